@@ -1,0 +1,2 @@
+/** Runnable examples of the usage engine. */
+package dev.usage.example;

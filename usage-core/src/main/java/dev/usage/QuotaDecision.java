@@ -1,0 +1,55 @@
+package dev.usage;
+
+import dev.usage.internal.Checks;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The answer to a quota check, consumption or reservation.
+ *
+ * @param allowed whether the request may proceed (and, for consuming calls, was counted)
+ * @param statuses the status of every quota the request involved, after the call
+ * @param violated the HARD quotas that refused the request; empty when allowed
+ * @param retryAfter time until the latest reset among the violated quotas; zero when allowed
+ * @param degraded the store could not be reached and the engine allowed the request by its fail-open
+ *     policy: nothing was counted and {@code statuses} is empty
+ * @param replayed an earlier call with the same idempotency key was admitted; this one counted nothing
+ * @param reservation the reservation made, for an allowed reservation request
+ */
+public record QuotaDecision(boolean allowed, List<QuotaStatus> statuses, List<QuotaType> violated, Duration retryAfter,
+    boolean degraded, boolean replayed, Optional<Reservation> reservation) {
+
+  public QuotaDecision {
+    statuses = List.copyOf(Checks.noNullElements("statuses", statuses));
+    violated = List.copyOf(Checks.noNullElements("violated", violated));
+    Checks.notNull("retryAfter", retryAfter);
+    Checks.notNull("reservation", reservation);
+    if (allowed && !violated.isEmpty()) {
+      throw new InvalidUsageException("violated", "an allowed decision violates nothing");
+    }
+  }
+
+  /** The status of one involved quota. */
+  public Optional<QuotaStatus> status(QuotaType type) {
+    for (QuotaStatus s : statuses) {
+      if (s.type().equals(type)) {
+        return Optional.of(s);
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** Remaining units of one involved quota, if it was involved. */
+  public Optional<Long> remaining(QuotaType type) {
+    return status(type).map(QuotaStatus::remaining);
+  }
+
+  /** Throws {@link QuotaExceededException} unless allowed; returns this decision otherwise. */
+  public QuotaDecision orThrow() {
+    if (!allowed) {
+      throw new QuotaExceededException(this);
+    }
+    return this;
+  }
+}

@@ -1,0 +1,346 @@
+package dev.usage;
+
+import dev.usage.internal.Checks;
+import dev.usage.internal.DefaultQuotaManagementService;
+import dev.usage.internal.DefaultUsageTrackingService;
+import dev.usage.internal.EngineSettings;
+import dev.usage.internal.EventRecorder;
+import dev.usage.internal.QuotaEngine;
+import dev.usage.internal.QuotaPlan;
+import dev.usage.memory.InMemoryUsageStorage;
+import dev.usage.spi.UsageStorage;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The entry point for applications without Spring: build one engine per application, share it between
+ * threads, and close it on shutdown so that buffered events are written.
+ *
+ * <pre>{@code
+ * try (UsageEngine engine = UsageEngine.builder().build()) {   // in-memory, default tiers
+ *   QuotaDecision d = engine.tracking().consumeQuota(
+ *       Consumption.builder("alice").characters(1_200).requests(1).build());
+ *   if (!d.allowed()) { ... d.retryAfter() ... }
+ * }
+ * }</pre>
+ *
+ * <p>Defaults: in-memory storage; system UTC clock; tiers {@code free} (the default tier, taking the
+ * default quotas), {@code premium} (parent free) and {@code enterprise} (parent premium); default
+ * monthly quotas of 10,000 characters, 500 requests and 100,000 tokens; fail-closed; async tracking
+ * with a 10,000-event buffer that blocks when full.
+ */
+public final class UsageEngine implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(UsageEngine.class);
+
+  private final UsageStorage storage;
+  private final EventRecorder recorder;
+  private final UsageTrackingService tracking;
+  private final QuotaManagementService quotas;
+  private final AnalyticsService analytics;
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private final Thread shutdownHook;
+
+  private UsageEngine(Builder b, EngineSettings settings, QuotaPlan plan) {
+    this.storage = b.storage;
+    QuotaEngine engine = new QuotaEngine(storage.counters(), storage.userQuotas(), plan, settings);
+    this.recorder = EventRecorder.create(storage.events(), settings);
+    this.tracking = new DefaultUsageTrackingService(engine, recorder, storage.events(), settings.clock());
+    this.quotas = new DefaultQuotaManagementService(engine, storage.userQuotas(), settings.clock());
+    UsageTrackingService t = tracking;
+    this.analytics = t::getSystemUsage;
+    if (b.closeOnShutdown) {
+      shutdownHook = new Thread(this::close, "usage-engine-shutdown");
+      Runtime.getRuntime().addShutdownHook(shutdownHook);
+    } else {
+      shutdownHook = null;
+    }
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Tracking, checking and consuming. */
+  public UsageTrackingService tracking() {
+    return tracking;
+  }
+
+  /** Quota settings and the throwing enforcement call. */
+  public QuotaManagementService quotas() {
+    return quotas;
+  }
+
+  /** Reports and analytics over the event log. */
+  public AnalyticsService analytics() {
+    return analytics;
+  }
+
+  /**
+   * Stops accepting events, writes every buffered event (waiting up to the close timeout), then closes
+   * the storage. Idempotent; also run by a JVM shutdown hook unless disabled.
+   */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      recorder.close();
+      TrackingStats s = recorder.stats();
+      if (s.pending() > 0 || s.failed() > 0) {
+        log.error("Usage engine closed with {} events unwritten and {} failed", s.pending(), s.failed());
+      }
+    } finally {
+      storage.close();
+      if (shutdownHook != null && Thread.currentThread() != shutdownHook) {
+        try {
+          Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException alreadyShuttingDown) {
+          // the hook runs or has run; nothing to remove
+        }
+      }
+    }
+  }
+
+  /**
+   * Builds a {@link UsageEngine}. Every setting has a default; {@link #build()} validates them all and
+   * names the offending setting in an {@link InvalidUsageException}. Not thread-safe.
+   */
+  public static final class Builder {
+    private UsageStorage storage;
+    private Clock clock = Clock.systemUTC();
+    private final Map<String, Tier> tiers = new LinkedHashMap<>();
+    private final Map<QuotaType, Quota> defaults = new LinkedHashMap<>();
+    private String defaultTier = Tier.FREE;
+    private FailureMode failureMode = FailureMode.FAIL_CLOSED;
+    private double yellow = 0.8;
+    private double red = 1.0;
+    private Duration reservationTtl = Duration.ofMinutes(5);
+    private Duration idempotencyWindow = Duration.ofHours(24);
+    private Duration counterRetention = Duration.ofDays(35);
+    private ZoneId defaultZone = ZoneId.of("UTC");
+    private TrackingMode trackingMode = TrackingMode.ASYNC;
+    private int bufferCapacity = 10_000;
+    private int batchSize = 500;
+    private Duration flushInterval = Duration.ofMillis(100);
+    private OverflowPolicy overflowPolicy = OverflowPolicy.BLOCK;
+    private Duration offerTimeout = Duration.ofSeconds(1);
+    private int writeAttempts = 5;
+    private Duration closeTimeout = Duration.ofSeconds(30);
+    private boolean closeOnShutdown = true;
+
+    private Builder() {
+      defaults.put(QuotaType.CHARACTERS, Quota.monthly(QuotaType.CHARACTERS, 10_000));
+      defaults.put(QuotaType.REQUESTS, Quota.monthly(QuotaType.REQUESTS, 500));
+      defaults.put(QuotaType.TOKENS, Quota.monthly(QuotaType.TOKENS, 100_000));
+      tier(Tier.builder(Tier.FREE).build());
+      tier(Tier.builder(Tier.PREMIUM).parent(Tier.FREE)
+          .quota(Quota.monthly(QuotaType.CHARACTERS, 100_000))
+          .quota(Quota.monthly(QuotaType.REQUESTS, 5_000))
+          .quota(Quota.monthly(QuotaType.TOKENS, 1_000_000))
+          .build());
+      tier(Tier.builder(Tier.ENTERPRISE).parent(Tier.PREMIUM)
+          .quota(Quota.monthly(QuotaType.CHARACTERS, 1_000_000))
+          .quota(Quota.monthly(QuotaType.REQUESTS, 50_000))
+          .quota(Quota.monthly(QuotaType.TOKENS, 10_000_000))
+          .build());
+    }
+
+    /** Where counters, events and settings live. Default: a new {@link InMemoryUsageStorage}. */
+    public Builder storage(UsageStorage usageStorage) {
+      this.storage = usageStorage;
+      return this;
+    }
+
+    /** The only source of time. Default: {@link Clock#systemUTC()}. */
+    public Builder clock(Clock c) {
+      this.clock = c;
+      return this;
+    }
+
+    /** Adds a tier, or replaces the one of the same name (including the built-in ones). */
+    public Builder tier(Tier t) {
+      Checks.notNull("tier", t);
+      tiers.put(t.name(), t);
+      return this;
+    }
+
+    /** Removes every tier, built-in ones included; at least the default tier must be added again. */
+    public Builder clearTiers() {
+      tiers.clear();
+      return this;
+    }
+
+    /** Sets the default quota of a type: it applies wherever no tier in a user's chain sets one. */
+    public Builder defaultQuota(Quota q) {
+      Checks.notNull("defaultQuota", q);
+      defaults.put(q.type(), q);
+      return this;
+    }
+
+    /** Removes a default quota (a type with no default is unknown to tiers that do not set it). */
+    public Builder removeDefaultQuota(QuotaType type) {
+      defaults.remove(type);
+      return this;
+    }
+
+    /** The tier of users without stored settings. Default: {@code free}. */
+    public Builder defaultTier(String name) {
+      this.defaultTier = name;
+      return this;
+    }
+
+    /** Default: {@link FailureMode#FAIL_CLOSED}. */
+    public Builder failureMode(FailureMode mode) {
+      this.failureMode = mode;
+      return this;
+    }
+
+    /** Utilisation thresholds for YELLOW and RED; default 0.8 and 1.0. */
+    public Builder thresholds(double yellowFrom, double redFrom) {
+      this.yellow = yellowFrom;
+      this.red = redFrom;
+      return this;
+    }
+
+    /** How long an unsettled reservation holds quota. Default 5 minutes. */
+    public Builder reservationTtl(Duration ttl) {
+      this.reservationTtl = ttl;
+      return this;
+    }
+
+    /** How long an idempotency key is remembered. Default 24 hours. */
+    public Builder idempotencyWindow(Duration window) {
+      this.idempotencyWindow = window;
+      return this;
+    }
+
+    /** How long after its period ends a counter is kept (for the reset job). Default 35 days. */
+    public Builder counterRetention(Duration retention) {
+      this.counterRetention = retention;
+      return this;
+    }
+
+    /** The zone of users without stored settings. Default UTC. */
+    public Builder defaultZone(ZoneId zone) {
+      this.defaultZone = zone;
+      return this;
+    }
+
+    /** Default: {@link TrackingMode#ASYNC}. */
+    public Builder trackingMode(TrackingMode mode) {
+      this.trackingMode = mode;
+      return this;
+    }
+
+    /** Async buffer size in events. Default 10,000. */
+    public Builder bufferCapacity(int events) {
+      this.bufferCapacity = events;
+      return this;
+    }
+
+    /** Most events per store write. Default 500. */
+    public Builder batchSize(int events) {
+      this.batchSize = events;
+      return this;
+    }
+
+    /** Longest wait before a partial batch is written. Default 100 ms. */
+    public Builder flushInterval(Duration interval) {
+      this.flushInterval = interval;
+      return this;
+    }
+
+    /** What a full buffer does. Default: {@link OverflowPolicy#BLOCK}. */
+    public Builder overflowPolicy(OverflowPolicy policy) {
+      this.overflowPolicy = policy;
+      return this;
+    }
+
+    /** How long the BLOCK policy waits for room. Default 1 second. */
+    public Builder offerTimeout(Duration timeout) {
+      this.offerTimeout = timeout;
+      return this;
+    }
+
+    /** Attempts per batch before its events count as failed. Default 5. */
+    public Builder writeAttempts(int attempts) {
+      this.writeAttempts = attempts;
+      return this;
+    }
+
+    /** How long {@link UsageEngine#close()} waits for buffered events. Default 30 seconds. */
+    public Builder closeTimeout(Duration timeout) {
+      this.closeTimeout = timeout;
+      return this;
+    }
+
+    /** Whether a JVM shutdown hook closes the engine. Default true. */
+    public Builder closeOnShutdown(boolean enabled) {
+      this.closeOnShutdown = enabled;
+      return this;
+    }
+
+    public UsageEngine build() {
+      Checks.notNull("clock", clock);
+      Checks.notNull("failureMode", failureMode);
+      Checks.notNull("trackingMode", trackingMode);
+      Checks.notNull("overflowPolicy", overflowPolicy);
+      Checks.notNull("defaultZone", defaultZone);
+      if (!(yellow > 0 && yellow <= red)) {
+        throw new InvalidUsageException("thresholds", "need 0 < yellow <= red, were " + yellow + " and " + red);
+      }
+      positive("reservationTtl", reservationTtl);
+      positive("idempotencyWindow", idempotencyWindow);
+      nonNegative("counterRetention", counterRetention);
+      positive("flushInterval", flushInterval);
+      nonNegative("offerTimeout", offerTimeout);
+      positive("closeTimeout", closeTimeout);
+      atLeastOne("bufferCapacity", bufferCapacity);
+      atLeastOne("batchSize", batchSize);
+      atLeastOne("writeAttempts", writeAttempts);
+      QuotaPlan plan = new QuotaPlan(new ArrayList<>(tiers.values()), List.copyOf(defaults.values()), defaultTier);
+      if (storage == null) {
+        storage = InMemoryUsageStorage.create();
+      }
+      EngineSettings settings = new EngineSettings(clock, failureMode, yellow, red, reservationTtl, idempotencyWindow,
+          counterRetention, defaultZone, trackingMode, bufferCapacity, batchSize, flushInterval, overflowPolicy,
+          offerTimeout, writeAttempts, closeTimeout);
+      return new UsageEngine(this, settings, plan);
+    }
+
+    private static void positive(String field, Duration d) {
+      Checks.notNull(field, d);
+      if (d.isNegative() || d.isZero()) {
+        throw new InvalidUsageException(field, "must be positive, was " + d);
+      }
+    }
+
+    private static void nonNegative(String field, Duration d) {
+      Checks.notNull(field, d);
+      if (d.isNegative()) {
+        throw new InvalidUsageException(field, "must not be negative, was " + d);
+      }
+    }
+
+    private static void atLeastOne(String field, int n) {
+      if (n < 1) {
+        throw new InvalidUsageException(field, "must be at least 1, was " + n);
+      }
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "UsageEngine[storage=" + storage.getClass().getSimpleName() + ", closed=" + closed.get() + "]";
+  }
+}

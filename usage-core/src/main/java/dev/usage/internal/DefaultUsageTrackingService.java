@@ -1,0 +1,119 @@
+package dev.usage.internal;
+
+import dev.usage.Consumption;
+import dev.usage.InvalidUsageException;
+import dev.usage.QuotaDecision;
+import dev.usage.QuotaType;
+import dev.usage.Reservation;
+import dev.usage.SystemUsage;
+import dev.usage.TrackingRejectedException;
+import dev.usage.TrackingStats;
+import dev.usage.UsageEvent;
+import dev.usage.UsageTrackingService;
+import dev.usage.UserUsage;
+import dev.usage.spi.EventStore;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The tracking service over the engine and an event recorder. Thread-safe. */
+public final class DefaultUsageTrackingService implements UsageTrackingService {
+
+  private static final Logger log = LoggerFactory.getLogger(DefaultUsageTrackingService.class);
+  /** How far ahead of the engine clock an event may be stamped (clock skew between hosts). */
+  static final Duration MAX_FUTURE_SKEW = Duration.ofHours(24);
+
+  private final QuotaEngine engine;
+  private final EventRecorder recorder;
+  private final EventStore events;
+  private final Clock clock;
+
+  public DefaultUsageTrackingService(QuotaEngine engine, EventRecorder recorder, EventStore events, Clock clock) {
+    this.engine = engine;
+    this.recorder = recorder;
+    this.events = events;
+    this.clock = clock;
+  }
+
+  @Override
+  public void trackUsage(UsageEvent event) {
+    recorder.record(checkTime(event));
+  }
+
+  @Override
+  public UsageEvent.Builder event(String userId) {
+    return UsageEvent.builder().userId(Checks.id("userId", userId)).occurredAt(clock.instant());
+  }
+
+  @Override
+  public QuotaDecision checkQuota(Consumption request) {
+    return engine.check(Checks.notNull("request", request));
+  }
+
+  @Override
+  public QuotaDecision consumeQuota(Consumption request) {
+    return engine.consume(Checks.notNull("request", request), false);
+  }
+
+  @Override
+  public QuotaDecision consumeQuota(UsageEvent event) {
+    QuotaDecision decision = engine.consume(checkTime(event).toConsumption(), false);
+    if (decision.allowed()) {
+      try {
+        // also on replay: the first attempt may have counted and then failed before recording
+        recorder.record(event);
+      } catch (TrackingRejectedException e) {
+        log.warn("Event {} of user {} was counted but could not be recorded: {}", event.eventId(), event.userId(),
+            e.getMessage());
+      }
+    }
+    return decision;
+  }
+
+  @Override
+  public QuotaDecision reserveQuota(Consumption request) {
+    return engine.consume(Checks.notNull("request", request), true);
+  }
+
+  @Override
+  public QuotaDecision commitReservation(Reservation reservation, Map<QuotaType, Long> actual) {
+    return engine.commit(reservation, actual);
+  }
+
+  @Override
+  public void releaseReservation(Reservation reservation) {
+    engine.release(reservation);
+  }
+
+  @Override
+  public UserUsage getUserUsage(String userId) {
+    return new UserUsage(userId, engine.userQuota(userId).tier(), engine.statuses(userId));
+  }
+
+  @Override
+  public SystemUsage getSystemUsage(Instant from, Instant to) {
+    Checks.notNull("from", from);
+    Checks.notNull("to", to);
+    if (to.isBefore(from)) {
+      throw new InvalidUsageException("to", "must not be before from");
+    }
+    return QuotaEngine.store(() -> events.systemUsage(from, to));
+  }
+
+  @Override
+  public TrackingStats trackingStats() {
+    return recorder.stats();
+  }
+
+  private UsageEvent checkTime(UsageEvent event) {
+    Checks.notNull("event", event);
+    if (event.occurredAt().isAfter(clock.instant().plus(MAX_FUTURE_SKEW))) {
+      throw new InvalidUsageException("occurredAt", "is more than " + MAX_FUTURE_SKEW.toHours()
+          + " hours ahead of the engine clock: " + event.occurredAt());
+    }
+    return event;
+  }
+}

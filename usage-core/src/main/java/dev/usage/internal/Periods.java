@@ -1,0 +1,79 @@
+package dev.usage.internal;
+
+import dev.usage.QuotaPeriod;
+import java.time.DayOfWeek;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.YearMonth;
+import java.time.ZoneId;
+import java.time.temporal.TemporalAdjusters;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Period arithmetic. A period is computed from an instant, never stored or advanced: the calendar day,
+ * the ISO week or the billing month containing the instant in the user's zone. Periods begin at the
+ * start of their first local day (which DST may move off midnight). Thread-safe; the last window per
+ * (period, zone, anchor) is cached because consecutive calls nearly always fall in it.
+ */
+public final class Periods {
+
+  private record Key(QuotaPeriod period, ZoneId zone, int anchorDay) {}
+
+  private final ConcurrentHashMap<Key, PeriodWindow> last = new ConcurrentHashMap<>();
+
+  /** The period of kind {@code period} that contains {@code at}. */
+  public PeriodWindow window(QuotaPeriod period, Instant at, ZoneId zone, int anchorDay) {
+    Key key = new Key(period, zone, anchorDay);
+    PeriodWindow cached = last.get(key);
+    if (cached != null && cached.contains(at)) {
+      return cached;
+    }
+    PeriodWindow fresh = compute(period, at, zone, anchorDay);
+    if (last.size() > 4096) {
+      last.clear(); // bound the cache when zones and anchors vary widely
+    }
+    last.put(key, fresh);
+    return fresh;
+  }
+
+  /** Uncached {@link #window}. */
+  public static PeriodWindow compute(QuotaPeriod period, Instant at, ZoneId zone, int anchorDay) {
+    if (anchorDay < 1 || anchorDay > 31) {
+      throw new IllegalArgumentException("anchorDay " + anchorDay);
+    }
+    LocalDate today = LocalDate.ofInstant(at, zone);
+    LocalDate start;
+    LocalDate end;
+    String prefix;
+    switch (period) {
+      case DAY -> {
+        start = today;
+        end = today.plusDays(1);
+        prefix = "D";
+      }
+      case WEEK -> {
+        start = today.with(TemporalAdjusters.previousOrSame(DayOfWeek.MONDAY));
+        end = start.plusWeeks(1);
+        prefix = "W";
+      }
+      case MONTH -> {
+        LocalDate thisMonths = anchorIn(YearMonth.from(today), anchorDay);
+        if (today.isBefore(thisMonths)) {
+          start = anchorIn(YearMonth.from(today).minusMonths(1), anchorDay);
+          end = thisMonths;
+        } else {
+          start = thisMonths;
+          end = anchorIn(YearMonth.from(today).plusMonths(1), anchorDay);
+        }
+        prefix = "M";
+      }
+      default -> throw new IllegalArgumentException(String.valueOf(period));
+    }
+    return new PeriodWindow(prefix + start, start.atStartOfDay(zone).toInstant(), end.atStartOfDay(zone).toInstant());
+  }
+
+  /** The anchor day in {@code month}, clamped to the month's last day. */
+  static LocalDate anchorIn(YearMonth month, int anchorDay) {
+    return month.atDay(Math.min(anchorDay, month.lengthOfMonth()));
+  }
+}

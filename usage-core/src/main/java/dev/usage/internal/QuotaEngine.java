@@ -1,0 +1,279 @@
+package dev.usage.internal;
+
+import dev.usage.Consumption;
+import dev.usage.FailureMode;
+import dev.usage.IdempotencyConflictException;
+import dev.usage.InvalidUsageException;
+import dev.usage.Quota;
+import dev.usage.QuotaDecision;
+import dev.usage.QuotaStatus;
+import dev.usage.QuotaType;
+import dev.usage.Reservation;
+import dev.usage.ReservationException;
+import dev.usage.UsageException;
+import dev.usage.UsageStorageException;
+import dev.usage.UserQuota;
+import dev.usage.spi.ConsumeCommand;
+import dev.usage.spi.ConsumeOutcome;
+import dev.usage.spi.CounterDelta;
+import dev.usage.spi.CounterKey;
+import dev.usage.spi.CounterStore;
+import dev.usage.spi.CounterValue;
+import dev.usage.spi.Hold;
+import dev.usage.spi.IdempotencyMarker;
+import dev.usage.spi.SettleCommand;
+import dev.usage.spi.SettleOutcome;
+import dev.usage.spi.UserQuotaStore;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The enforcement algorithm: resolves a user's quotas and periods, turns a request into one atomic
+ * store command, and turns the outcome into a decision. All quota arithmetic lives here; the store only
+ * applies it. Thread-safe.
+ */
+public final class QuotaEngine {
+
+  private static final Logger log = LoggerFactory.getLogger(QuotaEngine.class);
+  private static final int MAX_FINGERPRINT = 512;
+
+  private final CounterStore counters;
+  private final UserQuotaStore users;
+  private final QuotaPlan plan;
+  private final EngineSettings settings;
+  private final Periods periods = new Periods();
+  private final StatusFactory statuses;
+
+  public QuotaEngine(CounterStore counters, UserQuotaStore users, QuotaPlan plan, EngineSettings settings) {
+    this.counters = counters;
+    this.users = users;
+    this.plan = plan;
+    this.settings = settings;
+    this.statuses = new StatusFactory(settings.yellowThreshold(), settings.redThreshold());
+  }
+
+  public QuotaPlan plan() {
+    return plan;
+  }
+
+  /** The stored settings of a user, or the defaults for one never initialised. */
+  public UserQuota userQuota(String userId) {
+    Checks.id("userId", userId);
+    return store(() -> users.find(userId)).orElseGet(() -> defaults(userId));
+  }
+
+  public UserQuota defaults(String userId) {
+    return new UserQuota(userId, plan.defaultTier(), Map.of(), settings.defaultZone(), 1, 0);
+  }
+
+  /** One quota of a request, resolved for now. */
+  private record Part(Quota quota, PeriodWindow window, long amount) {
+    CounterKey key() {
+      return new CounterKey(quota.type(), window.id());
+    }
+  }
+
+  private List<Part> resolve(UserQuota user, Map<QuotaType, Long> amounts, Instant now, String field) {
+    Map<QuotaType, Quota> effective = plan.effective(user);
+    List<Part> parts = new ArrayList<>(amounts.size());
+    for (Map.Entry<QuotaType, Long> e : amounts.entrySet()) {
+      Quota q = effective.get(e.getKey());
+      if (q == null) {
+        throw new InvalidUsageException(field + "." + e.getKey().name(),
+            "unknown quota type for user '" + user.userId() + "' (tier '" + user.tier() + "')");
+      }
+      parts.add(new Part(q, periods.window(q.period(), now, user.zone(), user.billingAnchorDay()), e.getValue()));
+    }
+    return parts;
+  }
+
+  /**
+   * Consumes ({@code reserve == false}) or holds the request's amounts, all or nothing.
+   */
+  public QuotaDecision consume(Consumption request, boolean reserve) {
+    if (request.amounts().isEmpty()) {
+      throw new InvalidUsageException("amounts", "must contain at least one positive amount");
+    }
+    Instant now = settings.clock().instant();
+    Optional<UserQuota> user = readUser(request.userId());
+    if (user.isEmpty()) {
+      return StatusFactory.degraded();
+    }
+    List<Part> parts = resolve(user.get(), request.amounts(), now, "amounts");
+    List<CounterDelta> deltas = new ArrayList<>(parts.size());
+    for (Part p : parts) {
+      deltas.add(new CounterDelta(p.quota.type(), p.window.id(), p.amount,
+          p.quota.isEnforced() ? p.quota.limit() : Quota.UNLIMITED, p.window.end().plus(settings.counterRetention())));
+    }
+    Optional<IdempotencyMarker> marker = request.idempotencyKey()
+        .map(k -> new IdempotencyMarker(k, fingerprint(reserve, request.amounts()), now.plus(settings.idempotencyWindow())));
+    Optional<Hold> hold = Optional.empty();
+    if (reserve) {
+      Instant expiresAt = now.plus(settings.reservationTtl());
+      hold = Optional.of(new Hold(UUID.randomUUID().toString(), expiresAt, expiresAt.plus(settings.idempotencyWindow())));
+    }
+    ConsumeCommand command = new ConsumeCommand(request.userId(), deltas, marker, hold, now);
+    Optional<ConsumeOutcome> outcome = failurePolicy(() -> counters.consume(command));
+    if (outcome.isEmpty()) {
+      return StatusFactory.degraded();
+    }
+    ConsumeOutcome o = outcome.get();
+    List<QuotaStatus> st = new ArrayList<>(parts.size());
+    for (int i = 0; i < parts.size(); i++) {
+      st.add(statuses.status(parts.get(i).quota, parts.get(i).window, o.counters().get(i)));
+    }
+    return switch (o.result()) {
+      case ADMITTED, REPLAYED -> StatusFactory.allowed(st, o.result() == ConsumeOutcome.Result.REPLAYED,
+          o.hold().map(h -> new Reservation(h.reservationId(), request.userId(), request.amounts(), h.expiresAt())));
+      case REJECTED -> StatusFactory.denied(st, o.rejected(), now);
+      case CONFLICT -> throw new IdempotencyConflictException(request.userId(), request.idempotencyKey().orElse(""));
+    };
+  }
+
+  /** Whether the request would be admitted now; counts nothing. */
+  public QuotaDecision check(Consumption request) {
+    Instant now = settings.clock().instant();
+    Optional<UserQuota> user = readUser(request.userId());
+    if (user.isEmpty()) {
+      return StatusFactory.degraded();
+    }
+    List<Part> parts = resolve(user.get(), request.amounts(), now, "amounts");
+    Optional<List<CounterValue>> values =
+        failurePolicy(() -> counters.read(request.userId(), parts.stream().map(Part::key).toList(), now));
+    if (values.isEmpty()) {
+      return StatusFactory.degraded();
+    }
+    List<QuotaStatus> st = new ArrayList<>(parts.size());
+    List<QuotaType> violated = new ArrayList<>();
+    for (int i = 0; i < parts.size(); i++) {
+      Part p = parts.get(i);
+      CounterValue v = values.get().get(i);
+      st.add(statuses.status(p.quota, p.window, v));
+      if (p.quota.isEnforced() && v.used() + v.reserved() + p.amount > p.quota.limit()) {
+        violated.add(p.quota.type());
+      }
+    }
+    return violated.isEmpty() ? StatusFactory.allowed(st, false, Optional.empty()) : StatusFactory.denied(st, violated, now);
+  }
+
+  /** The status of every quota of the user, in the current period, by type. */
+  public List<QuotaStatus> statuses(String userId) {
+    Instant now = settings.clock().instant();
+    UserQuota user = userQuota(userId);
+    Map<QuotaType, Quota> effective = plan.effective(user);
+    List<Part> parts = new ArrayList<>(effective.size());
+    for (Quota q : effective.values()) {
+      parts.add(new Part(q, periods.window(q.period(), now, user.zone(), user.billingAnchorDay()), 0));
+    }
+    List<CounterValue> values = store(() -> counters.read(userId, parts.stream().map(Part::key).toList(), now));
+    List<QuotaStatus> st = new ArrayList<>(parts.size());
+    for (int i = 0; i < parts.size(); i++) {
+      st.add(statuses.status(parts.get(i).quota, parts.get(i).window, values.get(i)));
+    }
+    return st;
+  }
+
+  /** Charges a reservation's actual amounts. Never fail-open: the caller must know whether it was charged. */
+  public QuotaDecision commit(Reservation reservation, Map<QuotaType, Long> actual) {
+    Checks.notNull("reservation", reservation);
+    Checks.noNullEntries("actual", actual);
+    Map<QuotaType, Long> charged = new TreeMap<>();
+    for (Map.Entry<QuotaType, Long> e : actual.entrySet()) {
+      long v = Checks.amount("actual." + e.getKey().name(), e.getValue());
+      if (!reservation.amounts().containsKey(e.getKey())) {
+        throw new InvalidUsageException("actual." + e.getKey().name(), "was not reserved");
+      }
+      if (v > 0) {
+        charged.put(e.getKey(), v);
+      }
+    }
+    Instant now = settings.clock().instant();
+    SettleOutcome o = store(() -> counters.commit(new SettleCommand(reservation.userId(), reservation.id(), charged, now)));
+    return switch (o.result()) {
+      case SETTLED, REPLAYED -> StatusFactory.allowed(settledStatuses(reservation.userId(), o.counters()),
+          o.result() == SettleOutcome.Result.REPLAYED, Optional.empty());
+      case CONFLICT -> throw new ReservationException(reservation.id(), "already released, or committed with other amounts");
+      case NOT_FOUND -> throw new ReservationException(reservation.id(), "unknown, or forgotten after its retention");
+    };
+  }
+
+  public void release(Reservation reservation) {
+    Checks.notNull("reservation", reservation);
+    Instant now = settings.clock().instant();
+    SettleOutcome o = store(() -> counters.release(new SettleCommand(reservation.userId(), reservation.id(), Map.of(), now)));
+    switch (o.result()) {
+      case SETTLED, REPLAYED -> { }
+      case CONFLICT -> throw new ReservationException(reservation.id(), "already committed");
+      case NOT_FOUND -> throw new ReservationException(reservation.id(), "unknown, or forgotten after its retention");
+      default -> throw new IllegalStateException(String.valueOf(o.result()));
+    }
+  }
+
+  /** Statuses for counters of a settled reservation, whose period may no longer be the current one. */
+  private List<QuotaStatus> settledStatuses(String userId, List<CounterValue> values) {
+    UserQuota user = userQuota(userId);
+    Map<QuotaType, Quota> effective = plan.effective(user);
+    List<QuotaStatus> st = new ArrayList<>(values.size());
+    for (CounterValue v : values) {
+      Quota q = effective.get(v.type());
+      if (q == null) {
+        continue; // the quota was removed from the user's plan since the reservation was made
+      }
+      Instant start = LocalDate.parse(v.periodId().substring(1)).atStartOfDay(user.zone()).toInstant();
+      st.add(statuses.status(q, Periods.compute(q.period(), start, user.zone(), user.billingAnchorDay()), v));
+    }
+    return st;
+  }
+
+  private Optional<UserQuota> readUser(String userId) {
+    return failurePolicy(() -> users.find(userId)).map(found -> found.orElseGet(() -> defaults(userId)));
+  }
+
+  /** Runs a store call; on failure applies the failure mode: empty means "allow, degraded". */
+  private <T> Optional<T> failurePolicy(Supplier<T> call) {
+    try {
+      return Optional.of(store(call));
+    } catch (UsageStorageException e) {
+      if (settings.failureMode() == FailureMode.FAIL_OPEN) {
+        log.warn("Quota store failed; allowing the request unchecked (fail-open): {}", e.getMessage());
+        return Optional.empty();
+      }
+      throw e;
+    }
+  }
+
+  /** Runs a store call, turning anything untyped it throws into {@link UsageStorageException}. */
+  static <T> T store(Supplier<T> call) {
+    try {
+      return call.get();
+    } catch (UsageException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw new UsageStorageException("quota store failed: " + e, e);
+    }
+  }
+
+  private static String fingerprint(boolean reserve, Map<QuotaType, Long> amounts) {
+    StringBuilder b = new StringBuilder(reserve ? "reserve" : "consume");
+    amounts.forEach((t, v) -> b.append('|').append(t.name()).append('=').append(v));
+    if (b.length() <= MAX_FINGERPRINT) {
+      return b.toString();
+    }
+    try {
+      byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
+          .digest(b.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return "sha256:" + java.util.HexFormat.of().formatHex(digest);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is required of every JVM", e);
+    }
+  }
+}

@@ -1,0 +1,48 @@
+package dev.usage.spi;
+
+import dev.usage.InvalidUsageException;
+import dev.usage.UsageStorageException;
+import java.util.List;
+
+/**
+ * The hot path: per-user, per-period counters with reservations and idempotency markers.
+ *
+ * <p>Every method is atomic for its user: concurrent commands from any number of threads and processes
+ * sharing the store behave as if applied one at a time. Implementations are thread-safe. They never
+ * compute limits or periods; they apply what the command says.
+ *
+ * <p>Failures: an unreachable or stuck backend throws {@link UsageStorageException} within the
+ * adapter's timeout. A command that would take any counter's {@code used + reserved} past
+ * {@link dev.usage.Quota#MAX_AMOUNT} throws {@link InvalidUsageException} naming
+ * {@code amounts.<type>} (or {@code actual.<type>} for a commit) and changes nothing.
+ */
+public interface CounterStore {
+
+  /**
+   * Adds the deltas, all or none. In order: lapsed holds of the user are released; a marker with the
+   * same key and fingerprint gives REPLAYED, with another fingerprint CONFLICT; any limited delta with
+   * {@code used + reserved + amount > limit} gives REJECTED (listing every such type); otherwise every
+   * amount is added to {@code used} (or, with a hold, to {@code reserved} under the reservation id) and
+   * the marker is stored, in the same atomic step.
+   */
+  ConsumeOutcome consume(ConsumeCommand command);
+
+  /**
+   * Commits a reservation: for each reserved type, {@code used += actual} (unconditionally) and, if the
+   * hold has not lapsed, {@code reserved -= held}. A lapsed reservation is still charged. A second commit
+   * with the same amounts is REPLAYED, with other amounts or after a release CONFLICT.
+   */
+  SettleOutcome commit(SettleCommand command);
+
+  /**
+   * Releases a reservation: if the hold has not lapsed, {@code reserved -= held}. Releasing again, or a
+   * lapsed reservation, changes nothing (REPLAYED or SETTLED); after a commit it is a CONFLICT.
+   */
+  SettleOutcome release(SettleCommand command);
+
+  /**
+   * Reads counters; a counter never written (or expired) reads as zero. Lapsed holds do not count in
+   * {@code reserved}. The result has one value per key, in the same order.
+   */
+  List<CounterValue> read(String userId, List<CounterKey> keys, java.time.Instant now);
+}

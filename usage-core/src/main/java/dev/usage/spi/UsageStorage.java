@@ -1,0 +1,60 @@
+package dev.usage.spi;
+
+import java.util.EnumSet;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * A complete backend: counters, event log and user settings. One technology may provide all three, or
+ * a composite may take the hot path from one (Redis) and the rest from another (PostgreSQL).
+ * {@link #close()} is called by the engine after it has flushed its buffered events.
+ */
+public interface UsageStorage extends AutoCloseable {
+
+  CounterStore counters();
+
+  EventStore events();
+
+  UserQuotaStore userQuotas();
+
+  /** What this storage offers beyond the required contract. */
+  Set<StorageCapability> capabilities();
+
+  /** Releases what the storage itself opened; never what the host application passed in. */
+  @Override
+  default void close() {}
+
+  /**
+   * A storage made of three parts, which may come from different backends. Its capabilities are those
+   * given; closing it closes nothing (the parts belong to the caller).
+   */
+  static UsageStorage composite(CounterStore counters, EventStore events, UserQuotaStore userQuotas,
+      Set<StorageCapability> capabilities) {
+    Objects.requireNonNull(counters, "counters");
+    Objects.requireNonNull(events, "events");
+    Objects.requireNonNull(userQuotas, "userQuotas");
+    Set<StorageCapability> caps = capabilities.isEmpty()
+        ? EnumSet.noneOf(StorageCapability.class) : EnumSet.copyOf(capabilities);
+    return new UsageStorage() {
+      @Override
+      public CounterStore counters() {
+        return counters;
+      }
+
+      @Override
+      public EventStore events() {
+        return events;
+      }
+
+      @Override
+      public UserQuotaStore userQuotas() {
+        return userQuotas;
+      }
+
+      @Override
+      public Set<StorageCapability> capabilities() {
+        return java.util.Collections.unmodifiableSet(caps);
+      }
+    };
+  }
+}
