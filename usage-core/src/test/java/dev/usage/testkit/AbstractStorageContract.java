@@ -1,0 +1,90 @@
+package dev.usage.testkit;
+
+import dev.usage.TrackingMode;
+import dev.usage.UsageEngine;
+import dev.usage.spi.UsageStorage;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * Base of every contract class: opens the adapter's storage once per class, gives each test a settable
+ * clock (starting 2026-03-15T10:00:00Z) and engines over the storage, and closes them after the test.
+ * Tests isolate themselves with fresh user ids from {@link #user(String)}.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+public abstract class AbstractStorageContract {
+
+  /** The instant every test's clock starts at. */
+  public static final String START = "2026-03-15T10:00:00Z";
+
+  private StorageFixture fixture;
+  /** The adapter's storage, shared by the tests of the class. */
+  protected UsageStorage storage;
+  /** This test's clock. */
+  protected SettableClock clock;
+  private final List<UsageEngine> engines = new ArrayList<>();
+
+  /** The adapter's fixture; called once per contract class. */
+  protected abstract StorageFixture fixture();
+
+  @BeforeAll
+  void openStorage() throws Exception {
+    fixture = fixture();
+    storage = fixture.open();
+  }
+
+  @AfterAll
+  void closeStorage() throws Exception {
+    try {
+      if (storage != null) {
+        storage.close();
+      }
+    } finally {
+      if (fixture != null) {
+        fixture.close();
+      }
+    }
+  }
+
+  @BeforeEach
+  void freshClock() {
+    clock = SettableClock.at(START);
+  }
+
+  @AfterEach
+  void closeEngines() {
+    engines.forEach(UsageEngine::close);
+    engines.clear();
+  }
+
+  /** An engine over the shared storage with this test's clock, SYNC tracking and default tiers. */
+  protected UsageEngine engine() {
+    return engine(b -> { });
+  }
+
+  /** As {@link #engine()}, adjusted by {@code customizer}. Closed after the test; the storage stays open. */
+  protected UsageEngine engine(Consumer<UsageEngine.Builder> customizer) {
+    UsageEngine.Builder b = UsageEngine.builder()
+        .storage(UsageStorage.composite(storage.counters(), storage.events(), storage.userQuotas(),
+            storage.capabilities()))
+        .clock(clock)
+        .trackingMode(TrackingMode.SYNC)
+        .closeOnShutdown(false);
+    customizer.accept(b);
+    UsageEngine engine = b.build();
+    engines.add(engine);
+    return engine;
+  }
+
+  /** A user id no other test uses. */
+  protected static String user(String hint) {
+    return hint + "-" + UUID.randomUUID();
+  }
+}
