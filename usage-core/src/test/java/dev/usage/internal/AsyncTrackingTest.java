@@ -1,0 +1,147 @@
+package dev.usage.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.usage.OverflowPolicy;
+import dev.usage.QuotaType;
+import dev.usage.SystemUsage;
+import dev.usage.TrackingMode;
+import dev.usage.TrackingRejectedException;
+import dev.usage.UsageEngine;
+import dev.usage.UsageEvent;
+import dev.usage.memory.InMemoryUsageStorage;
+import dev.usage.spi.EventStore;
+import dev.usage.spi.UsageStorage;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Semantics 7: async tracking buffers with an explicit overflow policy, retries a failing store, and
+ * writes everything buffered on close. The event store is wrapped to make it block or fail on demand.
+ */
+class AsyncTrackingTest {
+
+  private final InMemoryUsageStorage real = InMemoryUsageStorage.create();
+  private final CountDownLatch open = new CountDownLatch(1);
+  private final CountDownLatch entered = new CountDownLatch(1);
+  private final AtomicInteger failuresLeft = new AtomicInteger();
+  private UsageEngine engine;
+
+  private final EventStore gated = new EventStore() {
+    @Override
+    public int append(List<UsageEvent> events) {
+      entered.countDown();
+      try {
+        open.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+      if (failuresLeft.getAndDecrement() > 0) {
+        throw new IllegalStateException("database restarting");
+      }
+      return real.events().append(events);
+    }
+
+    @Override
+    public SystemUsage systemUsage(Instant from, Instant to) {
+      return real.events().systemUsage(from, to);
+    }
+
+    @Override
+    public Map<QuotaType, Long> userTotals(String userId, Instant from, Instant to) {
+      return real.events().userTotals(userId, from, to);
+    }
+  };
+
+  private UsageEngine engine(OverflowPolicy policy, int capacity) {
+    UsageStorage storage = UsageStorage.composite(real.counters(), gated, real.userQuotas(), real.capabilities());
+    engine = UsageEngine.builder().storage(storage).trackingMode(TrackingMode.ASYNC).bufferCapacity(capacity)
+        .batchSize(10).overflowPolicy(policy).offerTimeout(Duration.ofMillis(50)).closeOnShutdown(false).build();
+    return engine;
+  }
+
+  @AfterEach
+  void tearDown() {
+    open.countDown();
+    if (engine != null) {
+      engine.close();
+    }
+  }
+
+  private UsageEvent event(int i) {
+    return engine.tracking().event("u").eventId("e" + i).characters(1).build();
+  }
+
+  /** Fills the buffer while the writer is stuck writing its first batch: returns how many were taken. */
+  private int fill(int capacity) throws InterruptedException {
+    engine.tracking().trackUsage(event(0));
+    entered.await(); // the writer took event 0 and waits in append: the buffer is empty
+    for (int i = 1; i <= capacity; i++) {
+      engine.tracking().trackUsage(event(i));
+    }
+    return capacity + 1;
+  }
+
+  @Test
+  void dropPolicyDropsAndCountsWhenFull() throws InterruptedException {
+    engine(OverflowPolicy.DROP, 5);
+    int taken = fill(5);
+    engine.tracking().trackUsage(event(100));
+    engine.tracking().trackUsage(event(101));
+
+    open.countDown();
+    engine.close();
+
+    assertThat(engine.tracking().trackingStats().dropped()).isEqualTo(2);
+    assertThat(engine.tracking().trackingStats().accepted()).isEqualTo(taken);
+    assertThat(engine.tracking().trackingStats().written()).isEqualTo(taken);
+  }
+
+  @Test
+  void failPolicyThrowsWhenFull() throws InterruptedException {
+    engine(OverflowPolicy.FAIL, 5);
+    fill(5);
+    assertThatThrownBy(() -> engine.tracking().trackUsage(event(100)))
+        .isInstanceOf(TrackingRejectedException.class).hasMessageContaining("buffer full");
+  }
+
+  @Test
+  void blockPolicyWaitsThenGivesUpWithATypedError() throws InterruptedException {
+    engine(OverflowPolicy.BLOCK, 5);
+    fill(5);
+    assertThatThrownBy(() -> engine.tracking().trackUsage(event(100)))
+        .isInstanceOf(TrackingRejectedException.class).hasMessageContaining("still full");
+  }
+
+  @Test
+  void failingStoreIsRetriedAndNothingIsLost() {
+    failuresLeft.set(2);
+    engine(OverflowPolicy.BLOCK, 100);
+    open.countDown();
+    for (int i = 0; i < 30; i++) {
+      engine.tracking().trackUsage(event(i));
+    }
+
+    engine.close();
+
+    assertThat(engine.tracking().trackingStats().written()).isEqualTo(30);
+    assertThat(engine.tracking().trackingStats().failed()).isZero();
+    assertThat(real.events().userTotals("u", Instant.EPOCH, Instant.MAX)).containsEntry(QuotaType.CHARACTERS, 30L);
+  }
+
+  @Test
+  void trackingAfterCloseIsRefused() {
+    engine(OverflowPolicy.BLOCK, 10);
+    open.countDown();
+    engine.close();
+    assertThatThrownBy(() -> engine.tracking().trackUsage(event(1))).isInstanceOf(TrackingRejectedException.class);
+  }
+}

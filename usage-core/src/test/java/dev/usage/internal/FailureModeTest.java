@@ -1,0 +1,117 @@
+package dev.usage.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.usage.Consumption;
+import dev.usage.FailureMode;
+import dev.usage.QuotaDecision;
+import dev.usage.QuotaType;
+import dev.usage.Reservation;
+import dev.usage.TrackingMode;
+import dev.usage.UsageEngine;
+import dev.usage.UsageStorageException;
+import dev.usage.memory.InMemoryUsageStorage;
+import dev.usage.spi.ConsumeCommand;
+import dev.usage.spi.ConsumeOutcome;
+import dev.usage.spi.CounterKey;
+import dev.usage.spi.CounterStore;
+import dev.usage.spi.CounterValue;
+import dev.usage.spi.SettleCommand;
+import dev.usage.spi.SettleOutcome;
+import dev.usage.spi.UsageStorage;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Semantics 8: when the counter store fails, fail-closed throws a typed error and fail-open allows with
+ * {@code degraded}; settling a reservation never fails open. The failing store here is a test double of
+ * our own SPI (the real outages are tested against real servers by each adapter).
+ */
+class FailureModeTest {
+
+  private final AtomicBoolean down = new AtomicBoolean();
+  private final InMemoryUsageStorage real = InMemoryUsageStorage.create();
+
+  private final CounterStore flaky = new CounterStore() {
+    private void check() {
+      if (down.get()) {
+        throw new IllegalStateException("connection refused");
+      }
+    }
+
+    @Override
+    public ConsumeOutcome consume(ConsumeCommand command) {
+      check();
+      return real.counters().consume(command);
+    }
+
+    @Override
+    public SettleOutcome commit(SettleCommand command) {
+      check();
+      return real.counters().commit(command);
+    }
+
+    @Override
+    public SettleOutcome release(SettleCommand command) {
+      check();
+      return real.counters().release(command);
+    }
+
+    @Override
+    public List<CounterValue> read(String userId, List<CounterKey> keys, Instant now) {
+      check();
+      return real.counters().read(userId, keys, now);
+    }
+  };
+
+  private UsageEngine engine(FailureMode mode) {
+    UsageStorage storage = UsageStorage.composite(flaky, real.events(), real.userQuotas(), real.capabilities());
+    return UsageEngine.builder().storage(storage).failureMode(mode).trackingMode(TrackingMode.SYNC)
+        .closeOnShutdown(false).build();
+  }
+
+  @Test
+  void failClosedThrowsATypedErrorCarryingTheCause() {
+    try (UsageEngine engine = engine(FailureMode.FAIL_CLOSED)) {
+      down.set(true);
+      assertThatThrownBy(() -> engine.tracking().consumeQuota(Consumption.of("u", QuotaType.REQUESTS, 1)))
+          .isInstanceOf(UsageStorageException.class)
+          .hasRootCauseMessage("connection refused");
+      assertThatThrownBy(() -> engine.quotas().enforceQuotaLimits(Consumption.of("u", QuotaType.REQUESTS, 1)))
+          .isInstanceOf(UsageStorageException.class);
+      assertThatThrownBy(() -> engine.tracking().checkQuota(Consumption.of("u", QuotaType.REQUESTS, 1)))
+          .isInstanceOf(UsageStorageException.class);
+    }
+  }
+
+  @Test
+  void failOpenAllowsFlaggedDegradedAndCountsNothing() {
+    try (UsageEngine engine = engine(FailureMode.FAIL_OPEN)) {
+      down.set(true);
+      QuotaDecision d = engine.tracking().consumeQuota(Consumption.of("u", QuotaType.REQUESTS, 1));
+      assertThat(d.allowed()).isTrue();
+      assertThat(d.degraded()).isTrue();
+      assertThat(d.statuses()).isEmpty();
+      assertThat(engine.tracking().reserveQuota(Consumption.of("u", QuotaType.TOKENS, 5)).degraded()).isTrue();
+
+      down.set(false);
+      assertThat(engine.quotas().getQuotaStatus("u")).allSatisfy(s -> assertThat(s.used()).isZero());
+      assertThat(engine.tracking().consumeQuota(Consumption.of("u", QuotaType.REQUESTS, 1)).degraded()).isFalse();
+    }
+  }
+
+  @Test
+  void settlingAReservationNeverFailsOpen() {
+    try (UsageEngine engine = engine(FailureMode.FAIL_OPEN)) {
+      Reservation r = engine.tracking().reserveQuota(Consumption.of("u", QuotaType.TOKENS, 5)).reservation().orElseThrow();
+      down.set(true);
+      assertThatThrownBy(() -> engine.tracking().commitReservation(r, Map.of(QuotaType.TOKENS, 5L)))
+          .isInstanceOf(UsageStorageException.class);
+      assertThatThrownBy(() -> engine.tracking().releaseReservation(r)).isInstanceOf(UsageStorageException.class);
+    }
+  }
+}

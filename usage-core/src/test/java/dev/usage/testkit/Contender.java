@@ -1,0 +1,61 @@
+package dev.usage.testkit;
+
+import dev.usage.Consumption;
+import dev.usage.Quota;
+import dev.usage.QuotaDecision;
+import dev.usage.QuotaType;
+import dev.usage.TrackingMode;
+import dev.usage.UsageEngine;
+import dev.usage.spi.UsageStorage;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+
+/**
+ * The child side of a two-JVM test. Arguments: fixture class (public, no-arg constructor), user id,
+ * request limit, threads, attempts per thread, clock instant. Opens the fixture's storage, prints
+ * {@code READY}, waits for {@code GO}, consumes one request per attempt, prints
+ * {@code {"allowed":..,"replayed":..}} per decision and {@code DONE}.
+ */
+public final class Contender {
+
+  private Contender() {}
+
+  public static void main(String[] args) throws Exception {
+    if (args.length != 6) {
+      throw new IllegalArgumentException("fixtureClass userId limit threads attempts instant");
+    }
+    StorageFixture fixture = (StorageFixture) Class.forName(args[0]).getDeclaredConstructor().newInstance();
+    String user = args[1];
+    long limit = Long.parseLong(args[2]);
+    int threads = Integer.parseInt(args[3]);
+    int attempts = Integer.parseInt(args[4]);
+    Clock clock = Clock.fixed(Instant.parse(args[5]), ZoneOffset.UTC);
+    PrintStream out = new PrintStream(System.out, false, StandardCharsets.UTF_8);
+    try (UsageStorage storage = fixture.open();
+        UsageEngine engine = UsageEngine.builder().storage(storage).clock(clock).trackingMode(TrackingMode.SYNC)
+            .defaultQuota(Quota.monthly(QuotaType.REQUESTS, limit)).closeOnShutdown(false).build()) {
+      out.println("READY");
+      out.flush();
+      String go = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+      if (!"GO".equals(go)) {
+        throw new IllegalStateException("expected GO, got " + go);
+      }
+      List<QuotaDecision> ds = Hammer.run(threads, attempts, Duration.ofMinutes(2),
+          (t, a) -> engine.tracking().consumeQuota(Consumption.of(user, QuotaType.REQUESTS, 1)));
+      for (QuotaDecision d : ds) {
+        out.println("{\"allowed\":" + d.allowed() + ",\"replayed\":" + d.replayed() + "}");
+      }
+      out.println("DONE");
+      out.flush();
+    } finally {
+      fixture.close();
+    }
+  }
+}

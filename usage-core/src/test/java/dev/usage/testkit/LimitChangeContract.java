@@ -1,0 +1,180 @@
+package dev.usage.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.usage.AuditEntry;
+import dev.usage.Consumption;
+import dev.usage.Quota;
+import dev.usage.QuotaType;
+import dev.usage.Tier;
+import dev.usage.UsageEngine;
+import dev.usage.UserQuota;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Tiers and overrides (semantics 6): override, tier, parent tier, defaults, in that order; limit changes
+ * apply at once, also under load, never erase usage, and are written to the audit trail.
+ */
+public abstract class LimitChangeContract extends AbstractStorageContract {
+
+  @Test
+  void raisedLimitAppliesAtOnceUnderLoad() throws Exception {
+    UsageEngine engine = engine(b -> b.defaultQuota(Quota.monthly(QuotaType.REQUESTS, 100)));
+    String user = user("raise");
+
+    long admitted = underLoad(engine, user, 50,
+        () -> engine.quotas().updateQuota(user, Quota.monthly(QuotaType.REQUESTS, 200), "admin", "raise under load"));
+
+    assertThat(admitted).isEqualTo(200);
+    assertThat(ExactAdmissionContract.used(engine, user, QuotaType.REQUESTS)).isEqualTo(200);
+  }
+
+  @Test
+  void loweredLimitAppliesAtOnceUnderLoadAndKeepsUsage() throws Exception {
+    UsageEngine engine = engine(b -> b.defaultQuota(Quota.monthly(QuotaType.REQUESTS, 200)));
+    String user = user("lower");
+
+    long admitted = underLoad(engine, user, 100,
+        () -> engine.quotas().updateQuota(user, Quota.monthly(QuotaType.REQUESTS, 50), "admin", "lower under load"));
+
+    assertThat(admitted).isBetween(100L, 200L);
+    assertThat(ExactAdmissionContract.used(engine, user, QuotaType.REQUESTS)).as("usage is never erased").isEqualTo(admitted);
+    assertThat(engine.tracking().consumeQuota(Consumption.of(user, QuotaType.REQUESTS, 1)).allowed()).isFalse();
+    assertThat(engine.quotas().getQuotaStatus(user)).filteredOn(s -> s.type().equals(QuotaType.REQUESTS))
+        .singleElement().satisfies(s -> {
+          assertThat(s.limit()).isEqualTo(50);
+          assertThat(s.remaining()).isZero();
+        });
+  }
+
+  /**
+   * Eight threads consume one request at a time; when {@code changeAfter} have been admitted, the limit
+   * is changed from another thread; the workers go on for 600 more attempts. Returns the admitted count.
+   */
+  private static long underLoad(UsageEngine engine, String user, long changeAfter, Runnable change) throws Exception {
+    AtomicLong admitted = new AtomicLong();
+    AtomicLong attemptsAfterChange = new AtomicLong();
+    AtomicBoolean changed = new AtomicBoolean();
+    CountDownLatch reached = new CountDownLatch(1);
+    ExecutorService pool = Executors.newFixedThreadPool(9);
+    try {
+      List<Future<?>> workers = new java.util.ArrayList<>();
+      for (int t = 0; t < 8; t++) {
+        workers.add(pool.submit(() -> {
+          while (!Thread.currentThread().isInterrupted()
+              && (!changed.get() || attemptsAfterChange.incrementAndGet() <= 600)) {
+            if (engine.tracking().consumeQuota(Consumption.of(user, QuotaType.REQUESTS, 1)).allowed()
+                && admitted.incrementAndGet() >= changeAfter) {
+              reached.countDown();
+            }
+          }
+          return null;
+        }));
+      }
+      Future<?> admin = pool.submit(() -> {
+        reached.await();
+        change.run();
+        changed.set(true);
+        return null;
+      });
+      admin.get(2, TimeUnit.MINUTES);
+      for (Future<?> w : workers) {
+        w.get(2, TimeUnit.MINUTES);
+      }
+      return admitted.get();
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void overrideWinsOverTierWhichWinsOverParentWhichWinsOverDefaults() {
+    Consumer<UsageEngine.Builder> plan = b -> b
+        .defaultQuota(Quota.monthly(QuotaType.of("images"), 5))
+        .tier(Tier.builder("team").parent(Tier.PREMIUM).quota(Quota.monthly(QuotaType.TOKENS, 7_777)).build());
+    UsageEngine engine = engine(plan);
+    String user = user("resolution");
+    engine.quotas().initializeUserQuotas(user, "team", "admin");
+    engine.quotas().updateQuota(user, Quota.monthly(QuotaType.REQUESTS, 42), "admin", "special deal");
+
+    assertThat(limit(engine, user, QuotaType.REQUESTS)).as("override").isEqualTo(42);
+    assertThat(limit(engine, user, QuotaType.TOKENS)).as("own tier").isEqualTo(7_777);
+    assertThat(limit(engine, user, QuotaType.CHARACTERS)).as("parent tier").isEqualTo(100_000);
+    assertThat(limit(engine, user, QuotaType.of("images"))).as("defaults").isEqualTo(5);
+
+    engine.quotas().removeQuotaOverride(user, QuotaType.REQUESTS, "admin", "deal ended");
+    assertThat(limit(engine, user, QuotaType.REQUESTS)).as("parent tier again").isEqualTo(5_000);
+  }
+
+  @Test
+  void newUsersGetTheDefaultTierAndTheDefaultQuotas() {
+    UsageEngine engine = engine();
+    String user = user("new");
+
+    assertThat(engine.tracking().getUserUsage(user).tier()).isEqualTo(Tier.FREE);
+    assertThat(limit(engine, user, QuotaType.CHARACTERS)).isEqualTo(10_000);
+    assertThat(limit(engine, user, QuotaType.REQUESTS)).isEqualTo(500);
+    assertThat(engine.quotas().initializeUserQuotas(user, Tier.PREMIUM, "signup").tier()).isEqualTo(Tier.PREMIUM);
+    assertThat(engine.quotas().initializeUserQuotas(user, Tier.ENTERPRISE, "signup").tier())
+        .as("initialising again keeps the stored settings").isEqualTo(Tier.PREMIUM);
+  }
+
+  @Test
+  void tierChangeMidPeriodKeepsUsage() {
+    UsageEngine engine = engine();
+    String user = user("upgrade");
+    engine.tracking().consumeQuota(Consumption.of(user, QuotaType.CHARACTERS, 9_000));
+
+    engine.quotas().changeTier(user, Tier.PREMIUM, "billing", "upgrade");
+
+    assertThat(engine.quotas().getQuotaStatus(user)).filteredOn(s -> s.type().equals(QuotaType.CHARACTERS))
+        .singleElement().satisfies(s -> {
+          assertThat(s.used()).isEqualTo(9_000);
+          assertThat(s.limit()).isEqualTo(100_000);
+        });
+  }
+
+  @Test
+  void everyChangeIsAuditedWithActorReasonOldAndNew() {
+    UsageEngine engine = engine();
+    String user = user("audited");
+    engine.quotas().initializeUserQuotas(user, Tier.FREE, "signup-service");
+    clock.advance(java.time.Duration.ofMinutes(1));
+    engine.quotas().updateQuota(user, Quota.monthly(QuotaType.CHARACTERS, 20_000), "alice@admin", "ticket 42");
+    engine.quotas().changeTier(user, Tier.PREMIUM, "billing", "paid");
+    engine.quotas().changeBillingCycle(user, ZoneId.of("Europe/Paris"), 15, "billing", "anchor on payment day");
+    UserQuota before = engine.quotas().getUserQuota(user);
+    engine.quotas().changeTier(user, Tier.PREMIUM, "billing", "no-op");
+
+    List<AuditEntry> trail = engine.quotas().auditTrail(user);
+
+    assertThat(trail).extracting(AuditEntry::action)
+        .containsExactly("initialize", "override", "change-tier", "billing-cycle");
+    AuditEntry override = trail.get(1);
+    assertThat(override.actor()).isEqualTo("alice@admin");
+    assertThat(override.reason()).isEqualTo("ticket 42");
+    assertThat(override.quotaType()).contains(QuotaType.CHARACTERS);
+    assertThat(override.oldValue()).isEqualTo("10000/month hard");
+    assertThat(override.newValue()).isEqualTo("20000/month hard");
+    assertThat(override.at()).isEqualTo(Instant.parse(START).plusSeconds(60));
+    assertThat(trail.get(2).oldValue()).isEqualTo(Tier.FREE);
+    assertThat(trail.get(2).newValue()).isEqualTo(Tier.PREMIUM);
+    assertThat(engine.quotas().getUserQuota(user)).as("a no-op change stores nothing").isEqualTo(before);
+  }
+
+  private static long limit(UsageEngine engine, String user, QuotaType type) {
+    return engine.quotas().getQuotaStatus(user).stream().filter(s -> s.type().equals(type)).findFirst()
+        .orElseThrow().limit();
+  }
+}

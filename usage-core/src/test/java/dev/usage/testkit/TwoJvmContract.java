@@ -1,0 +1,46 @@
+package dev.usage.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.usage.Consumption;
+import dev.usage.Quota;
+import dev.usage.QuotaDecision;
+import dev.usage.QuotaType;
+import dev.usage.UsageEngine;
+import dev.usage.spi.StorageCapability;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Exact enforcement across processes (invariant I1 with two JVMs): this JVM and a second one hammer one
+ * user of a shared store at once; together they admit exactly the limit. Extend it only for storages
+ * that declare {@link StorageCapability#SHARED_ACROSS_PROCESSES}; the fixture class needs a public no-arg
+ * constructor, because the second JVM makes its own.
+ */
+public abstract class TwoJvmContract extends AbstractStorageContract {
+
+  @Test
+  void twoJvmsTogetherAdmitExactlyTheLimit() throws Exception {
+    assertThat(storage.capabilities()).as("storage shared across processes")
+        .contains(StorageCapability.SHARED_ACROSS_PROCESSES);
+    long limit = 300;
+    String user = user("two-jvms");
+    UsageEngine engine = engine(b -> b.defaultQuota(Quota.monthly(QuotaType.REQUESTS, limit)));
+    try (SecondJvm child = SecondJvm.start(Contender.class, List.of(fixture().getClass().getName(), user,
+        Long.toString(limit), "8", "30", START))) {
+      child.awaitReady(Duration.ofMinutes(1));
+      child.go();
+      List<QuotaDecision> mine = Hammer.run(8, 30, Duration.ofMinutes(2),
+          (t, a) -> engine.tracking().consumeQuota(Consumption.of(user, QuotaType.REQUESTS, 1)));
+      List<JsonNode> theirs = child.awaitResults(Duration.ofMinutes(2));
+
+      long admittedHere = mine.stream().filter(QuotaDecision::allowed).count();
+      long admittedThere = theirs.stream().filter(n -> n.get("allowed").asBoolean()).count();
+      assertThat(theirs).hasSize(240);
+      assertThat(admittedHere + admittedThere).isEqualTo(limit);
+      assertThat(ExactAdmissionContract.used(engine, user, QuotaType.REQUESTS)).isEqualTo(limit);
+    }
+  }
+}
