@@ -31,10 +31,25 @@ public interface QuotaManagementService {
   UserQuota changeTier(String userId, String tier, String actor, String reason);
 
   /**
-   * Changes the zone and billing anchor day in which the user's periods are computed. Current-period
-   * counters are keyed by period, so the change starts new counters for any period whose bounds move.
+   * Changes the zone and billing anchor day in which the user's periods are computed. Counters are keyed
+   * by their period's kind and local start date: a zone change keeps the current period's usage (its
+   * local start date is unchanged); an anchor change starts the new cycle's counter empty, and the usage
+   * already counted stays with the old cycle's period.
    */
   UserQuota changeBillingCycle(String userId, ZoneId zone, int billingAnchorDay, String actor, String reason);
+
+  /**
+   * The reset job: closes every finished period into the period history, one row per (user, quota
+   * type, period) with its limit and usage. Periods start afresh at their boundary by themselves, so this
+   * never erases usage and is not needed for enforcement; it keeps history. Idempotent, safe to run on
+   * every instance at once, and it catches up: every finished period whose counter is still retained
+   * (see {@code UsageEngine.Builder.counterRetention}) is closed. Runs over all users; schedule it, e.g.
+   * hourly.
+   */
+  ResetReport resetMonthlyQuotas();
+
+  /** A user's closed periods, oldest first. */
+  List<PeriodUsage> getQuotaHistory(String userId);
 
   /** The audit trail of one user's settings, oldest first. */
   List<AuditEntry> auditTrail(String userId);

@@ -54,7 +54,7 @@ public final class UsageEngine implements AutoCloseable {
     QuotaEngine engine = new QuotaEngine(storage.counters(), storage.userQuotas(), plan, settings);
     this.recorder = EventRecorder.create(storage.events(), settings);
     this.tracking = new DefaultUsageTrackingService(engine, recorder, storage.events(), settings.clock());
-    this.quotas = new DefaultQuotaManagementService(engine, storage.userQuotas(), settings.clock());
+    this.quotas = new DefaultQuotaManagementService(engine, storage, settings.clock());
     UsageTrackingService t = tracking;
     this.analytics = t::getSystemUsage;
     if (b.closeOnShutdown) {

@@ -51,6 +51,9 @@ public record UsageEvent(String eventId, String userId, String feature, Optional
     Checks.name("feature", feature);
     endpoint = Checks.optionalText("endpoint", endpoint, 256);
     Checks.notNull("occurredAt", occurredAt);
+    if (occurredAt.isBefore(Instant.EPOCH)) {
+      throw new InvalidUsageException("occurredAt", "must not be before 1970-01-01T00:00:00Z, was " + occurredAt);
+    }
     Checks.amount("characters", characters);
     Checks.amount("requests", requests);
     Checks.amount("inputTokens", inputTokens);

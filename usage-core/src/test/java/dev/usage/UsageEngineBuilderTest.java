@@ -107,6 +107,11 @@ class UsageEngineBuilderTest {
       }
 
       @Override
+      public dev.usage.spi.PeriodHistoryStore history() {
+        return real.history();
+      }
+
+      @Override
       public java.util.Set<dev.usage.spi.StorageCapability> capabilities() {
         return java.util.Set.of();
       }

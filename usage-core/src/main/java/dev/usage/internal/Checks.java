@@ -42,6 +42,14 @@ public final class Checks {
     if (value.length() > max) {
       throw new InvalidUsageException(field, "must be at most " + max + " characters, was " + value.length());
     }
+    return printable(field, value);
+  }
+
+  /**
+   * Text that may be empty: no control characters (line separators included) and no unpaired
+   * surrogates, so that every backend stores it as valid UTF-8.
+   */
+  public static String printable(String field, String value) {
     for (int i = 0; i < value.length(); i++) {
       char c = value.charAt(i);
       if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') {

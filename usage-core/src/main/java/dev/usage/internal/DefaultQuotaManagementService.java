@@ -9,7 +9,11 @@ import dev.usage.QuotaManagementService;
 import dev.usage.QuotaStatus;
 import dev.usage.QuotaType;
 import dev.usage.UsageStorageException;
+import dev.usage.PeriodUsage;
+import dev.usage.ResetReport;
 import dev.usage.UserQuota;
+import dev.usage.spi.PeriodHistoryStore;
+import dev.usage.spi.UsageStorage;
 import dev.usage.spi.UserQuotaStore;
 import java.time.Clock;
 import java.time.ZoneId;
@@ -29,11 +33,15 @@ public final class DefaultQuotaManagementService implements QuotaManagementServi
 
   private final QuotaEngine engine;
   private final UserQuotaStore store;
+  private final PeriodHistoryStore history;
+  private final PeriodCloser closer;
   private final Clock clock;
 
-  public DefaultQuotaManagementService(QuotaEngine engine, UserQuotaStore store, Clock clock) {
+  public DefaultQuotaManagementService(QuotaEngine engine, UsageStorage storage, Clock clock) {
     this.engine = engine;
-    this.store = store;
+    this.store = storage.userQuotas();
+    this.history = storage.history();
+    this.closer = new PeriodCloser(storage.counters(), storage.history(), engine, clock);
     this.clock = clock;
   }
 
@@ -92,6 +100,17 @@ public final class DefaultQuotaManagementService implements QuotaManagementServi
     return change(userId, actor, reason, "billing-cycle", Optional.empty(),
         u -> u.withZone(zone).withBillingAnchorDay(billingAnchorDay),
         u -> "zone=" + u.zone() + " anchorDay=" + u.billingAnchorDay());
+  }
+
+  @Override
+  public ResetReport resetMonthlyQuotas() {
+    return closer.closeFinishedPeriods();
+  }
+
+  @Override
+  public List<PeriodUsage> getQuotaHistory(String userId) {
+    Checks.id("userId", userId);
+    return QuotaEngine.store(() -> history.history(userId));
   }
 
   @Override

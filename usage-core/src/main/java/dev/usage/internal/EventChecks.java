@@ -21,7 +21,8 @@ public final class EventChecks {
 
   private static final Pattern IPV4 =
       Pattern.compile("((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)");
-  private static final Pattern IPV6_CHARS = Pattern.compile("[0-9A-Fa-f:.]{2,45}");
+  // starting with a hex digit or ':' makes InetAddress parse a literal and never look a name up
+  private static final Pattern IPV6_CHARS = Pattern.compile("[0-9A-Fa-f:][0-9A-Fa-f:.]{1,44}");
 
   private EventChecks() {}
 
@@ -53,11 +54,7 @@ public final class EventChecks {
       if (v.length() > MAX_METADATA_VALUE) {
         throw new InvalidUsageException("metadata." + e.getKey(), "at most " + MAX_METADATA_VALUE + " characters");
       }
-      for (int i = 0; i < v.length(); i++) {
-        if (Character.isISOControl(v.charAt(i))) {
-          throw new InvalidUsageException("metadata." + e.getKey(), "must not contain control characters");
-        }
-      }
+      Checks.printable("metadata." + e.getKey(), v);
       total += e.getKey().length() + v.length();
     }
     if (total > MAX_METADATA_TOTAL) {
@@ -77,7 +74,6 @@ public final class EventChecks {
       }
       if (ip.indexOf(':') >= 0 && IPV6_CHARS.matcher(ip).matches()) {
         try {
-          // only hex digits, ':' and '.' reach here, so this parses a literal and never resolves a name
           InetAddress.getByName(ip);
           return ip;
         } catch (UnknownHostException | IllegalArgumentException e) {

@@ -72,6 +72,26 @@ public final class Periods {
     return new PeriodWindow(prefix + start, start.atStartOfDay(zone).toInstant(), end.atStartOfDay(zone).toInstant());
   }
 
+  /**
+   * The period a counter's period id names, in the user's zone and anchor: the kind comes from the id's
+   * prefix, the start from its local date.
+   */
+  public static PeriodWindow ofId(String periodId, ZoneId zone, int anchorDay) {
+    QuotaPeriod kind = kindOf(periodId);
+    Instant start = LocalDate.parse(periodId.substring(1)).atStartOfDay(zone).toInstant();
+    return compute(kind, start, zone, anchorDay);
+  }
+
+  /** The kind of period a period id names. */
+  public static QuotaPeriod kindOf(String periodId) {
+    return switch (periodId.charAt(0)) {
+      case 'D' -> QuotaPeriod.DAY;
+      case 'W' -> QuotaPeriod.WEEK;
+      case 'M' -> QuotaPeriod.MONTH;
+      default -> throw new IllegalArgumentException("not a period id: " + periodId);
+    };
+  }
+
   /** The anchor day in {@code month}, clamped to the month's last day. */
   static LocalDate anchorIn(YearMonth month, int anchorDay) {
     return month.atDay(Math.min(anchorDay, month.lengthOfMonth()));

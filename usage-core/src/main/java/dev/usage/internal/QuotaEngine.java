@@ -25,7 +25,6 @@ import dev.usage.spi.SettleCommand;
 import dev.usage.spi.SettleOutcome;
 import dev.usage.spi.UserQuotaStore;
 import java.time.Instant;
-import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -100,9 +99,7 @@ public final class QuotaEngine {
    * Consumes ({@code reserve == false}) or holds the request's amounts, all or nothing.
    */
   public QuotaDecision consume(Consumption request, boolean reserve) {
-    if (request.amounts().isEmpty()) {
-      throw new InvalidUsageException("amounts", "must contain at least one positive amount");
-    }
+    requireSomeAmount(request);
     Instant now = settings.clock().instant();
     Optional<UserQuota> user = readUser(request.userId());
     if (user.isEmpty()) {
@@ -141,6 +138,7 @@ public final class QuotaEngine {
 
   /** Whether the request would be admitted now; counts nothing. */
   public QuotaDecision check(Consumption request) {
+    requireSomeAmount(request);
     Instant now = settings.clock().instant();
     Optional<UserQuota> user = readUser(request.userId());
     if (user.isEmpty()) {
@@ -228,10 +226,15 @@ public final class QuotaEngine {
       if (q == null) {
         continue; // the quota was removed from the user's plan since the reservation was made
       }
-      Instant start = LocalDate.parse(v.periodId().substring(1)).atStartOfDay(user.zone()).toInstant();
-      st.add(statuses.status(q, Periods.compute(q.period(), start, user.zone(), user.billingAnchorDay()), v));
+      st.add(statuses.status(q, Periods.ofId(v.periodId(), user.zone(), user.billingAnchorDay()), v));
     }
     return st;
+  }
+
+  private static void requireSomeAmount(Consumption request) {
+    if (request.amounts().isEmpty()) {
+      throw new InvalidUsageException("amounts", "must contain at least one positive amount");
+    }
   }
 
   private Optional<UserQuota> readUser(String userId) {

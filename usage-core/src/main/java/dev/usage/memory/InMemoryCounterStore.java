@@ -3,12 +3,17 @@ package dev.usage.memory;
 import dev.usage.spi.ConsumeCommand;
 import dev.usage.spi.ConsumeOutcome;
 import dev.usage.spi.CounterKey;
+import dev.usage.spi.CounterPage;
 import dev.usage.spi.CounterStore;
 import dev.usage.spi.CounterValue;
 import dev.usage.spi.SettleCommand;
 import dev.usage.spi.SettleOutcome;
+import dev.usage.spi.StoredCounter;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -47,6 +52,28 @@ public final class InMemoryCounterStore implements CounterStore {
     synchronized (u) {
       return u.release(command);
     }
+  }
+
+  @Override
+  public CounterPage scan(Optional<String> cursor, int limit, Instant now) {
+    // a page ends after the user whose counters pass the limit; the cursor is that user's id
+    List<String> ids = new ArrayList<>(users.keySet());
+    Collections.sort(ids);
+    int from = cursor.map(c -> {
+      int i = Collections.binarySearch(ids, c);
+      return i >= 0 ? i + 1 : -i - 1;
+    }).orElse(0);
+    List<StoredCounter> page = new ArrayList<>();
+    for (int i = from; i < ids.size(); i++) {
+      UserCounters u = users.get(ids.get(i));
+      synchronized (u) {
+        page.addAll(u.scan(ids.get(i), now));
+      }
+      if (page.size() >= limit && i + 1 < ids.size()) {
+        return new CounterPage(page, Optional.of(ids.get(i)));
+      }
+    }
+    return new CounterPage(page, Optional.empty());
   }
 
   @Override

@@ -2,6 +2,7 @@ package dev.usage.memory;
 
 import dev.usage.spi.CounterStore;
 import dev.usage.spi.EventStore;
+import dev.usage.spi.PeriodHistoryStore;
 import dev.usage.spi.StorageCapability;
 import dev.usage.spi.UsageStorage;
 import dev.usage.spi.UserQuotaStore;
@@ -19,6 +20,7 @@ public final class InMemoryUsageStorage implements UsageStorage {
   private final InMemoryCounterStore counters = new InMemoryCounterStore();
   private final InMemoryEventStore events;
   private final InMemoryUserQuotaStore userQuotas = new InMemoryUserQuotaStore();
+  private final InMemoryPeriodHistoryStore history = new InMemoryPeriodHistoryStore();
 
   private InMemoryUsageStorage(int eventCapacity) {
     this.events = new InMemoryEventStore(eventCapacity);
@@ -47,6 +49,11 @@ public final class InMemoryUsageStorage implements UsageStorage {
   @Override
   public UserQuotaStore userQuotas() {
     return userQuotas;
+  }
+
+  @Override
+  public PeriodHistoryStore history() {
+    return history;
   }
 
   @Override

@@ -11,6 +11,7 @@ import dev.usage.spi.CounterValue;
 import dev.usage.spi.Hold;
 import dev.usage.spi.SettleCommand;
 import dev.usage.spi.SettleOutcome;
+import dev.usage.spi.StoredCounter;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -183,6 +184,17 @@ final class UserCounters {
       Counter c = counters.get(k);
       out.add(c == null ? CounterValue.empty(k) : new CounterValue(k.type(), k.periodId(), c.used, c.reserved));
     }
+    return out;
+  }
+
+  List<StoredCounter> scan(String userId, Instant now) {
+    sweep(now);
+    List<StoredCounter> out = new ArrayList<>(counters.size());
+    counters.forEach((k, c) -> {
+      if (c.used != 0 || c.reserved != 0) {
+        out.add(new StoredCounter(userId, k.type(), k.periodId(), c.used, c.reserved));
+      }
+    });
     return out;
   }
 

@@ -45,4 +45,15 @@ public interface CounterStore {
    * {@code reserved}. The result has one value per key, in the same order.
    */
   List<CounterValue> read(String userId, List<CounterKey> keys, java.time.Instant now);
+
+  /**
+   * One page of all users' live counters, for batch jobs (closing periods). Not a snapshot: counters
+   * written during a scan may or may not be seen. Counters with nothing used and nothing reserved may be
+   * left out. A page may hold somewhat more or fewer than {@code limit} counters.
+   *
+   * @param cursor empty for the first page, then the previous page's {@link CounterPage#next()}
+   * @param limit about how many counters to return
+   * @param now the engine's clock reading (expired counters and lapsed holds are judged against it)
+   */
+  CounterPage scan(java.util.Optional<String> cursor, int limit, java.time.Instant now);
 }

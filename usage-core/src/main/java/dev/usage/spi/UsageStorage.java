@@ -5,7 +5,7 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * A complete backend: counters, event log and user settings. One technology may provide all three, or
+ * A complete backend: counters, event log, user settings and period history. One technology may provide all three, or
  * a composite may take the hot path from one (Redis) and the rest from another (PostgreSQL).
  * {@link #close()} is called by the engine after it has flushed its buffered events.
  */
@@ -17,6 +17,8 @@ public interface UsageStorage extends AutoCloseable {
 
   UserQuotaStore userQuotas();
 
+  PeriodHistoryStore history();
+
   /** What this storage offers beyond the required contract. */
   Set<StorageCapability> capabilities();
 
@@ -25,14 +27,15 @@ public interface UsageStorage extends AutoCloseable {
   default void close() {}
 
   /**
-   * A storage made of three parts, which may come from different backends. Its capabilities are those
-   * given; closing it closes nothing (the parts belong to the caller).
+   * A storage made of parts, which may come from different backends. Its capabilities are those given;
+   * closing it closes nothing (the parts belong to the caller).
    */
   static UsageStorage composite(CounterStore counters, EventStore events, UserQuotaStore userQuotas,
-      Set<StorageCapability> capabilities) {
+      PeriodHistoryStore history, Set<StorageCapability> capabilities) {
     Objects.requireNonNull(counters, "counters");
     Objects.requireNonNull(events, "events");
     Objects.requireNonNull(userQuotas, "userQuotas");
+    Objects.requireNonNull(history, "history");
     Set<StorageCapability> caps = capabilities.isEmpty()
         ? EnumSet.noneOf(StorageCapability.class) : EnumSet.copyOf(capabilities);
     return new UsageStorage() {
@@ -49,6 +52,11 @@ public interface UsageStorage extends AutoCloseable {
       @Override
       public UserQuotaStore userQuotas() {
         return userQuotas;
+      }
+
+      @Override
+      public PeriodHistoryStore history() {
+        return history;
       }
 
       @Override

@@ -62,7 +62,8 @@ class AsyncTrackingTest {
   };
 
   private UsageEngine engine(OverflowPolicy policy, int capacity) {
-    UsageStorage storage = UsageStorage.composite(real.counters(), gated, real.userQuotas(), real.capabilities());
+    UsageStorage storage = UsageStorage.composite(real.counters(), gated, real.userQuotas(), real.history(),
+        real.capabilities());
     engine = UsageEngine.builder().storage(storage).trackingMode(TrackingMode.ASYNC).bufferCapacity(capacity)
         .batchSize(10).overflowPolicy(policy).offerTimeout(Duration.ofMillis(50)).closeOnShutdown(false).build();
     return engine;

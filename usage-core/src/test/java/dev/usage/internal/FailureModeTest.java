@@ -15,6 +15,7 @@ import dev.usage.memory.InMemoryUsageStorage;
 import dev.usage.spi.ConsumeCommand;
 import dev.usage.spi.ConsumeOutcome;
 import dev.usage.spi.CounterKey;
+import dev.usage.spi.CounterPage;
 import dev.usage.spi.CounterStore;
 import dev.usage.spi.CounterValue;
 import dev.usage.spi.SettleCommand;
@@ -23,6 +24,7 @@ import dev.usage.spi.UsageStorage;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
@@ -66,10 +68,17 @@ class FailureModeTest {
       check();
       return real.counters().read(userId, keys, now);
     }
+
+    @Override
+    public CounterPage scan(Optional<String> cursor, int limit, Instant now) {
+      check();
+      return real.counters().scan(cursor, limit, now);
+    }
   };
 
   private UsageEngine engine(FailureMode mode) {
-    UsageStorage storage = UsageStorage.composite(flaky, real.events(), real.userQuotas(), real.capabilities());
+    UsageStorage storage = UsageStorage.composite(flaky, real.events(), real.userQuotas(), real.history(),
+        real.capabilities());
     return UsageEngine.builder().storage(storage).failureMode(mode).trackingMode(TrackingMode.SYNC)
         .closeOnShutdown(false).build();
   }

@@ -73,7 +73,7 @@ public abstract class AbstractStorageContract {
   protected UsageEngine engine(Consumer<UsageEngine.Builder> customizer) {
     UsageEngine.Builder b = UsageEngine.builder()
         .storage(UsageStorage.composite(storage.counters(), storage.events(), storage.userQuotas(),
-            storage.capabilities()))
+            storage.history(), storage.capabilities()))
         .clock(clock)
         .trackingMode(TrackingMode.SYNC)
         .closeOnShutdown(false);

@@ -1,0 +1,148 @@
+package dev.usage.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.usage.Consumption;
+import dev.usage.PeriodUsage;
+import dev.usage.Quota;
+import dev.usage.QuotaPeriod;
+import dev.usage.QuotaType;
+import dev.usage.ResetReport;
+import dev.usage.UsageEngine;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The reset job and period history (semantics 5, invariant I5): one history row per (user, quota,
+ * period) with its limit and usage; reruns and concurrent runs change nothing; missed periods are caught
+ * up; usage after a boundary is never touched.
+ */
+public abstract class HistoryContract extends AbstractStorageContract {
+
+  private UsageEngine historyEngine() {
+    return engine(b -> b.counterRetention(Duration.ofDays(120))
+        .defaultQuota(Quota.monthly(QuotaType.CHARACTERS, 1_000))
+        .defaultQuota(Quota.daily(QuotaType.of("exports"), 5)));
+  }
+
+  @Test
+  void closesEachFinishedPeriodOnceWithItsLimitAndUsage() {
+    UsageEngine engine = historyEngine();
+    String user = user("closed");
+    engine.tracking().consumeQuota(Consumption.builder(user).characters(700).requests(3).build());
+    engine.tracking().reserveQuota(Consumption.of(user, QuotaType.CHARACTERS, 100)); // reserved is not used
+    clock.set("2026-04-01T00:00:00Z");
+
+    ResetReport first = engine.quotas().resetMonthlyQuotas();
+    List<PeriodUsage> rows = engine.quotas().getQuotaHistory(user);
+    ResetReport second = engine.quotas().resetMonthlyQuotas();
+
+    assertThat(first.at()).isEqualTo(Instant.parse("2026-04-01T00:00:00Z"));
+    assertThat(first.periodsClosed()).isGreaterThanOrEqualTo(2);
+    assertThat(rows).extracting(PeriodUsage::type, PeriodUsage::used, PeriodUsage::limit).containsExactly(
+        org.assertj.core.groups.Tuple.tuple(QuotaType.CHARACTERS, 700L, 1_000L),
+        org.assertj.core.groups.Tuple.tuple(QuotaType.REQUESTS, 3L, 500L));
+    assertThat(rows).allSatisfy(r -> {
+      assertThat(r.period()).isEqualTo(QuotaPeriod.MONTH);
+      assertThat(r.periodStart()).isEqualTo(Instant.parse("2026-03-01T00:00:00Z"));
+      assertThat(r.periodEnd()).isEqualTo(Instant.parse("2026-04-01T00:00:00Z"));
+      assertThat(r.closedAt()).isEqualTo(Instant.parse("2026-04-01T00:00:00Z"));
+      assertThat(r.rolledOver()).isZero();
+    });
+    assertThat(second.periodsClosed()).as("a rerun closes nothing new").isZero();
+    assertThat(engine.quotas().getQuotaHistory(user)).isEqualTo(rows);
+  }
+
+  @Test
+  void currentPeriodIsNotClosedAndUsageAfterTheBoundaryIsKept() {
+    UsageEngine engine = historyEngine();
+    String user = user("live");
+    engine.tracking().consumeQuota(Consumption.of(user, QuotaType.CHARACTERS, 400));
+    engine.quotas().resetMonthlyQuotas();
+    assertThat(engine.quotas().getQuotaHistory(user)).as("March is not over").isEmpty();
+
+    clock.set("2026-04-01T00:00:05Z");
+    engine.tracking().consumeQuota(Consumption.of(user, QuotaType.CHARACTERS, 30));
+    engine.quotas().resetMonthlyQuotas(); // late-running reset, after April usage began
+
+    assertThat(engine.quotas().getQuotaHistory(user)).singleElement()
+        .satisfies(r -> assertThat(r.used()).isEqualTo(400));
+    assertThat(ExactAdmissionContract.used(engine, user, QuotaType.CHARACTERS)).isEqualTo(30);
+  }
+
+  @Test
+  void missedPeriodsAreCaughtUpInOrder() {
+    UsageEngine engine = historyEngine();
+    String user = user("downtime");
+    clock.set("2026-01-20T12:00:00Z");
+    engine.tracking().consumeQuota(Consumption.of(user, QuotaType.CHARACTERS, 10));
+    clock.set("2026-02-20T12:00:00Z");
+    engine.tracking().consumeQuota(Consumption.of(user, QuotaType.CHARACTERS, 20));
+    clock.set("2026-03-20T12:00:00Z");
+    engine.tracking().consumeQuota(Consumption.of(user, QuotaType.CHARACTERS, 30));
+    clock.set("2026-04-02T00:00:00Z");
+
+    engine.quotas().resetMonthlyQuotas();
+
+    assertThat(engine.quotas().getQuotaHistory(user)).extracting(PeriodUsage::periodStart, PeriodUsage::used)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(Instant.parse("2026-01-01T00:00:00Z"), 10L),
+            org.assertj.core.groups.Tuple.tuple(Instant.parse("2026-02-01T00:00:00Z"), 20L),
+            org.assertj.core.groups.Tuple.tuple(Instant.parse("2026-03-01T00:00:00Z"), 30L));
+  }
+
+  @Test
+  void dailyPeriodsInTheUsersZoneAreClosedToo() {
+    UsageEngine engine = historyEngine();
+    String user = user("daily");
+    engine.quotas().changeBillingCycle(user, ZoneId.of("America/New_York"), 1, "admin", "customer in NYC");
+    clock.set("2026-03-08T12:00:00Z"); // New York's 23-hour day
+    engine.tracking().consumeQuota(Consumption.of(user, QuotaType.of("exports"), 2));
+    clock.set("2026-03-09T04:00:00Z"); // 00:00 in New York, EDT
+
+    engine.quotas().resetMonthlyQuotas();
+
+    assertThat(engine.quotas().getQuotaHistory(user)).singleElement().satisfies(r -> {
+      assertThat(r.period()).isEqualTo(QuotaPeriod.DAY);
+      assertThat(r.periodStart()).isEqualTo(Instant.parse("2026-03-08T05:00:00Z"));
+      assertThat(r.periodEnd()).isEqualTo(Instant.parse("2026-03-09T04:00:00Z"));
+      assertThat(r.used()).isEqualTo(2);
+      assertThat(r.limit()).isEqualTo(5);
+    });
+  }
+
+  @Test
+  void concurrentRunsCloseEachPeriodExactlyOnce() throws Exception {
+    UsageEngine engine = historyEngine();
+    List<String> users = java.util.stream.IntStream.range(0, 50).mapToObj(i -> user("many")).toList();
+    users.forEach(u -> engine.tracking().consumeQuota(Consumption.builder(u).characters(5).requests(1).build()));
+    clock.set("2026-04-01T00:00:00Z");
+
+    List<ResetReport> runs = Hammer.run(4, 1, Duration.ofMinutes(2), (t, a) -> engine.quotas().resetMonthlyQuotas());
+
+    assertThat(runs).hasSize(4);
+    for (String u : users) {
+      assertThat(engine.quotas().getQuotaHistory(u)).as(u).hasSize(2);
+    }
+  }
+
+  @Test
+  void eachRowIsStoredByExactlyOneOfManyConcurrentClosers() throws Exception {
+    Instant start = Instant.parse("2026-02-01T00:00:00Z");
+    Instant end = Instant.parse("2026-03-01T00:00:00Z");
+    List<PeriodUsage> rows = java.util.stream.IntStream.range(0, 40)
+        .mapToObj(i -> new PeriodUsage(user("row"), QuotaType.CHARACTERS, QuotaPeriod.MONTH, start, end, 1_000, i, 0,
+            Instant.parse(START)))
+        .toList();
+
+    List<Integer> storedPerCall = Hammer.run(8, 1, Duration.ofMinutes(1), (t, a) -> storage.history().close(rows).size());
+
+    assertThat(storedPerCall.stream().mapToInt(Integer::intValue).sum()).isEqualTo(rows.size());
+    for (PeriodUsage r : rows) {
+      assertThat(storage.history().history(r.userId())).containsExactly(r);
+    }
+  }
+}
