@@ -48,7 +48,7 @@ final class AsyncEventRecorder implements EventRecorder {
       throw new TrackingRejectedException("the usage engine is closed");
     }
     if (queue.offer(event)) {
-      accepted.increment();
+      accepted(event);
       return;
     }
     OverflowPolicy policy = settings.overflowPolicy();
@@ -60,7 +60,7 @@ final class AsyncEventRecorder implements EventRecorder {
           if (!queue.offer(event, settings.offerTimeout().toNanos(), TimeUnit.NANOSECONDS)) {
             throw new TrackingRejectedException("event buffer still full after " + settings.offerTimeout());
           }
-          accepted.increment();
+          accepted(event);
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
           throw new TrackingRejectedException("interrupted while waiting for room in the event buffer");
@@ -68,6 +68,17 @@ final class AsyncEventRecorder implements EventRecorder {
       }
       default -> throw new IllegalStateException(String.valueOf(policy));
     }
+  }
+
+  /**
+   * Counts an event just put in the buffer, unless close() has meanwhile taken its last look at the
+   * buffer: then the event is taken back and refused, so that no accepted event is left behind.
+   */
+  private void accepted(UsageEvent event) {
+    if (closed && queue.remove(event)) {
+      throw new TrackingRejectedException("the usage engine is closed");
+    }
+    accepted.increment();
   }
 
   private void drainLoop() {

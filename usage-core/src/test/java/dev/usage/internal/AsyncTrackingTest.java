@@ -145,4 +145,38 @@ class AsyncTrackingTest {
     engine.close();
     assertThatThrownBy(() -> engine.tracking().trackUsage(event(1))).isInstanceOf(TrackingRejectedException.class);
   }
+
+  @Test
+  void eventsTrackedWhileClosingAreEitherStoredOrRefusedNeverLost() throws Exception {
+    engine(OverflowPolicy.BLOCK, 1_000);
+    open.countDown();
+    AtomicInteger ids = new AtomicInteger();
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+    List<java.util.concurrent.Future<Integer>> trackers = new java.util.ArrayList<>();
+    for (int t = 0; t < 4; t++) {
+      trackers.add(pool.submit(() -> {
+        int stored = 0;
+        while (true) {
+          try {
+            engine.tracking().trackUsage(engine.tracking().event("u").eventId("c" + ids.incrementAndGet())
+                .characters(1).build());
+            stored++;
+          } catch (TrackingRejectedException closed) {
+            return stored;
+          }
+        }
+      }));
+    }
+    org.awaitility.Awaitility.await().until(() -> engine.tracking().trackingStats().written() > 2_000);
+
+    engine.close();
+
+    int accepted = 0;
+    for (java.util.concurrent.Future<Integer> f : trackers) {
+      accepted += f.get();
+    }
+    pool.shutdown();
+    assertThat(real.events().userTotals("u", Instant.EPOCH, Instant.MAX)).containsEntry(QuotaType.CHARACTERS,
+        (long) accepted);
+  }
 }
