@@ -139,11 +139,11 @@ final class UserCounters {
         throw new InvalidUsageException("actual." + d.type().name(), "would take the counter past " + Quota.MAX_AMOUNT);
       }
     }
+    if (h.state == State.HELD) {
+      unhold(h);
+    }
     for (CounterDelta d : h.deltas) {
       Counter c = counters.computeIfAbsent(d.key(), k -> new Counter(d.counterExpiresAt()));
-      if (h.state == State.HELD) {
-        c.reserved -= d.amount();
-      }
       c.used += command.actual().getOrDefault(d.type(), 0L);
     }
     h.state = State.COMMITTED;
@@ -163,12 +163,7 @@ final class UserCounters {
       case RELEASED:
         return new SettleOutcome(SettleOutcome.Result.REPLAYED, values(h.deltas));
       case HELD:
-        for (CounterDelta d : h.deltas) {
-          Counter c = counters.get(d.key());
-          if (c != null) {
-            c.reserved -= d.amount();
-          }
-        }
+        unhold(h);
         break;
       default:
         break;
@@ -207,6 +202,16 @@ final class UserCounters {
     return out;
   }
 
+  /** Takes a held reservation's amounts off its counters' {@code reserved}. */
+  private void unhold(Held h) {
+    for (CounterDelta d : h.deltas) {
+      Counter c = counters.get(d.key());
+      if (c != null) {
+        c.reserved -= d.amount();
+      }
+    }
+  }
+
   private void noteExpiry(Instant at) {
     if (at.isBefore(nextExpiry)) {
       nextExpiry = at;
@@ -222,12 +227,7 @@ final class UserCounters {
     for (Iterator<Held> it = reservations.values().iterator(); it.hasNext(); ) {
       Held h = it.next();
       if (h.state == State.HELD && !now.isBefore(h.expiresAt)) {
-        for (CounterDelta d : h.deltas) {
-          Counter c = counters.get(d.key());
-          if (c != null) {
-            c.reserved -= d.amount();
-          }
-        }
+        unhold(h);
         h.state = State.LAPSED;
       }
       if (!now.isBefore(h.retainUntil)) {
