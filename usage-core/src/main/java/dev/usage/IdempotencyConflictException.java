@@ -1,8 +1,8 @@
 package dev.usage;
 
 /**
- * The idempotency key (or event id) was already used by this user for a different payload. Nothing was
- * consumed by the refused call.
+ * The idempotency key (or event id) was already used by this user for a different payload: another
+ * operation (consume or reserve) or other amounts. Nothing was consumed by the refused call.
  */
 public class IdempotencyConflictException extends UsageException {
   private static final long serialVersionUID = 1L;

@@ -15,7 +15,7 @@ import java.util.Optional;
  * @param degraded the store could not be reached and the engine allowed the request by its fail-open
  *     policy: nothing was counted and {@code statuses} is empty
  * @param replayed an earlier call with the same idempotency key was admitted; this one counted nothing
- * @param reservation the reservation made, for an allowed reservation request
+ * @param reservation the reservation made, for an allowed reservation request; empty when degraded
  */
 public record QuotaDecision(boolean allowed, List<QuotaStatus> statuses, List<QuotaType> violated, Duration retryAfter,
     boolean degraded, boolean replayed, Optional<Reservation> reservation) {

@@ -33,18 +33,22 @@ public interface QuotaManagementService {
   /**
    * Changes the zone and billing anchor day in which the user's periods are computed. Counters are keyed
    * by their period's kind and local start date: a zone change keeps the current period's usage (its
-   * local start date is unchanged); an anchor change starts the new cycle's counter empty, and the usage
-   * already counted stays with the old cycle's period.
+   * local start date is unchanged); an anchor change restarts the cycle the way a billing provider's
+   * anchor reset does: the new cycle's current period starts with an empty counter, and the usage already
+   * counted stays with the old cycle's period (its counter and, once closed, its history row). To change a
+   * limit, use {@link #updateQuota} or {@link #changeTier}, which keep usage.
    */
   UserQuota changeBillingCycle(String userId, ZoneId zone, int billingAnchorDay, String actor, String reason);
 
   /**
-   * The reset job: closes every finished period into the period history, one row per (user, quota
-   * type, period) with its limit and usage. Periods start afresh at their boundary by themselves, so this
-   * never erases usage and is not needed for enforcement; it keeps history. Idempotent, safe to run on
-   * every instance at once, and it catches up: every finished period whose counter is still retained
-   * (see {@code UsageEngine.Builder.counterRetention}) is closed. Runs over all users; schedule it, e.g.
-   * hourly.
+   * The reset job: closes finished periods into the period history, one row per (user, quota type,
+   * period) with its limit and usage. Periods start afresh at their boundary by themselves, so this never
+   * erases usage and is not needed for enforcement; it keeps history. A period is closed once nothing can
+   * be charged to it any more: {@code reservationTtl + idempotencyWindow} after its end (a reservation
+   * made just before the end may still be committed until then; 24 h 5 min by default). Idempotent, safe
+   * to run on every instance at once, and it catches up: every such period whose counter is still
+   * retained ({@code UsageEngine.Builder.counterRetention}) is closed. Runs over all users; schedule it,
+   * e.g. hourly.
    */
   ResetReport resetMonthlyQuotas();
 

@@ -3,6 +3,7 @@ package dev.usage;
 /**
  * What happens to a period's unused quota when the period is closed by the reset job: nothing (the
  * default), or carried into the next period up to a cap, optionally expiring after some periods.
+ * Carrying is not applied yet: a {@link Quota} refuses a carrying policy rather than ignore it.
  *
  * @param carry whether unused quota is carried over at all
  * @param capAmount the most that may be carried, in units; {@link Quota#UNLIMITED} for no absolute cap

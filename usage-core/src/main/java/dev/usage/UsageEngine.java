@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,6 +41,8 @@ import org.slf4j.LoggerFactory;
 public final class UsageEngine implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(UsageEngine.class);
+  /** Longest retention, window or TTL accepted: ten years keeps every instant computation in range. */
+  private static final Duration MAX_DURATION = Duration.ofDays(3650);
 
   private final UsageStorage storage;
   private final EventRecorder recorder;
@@ -47,14 +50,15 @@ public final class UsageEngine implements AutoCloseable {
   private final QuotaManagementService quotas;
   private final AnalyticsService analytics;
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final CountDownLatch closeDone = new CountDownLatch(1);
   private final Thread shutdownHook;
 
-  private UsageEngine(Builder b, EngineSettings settings, QuotaPlan plan) {
-    this.storage = b.storage;
+  private UsageEngine(Builder b, UsageStorage storage, EngineSettings settings, QuotaPlan plan) {
+    this.storage = storage;
     QuotaEngine engine = new QuotaEngine(storage.counters(), storage.userQuotas(), plan, settings);
     this.recorder = EventRecorder.create(storage.events(), settings);
     this.tracking = new DefaultUsageTrackingService(engine, recorder, storage.events(), settings.clock());
-    this.quotas = new DefaultQuotaManagementService(engine, storage, settings.clock());
+    this.quotas = new DefaultQuotaManagementService(engine, storage, settings);
     UsageTrackingService t = tracking;
     this.analytics = t::getSystemUsage;
     if (b.closeOnShutdown) {
@@ -91,6 +95,7 @@ public final class UsageEngine implements AutoCloseable {
   @Override
   public void close() {
     if (!closed.compareAndSet(false, true)) {
+      awaitOtherClose();
       return;
     }
     try {
@@ -100,7 +105,11 @@ public final class UsageEngine implements AutoCloseable {
         log.error("Usage engine closed with {} events unwritten and {} failed", s.pending(), s.failed());
       }
     } finally {
-      storage.close();
+      try {
+        storage.close();
+      } finally {
+        closeDone.countDown();
+      }
       if (shutdownHook != null && Thread.currentThread() != shutdownHook) {
         try {
           Runtime.getRuntime().removeShutdownHook(shutdownHook);
@@ -108,6 +117,15 @@ public final class UsageEngine implements AutoCloseable {
           // the hook runs or has run; nothing to remove
         }
       }
+    }
+  }
+
+  /** A second caller (say the shutdown hook racing the application) returns once the first has finished. */
+  private void awaitOtherClose() {
+    try {
+      closeDone.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
@@ -224,7 +242,10 @@ public final class UsageEngine implements AutoCloseable {
       return this;
     }
 
-    /** How long after its period ends a counter is kept (for the reset job). Default 35 days. */
+    /**
+     * How long after its period ends a counter is kept, for the reset job to close it; must exceed
+     * {@code reservationTtl + idempotencyWindow}. Default 35 days.
+     */
     public Builder counterRetention(Duration retention) {
       this.counterRetention = retention;
       return this;
@@ -254,7 +275,7 @@ public final class UsageEngine implements AutoCloseable {
       return this;
     }
 
-    /** Longest wait before a partial batch is written. Default 100 ms. */
+    /** How long the idle writer waits for a first event before looking again. Default 100 ms. */
     public Builder flushInterval(Duration interval) {
       this.flushInterval = interval;
       return this;
@@ -299,42 +320,43 @@ public final class UsageEngine implements AutoCloseable {
       if (!(yellow > 0 && yellow <= red)) {
         throw new InvalidUsageException("thresholds", "need 0 < yellow <= red, were " + yellow + " and " + red);
       }
-      positive("reservationTtl", reservationTtl);
-      positive("idempotencyWindow", idempotencyWindow);
-      nonNegative("counterRetention", counterRetention);
-      positive("flushInterval", flushInterval);
-      nonNegative("offerTimeout", offerTimeout);
-      positive("closeTimeout", closeTimeout);
-      atLeastOne("bufferCapacity", bufferCapacity);
-      atLeastOne("batchSize", batchSize);
-      atLeastOne("writeAttempts", writeAttempts);
+      positive("reservationTtl", reservationTtl, MAX_DURATION);
+      positive("idempotencyWindow", idempotencyWindow, MAX_DURATION);
+      nonNegative("counterRetention", counterRetention, MAX_DURATION);
+      positive("flushInterval", flushInterval, Duration.ofHours(1));
+      nonNegative("offerTimeout", offerTimeout, Duration.ofHours(1));
+      positive("closeTimeout", closeTimeout, Duration.ofHours(1));
+      between("bufferCapacity", bufferCapacity, 1_000_000);
+      between("batchSize", batchSize, 100_000);
+      between("writeAttempts", writeAttempts, 100);
       QuotaPlan plan = new QuotaPlan(new ArrayList<>(tiers.values()), List.copyOf(defaults.values()), defaultTier);
-      if (storage == null) {
-        storage = InMemoryUsageStorage.create();
+      if (counterRetention.compareTo(reservationTtl.plus(idempotencyWindow)) <= 0) {
+        throw new InvalidUsageException("counterRetention", "must exceed reservationTtl + idempotencyWindow ("
+            + reservationTtl.plus(idempotencyWindow) + "), or counters expire before their period can be closed");
       }
       EngineSettings settings = new EngineSettings(clock, failureMode, yellow, red, reservationTtl, idempotencyWindow,
           counterRetention, defaultZone, trackingMode, bufferCapacity, batchSize, flushInterval, overflowPolicy,
           offerTimeout, writeAttempts, closeTimeout);
-      return new UsageEngine(this, settings, plan);
+      return new UsageEngine(this, storage == null ? InMemoryUsageStorage.create() : storage, settings, plan);
     }
 
-    private static void positive(String field, Duration d) {
-      Checks.notNull(field, d);
-      if (d.isNegative() || d.isZero()) {
+    private static void positive(String field, Duration d, Duration max) {
+      nonNegative(field, d, max);
+      if (d.isZero()) {
         throw new InvalidUsageException(field, "must be positive, was " + d);
       }
     }
 
-    private static void nonNegative(String field, Duration d) {
+    private static void nonNegative(String field, Duration d, Duration max) {
       Checks.notNull(field, d);
-      if (d.isNegative()) {
-        throw new InvalidUsageException(field, "must not be negative, was " + d);
+      if (d.isNegative() || d.compareTo(max) > 0) {
+        throw new InvalidUsageException(field, "must be within 0.." + max + ", was " + d);
       }
     }
 
-    private static void atLeastOne(String field, int n) {
-      if (n < 1) {
-        throw new InvalidUsageException(field, "must be at least 1, was " + n);
+    private static void between(String field, int n, int max) {
+      if (n < 1 || n > max) {
+        throw new InvalidUsageException(field, "must be within 1.." + max + ", was " + n);
       }
     }
   }

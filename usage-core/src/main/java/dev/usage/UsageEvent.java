@@ -15,7 +15,7 @@ import java.util.UUID;
  * One request as it happened: who, what, how much, how it went. The event id is also its idempotency
  * key: recording or consuming the same event twice counts it once.
  *
- * <p>Bounds: ids up to 128 characters, feature and error code up to 128, endpoint up to 256, user agent up
+ * <p>Bounds: processing time up to 7 days, occurred-at not before 1970; ids up to 128 characters, feature and error code up to 128, endpoint up to 256, user agent up
  * to 512, no control characters anywhere; metadata at most 32 entries, keys up to 64 characters, values
  * up to 1,024, 8,192 characters in all.
  *
@@ -44,6 +44,8 @@ public record UsageEvent(String eventId, String userId, String feature, Optional
 
   /** Feature recorded when none is given. */
   public static final String DEFAULT_FEATURE = "default";
+  /** Longest processing time accepted. */
+  public static final Duration MAX_PROCESSING_TIME = Duration.ofDays(7);
 
   public UsageEvent {
     Checks.id("eventId", eventId);
@@ -62,8 +64,8 @@ public record UsageEvent(String eventId, String userId, String feature, Optional
     customQuantities = EventChecks.customQuantities(customQuantities);
     Checks.notNull("processingTime", processingTime);
     processingTime.ifPresent(d -> {
-      if (d.isNegative()) {
-        throw new InvalidUsageException("processingTime", "must not be negative, was " + d);
+      if (d.isNegative() || d.compareTo(MAX_PROCESSING_TIME) > 0) {
+        throw new InvalidUsageException("processingTime", "must be within 0.." + MAX_PROCESSING_TIME + ", was " + d);
       }
     });
     sessionId = Checks.optionalText("sessionId", sessionId, Checks.MAX_ID_LENGTH);

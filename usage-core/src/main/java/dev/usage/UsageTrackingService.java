@@ -10,7 +10,14 @@ import java.util.Map;
  * all amounts of one request are counted together or not at all, and a HARD quota never admits a unit
  * past its limit however many threads or processes share the store. With an idempotency key (or an
  * event id) the same request counts once; the same key with another payload throws
- * {@link IdempotencyConflictException}. Keys are scoped to the user.
+ * {@link IdempotencyConflictException}. Keys are scoped to the user. The payload is what counts: the
+ * operation (consume or reserve) and the amounts. For events, the descriptive fields (feature, outcome,
+ * timing, metadata) are not part of it: the first version recorded under an event id is kept and later
+ * ones are skipped, as metering services do.
+ *
+ * <p>Typical use for a request whose cost is known only afterwards: {@link #reserveQuota} with the
+ * request id as key before the work, {@link #commitReservation} with the actual amounts after it, then
+ * {@link #trackUsage} with the outcome under the same id.
  */
 public interface UsageTrackingService {
 
@@ -33,7 +40,7 @@ public interface UsageTrackingService {
 
   /**
    * Whether {@code request} would be admitted now, without counting anything. Advisory only: another
-   * request may take the room before this one consumes.
+   * request may take the room before this one consumes. The idempotency key is not looked at.
    */
   QuotaDecision checkQuota(Consumption request);
 
@@ -50,13 +57,19 @@ public interface UsageTrackingService {
 
   /**
    * Counts the event's quantities (characters, requests, input + output tokens, custom amounts) under
-   * its event id and, when admitted for the first time, records the event as {@link #trackUsage} does.
+   * its event id, in the current period whatever the event's {@code occurredAt}, and when allowed records
+   * the event as {@link #trackUsage} does. If recording fails after counting (event store down, buffer
+   * full), the decision stands, the failure is logged and counted in {@link #trackingStats()}, and
+   * consuming the same event again records it without counting it twice.
    */
   QuotaDecision consumeQuota(UsageEvent event);
 
   /**
    * Holds {@code request}'s amounts until {@link #commitReservation} or {@link #releaseReservation}, or
-   * until the engine's reservation TTL passes. Held units count against the limit like used ones.
+   * until the engine's reservation TTL passes. Held units count against the limit like used ones. An
+   * allowed decision carries the {@link Reservation}, except a degraded one (store unreachable,
+   * fail-open), which holds nothing. A replay of the same key returns the first reservation as it was
+   * made, even if it has since been settled or has lapsed.
    */
   QuotaDecision reserveQuota(Consumption request);
 

@@ -69,7 +69,15 @@ class UsageEngineBuilderTest {
         bad("tier.parent", b -> b.tier(Tier.builder("team").parent("nobody").build())),
         bad("tier.parent", b -> b.tier(Tier.builder(Tier.FREE).parent(Tier.ENTERPRISE).build())),
         bad("tier.parent", b -> b.tier(Tier.builder("loop").parent("loop").build())),
-        bad("tier", b -> b.tier(Tier.builder(" ").build())));
+        bad("tier", b -> b.tier(Tier.builder(" ").build())),
+        bad("counterRetention", b -> b.counterRetention(java.time.temporal.ChronoUnit.FOREVER.getDuration())),
+        bad("counterRetention", b -> b.counterRetention(Duration.ofHours(24))),
+        bad("reservationTtl", b -> b.reservationTtl(Duration.ofDays(4000))),
+        bad("idempotencyWindow", b -> b.idempotencyWindow(java.time.temporal.ChronoUnit.FOREVER.getDuration())),
+        bad("offerTimeout", b -> b.offerTimeout(Duration.ofDays(1))),
+        bad("batchSize", b -> b.batchSize(Integer.MAX_VALUE)),
+        bad("bufferCapacity", b -> b.bufferCapacity(50_000_000)),
+        bad("rollover", b -> b.defaultQuota(Quota.monthly(QuotaType.TOKENS, 10).withRollover(RolloverPolicy.carryUpTo(5)))));
   }
 
   private static Arguments bad(String field, Consumer<UsageEngine.Builder> setting) {

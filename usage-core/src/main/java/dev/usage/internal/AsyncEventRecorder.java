@@ -17,11 +17,15 @@ import org.slf4j.LoggerFactory;
 /**
  * A bounded buffer drained by one writer thread in batches. The caller pays for validation and one
  * queue offer. A batch the store refuses is retried with exponential backoff, then counted as failed
- * and logged with its event ids; the writer carries on with the next batch.
+ * and logged with its event ids; the writer carries on with the next batch. Every accepted event ends
+ * up written or counted as failed.
  */
 final class AsyncEventRecorder implements EventRecorder {
 
   private static final Logger log = LoggerFactory.getLogger(AsyncEventRecorder.class);
+  /** Put in the buffer by close() to wake an idle writer; never stored. */
+  private static final UsageEvent WAKE_UP = UsageEvent.builder().eventId("wake-up").userId("wake-up")
+      .occurredAt(java.time.Instant.EPOCH).build();
 
   private final EventStore store;
   private final ArrayBlockingQueue<UsageEvent> queue;
@@ -32,6 +36,8 @@ final class AsyncEventRecorder implements EventRecorder {
   private final LongAdder dropped = new LongAdder();
   private final LongAdder failed = new LongAdder();
   private volatile boolean closed;
+  /** System.nanoTime() by which close() must be done; set before {@code closed}. */
+  private volatile long closeDeadline;
 
   AsyncEventRecorder(EventStore store, EngineSettings settings) {
     this.store = store;
@@ -82,26 +88,33 @@ final class AsyncEventRecorder implements EventRecorder {
   }
 
   private void drainLoop() {
-    List<UsageEvent> batch = new ArrayList<>(settings.batchSize());
+    List<UsageEvent> batch = new ArrayList<>(Math.min(settings.batchSize(), 1_024));
     long waitNanos = settings.flushInterval().toNanos();
-    while (!closed || !queue.isEmpty()) {
+    while (true) {
+      UsageEvent first;
       try {
-        UsageEvent first = queue.poll(waitNanos, TimeUnit.NANOSECONDS);
-        if (first == null) {
-          continue;
-        }
+        first = queue.poll(waitNanos, TimeUnit.NANOSECONDS);
+      } catch (InterruptedException e) {
+        return; // close() gave up waiting; it writes or counts what is left
+      }
+      if (first != null && first != WAKE_UP) {
         batch.add(first);
         queue.drainTo(batch, settings.batchSize() - 1);
+        batch.removeIf(e -> e == WAKE_UP);
         write(batch);
         batch.clear();
-      } catch (InterruptedException e) {
-        // close() interrupts only after its timeout; what is left is written by close() itself
+      }
+      if (closed && queue.isEmpty()) {
         return;
       }
     }
   }
 
-  private void write(List<UsageEvent> batch) throws InterruptedException {
+  /**
+   * Stores a batch, retrying with exponential backoff; after the last attempt, or once close() is past
+   * its deadline, or when interrupted, the batch is counted as failed and its ids are logged.
+   */
+  private void write(List<UsageEvent> batch) {
     long backoffMillis = 50;
     for (int attempt = 1; ; attempt++) {
       try {
@@ -109,18 +122,29 @@ final class AsyncEventRecorder implements EventRecorder {
         written.add(batch.size());
         return;
       } catch (RuntimeException e) {
-        if (attempt >= settings.writeAttempts()) {
-          failed.add(batch.size());
-          log.error("Dropping {} usage events after {} failed attempts to store them; first ids: {}", batch.size(),
-              attempt, batch.stream().limit(10).map(UsageEvent::eventId).toList(), e);
+        long left = closeDeadline - System.nanoTime();
+        if (attempt >= settings.writeAttempts() || (closed && left <= 0)) {
+          fail(batch, attempt + " failed attempts", e);
           return;
         }
         log.warn("Storing {} usage events failed (attempt {} of {}), retrying in {} ms: {}", batch.size(), attempt,
             settings.writeAttempts(), backoffMillis, e.toString());
-        Thread.sleep(backoffMillis);
+        try {
+          Thread.sleep(closed ? Math.max(1, Math.min(backoffMillis, left / 1_000_000)) : backoffMillis);
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          fail(batch, "interruption while retrying", e);
+          return;
+        }
         backoffMillis = Math.min(backoffMillis * 2, 5_000);
       }
     }
+  }
+
+  private void fail(List<UsageEvent> batch, String why, Exception cause) {
+    failed.add(batch.size());
+    log.error("Dropping {} usage events after {}; first ids: {}", batch.size(), why,
+        batch.stream().limit(10).map(UsageEvent::eventId).toList(), cause);
   }
 
   @Override
@@ -131,15 +155,20 @@ final class AsyncEventRecorder implements EventRecorder {
     return new TrackingStats(a, w, dropped.sum(), f, Math.max(0, a - w - f));
   }
 
+  /**
+   * Stops accepting events, wakes the writer and waits for it to empty the buffer, all within the
+   * close timeout; then writes (or, past the deadline, counts as failed) whatever is left, in batches.
+   */
   @Override
   public void close() {
     if (closed) {
       return;
     }
+    closeDeadline = System.nanoTime() + settings.closeTimeout().toNanos();
     closed = true;
-    Duration timeout = settings.closeTimeout();
+    queue.offer(WAKE_UP); // a full buffer keeps the writer busy anyway
     try {
-      writer.join(Math.max(1, timeout.toMillis()));
+      writer.join(Math.max(1, (closeDeadline - System.nanoTime()) / 1_000_000));
       if (writer.isAlive()) {
         writer.interrupt();
         writer.join(1_000);
@@ -147,16 +176,15 @@ final class AsyncEventRecorder implements EventRecorder {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    // events offered concurrently with close, or left behind by an interrupted writer
     List<UsageEvent> rest = new ArrayList<>();
     queue.drainTo(rest);
-    if (!rest.isEmpty()) {
-      try {
-        write(rest);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        failed.add(rest.size());
-        log.error("Interrupted while storing the last {} usage events at close", rest.size());
+    rest.removeIf(e -> e == WAKE_UP);
+    for (int from = 0; from < rest.size(); from += settings.batchSize()) {
+      List<UsageEvent> chunk = rest.subList(from, Math.min(rest.size(), from + settings.batchSize()));
+      if (System.nanoTime() - closeDeadline > 0 || Thread.currentThread().isInterrupted()) {
+        fail(chunk, "the close timeout of " + settings.closeTimeout(), null);
+      } else {
+        write(chunk);
       }
     }
   }

@@ -37,12 +37,12 @@ public final class DefaultQuotaManagementService implements QuotaManagementServi
   private final PeriodCloser closer;
   private final Clock clock;
 
-  public DefaultQuotaManagementService(QuotaEngine engine, UsageStorage storage, Clock clock) {
+  public DefaultQuotaManagementService(QuotaEngine engine, UsageStorage storage, EngineSettings settings) {
     this.engine = engine;
     this.store = storage.userQuotas();
     this.history = storage.history();
-    this.closer = new PeriodCloser(storage.counters(), storage.history(), engine, clock);
-    this.clock = clock;
+    this.closer = new PeriodCloser(storage.counters(), storage.history(), engine, settings);
+    this.clock = settings.clock();
   }
 
   @Override

@@ -9,6 +9,7 @@ import dev.usage.SystemUsage;
 import dev.usage.TrackingRejectedException;
 import dev.usage.TrackingStats;
 import dev.usage.UsageEvent;
+import dev.usage.UsageStorageException;
 import dev.usage.UsageTrackingService;
 import dev.usage.UserUsage;
 import dev.usage.spi.EventStore;
@@ -65,9 +66,11 @@ public final class DefaultUsageTrackingService implements UsageTrackingService {
       try {
         // also on replay: the first attempt may have counted and then failed before recording
         recorder.record(event);
-      } catch (TrackingRejectedException e) {
-        log.warn("Event {} of user {} was counted but could not be recorded: {}", event.eventId(), event.userId(),
-            e.getMessage());
+      } catch (TrackingRejectedException | UsageStorageException e) {
+        // the decision stands (it was counted, or allowed degraded); consuming the same event again
+        // records it without counting it twice
+        log.warn("Event {} of user {} was {} but not recorded: {}", event.eventId(), event.userId(),
+            decision.degraded() ? "allowed (degraded)" : "counted", e.getMessage());
       }
     }
     return decision;

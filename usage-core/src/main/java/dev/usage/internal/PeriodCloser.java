@@ -9,6 +9,7 @@ import dev.usage.spi.CounterStore;
 import dev.usage.spi.PeriodHistoryStore;
 import dev.usage.spi.StoredCounter;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -21,7 +22,10 @@ import java.util.Optional;
  * counter is still kept. Periods reset by themselves at their boundary (counters are keyed by period),
  * so closing never touches live counters and usage recorded after a boundary is never erased. Rows are
  * stored insert-if-absent, so reruns and concurrent runs on every instance close each period once.
- * Thread-safe.
+ *
+ * <p>A period is closed only once nothing can be charged to it any more: a reservation made just before
+ * its end may be committed until its TTL and then the idempotency window have passed, so a period is
+ * closed {@code reservationTtl + idempotencyWindow} after it ends. Thread-safe.
  */
 public final class PeriodCloser {
 
@@ -31,17 +35,25 @@ public final class PeriodCloser {
   private final PeriodHistoryStore history;
   private final QuotaEngine engine;
   private final Clock clock;
+  private final Duration settleDelay;
 
-  public PeriodCloser(CounterStore counters, PeriodHistoryStore history, QuotaEngine engine, Clock clock) {
+  public PeriodCloser(CounterStore counters, PeriodHistoryStore history, QuotaEngine engine, EngineSettings settings) {
     this.counters = counters;
     this.history = history;
     this.engine = engine;
-    this.clock = clock;
+    this.clock = settings.clock();
+    this.settleDelay = settleDelay(settings);
   }
 
-  /** Closes every period that ended at or before now. */
+  /** How long after its end a period may still be charged by a late reservation commit. */
+  public static Duration settleDelay(EngineSettings settings) {
+    return settings.reservationTtl().plus(settings.idempotencyWindow());
+  }
+
+  /** Closes every period that ended at least the settle delay ago. */
   public ResetReport closeFinishedPeriods() {
     Instant now = clock.instant();
+    Instant endedBy = now.minus(settleDelay);
     long scanned = 0;
     long closed = 0;
     long already = 0;
@@ -53,16 +65,15 @@ public final class PeriodCloser {
       List<PeriodUsage> rows = new ArrayList<>();
       for (StoredCounter c : page.counters()) {
         scanned++;
-        UserQuota user = users.computeIfAbsent(c.userId(), engine::userQuota);
-        PeriodWindow w = Periods.ofId(c.periodId(), user.zone(), user.billingAnchorDay());
-        if (w.end().isAfter(now)) {
+        if (c.periodEnd().isAfter(endedBy)) {
           continue;
         }
+        UserQuota user = users.computeIfAbsent(c.userId(), engine::userQuota);
         // a type no longer in the user's plan is still closed, with no limit
         long limit = Optional.ofNullable(engine.plan().effective(user).get(c.type())).map(Quota::limit)
             .orElse(Quota.UNLIMITED);
-        rows.add(new PeriodUsage(c.userId(), c.type(), Periods.kindOf(c.periodId()), w.start(), w.end(), limit,
-            c.used(), 0, now));
+        rows.add(new PeriodUsage(c.userId(), c.type(), Periods.kindOf(c.periodId()), c.periodStart(), c.periodEnd(),
+            limit, c.used(), 0, now));
       }
       if (!rows.isEmpty()) {
         int stored = QuotaEngine.store(() -> history.close(rows)).size();

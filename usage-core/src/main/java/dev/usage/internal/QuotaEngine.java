@@ -101,14 +101,14 @@ public final class QuotaEngine {
   public QuotaDecision consume(Consumption request, boolean reserve) {
     requireSomeAmount(request);
     Instant now = settings.clock().instant();
-    Optional<UserQuota> user = readUser(request.userId());
+    Optional<UserQuota> user = readUser(request);
     if (user.isEmpty()) {
       return StatusFactory.degraded();
     }
     List<Part> parts = resolve(user.get(), request.amounts(), now, "amounts");
     List<CounterDelta> deltas = new ArrayList<>(parts.size());
     for (Part p : parts) {
-      deltas.add(new CounterDelta(p.quota.type(), p.window.id(), p.amount,
+      deltas.add(new CounterDelta(p.quota.type(), p.window.id(), p.window.start(), p.window.end(), p.amount,
           p.quota.isEnforced() ? p.quota.limit() : Quota.UNLIMITED, p.window.end().plus(settings.counterRetention())));
     }
     Optional<IdempotencyMarker> marker = request.idempotencyKey()
@@ -140,7 +140,7 @@ public final class QuotaEngine {
   public QuotaDecision check(Consumption request) {
     requireSomeAmount(request);
     Instant now = settings.clock().instant();
-    Optional<UserQuota> user = readUser(request.userId());
+    Optional<UserQuota> user = readUser(request);
     if (user.isEmpty()) {
       return StatusFactory.degraded();
     }
@@ -237,8 +237,22 @@ public final class QuotaEngine {
     }
   }
 
-  private Optional<UserQuota> readUser(String userId) {
-    return failurePolicy(() -> users.find(userId)).map(found -> found.orElseGet(() -> defaults(userId)));
+  /**
+   * The request's user settings; empty when the store failed and the engine is fail-open. Input is still
+   * checked then, as far as it can be without the settings: a type no tier or default knows is refused.
+   */
+  private Optional<UserQuota> readUser(Consumption request) {
+    String userId = request.userId();
+    Optional<UserQuota> user =
+        failurePolicy(() -> users.find(userId)).map(found -> found.orElseGet(() -> defaults(userId)));
+    if (user.isEmpty()) {
+      for (QuotaType t : request.amounts().keySet()) {
+        if (!plan.knownTypes().contains(t)) {
+          throw new InvalidUsageException("amounts." + t.name(), "unknown quota type (settings store unreachable)");
+        }
+      }
+    }
+    return user;
   }
 
   /** Runs a store call; on failure applies the failure mode: empty means "allow, degraded". */
@@ -261,7 +275,7 @@ public final class QuotaEngine {
     } catch (UsageException e) {
       throw e;
     } catch (RuntimeException e) {
-      throw new UsageStorageException("quota store failed: " + e, e);
+      throw new UsageStorageException("usage store failed: " + e, e);
     }
   }
 

@@ -30,6 +30,7 @@ public final class QuotaPlan {
   private final Map<String, Tier> tiers;
   private final Map<String, Map<QuotaType, Quota>> effectiveByTier;
   private final String defaultTier;
+  private final Set<QuotaType> knownTypes;
   private final Set<String> warnedUnknownTiers = Collections.newSetFromMap(new java.util.concurrent.ConcurrentHashMap<>());
 
   public QuotaPlan(Collection<Tier> tierList, Collection<Quota> defaults, String defaultTier) {
@@ -56,6 +57,14 @@ public final class QuotaPlan {
     this.tiers = Collections.unmodifiableMap(byName);
     this.effectiveByTier = Collections.unmodifiableMap(effective);
     this.defaultTier = defaultTier;
+    Set<QuotaType> types = new java.util.TreeSet<>();
+    effective.values().forEach(m -> types.addAll(m.keySet()));
+    this.knownTypes = Collections.unmodifiableSet(types);
+  }
+
+  /** Every quota type some tier or the defaults give a limit (per-user overrides may add others). */
+  public Set<QuotaType> knownTypes() {
+    return knownTypes;
   }
 
   private static List<Tier> chain(Tier t, Map<String, Tier> byName) {

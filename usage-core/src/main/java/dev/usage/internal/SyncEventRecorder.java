@@ -13,6 +13,7 @@ final class SyncEventRecorder implements EventRecorder {
   private final EventStore store;
   private final LongAdder accepted = new LongAdder();
   private final LongAdder written = new LongAdder();
+  private final LongAdder failed = new LongAdder();
   private volatile boolean closed;
 
   SyncEventRecorder(EventStore store) {
@@ -25,13 +26,20 @@ final class SyncEventRecorder implements EventRecorder {
       throw new TrackingRejectedException("the usage engine is closed");
     }
     accepted.increment();
-    QuotaEngine.store(() -> store.append(List.of(event)));
+    try {
+      QuotaEngine.store(() -> store.append(List.of(event)));
+    } catch (RuntimeException e) {
+      failed.increment();
+      throw e;
+    }
     written.increment();
   }
 
   @Override
   public TrackingStats stats() {
-    return new TrackingStats(accepted.sum(), written.sum(), 0, accepted.sum() - written.sum(), 0);
+    long f = failed.sum();
+    long w = written.sum();
+    return new TrackingStats(accepted.sum(), w, 0, f, Math.max(0, accepted.sum() - w - f));
   }
 
   @Override

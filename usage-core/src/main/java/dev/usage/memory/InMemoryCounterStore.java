@@ -15,11 +15,13 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 /**
  * Counters in this JVM's heap. Each user's state sits behind its own monitor, so commands for different
- * users never contend and commands for one user are applied one at a time. Thread-safe; lost when the
- * process ends.
+ * users never contend and commands for one user are applied one at a time. A user whose state has all
+ * expired is dropped by the next scan (the reset job), so idle users do not accumulate. Thread-safe; lost
+ * when the process ends.
  */
 public final class InMemoryCounterStore implements CounterStore {
 
@@ -30,28 +32,32 @@ public final class InMemoryCounterStore implements CounterStore {
     return u != null ? u : users.computeIfAbsent(userId, k -> new UserCounters());
   }
 
+  /** Runs {@code op} on the user's live state, under its monitor. */
+  private <T> T withUser(String userId, Function<UserCounters, T> op) {
+    while (true) {
+      UserCounters u = user(userId);
+      synchronized (u) {
+        if (!u.retired) {
+          return op.apply(u);
+        }
+      }
+      // dropped by a scan between the lookup and the lock: the next lookup makes a fresh state
+    }
+  }
+
   @Override
   public ConsumeOutcome consume(ConsumeCommand command) {
-    UserCounters u = user(command.userId());
-    synchronized (u) {
-      return u.consume(command);
-    }
+    return withUser(command.userId(), u -> u.consume(command));
   }
 
   @Override
   public SettleOutcome commit(SettleCommand command) {
-    UserCounters u = user(command.userId());
-    synchronized (u) {
-      return u.commit(command);
-    }
+    return withUser(command.userId(), u -> u.commit(command));
   }
 
   @Override
   public SettleOutcome release(SettleCommand command) {
-    UserCounters u = user(command.userId());
-    synchronized (u) {
-      return u.release(command);
-    }
+    return withUser(command.userId(), u -> u.release(command));
   }
 
   @Override
@@ -66,8 +72,15 @@ public final class InMemoryCounterStore implements CounterStore {
     List<StoredCounter> page = new ArrayList<>();
     for (int i = from; i < ids.size(); i++) {
       UserCounters u = users.get(ids.get(i));
+      if (u == null) {
+        continue;
+      }
       synchronized (u) {
         page.addAll(u.scan(ids.get(i), now));
+        if (u.isEmpty()) {
+          u.retired = true;
+          users.remove(ids.get(i), u);
+        }
       }
       if (page.size() >= limit && i + 1 < ids.size()) {
         return new CounterPage(page, Optional.of(ids.get(i)));

@@ -27,12 +27,16 @@ import java.util.Optional;
 final class UserCounters {
 
   private static final class Counter {
+    final Instant periodStart;
+    final Instant periodEnd;
     long used;
     long reserved;
     Instant expiresAt;
 
-    Counter(Instant expiresAt) {
-      this.expiresAt = expiresAt;
+    Counter(CounterDelta first) {
+      this.periodStart = first.periodStart();
+      this.periodEnd = first.periodEnd();
+      this.expiresAt = first.counterExpiresAt();
     }
   }
 
@@ -59,6 +63,8 @@ final class UserCounters {
   private final Map<String, Held> reservations = new HashMap<>(4);
   /** Earliest instant at which something held here expires; nothing to sweep before it. */
   private Instant nextExpiry = Instant.MAX;
+  /** Set, under the monitor, when the store dropped this state for holding nothing; callers look again. */
+  boolean retired;
 
   ConsumeOutcome consume(ConsumeCommand command) {
     Instant now = command.now();
@@ -91,7 +97,7 @@ final class UserCounters {
     for (CounterDelta d : deltas) {
       Counter c = counters.get(d.key());
       if (c == null) {
-        c = new Counter(d.counterExpiresAt());
+        c = new Counter(d);
         counters.put(d.key(), c);
       } else if (d.counterExpiresAt().isAfter(c.expiresAt)) {
         c.expiresAt = d.counterExpiresAt();
@@ -131,6 +137,11 @@ final class UserCounters {
       default:
         break;
     }
+    for (QuotaType t : command.actual().keySet()) {
+      if (h.deltas.stream().noneMatch(d -> d.type().equals(t))) {
+        throw new InvalidUsageException("actual." + t.name(), "was not reserved");
+      }
+    }
     for (CounterDelta d : h.deltas) {
       Counter c = counters.get(d.key());
       long held = h.state == State.HELD ? d.amount() : 0;
@@ -143,7 +154,7 @@ final class UserCounters {
       unhold(h);
     }
     for (CounterDelta d : h.deltas) {
-      Counter c = counters.computeIfAbsent(d.key(), k -> new Counter(d.counterExpiresAt()));
+      Counter c = counters.computeIfAbsent(d.key(), k -> new Counter(d));
       c.used += command.actual().getOrDefault(d.type(), 0L);
     }
     h.state = State.COMMITTED;
@@ -182,12 +193,17 @@ final class UserCounters {
     return out;
   }
 
+  /** Whether nothing is kept here any more (after a sweep). */
+  boolean isEmpty() {
+    return counters.isEmpty() && markers.isEmpty() && reservations.isEmpty();
+  }
+
   List<StoredCounter> scan(String userId, Instant now) {
     sweep(now);
     List<StoredCounter> out = new ArrayList<>(counters.size());
     counters.forEach((k, c) -> {
       if (c.used != 0 || c.reserved != 0) {
-        out.add(new StoredCounter(userId, k.type(), k.periodId(), c.used, c.reserved));
+        out.add(new StoredCounter(userId, k.type(), k.periodId(), c.periodStart, c.periodEnd, c.used, c.reserved));
       }
     });
     return out;

@@ -31,6 +31,9 @@ public interface CounterStore {
    * Commits a reservation: for each reserved type, {@code used += actual} (unconditionally) and, if the
    * hold has not lapsed, {@code reserved -= held}. A lapsed reservation is still charged. A second commit
    * with the same amounts is REPLAYED, with other amounts or after a release CONFLICT.
+   *
+   * @throws InvalidUsageException naming {@code actual.<type>} when {@code actual} names a type the
+   *     stored reservation does not hold (callers may rebuild a reservation from a message); nothing changes
    */
   SettleOutcome commit(SettleCommand command);
 

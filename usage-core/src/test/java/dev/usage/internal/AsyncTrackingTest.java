@@ -179,4 +179,45 @@ class AsyncTrackingTest {
     assertThat(real.events().userTotals("u", Instant.EPOCH, Instant.MAX)).containsEntry(QuotaType.CHARACTERS,
         (long) accepted);
   }
+
+  @Test
+  void closeWithTheStoreDownKeepsItsTimeoutAndCountsEveryEvent() {
+    failuresLeft.set(Integer.MAX_VALUE);
+    UsageStorage storage = UsageStorage.composite(real.counters(), gated, real.userQuotas(), real.history(),
+        real.capabilities());
+    engine = UsageEngine.builder().storage(storage).trackingMode(TrackingMode.ASYNC).batchSize(2).writeAttempts(20)
+        .flushInterval(Duration.ofMinutes(10)).closeTimeout(Duration.ofMillis(300)).closeOnShutdown(false).build();
+    open.countDown();
+    for (int i = 0; i < 5; i++) {
+      engine.tracking().trackUsage(event(i));
+    }
+
+    long started = System.nanoTime();
+    engine.close();
+    Duration took = Duration.ofNanos(System.nanoTime() - started);
+
+    assertThat(took).isLessThan(Duration.ofSeconds(3)); // 300 ms timeout plus at most one interrupted attempt
+    assertThat(engine.tracking().trackingStats()).satisfies(st -> {
+      assertThat(st.accepted()).isEqualTo(5);
+      assertThat(st.failed()).isEqualTo(5);
+      assertThat(st.written()).isZero();
+      assertThat(st.pending()).isZero();
+    });
+  }
+
+  @Test
+  void closeWakesAnIdleWriterInsteadOfWaitingOutItsPollInterval() {
+    UsageStorage storage = UsageStorage.composite(real.counters(), gated, real.userQuotas(), real.history(),
+        real.capabilities());
+    engine = UsageEngine.builder().storage(storage).trackingMode(TrackingMode.ASYNC)
+        .flushInterval(Duration.ofMinutes(10)).closeTimeout(Duration.ofMinutes(1)).closeOnShutdown(false).build();
+    open.countDown();
+    engine.tracking().trackUsage(event(1));
+
+    long started = System.nanoTime();
+    engine.close();
+
+    assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(30));
+    assertThat(engine.tracking().trackingStats().written()).isEqualTo(1);
+  }
 }

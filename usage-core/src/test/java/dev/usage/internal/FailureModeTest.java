@@ -3,14 +3,19 @@ package dev.usage.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.usage.AuditEntry;
 import dev.usage.Consumption;
 import dev.usage.FailureMode;
+import dev.usage.InvalidUsageException;
 import dev.usage.QuotaDecision;
 import dev.usage.QuotaType;
 import dev.usage.Reservation;
+import dev.usage.SystemUsage;
 import dev.usage.TrackingMode;
 import dev.usage.UsageEngine;
+import dev.usage.UsageEvent;
 import dev.usage.UsageStorageException;
+import dev.usage.UserQuota;
 import dev.usage.memory.InMemoryUsageStorage;
 import dev.usage.spi.ConsumeCommand;
 import dev.usage.spi.ConsumeOutcome;
@@ -18,9 +23,11 @@ import dev.usage.spi.CounterKey;
 import dev.usage.spi.CounterPage;
 import dev.usage.spi.CounterStore;
 import dev.usage.spi.CounterValue;
+import dev.usage.spi.EventStore;
 import dev.usage.spi.SettleCommand;
 import dev.usage.spi.SettleOutcome;
 import dev.usage.spi.UsageStorage;
+import dev.usage.spi.UserQuotaStore;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -36,7 +43,49 @@ import org.junit.jupiter.api.Test;
 class FailureModeTest {
 
   private final AtomicBoolean down = new AtomicBoolean();
+  private final AtomicBoolean settingsDown = new AtomicBoolean();
+  private final AtomicBoolean eventsDown = new AtomicBoolean();
   private final InMemoryUsageStorage real = InMemoryUsageStorage.create();
+
+  private final UserQuotaStore flakySettings = new UserQuotaStore() {
+    @Override
+    public Optional<UserQuota> find(String userId) {
+      if (settingsDown.get()) {
+        throw new IllegalStateException("settings store down");
+      }
+      return real.userQuotas().find(userId);
+    }
+
+    @Override
+    public Optional<UserQuota> save(UserQuota next, AuditEntry entry) {
+      return real.userQuotas().save(next, entry);
+    }
+
+    @Override
+    public List<AuditEntry> auditTrail(String userId) {
+      return real.userQuotas().auditTrail(userId);
+    }
+  };
+
+  private final EventStore flakyEvents = new EventStore() {
+    @Override
+    public int append(List<UsageEvent> events) {
+      if (eventsDown.get()) {
+        throw new IllegalStateException("event store down");
+      }
+      return real.events().append(events);
+    }
+
+    @Override
+    public SystemUsage systemUsage(Instant from, Instant to) {
+      return real.events().systemUsage(from, to);
+    }
+
+    @Override
+    public Map<QuotaType, Long> userTotals(String userId, Instant from, Instant to) {
+      return real.events().userTotals(userId, from, to);
+    }
+  };
 
   private final CounterStore flaky = new CounterStore() {
     private void check() {
@@ -77,7 +126,7 @@ class FailureModeTest {
   };
 
   private UsageEngine engine(FailureMode mode) {
-    UsageStorage storage = UsageStorage.composite(flaky, real.events(), real.userQuotas(), real.history(),
+    UsageStorage storage = UsageStorage.composite(flaky, flakyEvents, flakySettings, real.history(),
         real.capabilities());
     return UsageEngine.builder().storage(storage).failureMode(mode).trackingMode(TrackingMode.SYNC)
         .closeOnShutdown(false).build();
@@ -121,6 +170,48 @@ class FailureModeTest {
       assertThatThrownBy(() -> engine.tracking().commitReservation(r, Map.of(QuotaType.TOKENS, 5L)))
           .isInstanceOf(UsageStorageException.class);
       assertThatThrownBy(() -> engine.tracking().releaseReservation(r)).isInstanceOf(UsageStorageException.class);
+    }
+  }
+
+  @Test
+  void failOpenStillRefusesQuotaTypesNoTierKnowsWhenSettingsAreUnreachable() {
+    try (UsageEngine engine = engine(FailureMode.FAIL_OPEN)) {
+      settingsDown.set(true);
+      assertThat(engine.tracking().consumeQuota(Consumption.of("u", QuotaType.REQUESTS, 1)).degraded()).isTrue();
+      assertThatThrownBy(() -> engine.tracking().consumeQuota(Consumption.of("u", QuotaType.of("gpu-seconds"), 1)))
+          .isInstanceOfSatisfying(InvalidUsageException.class,
+              e -> assertThat(e.field()).isEqualTo("amounts.gpu-seconds"));
+    }
+  }
+
+  @Test
+  void countedEventWhoseRecordingFailsKeepsItsDecisionAndIsRecordedByARetry() {
+    try (UsageEngine engine = engine(FailureMode.FAIL_CLOSED)) {
+      UsageEvent event = engine.tracking().event("u").eventId("e1").characters(10).requests(1).build();
+      eventsDown.set(true);
+
+      QuotaDecision first = engine.tracking().consumeQuota(event);
+
+      assertThat(first.allowed()).isTrue();
+      assertThat(real.events().userTotals("u", Instant.EPOCH, Instant.MAX)).isEmpty();
+      eventsDown.set(false);
+      QuotaDecision retry = engine.tracking().consumeQuota(event);
+      assertThat(retry.replayed()).isTrue();
+      assertThat(real.events().userTotals("u", Instant.EPOCH, Instant.MAX)).containsEntry(QuotaType.CHARACTERS, 10L);
+      assertThat(engine.quotas().getQuotaStatus("u")).filteredOn(st -> st.type().equals(QuotaType.CHARACTERS))
+          .singleElement().satisfies(st -> assertThat(st.used()).isEqualTo(10));
+    }
+  }
+
+  @Test
+  void failOpenEventOnADeadBackendIsAllowedDegradedWithoutThrowing() {
+    try (UsageEngine engine = engine(FailureMode.FAIL_OPEN)) {
+      down.set(true);
+      eventsDown.set(true);
+      QuotaDecision d = engine.tracking().consumeQuota(engine.tracking().event("u").characters(10).build());
+      assertThat(d.allowed()).isTrue();
+      assertThat(d.degraded()).isTrue();
+      assertThat(engine.tracking().trackingStats().failed()).isEqualTo(1);
     }
   }
 }

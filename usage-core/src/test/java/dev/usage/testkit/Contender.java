@@ -19,18 +19,26 @@ import java.util.List;
 
 /**
  * The child side of a two-JVM test. Arguments: fixture class (public, no-arg constructor), user id,
- * request limit, threads, attempts per thread, clock instant. Opens the fixture's storage, prints
- * {@code READY}, waits for {@code GO}, consumes one request per attempt, prints
+ * request limit, threads, attempts per thread, clock instant, and optionally {@code keyed}. Opens the
+ * fixture's storage, prints {@code READY}, waits for {@code GO}, consumes one request per attempt (keyed:
+ * under the idempotency key {@code dup-<attempt>}, the same in every thread and process), prints
  * {@code {"allowed":..,"replayed":..}} per decision and {@code DONE}.
  */
 public final class Contender {
 
   private Contender() {}
 
+  /** One request of attempt {@code attempt}; keyed requests share their key across threads and JVMs. */
+  static Consumption request(String user, int attempt, boolean keyed) {
+    Consumption.Builder b = Consumption.builder(user).requests(1);
+    return (keyed ? b.idempotencyKey("dup-" + attempt) : b).build();
+  }
+
   public static void main(String[] args) throws Exception {
-    if (args.length != 6) {
-      throw new IllegalArgumentException("fixtureClass userId limit threads attempts instant");
+    if (args.length != 6 && args.length != 7) {
+      throw new IllegalArgumentException("fixtureClass userId limit threads attempts instant [keyed]");
     }
+    boolean keyed = args.length == 7 && "keyed".equals(args[6]);
     StorageFixture fixture = (StorageFixture) Class.forName(args[0]).getDeclaredConstructor().newInstance();
     String user = args[1];
     long limit = Long.parseLong(args[2]);
@@ -48,7 +56,7 @@ public final class Contender {
         throw new IllegalStateException("expected GO, got " + go);
       }
       List<QuotaDecision> ds = Hammer.run(threads, attempts, Duration.ofMinutes(2),
-          (t, a) -> engine.tracking().consumeQuota(Consumption.of(user, QuotaType.REQUESTS, 1)));
+          (t, a) -> engine.tracking().consumeQuota(request(user, a, keyed)));
       for (QuotaDecision d : ds) {
         out.println("{\"allowed\":" + d.allowed() + ",\"replayed\":" + d.replayed() + "}");
       }

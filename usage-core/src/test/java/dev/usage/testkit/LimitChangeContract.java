@@ -34,7 +34,8 @@ public abstract class LimitChangeContract extends AbstractStorageContract {
     String user = user("raise");
 
     long admitted = underLoad(engine, user, 50,
-        () -> engine.quotas().updateQuota(user, Quota.monthly(QuotaType.REQUESTS, 200), "admin", "raise under load"));
+        () -> engine.quotas().updateQuota(user, Quota.monthly(QuotaType.REQUESTS, 200), "admin", "raise under load"),
+        new AtomicLong());
 
     assertThat(admitted).isEqualTo(200);
     assertThat(ExactAdmissionContract.used(engine, user, QuotaType.REQUESTS)).isEqualTo(200);
@@ -45,9 +46,12 @@ public abstract class LimitChangeContract extends AbstractStorageContract {
     UsageEngine engine = engine(b -> b.defaultQuota(Quota.monthly(QuotaType.REQUESTS, 200)));
     String user = user("lower");
 
+    AtomicLong admittedAfterChange = new AtomicLong();
     long admitted = underLoad(engine, user, 100,
-        () -> engine.quotas().updateQuota(user, Quota.monthly(QuotaType.REQUESTS, 50), "admin", "lower under load"));
+        () -> engine.quotas().updateQuota(user, Quota.monthly(QuotaType.REQUESTS, 50), "admin", "lower under load"),
+        admittedAfterChange);
 
+    assertThat(admittedAfterChange.get()).as("admitted by calls begun after the change returned").isZero();
     assertThat(admitted).isBetween(100L, 200L);
     assertThat(ExactAdmissionContract.used(engine, user, QuotaType.REQUESTS)).as("usage is never erased").isEqualTo(admitted);
     assertThat(engine.tracking().consumeQuota(Consumption.of(user, QuotaType.REQUESTS, 1)).allowed()).isFalse();
@@ -60,9 +64,11 @@ public abstract class LimitChangeContract extends AbstractStorageContract {
 
   /**
    * Eight threads consume one request at a time; when {@code changeAfter} have been admitted, the limit
-   * is changed from another thread; the workers go on for 600 more attempts. Returns the admitted count.
+   * is changed from another thread; the workers go on for 600 more attempts. Returns the admitted count;
+   * {@code admittedAfterChange} counts admissions of calls that began after the change had returned.
    */
-  private static long underLoad(UsageEngine engine, String user, long changeAfter, Runnable change) throws Exception {
+  private static long underLoad(UsageEngine engine, String user, long changeAfter, Runnable change,
+      AtomicLong admittedAfterChange) throws Exception {
     AtomicLong admitted = new AtomicLong();
     AtomicLong attemptsAfterChange = new AtomicLong();
     AtomicBoolean changed = new AtomicBoolean();
@@ -74,9 +80,14 @@ public abstract class LimitChangeContract extends AbstractStorageContract {
         workers.add(pool.submit(() -> {
           while (!Thread.currentThread().isInterrupted()
               && (!changed.get() || attemptsAfterChange.incrementAndGet() <= 600)) {
-            if (engine.tracking().consumeQuota(Consumption.of(user, QuotaType.REQUESTS, 1)).allowed()
-                && admitted.incrementAndGet() >= changeAfter) {
-              reached.countDown();
+            boolean afterChange = changed.get();
+            if (engine.tracking().consumeQuota(Consumption.of(user, QuotaType.REQUESTS, 1)).allowed()) {
+              if (afterChange) {
+                admittedAfterChange.incrementAndGet();
+              }
+              if (admitted.incrementAndGet() >= changeAfter) {
+                reached.countDown();
+              }
             }
           }
           return null;

@@ -235,4 +235,32 @@ public abstract class ReservationContract extends AbstractStorageContract {
     assertThat(tokens().used()).isEqualTo(charged.stream().mapToLong(Long::longValue).sum());
     assertThat(tokens().reserved()).isZero();
   }
+
+  @Test
+  void commitOfATypeOnlyInTheCallersCopyOfTheReservationIsRefusedByTheStore() {
+    Reservation r = reserve(60);
+    Reservation widened = new Reservation(r.id(), r.userId(), Map.of(QuotaType.TOKENS, 60L, QuotaType.CHARACTERS, 400L),
+        r.expiresAt());
+
+    assertThatThrownBy(() -> engine.tracking().commitReservation(widened,
+        Map.of(QuotaType.TOKENS, 10L, QuotaType.CHARACTERS, 400L)))
+        .isInstanceOfSatisfying(InvalidUsageException.class, e -> assertThat(e.field()).isEqualTo("actual.characters"));
+    assertThat(tokens().reserved()).isEqualTo(60);
+    engine.tracking().commitReservation(r, Map.of(QuotaType.TOKENS, 10L));
+    assertThat(tokens().used()).isEqualTo(10);
+  }
+
+  @Test
+  void holdMadeBeforeAMonthBoundaryIsChargedToItsOwnMonth() {
+    clock.set("2026-03-31T23:59:00Z");
+    Reservation r = reserve(60);
+    clock.set("2026-04-01T00:01:00Z");
+
+    QuotaDecision d = engine.tracking().commitReservation(r, Map.of(QuotaType.TOKENS, 70L));
+
+    assertThat(d.status(QuotaType.TOKENS).orElseThrow().periodStart()).isEqualTo(Instant.parse("2026-03-01T00:00:00Z"));
+    assertThat(d.status(QuotaType.TOKENS).orElseThrow().used()).isEqualTo(70);
+    assertThat(tokens().used()).as("April").isZero();
+    assertThat(tokens().remaining()).isEqualTo(100);
+  }
 }

@@ -26,4 +26,17 @@ class SecondJvmTest {
       assertThat(results.stream().filter(n -> n.get("allowed").asBoolean()).count()).isEqualTo(50);
     }
   }
+
+  @Test
+  void keyedChildCountsEachKeyOnceOverAllItsThreads() throws Exception {
+    try (SecondJvm child = SecondJvm.start(Contender.class,
+        List.of(InMemoryFixture.class.getName(), "solo", "1000", "4", "20", AbstractStorageContract.START, "keyed"))) {
+      child.awaitReady(Duration.ofMinutes(1));
+      child.go();
+      List<JsonNode> results = child.awaitResults(Duration.ofMinutes(1));
+
+      assertThat(results).hasSize(80).allMatch(n -> n.get("allowed").asBoolean());
+      assertThat(results.stream().filter(n -> !n.get("replayed").asBoolean()).count()).isEqualTo(20);
+    }
+  }
 }

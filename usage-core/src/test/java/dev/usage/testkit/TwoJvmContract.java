@@ -3,7 +3,6 @@ package dev.usage.testkit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.usage.Consumption;
 import dev.usage.Quota;
 import dev.usage.QuotaDecision;
 import dev.usage.QuotaType;
@@ -14,8 +13,9 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * Exact enforcement across processes (invariant I1 with two JVMs): this JVM and a second one hammer one
- * user of a shared store at once; together they admit exactly the limit. Extend it only for storages
+ * Exact enforcement and idempotency across processes (invariants I1 and I3 with two JVMs): this JVM and
+ * a second one hammer one user of a shared store at once; together they admit exactly the limit, and a
+ * key used by both counts once. Extend it only for storages
  * that declare {@link StorageCapability#SHARED_ACROSS_PROCESSES}; the fixture class needs a public no-arg
  * constructor, because the second JVM makes its own.
  */
@@ -33,7 +33,7 @@ public abstract class TwoJvmContract extends AbstractStorageContract {
       child.awaitReady(Duration.ofMinutes(1));
       child.go();
       List<QuotaDecision> mine = Hammer.run(8, 30, Duration.ofMinutes(2),
-          (t, a) -> engine.tracking().consumeQuota(Consumption.of(user, QuotaType.REQUESTS, 1)));
+          (t, a) -> engine.tracking().consumeQuota(Contender.request(user, a, false)));
       List<JsonNode> theirs = child.awaitResults(Duration.ofMinutes(2));
 
       long admittedHere = mine.stream().filter(QuotaDecision::allowed).count();
@@ -41,6 +41,28 @@ public abstract class TwoJvmContract extends AbstractStorageContract {
       assertThat(theirs).hasSize(240);
       assertThat(admittedHere + admittedThere).isEqualTo(limit);
       assertThat(ExactAdmissionContract.used(engine, user, QuotaType.REQUESTS)).isEqualTo(limit);
+    }
+  }
+
+  @Test
+  void anIdempotencyKeyCountsOnceAcrossTwoJvms() throws Exception {
+    assertThat(storage.capabilities()).contains(StorageCapability.SHARED_ACROSS_PROCESSES);
+    String user = user("two-jvm-keys");
+    UsageEngine engine = engine(b -> b.defaultQuota(Quota.monthly(QuotaType.REQUESTS, 1_000)));
+    try (SecondJvm child = SecondJvm.start(Contender.class, List.of(fixture().getClass().getName(), user, "1000", "8",
+        "30", START, "keyed"))) {
+      child.awaitReady(Duration.ofMinutes(1));
+      child.go();
+      List<QuotaDecision> mine = Hammer.run(8, 30, Duration.ofMinutes(2),
+          (t, a) -> engine.tracking().consumeQuota(Contender.request(user, a, true)));
+      List<JsonNode> theirs = child.awaitResults(Duration.ofMinutes(2));
+
+      long firstHere = mine.stream().filter(d -> d.allowed() && !d.replayed()).count();
+      long firstThere = theirs.stream().filter(n -> n.get("allowed").asBoolean() && !n.get("replayed").asBoolean())
+          .count();
+      assertThat(mine).allMatch(QuotaDecision::allowed);
+      assertThat(firstHere + firstThere).as("one first admission per key over both JVMs").isEqualTo(30);
+      assertThat(ExactAdmissionContract.used(engine, user, QuotaType.REQUESTS)).isEqualTo(30);
     }
   }
 }
