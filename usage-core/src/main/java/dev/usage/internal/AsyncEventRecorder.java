@@ -5,7 +5,6 @@ import dev.usage.TrackingRejectedException;
 import dev.usage.TrackingStats;
 import dev.usage.UsageEvent;
 import dev.usage.spi.EventStore;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;

@@ -31,6 +31,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,6 +53,8 @@ public final class QuotaEngine {
   private final EngineSettings settings;
   private final Periods periods = new Periods();
   private final StatusFactory statuses;
+  private final AtomicLong lastFailOpenWarning = new AtomicLong(Long.MIN_VALUE / 2);
+  private final LongAdder failOpenSinceWarning = new LongAdder();
 
   public QuotaEngine(CounterStore counters, UserQuotaStore users, QuotaPlan plan, EngineSettings settings) {
     this.counters = counters;
@@ -81,13 +85,13 @@ public final class QuotaEngine {
     }
   }
 
-  private List<Part> resolve(UserQuota user, Map<QuotaType, Long> amounts, Instant now, String field) {
+  private List<Part> resolve(UserQuota user, Map<QuotaType, Long> amounts, Instant now) {
     Map<QuotaType, Quota> effective = plan.effective(user);
     List<Part> parts = new ArrayList<>(amounts.size());
     for (Map.Entry<QuotaType, Long> e : amounts.entrySet()) {
       Quota q = effective.get(e.getKey());
       if (q == null) {
-        throw new InvalidUsageException(field + "." + e.getKey().name(),
+        throw new InvalidUsageException("amounts." + e.getKey().name(),
             "unknown quota type for user '" + user.userId() + "' (tier '" + user.tier() + "')");
       }
       parts.add(new Part(q, periods.window(q.period(), now, user.zone(), user.billingAnchorDay()), e.getValue()));
@@ -105,7 +109,7 @@ public final class QuotaEngine {
     if (user.isEmpty()) {
       return StatusFactory.degraded();
     }
-    List<Part> parts = resolve(user.get(), request.amounts(), now, "amounts");
+    List<Part> parts = resolve(user.get(), request.amounts(), now);
     List<CounterDelta> deltas = new ArrayList<>(parts.size());
     for (Part p : parts) {
       deltas.add(new CounterDelta(p.quota.type(), p.window.id(), p.window.start(), p.window.end(), p.amount,
@@ -144,7 +148,7 @@ public final class QuotaEngine {
     if (user.isEmpty()) {
       return StatusFactory.degraded();
     }
-    List<Part> parts = resolve(user.get(), request.amounts(), now, "amounts");
+    List<Part> parts = resolve(user.get(), request.amounts(), now);
     Optional<List<CounterValue>> values =
         failurePolicy(() -> counters.read(request.userId(), parts.stream().map(Part::key).toList(), now));
     if (values.isEmpty()) {
@@ -261,10 +265,22 @@ public final class QuotaEngine {
       return Optional.of(store(call));
     } catch (UsageStorageException e) {
       if (settings.failureMode() == FailureMode.FAIL_OPEN) {
-        log.warn("Quota store failed; allowing the request unchecked (fail-open): {}", e.getMessage());
+        warnFailOpen(e);
         return Optional.empty();
       }
       throw e;
+    }
+  }
+
+  /** Logs a fail-open allow at most once a minute (by the engine clock), saying how many were not logged. */
+  private void warnFailOpen(UsageStorageException e) {
+    long now = settings.clock().millis();
+    long last = lastFailOpenWarning.get();
+    if (now - last >= 60_000 && lastFailOpenWarning.compareAndSet(last, now)) {
+      log.warn("Quota store failed; allowing requests unchecked (fail-open); {} more since the last warning: {}",
+          failOpenSinceWarning.sumThenReset(), e.getMessage());
+    } else {
+      failOpenSinceWarning.increment();
     }
   }
 

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.usage.OverflowPolicy;
 import dev.usage.QuotaType;
-import dev.usage.SystemUsage;
 import dev.usage.TrackingMode;
 import dev.usage.TrackingRejectedException;
 import dev.usage.UsageEngine;
@@ -16,7 +15,6 @@ import dev.usage.spi.UsageStorage;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -34,32 +32,18 @@ class AsyncTrackingTest {
   private final AtomicInteger failuresLeft = new AtomicInteger();
   private UsageEngine engine;
 
-  private final EventStore gated = new EventStore() {
-    @Override
-    public int append(List<UsageEvent> events) {
-      entered.countDown();
-      try {
-        open.await();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException(e);
-      }
-      if (failuresLeft.getAndDecrement() > 0) {
-        throw new IllegalStateException("database restarting");
-      }
-      return real.events().append(events);
+  private final EventStore gated = new AppendHook(real.events(), () -> {
+    entered.countDown();
+    try {
+      open.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
     }
-
-    @Override
-    public SystemUsage systemUsage(Instant from, Instant to) {
-      return real.events().systemUsage(from, to);
+    if (failuresLeft.getAndDecrement() > 0) {
+      throw new IllegalStateException("database restarting");
     }
-
-    @Override
-    public Map<QuotaType, Long> userTotals(String userId, Instant from, Instant to) {
-      return real.events().userTotals(userId, from, to);
-    }
-  };
+  });
 
   private UsageEngine engine(OverflowPolicy policy, int capacity) {
     UsageStorage storage = UsageStorage.composite(real.counters(), gated, real.userQuotas(), real.history(),

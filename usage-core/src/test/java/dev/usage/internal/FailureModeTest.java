@@ -10,7 +10,6 @@ import dev.usage.InvalidUsageException;
 import dev.usage.QuotaDecision;
 import dev.usage.QuotaType;
 import dev.usage.Reservation;
-import dev.usage.SystemUsage;
 import dev.usage.TrackingMode;
 import dev.usage.UsageEngine;
 import dev.usage.UsageEvent;
@@ -67,25 +66,11 @@ class FailureModeTest {
     }
   };
 
-  private final EventStore flakyEvents = new EventStore() {
-    @Override
-    public int append(List<UsageEvent> events) {
-      if (eventsDown.get()) {
-        throw new IllegalStateException("event store down");
-      }
-      return real.events().append(events);
+  private final EventStore flakyEvents = new AppendHook(real.events(), () -> {
+    if (eventsDown.get()) {
+      throw new IllegalStateException("event store down");
     }
-
-    @Override
-    public SystemUsage systemUsage(Instant from, Instant to) {
-      return real.events().systemUsage(from, to);
-    }
-
-    @Override
-    public Map<QuotaType, Long> userTotals(String userId, Instant from, Instant to) {
-      return real.events().userTotals(userId, from, to);
-    }
-  };
+  });
 
   private final CounterStore flaky = new CounterStore() {
     private void check() {

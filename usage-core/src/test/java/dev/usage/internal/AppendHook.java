@@ -1,0 +1,40 @@
+package dev.usage.internal;
+
+import dev.usage.QuotaType;
+import dev.usage.SystemUsage;
+import dev.usage.UsageEvent;
+import dev.usage.spi.EventStore;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * An event store that runs a test's hook before each append (to block it or make it fail) and forwards
+ * everything to a real store.
+ */
+final class AppendHook implements EventStore {
+
+  private final EventStore delegate;
+  private final Runnable beforeAppend;
+
+  AppendHook(EventStore delegate, Runnable beforeAppend) {
+    this.delegate = delegate;
+    this.beforeAppend = beforeAppend;
+  }
+
+  @Override
+  public int append(List<UsageEvent> events) {
+    beforeAppend.run();
+    return delegate.append(events);
+  }
+
+  @Override
+  public SystemUsage systemUsage(Instant from, Instant to) {
+    return delegate.systemUsage(from, to);
+  }
+
+  @Override
+  public Map<QuotaType, Long> userTotals(String userId, Instant from, Instant to) {
+    return delegate.userTotals(userId, from, to);
+  }
+}
