@@ -10,21 +10,21 @@ import dev.usage.UsageEngine;
 import dev.usage.spi.StorageCapability;
 import java.time.Duration;
 import java.util.List;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
  * Exact enforcement and idempotency across processes (invariants I1 and I3 with two JVMs): this JVM and
  * a second one hammer one user of a shared store at once; together they admit exactly the limit, and a
- * key used by both counts once. Extend it only for storages
- * that declare {@link StorageCapability#SHARED_ACROSS_PROCESSES}; the fixture class needs a public no-arg
+ * key used by both counts once. Its tests are skipped (aborted, with the reason) for storages that do
+ * not declare {@link StorageCapability#SHARED_ACROSS_PROCESSES}; the fixture class needs a public no-arg
  * constructor, because the second JVM makes its own.
  */
 public abstract class TwoJvmContract extends AbstractStorageContract {
 
   @Test
   void twoJvmsTogetherAdmitExactlyTheLimit() throws Exception {
-    assertThat(storage.capabilities()).as("storage shared across processes")
-        .contains(StorageCapability.SHARED_ACROSS_PROCESSES);
+    requireShared();
     long limit = 300;
     String user = user("two-jvms");
     UsageEngine engine = engine(b -> b.defaultQuota(Quota.monthly(QuotaType.REQUESTS, limit)));
@@ -46,7 +46,7 @@ public abstract class TwoJvmContract extends AbstractStorageContract {
 
   @Test
   void anIdempotencyKeyCountsOnceAcrossTwoJvms() throws Exception {
-    assertThat(storage.capabilities()).contains(StorageCapability.SHARED_ACROSS_PROCESSES);
+    requireShared();
     String user = user("two-jvm-keys");
     UsageEngine engine = engine(b -> b.defaultQuota(Quota.monthly(QuotaType.REQUESTS, 1_000)));
     try (SecondJvm child = SecondJvm.start(Contender.class, List.of(fixture().getClass().getName(), user, "1000", "8",
@@ -64,5 +64,10 @@ public abstract class TwoJvmContract extends AbstractStorageContract {
       assertThat(firstHere + firstThere).as("one first admission per key over both JVMs").isEqualTo(30);
       assertThat(ExactAdmissionContract.used(engine, user, QuotaType.REQUESTS)).isEqualTo(30);
     }
+  }
+
+  private void requireShared() {
+    Assumptions.assumeTrue(storage.capabilities().contains(StorageCapability.SHARED_ACROSS_PROCESSES),
+        "the storage does not declare SHARED_ACROSS_PROCESSES; two-JVM tests do not apply");
   }
 }
