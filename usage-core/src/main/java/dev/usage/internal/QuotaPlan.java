@@ -98,15 +98,6 @@ public final class QuotaPlan {
     return tiers;
   }
 
-  /** The quotas of a tier with inheritance and defaults applied, ordered by type. */
-  public Map<QuotaType, Quota> tierQuotas(String tier) {
-    Map<QuotaType, Quota> m = effectiveByTier.get(tier);
-    if (m == null) {
-      throw new InvalidUsageException("tier", "no tier named '" + tier + "' is configured");
-    }
-    return m;
-  }
-
   /** The quotas that apply to a user, ordered by type. */
   public Map<QuotaType, Quota> effective(UserQuota user) {
     Map<QuotaType, Quota> base = effectiveByTier.get(user.tier());

@@ -1,5 +1,7 @@
 package dev.usage.testkit;
 
+import dev.usage.QuotaStatus;
+import dev.usage.QuotaType;
 import dev.usage.TrackingMode;
 import dev.usage.UsageEngine;
 import dev.usage.spi.UsageStorage;
@@ -81,6 +83,17 @@ public abstract class AbstractStorageContract {
     UsageEngine engine = b.build();
     engines.add(engine);
     return engine;
+  }
+
+  /** The status of one of the user's quotas in the current period. */
+  protected static QuotaStatus status(UsageEngine engine, String user, QuotaType type) {
+    return engine.quotas().getQuotaStatus(user).stream().filter(s -> s.type().equals(type)).findFirst()
+        .orElseThrow(() -> new AssertionError("no " + type + " quota for " + user));
+  }
+
+  /** Units used by the user in the current period. */
+  protected static long used(UsageEngine engine, String user, QuotaType type) {
+    return status(engine, user, type).used();
   }
 
   /** A user id no other test uses. */

@@ -103,9 +103,9 @@ public abstract class EventContract extends AbstractStorageContract {
 
     Map<QuotaType, Long> recorded = storage.events().userTotals(user, FROM, TO);
     assertThat(recorded.get(QuotaType.CHARACTERS))
-        .isEqualTo(ExactAdmissionContract.used(engine, user, QuotaType.CHARACTERS));
+        .isEqualTo(used(engine, user, QuotaType.CHARACTERS));
     assertThat(recorded.get(QuotaType.REQUESTS))
-        .isEqualTo(ExactAdmissionContract.used(engine, user, QuotaType.REQUESTS))
+        .isEqualTo(used(engine, user, QuotaType.REQUESTS))
         .isEqualTo(ds.stream().filter(QuotaDecision::allowed).count());
   }
 }

@@ -162,10 +162,4 @@ public abstract class ExactAdmissionContract extends AbstractStorageContract {
     assertThat(tooMuch.violated()).containsExactly(QuotaType.CHARACTERS);
     assertThat(used(engine, user, QuotaType.CHARACTERS)).isEqualTo(60);
   }
-
-  /** Units used by the user in the current period. */
-  protected static long used(UsageEngine engine, String user, QuotaType type) {
-    return engine.quotas().getQuotaStatus(user).stream().filter(s -> s.type().equals(type)).findFirst()
-        .orElseThrow().used();
-  }
 }

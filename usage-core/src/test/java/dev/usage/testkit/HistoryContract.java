@@ -86,7 +86,7 @@ public abstract class HistoryContract extends AbstractStorageContract {
 
     assertThat(engine.quotas().getQuotaHistory(user)).singleElement()
         .satisfies(r -> assertThat(r.used()).isEqualTo(400));
-    assertThat(ExactAdmissionContract.used(engine, user, QuotaType.CHARACTERS)).isEqualTo(42);
+    assertThat(used(engine, user, QuotaType.CHARACTERS)).isEqualTo(42);
   }
 
   @Test
@@ -101,7 +101,7 @@ public abstract class HistoryContract extends AbstractStorageContract {
 
     engine.tracking().commitReservation(r, java.util.Map.of(QuotaType.TOKENS, 50L));
 
-    assertThat(ExactAdmissionContract.used(engine, user, QuotaType.TOKENS)).as("April is untouched").isZero();
+    assertThat(used(engine, user, QuotaType.TOKENS)).as("April is untouched").isZero();
     settledAfter("2026-04-01T00:00:00Z");
     engine.quotas().resetMonthlyQuotas();
     assertThat(engine.quotas().getQuotaHistory(user)).singleElement().satisfies(row -> {

@@ -38,7 +38,7 @@ public abstract class IdempotencyContract extends AbstractStorageContract {
   }
 
   private long usedChars(String u) {
-    return ExactAdmissionContract.used(engine, u, QuotaType.CHARACTERS);
+    return used(engine, u, QuotaType.CHARACTERS);
   }
 
   @Test
@@ -116,7 +116,7 @@ public abstract class IdempotencyContract extends AbstractStorageContract {
     clock.advance(Duration.ofMinutes(1));
     assertThat(e.tracking().consumeQuota(chars(user, 10, "window")).replayed()).isFalse();
 
-    assertThat(ExactAdmissionContract.used(e, user, QuotaType.CHARACTERS)).isEqualTo(20);
+    assertThat(used(e, user, QuotaType.CHARACTERS)).isEqualTo(20);
   }
 
   @Test

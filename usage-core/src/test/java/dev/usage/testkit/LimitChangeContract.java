@@ -38,7 +38,7 @@ public abstract class LimitChangeContract extends AbstractStorageContract {
         new AtomicLong());
 
     assertThat(admitted).isEqualTo(200);
-    assertThat(ExactAdmissionContract.used(engine, user, QuotaType.REQUESTS)).isEqualTo(200);
+    assertThat(used(engine, user, QuotaType.REQUESTS)).isEqualTo(200);
   }
 
   @Test
@@ -53,7 +53,7 @@ public abstract class LimitChangeContract extends AbstractStorageContract {
 
     assertThat(admittedAfterChange.get()).as("admitted by calls begun after the change returned").isZero();
     assertThat(admitted).isBetween(100L, 200L);
-    assertThat(ExactAdmissionContract.used(engine, user, QuotaType.REQUESTS)).as("usage is never erased").isEqualTo(admitted);
+    assertThat(used(engine, user, QuotaType.REQUESTS)).as("usage is never erased").isEqualTo(admitted);
     assertThat(engine.tracking().consumeQuota(Consumption.of(user, QuotaType.REQUESTS, 1)).allowed()).isFalse();
     assertThat(engine.quotas().getQuotaStatus(user)).filteredOn(s -> s.type().equals(QuotaType.REQUESTS))
         .singleElement().satisfies(s -> {
@@ -185,7 +185,6 @@ public abstract class LimitChangeContract extends AbstractStorageContract {
   }
 
   private static long limit(UsageEngine engine, String user, QuotaType type) {
-    return engine.quotas().getQuotaStatus(user).stream().filter(s -> s.type().equals(type)).findFirst()
-        .orElseThrow().limit();
+    return status(engine, user, type).limit();
   }
 }

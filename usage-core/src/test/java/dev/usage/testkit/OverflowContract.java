@@ -51,7 +51,7 @@ public abstract class OverflowContract extends AbstractStorageContract {
     assertThat(over.violated()).containsExactly(CHARACTERS);
     assertCounter(over.status(CHARACTERS).orElseThrow(), MAX, MAX, 0, 0);
     assertThat(engine.tracking().checkQuota(Consumption.of(user, CHARACTERS, MAX)).allowed()).isFalse();
-    assertCounter(status(engine, user, CHARACTERS), MAX, MAX, 0, 0);
+    assertCounter(checkedStatus(engine, user, CHARACTERS), MAX, MAX, 0, 0);
   }
 
   @Test
@@ -65,7 +65,7 @@ public abstract class OverflowContract extends AbstractStorageContract {
 
     assertThat(two.allowed()).isFalse();
     assertThat(all.allowed()).isFalse();
-    assertCounter(status(engine, user, CHARACTERS), MAX, MAX - 1, 0, 1);
+    assertCounter(checkedStatus(engine, user, CHARACTERS), MAX, MAX - 1, 0, 1);
   }
 
   @Test
@@ -81,7 +81,7 @@ public abstract class OverflowContract extends AbstractStorageContract {
 
     assertThat(rest.allowed()).isTrue();
     assertThat(over.allowed()).isFalse();
-    assertCounter(status(engine, user, CHARACTERS), MAX, MAX, 0, 0);
+    assertCounter(checkedStatus(engine, user, CHARACTERS), MAX, MAX, 0, 0);
   }
 
   @ParameterizedTest(name = "amount {0}")
@@ -95,7 +95,7 @@ public abstract class OverflowContract extends AbstractStorageContract {
     assertInvalid("amounts.characters", () -> engine.tracking().reserveQuota(Consumption.of(user, CHARACTERS, amount)));
     assertInvalid("amounts.characters", () -> engine.tracking().checkQuota(Consumption.of(user, CHARACTERS, amount)));
 
-    assertCounter(status(engine, user, CHARACTERS), MAX, 10, 0, MAX - 10);
+    assertCounter(checkedStatus(engine, user, CHARACTERS), MAX, 10, 0, MAX - 10);
   }
 
   @Test
@@ -109,14 +109,14 @@ public abstract class OverflowContract extends AbstractStorageContract {
     assertInvalid("amounts.tokens", () -> consume(engine, Consumption.of(user, TOKENS, 11)));
     assertInvalid("amounts.tokens",
         () -> consume(engine, Consumption.builder(user).tokens(11).idempotencyKey("k-over").build()));
-    assertCounter(status(engine, user, TOKENS), Quota.UNLIMITED, MAX - 10, 0, Quota.UNLIMITED);
+    assertCounter(checkedStatus(engine, user, TOKENS), Quota.UNLIMITED, MAX - 10, 0, Quota.UNLIMITED);
 
     // the refused call left no marker: the same key with an amount that fits is admitted, not a replay
     QuotaDecision fits = consume(engine, Consumption.builder(user).tokens(10).idempotencyKey("k-over").build());
     assertThat(fits.allowed()).isTrue();
     assertThat(fits.replayed()).isFalse();
     assertInvalid("amounts.tokens", () -> consume(engine, Consumption.of(user, TOKENS, 1)));
-    assertCounter(status(engine, user, TOKENS), Quota.UNLIMITED, MAX, 0, Quota.UNLIMITED);
+    assertCounter(checkedStatus(engine, user, TOKENS), Quota.UNLIMITED, MAX, 0, Quota.UNLIMITED);
   }
 
   @Test
@@ -130,10 +130,10 @@ public abstract class OverflowContract extends AbstractStorageContract {
     assertThat(near.status(REQUESTS).orElseThrow().level()).isEqualTo(QuotaLevel.RED);
 
     assertInvalid("amounts.requests", () -> consume(engine, Consumption.of(user, REQUESTS, 6)));
-    assertCounter(status(engine, user, REQUESTS), 1_000, MAX - 5, 0, 0);
+    assertCounter(checkedStatus(engine, user, REQUESTS), 1_000, MAX - 5, 0, 0);
     assertThat(consume(engine, Consumption.of(user, REQUESTS, 5)).allowed()).isTrue();
     assertInvalid("amounts.requests", () -> consume(engine, Consumption.of(user, REQUESTS, 1)));
-    assertCounter(status(engine, user, REQUESTS), 1_000, MAX, 0, 0);
+    assertCounter(checkedStatus(engine, user, REQUESTS), 1_000, MAX, 0, 0);
   }
 
   @Test
@@ -145,9 +145,9 @@ public abstract class OverflowContract extends AbstractStorageContract {
     assertInvalid("amounts.tokens",
         () -> consume(engine, Consumption.builder(user).characters(5).requests(1).tokens(2).build()));
 
-    assertCounter(status(engine, user, CHARACTERS), 10_000, 0, 0, 10_000);
-    assertCounter(status(engine, user, REQUESTS), 500, 0, 0, 500);
-    assertCounter(status(engine, user, TOKENS), Quota.UNLIMITED, MAX - 1, 0, Quota.UNLIMITED);
+    assertCounter(checkedStatus(engine, user, CHARACTERS), 10_000, 0, 0, 10_000);
+    assertCounter(checkedStatus(engine, user, REQUESTS), 500, 0, 0, 500);
+    assertCounter(checkedStatus(engine, user, TOKENS), Quota.UNLIMITED, MAX - 1, 0, Quota.UNLIMITED);
   }
 
   @Test
@@ -157,11 +157,11 @@ public abstract class OverflowContract extends AbstractStorageContract {
     consume(engine, Consumption.of(user, TOKENS, MAX - 100));
 
     assertInvalid("amounts.tokens", () -> engine.tracking().reserveQuota(Consumption.of(user, TOKENS, 101)));
-    assertCounter(status(engine, user, TOKENS), Quota.UNLIMITED, MAX - 100, 0, Quota.UNLIMITED);
+    assertCounter(checkedStatus(engine, user, TOKENS), Quota.UNLIMITED, MAX - 100, 0, Quota.UNLIMITED);
 
     QuotaDecision fits = engine.tracking().reserveQuota(Consumption.of(user, TOKENS, 100));
     assertThat(fits.allowed()).isTrue();
-    assertCounter(status(engine, user, TOKENS), Quota.UNLIMITED, MAX - 100, 100, Quota.UNLIMITED);
+    assertCounter(checkedStatus(engine, user, TOKENS), Quota.UNLIMITED, MAX - 100, 100, Quota.UNLIMITED);
   }
 
   @Test
@@ -172,15 +172,15 @@ public abstract class OverflowContract extends AbstractStorageContract {
     Reservation r = reserve(engine, Consumption.of(user, TOKENS, 50));
 
     assertInvalid("actual.tokens", () -> engine.tracking().commitReservation(r, Map.of(TOKENS, 151L)));
-    assertCounter(status(engine, user, TOKENS), Quota.UNLIMITED, MAX - 100, 50, Quota.UNLIMITED);
+    assertCounter(checkedStatus(engine, user, TOKENS), Quota.UNLIMITED, MAX - 100, 50, Quota.UNLIMITED);
 
     engine.tracking().releaseReservation(r);
-    assertCounter(status(engine, user, TOKENS), Quota.UNLIMITED, MAX - 100, 0, Quota.UNLIMITED);
+    assertCounter(checkedStatus(engine, user, TOKENS), Quota.UNLIMITED, MAX - 100, 0, Quota.UNLIMITED);
 
     Reservation exact = reserve(engine, Consumption.of(user, TOKENS, 50));
     QuotaDecision committed = engine.tracking().commitReservation(exact, Map.of(TOKENS, 100L));
     assertThat(committed.allowed()).isTrue();
-    assertCounter(status(engine, user, TOKENS), Quota.UNLIMITED, MAX, 0, Quota.UNLIMITED);
+    assertCounter(checkedStatus(engine, user, TOKENS), Quota.UNLIMITED, MAX, 0, Quota.UNLIMITED);
   }
 
   @Test
@@ -194,9 +194,9 @@ public abstract class OverflowContract extends AbstractStorageContract {
 
     assertInvalid("actual.tokens", () -> engine.tracking().commitReservation(r, Map.of(TOKENS, 1L)));
 
-    assertCounter(status(engine, user, TOKENS), Quota.UNLIMITED, MAX, 0, Quota.UNLIMITED);
+    assertCounter(checkedStatus(engine, user, TOKENS), Quota.UNLIMITED, MAX, 0, Quota.UNLIMITED);
     engine.tracking().releaseReservation(r);
-    assertCounter(status(engine, user, TOKENS), Quota.UNLIMITED, MAX, 0, Quota.UNLIMITED);
+    assertCounter(checkedStatus(engine, user, TOKENS), Quota.UNLIMITED, MAX, 0, Quota.UNLIMITED);
   }
 
   @ParameterizedTest(name = "actual {0}")
@@ -208,9 +208,9 @@ public abstract class OverflowContract extends AbstractStorageContract {
 
     assertInvalid("actual.tokens", () -> engine.tracking().commitReservation(r, Map.of(TOKENS, actual)));
 
-    assertCounter(status(engine, user, TOKENS), MAX, 0, 40, MAX - 40);
+    assertCounter(checkedStatus(engine, user, TOKENS), MAX, 0, 40, MAX - 40);
     engine.tracking().releaseReservation(r);
-    assertCounter(status(engine, user, TOKENS), MAX, 0, 0, MAX);
+    assertCounter(checkedStatus(engine, user, TOKENS), MAX, 0, 0, MAX);
   }
 
   private static QuotaDecision consume(UsageEngine engine, Consumption c) {
@@ -221,7 +221,8 @@ public abstract class OverflowContract extends AbstractStorageContract {
     return engine.tracking().reserveQuota(c).reservation().orElseThrow();
   }
 
-  private static QuotaStatus status(UsageEngine engine, String user, QuotaType type) {
+  /** As {@link #status}, after checking that no status of the user has a negative figure. */
+  private static QuotaStatus checkedStatus(UsageEngine engine, String user, QuotaType type) {
     List<QuotaStatus> all = engine.quotas().getQuotaStatus(user);
     all.forEach(OverflowContract::assertNeverNegative);
     return all.stream().filter(s -> s.type().equals(type)).findFirst().orElseThrow();

@@ -33,10 +33,6 @@ public abstract class PeriodContract extends AbstractStorageContract {
     return engine.tracking().consumeQuota(Consumption.of(user, type, amount));
   }
 
-  private static QuotaStatus status(UsageEngine engine, String user, QuotaType type) {
-    return engine.quotas().getQuotaStatus(user).stream().filter(s -> s.type().equals(type)).findFirst().orElseThrow();
-  }
-
   private static void assertPeriod(QuotaStatus s, String start, String reset) {
     assertThat(s.periodStart()).as("periodStart of %s", s.type()).isEqualTo(Instant.parse(start));
     assertThat(s.resetAt()).as("resetAt of %s", s.type()).isEqualTo(Instant.parse(reset));

@@ -42,8 +42,7 @@ public abstract class ReservationContract extends AbstractStorageContract {
   }
 
   private QuotaStatus tokens() {
-    return engine.quotas().getQuotaStatus(user).stream().filter(s -> s.type().equals(QuotaType.TOKENS))
-        .findFirst().orElseThrow();
+    return status(engine, user, QuotaType.TOKENS);
   }
 
   @Test

@@ -40,7 +40,7 @@ public abstract class TwoJvmContract extends AbstractStorageContract {
       long admittedThere = theirs.stream().filter(n -> n.get("allowed").asBoolean()).count();
       assertThat(theirs).hasSize(240);
       assertThat(admittedHere + admittedThere).isEqualTo(limit);
-      assertThat(ExactAdmissionContract.used(engine, user, QuotaType.REQUESTS)).isEqualTo(limit);
+      assertThat(used(engine, user, QuotaType.REQUESTS)).isEqualTo(limit);
     }
   }
 
@@ -62,7 +62,7 @@ public abstract class TwoJvmContract extends AbstractStorageContract {
           .count();
       assertThat(mine).allMatch(QuotaDecision::allowed);
       assertThat(firstHere + firstThere).as("one first admission per key over both JVMs").isEqualTo(30);
-      assertThat(ExactAdmissionContract.used(engine, user, QuotaType.REQUESTS)).isEqualTo(30);
+      assertThat(used(engine, user, QuotaType.REQUESTS)).isEqualTo(30);
     }
   }
 
