@@ -1,5 +1,6 @@
 /**
- * JDBC storage on H2, PostgreSQL and MariaDB/MySQL. Placeholder until the JDBC storage work lands: the
- * module compiles and resolves its dependencies, and holds no storage yet.
+ * JDBC storage on H2, PostgreSQL and MariaDB/MySQL: {@link dev.usage.jdbc.JdbcUsageStorage} over a
+ * {@link javax.sql.DataSource} the host owns, the versioned schema ({@link dev.usage.jdbc.JdbcSchema}),
+ * rollups into {@code usage_aggregations} and retention.
  */
 package dev.usage.jdbc;

@@ -1,0 +1,128 @@
+package dev.usage.jdbc;
+
+import dev.usage.QuotaType;
+import dev.usage.jdbc.CounterRows.Row;
+import dev.usage.jdbc.HoldRows.Reservation;
+import dev.usage.jdbc.HoldRows.State;
+import dev.usage.spi.CounterDelta;
+import dev.usage.spi.CounterKey;
+import dev.usage.spi.CounterPage;
+import dev.usage.spi.StoredCounter;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.jdbi.v3.core.Handle;
+
+/**
+ * The counter store's housekeeping: lapsing holds whose time is up, purging expired rows, and paging
+ * through live counters for the reset job.
+ */
+final class CounterMaintenance {
+
+  private static final int PURGE_BATCH = 1_000;
+
+  private final Db db;
+  private final CounterRows counters;
+  private final HoldRows holds;
+
+  CounterMaintenance(Db db, CounterRows counters, HoldRows holds) {
+    this.db = db;
+    this.counters = counters;
+    this.holds = holds;
+  }
+
+  /**
+   * With the user's row locked: takes every lapsed hold's units off its counters, marks it lapsed and
+   * stores the next lapse. Rows in {@code locked} are kept in step.
+   */
+  void lapseHolds(Handle h, String user, Instant now, Map<CounterKey, Row> locked) {
+    Instant next = null;
+    for (Reservation r : holds.held(h, user)) {
+      if (now.isBefore(r.expiresAt())) {
+        next = next == null || r.expiresAt().isBefore(next) ? r.expiresAt() : next;
+        continue;
+      }
+      for (CounterDelta d : r.deltas()) {
+        counters.adjust(h, user, d.key(), 0, -d.amount());
+        Row row = locked.get(d.key());
+        if (row != null && !row.expired) {
+          row.reserved -= d.amount();
+        }
+      }
+      holds.setState(h, user, r.id(), State.LAPSED, Map.of());
+    }
+    counters.setNextExpiry(h, user, next);
+  }
+
+  /** Lapses the user's due holds in a transaction of its own; whether any lapse was due. */
+  boolean lapseDueHolds(String user, Instant now) {
+    return db.transaction("release lapsed holds", true, h -> {
+      Optional<Optional<Instant>> state = counters.lockUserIfPresent(h, user);
+      if (state.isEmpty() || state.get().isEmpty() || now.isBefore(state.get().get())) {
+        return false;
+      }
+      lapseHolds(h, user, now, Map.of());
+      return true;
+    });
+  }
+
+  /** Lapses the due holds of every user whose next lapse has come. */
+  void lapseAllDueHolds(Instant now) {
+    List<String> due = db.autocommit("find lapsed holds", true, h -> db.bind(h.createQuery(
+        "SELECT user_id FROM usage_user_state WHERE next_expiry <= ?"), now).mapTo(String.class).list());
+    for (String user : due) {
+      lapseDueHolds(user, now);
+    }
+  }
+
+  /** Deletes expired markers, forgotten reservations and expired counters, in batches. */
+  void purgeExpired(Instant now) {
+    purge("usage_idempotency", "user_id, idem_key", "expires_at <= ?", now);
+    purge("usage_reservations", "user_id, reservation_id", "retain_until <= ? AND state <> 'HELD'", now);
+    purge("usage_counters", "user_id, quota_type, period_id", "expires_at <= ?", now);
+  }
+
+  private void purge(String table, String key, String condition, Instant now) {
+    String sql = switch (db.dialect) {
+      case POSTGRESQL -> "DELETE FROM " + table + " WHERE (" + key + ") IN (SELECT " + key + " FROM " + table
+          + " WHERE " + condition + " LIMIT " + PURGE_BATCH + ")";
+      default -> "DELETE FROM " + table + " WHERE " + condition + " LIMIT " + PURGE_BATCH;
+    };
+    int deleted;
+    do {
+      deleted = db.autocommit("purge " + table, true, h -> db.update(h, sql, now));
+    } while (deleted >= PURGE_BATCH);
+  }
+
+  /**
+   * One page of live counters with something used or reserved, ordered by user; a page holds whole users
+   * and the cursor is the last user's id.
+   */
+  CounterPage page(Optional<String> cursor, int limit, Instant now) {
+    return db.autocommit("scan counters", true, h -> {
+      String after = cursor.orElse("");
+      List<StoredCounter> rows = db.bind(h.createQuery(SELECT + " WHERE user_id > ? AND expires_at > ?"
+          + " AND (used <> 0 OR reserved <> 0) ORDER BY user_id, quota_type, period_id LIMIT " + limit), after, now)
+          .map((rs, ctx) -> stored(rs)).list();
+      if (rows.size() < limit) {
+        return new CounterPage(rows, Optional.empty());
+      }
+      String last = rows.get(rows.size() - 1).userId();
+      List<StoredCounter> page = new ArrayList<>(rows.stream().filter(c -> !c.userId().equals(last)).toList());
+      page.addAll(db.bind(h.createQuery(SELECT + " WHERE user_id = ? AND expires_at > ?"
+          + " AND (used <> 0 OR reserved <> 0)"), last, now).map((rs, ctx) -> stored(rs)).list());
+      return new CounterPage(page, Optional.of(last));
+    });
+  }
+
+  private static final String SELECT =
+      "SELECT user_id, quota_type, period_id, period_start, period_end, used, reserved FROM usage_counters";
+
+  private StoredCounter stored(java.sql.ResultSet rs) throws java.sql.SQLException {
+    return new StoredCounter(rs.getString("user_id"), QuotaType.of(rs.getString("quota_type")),
+        rs.getString("period_id"), db.instant(rs, "period_start"), db.instant(rs, "period_end"), rs.getLong("used"),
+        rs.getLong("reserved"));
+  }
+}

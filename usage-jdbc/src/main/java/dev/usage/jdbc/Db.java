@@ -1,0 +1,231 @@
+package dev.usage.jdbc;
+
+import dev.usage.UsageException;
+import dev.usage.UsageStorageException;
+import java.math.BigDecimal;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.concurrent.ThreadLocalRandom;
+import javax.sql.DataSource;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.HandleCallback;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.JdbiException;
+import org.jdbi.v3.core.argument.Argument;
+import org.jdbi.v3.core.statement.SqlStatement;
+import org.jdbi.v3.core.statement.SqlStatements;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The adapter's access to the database: JDBI over the host's {@link DataSource}, bounded retries of
+ * transient failures, translation of every driver failure into {@link UsageStorageException}, and the
+ * dialect's exact encoding of instants. Thread-safe.
+ */
+final class Db {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Db.class);
+
+  final Jdbi jdbi;
+  final JdbcDialect dialect;
+  private final int maxAttempts;
+
+  Db(DataSource dataSource, JdbcDialect dialect, Duration queryTimeout, int maxAttempts) {
+    this.jdbi = Jdbi.create(dataSource);
+    this.dialect = dialect;
+    this.maxAttempts = maxAttempts;
+    // a stuck database (lock waits included) fails the statement instead of hanging the caller
+    jdbi.getConfig(SqlStatements.class).setQueryTimeout((int) Math.max(1, (queryTimeout.toMillis() + 999) / 1000));
+  }
+
+  /**
+   * Runs {@code work} in one transaction. Deadlocks, serialization failures and racing inserts are
+   * retried, up to the attempt limit. A broken connection is retried when the transaction had not reached
+   * its commit (the database rolled it back) or when {@code idempotent} says running it twice is harmless;
+   * otherwise the outcome is unknown and the caller gets a {@link UsageStorageException} saying so.
+   */
+  <T> T transaction(String what, boolean idempotent, HandleCallback<T, RuntimeException> work) {
+    return run(what, idempotent, true, work);
+  }
+
+  /** Runs {@code work} on a connection in auto-commit mode, retrying as {@link #transaction} does. */
+  <T> T autocommit(String what, boolean idempotent, HandleCallback<T, RuntimeException> work) {
+    return run(what, idempotent, false, work);
+  }
+
+  private <T> T run(String what, boolean idempotent, boolean inTransaction, HandleCallback<T, RuntimeException> work) {
+    for (int attempt = 1; ; attempt++) {
+      boolean[] reachedCommit = {false};
+      try {
+        if (inTransaction) {
+          return jdbi.inTransaction(h -> {
+            T result = work.withHandle(h);
+            reachedCommit[0] = true;
+            return result;
+          });
+        }
+        return jdbi.withHandle(work);
+      } catch (UsageException e) {
+        throw e;
+      } catch (JdbiException e) {
+        Failure failure = Failure.of(e);
+        boolean retry = switch (failure) {
+          case TRANSIENT -> true;
+          case CONNECTION -> idempotent || (inTransaction && !reachedCommit[0]);
+          default -> false;
+        };
+        if (!retry || attempt >= maxAttempts) {
+          throw translate(what, failure, e, attempt, retry);
+        }
+        LOG.debug("{}: {} failure on attempt {}, retrying", what, failure, attempt, e);
+        pause(attempt);
+      }
+    }
+  }
+
+  private static UsageStorageException translate(String what, Failure failure, Exception e, int attempts,
+      boolean wasRetryable) {
+    String message = switch (failure) {
+      case TIMEOUT -> what + " timed out in the database";
+      case CONNECTION -> wasRetryable
+          ? what + " failed: no working database connection after " + attempts + " attempts"
+          : what + " failed: the connection broke while committing; it may or may not have been applied";
+      case TRANSIENT -> what + " failed: still conflicting after " + attempts + " attempts";
+      default -> what + " failed in the database";
+    };
+    return new UsageStorageException(message + " (" + rootMessage(e) + ")", e);
+  }
+
+  private static String rootMessage(Throwable t) {
+    Throwable last = t;
+    for (Throwable c = t; c != null && c != c.getCause(); c = c.getCause()) {
+      if (c instanceof SQLException) {
+        return c.getMessage();
+      }
+      last = c;
+    }
+    return last.getMessage();
+  }
+
+  private static void pause(int attempt) {
+    long bound = Math.min(50, 1L << Math.min(attempt + 1, 6));
+    try {
+      Thread.sleep(ThreadLocalRandom.current().nextLong(1, bound + 1));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new UsageStorageException("interrupted while retrying", e);
+    }
+  }
+
+  /** An instant as the dialect stores it exactly: microseconds, UTC. */
+  Argument instant(Instant value) {
+    Instant micros = value.truncatedTo(ChronoUnit.MICROS);
+    Object bound = dialect.isMysqlFamily()
+        ? LocalDateTime.ofInstant(micros, ZoneOffset.UTC)
+        : OffsetDateTime.ofInstant(micros, ZoneOffset.UTC);
+    return (position, statement, ctx) -> statement.setObject(position, bound);
+  }
+
+  /** A nullable instant argument. */
+  Argument nullableInstant(Instant value) {
+    if (value != null) {
+      return instant(value);
+    }
+    int type = dialect.isMysqlFamily() ? java.sql.Types.TIMESTAMP : java.sql.Types.TIMESTAMP_WITH_TIMEZONE;
+    return (position, statement, ctx) -> statement.setNull(position, type);
+  }
+
+  /** A null string argument. */
+  Argument nullString() {
+    return (position, statement, ctx) -> statement.setNull(position, java.sql.Types.VARCHAR);
+  }
+
+  /** A null decimal argument. */
+  Argument nullDecimal() {
+    return (position, statement, ctx) -> statement.setNull(position, java.sql.Types.DECIMAL);
+  }
+
+  /** Reads an instant column written by {@link #instant}; null stays null. */
+  Instant instant(ResultSet rs, String column) throws SQLException {
+    if (dialect.isMysqlFamily()) {
+      LocalDateTime t = rs.getObject(column, LocalDateTime.class);
+      return t == null ? null : t.toInstant(ZoneOffset.UTC);
+    }
+    OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
+    return t == null ? null : t.toInstant();
+  }
+
+  /** Whether the dialect is PostgreSQL. */
+  boolean postgres() {
+    return dialect == JdbcDialect.POSTGRESQL;
+  }
+
+  /**
+   * Binds {@code args} to the statement's positional parameters: instants in the dialect's exact encoding,
+   * {@link Argument}s as they are, strings, numbers and booleans by their JDBC types.
+   */
+  <S extends SqlStatement<S>> S bind(S statement, Object... args) {
+    for (int i = 0; i < args.length; i++) {
+      Object v = args[i];
+      if (v instanceof Instant t) {
+        statement.bind(i, instant(t));
+      } else if (v instanceof Argument a) {
+        statement.bind(i, a);
+      } else if (v instanceof String text) {
+        statement.bind(i, text);
+      } else if (v instanceof Long n) {
+        statement.bind(i, n.longValue());
+      } else if (v instanceof Integer n) {
+        statement.bind(i, n.intValue());
+      } else if (v instanceof Boolean b) {
+        statement.bind(i, b.booleanValue());
+      } else if (v instanceof BigDecimal d) {
+        statement.bind(i, d);
+      } else {
+        throw new IllegalArgumentException("cannot bind " + (v == null ? "null" : v.getClass()) + " at " + i);
+      }
+    }
+    return statement;
+  }
+
+  /** Runs an update with positional arguments; the number of rows it changed. */
+  int update(Handle h, String sql, Object... args) {
+    return bind(h.createUpdate(sql), args).execute();
+  }
+
+  /**
+   * An insert that skips rows whose key exists without an error on PostgreSQL ({@code ON CONFLICT DO
+   * NOTHING}) and MariaDB/MySQL ({@code INSERT IGNORE}); on H2 a plain insert, whose duplicate-key error
+   * {@link #insertIfAbsent} ignores.
+   *
+   * @param target table and column list, e.g. {@code t (a, b)}
+   * @param values the values clause, e.g. {@code VALUES (?, ?)}
+   */
+  String insertIgnoring(String target, String values) {
+    return switch (dialect) {
+      case POSTGRESQL -> "INSERT INTO " + target + " " + values + " ON CONFLICT DO NOTHING";
+      case MARIADB, MYSQL -> "INSERT IGNORE INTO " + target + " " + values;
+      case H2 -> "INSERT INTO " + target + " " + values;
+    };
+  }
+
+  /**
+   * Inserts a row unless its key exists, in auto-commit mode: whether this call inserted it. A duplicate
+   * key (also one raced in by another caller) is not an error.
+   */
+  boolean insertIfAbsent(Handle h, String sql, Object... args) {
+    try {
+      return update(h, sql, args) > 0;
+    } catch (JdbiException e) {
+      if (Failure.isDuplicateKey(e)) {
+        return false;
+      }
+      throw e;
+    }
+  }}

@@ -1,0 +1,56 @@
+package dev.usage.jdbc;
+
+import dev.usage.PeriodUsage;
+import dev.usage.QuotaPeriod;
+import dev.usage.QuotaType;
+import dev.usage.spi.PeriodHistoryStore;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * Closed periods in {@code usage_period_history}, one row per (user, quota type, period start); each row
+ * is inserted unless present, in its own statement, so concurrent closers store it exactly once.
+ * Thread-safe and safe across processes.
+ */
+public final class JdbcPeriodHistoryStore implements PeriodHistoryStore {
+
+  private static final String COLUMNS = "user_id, quota_type, period_start, period_kind, period_end, quota_limit,"
+      + " used, rolled_over, closed_at";
+
+  private final Db db;
+
+  JdbcPeriodHistoryStore(Db db) {
+    this.db = db;
+  }
+
+  @Override
+  public List<PeriodUsage> close(List<PeriodUsage> rows) {
+    String sql = db.insertIgnoring("usage_period_history (" + COLUMNS + ")", "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    // each row on its own, idempotently: a retry after a lost answer stores nothing twice (but may not
+    // report a row it stored the first time)
+    return db.autocommit("close periods", true, h -> {
+      List<PeriodUsage> stored = new ArrayList<>();
+      for (PeriodUsage r : rows) {
+        if (db.insertIfAbsent(h, sql, r.userId(), r.type().name(), r.periodStart(), r.period().name(), r.periodEnd(),
+            r.limit(), r.used(), r.rolledOver(), r.closedAt())) {
+          stored.add(r);
+        }
+      }
+      return stored;
+    });
+  }
+
+  @Override
+  public List<PeriodUsage> history(String userId) {
+    List<PeriodUsage> rows = db.autocommit("read history", true, h -> db.bind(h.createQuery(
+        "SELECT " + COLUMNS + " FROM usage_period_history WHERE user_id = ?"), userId)
+        .map((rs, ctx) -> new PeriodUsage(userId, QuotaType.of(rs.getString("quota_type")),
+            QuotaPeriod.valueOf(rs.getString("period_kind")), db.instant(rs, "period_start"),
+            db.instant(rs, "period_end"), rs.getLong("quota_limit"), rs.getLong("used"), rs.getLong("rolled_over"),
+            db.instant(rs, "closed_at")))
+        .list());
+    return rows.stream().sorted(Comparator.comparing(PeriodUsage::periodStart).thenComparing(PeriodUsage::type))
+        .toList();
+  }
+}

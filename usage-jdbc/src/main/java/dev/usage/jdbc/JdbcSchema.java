@@ -1,0 +1,111 @@
+package dev.usage.jdbc;
+
+import dev.usage.UsageStorageException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import javax.sql.DataSource;
+
+/**
+ * The opt-in schema initializer: creates the adapter's tables from the DDL shipped in the jar when they
+ * do not exist yet. Applications that manage their schema with Flyway point it at
+ * {@link JdbcDialect#flywayLocation()} instead (the files are Flyway migrations, {@code V1__usage_schema.sql}).
+ */
+public final class JdbcSchema {
+
+  /** The schema version this library's statements need. */
+  public static final int VERSION = 1;
+
+  private JdbcSchema() {}
+
+  /**
+   * Creates the tables unless {@code usage_counters} exists already, in one transaction where the
+   * database has transactional DDL (PostgreSQL, H2); MariaDB commits each statement.
+   *
+   * @return whether the tables were created by this call
+   * @throws UsageStorageException when the database refuses the DDL
+   */
+  public static boolean create(DataSource dataSource, JdbcDialect dialect) {
+    try (Connection c = dataSource.getConnection()) {
+      if (exists(c, "usage_counters")) {
+        return false;
+      }
+      boolean autoCommit = c.getAutoCommit();
+      c.setAutoCommit(false);
+      try (Statement s = c.createStatement()) {
+        for (String sql : statements(dialect)) {
+          s.execute(sql);
+        }
+        c.commit();
+      } catch (SQLException e) {
+        c.rollback();
+        throw e;
+      } finally {
+        c.setAutoCommit(autoCommit);
+      }
+      return true;
+    } catch (SQLException e) {
+      throw new UsageStorageException("could not create the usage schema (" + e.getMessage() + ")", e);
+    }
+  }
+
+  /** As {@link #create(DataSource, JdbcDialect)}, with the dialect detected. */
+  public static boolean create(DataSource dataSource) {
+    return create(dataSource, JdbcDialect.detect(dataSource));
+  }
+
+  /** The DDL statements of the current version for {@code dialect}, in order. */
+  public static List<String> statements(JdbcDialect dialect) {
+    String path = dialect.resourceFolder() + "/V" + VERSION + "__usage_schema.sql";
+    String script;
+    try (InputStream in = JdbcSchema.class.getClassLoader().getResourceAsStream(path)) {
+      if (in == null) {
+        throw new IllegalStateException("schema resource missing from the jar: " + path);
+      }
+      script = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot read " + path, e);
+    }
+    List<String> out = new ArrayList<>();
+    StringBuilder current = new StringBuilder();
+    for (String line : script.split("\n")) {
+      String trimmed = line.strip();
+      if (trimmed.startsWith("--") || trimmed.isEmpty()) {
+        continue;
+      }
+      current.append(line).append('\n');
+      if (trimmed.endsWith(";")) {
+        String sql = current.toString().strip();
+        out.add(sql.substring(0, sql.length() - 1));
+        current.setLength(0);
+      }
+    }
+    return out;
+  }
+
+  private static boolean exists(Connection c, String table) throws SQLException {
+    for (String name : List.of(table, table.toUpperCase(java.util.Locale.ROOT))) {
+      try (ResultSet rs = c.getMetaData().getTables(c.getCatalog(), null, name, new String[] {"TABLE",
+          "PARTITIONED TABLE", "BASE TABLE"})) {
+        while (rs.next()) {
+          String schema = rs.getString("TABLE_SCHEM");
+          if (schema == null || visible(c, schema)) {
+            return true;
+          }
+        }
+      }
+    }
+    return false;
+  }
+
+  private static boolean visible(Connection c, String schema) throws SQLException {
+    String current = c.getSchema();
+    return current == null || current.equalsIgnoreCase(schema);
+  }
+}

@@ -1,0 +1,195 @@
+package dev.usage.jdbc;
+
+import dev.usage.InvalidUsageException;
+import dev.usage.UsageStorageException;
+import dev.usage.spi.StorageCapability;
+import dev.usage.spi.UsageStorage;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Set;
+import javax.sql.DataSource;
+
+/**
+ * Everything in one SQL database: counters, event log, user settings, audit trail and period history,
+ * over a {@link DataSource} the host owns (and closes). Durable; shared across processes on PostgreSQL,
+ * MariaDB/MySQL and H2 in server mode.
+ *
+ * <pre>{@code
+ * UsageStorage storage = JdbcUsageStorage.builder(dataSource).initializeSchema(true).build();
+ * UsageEngine engine = UsageEngine.builder().storage(storage).build();
+ * }</pre>
+ *
+ * <p>Thread-safe. {@link #close()} closes only a pool this class opened ({@link #fromJdbcUrl}); the
+ * engine calls it after flushing its buffered events.
+ */
+public final class JdbcUsageStorage implements UsageStorage {
+
+  private final JdbcDialect dialect;
+  private final Set<StorageCapability> capabilities;
+  private final JdbcCounterStore counters;
+  private final JdbcEventStore events;
+  private final JdbcUserQuotaStore userQuotas;
+  private final JdbcPeriodHistoryStore history;
+  private final AutoCloseable ownedPool;
+
+  private JdbcUsageStorage(Builder b, DataSource dataSource, JdbcDialect dialect, AutoCloseable ownedPool) {
+    this.dialect = dialect;
+    Db db = new Db(dataSource, dialect, b.queryTimeout, b.maxAttempts);
+    this.capabilities = capabilities(dataSource, dialect);
+    this.counters = new JdbcCounterStore(db);
+    this.events = new JdbcEventStore(db);
+    this.userQuotas = new JdbcUserQuotaStore(db);
+    this.history = new JdbcPeriodHistoryStore(db);
+    this.ownedPool = ownedPool;
+  }
+
+  /** A builder over the host's data source (HikariCP or any pool). */
+  public static Builder builder(DataSource dataSource) {
+    return new Builder(Objects.requireNonNull(dataSource, "dataSource"), null);
+  }
+
+  /**
+   * A builder that opens a HikariCP pool of its own for {@code jdbcUrl} (HikariCP must be on the class
+   * path); the storage closes it on {@link #close()}.
+   */
+  public static Builder fromJdbcUrl(String jdbcUrl, String username, String password) {
+    if (jdbcUrl == null || jdbcUrl.isBlank()) {
+      throw new InvalidUsageException("jdbcUrl", "must not be blank");
+    }
+    return new Builder(null, new OwnedPool(jdbcUrl, username, password));
+  }
+
+  /** The dialect in use. */
+  public JdbcDialect dialect() {
+    return dialect;
+  }
+
+  @Override
+  public JdbcCounterStore counters() {
+    return counters;
+  }
+
+  @Override
+  public JdbcEventStore events() {
+    return events;
+  }
+
+  @Override
+  public JdbcUserQuotaStore userQuotas() {
+    return userQuotas;
+  }
+
+  @Override
+  public JdbcPeriodHistoryStore history() {
+    return history;
+  }
+
+  @Override
+  public Set<StorageCapability> capabilities() {
+    return capabilities;
+  }
+
+  @Override
+  public void close() {
+    if (ownedPool != null) {
+      try {
+        ownedPool.close();
+      } catch (Exception e) {
+        throw new UsageStorageException("could not close the connection pool", e);
+      }
+    }
+  }
+
+  private static Set<StorageCapability> capabilities(DataSource dataSource, JdbcDialect dialect) {
+    if (dialect != JdbcDialect.H2) {
+      return Set.copyOf(EnumSet.of(StorageCapability.DURABLE, StorageCapability.SHARED_ACROSS_PROCESSES));
+    }
+    String url;
+    try (Connection c = dataSource.getConnection()) {
+      url = c.getMetaData().getURL().toLowerCase(Locale.ROOT);
+    } catch (SQLException e) {
+      throw new UsageStorageException("could not read the database URL", e);
+    }
+    EnumSet<StorageCapability> caps = EnumSet.noneOf(StorageCapability.class);
+    if (!url.startsWith("jdbc:h2:mem:")) {
+      caps.add(StorageCapability.DURABLE);
+    }
+    if (url.startsWith("jdbc:h2:tcp:") || url.startsWith("jdbc:h2:ssl:") || url.contains("auto_server=true")) {
+      caps.add(StorageCapability.SHARED_ACROSS_PROCESSES);
+    }
+    return Set.copyOf(caps);
+  }
+
+  /**
+   * Configures a {@link JdbcUsageStorage}. Defaults: dialect detected from the connection, statements
+   * time out after 5 seconds, 5 attempts for deadlocks and lost connections, schema not touched.
+   * Not thread-safe.
+   */
+  public static final class Builder {
+    private final DataSource dataSource;
+    private final OwnedPool pool;
+    private JdbcDialect dialect;
+    private Duration queryTimeout = Duration.ofSeconds(5);
+    private int maxAttempts = 5;
+    private boolean initializeSchema;
+
+    private Builder(DataSource dataSource, OwnedPool pool) {
+      this.dataSource = dataSource;
+      this.pool = pool;
+    }
+
+    /** Uses {@code dialect} instead of detecting it. */
+    public Builder dialect(JdbcDialect dialect) {
+      this.dialect = Objects.requireNonNull(dialect, "dialect");
+      return this;
+    }
+
+    /**
+     * How long a statement (including its lock waits) may run before it fails with a
+     * {@link UsageStorageException}; whole seconds, rounded up; 1 second to 1 hour.
+     */
+    public Builder queryTimeout(Duration timeout) {
+      if (timeout == null || timeout.compareTo(Duration.ofSeconds(1)) < 0 || timeout.compareTo(Duration.ofHours(1)) > 0) {
+        throw new InvalidUsageException("queryTimeout", "must be within 1s..1h, was " + timeout);
+      }
+      this.queryTimeout = timeout;
+      return this;
+    }
+
+    /** How many times an operation is tried when it meets a deadlock or a broken connection, 1 to 20. */
+    public Builder maxAttempts(int attempts) {
+      if (attempts < 1 || attempts > 20) {
+        throw new InvalidUsageException("maxAttempts", "must be within 1..20, was " + attempts);
+      }
+      this.maxAttempts = attempts;
+      return this;
+    }
+
+    /** Whether {@link #build()} creates the tables when they are missing ({@link JdbcSchema#create}). */
+    public Builder initializeSchema(boolean initialize) {
+      this.initializeSchema = initialize;
+      return this;
+    }
+
+    /** The storage; creates the schema first when asked. */
+    public JdbcUsageStorage build() {
+      DataSource ds = dataSource != null ? dataSource : pool.open();
+      try {
+        JdbcDialect d = dialect != null ? dialect : JdbcDialect.detect(ds);
+        if (initializeSchema) {
+          JdbcSchema.create(ds, d);
+        }
+        return new JdbcUsageStorage(this, ds, d, pool);
+      } catch (RuntimeException e) {
+        if (pool != null) {
+          pool.close();
+        }
+        throw e;
+      }
+    }
+  }
+}

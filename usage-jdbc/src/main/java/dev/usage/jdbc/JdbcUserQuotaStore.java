@@ -1,0 +1,85 @@
+package dev.usage.jdbc;
+
+import dev.usage.AuditEntry;
+import dev.usage.QuotaType;
+import dev.usage.UserQuota;
+import dev.usage.spi.UserQuotaStore;
+import java.time.ZoneId;
+import java.util.List;
+import java.util.Optional;
+import org.jdbi.v3.core.Handle;
+
+/**
+ * Users' settings in {@code user_quotas} and the audit trail in {@code usage_audit}. A save is one
+ * transaction: a compare-and-set on the version and the audit row, together. Thread-safe.
+ */
+public final class JdbcUserQuotaStore implements UserQuotaStore {
+
+  private final Db db;
+
+  JdbcUserQuotaStore(Db db) {
+    this.db = db;
+  }
+
+  @Override
+  public Optional<UserQuota> find(String userId) {
+    return db.autocommit("find quota settings", true, h -> db.bind(h.createQuery(
+        "SELECT tier, overrides, zone, billing_anchor_day, version FROM user_quotas WHERE user_id = ?"), userId)
+        .map((rs, ctx) -> new UserQuota(userId, rs.getString("tier"), Codec.overrides(rs.getString("overrides")),
+            ZoneId.of(rs.getString("zone")), rs.getInt("billing_anchor_day"), rs.getLong("version")))
+        .findFirst());
+  }
+
+  @Override
+  public Optional<UserQuota> save(UserQuota next, AuditEntry entry) {
+    // not retried after a commit whose outcome is unknown: the caller re-reads and decides
+    return db.transaction("save quota settings", false, h -> {
+      boolean stored = next.version() == 0 ? insert(h, next, entry) : update(h, next, entry);
+      if (!stored) {
+        return Optional.<UserQuota>empty();
+      }
+      db.update(h, "INSERT INTO usage_audit (user_id, at, actor, action, quota_type, old_value, new_value, reason)"
+          + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", entry.userId(), entry.at(), entry.actor(), entry.action(),
+          entry.quotaType().map(QuotaType::name).map(Object.class::cast).orElse(db.nullString()), entry.oldValue(),
+          entry.newValue(), entry.reason());
+      return Optional.of(next.withVersion(next.version() + 1));
+    });
+  }
+
+  private boolean insert(Handle h, UserQuota next, AuditEntry entry) {
+    String sql = switch (db.dialect) {
+      case POSTGRESQL -> "INSERT INTO user_quotas (user_id, tier, overrides, zone, billing_anchor_day, version,"
+          + " updated_at) VALUES (?, ?, ?, ?, ?, 1, ?) ON CONFLICT DO NOTHING";
+      case MARIADB, MYSQL -> "INSERT IGNORE INTO user_quotas (user_id, tier, overrides, zone, billing_anchor_day,"
+          + " version, updated_at) VALUES (?, ?, ?, ?, ?, 1, ?)";
+      // H2 reports a racing insert as a duplicate key: the transaction is retried and then finds the row
+      case H2 -> "INSERT INTO user_quotas (user_id, tier, overrides, zone, billing_anchor_day, version, updated_at)"
+          + " SELECT ?, ?, ?, ?, ?, 1, ? FROM DUAL WHERE NOT EXISTS (SELECT 1 FROM user_quotas WHERE user_id = ?)";
+    };
+    Object[] args = {next.userId(), next.tier(), Codec.overrides(next.overrides()), next.zone().getId(),
+        next.billingAnchorDay(), entry.at()};
+    if (db.dialect == JdbcDialect.H2) {
+      args = java.util.Arrays.copyOf(args, args.length + 1);
+      args[args.length - 1] = next.userId();
+    }
+    return db.update(h, sql, args) == 1;
+  }
+
+  private boolean update(Handle h, UserQuota next, AuditEntry entry) {
+    return db.update(h, "UPDATE user_quotas SET tier = ?, overrides = ?, zone = ?, billing_anchor_day = ?,"
+        + " version = version + 1, updated_at = ? WHERE user_id = ? AND version = ?", next.tier(),
+        Codec.overrides(next.overrides()), next.zone().getId(), next.billingAnchorDay(), entry.at(), next.userId(),
+        next.version()) == 1;
+  }
+
+  @Override
+  public List<AuditEntry> auditTrail(String userId) {
+    return db.autocommit("read audit trail", true, h -> db.bind(h.createQuery(
+        "SELECT at, actor, action, quota_type, old_value, new_value, reason FROM usage_audit WHERE user_id = ?"
+            + " ORDER BY id"), userId)
+        .map((rs, ctx) -> new AuditEntry(db.instant(rs, "at"), rs.getString("actor"), userId, rs.getString("action"),
+            Optional.ofNullable(rs.getString("quota_type")).map(QuotaType::of), rs.getString("old_value"),
+            rs.getString("new_value"), rs.getString("reason")))
+        .list());
+  }
+}

@@ -1,0 +1,12 @@
+package dev.usage.jdbc;
+
+import dev.usage.testkit.StorageFixture;
+
+/** The contract kit on H2 in memory (no server needed). */
+class H2ContractsTest extends JdbcContracts {
+
+  @Override
+  StorageFixture fixture() {
+    return new JdbcFixture.H2();
+  }
+}

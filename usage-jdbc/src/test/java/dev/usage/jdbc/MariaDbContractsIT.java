@@ -1,0 +1,12 @@
+package dev.usage.jdbc;
+
+import dev.usage.testkit.StorageFixture;
+
+/** The contract kit on MariaDB on loopback, at its default REPEATABLE READ. */
+class MariaDbContractsIT extends JdbcContracts {
+
+  @Override
+  StorageFixture fixture() {
+    return new JdbcFixture.MariaDb();
+  }
+}
