@@ -8,6 +8,7 @@ import dev.usage.internal.EventRecorder;
 import dev.usage.internal.QuotaEngine;
 import dev.usage.internal.QuotaPlan;
 import dev.usage.memory.InMemoryUsageStorage;
+import dev.usage.spi.StorageCapability;
 import dev.usage.spi.UsageStorage;
 import java.time.Clock;
 import java.time.Duration;
@@ -55,7 +56,8 @@ public final class UsageEngine implements AutoCloseable {
 
   private UsageEngine(Builder b, UsageStorage storage, EngineSettings settings, QuotaPlan plan) {
     this.storage = storage;
-    QuotaEngine engine = new QuotaEngine(storage.counters(), storage.userQuotas(), plan, settings);
+    QuotaEngine engine = new QuotaEngine(storage.counters(), storage.userQuotas(), plan, settings,
+        storage.capabilities().contains(StorageCapability.CHECKS_SETTINGS_VERSION));
     this.recorder = EventRecorder.create(storage.events(), settings);
     this.tracking = new DefaultUsageTrackingService(engine, recorder, storage.events(), settings.clock());
     this.quotas = new DefaultQuotaManagementService(engine, storage, settings);
@@ -154,6 +156,7 @@ public final class UsageEngine implements AutoCloseable {
     private Duration offerTimeout = Duration.ofSeconds(1);
     private int writeAttempts = 5;
     private Duration closeTimeout = Duration.ofSeconds(30);
+    private int settingsCacheSize = 100_000;
     private boolean closeOnShutdown = true;
 
     private Builder() {
@@ -305,6 +308,17 @@ public final class UsageEngine implements AutoCloseable {
       return this;
     }
 
+    /**
+     * How many users' settings consumes may keep in memory, 0 to 10,000,000; 0 reads them from the store
+     * on every consume. Used only with storages declaring
+     * {@link StorageCapability#CHECKS_SETTINGS_VERSION}, which refuse a consume computed from settings
+     * another process has changed since, so a cached limit is never applied once outdated. Default 100,000.
+     */
+    public Builder settingsCacheSize(int maxUsers) {
+      this.settingsCacheSize = maxUsers;
+      return this;
+    }
+
     /** Whether a JVM shutdown hook closes the engine. Default true. */
     public Builder closeOnShutdown(boolean enabled) {
       this.closeOnShutdown = enabled;
@@ -329,6 +343,9 @@ public final class UsageEngine implements AutoCloseable {
       between("bufferCapacity", bufferCapacity, 1_000_000);
       between("batchSize", batchSize, 100_000);
       between("writeAttempts", writeAttempts, 100);
+      if (settingsCacheSize < 0 || settingsCacheSize > 10_000_000) {
+        throw new InvalidUsageException("settingsCacheSize", "must be within 0..10000000, was " + settingsCacheSize);
+      }
       QuotaPlan plan = new QuotaPlan(new ArrayList<>(tiers.values()), List.copyOf(defaults.values()), defaultTier);
       if (counterRetention.compareTo(reservationTtl.plus(idempotencyWindow)) <= 0) {
         throw new InvalidUsageException("counterRetention", "must exceed reservationTtl + idempotencyWindow ("
@@ -336,7 +353,7 @@ public final class UsageEngine implements AutoCloseable {
       }
       EngineSettings settings = new EngineSettings(clock, failureMode, yellow, red, reservationTtl, idempotencyWindow,
           counterRetention, defaultZone, trackingMode, bufferCapacity, batchSize, flushInterval, overflowPolicy,
-          offerTimeout, writeAttempts, closeTimeout);
+          offerTimeout, writeAttempts, closeTimeout, settingsCacheSize);
       return new UsageEngine(this, storage == null ? InMemoryUsageStorage.create() : storage, settings, plan);
     }
 

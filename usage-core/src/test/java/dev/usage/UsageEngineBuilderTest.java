@@ -62,6 +62,8 @@ class UsageEngineBuilderTest {
         bad("bufferCapacity", b -> b.bufferCapacity(0)),
         bad("batchSize", b -> b.batchSize(-5)),
         bad("writeAttempts", b -> b.writeAttempts(0)),
+        bad("settingsCacheSize", b -> b.settingsCacheSize(-1)),
+        bad("settingsCacheSize", b -> b.settingsCacheSize(10_000_001)),
         bad("clock", b -> b.clock(null)),
         bad("failureMode", b -> b.failureMode(null)),
         bad("defaultTier", b -> b.defaultTier("gold")),

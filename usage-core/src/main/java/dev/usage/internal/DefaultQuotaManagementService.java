@@ -59,6 +59,7 @@ public final class DefaultQuotaManagementService implements QuotaManagementServi
       AuditEntry entry = new AuditEntry(clock.instant(), actor, userId, "initialize", Optional.empty(), "-",
           "tier=" + tier, "initialize");
       Optional<UserQuota> saved = QuotaEngine.store(() -> store.save(next, entry));
+      engine.settingsChanged(userId);
       if (saved.isPresent()) {
         return saved.get();
       }
@@ -149,6 +150,7 @@ public final class DefaultQuotaManagementService implements QuotaManagementServi
       AuditEntry entry = new AuditEntry(clock.instant(), actor, userId, action, type, render.apply(before),
           render.apply(after), reason);
       Optional<UserQuota> saved = QuotaEngine.store(() -> store.save(after, entry));
+      engine.settingsChanged(userId);
       if (saved.isPresent()) {
         return saved.get();
       }

@@ -26,8 +26,11 @@ import java.time.ZoneId;
  * @param offerTimeout how long BLOCK waits for room
  * @param writeAttempts attempts per batch before its events count as failed
  * @param closeTimeout how long close() waits for the buffer to drain
+ * @param settingsCacheSize most users whose settings consumes may cache (0: none); used only with stores
+ *     that check the settings version
  */
 public record EngineSettings(Clock clock, FailureMode failureMode, double yellowThreshold, double redThreshold,
     Duration reservationTtl, Duration idempotencyWindow, Duration counterRetention, ZoneId defaultZone,
     TrackingMode trackingMode, int bufferCapacity, int batchSize, Duration flushInterval,
-    OverflowPolicy overflowPolicy, Duration offerTimeout, int writeAttempts, Duration closeTimeout) {}
+    OverflowPolicy overflowPolicy, Duration offerTimeout, int writeAttempts, Duration closeTimeout,
+    int settingsCacheSize) {}

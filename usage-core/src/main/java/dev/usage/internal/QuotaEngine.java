@@ -53,15 +53,29 @@ public final class QuotaEngine {
   private final EngineSettings settings;
   private final Periods periods = new Periods();
   private final StatusFactory statuses;
+  private final SettingsCache cache;
+  /** Consumes retried when the user's settings changed under them, before giving up. */
+  private static final int STALE_ATTEMPTS = 5;
   private final AtomicLong lastFailOpenWarning = new AtomicLong(Long.MIN_VALUE / 2);
   private final LongAdder failOpenSinceWarning = new LongAdder();
 
-  public QuotaEngine(CounterStore counters, UserQuotaStore users, QuotaPlan plan, EngineSettings settings) {
+  /**
+   * @param versionChecked whether the counter store checks {@code ConsumeCommand.settingsVersion} (then
+   *     consumes may use cached settings)
+   */
+  public QuotaEngine(CounterStore counters, UserQuotaStore users, QuotaPlan plan, EngineSettings settings,
+      boolean versionChecked) {
     this.counters = counters;
     this.users = users;
     this.plan = plan;
     this.settings = settings;
     this.statuses = new StatusFactory(settings.yellowThreshold(), settings.redThreshold());
+    this.cache = new SettingsCache(settings.settingsCacheSize(), versionChecked);
+  }
+
+  /** Forgets cached settings of a user whose settings this process just changed. */
+  public void settingsChanged(String userId) {
+    cache.invalidate(userId);
   }
 
   public QuotaPlan plan() {
@@ -104,10 +118,28 @@ public final class QuotaEngine {
    */
   public QuotaDecision consume(Consumption request, boolean reserve) {
     requireSomeAmount(request);
+    for (int attempt = 1; ; attempt++) {
+      Optional<QuotaDecision> decided = consumeOnce(request, reserve);
+      if (decided.isPresent()) {
+        return decided.get();
+      }
+      if (attempt >= STALE_ATTEMPTS) {
+        throw new UsageStorageException("the settings of user '" + request.userId() + "' changed during each of "
+            + STALE_ATTEMPTS + " attempts to consume; nothing was consumed");
+      }
+    }
+  }
+
+  /** One attempt; empty when the store found the settings it was computed from outdated (nothing changed). */
+  private Optional<QuotaDecision> consumeOnce(Consumption request, boolean reserve) {
     Instant now = settings.clock().instant();
-    Optional<UserQuota> user = readUser(request);
+    Optional<UserQuota> cached = cache.get(request.userId());
+    Optional<UserQuota> user = cached.isPresent() ? cached : readUser(request);
     if (user.isEmpty()) {
-      return StatusFactory.degraded();
+      return Optional.of(StatusFactory.degraded());
+    }
+    if (cached.isEmpty()) {
+      cache.put(user.get());
     }
     List<Part> parts = resolve(user.get(), request.amounts(), now);
     List<CounterDelta> deltas = new ArrayList<>(parts.size());
@@ -122,22 +154,28 @@ public final class QuotaEngine {
       Instant expiresAt = now.plus(settings.reservationTtl());
       hold = Optional.of(new Hold(UUID.randomUUID().toString(), expiresAt, expiresAt.plus(settings.idempotencyWindow())));
     }
-    ConsumeCommand command = new ConsumeCommand(request.userId(), deltas, marker, hold, now);
+    ConsumeCommand command = new ConsumeCommand(request.userId(), deltas, marker, hold, now,
+        cache.versionToCheck(user.get()));
     Optional<ConsumeOutcome> outcome = failurePolicy(() -> counters.consume(command));
     if (outcome.isEmpty()) {
-      return StatusFactory.degraded();
+      return Optional.of(StatusFactory.degraded());
     }
     ConsumeOutcome o = outcome.get();
+    if (o.result() == ConsumeOutcome.Result.STALE) {
+      cache.invalidate(request.userId());
+      return Optional.empty();
+    }
     List<QuotaStatus> st = new ArrayList<>(parts.size());
     for (int i = 0; i < parts.size(); i++) {
       st.add(statuses.status(parts.get(i).quota, parts.get(i).window, o.counters().get(i)));
     }
-    return switch (o.result()) {
+    return Optional.of(switch (o.result()) {
       case ADMITTED, REPLAYED -> StatusFactory.allowed(st, o.result() == ConsumeOutcome.Result.REPLAYED,
           o.hold().map(h -> new Reservation(h.reservationId(), request.userId(), request.amounts(), h.expiresAt())));
       case REJECTED -> StatusFactory.denied(st, o.rejected(), now);
       case CONFLICT -> throw new IdempotencyConflictException(request.userId(), request.idempotencyKey().orElse(""));
-    };
+      case STALE -> throw new IllegalStateException("handled above");
+    });
   }
 
   /** Whether the request would be admitted now; counts nothing. */

@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * Add {@code deltas} to one user's counters, all or nothing.
@@ -13,9 +14,20 @@ import java.util.Optional;
  * @param marker count once per key
  * @param hold hold the amounts as a reservation instead of consuming them
  * @param now the engine's clock reading: lapsed holds and expired markers are judged against it
+ * @param settingsVersion when present, the version of the user's stored settings ({@code 0}: none stored)
+ *     the limits were computed from; a store declaring {@link StorageCapability#CHECKS_SETTINGS_VERSION}
+ *     answers {@link ConsumeOutcome.Result#STALE} and changes nothing when the stored version differs, so
+ *     that an engine may cache settings; other stores ignore it
  */
 public record ConsumeCommand(String userId, List<CounterDelta> deltas, Optional<IdempotencyMarker> marker,
-    Optional<Hold> hold, Instant now) {
+    Optional<Hold> hold, Instant now, OptionalLong settingsVersion) {
+
+  /** A command without a settings version. */
+  public ConsumeCommand(String userId, List<CounterDelta> deltas, Optional<IdempotencyMarker> marker,
+      Optional<Hold> hold, Instant now) {
+    this(userId, deltas, marker, hold, now, OptionalLong.empty());
+  }
+
   public ConsumeCommand {
     Objects.requireNonNull(userId, "userId");
     deltas = List.copyOf(deltas);
@@ -25,5 +37,6 @@ public record ConsumeCommand(String userId, List<CounterDelta> deltas, Optional<
     Objects.requireNonNull(marker, "marker");
     Objects.requireNonNull(hold, "hold");
     Objects.requireNonNull(now, "now");
+    Objects.requireNonNull(settingsVersion, "settingsVersion");
   }
 }

@@ -26,7 +26,12 @@ public record ConsumeOutcome(Result result, List<CounterValue> counters, List<Qu
     /** The marker's key was already stored with the same fingerprint; nothing changed. */
     REPLAYED,
     /** The marker's key was already stored with another fingerprint; nothing changed. */
-    CONFLICT
+    CONFLICT,
+    /**
+     * The command's settings version is not the stored one (see {@link ConsumeCommand#settingsVersion()});
+     * nothing changed. Only stores declaring {@link StorageCapability#CHECKS_SETTINGS_VERSION} answer it.
+     */
+    STALE
   }
 
   public ConsumeOutcome {

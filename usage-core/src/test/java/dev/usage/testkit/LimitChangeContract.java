@@ -42,6 +42,31 @@ public abstract class LimitChangeContract extends AbstractStorageContract {
   }
 
   @Test
+  void aChangeMadeThroughAnotherEngineAppliesToTheNextConsume() {
+    // engines in different processes share only the store: one may have read (and cached) the settings
+    // before the other changed them
+    String user = user("other-engine");
+    UsageEngine consumer = engine(b -> b.defaultQuota(Quota.monthly(QuotaType.REQUESTS, 100)));
+    UsageEngine admin = engine(b -> b.defaultQuota(Quota.monthly(QuotaType.REQUESTS, 100)));
+    Consumption one = Consumption.of(user, QuotaType.REQUESTS, 1);
+    for (int i = 0; i < 5; i++) {
+      assertThat(consumer.tracking().consumeQuota(one).allowed()).isTrue();
+    }
+
+    admin.quotas().updateQuota(user, Quota.monthly(QuotaType.REQUESTS, 5), "admin", "lowered elsewhere");
+    assertThat(consumer.tracking().consumeQuota(one).allowed()).as("lowered to what is used").isFalse();
+
+    admin.quotas().updateQuota(user, Quota.monthly(QuotaType.REQUESTS, 7), "admin", "raised elsewhere");
+    assertThat(consumer.tracking().consumeQuota(one).allowed()).isTrue();
+    assertThat(consumer.tracking().consumeQuota(one).allowed()).isTrue();
+    assertThat(consumer.tracking().consumeQuota(one).allowed()).isFalse();
+
+    admin.quotas().removeQuotaOverride(user, QuotaType.REQUESTS, "admin", "back to the default");
+    assertThat(consumer.tracking().consumeQuota(Consumption.of(user, QuotaType.REQUESTS, 93)).allowed()).isTrue();
+    assertThat(used(consumer, user, QuotaType.REQUESTS)).isEqualTo(100);
+  }
+
+  @Test
   void loweredLimitAppliesAtOnceUnderLoadAndKeepsUsage() throws Exception {
     UsageEngine engine = engine(b -> b.defaultQuota(Quota.monthly(QuotaType.REQUESTS, 200)));
     String user = user("lower");

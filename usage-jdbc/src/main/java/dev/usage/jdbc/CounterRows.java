@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.statement.PreparedBatch;
 import org.jdbi.v3.core.statement.Query;
@@ -180,32 +181,54 @@ final class CounterRows {
    * dialect that cannot create it in the same statement, or an expired row): the caller then takes the
    * transactional path, which also releases lapsed holds before judging.
    */
-  Optional<CounterValue> addInOneStatement(Handle h, String user, CounterDelta d, Instant now) {
+  Optional<CounterValue> addInOneStatement(Handle h, String user, CounterDelta d, Instant now,
+      OptionalLong settingsVersion) {
     long limit = Math.min(d.limit(), Quota.MAX_AMOUNT);
+    // with a settings version, the add happens only if the user's stored settings are still that version
+    String current = settingsVersion.isPresent()
+        ? " AND COALESCE((SELECT q.version FROM user_quotas q WHERE q.user_id = ?), 0) = ?" : "";
+    List<Object> args = new ArrayList<>(14);
     String sql;
-    Object[] args;
     switch (db.dialect) {
       case POSTGRESQL -> {
         sql = "INSERT INTO usage_counters AS c (user_id, quota_type, period_id, period_start, period_end, used,"
-            + " reserved, expires_at) SELECT ?, ?, ?, ?, ?, ?, 0, ? WHERE ? <= ?"
+            + " reserved, expires_at) SELECT ?, ?, ?, ?, ?, ?, 0, ? WHERE ? <= ?" + current
             + " ON CONFLICT (user_id, quota_type, period_id) DO UPDATE SET used = c.used + EXCLUDED.used,"
             + " expires_at = GREATEST(c.expires_at, EXCLUDED.expires_at)"
-            + " WHERE c.used + c.reserved + EXCLUDED.used <= ? AND c.expires_at > ? RETURNING c.used, c.reserved";
-        args = new Object[] {user, d.type().name(), d.periodId(), d.periodStart(), d.periodEnd(), d.amount(),
-            d.counterExpiresAt(), d.amount(), limit, limit, now};
+            + " WHERE c.used + c.reserved + EXCLUDED.used <= ? AND c.expires_at > ?" + current
+            + " RETURNING c.used, c.reserved";
+        args.addAll(List.of(user, d.type().name(), d.periodId(), d.periodStart(), d.periodEnd(), d.amount(),
+            d.counterExpiresAt(), d.amount(), limit));
+        addVersion(args, user, settingsVersion);
+        args.addAll(List.of(limit, now));
+        addVersion(args, user, settingsVersion);
       }
       case H2 -> {
         sql = "SELECT used, reserved FROM FINAL TABLE (UPDATE usage_counters SET used = used + ?,"
             + " expires_at = GREATEST(expires_at, ?) WHERE user_id = ? AND quota_type = ? AND period_id = ?"
-            + " AND used + reserved + ? <= ? AND expires_at > ?)";
-        args = new Object[] {d.amount(), d.counterExpiresAt(), user, d.type().name(), d.periodId(), d.amount(), limit,
-            now};
+            + " AND used + reserved + ? <= ? AND expires_at > ?" + current + ")";
+        args.addAll(List.of(d.amount(), d.counterExpiresAt(), user, d.type().name(), d.periodId(), d.amount(), limit,
+            now));
+        addVersion(args, user, settingsVersion);
       }
       default -> {
         return Optional.empty();
       }
     }
-    return db.bind(h.createQuery(sql), args)
+    return db.bind(h.createQuery(sql), args.toArray())
         .map((rs, ctx) -> new CounterValue(d.type(), d.periodId(), rs.getLong(1), rs.getLong(2))).findFirst();
+  }
+
+  private static void addVersion(List<Object> args, String user, OptionalLong version) {
+    if (version.isPresent()) {
+      args.add(user);
+      args.add(version.getAsLong());
+    }
+  }
+
+  /** The version of the user's stored settings; 0 when none are stored. */
+  long settingsVersion(Handle h, String user) {
+    return db.bind(h.createQuery("SELECT version FROM user_quotas WHERE user_id = ?"), user).mapTo(Long.class)
+        .findFirst().orElse(0L);
   }
 }

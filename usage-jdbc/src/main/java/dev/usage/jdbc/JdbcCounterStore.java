@@ -35,6 +35,10 @@ import org.jdbi.v3.core.Handle;
  * Rows a transaction must lock are created beforehand in auto-commit mode, so that no transaction locks
  * a missing row (MariaDB and MySQL would lock the gap, and new users' inserts would deadlock).
  *
+ * <p>Settings: a command carrying a settings version is refused as STALE, changing nothing, unless the
+ * user's row in {@code user_quotas} has that version (0: no row), checked in the same statement or
+ * transaction as the add; so engines may cache settings ({@code CHECKS_SETTINGS_VERSION}).
+ *
  * <p>Failures: deadlocks and serialization failures are retried a bounded number of times; a connection
  * lost before commit is retried; one lost during commit is retried only for keyed consumes and settles
  * (the retry answers REPLAYED); otherwise {@link dev.usage.UsageStorageException} says the outcome is
@@ -61,7 +65,7 @@ public final class JdbcCounterStore implements CounterStore {
     if (command.deltas().size() == 1 && command.marker().isEmpty() && command.hold().isEmpty()) {
       CounterDelta d = command.deltas().get(0);
       Optional<CounterValue> added = db.autocommit("consume", false,
-          h -> counters.addInOneStatement(h, command.userId(), d, command.now()));
+          h -> counters.addInOneStatement(h, command.userId(), d, command.now(), command.settingsVersion()));
       if (added.isPresent()) {
         return new ConsumeOutcome(ConsumeOutcome.Result.ADMITTED, List.of(added.get()), List.of(), Optional.empty());
       }
@@ -75,6 +79,10 @@ public final class JdbcCounterStore implements CounterStore {
     String user = command.userId();
     Instant now = command.now();
     Optional<Instant> nextLapse = counters.lockUser(h, user);
+    if (command.settingsVersion().isPresent()
+        && counters.settingsVersion(h, user) != command.settingsVersion().getAsLong()) {
+      return new ConsumeOutcome(ConsumeOutcome.Result.STALE, List.of(), List.of(), Optional.empty());
+    }
     Map<CounterKey, Row> rows = counters.lock(h, user, command.deltas(), now);
     if (nextLapse.isPresent() && !now.isBefore(nextLapse.get())) {
       maintenance.lapseHolds(h, user, now, rows);

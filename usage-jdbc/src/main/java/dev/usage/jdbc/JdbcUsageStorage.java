@@ -106,7 +106,8 @@ public final class JdbcUsageStorage implements UsageStorage {
 
   private static Set<StorageCapability> capabilities(DataSource dataSource, JdbcDialect dialect) {
     if (dialect != JdbcDialect.H2) {
-      return Set.copyOf(EnumSet.of(StorageCapability.DURABLE, StorageCapability.SHARED_ACROSS_PROCESSES));
+      return Set.copyOf(EnumSet.of(StorageCapability.DURABLE, StorageCapability.SHARED_ACROSS_PROCESSES,
+          StorageCapability.CHECKS_SETTINGS_VERSION));
     }
     String url;
     try (Connection c = dataSource.getConnection()) {
@@ -114,7 +115,7 @@ public final class JdbcUsageStorage implements UsageStorage {
     } catch (SQLException e) {
       throw new UsageStorageException("could not read the database URL", e);
     }
-    EnumSet<StorageCapability> caps = EnumSet.noneOf(StorageCapability.class);
+    EnumSet<StorageCapability> caps = EnumSet.of(StorageCapability.CHECKS_SETTINGS_VERSION);
     if (!url.startsWith("jdbc:h2:mem:")) {
       caps.add(StorageCapability.DURABLE);
     }
