@@ -35,20 +35,25 @@ final class Db {
   final Jdbi jdbi;
   final JdbcDialect dialect;
   private final int maxAttempts;
+  private final long reconnectBudgetNanos;
 
   Db(DataSource dataSource, JdbcDialect dialect, Duration queryTimeout, int maxAttempts) {
     this.jdbi = Jdbi.create(dataSource);
     this.dialect = dialect;
     this.maxAttempts = maxAttempts;
+    // after the database dropped connections, a pool may hand out several dead ones in a row before it
+    // has replaced them: retries of a lost connection are bounded by time (the statement timeout), not count
+    this.reconnectBudgetNanos = queryTimeout.toNanos();
     // a stuck database (lock waits included) fails the statement instead of hanging the caller
     jdbi.getConfig(SqlStatements.class).setQueryTimeout((int) Math.max(1, (queryTimeout.toMillis() + 999) / 1000));
   }
 
   /**
    * Runs {@code work} in one transaction. Deadlocks, serialization failures and racing inserts are
-   * retried, up to the attempt limit. A broken connection is retried when the transaction had not reached
-   * its commit (the database rolled it back) or when {@code idempotent} says running it twice is harmless;
-   * otherwise the outcome is unknown and the caller gets a {@link UsageStorageException} saying so.
+   * retried, up to the attempt limit. A broken connection is retried, for up to the statement timeout, when
+   * the transaction had not reached its commit (the database rolled it back) or when {@code idempotent}
+   * says running it twice is harmless; otherwise the outcome is unknown and the caller gets a
+   * {@link UsageStorageException} saying so.
    */
   <T> T transaction(String what, boolean idempotent, HandleCallback<T, RuntimeException> work) {
     return run(what, idempotent, true, work);
@@ -60,6 +65,7 @@ final class Db {
   }
 
   private <T> T run(String what, boolean idempotent, boolean inTransaction, HandleCallback<T, RuntimeException> work) {
+    long reconnectDeadline = System.nanoTime() + reconnectBudgetNanos;
     for (int attempt = 1; ; attempt++) {
       boolean[] reachedCommit = {false};
       try {
@@ -75,13 +81,15 @@ final class Db {
         throw e;
       } catch (JdbiException e) {
         Failure failure = Failure.of(e);
-        boolean retry = switch (failure) {
+        boolean safe = switch (failure) {
           case TRANSIENT -> true;
           case CONNECTION -> idempotent || (inTransaction && !reachedCommit[0]);
           default -> false;
         };
-        if (!retry || attempt >= maxAttempts) {
-          throw translate(what, failure, e, attempt, retry);
+        boolean again = safe && (failure == Failure.CONNECTION
+            ? System.nanoTime() - reconnectDeadline < 0 : attempt < maxAttempts);
+        if (!again) {
+          throw translate(what, failure, e, attempt, safe);
         }
         LOG.debug("{}: {} failure on attempt {}, retrying", what, failure, attempt, e);
         pause(attempt);
@@ -114,7 +122,7 @@ final class Db {
   }
 
   private static void pause(int attempt) {
-    long bound = Math.min(50, 1L << Math.min(attempt + 1, 6));
+    long bound = Math.min(100, 1L << Math.min(attempt + 1, 7));
     try {
       Thread.sleep(ThreadLocalRandom.current().nextLong(1, bound + 1));
     } catch (InterruptedException e) {

@@ -127,7 +127,8 @@ public final class JdbcUsageStorage implements UsageStorage {
 
   /**
    * Configures a {@link JdbcUsageStorage}. Defaults: dialect detected from the connection, statements
-   * time out after 5 seconds, 5 attempts for deadlocks and lost connections, schema not touched.
+   * time out after 5 seconds, 5 attempts for deadlocks, lost connections retried for up to the statement
+   * timeout, schema not touched.
    * Not thread-safe.
    */
   public static final class Builder {
@@ -161,7 +162,10 @@ public final class JdbcUsageStorage implements UsageStorage {
       return this;
     }
 
-    /** How many times an operation is tried when it meets a deadlock or a broken connection, 1 to 20. */
+    /**
+     * How many times an operation is tried when it meets a deadlock or a serialization failure, 1 to 20.
+     * (A lost connection is retried, where that is safe, for up to the query timeout.)
+     */
     public Builder maxAttempts(int attempts) {
       if (attempts < 1 || attempts > 20) {
         throw new InvalidUsageException("maxAttempts", "must be within 1..20, was " + attempts);

@@ -46,7 +46,8 @@ public final class TestDatabases {
     } catch (SQLException e) {
       throw new IllegalStateException(e);
     }
-    HikariDataSource ds = pool(PG_URL + "?currentSchema=" + schema, "postgres", "", size);
+    HikariDataSource ds = pool(PG_URL + "?currentSchema=" + schema + "&ApplicationName=" + applicationName(suffix),
+        "postgres", "", size);
     JdbcSchema.create(ds, JdbcDialect.POSTGRESQL);
     return ds;
   }
@@ -58,7 +59,7 @@ public final class TestDatabases {
 
   /** As {@link #mariadb(int)}, in a database of its own named with {@code suffix} (see {@link #postgres(int, String)}). */
   public static HikariDataSource mariadb(int size, String suffix) {
-    String database = "usage_it_" + checksum(JdbcDialect.MARIADB) + suffix;
+    String database = mariadbName(suffix);
     require("MariaDB at 127.0.0.1:3306", MARIADB_URL + "test", "root", "");
     try (Connection c = DriverManager.getConnection(MARIADB_URL + "test", "root", ""); Statement s = c.createStatement()) {
       s.execute("CREATE DATABASE IF NOT EXISTS " + database);
@@ -68,6 +69,16 @@ public final class TestDatabases {
     HikariDataSource ds = pool(MARIADB_URL + database, "root", "", size);
     JdbcSchema.create(ds, JdbcDialect.MARIADB);
     return ds;
+  }
+
+  /** The PostgreSQL application name of the pools of {@link #postgres(int, String)}. */
+  public static String applicationName(String suffix) {
+    return "usage-it" + suffix;
+  }
+
+  /** The MariaDB database of {@link #mariadb(int, String)}. */
+  public static String mariadbName(String suffix) {
+    return "usage_it_" + checksum(JdbcDialect.MARIADB) + suffix;
   }
 
   static HikariDataSource pool(String url, String user, String password, int size) {
