@@ -9,6 +9,7 @@ import dev.usage.Reservation;
 import dev.usage.Tier;
 import dev.usage.UsageEngine;
 import dev.usage.UsageEvent;
+import dev.usage.jdbc.JdbcUsageStorage;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.time.Instant;
@@ -37,9 +38,18 @@ public final class TextCorrectionDemo {
     this.out = out;
   }
 
+  /**
+   * Runs the demo on embedded H2 (no server needed), or on the database named by the system properties
+   * {@code usage.jdbc.url}, {@code usage.jdbc.user} and {@code usage.jdbc.password} (PostgreSQL, MariaDB).
+   */
   public static void main(String[] args) {
+    String url = System.getProperty("usage.jdbc.url", "jdbc:h2:mem:usage-demo;DB_CLOSE_DELAY=-1");
+    JdbcUsageStorage storage = JdbcUsageStorage.fromJdbcUrl(url, System.getProperty("usage.jdbc.user", "sa"),
+        System.getProperty("usage.jdbc.password", "")).initializeSchema(true).build();
+    System.out.printf(Locale.ROOT, "storage: %s (%s)%n%n", storage.dialect(), url);
     // Small limits so that the demo reaches a refusal within a few requests.
     try (UsageEngine engine = UsageEngine.builder()
+        .storage(storage)
         .defaultQuota(Quota.monthly(QuotaType.CHARACTERS, 400))
         .defaultQuota(Quota.monthly(QuotaType.REQUESTS, 20))
         .defaultQuota(Quota.monthly(QuotaType.TOKENS, 2_000))
