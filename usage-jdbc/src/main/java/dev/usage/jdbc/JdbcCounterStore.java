@@ -31,7 +31,9 @@ import org.jdbi.v3.core.Handle;
  * {@code usage_user_state}, then the counter rows it reads, by full primary key; so one user's operations
  * apply one at a time across threads and processes, and operations of different users share no lock.
  * A consume of a single counter without key or hold is one conditional statement where the dialect
- * allows (PostgreSQL upsert, H2 update), which needs no user lock: it adds only if the row has room.
+ * allows (PostgreSQL upsert, H2 update), which needs no user lock: it adds only if the row has room. On
+ * PostgreSQL every other consume is one call of the schema's {@code usage_consume} function, which takes
+ * the transactional path's steps in one statement (one round trip).
  * Rows a transaction must lock are created beforehand in auto-commit mode, so that no transaction locks
  * a missing row (MariaDB and MySQL would lock the gap, and new users' inserts would deadlock).
  *
@@ -52,12 +54,14 @@ public final class JdbcCounterStore implements CounterStore {
   private final CounterRows counters;
   private final HoldRows holds;
   private final CounterMaintenance maintenance;
+  private final PostgresConsume postgres;
 
   JdbcCounterStore(Db db) {
     this.db = db;
     this.counters = new CounterRows(db);
     this.holds = new HoldRows(db);
     this.maintenance = new CounterMaintenance(db, counters, holds);
+    this.postgres = db.postgres() ? new PostgresConsume(db) : null;
   }
 
   @Override
@@ -71,6 +75,14 @@ public final class JdbcCounterStore implements CounterStore {
       }
     }
     // a keyed consume is safe to run again: a retry after a lost commit finds its own marker (REPLAYED)
+    if (postgres != null) {
+      Optional<ConsumeOutcome> done = db.autocommit("consume", command.marker().isPresent(),
+          h -> postgres.consume(h, command));
+      if (done.isPresent()) {
+        return done.get();
+      }
+      // a hold of the user has lapsed: the transactional path releases it first
+    }
     return withRows(command.userId(), command.deltas(),
         () -> db.transaction("consume", command.marker().isPresent(), h -> consume(h, command)));
   }

@@ -74,13 +74,17 @@ public final class JdbcSchema {
     }
     List<String> out = new ArrayList<>();
     StringBuilder current = new StringBuilder();
+    boolean inBody = false; // inside a $$-quoted function body, whose semicolons end nothing
     for (String line : script.split("\n")) {
       String trimmed = line.strip();
-      if (trimmed.startsWith("--") || trimmed.isEmpty()) {
+      if (!inBody && (trimmed.startsWith("--") || trimmed.isEmpty())) {
         continue;
       }
       current.append(line).append('\n');
-      if (trimmed.endsWith(";")) {
+      if (line.split("\\$\\$", -1).length % 2 == 0) {
+        inBody = !inBody;
+      }
+      if (!inBody && trimmed.endsWith(";")) {
         String sql = current.toString().strip();
         out.add(sql.substring(0, sql.length() - 1));
         current.setLength(0);

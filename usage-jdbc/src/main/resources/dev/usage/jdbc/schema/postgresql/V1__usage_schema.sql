@@ -172,3 +172,109 @@ CREATE TABLE usage_notifications (
   PRIMARY KEY (user_id, quota_type, kind, threshold, period_start)
 );
 CREATE INDEX usage_notifications_sent ON usage_notifications (sent_at);
+
+-- One-round-trip consume for PostgreSQL: the same steps as the adapter's transactional path (lock the
+-- user's row, check the settings version, lock or create the counters, check the idempotency marker,
+-- judge every limit, then add, hold and mark), in one statement. Answers SWEEP, changing nothing but
+-- empty rows, when one of the user's holds has lapsed: the adapter's transactional path releases it.
+CREATE FUNCTION usage_consume(
+  p_user VARCHAR, p_types TEXT[], p_periods TEXT[], p_starts TEXT[], p_ends TEXT[], p_amounts BIGINT[],
+  p_limits BIGINT[], p_expires TEXT[], p_now TIMESTAMPTZ, p_version BIGINT, p_key VARCHAR,
+  p_fingerprint VARCHAR, p_key_expires TIMESTAMPTZ, p_hold_id VARCHAR, p_hold_expires TIMESTAMPTZ,
+  p_hold_retain TIMESTAMPTZ, p_deltas VARCHAR)
+RETURNS TABLE (outcome TEXT, used BIGINT[], reserved BIGINT[], types TEXT[], hold_id VARCHAR,
+  hold_expires TIMESTAMPTZ, hold_retain TIMESTAMPTZ)
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_next TIMESTAMPTZ;
+  v_version BIGINT;
+  v_marker RECORD;
+  v_row RECORD;
+  v_used BIGINT[] := '{}';
+  v_reserved BIGINT[] := '{}';
+  v_expired BOOLEAN[] := '{}';
+  v_rejected TEXT[] := '{}';
+  v_total BIGINT;
+  n INT := array_length(p_types, 1);
+BEGIN
+  INSERT INTO usage_user_state (user_id) VALUES (p_user) ON CONFLICT DO NOTHING;
+  SELECT s.next_expiry INTO v_next FROM usage_user_state s WHERE s.user_id = p_user FOR UPDATE;
+  IF p_version IS NOT NULL THEN
+    SELECT COALESCE(MAX(q.version), 0) INTO v_version FROM user_quotas q WHERE q.user_id = p_user;
+    IF v_version <> p_version THEN
+      RETURN QUERY SELECT 'STALE'::TEXT, NULL::BIGINT[], NULL::BIGINT[], NULL::TEXT[], NULL::VARCHAR,
+        NULL::TIMESTAMPTZ, NULL::TIMESTAMPTZ;
+      RETURN;
+    END IF;
+  END IF;
+  IF v_next IS NOT NULL AND v_next <= p_now THEN
+    RETURN QUERY SELECT 'SWEEP'::TEXT, NULL::BIGINT[], NULL::BIGINT[], NULL::TEXT[], NULL::VARCHAR,
+      NULL::TIMESTAMPTZ, NULL::TIMESTAMPTZ;
+    RETURN;
+  END IF;
+  FOR i IN 1..n LOOP
+    INSERT INTO usage_counters (user_id, quota_type, period_id, period_start, period_end, used, reserved, expires_at)
+      VALUES (p_user, p_types[i], p_periods[i], p_starts[i]::TIMESTAMPTZ, p_ends[i]::TIMESTAMPTZ, 0, 0,
+        p_expires[i]::TIMESTAMPTZ)
+      ON CONFLICT DO NOTHING;
+    SELECT c.used, c.reserved, c.expires_at INTO v_row FROM usage_counters c
+      WHERE c.user_id = p_user AND c.quota_type = p_types[i] AND c.period_id = p_periods[i] FOR UPDATE;
+    v_expired := v_expired || (v_row.expires_at <= p_now);
+    v_used := v_used || CASE WHEN v_row.expires_at <= p_now THEN 0 ELSE v_row.used END;
+    v_reserved := v_reserved || CASE WHEN v_row.expires_at <= p_now THEN 0 ELSE v_row.reserved END;
+  END LOOP;
+  IF p_key IS NOT NULL THEN
+    SELECT m.fingerprint, m.expires_at, m.reservation_id, m.hold_expires_at, m.hold_retain_until INTO v_marker
+      FROM usage_idempotency m WHERE m.user_id = p_user AND m.idem_key = p_key;
+    IF FOUND AND v_marker.expires_at > p_now THEN
+      RETURN QUERY SELECT CASE WHEN v_marker.fingerprint = p_fingerprint THEN 'REPLAYED' ELSE 'CONFLICT' END,
+        v_used, v_reserved, NULL::TEXT[], v_marker.reservation_id, v_marker.hold_expires_at,
+        v_marker.hold_retain_until;
+      RETURN;
+    ELSIF FOUND THEN
+      DELETE FROM usage_idempotency m WHERE m.user_id = p_user AND m.idem_key = p_key;
+    END IF;
+  END IF;
+  FOR i IN 1..n LOOP
+    v_total := p_amounts[i] + v_used[i] + v_reserved[i];
+    IF v_total > p_limits[i] THEN
+      v_rejected := v_rejected || p_types[i];
+    ELSIF v_total > 9007199254740991 THEN
+      RETURN QUERY SELECT 'INVALID'::TEXT, v_used, v_reserved, ARRAY[p_types[i]], NULL::VARCHAR,
+        NULL::TIMESTAMPTZ, NULL::TIMESTAMPTZ;
+      RETURN;
+    END IF;
+  END LOOP;
+  IF array_length(v_rejected, 1) > 0 THEN
+    RETURN QUERY SELECT 'REJECTED'::TEXT, v_used, v_reserved, v_rejected, NULL::VARCHAR, NULL::TIMESTAMPTZ,
+      NULL::TIMESTAMPTZ;
+    RETURN;
+  END IF;
+  FOR i IN 1..n LOOP
+    IF p_hold_id IS NULL THEN
+      v_used[i] := v_used[i] + p_amounts[i];
+    ELSE
+      v_reserved[i] := v_reserved[i] + p_amounts[i];
+    END IF;
+    UPDATE usage_counters c SET used = v_used[i], reserved = v_reserved[i],
+        period_start = CASE WHEN v_expired[i] THEN p_starts[i]::TIMESTAMPTZ ELSE c.period_start END,
+        period_end = CASE WHEN v_expired[i] THEN p_ends[i]::TIMESTAMPTZ ELSE c.period_end END,
+        expires_at = CASE WHEN v_expired[i] THEN p_expires[i]::TIMESTAMPTZ
+          ELSE GREATEST(c.expires_at, p_expires[i]::TIMESTAMPTZ) END
+      WHERE c.user_id = p_user AND c.quota_type = p_types[i] AND c.period_id = p_periods[i];
+  END LOOP;
+  IF p_hold_id IS NOT NULL THEN
+    INSERT INTO usage_reservations (user_id, reservation_id, state, deltas, committed, expires_at, retain_until)
+      VALUES (p_user, p_hold_id, 'HELD', p_deltas, NULL, p_hold_expires, p_hold_retain);
+    IF v_next IS NULL OR p_hold_expires < v_next THEN
+      UPDATE usage_user_state SET next_expiry = p_hold_expires WHERE user_id = p_user;
+    END IF;
+  END IF;
+  IF p_key IS NOT NULL THEN
+    INSERT INTO usage_idempotency (user_id, idem_key, fingerprint, expires_at, reservation_id, hold_expires_at,
+        hold_retain_until)
+      VALUES (p_user, p_key, p_fingerprint, p_key_expires, p_hold_id, p_hold_expires, p_hold_retain);
+  END IF;
+  RETURN QUERY SELECT 'ADMITTED'::TEXT, v_used, v_reserved, NULL::TEXT[], p_hold_id, p_hold_expires, p_hold_retain;
+END
+$$;
