@@ -132,6 +132,11 @@ final class Db {
     return (position, statement, ctx) -> statement.setObject(position, bound);
   }
 
+  /** An instant as text the dialect parses exactly (for {@code COPY}): ISO-8601 in UTC, microseconds. */
+  String instantText(Instant value) {
+    return value.truncatedTo(ChronoUnit.MICROS).toString();
+  }
+
   /** A nullable instant argument. */
   Argument nullableInstant(Instant value) {
     if (value != null) {
