@@ -103,22 +103,29 @@ final class CounterMaintenance {
   CounterPage page(Optional<String> cursor, int limit, Instant now) {
     return db.autocommit("scan counters", true, h -> {
       String after = cursor.orElse("");
-      List<StoredCounter> rows = db.bind(h.createQuery(SELECT + " WHERE user_id > ? AND expires_at > ?"
-          + " AND (used <> 0 OR reserved <> 0) ORDER BY user_id, quota_type, period_id LIMIT " + limit), after, now)
+      List<StoredCounter> rows = db.bind(h.createQuery(pageSql(limit)), after, now)
           .map((rs, ctx) -> stored(rs)).list();
       if (rows.size() < limit) {
         return new CounterPage(rows, Optional.empty());
       }
       String last = rows.get(rows.size() - 1).userId();
       List<StoredCounter> page = new ArrayList<>(rows.stream().filter(c -> !c.userId().equals(last)).toList());
-      page.addAll(db.bind(h.createQuery(SELECT + " WHERE user_id = ? AND expires_at > ?"
-          + " AND (used <> 0 OR reserved <> 0)"), last, now).map((rs, ctx) -> stored(rs)).list());
+      page.addAll(db.bind(h.createQuery(PAGE_REST_SQL), last, now).map((rs, ctx) -> stored(rs)).list());
       return new CounterPage(page, Optional.of(last));
     });
   }
 
   private static final String SELECT =
       "SELECT user_id, quota_type, period_id, period_start, period_end, used, reserved FROM usage_counters";
+
+  /** A scan page; arguments: after user, now. Backed by the primary key (user_id first), in its order. */
+  static String pageSql(int limit) {
+    return SELECT + " WHERE user_id > ? AND expires_at > ? AND (used <> 0 OR reserved <> 0)"
+        + " ORDER BY user_id, quota_type, period_id LIMIT " + limit;
+  }
+
+  /** The rest of a page's last user; arguments: user, now. Backed by the primary key. */
+  static final String PAGE_REST_SQL = SELECT + " WHERE user_id = ? AND expires_at > ? AND (used <> 0 OR reserved <> 0)";
 
   private StoredCounter stored(java.sql.ResultSet rs) throws java.sql.SQLException {
     return new StoredCounter(rs.getString("user_id"), QuotaType.of(rs.getString("quota_type")),

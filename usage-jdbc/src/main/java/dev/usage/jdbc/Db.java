@@ -3,6 +3,8 @@ package dev.usage.jdbc;
 import dev.usage.UsageException;
 import dev.usage.UsageStorageException;
 import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -18,7 +20,9 @@ import org.jdbi.v3.core.HandleCallback;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.JdbiException;
 import org.jdbi.v3.core.argument.Argument;
+import org.jdbi.v3.core.statement.DefaultStatementBuilder;
 import org.jdbi.v3.core.statement.SqlStatement;
+import org.jdbi.v3.core.statement.StatementContext;
 import org.jdbi.v3.core.statement.SqlStatements;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,6 +50,24 @@ final class Db {
     this.reconnectBudgetNanos = queryTimeout.toNanos();
     // a stuck database (lock waits included) fails the statement instead of hanging the caller
     jdbi.getConfig(SqlStatements.class).setQueryTimeout((int) Math.max(1, (queryTimeout.toMillis() + 999) / 1000));
+    if (dialect.isMysqlFamily()) {
+      jdbi.setStatementBuilderFactory(c -> new NoGeneratedKeys());
+    }
+  }
+
+  /**
+   * Prepares statements with {@code prepareStatement(sql)}. JDBI's default passes result set type and
+   * concurrency, and for that call MariaDB Connector/J 3.x assumes {@code RETURN_GENERATED_KEYS}, which
+   * (before MariaDB 11.5) turns every batch from one bulk command into one command per row.
+   */
+  private static final class NoGeneratedKeys extends DefaultStatementBuilder {
+    @Override
+    public PreparedStatement create(Connection conn, String sql, StatementContext ctx) throws SQLException {
+      if (ctx.isReturningGeneratedKeys() || ctx.isConcurrentUpdatable()) {
+        return super.create(conn, sql, ctx);
+      }
+      return conn.prepareStatement(sql);
+    }
   }
 
   /**
@@ -138,6 +160,11 @@ final class Db {
         ? LocalDateTime.ofInstant(micros, ZoneOffset.UTC)
         : OffsetDateTime.ofInstant(micros, ZoneOffset.UTC);
     return (position, statement, ctx) -> statement.setObject(position, bound);
+  }
+
+  /** An instant as text the dialect parses exactly (for {@code COPY}): ISO-8601 in UTC, microseconds. */
+  String instantText(Instant value) {
+    return value.truncatedTo(ChronoUnit.MICROS).toString();
   }
 
   /** A nullable instant argument. */

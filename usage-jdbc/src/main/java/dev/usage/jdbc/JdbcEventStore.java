@@ -8,18 +8,37 @@ import dev.usage.UsageEvent;
 import dev.usage.spi.EventStore;
 import java.math.BigDecimal;
 import java.time.Duration;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.statement.PreparedBatch;
+import org.jdbi.v3.core.statement.StatementContext;
+import org.jdbi.v3.core.statement.StatementCustomizer;
 
 /**
- * The event log in {@code usage_tracking} (custom quota units in {@code usage_tracking_custom}). Appends
- * are idempotent by (user, event id), written as prepared batches in one transaction; a batch that failed
- * may be appended again. Thread-safe.
+ * The event log in {@code usage_tracking} (custom quota units in {@code usage_tracking_custom}).
+ *
+ * <p>Appends are idempotent by (user, event id): an id already stored is skipped and its first version kept
+ * (also within one batch). A batch is written in one transaction: on PostgreSQL with {@code COPY} into a
+ * staging table and one {@code INSERT ... SELECT ... ON CONFLICT DO NOTHING} (pgjdbc; any other driver gets
+ * the prepared batch); on MariaDB/MySQL as prepared batches of at most about 1 MiB of values each, which
+ * Connector/J 3.x sends as one bulk command ({@code COM_STMT_BULK_EXECUTE}); on H2 as a prepared batch of
+ * inserts guarded by {@code NOT EXISTS}. A batch that failed may be appended again.
+ *
+ * <p>{@link #append}'s count of new events is exact on H2 and PostgreSQL, and on MariaDB while
+ * {@code max_allowed_packet} is at least 1 MiB (server defaults: 16 MiB MariaDB, 64 MiB MySQL): a bulk
+ * command reports only its total, and a driver that split one into several would report one part.
+ *
+ * <p>With {@link JdbcUsageStorage.Builder#ipTruncation} IP addresses are truncated before they are written
+ * (IPv4 /24, IPv6 /48). Instants are stored to the microsecond (nanoseconds are truncated). Thread-safe.
  */
 public final class JdbcEventStore implements EventStore {
 
@@ -29,11 +48,30 @@ public final class JdbcEventStore implements EventStore {
       + " input_tokens, output_tokens, quota_consumed, processing_time_ms, session_id, ip_address, user_agent,"
       + " error_code, success, metadata";
   private static final String PLACEHOLDERS = "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?";
+  private static final String CUSTOM_COLUMNS = "user_id, event_id, quota_type, occurred_at, amount";
+
+  /** {@link #systemUsage}'s totals; arguments from, to. Backed by {@code usage_tracking_time}. */
+  static final String SYSTEM_TOTALS_SQL = "SELECT COUNT(*), COALESCE(SUM(CASE WHEN success THEN 0 ELSE 1 END), 0),"
+      + " COUNT(DISTINCT user_id), COALESCE(SUM(characters), 0), COALESCE(SUM(requests), 0),"
+      + " COALESCE(SUM(input_tokens + output_tokens), 0) FROM usage_tracking WHERE occurred_at >= ? AND occurred_at < ?";
+  /** {@link #userTotals}'s totals; arguments user, from, to. Backed by {@code usage_tracking_user_time}. */
+  static final String USER_TOTALS_SQL = "SELECT COALESCE(SUM(characters), 0), COALESCE(SUM(requests), 0),"
+      + " COALESCE(SUM(input_tokens + output_tokens), 0) FROM usage_tracking"
+      + " WHERE user_id = ? AND occurred_at >= ? AND occurred_at < ?";
+  /** Custom units of all users; arguments from, to. Backed by {@code usage_tracking_custom_time}. */
+  static final String SYSTEM_CUSTOM_TOTALS_SQL = customTotals("");
+  /** Custom units of one user; arguments user, from, to. Backed by {@code usage_tracking_custom_user_time}. */
+  static final String USER_CUSTOM_TOTALS_SQL = customTotals("user_id = ? AND ");
+
+  /** Values per MariaDB/MySQL batch, so that each goes out as one bulk command whose count is the batch's. */
+  private static final int MAX_BULK_BYTES = 1 << 20;
 
   private final Db db;
+  private final boolean truncateIps;
 
-  JdbcEventStore(Db db) {
+  JdbcEventStore(Db db, boolean truncateIps) {
     this.db = db;
+    this.truncateIps = truncateIps;
   }
 
   @Override
@@ -41,53 +79,128 @@ public final class JdbcEventStore implements EventStore {
     if (events.isEmpty()) {
       return 0;
     }
-    if (db.dialect == JdbcDialect.H2) {
-      // H2 has no insert-or-ignore outside its compatibility modes: one statement per row
-      return db.autocommit("append events", true, h -> {
-        int added = 0;
-        for (UsageEvent e : events) {
-          if (db.insertIfAbsent(h, "INSERT INTO usage_tracking (" + COLUMNS + ") VALUES (" + PLACEHOLDERS + ")",
-              row(e))) {
-            added++;
-          }
-          for (Map.Entry<QuotaType, Long> c : e.customQuantities().entrySet()) {
-            db.insertIfAbsent(h, "INSERT INTO usage_tracking_custom (user_id, event_id, quota_type, occurred_at, amount)"
-                + " VALUES (?, ?, ?, ?, ?)", e.userId(), e.eventId(), c.getKey().name(), e.occurredAt(), c.getValue());
-          }
-        }
-        return added;
-      });
-    }
-    return db.transaction("append events", true, h -> appendBatch(h, events));
+    // a retry after a lost commit inserts nothing twice
+    return db.transaction("append events", true, h -> {
+      int added = insertEvents(h, events);
+      insertCustom(h, events);
+      // work that must commit together with the events (e.g. marking rollups stale) goes here, on h
+      return added;
+    });
   }
 
-  private int appendBatch(Handle h, List<UsageEvent> events) {
-    PreparedBatch batch = h.prepareBatch(db.insertIgnoring("usage_tracking (" + COLUMNS + ")",
-        "VALUES (" + PLACEHOLDERS + ")"));
-    PreparedBatch custom = h.prepareBatch(db.insertIgnoring("usage_tracking_custom (user_id, event_id, quota_type,"
-        + " occurred_at, amount)", "VALUES (?, ?, ?, ?, ?)"));
+  private int insertEvents(Handle h, List<UsageEvent> events) {
+    List<Object[]> rows = new ArrayList<>(events.size());
     for (UsageEvent e : events) {
-      db.bind(batch, row(e)).add();
-      for (Map.Entry<QuotaType, Long> c : e.customQuantities().entrySet()) {
-        db.bind(custom, e.userId(), e.eventId(), c.getKey().name(), e.occurredAt(), c.getValue()).add();
-      }
+      rows.add(row(e));
     }
+    if (db.postgres() && PgCopy.usable(h)) {
+      return PgCopy.insert(h, db, rows);
+    }
+    String sql = insertNew("usage_tracking", COLUMNS, PLACEHOLDERS);
     int added = 0;
-    for (int n : batch.execute()) {
-      added += Math.max(n, 0);
+    int from = 0;
+    while (from < rows.size()) {
+      int to = db.dialect.isMysqlFamily() ? bulkEnd(rows, from) : rows.size();
+      PreparedBatch batch = h.prepareBatch(sql);
+      for (Object[] row : rows.subList(from, to)) {
+        bindNew(batch, row).add();
+      }
+      added += executeCounting(batch);
+      from = to;
+    }
+    return added;
+  }
+
+  private void insertCustom(Handle h, List<UsageEvent> events) {
+    PreparedBatch custom = h.prepareBatch(insertNew("usage_tracking_custom", CUSTOM_COLUMNS, "?, ?, ?, ?, ?"));
+    for (UsageEvent e : events) {
+      for (Map.Entry<QuotaType, Long> c : e.customQuantities().entrySet()) {
+        bindNew(custom, new Object[] {e.userId(), e.eventId(), c.getKey().name(), e.occurredAt(), c.getValue()})
+            .add();
+      }
     }
     if (custom.size() > 0) {
       custom.execute();
     }
-    return added;
+  }
+
+  /**
+   * An insert of one row that skips an existing key: {@code ON CONFLICT DO NOTHING}, {@code INSERT IGNORE},
+   * or on H2 an {@code INSERT ... SELECT} guarded by {@code NOT EXISTS} on (user_id, event_id) (a racing
+   * insert of the same key fails with a duplicate key and the transaction is retried).
+   */
+  private String insertNew(String table, String columns, String placeholders) {
+    if (db.dialect != JdbcDialect.H2) {
+      return db.insertIgnoring(table + " (" + columns + ")", "VALUES (" + placeholders + ")");
+    }
+    return "INSERT INTO " + table + " (" + columns + ") SELECT " + placeholders + " FROM DUAL WHERE NOT EXISTS"
+        + " (SELECT 1 FROM " + table + " WHERE user_id = ? AND event_id = ?)";
+  }
+
+  private PreparedBatch bindNew(PreparedBatch batch, Object[] row) {
+    if (db.dialect != JdbcDialect.H2) {
+      return db.bind(batch, row);
+    }
+    Object[] args = Arrays.copyOf(row, row.length + 2);
+    args[row.length] = row[0];
+    args[row.length + 1] = row[1];
+    return db.bind(batch, args);
+  }
+
+  /** The end of a MariaDB/MySQL batch starting at {@code from}: at most {@link #MAX_BULK_BYTES} of values. */
+  private static int bulkEnd(List<Object[]> rows, int from) {
+    long bytes = 0;
+    int i = from;
+    while (i < rows.size()) {
+      long size = 0;
+      for (Object v : rows.get(i)) {
+        // utf8mb4 takes up to 4 bytes a char; numbers and instants a few bytes each
+        size += v instanceof String s ? 4L * s.length() + 4 : 16;
+      }
+      if (i > from && bytes + size > MAX_BULK_BYTES) {
+        break;
+      }
+      bytes += size;
+      i++;
+    }
+    return i;
+  }
+
+  /**
+   * Runs the batch; how many rows it inserted: the sum of the driver's per-row counts, or, where the
+   * driver reports none (a MariaDB bulk command answers {@code SUCCESS_NO_INFO} per row), the statement's
+   * total.
+   */
+  private static int executeCounting(PreparedBatch batch) {
+    long[] total = {-1};
+    batch.addCustomizer(new StatementCustomizer() {
+      @Override
+      public void afterExecution(PreparedStatement stmt, StatementContext ctx) throws SQLException {
+        total[0] = stmt.getLargeUpdateCount();
+      }
+    });
+    int added = 0;
+    boolean noInfo = false;
+    for (int n : batch.execute()) {
+      if (n == Statement.SUCCESS_NO_INFO) {
+        noInfo = true;
+      } else {
+        added += Math.max(n, 0);
+      }
+    }
+    return noInfo ? (int) Math.max(total[0], 0) : added;
   }
 
   private Object[] row(UsageEvent e) {
     return new Object[] {e.userId(), e.eventId(), e.occurredAt(), e.feature(), text(e.endpoint().orElse(null)),
         e.characters(), e.requests(), e.inputTokens(), e.outputTokens(), json(quantities(e)),
         e.processingTime().map(JdbcEventStore::millis).map(Object.class::cast).orElse(db.nullDecimal()),
-        text(e.sessionId().orElse(null)), text(e.ipAddress().orElse(null)), text(e.userAgent().orElse(null)),
+        text(e.sessionId().orElse(null)), text(e.ipAddress().map(this::ip).orElse(null)), text(e.userAgent().orElse(null)),
         text(e.errorCode().orElse(null)), e.success(), e.metadata().isEmpty() ? db.nullString() : json(e.metadata())};
+  }
+
+  private String ip(String address) {
+    return truncateIps ? IpAddresses.truncate(address) : address;
   }
 
   private Object text(String value) {
@@ -117,15 +230,12 @@ public final class JdbcEventStore implements EventStore {
   public SystemUsage systemUsage(Instant from, Instant to) {
     return db.autocommit("system usage", true, h -> {
       Map<QuotaType, Long> totals = new TreeMap<>();
-      long[] counts = db.bind(h.createQuery("SELECT COUNT(*), COALESCE(SUM(CASE WHEN success THEN 0 ELSE 1 END), 0),"
-          + " COUNT(DISTINCT user_id), COALESCE(SUM(characters), 0), COALESCE(SUM(requests), 0),"
-          + " COALESCE(SUM(input_tokens + output_tokens), 0) FROM usage_tracking WHERE occurred_at >= ? AND occurred_at < ?"),
-          from, to).map((rs, ctx) -> new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4),
+      long[] counts = db.bind(h.createQuery(SYSTEM_TOTALS_SQL), from, to).map((rs, ctx) -> new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4),
               rs.getLong(5), rs.getLong(6)}).one();
       putPositive(totals, QuotaType.CHARACTERS, counts[3]);
       putPositive(totals, QuotaType.REQUESTS, counts[4]);
       putPositive(totals, QuotaType.TOKENS, counts[5]);
-      customTotals(h, "", List.of(from, to), totals);
+      customTotals(h, SYSTEM_CUSTOM_TOTALS_SQL, List.of(from, to), totals);
       return new SystemUsage(from, to, counts[0], counts[1], counts[2], totals);
     });
   }
@@ -134,21 +244,23 @@ public final class JdbcEventStore implements EventStore {
   public Map<QuotaType, Long> userTotals(String userId, Instant from, Instant to) {
     return db.autocommit("user totals", true, h -> {
       Map<QuotaType, Long> totals = new TreeMap<>();
-      long[] sums = db.bind(h.createQuery("SELECT COALESCE(SUM(characters), 0), COALESCE(SUM(requests), 0),"
-          + " COALESCE(SUM(input_tokens + output_tokens), 0) FROM usage_tracking"
-          + " WHERE user_id = ? AND occurred_at >= ? AND occurred_at < ?"), userId, from, to)
+      long[] sums = db.bind(h.createQuery(USER_TOTALS_SQL), userId, from, to)
           .map((rs, ctx) -> new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3)}).one();
       putPositive(totals, QuotaType.CHARACTERS, sums[0]);
       putPositive(totals, QuotaType.REQUESTS, sums[1]);
       putPositive(totals, QuotaType.TOKENS, sums[2]);
-      customTotals(h, "user_id = ? AND ", List.of(userId, from, to), totals);
+      customTotals(h, USER_CUSTOM_TOTALS_SQL, List.of(userId, from, to), totals);
       return totals;
     });
   }
 
-  private void customTotals(Handle h, String filter, List<Object> args, Map<QuotaType, Long> totals) {
-    db.bind(h.createQuery("SELECT quota_type, SUM(amount) FROM usage_tracking_custom WHERE " + filter
-        + "occurred_at >= ? AND occurred_at < ? GROUP BY quota_type"), args.toArray())
+  private static String customTotals(String filter) {
+    return "SELECT quota_type, SUM(amount) FROM usage_tracking_custom WHERE " + filter
+        + "occurred_at >= ? AND occurred_at < ? GROUP BY quota_type";
+  }
+
+  private void customTotals(Handle h, String sql, List<Object> args, Map<QuotaType, Long> totals) {
+    db.bind(h.createQuery(sql), args.toArray())
         .map((rs, ctx) -> Map.entry(QuotaType.of(rs.getString(1)), rs.getLong(2)))
         .forEach(e -> putPositive(totals, e.getKey(), e.getValue()));
   }

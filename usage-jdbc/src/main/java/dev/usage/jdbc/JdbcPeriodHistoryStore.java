@@ -18,6 +18,9 @@ public final class JdbcPeriodHistoryStore implements PeriodHistoryStore {
   private static final String COLUMNS = "user_id, quota_type, period_start, period_kind, period_end, quota_limit,"
       + " used, rolled_over, closed_at";
 
+  /** {@link #history}'s query; argument user. Backed by the primary key (user_id first). */
+  static final String HISTORY_SQL = "SELECT " + COLUMNS + " FROM usage_period_history WHERE user_id = ?";
+
   private final Db db;
 
   JdbcPeriodHistoryStore(Db db) {
@@ -43,8 +46,7 @@ public final class JdbcPeriodHistoryStore implements PeriodHistoryStore {
 
   @Override
   public List<PeriodUsage> history(String userId) {
-    List<PeriodUsage> rows = db.autocommit("read history", true, h -> db.bind(h.createQuery(
-        "SELECT " + COLUMNS + " FROM usage_period_history WHERE user_id = ?"), userId)
+    List<PeriodUsage> rows = db.autocommit("read history", true, h -> db.bind(h.createQuery(HISTORY_SQL), userId)
         .map((rs, ctx) -> new PeriodUsage(userId, QuotaType.of(rs.getString("quota_type")),
             QuotaPeriod.valueOf(rs.getString("period_kind")), db.instant(rs, "period_start"),
             db.instant(rs, "period_end"), rs.getLong("quota_limit"), rs.getLong("used"), rs.getLong("rolled_over"),

@@ -41,7 +41,7 @@ public final class JdbcUsageStorage implements UsageStorage {
     Db db = new Db(dataSource, dialect, b.queryTimeout, b.maxAttempts);
     this.capabilities = capabilities(dataSource, dialect);
     this.counters = new JdbcCounterStore(db);
-    this.events = new JdbcEventStore(db);
+    this.events = new JdbcEventStore(db, b.ipTruncation);
     this.userQuotas = new JdbcUserQuotaStore(db);
     this.history = new JdbcPeriodHistoryStore(db);
     this.ownedPool = ownedPool;
@@ -128,7 +128,7 @@ public final class JdbcUsageStorage implements UsageStorage {
   /**
    * Configures a {@link JdbcUsageStorage}. Defaults: dialect detected from the connection, statements
    * time out after 5 seconds, 5 attempts for deadlocks, lost connections retried for up to the statement
-   * timeout, schema not touched.
+   * timeout, schema not touched, IP addresses stored as given.
    * Not thread-safe.
    */
   public static final class Builder {
@@ -138,6 +138,7 @@ public final class JdbcUsageStorage implements UsageStorage {
     private Duration queryTimeout = Duration.ofSeconds(5);
     private int maxAttempts = 5;
     private boolean initializeSchema;
+    private boolean ipTruncation;
 
     private Builder(DataSource dataSource, OwnedPool pool) {
       this.dataSource = dataSource;
@@ -177,6 +178,18 @@ public final class JdbcUsageStorage implements UsageStorage {
     /** Whether {@link #build()} creates the tables when they are missing ({@link JdbcSchema#create}). */
     public Builder initializeSchema(boolean initialize) {
       this.initializeSchema = initialize;
+      return this;
+    }
+
+    /**
+     * Whether events' IP addresses are truncated before they are written, for privacy: IPv4 to its /24
+     * ({@code 203.0.113.77} is stored as {@code 203.0.113.0}), IPv6 to its /48 ({@code 2001:db8:1:2::5} as
+     * {@code 2001:db8:1::}), in canonical text (RFC 5952 for IPv6); an IPv4-mapped IPv6 address
+     * ({@code ::ffff:203.0.113.77}) is stored as the truncated IPv4 address. The full address is never
+     * written. Default false: stored as given.
+     */
+    public Builder ipTruncation(boolean truncate) {
+      this.ipTruncation = truncate;
       return this;
     }
 

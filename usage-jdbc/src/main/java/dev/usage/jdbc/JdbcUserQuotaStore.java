@@ -15,6 +15,10 @@ import org.jdbi.v3.core.Handle;
  */
 public final class JdbcUserQuotaStore implements UserQuotaStore {
 
+  /** {@link #auditTrail}'s query; argument user. Backed by {@code usage_audit_user}. */
+  static final String AUDIT_TRAIL_SQL = "SELECT at, actor, action, quota_type, old_value, new_value, reason"
+      + " FROM usage_audit WHERE user_id = ? ORDER BY id";
+
   private final Db db;
 
   JdbcUserQuotaStore(Db db) {
@@ -74,9 +78,7 @@ public final class JdbcUserQuotaStore implements UserQuotaStore {
 
   @Override
   public List<AuditEntry> auditTrail(String userId) {
-    return db.autocommit("read audit trail", true, h -> db.bind(h.createQuery(
-        "SELECT at, actor, action, quota_type, old_value, new_value, reason FROM usage_audit WHERE user_id = ?"
-            + " ORDER BY id"), userId)
+    return db.autocommit("read audit trail", true, h -> db.bind(h.createQuery(AUDIT_TRAIL_SQL), userId)
         .map((rs, ctx) -> new AuditEntry(db.instant(rs, "at"), rs.getString("actor"), userId, rs.getString("action"),
             Optional.ofNullable(rs.getString("quota_type")).map(QuotaType::of), rs.getString("old_value"),
             rs.getString("new_value"), rs.getString("reason")))

@@ -91,7 +91,8 @@ public final class TestDatabases {
     return new HikariDataSource(config);
   }
 
-  private static void require(String server, String url, String user, String password) {
+  /** Skips the test (or fails it, when servers are required), naming the server, unless it answers. */
+  static void require(String server, String url, String user, String password) {
     try (Connection c = DriverManager.getConnection(url, user, password)) {
       ServerAvailability.require(server, c.isValid(5), "connection not valid");
     } catch (SQLException e) {

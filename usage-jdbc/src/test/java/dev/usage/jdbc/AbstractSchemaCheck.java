@@ -1,0 +1,97 @@
+package dev.usage.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.usage.Consumption;
+import dev.usage.QuotaDecision;
+import dev.usage.QuotaType;
+import dev.usage.UsageEngine;
+import dev.usage.UsageEvent;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.output.MigrateResult;
+import org.jdbi.v3.core.Jdbi;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The shipped DDL on a fresh, empty schema of one database: {@link JdbcSchema#create} creates every table
+ * once and is a no-op afterwards; Flyway migrates {@link JdbcDialect#flywayLocation()} and the storage works
+ * on the result. Subclasses provide fresh schemas (and drop them).
+ */
+abstract class AbstractSchemaCheck {
+
+  static final Instant NOW = Instant.parse("2025-06-15T10:00:00Z");
+
+  abstract JdbcDialect dialect();
+
+  /** A pool on a new, empty schema (or database); closed and dropped by the subclass. */
+  abstract DataSource freshSchema();
+
+  @Test
+  void createMakesEveryTableOnceAndIsANoOpAfterwards() {
+    DataSource ds = freshSchema();
+    assertThat(tables(ds)).isEmpty();
+
+    assertThat(JdbcSchema.create(ds, dialect())).isTrue();
+    List<String> created = tables(ds);
+    assertThat(JdbcSchema.create(ds, dialect())).isFalse();
+
+    assertThat(created).containsExactlyInAnyOrderElementsOf(shippedTables());
+    assertThat(tables(ds)).isEqualTo(created);
+    smoke(ds);
+  }
+
+  @Test
+  void flywayMigratesTheShippedLocation() {
+    DataSource ds = freshSchema();
+    MigrateResult result = Flyway.configure().dataSource(ds).locations(dialect().flywayLocation())
+        .failOnMissingLocations(true).load().migrate();
+
+    assertThat(result.migrationsExecuted).isEqualTo(1);
+    assertThat(result.targetSchemaVersion).isEqualTo(Integer.toString(JdbcSchema.VERSION));
+    assertThat(tables(ds)).containsAll(shippedTables()).contains("flyway_schema_history");
+    assertThat(JdbcSchema.create(ds, dialect())).isFalse();
+    smoke(ds);
+  }
+
+  /** A consume and an append (with a duplicate) on the schema, read back. */
+  private void smoke(DataSource ds) {
+    JdbcUsageStorage storage = JdbcUsageStorage.builder(ds).build();
+    assertThat(storage.dialect()).isEqualTo(dialect());
+    try (UsageEngine engine = UsageEngine.builder().storage(storage).clock(Clock.fixed(NOW, ZoneOffset.UTC))
+        .closeOnShutdown(false).build()) {
+      QuotaDecision decision = engine.tracking().consumeQuota(
+          Consumption.builder("smoke").characters(1_200).requests(1).build());
+      assertThat(decision.allowed()).isTrue();
+      QuotaDecision over = engine.tracking().consumeQuota(Consumption.builder("smoke").characters(9_000).build());
+      assertThat(over.allowed()).isFalse();
+
+      UsageEvent event = UsageEvent.builder().eventId("smoke-1").userId("smoke").occurredAt(NOW).characters(1_200)
+          .requests(1).quantity(QuotaType.of("images"), 2).build();
+      assertThat(storage.events().append(List.of(event, event.toBuilder().eventId("smoke-2").build()))).isEqualTo(2);
+      assertThat(storage.events().append(List.of(event))).isZero();
+      assertThat(storage.events().userTotals("smoke", NOW, NOW.plusSeconds(1))).isEqualTo(Map.of(
+          QuotaType.CHARACTERS, 2_400L, QuotaType.REQUESTS, 2L, QuotaType.of("images"), 4L));
+    }
+  }
+
+  /** The tables of the schema the data source connects to, lower case, sorted. */
+  List<String> tables(DataSource ds) {
+    return Jdbi.create(ds).withHandle(h -> h.createQuery(tablesSql()).mapTo(String.class).list()).stream()
+        .map(t -> t.toLowerCase(Locale.ROOT)).sorted().toList();
+  }
+
+  /** A query listing the current schema's base tables. */
+  abstract String tablesSql();
+
+  List<String> shippedTables() {
+    return JdbcSchema.statements(dialect()).stream().filter(s -> s.startsWith("CREATE TABLE "))
+        .map(s -> s.substring("CREATE TABLE ".length()).split("[\\s(]")[0].toLowerCase(Locale.ROOT)).sorted().toList();
+  }
+}
