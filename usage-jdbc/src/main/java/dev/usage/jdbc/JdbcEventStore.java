@@ -31,9 +31,11 @@ public final class JdbcEventStore implements EventStore {
   private static final String PLACEHOLDERS = "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?";
 
   private final Db db;
+  private final DirtyDays dirtyDays;
 
   JdbcEventStore(Db db) {
     this.db = db;
+    this.dirtyDays = new DirtyDays(db);
   }
 
   @Override
@@ -55,6 +57,8 @@ public final class JdbcEventStore implements EventStore {
                 + " VALUES (?, ?, ?, ?, ?)", e.userId(), e.eventId(), c.getKey().name(), e.occurredAt(), c.getValue());
           }
         }
+        // aggregation: the appended events' (day, user) slices become stale (see DirtyDays)
+        dirtyDays.mark(h, events);
         return added;
       });
     }
@@ -79,6 +83,8 @@ public final class JdbcEventStore implements EventStore {
     if (custom.size() > 0) {
       custom.execute();
     }
+    // aggregation: the appended events' (day, user) slices become stale, last so their locks are brief
+    dirtyDays.mark(h, events);
     return added;
   }
 
