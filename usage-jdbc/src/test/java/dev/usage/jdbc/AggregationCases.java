@@ -31,15 +31,29 @@ abstract class AggregationCases extends AggregationFixture {
       .thenComparing(a -> a.userId().orElse("")).thenComparing(a -> a.feature().orElse(""));
 
   void assertMatches(List<UsageEvent> events) {
-    for (Granularity g : Granularity.values()) {
-      assertThat(sorted(aggregations().rows(g, Optional.empty(), FROM, TO))).as("%s rows", g)
-          .isEqualTo(ExpectedAggregates.rows(events, g, Optional.empty(), FROM, TO));
-      assertThat(aggregations().totals(g, Optional.empty(), FROM, TO)).as("%s totals", g)
-          .isEqualTo(ExpectedAggregates.totals(events, g, Optional.empty(), FROM, TO));
-      assertThat(aggregations().rows(g, Optional.of("user-1"), FROM, TO)).as("%s rows of user-1", g)
-          .isEqualTo(ExpectedAggregates.rows(events, g, Optional.of("user-1"), FROM, TO));
-      assertThat(aggregations().totals(g, Optional.of("user-2"), FROM, TO)).as("%s totals of user-2", g)
-          .isEqualTo(ExpectedAggregates.totals(events, g, Optional.of("user-2"), FROM, TO));
+    new Checker(this).matches(events);
+  }
+
+  /** Compares the rollups (rows and totals, all users and one) with the ones computed from the events. */
+  static final class Checker {
+    private final AggregationFixture fixture;
+
+    Checker(AggregationFixture fixture) {
+      this.fixture = fixture;
+    }
+
+    void matches(List<UsageEvent> events) {
+      JdbcAggregations a = fixture.aggregations();
+      for (Granularity g : Granularity.values()) {
+        assertThat(sorted(a.rows(g, Optional.empty(), FROM, TO))).as("%s rows", g)
+            .isEqualTo(ExpectedAggregates.rows(events, g, Optional.empty(), FROM, TO));
+        assertThat(a.totals(g, Optional.empty(), FROM, TO)).as("%s totals", g)
+            .isEqualTo(ExpectedAggregates.totals(events, g, Optional.empty(), FROM, TO));
+        assertThat(a.rows(g, Optional.of("user-1"), FROM, TO)).as("%s rows of user-1", g)
+            .isEqualTo(ExpectedAggregates.rows(events, g, Optional.of("user-1"), FROM, TO));
+        assertThat(a.totals(g, Optional.of("user-2"), FROM, TO)).as("%s totals of user-2", g)
+            .isEqualTo(ExpectedAggregates.totals(events, g, Optional.of("user-2"), FROM, TO));
+      }
     }
   }
 
