@@ -68,10 +68,12 @@ public final class JdbcEventStore implements EventStore {
 
   private final Db db;
   private final boolean truncateIps;
+  private final DirtyDays dirtyDays;
 
   JdbcEventStore(Db db, boolean truncateIps) {
     this.db = db;
     this.truncateIps = truncateIps;
+    this.dirtyDays = new DirtyDays(db);
   }
 
   @Override
@@ -83,7 +85,8 @@ public final class JdbcEventStore implements EventStore {
     return db.transaction("append events", true, h -> {
       int added = insertEvents(h, events);
       insertCustom(h, events);
-      // work that must commit together with the events (e.g. marking rollups stale) goes here, on h
+      // the appended events' (day, user) rollups become stale in the same transaction (see DirtyDays)
+      dirtyDays.mark(h, events);
       return added;
     });
   }

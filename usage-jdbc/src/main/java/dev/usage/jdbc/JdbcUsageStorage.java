@@ -34,6 +34,8 @@ public final class JdbcUsageStorage implements UsageStorage {
   private final JdbcEventStore events;
   private final JdbcUserQuotaStore userQuotas;
   private final JdbcPeriodHistoryStore history;
+  private final JdbcAggregations aggregations;
+  private final JdbcRetention retention;
   private final AutoCloseable ownedPool;
 
   private JdbcUsageStorage(Builder b, DataSource dataSource, JdbcDialect dialect, AutoCloseable ownedPool) {
@@ -44,6 +46,8 @@ public final class JdbcUsageStorage implements UsageStorage {
     this.events = new JdbcEventStore(db, b.ipTruncation);
     this.userQuotas = new JdbcUserQuotaStore(db);
     this.history = new JdbcPeriodHistoryStore(db);
+    this.aggregations = new JdbcAggregations(db, new DirtyDays(db));
+    this.retention = new JdbcRetention(db, aggregations);
     this.ownedPool = ownedPool;
   }
 
@@ -86,6 +90,16 @@ public final class JdbcUsageStorage implements UsageStorage {
   @Override
   public JdbcPeriodHistoryStore history() {
     return history;
+  }
+
+  /** Rollups of the event log per day, week and month, and the queries over them. */
+  public JdbcAggregations aggregations() {
+    return aggregations;
+  }
+
+  /** Deletion of old raw events, keeping their aggregates. */
+  public JdbcRetention retention() {
+    return retention;
   }
 
   @Override

@@ -89,6 +89,8 @@ CREATE INDEX usage_tracking_custom_time ON usage_tracking_custom (occurred_at);
 CREATE INDEX usage_tracking_custom_user_time ON usage_tracking_custom (user_id, occurred_at);
 
 -- Rollups of usage_tracking per UTC day, ISO week (Monday) and month, per user and feature (the seed's table).
+-- granularity: DAY, WEEK or MONTH; PURGE rows hold, per day, the sums of raw events that retention deleted,
+-- so that a DAY row always equals its PURGE row plus the remaining raw events (rebuildable at any time).
 CREATE TABLE usage_aggregations (
   granularity              VARCHAR(5)    NOT NULL,
   bucket_start             DATE          NOT NULL,
@@ -117,6 +119,15 @@ CREATE TABLE usage_aggregations_custom (
   PRIMARY KEY (granularity, bucket_start, user_id, feature_used, quota_type)
 );
 CREATE INDEX usage_aggregations_custom_user ON usage_aggregations_custom (user_id, granularity, bucket_start);
+
+-- Users' days whose rollups are stale: marked (marks + 1) in the transaction that appends their events,
+-- deleted by the rebuild of that day. The marker's row lock orders an append against a rebuild.
+CREATE TABLE usage_aggregation_dirty (
+  bucket_day  DATE         NOT NULL,
+  user_id     VARCHAR(128) NOT NULL,
+  marks       BIGINT       NOT NULL,
+  PRIMARY KEY (bucket_day, user_id)
+);
 
 -- Users' quota settings (the seed's table); overrides are encoded by the adapter.
 CREATE TABLE user_quotas (
