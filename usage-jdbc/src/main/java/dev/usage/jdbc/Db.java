@@ -5,6 +5,8 @@ import dev.usage.UsageStorageException;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -23,6 +25,8 @@ import org.jdbi.v3.core.argument.Argument;
 import org.jdbi.v3.core.statement.DefaultStatementBuilder;
 import org.jdbi.v3.core.statement.SqlStatement;
 import org.jdbi.v3.core.statement.StatementContext;
+import org.jdbi.v3.core.statement.StatementCustomizer;
+import org.jdbi.v3.core.statement.StatementContext;
 import org.jdbi.v3.core.statement.SqlStatements;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * transient failures, translation of every driver failure into {@link UsageStorageException}, and the
  * dialect's exact encoding of instants. Thread-safe.
  */
-final class Db {
+final class Db implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(Db.class);
 
@@ -40,16 +44,32 @@ final class Db {
   final JdbcDialect dialect;
   private final int maxAttempts;
   private final long reconnectBudgetNanos;
+  private final StatementWatchdog watchdog;
+  private final DataSource dataSource;
 
   Db(DataSource dataSource, JdbcDialect dialect, Duration queryTimeout, int maxAttempts) {
     this.jdbi = Jdbi.create(dataSource);
+    this.dataSource = dataSource;
     this.dialect = dialect;
     this.maxAttempts = maxAttempts;
     // after the database dropped connections, a pool may hand out several dead ones in a row before it
     // has replaced them: retries of a lost connection are bounded by time (the statement timeout), not count
     this.reconnectBudgetNanos = queryTimeout.toNanos();
     // a stuck database (lock waits included) fails the statement instead of hanging the caller
-    jdbi.getConfig(SqlStatements.class).setQueryTimeout((int) Math.max(1, (queryTimeout.toMillis() + 999) / 1000));
+    // a stuck database (lock waits included) fails the statement instead of hanging the caller:
+    // MariaDB/MySQL enforce it in the server (max_statement_time); elsewhere a watchdog cancels it
+    if (dialect.isMysqlFamily()) {
+      jdbi.getConfig(SqlStatements.class).setQueryTimeout((int) Math.max(1, (queryTimeout.toMillis() + 999) / 1000));
+      this.watchdog = null;
+    } else {
+      this.watchdog = new StatementWatchdog(queryTimeout);
+      jdbi.addCustomizer(new StatementCustomizer() {
+        @Override
+        public void beforeExecution(PreparedStatement stmt, StatementContext ctx) {
+          ctx.addCleanable(watchdog.arm(stmt)::run);
+        }
+      });
+    }
     if (dialect.isMysqlFamily()) {
       jdbi.setStatementBuilderFactory(c -> new NoGeneratedKeys());
     }
@@ -87,21 +107,70 @@ final class Db {
   }
 
   private <T> T run(String what, boolean idempotent, boolean inTransaction, HandleCallback<T, RuntimeException> work) {
+    return attempts(what, idempotent, inTransaction, reachedCommit -> {
+      if (inTransaction) {
+        return jdbi.inTransaction(h -> {
+          T result = work.withHandle(h);
+          reachedCommit[0] = true;
+          return result;
+        });
+      }
+      return jdbi.withHandle(work);
+    });
+  }
+
+  /** Work on a plain JDBC connection, for the hottest single statements (no JDBI handle per call). */
+  @FunctionalInterface
+  interface ConnectionWork<T> {
+    T run(Connection connection) throws SQLException;
+  }
+
+  /**
+   * Runs {@code work} on a connection of the pool in auto-commit mode, retrying as {@link #autocommit}
+   * does; statements should run through {@link #executeQuery} so that they time out.
+   */
+  <T> T autocommitJdbc(String what, boolean idempotent, ConnectionWork<T> work) {
+    return attempts(what, idempotent, false, reachedCommit -> {
+      try (Connection c = dataSource.getConnection()) {
+        return work.run(c);
+      }
+    });
+  }
+
+  /** Executes a prepared query under the statement timeout. */
+  ResultSet executeQuery(PreparedStatement statement) throws SQLException {
+    if (watchdog == null) {
+      return statement.executeQuery();
+    }
+    Runnable disarm = watchdog.arm(statement);
+    try {
+      return statement.executeQuery();
+    } finally {
+      disarm.run();
+    }
+  }
+
+  /** Binds an instant to a plain JDBC statement as {@link #instant(Instant)} does. */
+  void setInstant(PreparedStatement statement, int position, Instant value) throws SQLException {
+    Instant micros = value.truncatedTo(ChronoUnit.MICROS);
+    statement.setObject(position, dialect.isMysqlFamily()
+        ? LocalDateTime.ofInstant(micros, ZoneOffset.UTC) : OffsetDateTime.ofInstant(micros, ZoneOffset.UTC));
+  }
+
+  @FunctionalInterface
+  private interface Attempt<T> {
+    T run(boolean[] reachedCommit) throws Exception;
+  }
+
+  private <T> T attempts(String what, boolean idempotent, boolean inTransaction, Attempt<T> attempt) {
     long reconnectDeadline = System.nanoTime() + reconnectBudgetNanos;
-    for (int attempt = 1; ; attempt++) {
+    for (int n = 1; ; n++) {
       boolean[] reachedCommit = {false};
       try {
-        if (inTransaction) {
-          return jdbi.inTransaction(h -> {
-            T result = work.withHandle(h);
-            reachedCommit[0] = true;
-            return result;
-          });
-        }
-        return jdbi.withHandle(work);
+        return attempt.run(reachedCommit);
       } catch (UsageException e) {
         throw e;
-      } catch (JdbiException e) {
+      } catch (JdbiException | SQLException e) {
         Failure failure = Failure.of(e);
         boolean safe = switch (failure) {
           case TRANSIENT -> true;
@@ -109,13 +178,25 @@ final class Db {
           default -> false;
         };
         boolean again = safe && (failure == Failure.CONNECTION
-            ? System.nanoTime() - reconnectDeadline < 0 : attempt < maxAttempts);
+            ? System.nanoTime() - reconnectDeadline < 0 : n < maxAttempts);
         if (!again) {
-          throw translate(what, failure, e, attempt, safe);
+          throw translate(what, failure, e, n, safe);
         }
-        LOG.debug("{}: {} failure on attempt {}, retrying", what, failure, attempt, e);
-        pause(attempt);
+        LOG.debug("{}: {} failure on attempt {}, retrying", what, failure, n, e);
+        pause(n);
+      } catch (RuntimeException e) {
+        throw e;
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
       }
+    }
+  }
+
+  /** Stops the statement watchdog. */
+  @Override
+  public void close() {
+    if (watchdog != null) {
+      watchdog.close();
     }
   }
 

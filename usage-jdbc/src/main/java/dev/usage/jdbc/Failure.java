@@ -57,6 +57,7 @@ enum Failure {
         }
         break;
       case 1205: // lock wait timeout exceeded
+      case 1317: // query execution was interrupted (a cancelled statement)
       case 1969: // max_statement_time exceeded
       case 3024: // MySQL: maximum statement execution time exceeded
         return TIMEOUT;

@@ -68,8 +68,8 @@ public final class JdbcCounterStore implements CounterStore {
   public ConsumeOutcome consume(ConsumeCommand command) {
     if (command.deltas().size() == 1 && command.marker().isEmpty() && command.hold().isEmpty()) {
       CounterDelta d = command.deltas().get(0);
-      Optional<CounterValue> added = db.autocommit("consume", false,
-          h -> counters.addInOneStatement(h, command.userId(), d, command.now(), command.settingsVersion()));
+      Optional<CounterValue> added = db.autocommitJdbc("consume", false,
+          c -> counters.addInOneStatement(c, command.userId(), d, command.now(), command.settingsVersion()));
       if (added.isPresent()) {
         return new ConsumeOutcome(ConsumeOutcome.Result.ADMITTED, List.of(added.get()), List.of(), Optional.empty());
       }

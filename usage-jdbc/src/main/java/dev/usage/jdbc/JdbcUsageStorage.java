@@ -37,10 +37,11 @@ public final class JdbcUsageStorage implements UsageStorage {
   private final JdbcAggregations aggregations;
   private final JdbcRetention retention;
   private final AutoCloseable ownedPool;
+  private final Db db;
 
   private JdbcUsageStorage(Builder b, DataSource dataSource, JdbcDialect dialect, AutoCloseable ownedPool) {
     this.dialect = dialect;
-    Db db = new Db(dataSource, dialect, b.queryTimeout, b.maxAttempts);
+    this.db = new Db(dataSource, dialect, b.queryTimeout, b.maxAttempts);
     this.capabilities = capabilities(dataSource, dialect);
     this.counters = new JdbcCounterStore(db);
     this.events = new JdbcEventStore(db, b.ipTruncation);
@@ -109,6 +110,7 @@ public final class JdbcUsageStorage implements UsageStorage {
 
   @Override
   public void close() {
+    db.close();
     if (ownedPool != null) {
       try {
         ownedPool.close();

@@ -23,6 +23,7 @@ class DbRetryTest {
 
   @AfterAll
   void close() {
+    db.close();
     pool.close();
   }
 
