@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Builds the benchmarks (with the modules they use) and runs the JDBC suite: ours beside bare JDBC on
+# PostgreSQL (127.0.0.1:5432, database test, schema "bench", dropped and re-created per trial) and on
+# embedded H2. Prints a Markdown table with the ratios; the table is also written to
+# benchmarks/target/jdbc-results.md.
+#
+#   benchmarks/run-jdbc.sh                      # default: 3 interleaved rounds (forks) per benchmark
+#   benchmarks/run-jdbc.sh -f 5                 # more rounds; any JMH option passes through (-wi, -i, -r, -prof ...)
+#   benchmarks/run-jdbc.sh --write-results      # also replace the generated block in benchmarks/RESULTS.md
+#   BENCH_ONLY=Postgres benchmarks/run-jdbc.sh  # a subset, by regular expression on Class.method
+#
+# PostgreSQL connection: -Dbench.pg.url / bench.pg.user / bench.pg.password / bench.pg.schema via JAVA_OPTS.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+
+write_results=false
+args=()
+for a in "$@"; do
+  if [[ "$a" == "--write-results" ]]; then write_results=true; else args+=("$a"); fi
+done
+
+mvn -B -q -pl benchmarks -am package -DskipTests
+
+props=(-Dbench.out="$root/benchmarks/target/jdbc-results.md" -Dbench.only="${BENCH_ONLY:-.*}")
+if $write_results; then props+=(-Dbench.results="$root/benchmarks/RESULTS.md"); fi
+# shellcheck disable=SC2086
+exec java ${JAVA_OPTS:-} "${props[@]}" -cp "$root/benchmarks/target/benchmarks.jar" \
+  dev.usage.benchmarks.jdbc.JdbcSuite "${args[@]}"
