@@ -181,9 +181,10 @@ final class CounterRows {
 
   /**
    * The one-statement consume of a single counter, without marker or hold, where the dialect has one:
-   * the counter after the add, or empty when the statement did not add (no room, a new counter on a
-   * dialect that cannot create it in the same statement, or an expired row): the caller then takes the
-   * transactional path, which also releases lapsed holds before judging.
+   * the counter after the add, or empty when the statement did not add (no room, no counter yet, an
+   * expired row, or settings of another version): the caller then takes the transactional path (on
+   * PostgreSQL the {@code usage_consume} function), which creates counters and releases lapsed holds
+   * before judging.
    */
   Optional<CounterValue> addInOneStatement(Connection c, String user, CounterDelta d, Instant now,
       OptionalLong settingsVersion) throws SQLException {
@@ -195,16 +196,12 @@ final class CounterRows {
     String sql;
     switch (db.dialect) {
       case POSTGRESQL -> {
-        sql = "INSERT INTO usage_counters AS c (user_id, quota_type, period_id, period_start, period_end, used,"
-            + " reserved, expires_at) SELECT ?, ?, ?, ?, ?, ?, 0, ? WHERE ? <= ?" + current
-            + " ON CONFLICT (user_id, quota_type, period_id) DO UPDATE SET used = c.used + EXCLUDED.used,"
-            + " expires_at = GREATEST(c.expires_at, EXCLUDED.expires_at)"
-            + " WHERE c.used + c.reserved + EXCLUDED.used <= ? AND c.expires_at > ?" + current
-            + " RETURNING c.used, c.reserved";
-        args.addAll(List.of(user, d.type().name(), d.periodId(), d.periodStart(), d.periodEnd(), d.amount(),
-            d.counterExpiresAt(), d.amount(), limit));
-        addVersion(args, user, settingsVersion);
-        args.addAll(List.of(limit, now));
+        // the counter exists but for the first request of its period (the function creates it then)
+        sql = "UPDATE usage_counters c SET used = c.used + ?, expires_at = GREATEST(c.expires_at, ?)"
+            + " WHERE c.user_id = ? AND c.quota_type = ? AND c.period_id = ? AND c.used + c.reserved + ? <= ?"
+            + " AND c.expires_at > ?" + current + " RETURNING c.used, c.reserved";
+        args.addAll(List.of(d.amount(), d.counterExpiresAt(), user, d.type().name(), d.periodId(), d.amount(), limit,
+            now));
         addVersion(args, user, settingsVersion);
       }
       case H2 -> {

@@ -30,8 +30,8 @@ import org.jdbi.v3.core.Handle;
  * <p>Atomicity: every multi-row operation runs in one transaction that first locks the user's row in
  * {@code usage_user_state}, then the counter rows it reads, by full primary key; so one user's operations
  * apply one at a time across threads and processes, and operations of different users share no lock.
- * A consume of a single counter without key or hold is one conditional statement where the dialect
- * allows (PostgreSQL upsert, H2 update), which needs no user lock: it adds only if the row has room. On
+ * A consume of a single existing counter without key or hold is one conditional update (PostgreSQL, H2),
+ * which needs no user lock: it adds only if the row has room. On
  * PostgreSQL every other consume is one call of the schema's {@code usage_consume} function, which takes
  * the transactional path's steps in one statement (one round trip).
  * Rows a transaction must lock are created beforehand in auto-commit mode, so that no transaction locks
