@@ -8,9 +8,9 @@ import java.util.Optional;
 /**
  * What a {@link ConsumeCommand} did.
  *
- * @param result admitted, rejected, replayed or conflicting
+ * @param result admitted, rejected, replayed, conflicting or stale
  * @param counters the counters of the command's deltas, in the same order, as they are after the
- *     command (unchanged unless admitted)
+ *     command (unchanged unless admitted); empty for STALE
  * @param rejected the types whose limit refused the command (REJECTED only)
  * @param hold for an admitted or replayed hold, the hold the first command made
  */

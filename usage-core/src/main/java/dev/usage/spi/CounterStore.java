@@ -19,7 +19,9 @@ import java.util.List;
 public interface CounterStore {
 
   /**
-   * Adds the deltas, all or none. In order: lapsed holds of the user are released; a marker with the
+   * Adds the deltas, all or none. In order: a store declaring
+   * {@link StorageCapability#CHECKS_SETTINGS_VERSION} answers STALE when the command's settings version
+   * is not the stored one; lapsed holds of the user are released; a marker with the
    * same key and fingerprint gives REPLAYED, with another fingerprint CONFLICT; any limited delta with
    * {@code used + reserved + amount > limit} gives REJECTED (listing every such type); otherwise every
    * amount is added to {@code used} (or, with a hold, to {@code reserved} under the reservation id) and

@@ -11,6 +11,7 @@ import dev.usage.UsageEngine;
 import dev.usage.UsageEvent;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
@@ -43,6 +44,26 @@ public abstract class EventContract extends AbstractStorageContract {
     assertThat(all.events()).isGreaterThanOrEqualTo(3);
     assertThat(all.failedEvents()).isGreaterThanOrEqualTo(1);
     assertThat(all.activeUsers()).isGreaterThanOrEqualTo(2);
+  }
+
+  @Test
+  void everyCustomQuantityOfAnEventIsStored() {
+    UsageEngine engine = engine();
+    String user = user("custom");
+    engine.tracking().trackUsage(engine.tracking().event(user).requests(1).quantity(QuotaType.of("images"), 2)
+        .quantity(QuotaType.of("pages"), 30).quantity(QuotaType.of("audio.seconds"), 7).build());
+    engine.tracking().trackUsage(engine.tracking().event(user).quantity(QuotaType.of("pages"), 5).build());
+    // and in one batch of many events, as the async writer appends them
+    List<UsageEvent> batch = new ArrayList<>();
+    for (int i = 0; i < 300; i++) {
+      batch.add(engine.tracking().event(user).quantity(QuotaType.of("images"), 1).quantity(QuotaType.of("pages"), 2)
+          .build());
+    }
+    storage.events().append(batch);
+
+    assertThat(storage.events().userTotals(user, FROM, TO)).containsExactlyInAnyOrderEntriesOf(Map.of(
+        QuotaType.REQUESTS, 1L, QuotaType.of("images"), 302L, QuotaType.of("pages"), 635L,
+        QuotaType.of("audio.seconds"), 7L));
   }
 
   @Test

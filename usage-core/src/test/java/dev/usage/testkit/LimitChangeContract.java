@@ -20,6 +20,16 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import dev.usage.spi.ConsumeCommand;
+import dev.usage.spi.ConsumeOutcome;
+import dev.usage.spi.CounterDelta;
+import dev.usage.spi.Hold;
+import dev.usage.spi.IdempotencyMarker;
+import dev.usage.spi.StorageCapability;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.OptionalLong;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -64,6 +74,47 @@ public abstract class LimitChangeContract extends AbstractStorageContract {
     admin.quotas().removeQuotaOverride(user, QuotaType.REQUESTS, "admin", "back to the default");
     assertThat(consumer.tracking().consumeQuota(Consumption.of(user, QuotaType.REQUESTS, 93)).allowed()).isTrue();
     assertThat(used(consumer, user, QuotaType.REQUESTS)).isEqualTo(100);
+  }
+
+  @Test
+  void aConsumeComputedFromOutdatedSettingsChangesNothing() {
+    Assumptions.assumeTrue(storage.capabilities().contains(StorageCapability.CHECKS_SETTINGS_VERSION),
+        "the storage does not check settings versions");
+    String user = user("stale");
+    UsageEngine admin = engine();
+    admin.quotas().updateQuota(user, Quota.monthly(QuotaType.REQUESTS, 10), "admin", "stored settings");
+    long current = admin.quotas().getUserQuota(user).version();
+    Instant now = clock.instant();
+    Instant start = Instant.parse("2026-03-01T00:00:00Z");
+    Instant end = Instant.parse("2026-04-01T00:00:00Z");
+    CounterDelta requests = new CounterDelta(QuotaType.REQUESTS, "M2026-03-01", start, end, 2, 10, end.plus(Duration.ofDays(40)));
+    CounterDelta characters = new CounterDelta(QuotaType.CHARACTERS, "M2026-03-01", start, end, 5, 100,
+        end.plus(Duration.ofDays(40)));
+    IdempotencyMarker key = new IdempotencyMarker("stale-key", "consume|requests=2", now.plus(Duration.ofDays(1)));
+    Hold hold = new Hold("stale-hold", now.plus(Duration.ofMinutes(5)), now.plus(Duration.ofDays(1)));
+    List<ConsumeCommand> outdated = List.of(
+        new ConsumeCommand(user, List.of(requests), Optional.empty(), Optional.empty(), now, OptionalLong.of(current - 1)),
+        new ConsumeCommand(user, List.of(requests, characters), Optional.of(key), Optional.empty(), now,
+            OptionalLong.of(current - 1)),
+        new ConsumeCommand(user, List.of(requests), Optional.empty(), Optional.of(hold), now, OptionalLong.of(current + 1)));
+    for (ConsumeCommand c : outdated) {
+      assertThat(storage.counters().consume(c).result()).as(c.toString()).isEqualTo(ConsumeOutcome.Result.STALE);
+    }
+    assertThat(storage.counters().read(user, List.of(requests.key(), characters.key()), now))
+        .as("nothing counted or held").allSatisfy(v -> assertThat(v.used() + v.reserved()).isZero());
+
+    ConsumeCommand keyed = new ConsumeCommand(user, List.of(requests, characters), Optional.of(key), Optional.empty(),
+        now, OptionalLong.of(current));
+    assertThat(storage.counters().consume(keyed).result()).as("the stale attempt left no key behind")
+        .isEqualTo(ConsumeOutcome.Result.ADMITTED);
+    assertThat(storage.counters().consume(keyed).result()).isEqualTo(ConsumeOutcome.Result.REPLAYED);
+    ConsumeCommand held = new ConsumeCommand(user, List.of(requests), Optional.empty(), Optional.of(hold), now,
+        OptionalLong.of(current));
+    assertThat(storage.counters().consume(held).result()).as("the stale attempt stored no reservation")
+        .isEqualTo(ConsumeOutcome.Result.ADMITTED);
+    assertThat(storage.counters().read(user, List.of(requests.key()), now).get(0))
+        .satisfies(v -> assertThat(v.used()).isEqualTo(2))
+        .satisfies(v -> assertThat(v.reserved()).isEqualTo(2));
   }
 
   @Test

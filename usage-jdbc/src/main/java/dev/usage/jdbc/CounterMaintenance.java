@@ -85,14 +85,21 @@ final class CounterMaintenance {
   }
 
   private void purge(String table, String key, String condition, Instant now) {
+    // PostgreSQL rechecks a row changed meanwhile against the outer WHERE only, so the condition is
+    // repeated there: a counter restarted by a consume since the inner select is not deleted
     String sql = switch (db.dialect) {
       case POSTGRESQL -> "DELETE FROM " + table + " WHERE (" + key + ") IN (SELECT " + key + " FROM " + table
-          + " WHERE " + condition + " LIMIT " + PURGE_BATCH + ")";
+          + " WHERE " + condition + " LIMIT " + PURGE_BATCH + ") AND " + condition;
       default -> "DELETE FROM " + table + " WHERE " + condition + " LIMIT " + PURGE_BATCH;
     };
+    Object[] args = db.postgres() ? new Object[] {now, now} : new Object[] {now};
     int deleted;
     do {
-      deleted = db.autocommit("purge " + table, true, h -> db.update(h, sql, now));
+      // MariaDB/MySQL: at READ COMMITTED the range delete takes no gap locks that consumes could meet
+      deleted = db.transaction("purge " + table, true, h -> {
+        db.readCommitted(h);
+        return db.update(h, sql, args);
+      });
     } while (deleted >= PURGE_BATCH);
   }
 

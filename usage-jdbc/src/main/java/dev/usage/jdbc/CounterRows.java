@@ -89,8 +89,9 @@ final class CounterRows {
   }
 
   /**
-   * Locks the counters of {@code deltas} (in the order given), each by its full key. Throws MissingRows
-   * naming those that do not exist.
+   * Locks the counters of {@code deltas}, each by its full key, in one statement (so in index order, not
+   * the order given: harmless, since the caller holds the user's row lock, which every other multi-row
+   * writer of these rows takes first). Throws MissingRows naming those that do not exist.
    */
   Map<CounterKey, Row> lock(Handle h, String user, List<CounterDelta> deltas, Instant now) {
     Map<CounterKey, Row> rows = select(h, user, deltas.stream().map(CounterDelta::key).toList(), now, true);

@@ -5,8 +5,6 @@ import dev.usage.UsageStorageException;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -26,7 +24,6 @@ import org.jdbi.v3.core.statement.DefaultStatementBuilder;
 import org.jdbi.v3.core.statement.SqlStatement;
 import org.jdbi.v3.core.statement.StatementContext;
 import org.jdbi.v3.core.statement.StatementCustomizer;
-import org.jdbi.v3.core.statement.StatementContext;
 import org.jdbi.v3.core.statement.SqlStatements;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,11 +52,11 @@ final class Db implements AutoCloseable {
     // after the database dropped connections, a pool may hand out several dead ones in a row before it
     // has replaced them: retries of a lost connection are bounded by time (the statement timeout), not count
     this.reconnectBudgetNanos = queryTimeout.toNanos();
-    // a stuck database (lock waits included) fails the statement instead of hanging the caller
     // a stuck database (lock waits included) fails the statement instead of hanging the caller:
     // MariaDB/MySQL enforce it in the server (max_statement_time); elsewhere a watchdog cancels it
     if (dialect.isMysqlFamily()) {
       jdbi.getConfig(SqlStatements.class).setQueryTimeout((int) Math.max(1, (queryTimeout.toMillis() + 999) / 1000));
+      jdbi.setStatementBuilderFactory(c -> new NoGeneratedKeys());
       this.watchdog = null;
     } else {
       this.watchdog = new StatementWatchdog(queryTimeout);
@@ -69,9 +66,6 @@ final class Db implements AutoCloseable {
           ctx.addCleanable(watchdog.arm(stmt)::run);
         }
       });
-    }
-    if (dialect.isMysqlFamily()) {
-      jdbi.setStatementBuilderFactory(c -> new NoGeneratedKeys());
     }
   }
 
@@ -107,15 +101,19 @@ final class Db implements AutoCloseable {
   }
 
   private <T> T run(String what, boolean idempotent, boolean inTransaction, HandleCallback<T, RuntimeException> work) {
-    return attempts(what, idempotent, inTransaction, reachedCommit -> {
+    return attempts(what, idempotent, inTransaction, state -> {
       if (inTransaction) {
         return jdbi.inTransaction(h -> {
+          state[SENT] = true;
           T result = work.withHandle(h);
-          reachedCommit[0] = true;
+          state[REACHED_COMMIT] = true;
           return result;
         });
       }
-      return jdbi.withHandle(work);
+      return jdbi.withHandle(h -> {
+        state[SENT] = true;
+        return autoCommitted(h.getConnection(), () -> work.withHandle(h));
+      });
     });
   }
 
@@ -130,11 +128,33 @@ final class Db implements AutoCloseable {
    * does; statements should run through {@link #executeQuery} so that they time out.
    */
   <T> T autocommitJdbc(String what, boolean idempotent, ConnectionWork<T> work) {
-    return attempts(what, idempotent, false, reachedCommit -> {
+    return attempts(what, idempotent, false, state -> {
       try (Connection c = dataSource.getConnection()) {
-        return work.run(c);
+        state[SENT] = true;
+        return autoCommitted(c, () -> work.run(c));
       }
     });
+  }
+
+  @FunctionalInterface
+  private interface SqlWork<T> {
+    T run() throws SQLException;
+  }
+
+  /**
+   * Runs {@code work} with auto-commit on, as the single-statement paths need: a pool configured with
+   * auto-commit off would otherwise roll their writes back when the connection returns to it.
+   */
+  private static <T> T autoCommitted(Connection c, SqlWork<T> work) throws SQLException {
+    if (c.getAutoCommit()) {
+      return work.run();
+    }
+    c.setAutoCommit(true);
+    try {
+      return work.run();
+    } finally {
+      c.setAutoCommit(false);
+    }
   }
 
   /** Executes a prepared query under the statement timeout. */
@@ -152,29 +172,32 @@ final class Db implements AutoCloseable {
 
   /** Binds an instant to a plain JDBC statement as {@link #instant(Instant)} does. */
   void setInstant(PreparedStatement statement, int position, Instant value) throws SQLException {
-    Instant micros = value.truncatedTo(ChronoUnit.MICROS);
-    statement.setObject(position, dialect.isMysqlFamily()
-        ? LocalDateTime.ofInstant(micros, ZoneOffset.UTC) : OffsetDateTime.ofInstant(micros, ZoneOffset.UTC));
+    statement.setObject(position, encode(value));
   }
 
+  private static final int SENT = 0;
+  private static final int REACHED_COMMIT = 1;
+
+  /** One try; {@code state[SENT]}: a connection was had and work began; {@code state[REACHED_COMMIT]}. */
   @FunctionalInterface
   private interface Attempt<T> {
-    T run(boolean[] reachedCommit) throws Exception;
+    T run(boolean[] state) throws Exception;
   }
 
   private <T> T attempts(String what, boolean idempotent, boolean inTransaction, Attempt<T> attempt) {
     long reconnectDeadline = System.nanoTime() + reconnectBudgetNanos;
     for (int n = 1; ; n++) {
-      boolean[] reachedCommit = {false};
+      boolean[] state = {false, false};
       try {
-        return attempt.run(reachedCommit);
+        return attempt.run(state);
       } catch (UsageException e) {
         throw e;
       } catch (JdbiException | SQLException e) {
         Failure failure = Failure.of(e);
         boolean safe = switch (failure) {
           case TRANSIENT -> true;
-          case CONNECTION -> idempotent || (inTransaction && !reachedCommit[0]);
+          // nothing was sent without a connection; a transaction that did not reach its commit was rolled back
+          case CONNECTION -> idempotent || !state[SENT] || (inTransaction && !state[REACHED_COMMIT]);
           default -> false;
         };
         boolean again = safe && (failure == Failure.CONNECTION
@@ -189,6 +212,18 @@ final class Db implements AutoCloseable {
       } catch (Exception e) {
         throw new IllegalStateException(e);
       }
+    }
+  }
+
+  /**
+   * Runs the transaction just begun on {@code h} at READ COMMITTED on MariaDB/MySQL (the default of the
+   * other databases): their REPEATABLE READ makes range statements ({@code INSERT ... SELECT}, a range
+   * {@code DELETE}) lock the gaps they scan, blocking other writers. A one-transaction setting: the pooled
+   * connection keeps its own level.
+   */
+  void readCommitted(Handle h) {
+    if (dialect.isMysqlFamily()) {
+      h.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED");
     }
   }
 
@@ -236,14 +271,18 @@ final class Db implements AutoCloseable {
 
   /** An instant as the dialect stores it exactly: microseconds, UTC. */
   Argument instant(Instant value) {
-    Instant micros = value.truncatedTo(ChronoUnit.MICROS);
-    Object bound = dialect.isMysqlFamily()
-        ? LocalDateTime.ofInstant(micros, ZoneOffset.UTC)
-        : OffsetDateTime.ofInstant(micros, ZoneOffset.UTC);
+    Object bound = encode(value);
     return (position, statement, ctx) -> statement.setObject(position, bound);
   }
 
-  /** An instant as text the dialect parses exactly (for {@code COPY}): ISO-8601 in UTC, microseconds. */
+  private Object encode(Instant value) {
+    Instant micros = value.truncatedTo(ChronoUnit.MICROS);
+    return dialect.isMysqlFamily()
+        ? LocalDateTime.ofInstant(micros, ZoneOffset.UTC)
+        : OffsetDateTime.ofInstant(micros, ZoneOffset.UTC);
+  }
+
+  /** An instant as text the dialect parses exactly (for {@code COPY} and array arguments): ISO-8601 in UTC, microseconds. */
   String instantText(Instant value) {
     return value.truncatedTo(ChronoUnit.MICROS).toString();
   }
@@ -344,4 +383,5 @@ final class Db implements AutoCloseable {
       }
       throw e;
     }
-  }}
+  }
+}

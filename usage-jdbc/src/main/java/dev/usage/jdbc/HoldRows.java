@@ -63,18 +63,20 @@ final class HoldRows {
   Optional<Reservation> reservation(Handle h, String user, String id) {
     return db.bind(h.createQuery("SELECT reservation_id, state, deltas, committed, expires_at, retain_until"
         + " FROM usage_reservations WHERE user_id = ? AND reservation_id = ?"), user, id)
-        .map((rs, ctx) -> new Reservation(rs.getString("reservation_id"), State.valueOf(rs.getString("state")),
-            Codec.deltas(rs.getString("deltas")), Codec.amounts(rs.getString("committed")),
-            db.instant(rs, "expires_at"), db.instant(rs, "retain_until"))).findFirst();
+        .map((rs, ctx) -> reservation(rs)).findFirst();
+  }
+
+  private Reservation reservation(java.sql.ResultSet rs) throws java.sql.SQLException {
+    return new Reservation(rs.getString("reservation_id"), State.valueOf(rs.getString("state")),
+        Codec.deltas(rs.getString("deltas")), Codec.amounts(rs.getString("committed")), db.instant(rs, "expires_at"),
+        db.instant(rs, "retain_until"));
   }
 
   /** The user's reservations still marked held (some may have lapsed by now). */
   List<Reservation> held(Handle h, String user) {
     return db.bind(h.createQuery("SELECT reservation_id, state, deltas, committed, expires_at, retain_until"
         + " FROM usage_reservations WHERE user_id = ? AND state = ?"), user, State.HELD.name())
-        .map((rs, ctx) -> new Reservation(rs.getString("reservation_id"), State.valueOf(rs.getString("state")),
-            Codec.deltas(rs.getString("deltas")), Codec.amounts(rs.getString("committed")),
-            db.instant(rs, "expires_at"), db.instant(rs, "retain_until"))).list();
+        .map((rs, ctx) -> reservation(rs)).list();
   }
 
   void setState(Handle h, String user, String id, State state, Map<QuotaType, Long> committed) {

@@ -115,7 +115,7 @@ public final class JdbcAggregations {
 
   private boolean rebuild(LocalDate day, String userId, boolean force) {
     return db.transaction("aggregate " + day, true, h -> {
-      readCommitted(db, h);
+      db.readCommitted(h);
       if (force) {
         dirty.markOne(h, day, userId);
       } else if (!dirty.lockIfMarked(h, day, userId)) {
@@ -125,18 +125,6 @@ public final class JdbcAggregations {
       dirty.clear(h, day, userId);
       return true;
     });
-  }
-
-  /**
-   * Runs the transaction just begun on {@code h} at READ COMMITTED on MariaDB/MySQL (the default of the
-   * other databases): their REPEATABLE READ would make {@code INSERT ... SELECT} lock the raw events it
-   * reads (and the gaps between them), blocking appends. A one-transaction setting: the pooled
-   * connection keeps its own level.
-   */
-  static void readCommitted(Db db, Handle h) {
-    if (db.dialect.isMysqlFamily()) {
-      h.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED");
-    }
   }
 
   /** The days with stale slices, oldest first. */

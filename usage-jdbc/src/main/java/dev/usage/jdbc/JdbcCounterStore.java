@@ -31,20 +31,20 @@ import org.jdbi.v3.core.Handle;
  * {@code usage_user_state}, then the counter rows it reads, by full primary key; so one user's operations
  * apply one at a time across threads and processes, and operations of different users share no lock.
  * A consume of a single existing counter without key or hold is one conditional update (PostgreSQL, H2),
- * which needs no user lock: it adds only if the row has room. On
- * PostgreSQL every other consume is one call of the schema's {@code usage_consume} function, which takes
- * the transactional path's steps in one statement (one round trip).
- * Rows a transaction must lock are created beforehand in auto-commit mode, so that no transaction locks
- * a missing row (MariaDB and MySQL would lock the gap, and new users' inserts would deadlock).
+ * which needs no user lock: it adds only if the row has room. On PostgreSQL every other consume is one
+ * call of the schema's {@code usage_consume} function, which takes the transactional path's steps in one
+ * statement (one round trip) and creates missing rows itself. Elsewhere, rows a transaction must lock are
+ * created beforehand in auto-commit mode, so that no transaction locks a missing row (MariaDB and MySQL
+ * would lock the gap, and new users' inserts would deadlock).
  *
  * <p>Settings: a command carrying a settings version is refused as STALE, changing nothing, unless the
  * user's row in {@code user_quotas} has that version (0: no row), checked in the same statement or
  * transaction as the add; so engines may cache settings ({@code CHECKS_SETTINGS_VERSION}).
  *
  * <p>Failures: deadlocks and serialization failures are retried a bounded number of times; a connection
- * lost before commit is retried; one lost during commit is retried only for keyed consumes and settles
- * (the retry answers REPLAYED); otherwise {@link dev.usage.UsageStorageException} says the outcome is
- * unknown. Thread-safe.
+ * that could not be had, or was lost before a transaction's commit, is retried; one lost while a
+ * statement or commit was in flight is retried only for keyed consumes and settles (the retry answers
+ * REPLAYED); otherwise {@link dev.usage.UsageStorageException} says the outcome is unknown. Thread-safe.
  */
 public final class JdbcCounterStore implements CounterStore {
 
@@ -71,7 +71,12 @@ public final class JdbcCounterStore implements CounterStore {
       Optional<CounterValue> added = db.autocommitJdbc("consume", false,
           c -> counters.addInOneStatement(c, command.userId(), d, command.now(), command.settingsVersion()));
       if (added.isPresent()) {
-        return new ConsumeOutcome(ConsumeOutcome.Result.ADMITTED, List.of(added.get()), List.of(), Optional.empty());
+        CounterValue v = added.get();
+        if (v.reserved() > 0) {
+          // the statement does not release lapsed holds: report the counter as it is once they are released
+          v = read(command.userId(), List.of(d.key()), command.now()).get(0);
+        }
+        return new ConsumeOutcome(ConsumeOutcome.Result.ADMITTED, List.of(v), List.of(), Optional.empty());
       }
     }
     // a keyed consume is safe to run again: a retry after a lost commit finds its own marker (REPLAYED)

@@ -91,7 +91,7 @@ public final class JdbcRetention {
   }
 
   private int batch(Handle h, LocalDate day, Instant end, int batchSize) {
-    JdbcAggregations.readCommitted(db, h);
+    db.readCommitted(h);
     List<Object> keys = new ArrayList<>();
     db.bind(h.createQuery(String.format(KEYS, batchSize)), Days.start(day), end).map((rs, ctx) -> {
       keys.add(rs.getString("user_id"));

@@ -21,7 +21,10 @@ import org.jdbi.v3.core.argument.Argument;
 
 /**
  * A whole consume in one round trip on PostgreSQL, through the schema's {@code usage_consume} function,
- * which takes the same steps as {@link JdbcCounterStore}'s transactional path in one statement.
+ * which takes the same steps as {@link JdbcCounterStore}'s transactional path in one statement, except
+ * releasing lapsed holds: when one is due it answers SWEEP and changes nothing, and the transactional path
+ * runs instead. Keep the function's judging order (settings version, marker, limits, then the
+ * {@code MAX_AMOUNT} cap) in step with that path and with the in-memory store.
  */
 final class PostgresConsume {
 
@@ -40,8 +43,9 @@ final class PostgresConsume {
     Optional<IdempotencyMarker> m = c.marker();
     Optional<Hold> hold = c.hold();
     Object[] args = {c.userId(), texts(d, x -> x.type().name()), texts(d, CounterDelta::periodId),
-        texts(d, x -> x.periodStart().toString()), texts(d, x -> x.periodEnd().toString()),
-        longs(d, CounterDelta::amount), longs(d, CounterDelta::limit), texts(d, x -> x.counterExpiresAt().toString()),
+        texts(d, x -> db.instantText(x.periodStart())), texts(d, x -> db.instantText(x.periodEnd())),
+        longs(d, CounterDelta::amount), longs(d, CounterDelta::limit),
+        texts(d, x -> db.instantText(x.counterExpiresAt())),
         c.now(), c.settingsVersion().isPresent() ? (Object) c.settingsVersion().getAsLong() : nullOf(java.sql.Types.BIGINT),
         text(m.map(IdempotencyMarker::key)), text(m.map(IdempotencyMarker::fingerprint)),
         db.nullableInstant(m.map(IdempotencyMarker::expiresAt).orElse(null)), text(hold.map(Hold::reservationId)),

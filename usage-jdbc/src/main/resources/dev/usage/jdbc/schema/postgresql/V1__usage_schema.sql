@@ -230,6 +230,10 @@ BEGIN
       ON CONFLICT DO NOTHING;
     SELECT c.used, c.reserved, c.expires_at INTO v_row FROM usage_counters c
       WHERE c.user_id = p_user AND c.quota_type = p_types[i] AND c.period_id = p_periods[i] FOR UPDATE;
+    IF NOT FOUND THEN
+      -- deleted by a purge between the insert and the lock: the statement is rolled back and run again
+      RAISE EXCEPTION 'counter row of % vanished', p_user USING ERRCODE = '40001';
+    END IF;
     v_expired := v_expired || (v_row.expires_at <= p_now);
     v_used := v_used || CASE WHEN v_row.expires_at <= p_now THEN 0 ELSE v_row.used END;
     v_reserved := v_reserved || CASE WHEN v_row.expires_at <= p_now THEN 0 ELSE v_row.reserved END;
