@@ -23,8 +23,9 @@ import javax.sql.DataSource;
  * UsageEngine engine = UsageEngine.builder().storage(storage).build();
  * }</pre>
  *
- * <p>Thread-safe. {@link #close()} closes only a pool this class opened ({@link #fromJdbcUrl}); the
- * engine calls it after flushing its buffered events.
+ * <p>Thread-safe. {@link #close()} stops the storage's statement watchdog thread and closes only a pool
+ * this class opened ({@link #fromJdbcUrl}), never the host's; the engine calls it after flushing its
+ * buffered events.
  */
 public final class JdbcUsageStorage implements UsageStorage {
 
