@@ -118,6 +118,23 @@ public abstract class LimitChangeContract extends AbstractStorageContract {
   }
 
   @Test
+  void aLimitLoweredThroughAnotherEngineAppliesAtOnceUnderLoad() throws Exception {
+    // the consuming engine may hold the old settings in memory; the change comes from another process
+    UsageEngine consumer = engine(b -> b.defaultQuota(Quota.monthly(QuotaType.REQUESTS, 200)));
+    UsageEngine admin = engine(b -> b.defaultQuota(Quota.monthly(QuotaType.REQUESTS, 200)));
+    String user = user("lower-elsewhere");
+
+    AtomicLong admittedAfterChange = new AtomicLong();
+    long admitted = underLoad(consumer, user, 100,
+        () -> admin.quotas().updateQuota(user, Quota.monthly(QuotaType.REQUESTS, 50), "admin", "lower elsewhere"),
+        admittedAfterChange);
+
+    assertThat(admittedAfterChange.get()).as("admitted by calls begun after the change returned").isZero();
+    assertThat(used(consumer, user, QuotaType.REQUESTS)).isEqualTo(admitted);
+    assertThat(consumer.tracking().consumeQuota(Consumption.of(user, QuotaType.REQUESTS, 1)).allowed()).isFalse();
+  }
+
+  @Test
   void loweredLimitAppliesAtOnceUnderLoadAndKeepsUsage() throws Exception {
     UsageEngine engine = engine(b -> b.defaultQuota(Quota.monthly(QuotaType.REQUESTS, 200)));
     String user = user("lower");

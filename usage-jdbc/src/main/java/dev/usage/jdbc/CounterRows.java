@@ -190,9 +190,12 @@ final class CounterRows {
   Optional<CounterValue> addInOneStatement(Connection c, String user, CounterDelta d, Instant now,
       OptionalLong settingsVersion) throws SQLException {
     long limit = Math.min(d.limit(), Quota.MAX_AMOUNT);
-    // with a settings version, the add happens only if the user's stored settings are still that version
-    String current = settingsVersion.isPresent()
-        ? " AND COALESCE((SELECT q.version FROM user_quotas q WHERE q.user_id = ?), 0) = ?" : "";
+    // with a settings version, the add happens only if the user's stored settings are still that version:
+    // on PostgreSQL as recorded on the counter row itself (see JdbcUserQuotaStore.save), elsewhere read from
+    // user_quotas in the same statement
+    String current = settingsVersion.isEmpty() ? ""
+        : db.postgres() ? " AND c.settings_version = ?"
+        : " AND COALESCE((SELECT q.version FROM user_quotas q WHERE q.user_id = ?), 0) = ?";
     List<Object> args = new ArrayList<>(14);
     String sql;
     switch (db.dialect) {
@@ -203,7 +206,7 @@ final class CounterRows {
             + " AND c.expires_at > ?" + current + " RETURNING c.used, c.reserved";
         args.addAll(List.of(d.amount(), d.counterExpiresAt(), user, d.type().name(), d.periodId(), d.amount(), limit,
             now));
-        addVersion(args, user, settingsVersion);
+        settingsVersion.ifPresent(args::add);
       }
       case H2 -> {
         sql = "SELECT used, reserved FROM FINAL TABLE (UPDATE usage_counters SET used = used + ?,"

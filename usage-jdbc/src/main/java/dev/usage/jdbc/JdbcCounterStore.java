@@ -39,7 +39,10 @@ import org.jdbi.v3.core.Handle;
  *
  * <p>Settings: a command carrying a settings version is refused as STALE, changing nothing, unless the
  * user's row in {@code user_quotas} has that version (0: no row), checked in the same statement or
- * transaction as the add; so engines may cache settings ({@code CHECKS_SETTINGS_VERSION}).
+ * transaction as the add; so engines may cache settings ({@code CHECKS_SETTINGS_VERSION}). On PostgreSQL
+ * the one-statement path compares the version recorded on the counter row instead of reading
+ * {@code user_quotas}: {@code usage_consume} records the version it checked (under the user's row lock),
+ * and a settings save takes that lock and resets the recorded versions in its own transaction.
  *
  * <p>Failures: deadlocks and serialization failures are retried a bounded number of times; a connection
  * that could not be had, or was lost before a transaction's commit, is retried; one lost while a

@@ -11,7 +11,9 @@ import org.jdbi.v3.core.Handle;
 
 /**
  * Users' settings in {@code user_quotas} and the audit trail in {@code usage_audit}. A save is one
- * transaction: a compare-and-set on the version and the audit row, together. Thread-safe.
+ * transaction: a compare-and-set on the version and the audit row, together; on PostgreSQL it also takes
+ * the user's row lock and marks the user's counters as not consumed under the new version (so that a
+ * consume computed from cached settings cannot pass the one-statement path). Thread-safe.
  */
 public final class JdbcUserQuotaStore implements UserQuotaStore {
 
@@ -38,9 +40,21 @@ public final class JdbcUserQuotaStore implements UserQuotaStore {
   public Optional<UserQuota> save(UserQuota next, AuditEntry entry) {
     // not retried after a commit whose outcome is unknown: the caller re-reads and decides
     return db.transaction("save quota settings", false, h -> {
+      if (db.postgres()) {
+        // serializes with usage_consume, which reads the settings version under this lock and records it
+        // on the counters it writes
+        db.update(h, "INSERT INTO usage_user_state (user_id) VALUES (?) ON CONFLICT DO NOTHING", next.userId());
+        db.bind(h.createQuery("SELECT user_id FROM usage_user_state WHERE user_id = ? FOR UPDATE"), next.userId())
+            .mapTo(String.class).one();
+      }
       boolean stored = next.version() == 0 ? insert(h, next, entry) : update(h, next, entry);
       if (!stored) {
         return Optional.<UserQuota>empty();
+      }
+      if (db.postgres()) {
+        // the one-statement consume admits only while a counter records the caller's settings version:
+        // from now on none does, until usage_consume has checked the new version
+        db.update(h, "UPDATE usage_counters SET settings_version = -1 WHERE user_id = ?", next.userId());
       }
       db.update(h, "INSERT INTO usage_audit (user_id, at, actor, action, quota_type, old_value, new_value, reason)"
           + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", entry.userId(), entry.at(), entry.actor(), entry.action(),

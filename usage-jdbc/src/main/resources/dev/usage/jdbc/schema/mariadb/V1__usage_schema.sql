@@ -10,7 +10,9 @@ CREATE TABLE usage_user_state (
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_nopad_bin;
 CREATE INDEX usage_user_state_expiry ON usage_user_state (next_expiry);
 
--- One counter per (user, quota type, period): units used and units held by reservations.
+-- One counter per (user, quota type, period): units used and units held by reservations. settings_version
+-- is the version of the user's settings the row was last consumed under (-1: unknown); PostgreSQL's
+-- one-statement consume admits only while it equals the caller's cached version.
 CREATE TABLE usage_counters (
   user_id       VARCHAR(128) NOT NULL,
   quota_type    VARCHAR(64)  NOT NULL,
@@ -20,6 +22,7 @@ CREATE TABLE usage_counters (
   used          BIGINT       NOT NULL,
   reserved      BIGINT       NOT NULL,
   expires_at    DATETIME(6)  NOT NULL,
+  settings_version BIGINT      NOT NULL DEFAULT -1,
   PRIMARY KEY (user_id, quota_type, period_id)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_nopad_bin;
 CREATE INDEX usage_counters_expiry ON usage_counters (expires_at);

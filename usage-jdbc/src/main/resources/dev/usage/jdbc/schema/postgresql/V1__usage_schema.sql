@@ -10,7 +10,9 @@ CREATE TABLE usage_user_state (
 );
 CREATE INDEX usage_user_state_expiry ON usage_user_state (next_expiry);
 
--- One counter per (user, quota type, period): units used and units held by reservations.
+-- One counter per (user, quota type, period): units used and units held by reservations. settings_version
+-- is the version of the user's settings the row was last consumed under (-1: unknown); PostgreSQL's
+-- one-statement consume admits only while it equals the caller's cached version.
 CREATE TABLE usage_counters (
   user_id       VARCHAR(128) NOT NULL,
   quota_type    VARCHAR(64)  NOT NULL,
@@ -20,6 +22,7 @@ CREATE TABLE usage_counters (
   used          BIGINT       NOT NULL,
   reserved      BIGINT       NOT NULL,
   expires_at    TIMESTAMPTZ  NOT NULL,
+  settings_version BIGINT      NOT NULL DEFAULT -1,
   PRIMARY KEY (user_id, quota_type, period_id)
 );
 CREATE INDEX usage_counters_expiry ON usage_counters (expires_at);
@@ -210,8 +213,9 @@ DECLARE
 BEGIN
   INSERT INTO usage_user_state (user_id) VALUES (p_user) ON CONFLICT DO NOTHING;
   SELECT s.next_expiry INTO v_next FROM usage_user_state s WHERE s.user_id = p_user FOR UPDATE;
+  -- authoritative: a settings save takes the user's row lock, held here
+  SELECT COALESCE(MAX(q.version), 0) INTO v_version FROM user_quotas q WHERE q.user_id = p_user;
   IF p_version IS NOT NULL THEN
-    SELECT COALESCE(MAX(q.version), 0) INTO v_version FROM user_quotas q WHERE q.user_id = p_user;
     IF v_version <> p_version THEN
       RETURN QUERY SELECT 'STALE'::TEXT, NULL::BIGINT[], NULL::BIGINT[], NULL::TEXT[], NULL::VARCHAR,
         NULL::TIMESTAMPTZ, NULL::TIMESTAMPTZ;
@@ -271,7 +275,7 @@ BEGIN
     ELSE
       v_reserved[i] := v_reserved[i] + p_amounts[i];
     END IF;
-    UPDATE usage_counters c SET used = v_used[i], reserved = v_reserved[i],
+    UPDATE usage_counters c SET used = v_used[i], reserved = v_reserved[i], settings_version = v_version,
         period_start = CASE WHEN v_expired[i] THEN p_starts[i]::TIMESTAMPTZ ELSE c.period_start END,
         period_end = CASE WHEN v_expired[i] THEN p_ends[i]::TIMESTAMPTZ ELSE c.period_end END,
         expires_at = CASE WHEN v_expired[i] THEN p_expires[i]::TIMESTAMPTZ
