@@ -371,6 +371,38 @@ final class Db implements AutoCloseable {
   }
 
   /**
+   * An insert that skips a row whose key exists and can run inside a transaction: {@code ON CONFLICT DO
+   * NOTHING} (PostgreSQL), {@code INSERT IGNORE} (MariaDB/MySQL), or on H2 an {@code INSERT ... SELECT}
+   * guarded by {@code NOT EXISTS} on the key, the first {@code keyColumns} of {@code columns} (a racing
+   * insert of the same key fails there with a duplicate key, and the transaction is retried). Bind its
+   * arguments with {@link #keyed}.
+   *
+   * @param values the placeholders (or literals) of one row, e.g. {@code ?, ?, 1}
+   */
+  String insertUnlessKeyExists(String table, String columns, String values, int keyColumns) {
+    if (dialect != JdbcDialect.H2) {
+      return insertIgnoring(table + " (" + columns + ")", "VALUES (" + values + ")");
+    }
+    String[] names = columns.split(",\\s*");
+    StringBuilder key = new StringBuilder();
+    for (int i = 0; i < keyColumns; i++) {
+      key.append(i == 0 ? "" : " AND ").append(names[i]).append(" = ?");
+    }
+    return "INSERT INTO " + table + " (" + columns + ") SELECT " + values + " FROM DUAL WHERE NOT EXISTS"
+        + " (SELECT 1 FROM " + table + " WHERE " + key + ")";
+  }
+
+  /** The arguments of {@link #insertUnlessKeyExists} for one row: on H2 the row's key values follow it. */
+  Object[] keyed(Object[] row, int keyColumns) {
+    if (dialect != JdbcDialect.H2) {
+      return row;
+    }
+    Object[] args = java.util.Arrays.copyOf(row, row.length + keyColumns);
+    System.arraycopy(row, 0, args, row.length, keyColumns);
+    return args;
+  }
+
+  /**
    * Inserts a row unless its key exists, in auto-commit mode: whether this call inserted it. A duplicate
    * key (also one raced in by another caller) is not an error.
    */

@@ -13,7 +13,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -99,14 +98,14 @@ public final class JdbcEventStore implements EventStore {
     if (db.postgres() && PgCopy.usable(h)) {
       return PgCopy.insert(h, db, rows);
     }
-    String sql = insertNew("usage_tracking", COLUMNS, PLACEHOLDERS, 2);
+    String sql = db.insertUnlessKeyExists("usage_tracking", COLUMNS, PLACEHOLDERS, 2);
     int added = 0;
     int from = 0;
     while (from < rows.size()) {
       int to = db.dialect.isMysqlFamily() ? bulkEnd(rows, from) : rows.size();
       PreparedBatch batch = h.prepareBatch(sql);
       for (Object[] row : rows.subList(from, to)) {
-        bindNew(batch, row, 2).add();
+        db.bind(batch, db.keyed(row, 2)).add();
       }
       added += executeCounting(batch);
       from = to;
@@ -116,10 +115,12 @@ public final class JdbcEventStore implements EventStore {
 
   private void insertCustom(Handle h, List<UsageEvent> events) {
     // keyed by (user_id, event_id, quota_type): an event may carry several custom types
-    PreparedBatch custom = h.prepareBatch(insertNew("usage_tracking_custom", CUSTOM_COLUMNS, "?, ?, ?, ?, ?", 3));
+    PreparedBatch custom = h.prepareBatch(db.insertUnlessKeyExists("usage_tracking_custom", CUSTOM_COLUMNS,
+        "?, ?, ?, ?, ?", 3));
     for (UsageEvent e : events) {
       for (Map.Entry<QuotaType, Long> c : e.customQuantities().entrySet()) {
-        bindNew(custom, new Object[] {e.userId(), e.eventId(), c.getKey().name(), e.occurredAt(), c.getValue()}, 3)
+        db.bind(custom, db.keyed(new Object[] {e.userId(), e.eventId(), c.getKey().name(), e.occurredAt(),
+            c.getValue()}, 3))
             .add();
       }
     }
@@ -128,33 +129,7 @@ public final class JdbcEventStore implements EventStore {
     }
   }
 
-  /**
-   * An insert of one row that skips an existing key: {@code ON CONFLICT DO NOTHING}, {@code INSERT IGNORE},
-   * or on H2 an {@code INSERT ... SELECT} guarded by {@code NOT EXISTS} on the table's whole key, whose
-   * columns are the first {@code keyColumns} of the row (a racing insert of the same key fails with a
-   * duplicate key and the transaction is retried).
-   */
-  private String insertNew(String table, String columns, String placeholders, int keyColumns) {
-    if (db.dialect != JdbcDialect.H2) {
-      return db.insertIgnoring(table + " (" + columns + ")", "VALUES (" + placeholders + ")");
-    }
-    String[] names = columns.split(",\\s*");
-    StringBuilder key = new StringBuilder();
-    for (int i = 0; i < keyColumns; i++) {
-      key.append(i == 0 ? "" : " AND ").append(names[i]).append(" = ?");
-    }
-    return "INSERT INTO " + table + " (" + columns + ") SELECT " + placeholders + " FROM DUAL WHERE NOT EXISTS"
-        + " (SELECT 1 FROM " + table + " WHERE " + key + ")";
-  }
 
-  private PreparedBatch bindNew(PreparedBatch batch, Object[] row, int keyColumns) {
-    if (db.dialect != JdbcDialect.H2) {
-      return db.bind(batch, row);
-    }
-    Object[] args = Arrays.copyOf(row, row.length + keyColumns);
-    System.arraycopy(row, 0, args, row.length, keyColumns);
-    return db.bind(batch, args);
-  }
 
 
   /** The end of a MariaDB/MySQL batch starting at {@code from}: at most {@link #MAX_BULK_BYTES} of values. */

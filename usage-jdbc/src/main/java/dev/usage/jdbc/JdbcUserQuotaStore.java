@@ -65,23 +65,12 @@ public final class JdbcUserQuotaStore implements UserQuotaStore {
   }
 
   private boolean insert(Handle h, UserQuota next, AuditEntry entry) {
-    String sql = switch (db.dialect) {
-      case POSTGRESQL -> "INSERT INTO user_quotas (user_id, tier, overrides, zone, billing_anchor_day, version,"
-          + " updated_at) VALUES (?, ?, ?, ?, ?, 1, ?) ON CONFLICT DO NOTHING";
-      case MARIADB, MYSQL -> "INSERT IGNORE INTO user_quotas (user_id, tier, overrides, zone, billing_anchor_day,"
-          + " version, updated_at) VALUES (?, ?, ?, ?, ?, 1, ?)";
-      // H2 reports a racing insert as a duplicate key: the transaction is retried and then finds the row
-      case H2 -> "INSERT INTO user_quotas (user_id, tier, overrides, zone, billing_anchor_day, version, updated_at)"
-          + " SELECT ?, ?, ?, ?, ?, 1, ? FROM DUAL WHERE NOT EXISTS (SELECT 1 FROM user_quotas WHERE user_id = ?)";
-    };
-    Object[] args = {next.userId(), next.tier(), Codec.overrides(next.overrides()), next.zone().getId(),
-        next.billingAnchorDay(), entry.at()};
-    if (db.dialect == JdbcDialect.H2) {
-      args = java.util.Arrays.copyOf(args, args.length + 1);
-      args[args.length - 1] = next.userId();
-    }
-    return db.update(h, sql, args) == 1;
+    String sql = db.insertUnlessKeyExists("user_quotas", "user_id, tier, overrides, zone, billing_anchor_day, version,"
+        + " updated_at", "?, ?, ?, ?, ?, 1, ?", 1);
+    return db.update(h, sql, db.keyed(new Object[] {next.userId(), next.tier(), Codec.overrides(next.overrides()),
+        next.zone().getId(), next.billingAnchorDay(), entry.at()}, 1)) == 1;
   }
+
 
   private boolean update(Handle h, UserQuota next, AuditEntry entry) {
     return db.update(h, "UPDATE user_quotas SET tier = ?, overrides = ?, zone = ?, billing_anchor_day = ?,"
