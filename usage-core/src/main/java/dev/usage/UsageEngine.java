@@ -152,6 +152,7 @@ public final class UsageEngine implements AutoCloseable {
     private int bufferCapacity = 10_000;
     private int batchSize = 500;
     private Duration flushInterval = Duration.ofMillis(100);
+    private Duration batchLinger = Duration.ofMillis(5);
     private OverflowPolicy overflowPolicy = OverflowPolicy.BLOCK;
     private Duration offerTimeout = Duration.ofSeconds(1);
     private int writeAttempts = 5;
@@ -284,6 +285,17 @@ public final class UsageEngine implements AutoCloseable {
       return this;
     }
 
+    /**
+     * How long the writer, holding fewer than {@link #batchSize} events, waits for more before it writes
+     * them: a burst then goes out in full batches rather than in whatever part of it was queued when the
+     * writer woke. An event waits at most this long (plus the write) before it is stored; zero writes
+     * whatever is queued at once. Default 5 ms.
+     */
+    public Builder batchLinger(Duration linger) {
+      this.batchLinger = linger;
+      return this;
+    }
+
     /** What a full buffer does. Default: {@link OverflowPolicy#BLOCK}. */
     public Builder overflowPolicy(OverflowPolicy policy) {
       this.overflowPolicy = policy;
@@ -338,6 +350,7 @@ public final class UsageEngine implements AutoCloseable {
       positive("idempotencyWindow", idempotencyWindow, MAX_DURATION);
       nonNegative("counterRetention", counterRetention, MAX_DURATION);
       positive("flushInterval", flushInterval, Duration.ofHours(1));
+      nonNegative("batchLinger", batchLinger, Duration.ofMinutes(1));
       nonNegative("offerTimeout", offerTimeout, Duration.ofHours(1));
       positive("closeTimeout", closeTimeout, Duration.ofHours(1));
       between("bufferCapacity", bufferCapacity, 1_000_000);
@@ -352,7 +365,7 @@ public final class UsageEngine implements AutoCloseable {
             + reservationTtl.plus(idempotencyWindow) + "), or counters expire before their period can be closed");
       }
       EngineSettings settings = new EngineSettings(clock, failureMode, yellow, red, reservationTtl, idempotencyWindow,
-          counterRetention, defaultZone, trackingMode, bufferCapacity, batchSize, flushInterval, overflowPolicy,
+          counterRetention, defaultZone, trackingMode, bufferCapacity, batchSize, flushInterval, batchLinger, overflowPolicy,
           offerTimeout, writeAttempts, closeTimeout, settingsCacheSize);
       return new UsageEngine(this, storage == null ? InMemoryUsageStorage.create() : storage, settings, plan);
     }

@@ -58,6 +58,8 @@ class UsageEngineBuilderTest {
         bad("idempotencyWindow", b -> b.idempotencyWindow(Duration.ofSeconds(-1))),
         bad("counterRetention", b -> b.counterRetention(Duration.ofDays(-1))),
         bad("flushInterval", b -> b.flushInterval(null)),
+        bad("batchLinger", b -> b.batchLinger(Duration.ofMillis(-1))),
+        bad("batchLinger", b -> b.batchLinger(Duration.ofMinutes(2))),
         bad("closeTimeout", b -> b.closeTimeout(Duration.ZERO)),
         bad("bufferCapacity", b -> b.bufferCapacity(0)),
         bad("batchSize", b -> b.batchSize(-5)),

@@ -98,13 +98,45 @@ final class AsyncEventRecorder implements EventRecorder {
       }
       if (first != null && first != WAKE_UP) {
         batch.add(first);
-        queue.drainTo(batch, settings.batchSize() - 1);
+        boolean interrupted = fill(batch);
         batch.removeIf(e -> e == WAKE_UP);
+        if (interrupted) {
+          // close() is past its deadline: it counts what is left in the buffer, this batch is ours to count
+          fail(batch, "the close timeout of " + settings.closeTimeout(), null);
+          return;
+        }
         write(batch);
         batch.clear();
       }
       if (closed && queue.isEmpty()) {
         return;
+      }
+    }
+  }
+
+  /**
+   * Adds queued events to {@code batch} up to the batch size, waiting up to the batch linger for more while
+   * it is short, unless the engine is closing.
+   *
+   * @return whether the writer was interrupted (close() gave up waiting)
+   */
+  private boolean fill(List<UsageEvent> batch) {
+    int size = settings.batchSize();
+    long deadline = System.nanoTime() + settings.batchLinger().toNanos();
+    while (true) {
+      queue.drainTo(batch, size - batch.size());
+      long left = deadline - System.nanoTime();
+      if (batch.size() >= size || closed || left <= 0) {
+        return false;
+      }
+      try {
+        UsageEvent next = queue.poll(left, TimeUnit.NANOSECONDS);
+        if (next == null) {
+          return false;
+        }
+        batch.add(next);
+      } catch (InterruptedException e) {
+        return true;
       }
     }
   }

@@ -21,7 +21,8 @@ import java.time.ZoneId;
  * @param trackingMode sync or async event recording
  * @param bufferCapacity async buffer size, in events
  * @param batchSize most events per store write
- * @param flushInterval longest wait before a partial batch is written
+ * @param flushInterval how long the idle writer waits for a first event before looking again
+ * @param batchLinger how long the writer waits to fill a partial batch before writing it
  * @param overflowPolicy what a full buffer does
  * @param offerTimeout how long BLOCK waits for room
  * @param writeAttempts attempts per batch before its events count as failed
@@ -31,6 +32,6 @@ import java.time.ZoneId;
  */
 public record EngineSettings(Clock clock, FailureMode failureMode, double yellowThreshold, double redThreshold,
     Duration reservationTtl, Duration idempotencyWindow, Duration counterRetention, ZoneId defaultZone,
-    TrackingMode trackingMode, int bufferCapacity, int batchSize, Duration flushInterval,
+    TrackingMode trackingMode, int bufferCapacity, int batchSize, Duration flushInterval, Duration batchLinger,
     OverflowPolicy overflowPolicy, Duration offerTimeout, int writeAttempts, Duration closeTimeout,
     int settingsCacheSize) {}

@@ -7,6 +7,7 @@ import dev.usage.spi.EventStore;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * An event store that runs a test's hook before each append (to block it or make it fail) and forwards
@@ -15,16 +16,21 @@ import java.util.Map;
 final class AppendHook implements EventStore {
 
   private final EventStore delegate;
-  private final Runnable beforeAppend;
+  private final Consumer<List<UsageEvent>> beforeAppend;
 
   AppendHook(EventStore delegate, Runnable beforeAppend) {
+    this(delegate, events -> beforeAppend.run());
+  }
+
+  /** A hook that sees each batch before it is appended. */
+  AppendHook(EventStore delegate, Consumer<List<UsageEvent>> beforeAppend) {
     this.delegate = delegate;
     this.beforeAppend = beforeAppend;
   }
 
   @Override
   public int append(List<UsageEvent> events) {
-    beforeAppend.run();
+    beforeAppend.accept(events);
     return delegate.append(events);
   }
 

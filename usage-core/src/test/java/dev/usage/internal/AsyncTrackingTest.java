@@ -2,6 +2,7 @@ package dev.usage.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.usage.OverflowPolicy;
 import dev.usage.QuotaType;
@@ -15,6 +16,7 @@ import dev.usage.spi.UsageStorage;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -203,5 +205,40 @@ class AsyncTrackingTest {
 
     assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(30));
     assertThat(engine.tracking().trackingStats().written()).isEqualTo(1);
+  }
+
+  @Test
+  void aBurstIsWrittenAsOneFullBatchAndTheLingerEndsWhenTheBatchIsFull() {
+    List<Integer> appended = new CopyOnWriteArrayList<>();
+    engine = lingering(new AppendHook(real.events(), (List<UsageEvent> batch) -> appended.add(batch.size())), 50);
+    for (int i = 0; i < 50; i++) {
+      engine.tracking().trackUsage(event(i));
+    }
+
+    // a one-minute linger: only a full batch, not the linger running out, gets these written now
+    await().atMost(Duration.ofSeconds(10)).until(() -> engine.tracking().trackingStats().written() == 50);
+    assertThat(appended).containsExactly(50);
+  }
+
+  @Test
+  void closeEndsTheLingerAndWritesThePartialBatch() {
+    List<Integer> appended = new CopyOnWriteArrayList<>();
+    engine = lingering(new AppendHook(real.events(), (List<UsageEvent> batch) -> appended.add(batch.size())), 50);
+    for (int i = 0; i < 3; i++) {
+      engine.tracking().trackUsage(event(i));
+    }
+
+    engine.close();
+
+    assertThat(engine.tracking().trackingStats().written()).isEqualTo(3);
+    assertThat(appended).containsExactly(3);
+    assertThat(real.events().userTotals("u", Instant.EPOCH, Instant.MAX)).containsEntry(QuotaType.CHARACTERS, 3L);
+  }
+
+  private UsageEngine lingering(EventStore events, int batchSize) {
+    UsageStorage storage = UsageStorage.composite(real.counters(), events, real.userQuotas(), real.history(),
+        real.capabilities());
+    return UsageEngine.builder().storage(storage).trackingMode(TrackingMode.ASYNC).batchSize(batchSize)
+        .batchLinger(Duration.ofMinutes(1)).closeTimeout(Duration.ofMinutes(1)).closeOnShutdown(false).build();
   }
 }
