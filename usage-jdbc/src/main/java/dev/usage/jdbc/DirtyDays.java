@@ -30,6 +30,8 @@ final class DirtyDays {
   private static final String BUMP = "UPDATE usage_aggregation_dirty SET marks = marks + 1"
       + " WHERE bucket_day = ? AND user_id = ?";
   private static final String INSERT = "INSERT INTO usage_aggregation_dirty (bucket_day, user_id, marks) VALUES (?, ?, 1)";
+  private static final String CONFLICT_BUMP = "ON CONFLICT (bucket_day, user_id) DO UPDATE"
+      + " SET marks = usage_aggregation_dirty.marks + 1";
 
   private final Db db;
 
@@ -56,6 +58,17 @@ final class DirtyDays {
     batch.execute();
   }
 
+  /**
+   * PostgreSQL: marks the slices of the events in {@code stage} (a table shaped like {@code usage_tracking},
+   * filled in this transaction) with one statement, in the same (day, user) order as {@link #mark} (the
+   * {@code "C"} collation orders ids by code point, as Java's string order does outside surrogate pairs).
+   */
+  void markStaged(Handle h, String stage) {
+    h.execute("INSERT INTO usage_aggregation_dirty (bucket_day, user_id, marks) SELECT bucket_day, user_id, 1"
+        + " FROM (SELECT DISTINCT (occurred_at AT TIME ZONE 'UTC')::date AS bucket_day, user_id FROM " + stage
+        + ") slices ORDER BY bucket_day, user_id COLLATE \"C\" " + CONFLICT_BUMP);
+  }
+
   /** Marks one slice (and so locks its marker until the transaction ends). */
   void markOne(Handle h, LocalDate day, String userId) {
     if (db.dialect != JdbcDialect.H2) {
@@ -77,7 +90,7 @@ final class DirtyDays {
 
   private String upsert() {
     return switch (db.dialect) {
-      case POSTGRESQL -> INSERT + " ON CONFLICT (bucket_day, user_id) DO UPDATE SET marks = usage_aggregation_dirty.marks + 1";
+      case POSTGRESQL -> INSERT + " " + CONFLICT_BUMP;
       case MARIADB, MYSQL -> INSERT + " ON DUPLICATE KEY UPDATE marks = marks + 1";
       case H2 -> throw new IllegalStateException("H2 marks row by row");
     };
