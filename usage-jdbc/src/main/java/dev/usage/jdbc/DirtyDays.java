@@ -2,6 +2,7 @@ package dev.usage.jdbc;
 
 import dev.usage.UsageEvent;
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -9,6 +10,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.JdbiException;
+import org.jdbi.v3.core.argument.Argument;
 import org.jdbi.v3.core.statement.PreparedBatch;
 
 /**
@@ -53,20 +55,27 @@ final class DirtyDays {
       slices.forEach((day, users) -> users.forEach(u -> markOne(h, day, u)));
       return;
     }
+    if (db.dialect == JdbcDialect.POSTGRESQL) {
+      // one statement for all slices, in the order of the arrays (unnest keeps it; WITH ORDINALITY names it)
+      List<String> days = new ArrayList<>();
+      List<String> users = new ArrayList<>();
+      slices.forEach((day, dayUsers) -> dayUsers.forEach(u -> {
+        days.add(day.toString());
+        users.add(u);
+      }));
+      db.update(h, "INSERT INTO usage_aggregation_dirty (bucket_day, user_id, marks) SELECT CAST(t.d AS DATE), t.u, 1"
+          + " FROM unnest(?, ?) WITH ORDINALITY AS t(d, u, n) ORDER BY t.n " + CONFLICT_BUMP, textArray(days),
+          textArray(users));
+      return;
+    }
     PreparedBatch batch = h.prepareBatch(upsert());
     slices.forEach((day, users) -> users.forEach(u -> db.bind(batch, Days.date(day), u).add()));
     batch.execute();
   }
 
-  /**
-   * PostgreSQL: marks the slices of the events in {@code stage} (a table shaped like {@code usage_tracking},
-   * filled in this transaction) with one statement, in the same (day, user) order as {@link #mark} (the
-   * {@code "C"} collation orders ids by code point, as Java's string order does outside surrogate pairs).
-   */
-  void markStaged(Handle h, String stage) {
-    h.execute("INSERT INTO usage_aggregation_dirty (bucket_day, user_id, marks) SELECT bucket_day, user_id, 1"
-        + " FROM (SELECT DISTINCT (occurred_at AT TIME ZONE 'UTC')::date AS bucket_day, user_id FROM " + stage
-        + ") slices ORDER BY bucket_day, user_id COLLATE \"C\" " + CONFLICT_BUMP);
+  private static Argument textArray(List<String> values) {
+    return (position, statement, ctx) -> statement.setArray(position,
+        statement.getConnection().createArrayOf("varchar", values.toArray()));
   }
 
   /** Marks one slice (and so locks its marker until the transaction ends). */

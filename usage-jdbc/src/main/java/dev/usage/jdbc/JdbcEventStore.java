@@ -86,16 +86,10 @@ public final class JdbcEventStore implements EventStore {
       for (UsageEvent e : events) {
         rows.add(row(e));
       }
-      boolean copy = db.postgres() && PgCopy.usable(h);
-      int added = copy ? PgCopy.insert(h, db, rows) : insertBatches(h, rows);
+      int added = db.postgres() && PgCopy.usable(h) ? PgCopy.insert(h, db, rows) : insertBatches(h, rows);
       insertCustom(h, events);
-      // the appended events' (day, user) rollups become stale in the same transaction (see DirtyDays); with
-      // COPY the slices come from the staging table in one statement, instead of one upsert per slice
-      if (copy) {
-        dirtyDays.markStaged(h, PgCopy.STAGE);
-      } else {
-        dirtyDays.mark(h, events);
-      }
+      // the appended events' (day, user) rollups become stale in the same transaction (see DirtyDays)
+      dirtyDays.mark(h, events);
       return added;
     });
   }

@@ -3,7 +3,6 @@ package dev.usage.jdbc;
 import java.io.IOException;
 import java.io.StringReader;
 import java.math.BigDecimal;
-import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.HashSet;
@@ -14,10 +13,14 @@ import org.jdbi.v3.core.argument.Argument;
 import org.postgresql.PGConnection;
 
 /**
- * The PostgreSQL event insert: {@code COPY} into a session-local staging table, then one {@code INSERT ...
- * SELECT ... ON CONFLICT DO NOTHING}, whose row count is exactly the number of new events. Measured about
- * 1.5x faster than the prepared batch at 500 and 1,000 events (see the module README). Used only when
- * pgjdbc is on the class path and the pool's connection unwraps to it; otherwise the prepared batch is.
+ * The PostgreSQL event insert. First, under a savepoint, one {@code COPY} straight into
+ * {@code usage_tracking}: when none of the batch's (user, event id) keys is stored yet, which is the
+ * common case, that is all (measured at about 1.5x a plain prepared batch of inserts). When one is (a
+ * batch appended again after a failure, or one racing with an append of the same events), the unique key
+ * refuses the whole {@code COPY}; the transaction rolls back to the savepoint and takes the exact path:
+ * {@code COPY} into a session-local staging table, then one {@code INSERT ... SELECT ... ON CONFLICT DO
+ * NOTHING}. Either way the count is exactly the number of new events. Used only when pgjdbc is on the
+ * class path and the pool's connection unwraps to it; otherwise the prepared batch is.
  *
  * <p>The staging table is created once per session ({@code ON COMMIT DELETE ROWS}) rather than per batch,
  * which would churn the system catalogs at every flush; its name carries the schema version, so a session
@@ -27,6 +30,7 @@ final class PgCopy {
 
   private static final boolean DRIVER_PRESENT = driverPresent();
   static final String STAGE = "usage_tracking_stage_v" + JdbcSchema.VERSION;
+  private static final String SAVEPOINT = "usage_copy";
 
   private PgCopy() {}
 
@@ -64,19 +68,34 @@ final class PgCopy {
       }
       csv.append('\n');
     }
-    h.execute("CREATE TEMPORARY TABLE IF NOT EXISTS " + STAGE + " (LIKE usage_tracking) ON COMMIT DELETE ROWS");
-    Connection c = h.getConnection();
+    String text = csv.toString();
+    h.savepoint(SAVEPOINT);
     try {
-      c.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY " + STAGE + " (" + JdbcEventStore.COLUMNS
-          + ") FROM STDIN (FORMAT csv)", new StringReader(csv.toString()));
+      long copied = copy(h, "usage_tracking", text);
+      h.release(SAVEPOINT);
+      return Math.toIntExact(copied);
+    } catch (RuntimeException e) {
+      if (!Failure.isDuplicateKey(e)) {
+        throw e;
+      }
+      h.rollbackToSavepoint(SAVEPOINT);
+    }
+    h.execute("CREATE TEMPORARY TABLE IF NOT EXISTS " + STAGE + " (LIKE usage_tracking) ON COMMIT DELETE ROWS");
+    copy(h, STAGE, text);
+    // the stage is emptied at commit (and by a rollback); one COPY per transaction never meets old rows
+    return h.createUpdate("INSERT INTO usage_tracking (" + JdbcEventStore.COLUMNS + ") SELECT "
+        + JdbcEventStore.COLUMNS + " FROM " + STAGE + " ON CONFLICT DO NOTHING").execute();
+  }
+
+  private static long copy(Handle h, String table, String csv) {
+    try {
+      return h.getConnection().unwrap(PGConnection.class).getCopyAPI().copyIn("COPY " + table + " ("
+          + JdbcEventStore.COLUMNS + ") FROM STDIN (FORMAT csv)", new StringReader(csv));
     } catch (SQLException e) {
       throw new org.jdbi.v3.core.ConnectionException(e);
     } catch (IOException e) {
       throw new IllegalStateException("cannot read an in-memory buffer", e);
     }
-    // the stage is emptied at commit (and by a rollback); one COPY per transaction never meets old rows
-    return h.createUpdate("INSERT INTO usage_tracking (" + JdbcEventStore.COLUMNS + ") SELECT "
-        + JdbcEventStore.COLUMNS + " FROM " + STAGE + " ON CONFLICT DO NOTHING").execute();
   }
 
   private static void field(StringBuilder csv, Db db, Object value) {
