@@ -1,0 +1,394 @@
+package dev.usage.redis;
+
+import dev.usage.InvalidUsageException;
+import dev.usage.Quota;
+import dev.usage.QuotaType;
+import dev.usage.UsageStorageException;
+import dev.usage.spi.ConsumeCommand;
+import dev.usage.spi.ConsumeOutcome;
+import dev.usage.spi.CounterDelta;
+import dev.usage.spi.CounterKey;
+import dev.usage.spi.CounterPage;
+import dev.usage.spi.CounterStore;
+import dev.usage.spi.CounterValue;
+import dev.usage.spi.EventStore;
+import dev.usage.spi.Hold;
+import dev.usage.spi.SettleCommand;
+import dev.usage.spi.SettleOutcome;
+import dev.usage.spi.StoredCounter;
+import io.lettuce.core.KeyScanCursor;
+import io.lettuce.core.RedisException;
+import io.lettuce.core.ScanArgs;
+import io.lettuce.core.ScanCursor;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.UUID;
+
+/**
+ * Counters, reservations and idempotency markers on Redis: every command is one Lua script on the keys of
+ * one user (one hash tag, so one Cluster slot), which validates its arguments before its first write.
+ *
+ * <p>Time is the engine's: instants travel as microseconds and every expiry is judged against the command's
+ * {@code now}; the keys' TTLs (set inside the scripts, relative to that {@code now}, a second past the
+ * logical expiry) only let Redis reclaim memory.
+ *
+ * <p><b>Lost state.</b> Redis may lose keys: a restart without persistence, a failover to an empty replica,
+ * {@code FLUSHALL}, eviction. Each Cluster slot has a sentinel key holding a data epoch, and each user a root
+ * hash recording the epoch the user's state belongs to and every counter created. A script that finds the
+ * sentinel gone, or a counter gone that the root says is alive, does not start the counter again from zero:
+ * with an event log configured ({@link RedisUsageStorage.Builder#reseedFrom}) the user's counters are
+ * re-created from the events of their periods (and the sentinel re-created with a new epoch); without one the
+ * command fails with {@link UsageStorageException} until an administrator calls
+ * {@link RedisUsageStorage#acceptDataLoss()}. Reservations and idempotency markers lost with the data are not
+ * restored (held amounts are given back; a key repeated after the loss counts again). Limits: Redis that lost
+ * everything while no instance was running looks like a new installation unless re-seeding is configured,
+ * and a policy that may evict both a counter and its user's root at once is warned about at start-up.
+ */
+public final class RedisCounterStore implements CounterStore {
+
+  private static final long MAX_MICROS = (1L << 53) - 1;
+
+  private final RedisConnector redis;
+  private final RedisKeys keys;
+  private final Optional<EventStore> reseedFrom;
+  private final boolean checkSettings;
+
+  RedisCounterStore(RedisConnector redis, RedisKeys keys, Optional<EventStore> reseedFrom, boolean checkSettings) {
+    this.redis = redis;
+    this.keys = keys;
+    this.reseedFrom = reseedFrom;
+    this.checkSettings = checkSettings;
+  }
+
+  @Override
+  public ConsumeOutcome consume(ConsumeCommand c) {
+    String user = keys.user(c.userId());
+    List<CounterDelta> deltas = c.deltas();
+    int n = deltas.size();
+    String[] k = new String[5 + n];
+    k[0] = keys.sentinelFor(user);
+    k[1] = keys.root(user);
+    k[2] = keys.settings(user);
+    k[3] = c.marker().map(m -> keys.marker(user, m.key())).orElse(k[1]);
+    k[4] = c.hold().map(h -> keys.hold(user, h.reservationId())).orElse(k[1]);
+    String[] a = new String[13 + 7 * n];
+    a[0] = user;
+    a[1] = micros(c.now());
+    a[2] = checkSettings && c.settingsVersion().isPresent() ? Long.toString(c.settingsVersion().getAsLong()) : "";
+    a[3] = reseedFrom.isPresent() ? "1" : "0";
+    a[4] = c.marker().isPresent() ? "1" : "0";
+    a[5] = c.marker().map(m -> m.fingerprint()).orElse("");
+    a[6] = c.marker().map(m -> micros(m.expiresAt())).orElse("0");
+    a[7] = c.hold().isPresent() ? "1" : "0";
+    a[8] = c.hold().map(h -> RedisKeys.encode(h.reservationId())).orElse("");
+    a[9] = c.hold().map(h -> micros(h.expiresAt())).orElse("0");
+    a[10] = c.hold().map(h -> micros(h.retainUntil())).orElse("0");
+    a[11] = c.hold().map(Hold::reservationId).orElse("");
+    a[12] = c.userId();
+    for (int i = 0; i < n; i++) {
+      CounterDelta d = deltas.get(i);
+      k[5 + i] = keys.counter(user, d.periodId());
+      int b = 13 + 7 * i;
+      a[b] = d.type().name();
+      a[b + 1] = d.periodId();
+      a[b + 2] = Long.toString(d.amount());
+      a[b + 3] = d.isLimited() ? Long.toString(d.limit()) : "-1";
+      a[b + 4] = micros(d.periodStart());
+      a[b + 5] = micros(d.periodEnd());
+      a[b + 6] = micros(d.counterExpiresAt());
+    }
+    for (int attempt = 1; ; attempt++) {
+      List<Object> r = RedisScripts.run(redis.sync(), RedisScripts.CONSUME, "consume", k, a);
+      String status = text(r.get(0));
+      switch (status) {
+        case "A":
+          return new ConsumeOutcome(ConsumeOutcome.Result.ADMITTED, values(deltas, r, 1), List.of(), c.hold());
+        case "R": {
+          List<QuotaType> rejected = new ArrayList<>();
+          for (String t : text(r.get(1)).split(",")) {
+            rejected.add(QuotaType.of(t));
+          }
+          return new ConsumeOutcome(ConsumeOutcome.Result.REJECTED, values(deltas, r, 2), rejected, Optional.empty());
+        }
+        case "P":
+        case "C": {
+          String id = text(r.get(1));
+          Optional<Hold> hold = id.isEmpty() ? Optional.empty()
+              : Optional.of(new Hold(id, instant(text(r.get(2))), instant(text(r.get(3)))));
+          return new ConsumeOutcome(status.equals("P") ? ConsumeOutcome.Result.REPLAYED
+              : ConsumeOutcome.Result.CONFLICT, values(deltas, r, 4), List.of(), hold);
+        }
+        case "S":
+          return new ConsumeOutcome(ConsumeOutcome.Result.STALE, List.of(), List.of(), Optional.empty());
+        case "O": {
+          String t = text(r.get(1));
+          throw new InvalidUsageException("amounts." + t, "would take the counter past " + Quota.MAX_AMOUNT);
+        }
+        default:
+          recover(status, r, c.userId(), user, deltas, c.now(), attempt);
+      }
+    }
+  }
+
+  @Override
+  public SettleOutcome commit(SettleCommand c) {
+    Map<QuotaType, Long> actual = new TreeMap<>(java.util.Comparator.comparing(QuotaType::name));
+    actual.putAll(c.actual());
+    StringBuilder canonical = new StringBuilder();
+    List<String> args = new ArrayList<>();
+    actual.forEach((t, v) -> {
+      canonical.append(t.name()).append('=').append(v).append(';');
+      args.add(t.name());
+      args.add(Long.toString(v));
+    });
+    return settle(c, "commit", canonical.toString(), args);
+  }
+
+  @Override
+  public SettleOutcome release(SettleCommand c) {
+    return settle(c, "release", "", List.of());
+  }
+
+  private SettleOutcome settle(SettleCommand c, String op, String canonical, List<String> pairs) {
+    String user = keys.user(c.userId());
+    String[] k = {keys.sentinelFor(user), keys.root(user), keys.hold(user, c.reservationId())};
+    String[] a = new String[5 + pairs.size()];
+    a[0] = user;
+    a[1] = micros(c.now());
+    a[2] = RedisKeys.encode(c.reservationId());
+    a[3] = op;
+    a[4] = canonical;
+    for (int i = 0; i < pairs.size(); i++) {
+      a[5 + i] = pairs.get(i);
+    }
+    for (int attempt = 1; ; attempt++) {
+      List<Object> r = RedisScripts.run(redis.sync(), RedisScripts.SETTLE, op, k, a);
+      String status = text(r.get(0));
+      switch (status) {
+        case "SET":
+          return new SettleOutcome(SettleOutcome.Result.SETTLED, heldValues(r));
+        case "P":
+          return new SettleOutcome(SettleOutcome.Result.REPLAYED, heldValues(r));
+        case "C":
+          return new SettleOutcome(SettleOutcome.Result.CONFLICT, heldValues(r));
+        case "F":
+          return new SettleOutcome(SettleOutcome.Result.NOT_FOUND, List.of());
+        case "I":
+          throw new InvalidUsageException("actual." + text(r.get(1)), "was not reserved");
+        case "O":
+          throw new InvalidUsageException("actual." + text(r.get(1)), "would take the counter past " + Quota.MAX_AMOUNT);
+        default:
+          // a lost sentinel: reservations are not restored, so a settle finds nothing once it is back
+          recover(status, r, c.userId(), user, List.of(), c.now(), attempt);
+      }
+    }
+  }
+
+  @Override
+  public List<CounterValue> read(String userId, List<CounterKey> counterKeys, Instant now) {
+    String user = keys.user(userId);
+    int n = counterKeys.size();
+    if (n == 0) {
+      return List.of();
+    }
+    String[] k = new String[2 + n];
+    k[0] = keys.sentinelFor(user);
+    k[1] = keys.root(user);
+    String[] a = new String[3 + 2 * n];
+    a[0] = user;
+    a[1] = micros(now);
+    // reads never seed (a key names no period bounds): a user not yet re-seeded reads as a new user would
+    a[2] = "0";
+    for (int i = 0; i < n; i++) {
+      CounterKey key = counterKeys.get(i);
+      k[2 + i] = keys.counter(user, key.periodId());
+      a[3 + 2 * i] = key.type().name();
+      a[4 + 2 * i] = key.periodId();
+    }
+    for (int attempt = 1; ; attempt++) {
+      List<Object> r = RedisScripts.run(redis.sync(), RedisScripts.READ, "read", k, a);
+      if ("V".equals(text(r.get(0)))) {
+        List<CounterValue> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+          CounterKey key = counterKeys.get(i);
+          out.add(new CounterValue(key.type(), key.periodId(), number(r.get(1 + 2 * i)), number(r.get(2 + 2 * i))));
+        }
+        return out;
+      }
+      recover(text(r.get(0)), r, userId, user, List.of(), now, attempt);
+    }
+  }
+
+  @Override
+  public CounterPage scan(Optional<String> cursor, int limit, Instant now) {
+    List<RedisClusterCommands<String, String>> nodes = redis.nodes();
+    int node = 0;
+    String at = ScanCursor.INITIAL.getCursor();
+    if (cursor.isPresent()) {
+      String[] parts = cursor.get().split(":", 2);
+      node = Integer.parseInt(parts[0]);
+      at = parts[1];
+    }
+    List<StoredCounter> out = new ArrayList<>();
+    String match = keys.prefix() + ":{*}:c:*";
+    while (node < nodes.size()) {
+      KeyScanCursor<String> page;
+      try {
+        page = nodes.get(node).scan(ScanCursor.of(at), ScanArgs.Builder.matches(match).limit(Math.max(10, limit)));
+      } catch (RedisException e) {
+        throw RedisScripts.failure("scan", e);
+      }
+      for (String key : page.getKeys()) {
+        out.addAll(counters(key, now));
+      }
+      if (page.isFinished()) {
+        node++;
+        at = ScanCursor.INITIAL.getCursor();
+      } else {
+        at = page.getCursor();
+      }
+      if (out.size() >= limit) {
+        break;
+      }
+    }
+    Optional<String> next = node < nodes.size() ? Optional.of(node + ":" + at) : Optional.empty();
+    return new CounterPage(out, next);
+  }
+
+  private List<StoredCounter> counters(String key, Instant now) {
+    String user = key.substring(0, key.indexOf("}:") + 2);
+    List<Object> r = RedisScripts.run(redis.sync(), RedisScripts.SCAN, "scan", new String[] {key, keys.root(user)},
+        user, micros(now));
+    String userId = text(r.get(0));
+    String periodId = key.substring(key.lastIndexOf(":c:") + 3);
+    List<StoredCounter> out = new ArrayList<>();
+    for (int i = 1; i + 4 < r.size(); i += 5) {
+      long used = number(r.get(i + 3));
+      long reserved = number(r.get(i + 4));
+      if (used != 0 || reserved != 0) {
+        out.add(new StoredCounter(userId, QuotaType.of(text(r.get(i))), periodId, instant(text(r.get(i + 1))),
+            instant(text(r.get(i + 2))), used, reserved));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Answers a script that found state missing: {@code L} (the sentinel or a counter is gone) or {@code N} (the
+   * user is not vouched for by the current epoch, with re-seeding on). Re-seeds and returns, so the caller
+   * runs its script again; or throws.
+   */
+  private void recover(String status, List<Object> r, String userId, String user, List<CounterDelta> deltas,
+      Instant now, int attempt) {
+    if (attempt > 3) {
+      throw new UsageStorageException("Redis state of user " + userId + " kept changing while it was re-seeded");
+    }
+    if (status.equals("L")) {
+      String what = r.size() > 1 ? text(r.get(1)) : "state";
+      if (reseedFrom.isEmpty()) {
+        throw new UsageStorageException("Redis lost quota state of user " + userId + " (" + ("sentinel".equals(what)
+            ? "the data epoch of its slot is gone: restart without persistence, failover or FLUSHALL"
+            : "a counter alive until later is gone: evicted or deleted") + "); refusing to start counting from zero."
+            + " Configure reseedFrom(eventStore) to rebuild counters from the event log, or call"
+            + " RedisUsageStorage.acceptDataLoss()");
+      }
+      if ("sentinel".equals(what)) {
+        newEpoch(keys.sentinelFor(user));
+        return;
+      }
+    } else if (!status.equals("N")) {
+      throw new IllegalStateException("unexpected script answer " + r);
+    }
+    if (reseedFrom.isPresent() && !deltas.isEmpty()) {
+      seed(userId, user, deltas, now);
+    } else if (reseedFrom.isPresent()) {
+      // a settle or read of a user not re-seeded yet: adopt nothing, the next consume seeds
+      throw new UsageStorageException("Redis lost quota state of user " + userId + "; it is re-seeded from the"
+          + " event log by the user's next consume");
+    }
+  }
+
+  /** Re-creates the command's counters from the event log (see the class comment). */
+  private void seed(String userId, String user, List<CounterDelta> deltas, Instant now) {
+    Map<List<Instant>, Map<QuotaType, Long>> totals = new HashMap<>();
+    String[] k = new String[2 + deltas.size()];
+    k[0] = keys.sentinelFor(user);
+    k[1] = keys.root(user);
+    String[] a = new String[3 + 6 * deltas.size()];
+    a[0] = user;
+    a[1] = micros(now);
+    a[2] = userId;
+    for (int i = 0; i < deltas.size(); i++) {
+      CounterDelta d = deltas.get(i);
+      Map<QuotaType, Long> sums = totals.computeIfAbsent(List.of(d.periodStart(), d.periodEnd()),
+          p -> reseedFrom.get().userTotals(userId, d.periodStart(), d.periodEnd()));
+      k[2 + i] = keys.counter(user, d.periodId());
+      int b = 3 + 6 * i;
+      a[b] = d.type().name();
+      a[b + 1] = d.periodId();
+      a[b + 2] = micros(d.periodStart());
+      a[b + 3] = micros(d.periodEnd());
+      a[b + 4] = micros(d.counterExpiresAt());
+      a[b + 5] = Long.toString(Math.min(Quota.MAX_AMOUNT, sums.getOrDefault(d.type(), 0L)));
+    }
+    RedisScripts.run(redis.sync(), RedisScripts.SEED, "re-seed", k, a);
+  }
+
+  /** Sets a new data epoch on a sentinel unless one is there. */
+  void newEpoch(String sentinel) {
+    try {
+      redis.sync().setnx(sentinel, UUID.randomUUID().toString());
+    } catch (RedisException e) {
+      throw RedisScripts.failure("sentinel", e);
+    }
+  }
+
+  private static List<CounterValue> values(List<CounterDelta> deltas, List<Object> r, int from) {
+    List<CounterValue> out = new ArrayList<>(deltas.size());
+    for (int i = 0; i < deltas.size(); i++) {
+      CounterDelta d = deltas.get(i);
+      out.add(new CounterValue(d.type(), d.periodId(), number(r.get(from + 2 * i)), number(r.get(from + 2 * i + 1))));
+    }
+    return out;
+  }
+
+  /** A settle's counters: (type, period, used, reserved) after the status, in the hold's order. */
+  private static List<CounterValue> heldValues(List<Object> r) {
+    List<CounterValue> out = new ArrayList<>();
+    for (int i = 1; i + 3 < r.size(); i += 4) {
+      out.add(new CounterValue(QuotaType.of(text(r.get(i))), text(r.get(i + 1)), number(r.get(i + 2)),
+          number(r.get(i + 3))));
+    }
+    return out;
+  }
+
+  static String micros(Instant t) {
+    long seconds = t.getEpochSecond();
+    if (seconds > MAX_MICROS / 1_000_000) {
+      return Long.toString(MAX_MICROS);
+    }
+    if (seconds < -MAX_MICROS / 1_000_000) {
+      return Long.toString(-MAX_MICROS);
+    }
+    return Long.toString(seconds * 1_000_000 + t.getNano() / 1_000);
+  }
+
+  static Instant instant(String micros) {
+    long m = Long.parseLong(micros);
+    return Instant.ofEpochSecond(Math.floorDiv(m, 1_000_000), Math.floorMod(m, 1_000_000) * 1_000L);
+  }
+
+  private static String text(Object o) {
+    return o instanceof byte[] b ? new String(b, java.nio.charset.StandardCharsets.UTF_8) : String.valueOf(o);
+  }
+
+  private static long number(Object o) {
+    return o instanceof Long l ? l : Long.parseLong(text(o));
+  }
+}

@@ -1,0 +1,159 @@
+package dev.usage.redis;
+
+import io.lettuce.core.cluster.SlotHash;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Base64;
+
+/**
+ * The key layout. Every key of one user starts with {@code <prefix>:{<user>}:}, so that all of them hash to
+ * one Cluster slot (the part in braces is the hash tag) and every script touches a single slot.
+ *
+ * <p>User ids, reservation ids and idempotency keys are encoded so that no id can produce another's key or
+ * choose another's slot: characters outside {@code [A-Za-z0-9._@-]} are percent-encoded as UTF-8 bytes (so
+ * braces, colons and percent signs never appear raw), which is injective; an encoding longer than
+ * {@value #MAX_ENCODED} characters is replaced by {@code ~} and the base64url SHA-256 of the id ({@code ~}
+ * itself is always encoded, so the two forms never meet). Keys therefore stay short whatever the ids.
+ *
+ * <p>Per user ({@code U} = {@code <prefix>:{<user>}:}):
+ * <ul>
+ *   <li>{@code U root} (hash): {@code epoch} (the data epoch the user's state belongs to), {@code hx} (earliest
+ *       expiry of a held reservation), {@code k:<period>} (expiry of each counter hash created);</li>
+ *   <li>{@code U c:<period>} (hash): per quota type {@code u:<type>} used, {@code r:<type>} reserved,
+ *       {@code s:<type>} / {@code e:<type>} period start / end and {@code x:<type>} expiry (microseconds);</li>
+ *   <li>{@code U h:<reservation>} (hash) a reservation, {@code U hz} (sorted set) held reservations by expiry;</li>
+ *   <li>{@code U k:<idempotency key>} (string) an idempotency marker;</li>
+ *   <li>{@code U q} (hash) the user's settings and their version, {@code U a} (list) their audit trail;</li>
+ *   <li>{@code U p} (hash) closed periods.</li>
+ * </ul>
+ * Per Cluster slot, {@code <prefix>:sentinel:{<tag>}} holds the data epoch (see {@link RedisCounterStore}).
+ */
+final class RedisKeys {
+
+  /** Longest percent-encoded id kept as is; longer ones are hashed. */
+  static final int MAX_ENCODED = 192;
+  private static final int SLOTS = SlotHash.SLOT_COUNT;
+  /** For each slot, a short hash tag that maps to it. */
+  private static final String[] SLOT_TAGS = slotTags();
+
+  private final String prefix;
+
+  RedisKeys(String prefix) {
+    this.prefix = prefix;
+  }
+
+  String prefix() {
+    return prefix;
+  }
+
+  /** {@code <prefix>:{<user>}:}: the start of every key of the user. */
+  String user(String userId) {
+    return prefix + ":{" + encode(userId) + "}:";
+  }
+
+  String root(String userPrefix) {
+    return userPrefix + "root";
+  }
+
+  String counter(String userPrefix, String periodId) {
+    return userPrefix + "c:" + periodId;
+  }
+
+  String hold(String userPrefix, String reservationId) {
+    return userPrefix + "h:" + encode(reservationId);
+  }
+
+  String holds(String userPrefix) {
+    return userPrefix + "hz";
+  }
+
+  String marker(String userPrefix, String idempotencyKey) {
+    return userPrefix + "k:" + encode(idempotencyKey);
+  }
+
+  String settings(String userPrefix) {
+    return userPrefix + "q";
+  }
+
+  String audit(String userPrefix) {
+    return userPrefix + "a";
+  }
+
+  String history(String userPrefix) {
+    return userPrefix + "p";
+  }
+
+  /** The sentinel of the slot the user's keys live in. */
+  String sentinelFor(String userPrefix) {
+    return sentinel(SlotHash.getSlot(userPrefix));
+  }
+
+  /** The sentinel of one slot. */
+  String sentinel(int slot) {
+    return prefix + ":sentinel:{" + SLOT_TAGS[slot] + "}";
+  }
+
+  /** Number of slots (and so of sentinels). */
+  static int slots() {
+    return SLOTS;
+  }
+
+  /** The encoded form of an id: see the class comment. */
+  static String encode(String id) {
+    StringBuilder out = null;
+    byte[] bytes = null;
+    for (int i = 0; i < id.length(); i++) {
+      char c = id.charAt(i);
+      if (!plain(c)) {
+        bytes = id.getBytes(StandardCharsets.UTF_8);
+        break;
+      }
+    }
+    if (bytes == null) {
+      return id.length() <= MAX_ENCODED ? id : hashed(id);
+    }
+    out = new StringBuilder(bytes.length * 3);
+    for (byte b : bytes) {
+      int v = b & 0xff;
+      if (v < 0x80 && plain((char) v)) {
+        out.append((char) v);
+      } else {
+        out.append('%').append(Character.toUpperCase(Character.forDigit(v >> 4, 16)))
+            .append(Character.toUpperCase(Character.forDigit(v & 0xf, 16)));
+      }
+      if (out.length() > MAX_ENCODED) {
+        return hashed(id);
+      }
+    }
+    return out.toString();
+  }
+
+  private static boolean plain(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_'
+        || c == '@' || c == '-';
+  }
+
+  private static String hashed(String id) {
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256").digest(id.getBytes(StandardCharsets.UTF_8));
+      return "~" + Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
+    }
+  }
+
+  private static String[] slotTags() {
+    String[] tags = new String[SLOTS];
+    int found = 0;
+    for (long i = 0; found < SLOTS; i++) {
+      String tag = Long.toString(i, 36);
+      int slot = SlotHash.getSlot(tag);
+      if (tags[slot] == null) {
+        tags[slot] = tag;
+        found++;
+      }
+    }
+    return tags;
+  }
+}

@@ -1,0 +1,105 @@
+package dev.usage.redis;
+
+import dev.usage.UsageStorageException;
+import io.lettuce.core.RedisCommandTimeoutException;
+import io.lettuce.core.RedisConnectionException;
+import io.lettuce.core.RedisException;
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * The Lua scripts, shipped as resources under {@code dev/usage/redis/lua}, each prefixed with
+ * {@code common.lua}. A script is run with {@code EVALSHA}; a {@code NOSCRIPT} answer (script caches are per
+ * node and are emptied by a restart, a failover or {@code SCRIPT FLUSH}) is answered with {@code EVAL} of the
+ * same text, which loads it again, so no caller ever sees {@code NOSCRIPT}. Re-running is safe: Redis refused
+ * the {@code EVALSHA} without running anything.
+ */
+final class RedisScripts {
+
+  /** One script: its text and SHA-1 digest. */
+  record Script(String name, String text, String sha) {}
+
+  static final Script CONSUME = load("consume");
+  static final Script SETTLE = load("settle");
+  static final Script READ = load("read");
+  static final Script SEED = load("seed");
+  static final Script SCAN = load("scan");
+
+  /** Loads a script from {@code dev/usage/redis/lua/<name>.lua}, after {@code common.lua}. */
+  static Script script(String name) {
+    return load(name);
+  }
+
+  private RedisScripts() {}
+
+  /**
+   * Runs {@code script}; Redis errors become {@link UsageStorageException}s that say whether the script may
+   * have run ({@code what} names the operation for the message).
+   */
+  static List<Object> run(RedisClusterCommands<String, String> redis, Script script, String what, String[] keys,
+      String... args) {
+    try {
+      try {
+        return redis.evalsha(script.sha(), ScriptOutputType.MULTI, keys, args);
+      } catch (RedisNoScriptException e) {
+        return redis.eval(script.text(), ScriptOutputType.MULTI, keys, args);
+      }
+    } catch (RedisCommandTimeoutException e) {
+      throw new UsageStorageException("Redis did not answer " + what + " in time; it may or may not have been"
+          + " applied (outcome unknown): " + e.getMessage(), e);
+    } catch (RedisConnectionException e) {
+      throw new UsageStorageException("Redis is not reachable, " + what + " was not applied: " + e.getMessage(), e);
+    } catch (RedisException e) {
+      throw failure(what, e);
+    }
+  }
+
+  /** The typed error for a failed command: not sent, refused by Redis, or unknown. */
+  static UsageStorageException failure(String what, RedisException e) {
+    String message = String.valueOf(e.getMessage());
+    if (message.contains("ERR usage ") || message.contains("user_script")) {
+      // a script refused its arguments (before its first write) or failed: a bug in this adapter
+      throw new IllegalStateException("Redis script failed for " + what + ": " + message, e);
+    }
+    if (message.contains("not connected") || message.contains("Commands are rejected")) {
+      return new UsageStorageException("Redis is not connected, " + what + " was not applied: " + message, e);
+    }
+    if (message.startsWith("CLUSTERDOWN") || message.startsWith("LOADING") || message.startsWith("BUSY")
+        || message.startsWith("TRYAGAIN") || message.startsWith("MASTERDOWN") || message.startsWith("READONLY")
+        || message.startsWith("OOM")) {
+      return new UsageStorageException("Redis refused " + what + ", which was not applied: " + message, e);
+    }
+    return new UsageStorageException("Redis failed during " + what + "; it may or may not have been applied"
+        + " (outcome unknown): " + message, e);
+  }
+
+  private static Script load(String name) {
+    String text = resource("common") + "\n" + resource(name);
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-1").digest(text.getBytes(StandardCharsets.UTF_8));
+      return new Script(name, text, HexFormat.of().formatHex(digest));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-1 is part of every Java runtime", e);
+    }
+  }
+
+  private static String resource(String name) {
+    String path = "lua/" + name + ".lua";
+    try (InputStream in = RedisScripts.class.getResourceAsStream(path)) {
+      if (in == null) {
+        throw new IllegalStateException("missing script resource dev/usage/redis/" + path);
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot read dev/usage/redis/" + path, e);
+    }
+  }
+}

@@ -1,0 +1,86 @@
+-- Shared by every script (prepended by RedisScripts). Instants are microseconds of the engine's clock,
+-- passed as decimal strings; amounts are integers below 2^53, exact as Lua numbers.
+local MAX = 9007199254740991
+
+local function num(s)
+  return tonumber(s)
+end
+
+-- a whole number as a decimal string (Lua's own number formatting would use exponents)
+local function int(x)
+  return string.format('%d', x)
+end
+
+-- keeps a key at least until `untilMicros`: the TTL is relative to the engine's now, plus a second
+local function keep(key, untilMicros, now)
+  local ms = math.floor((num(untilMicros) - num(now)) / 1000) + 1000
+  if ms < 1000 then
+    ms = 1000
+  end
+  if redis.call('PEXPIRE', key, int(ms), 'NX') == 0 then
+    redis.call('PEXPIRE', key, int(ms), 'GT')
+  end
+end
+
+-- a hold's deltas, encoded as type,period,amount,start,end,expiry;...
+local function deltas(d)
+  local out = {}
+  for t, p, a, s, e, x in string.gmatch(d, '([^,;]+),([^,;]+),([^,;]+),([^,;]+),([^,;]+),([^,;]+)') do
+    out[#out + 1] = {t = t, p = p, a = a, s = s, e = e, x = x}
+  end
+  return out
+end
+
+-- one type of a counter hash: expiry, used, reserved (strings); a type whose time is up is dropped first
+local function live(ck, t, now)
+  local v = redis.call('HMGET', ck, 'u:' .. t, 'r:' .. t, 'x:' .. t)
+  if v[3] and num(v[3]) <= num(now) then
+    redis.call('HDEL', ck, 'u:' .. t, 'r:' .. t, 's:' .. t, 'e:' .. t, 'x:' .. t)
+    return nil, '0', '0'
+  end
+  return v[3], v[1] or '0', v[2] or '0'
+end
+
+-- takes a hold's amounts off its counters' reserved part
+local function unhold(prefix, d)
+  for _, h in ipairs(deltas(d)) do
+    local ck = prefix .. 'c:' .. h.p
+    if redis.call('HEXISTS', ck, 'r:' .. h.t) == 1 then
+      redis.call('HINCRBY', ck, 'r:' .. h.t, '-' .. h.a)
+    end
+  end
+end
+
+-- lapses the user's held reservations whose hold ended by now; hx: the root's hx field (read by the caller)
+local function lapse(prefix, root, now, hx)
+  if not hx or num(hx) > num(now) then
+    return
+  end
+  local zkey = prefix .. 'hz'
+  for _, rid in ipairs(redis.call('ZRANGEBYSCORE', zkey, '-inf', now)) do
+    local hk = prefix .. 'h:' .. rid
+    if redis.call('HGET', hk, 'st') == 'H' then
+      unhold(prefix, redis.call('HGET', hk, 'd'))
+      redis.call('HSET', hk, 'st', 'L')
+    end
+    redis.call('ZREM', zkey, rid)
+  end
+  local first = redis.call('ZRANGE', zkey, 0, 0, 'WITHSCORES')
+  if first[2] then
+    redis.call('HSET', root, 'hx', first[2])
+  else
+    redis.call('HDEL', root, 'hx')
+  end
+end
+
+-- a hold's counters (type, period, used, reserved each), appended to `out`
+local function values(out, prefix, list, now)
+  for _, c in ipairs(list) do
+    local _, u, r = live(prefix .. 'c:' .. c.p, c.t, now)
+    out[#out + 1] = c.t
+    out[#out + 1] = c.p
+    out[#out + 1] = u
+    out[#out + 1] = r
+  end
+  return out
+end

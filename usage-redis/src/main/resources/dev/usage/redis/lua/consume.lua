@@ -1,0 +1,159 @@
+-- Consume (or hold) amounts on one user's counters, all or nothing. See RedisCounterStore.
+-- KEYS: 1 slot sentinel, 2 root, 3 settings, 4 marker (root when none), 5 hold (root when none),
+--       6.. the counter hash of each delta
+-- ARGV: 1 user key prefix, 2 now, 3 settings version ('' = not checked), 4 '1' = answer N instead of
+--       adopting or failing on state the epoch does not vouch for, 5 '1' = marker, 6 fingerprint,
+--       7 marker expiry, 8 '1' = hold, 9 encoded reservation id, 10 hold expiry, 11 hold retention,
+--       12 reservation id, 13 user id, then per delta: type, period, amount, limit (-1: none), start, end, expiry
+-- Replies: {'A', used, reserved, ...} admitted; {'R', 'type,type', used, reserved, ...} rejected;
+--   {'P' | 'C', reservation id, hold expiry, hold retention, used, reserved, ...} replayed / conflict;
+--   {'S'} stale settings; {'O', type} past 2^53-1; {'L', why} state lost; {'N'} needs seeding
+local n = (#ARGV - 13) / 7
+if n < 1 or n ~= math.floor(n) or #KEYS ~= 5 + n or not num(ARGV[2]) then
+  return redis.error_reply('ERR usage consume: malformed call')
+end
+for i = 0, n - 1 do
+  local b = 14 + i * 7
+  for j = 2, 6 do
+    if not num(ARGV[b + j]) then
+      return redis.error_reply('ERR usage consume: delta ' .. i .. ' field ' .. j .. ' is not a number')
+    end
+  end
+end
+if (ARGV[5] == '1' and not num(ARGV[7])) or (ARGV[8] == '1' and not (num(ARGV[10]) and num(ARGV[11]))) then
+  return redis.error_reply('ERR usage consume: malformed marker or hold')
+end
+
+local prefix, root, now = ARGV[1], KEYS[2], ARGV[2]
+local epoch = redis.call('GET', KEYS[1])
+if not epoch then
+  return {'L', 'sentinel'}
+end
+local fields = {'epoch', 'hx'}
+for i = 0, n - 1 do
+  local b = 14 + i * 7
+  fields[#fields + 1] = 'k:' .. ARGV[b + 1] .. ':' .. ARGV[b]
+end
+local rv = redis.call('HMGET', root, unpack(fields))
+local fresh = rv[1] ~= epoch
+if fresh and ARGV[4] == '1' then
+  return {'N'}
+end
+if ARGV[3] ~= '' and (redis.call('HGET', KEYS[3], 'v') or '0') ~= ARGV[3] then
+  return {'S'}
+end
+lapse(prefix, root, now, rv[2])
+
+local function current()
+  local out = {}
+  for i = 0, n - 1 do
+    local _, u, r = live(KEYS[6 + i], ARGV[14 + i * 7], now)
+    out[#out + 1] = u
+    out[#out + 1] = r
+  end
+  return out
+end
+
+if ARGV[5] == '1' then
+  local m = redis.call('HMGET', KEYS[4], 'f', 'h', 'hx', 'hk', 'x')
+  if m[1] and num(m[5]) > num(now) then
+    local reply = {m[1] == ARGV[6] and 'P' or 'C', m[2] or '', m[3] or '', m[4] or ''}
+    for _, v in ipairs(current()) do
+      reply[#reply + 1] = v
+    end
+    return reply
+  end
+end
+
+local seen, rejected, over = {}, {}, nil
+for i = 0, n - 1 do
+  local b = 14 + i * 7
+  local t, amount, limit = ARGV[b], num(ARGV[b + 2]), num(ARGV[b + 3])
+  local x, u, r = live(KEYS[6 + i], t, now)
+  if x == nil and not fresh and rv[3 + i] and num(rv[3 + i]) > num(now) then
+    -- the root recorded this counter, alive until later, and it is gone: evicted or flushed
+    if ARGV[4] == '1' then
+      return {'N'}
+    end
+    return {'L', 'counter'}
+  end
+  seen[i + 1] = {x = x, u = u, r = r}
+  local total = num(u) + num(r) + amount
+  if limit >= 0 and total > limit then
+    rejected[#rejected + 1] = t
+  elseif total > MAX and not over then
+    over = t
+  end
+end
+if over then
+  return {'O', over}
+end
+if #rejected > 0 then
+  local reply = {'R', table.concat(rejected, ',')}
+  for i = 1, n do
+    reply[#reply + 1] = seen[i].u
+    reply[#reply + 1] = seen[i].r
+  end
+  return reply
+end
+
+-- admitted: from here on, writes
+local hold = ARGV[8] == '1'
+local part = hold and 'r:' or 'u:'
+local reply = {'A'}
+local held = {}
+local rootFields = {}
+if fresh then
+  rootFields = {'epoch', epoch}
+end
+for i = 0, n - 1 do
+  local b = 14 + i * 7
+  local t, p, amount, s, e, x = ARGV[b], ARGV[b + 1], ARGV[b + 2], ARGV[b + 4], ARGV[b + 5], ARGV[b + 6]
+  local ck = KEYS[6 + i]
+  if seen[i + 1].x == nil then
+    redis.call('HSET', ck, 'u:' .. t, '0', 'r:' .. t, '0', 's:' .. t, s, 'e:' .. t, e, 'x:' .. t, x, 'id', ARGV[13])
+    keep(ck, x, now)
+  elseif num(x) > num(seen[i + 1].x) then
+    redis.call('HSET', ck, 'x:' .. t, x)
+    keep(ck, x, now)
+  end
+  local after = redis.call('HINCRBY', ck, part .. t, amount)
+  if hold then
+    reply[#reply + 1] = seen[i + 1].u
+    reply[#reply + 1] = after
+  else
+    reply[#reply + 1] = after
+    reply[#reply + 1] = seen[i + 1].r
+  end
+  local known = rv[3 + i]
+  if not known or num(known) < num(x) then
+    rootFields[#rootFields + 1] = 'k:' .. p .. ':' .. t
+    rootFields[#rootFields + 1] = x
+    keep(root, x, now)
+  end
+  held[#held + 1] = table.concat({t, p, amount, s, e, x}, ',')
+end
+if #rootFields > 0 then
+  redis.call('HSET', root, unpack(rootFields))
+end
+if hold then
+  local hk, hx, hkeep = KEYS[5], ARGV[10], ARGV[11]
+  redis.call('HSET', hk, 'st', 'H', 'x', hx, 'k', hkeep, 'd', table.concat(held, ';'), 'uid', ARGV[13])
+  keep(hk, hkeep, now)
+  redis.call('ZADD', prefix .. 'hz', hx, ARGV[9])
+  keep(prefix .. 'hz', hkeep, now)
+  local first = redis.call('HGET', root, 'hx')
+  if not first or num(hx) < num(first) then
+    redis.call('HSET', root, 'hx', hx)
+  end
+end
+if ARGV[5] == '1' then
+  local mk = KEYS[4]
+  if hold then
+    redis.call('HSET', mk, 'f', ARGV[6], 'x', ARGV[7], 'h', ARGV[12], 'hx', ARGV[10], 'hk', ARGV[11])
+  else
+    redis.call('HSET', mk, 'f', ARGV[6], 'x', ARGV[7])
+  end
+  keep(mk, ARGV[7], now)
+end
+return reply

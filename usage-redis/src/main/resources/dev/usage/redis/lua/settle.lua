@@ -1,0 +1,85 @@
+-- Commit or release one reservation. See RedisCounterStore.
+-- KEYS: 1 slot sentinel, 2 root, 3 the reservation's hash
+-- ARGV: 1 user key prefix, 2 now, 3 encoded reservation id, 4 'commit' | 'release',
+--       5 the canonical actual amounts (commit), then pairs type, amount (commit)
+-- Replies (then used, reserved per held counter): {'SET'} settled; {'P'} replayed; {'C'} conflict;
+--   {'F'} not found (nothing else); {'I', type} a type not held; {'O', type} past 2^53-1; {'L', why} lost
+if #ARGV < 5 or (#ARGV - 5) % 2 ~= 0 or not num(ARGV[2]) or (ARGV[4] ~= 'commit' and ARGV[4] ~= 'release') then
+  return redis.error_reply('ERR usage settle: malformed call')
+end
+for i = 6, #ARGV, 2 do
+  if not num(ARGV[i + 1]) then
+    return redis.error_reply('ERR usage settle: amount of ' .. ARGV[i] .. ' is not a number')
+  end
+end
+local prefix, root, now, commit = ARGV[1], KEYS[2], ARGV[2], ARGV[4] == 'commit'
+if not redis.call('GET', KEYS[1]) then
+  return {'L', 'sentinel'}
+end
+lapse(prefix, root, now, redis.call('HGET', root, 'hx'))
+local h = redis.call('HMGET', KEYS[3], 'st', 'd', 'a', 'k', 'uid')
+if not h[1] or num(h[4]) <= num(now) then
+  return {'F'}
+end
+local list = deltas(h[2])
+if h[1] == 'C' then
+  return values({(commit and h[3] == ARGV[5]) and 'P' or 'C'}, prefix, list, now)
+end
+if h[1] == 'R' then
+  return values({commit and 'C' or 'P'}, prefix, list, now)
+end
+local held = h[1] == 'H'
+if not commit then
+  if held then
+    unhold(prefix, h[2])
+    redis.call('ZREM', prefix .. 'hz', ARGV[3])
+  end
+  redis.call('HSET', KEYS[3], 'st', 'R')
+  return values({'SET'}, prefix, list, now)
+end
+
+local actual = {}
+for i = 6, #ARGV, 2 do
+  local found = false
+  for _, d in ipairs(list) do
+    if d.t == ARGV[i] then
+      found = true
+    end
+  end
+  if not found then
+    return {'I', ARGV[i]}
+  end
+  actual[ARGV[i]] = ARGV[i + 1]
+end
+for _, d in ipairs(list) do
+  local _, u, r = live(prefix .. 'c:' .. d.p, d.t, now)
+  local minus = held and num(d.a) or 0
+  if num(u) + num(r) - minus + num(actual[d.t] or '0') > MAX then
+    return {'O', d.t}
+  end
+end
+-- valid: from here on, writes
+if held then
+  unhold(prefix, h[2])
+  redis.call('ZREM', prefix .. 'hz', ARGV[3])
+end
+for _, d in ipairs(list) do
+  local a = actual[d.t]
+  if a and num(a) > 0 then
+    local ck = prefix .. 'c:' .. d.p
+    if not live(ck, d.t, now) then
+      -- the counter is gone (its time is up, or the hold outlived it): a late commit still charges
+      redis.call('HSET', ck, 'u:' .. d.t, '0', 'r:' .. d.t, '0', 's:' .. d.t, d.s, 'e:' .. d.t, d.e, 'x:' .. d.t, d.x,
+        'id', h[5])
+      keep(ck, d.x, now)
+      local known = redis.call('HGET', root, 'k:' .. d.p .. ':' .. d.t)
+      if not known or num(known) < num(d.x) then
+        redis.call('HSET', root, 'k:' .. d.p .. ':' .. d.t, d.x)
+        keep(root, d.x, now)
+      end
+    end
+    redis.call('HINCRBY', ck, 'u:' .. d.t, a)
+  end
+end
+redis.call('HSET', KEYS[3], 'st', 'C', 'a', ARGV[5])
+return values({'SET'}, prefix, list, now)
