@@ -1,12 +1,13 @@
 package dev.usage.jdbc;
 
+import dev.usage.testkit.StorageContracts;
 import dev.usage.testkit.StorageFixture;
 
 /** The contract kit on H2 in memory (no server needed). */
-class H2ContractsTest extends JdbcContracts {
+class H2ContractsTest extends StorageContracts {
 
   @Override
-  StorageFixture fixture() {
+  protected StorageFixture fixture() {
     return new JdbcFixture.H2();
   }
 }

@@ -1,12 +1,13 @@
 package dev.usage.jdbc;
 
+import dev.usage.testkit.StorageContracts;
 import dev.usage.testkit.StorageFixture;
 
 /** The contract kit on MariaDB on loopback, at its default REPEATABLE READ. */
-class MariaDbContractsIT extends JdbcContracts {
+class MariaDbContractsIT extends StorageContracts {
 
   @Override
-  StorageFixture fixture() {
+  protected StorageFixture fixture() {
     return new JdbcFixture.MariaDb();
   }
 }

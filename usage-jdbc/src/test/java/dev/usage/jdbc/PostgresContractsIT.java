@@ -1,12 +1,13 @@
 package dev.usage.jdbc;
 
+import dev.usage.testkit.StorageContracts;
 import dev.usage.testkit.StorageFixture;
 
 /** The contract kit on PostgreSQL on loopback. */
-class PostgresContractsIT extends JdbcContracts {
+class PostgresContractsIT extends StorageContracts {
 
   @Override
-  StorageFixture fixture() {
+  protected StorageFixture fixture() {
     return new JdbcFixture.Postgres();
   }
 }

@@ -38,7 +38,8 @@ local function live(ck, t, now)
     redis.call('HDEL', ck, 'u:' .. t, 'r:' .. t, 's:' .. t, 'e:' .. t, 'x:' .. t)
     return nil, '0', '0'
   end
-  return v[3], v[1] or '0', v[2] or '0'
+  -- a missing field comes back as false: answer nil for "no such counter"
+  return v[3] or nil, v[1] or '0', v[2] or '0'
 end
 
 -- takes a hold's amounts off its counters' reserved part

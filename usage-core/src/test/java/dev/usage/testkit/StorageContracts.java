@@ -1,32 +1,21 @@
-package dev.usage.jdbc;
+package dev.usage.testkit;
 
-import dev.usage.testkit.StorageFixture;
-import dev.usage.testkit.EventContract;
-import dev.usage.testkit.ExactAdmissionContract;
-import dev.usage.testkit.HistoryContract;
-import dev.usage.testkit.IdempotencyContract;
-import dev.usage.testkit.InvalidInputContract;
-import dev.usage.testkit.LimitChangeContract;
-import dev.usage.testkit.OverflowContract;
-import dev.usage.testkit.PeriodContract;
-import dev.usage.testkit.ReservationContract;
-import dev.usage.testkit.TwoJvmContract;
 import org.junit.jupiter.api.Nested;
 
 /**
- * Every contract of the kit, run against one database; a subclass per database names its fixture. Each
- * nested contract class opens its own storage (pool) on the same database.
+ * Every contract of the kit as nested test classes: an adapter's test class extends this once per backend
+ * and names its fixture. Each nested contract class opens its own storage from a new fixture.
  */
-abstract class JdbcContracts {
+public abstract class StorageContracts {
 
-  /** A new fixture for the database under test. */
-  abstract StorageFixture fixture();
+  /** A new fixture for the backend under test. */
+  protected abstract StorageFixture fixture();
 
   @Nested
   class Event extends EventContract {
     @Override
     protected StorageFixture fixture() {
-      return JdbcContracts.this.fixture();
+      return StorageContracts.this.fixture();
     }
   }
 
@@ -34,7 +23,7 @@ abstract class JdbcContracts {
   class ExactAdmission extends ExactAdmissionContract {
     @Override
     protected StorageFixture fixture() {
-      return JdbcContracts.this.fixture();
+      return StorageContracts.this.fixture();
     }
   }
 
@@ -42,7 +31,7 @@ abstract class JdbcContracts {
   class History extends HistoryContract {
     @Override
     protected StorageFixture fixture() {
-      return JdbcContracts.this.fixture();
+      return StorageContracts.this.fixture();
     }
   }
 
@@ -50,7 +39,7 @@ abstract class JdbcContracts {
   class Idempotency extends IdempotencyContract {
     @Override
     protected StorageFixture fixture() {
-      return JdbcContracts.this.fixture();
+      return StorageContracts.this.fixture();
     }
   }
 
@@ -58,7 +47,7 @@ abstract class JdbcContracts {
   class InvalidInput extends InvalidInputContract {
     @Override
     protected StorageFixture fixture() {
-      return JdbcContracts.this.fixture();
+      return StorageContracts.this.fixture();
     }
   }
 
@@ -66,7 +55,7 @@ abstract class JdbcContracts {
   class LimitChange extends LimitChangeContract {
     @Override
     protected StorageFixture fixture() {
-      return JdbcContracts.this.fixture();
+      return StorageContracts.this.fixture();
     }
   }
 
@@ -74,7 +63,7 @@ abstract class JdbcContracts {
   class Overflow extends OverflowContract {
     @Override
     protected StorageFixture fixture() {
-      return JdbcContracts.this.fixture();
+      return StorageContracts.this.fixture();
     }
   }
 
@@ -82,7 +71,7 @@ abstract class JdbcContracts {
   class Period extends PeriodContract {
     @Override
     protected StorageFixture fixture() {
-      return JdbcContracts.this.fixture();
+      return StorageContracts.this.fixture();
     }
   }
 
@@ -90,7 +79,7 @@ abstract class JdbcContracts {
   class Reservation extends ReservationContract {
     @Override
     protected StorageFixture fixture() {
-      return JdbcContracts.this.fixture();
+      return StorageContracts.this.fixture();
     }
   }
 
@@ -98,7 +87,7 @@ abstract class JdbcContracts {
   class TwoJvm extends TwoJvmContract {
     @Override
     protected StorageFixture fixture() {
-      return JdbcContracts.this.fixture();
+      return StorageContracts.this.fixture();
     }
   }
 }

@@ -1,0 +1,75 @@
+package dev.usage.redis;
+
+import dev.usage.UsageStorageException;
+import io.lettuce.core.RedisFuture;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The per-slot sentinels that let the scripts tell "this user is new" from "Redis lost this user's state"
+ * (see {@link RedisCounterStore}). Each holds a data epoch; a slot whose sentinel is gone lost its data.
+ */
+final class RedisSentinels {
+
+  /** What {@link #ensure} found. */
+  enum State { CREATED, PRESENT, PARTLY_MISSING }
+
+  private final RedisConnector redis;
+  private final RedisKeys keys;
+
+  RedisSentinels(RedisConnector redis, RedisKeys keys) {
+    this.redis = redis;
+    this.keys = keys;
+  }
+
+  /**
+   * At start-up: when no sentinel exists (a new installation, or one that lost everything while no instance
+   * ran), creates all with a new epoch; when some are missing (a node or part of the data was lost while
+   * others kept theirs), leaves them missing so that the users of those slots are detected as lost.
+   */
+  State ensure() {
+    List<RedisFuture<Long>> exists = new ArrayList<>(RedisKeys.slots());
+    for (int slot = 0; slot < RedisKeys.slots(); slot++) {
+      exists.add(redis.async().exists(keys.sentinel(slot)));
+    }
+    long present = 0;
+    for (RedisFuture<Long> f : exists) {
+      present += await(f, "check sentinels");
+    }
+    if (present == RedisKeys.slots()) {
+      return State.PRESENT;
+    }
+    if (present > 0) {
+      return State.PARTLY_MISSING;
+    }
+    createMissing();
+    return State.CREATED;
+  }
+
+  /** Creates every missing sentinel with one new epoch: the users of those slots start afresh. */
+  void createMissing() {
+    String epoch = UUID.randomUUID().toString();
+    List<RedisFuture<Boolean>> sets = new ArrayList<>(RedisKeys.slots());
+    for (int slot = 0; slot < RedisKeys.slots(); slot++) {
+      sets.add(redis.async().setnx(keys.sentinel(slot), epoch));
+    }
+    for (RedisFuture<Boolean> f : sets) {
+      await(f, "create sentinels");
+    }
+  }
+
+  private <T> T await(RedisFuture<T> f, String what) {
+    try {
+      return f.get(redis.timeout().toMillis() + 5_000, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new UsageStorageException("interrupted while Redis was asked to " + what, e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new UsageStorageException("Redis failed to " + what + ": " + e.getMessage(), e);
+    }
+  }
+}
