@@ -278,7 +278,7 @@ public final class RedisProcess implements AutoCloseable {
 
   private static boolean isFree(int port) {
     try (ServerSocket probe = new ServerSocket(port, 1, InetAddress.getByName(HOST))) {
-      return true;
+      return probe.isBound();
     } catch (IOException taken) {
       return false;
     }
