@@ -28,7 +28,8 @@ class RedisAvailabilityIT {
       String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       assertThat(process.waitFor(10, TimeUnit.SECONDS)).isTrue();
       assertThat(process.exitValue()).as(binary + " --version: " + out).isZero();
-      assertThat(out).startsWith(binary.getFileName().toString().equals("redis-cli") ? "redis-cli " : "Redis server v=");
+      String banner = binary.getFileName().toString().equals("redis-cli") ? "redis-cli " : "Redis server v=";
+      assertThat(out).startsWith(banner);
     }
   }
 }

@@ -22,6 +22,25 @@ import java.util.concurrent.TimeUnit;
  * should {@link #flushAll()} (or use key prefixes of their own) before relying on key counts. A test that needs
  * a cluster to itself calls {@link #start()} and closes it.
  *
+ * <pre>{@code
+ * class RedisClusterStorageIT {
+ *   static RedisClusterProcess cluster;
+ *   static RedisClusterClient client;
+ *
+ *   @BeforeAll
+ *   static void cluster() {
+ *     cluster = RedisClusterProcess.shared();   // skips when the Redis binaries are missing
+ *     cluster.flushAll();
+ *     client = RedisClusterClient.create(cluster.uris());
+ *   }
+ *
+ *   @AfterAll
+ *   static void client() {
+ *     client.shutdown();                          // never cluster.close(): other classes share it
+ *   }
+ * }
+ * }</pre>
+ *
  * <p><b>Killing a node.</b> {@code node(i).kill9()} kills one master. With no replicas nothing takes over its
  * slots, and because {@code cluster-require-full-coverage} is on (the default) the whole cluster then refuses
  * <em>every</em> key with {@code CLUSTERDOWN The cluster is down}, not only the dead node's keys. That starts

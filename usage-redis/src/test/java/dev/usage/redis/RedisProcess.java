@@ -3,19 +3,12 @@ package dev.usage.redis;
 import io.lettuce.core.RedisURI;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.stream.Stream;
 
 /**
  * A private {@code redis-server} for one test (or one test class): started on a free loopback port with
@@ -29,9 +22,8 @@ import java.util.stream.Stream;
  * closes them), {@link #restart()} starts it again on the same port with the same arguments and an empty
  * dataset, and {@link #pause(Duration)} runs {@code CLIENT PAUSE <ms> ALL}.
  *
- * <p>Ports are drawn from 20000–29999 (below the usual ephemeral range, so a restart does not find its port
- * taken by some client socket) and chosen so that {@code port + 10000} (a cluster node's bus port) is free
- * as well. A port taken between the probe and the server's bind is retried with another one.
+ * <p>Ports come from {@link FreePorts} (20000–29999, with {@code port + 10000}, a cluster node's bus port, free
+ * as well). A port taken between the probe and the server's bind is retried with another one.
  *
  * <p>No process outlives the JVM: every started process is registered with one JVM shutdown hook that
  * kills it and deletes its directory; {@link #stop()} does the same at once. (A JVM that is itself
@@ -47,7 +39,6 @@ public final class RedisProcess implements AutoCloseable {
   private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(5);
   private static final Duration PROBE_TIMEOUT = Duration.ofMillis(500);
   private static final int PORT_ATTEMPTS = 5;
-  private static final int CLUSTER_BUS_OFFSET = 10_000;
 
   static {
     Runtime.getRuntime().addShutdownHook(new Thread(() -> RUNNING.forEach(RedisProcess::reap), "redis-process-reaper"));
@@ -81,23 +72,25 @@ public final class RedisProcess implements AutoCloseable {
    */
   public static RedisProcess start(String... extraArgs) {
     RedisAvailability.requireRedisBinaries();
-    Path dir = createDirectory();
+    Path dir = ScratchFiles.createDirectory("usage-redis-");
     IllegalStateException lastFailure = null;
     for (int attempt = 0; attempt < PORT_ATTEMPTS; attempt++) {
-      RedisProcess redis = new RedisProcess(freePort(), dir, List.of(extraArgs));
+      RedisProcess redis = new RedisProcess(FreePorts.pairOn(HOST), dir, List.of(extraArgs));
       try {
         synchronized (redis) {
           redis.launch(false);
         }
         return redis;
       } catch (PortInUse e) {
+        RUNNING.remove(redis);
         lastFailure = e;
       } catch (RuntimeException e) {
-        deleteRecursively(dir);
+        RUNNING.remove(redis);
+        ScratchFiles.delete(dir);
         throw e;
       }
     }
-    deleteRecursively(dir);
+    ScratchFiles.delete(dir);
     throw lastFailure;
   }
 
@@ -186,7 +179,7 @@ public final class RedisProcess implements AutoCloseable {
 
   /** The server's log so far (all incarnations), for failure messages. */
   public String log() {
-    return read(dir.resolve("redis.log"), 0) + read(dir.resolve("stdout.log"), 0);
+    return ScratchFiles.read(dir.resolve("redis.log"), 0) + ScratchFiles.read(dir.resolve("stdout.log"), 0);
   }
 
   /** Kills the server (SIGKILL) and deletes its directory; later calls do nothing. */
@@ -194,7 +187,7 @@ public final class RedisProcess implements AutoCloseable {
     stopped = true;
     kill9();
     RUNNING.remove(this);
-    deleteRecursively(dir);
+    ScratchFiles.delete(dir);
   }
 
   /** Same as {@link #stop()}. */
@@ -211,7 +204,7 @@ public final class RedisProcess implements AutoCloseable {
   private void launch(boolean retryBind) {
     long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
     while (true) {
-      long logOffset = size(dir.resolve("redis.log"));
+      long logOffset = ScratchFiles.size(dir.resolve("redis.log"));
       Process p;
       try {
         p = new ProcessBuilder(argv).directory(dir.toFile()).redirectErrorStream(true)
@@ -225,7 +218,7 @@ public final class RedisProcess implements AutoCloseable {
         return;
       }
       kill9();
-      String log = read(dir.resolve("redis.log"), logOffset);
+      String log = ScratchFiles.read(dir.resolve("redis.log"), logOffset);
       if (log.contains("Address already in use")) {
         if (retryBind && System.nanoTime() < deadline) {
           sleep(Duration.ofMillis(100));
@@ -234,7 +227,7 @@ public final class RedisProcess implements AutoCloseable {
         throw new PortInUse(this + " could not bind: " + log);
       }
       throw new IllegalStateException(this + " did not answer PING within " + START_TIMEOUT + "; log:\n" + log
-          + read(dir.resolve("stdout.log"), 0));
+          + ScratchFiles.read(dir.resolve("stdout.log"), 0));
     }
   }
 
@@ -263,62 +256,7 @@ public final class RedisProcess implements AutoCloseable {
     if (p != null) {
       p.destroyForcibly();
     }
-    deleteRecursively(dir);
-  }
-
-  private static int freePort() {
-    for (int i = 0; i < 100; i++) {
-      int port = ThreadLocalRandom.current().nextInt(20_000, 30_000);
-      if (isFree(port) && isFree(port + CLUSTER_BUS_OFFSET)) {
-        return port;
-      }
-    }
-    throw new IllegalStateException("no free loopback port pair (p, p + 10000) in 20000-29999");
-  }
-
-  private static boolean isFree(int port) {
-    try (ServerSocket probe = new ServerSocket(port, 1, InetAddress.getByName(HOST))) {
-      return probe.isBound();
-    } catch (IOException taken) {
-      return false;
-    }
-  }
-
-  private static Path createDirectory() {
-    try {
-      return Files.createTempDirectory("usage-redis-");
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  private static void deleteRecursively(Path dir) {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(dir)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-    } catch (IOException | UncheckedIOException ignored) {
-      // a temp directory left behind is harmless; the process is what must not leak
-    }
-  }
-
-  private static long size(Path file) {
-    try {
-      return Files.exists(file) ? Files.size(file) : 0;
-    } catch (IOException e) {
-      return 0;
-    }
-  }
-
-  private static String read(Path file, long offset) {
-    try {
-      byte[] bytes = Files.exists(file) ? Files.readAllBytes(file) : new byte[0];
-      int from = (int) Math.min(offset, bytes.length);
-      return new String(bytes, from, bytes.length - from, StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      return "(cannot read " + file + ": " + e + ")";
-    }
+    ScratchFiles.delete(dir);
   }
 
   private static void sleep(Duration duration) {

@@ -14,7 +14,6 @@ import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -148,7 +147,8 @@ class RedisProcessIT {
     assertThat(redis.command("SCRIPT", "FLUSH")).isEqualTo("OK");
 
     assertThat(commands.scriptExists(sha)).containsExactly(false);
-    assertThatThrownBy(() -> commands.evalsha(sha, ScriptOutputType.INTEGER)).isInstanceOf(RedisNoScriptException.class);
+    assertThatThrownBy(() -> commands.evalsha(sha, ScriptOutputType.INTEGER))
+        .isInstanceOf(RedisNoScriptException.class);
     assertThatThrownBy(() -> redis.command("EVALSHA", sha, "0"))
         .isInstanceOf(RespClient.ErrorReply.class)
         .hasMessageStartingWith("NOSCRIPT");
@@ -172,7 +172,7 @@ class RedisProcessIT {
         "-cp", System.getProperty("java.class.path"), Orphan.class.getName())
         .redirectError(ProcessBuilder.Redirect.INHERIT).start();
     List<String> lines;
-    try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+    try (BufferedReader out = child.inputReader(StandardCharsets.UTF_8)) {
       lines = out.lines().toList();
     }
     assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();

@@ -172,7 +172,8 @@ class TcpProxyIT {
   @Test
   void downstreamServerDownResetsClient() {
     try (TcpProxy toNowhere = TcpProxy.start(RedisProcess.HOST, freeLoopbackPort())) {
-      client = RedisClient.create(resources, RedisURI.builder(toNowhere.uri()).withTimeout(Duration.ofSeconds(2)).build());
+      RedisURI uri = RedisURI.builder(toNowhere.uri()).withTimeout(Duration.ofSeconds(2)).build();
+      client = RedisClient.create(resources, uri);
       assertThatThrownBy(() -> client.connect()).isInstanceOf(RedisConnectionException.class);
       assertThat(toNowhere.connectionsAccepted()).isEqualTo(1);
       assertThat(toNowhere.openConnections()).isZero();
