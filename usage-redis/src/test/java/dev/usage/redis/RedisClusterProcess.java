@@ -23,29 +23,19 @@ import java.util.concurrent.TimeUnit;
  * a cluster to itself calls {@link #start()} and closes it.
  *
  * <pre>{@code
- * class RedisClusterStorageIT {
- *   static RedisClusterProcess cluster;
- *   static RedisClusterClient client;
- *
- *   @BeforeAll
- *   static void cluster() {
- *     cluster = RedisClusterProcess.shared();   // skips when the Redis binaries are missing
- *     cluster.flushAll();
- *     client = RedisClusterClient.create(cluster.uris());
- *   }
- *
- *   @AfterAll
- *   static void client() {
- *     client.shutdown();                          // never cluster.close(): other classes share it
- *   }
- * }
+ * // in a test class's @BeforeAll: started on first use in this JVM, then the same (healed) cluster
+ * RedisClusterProcess cluster = RedisClusterProcess.shared();   // skips when the Redis binaries are missing
+ * cluster.flushAll();
+ * RedisClusterClient client = RedisClusterClient.create(cluster.uris());
+ * // in its @AfterAll: client.shutdown(); never cluster.close(), other classes share it
  * }</pre>
  *
  * <p><b>Killing a node.</b> {@code node(i).kill9()} kills one master. With no replicas nothing takes over its
  * slots, and because {@code cluster-require-full-coverage} is on (the default) the whole cluster then refuses
  * <em>every</em> key with {@code CLUSTERDOWN The cluster is down}, not only the dead node's keys. That starts
- * once the other masters agree the node has failed, about the node timeout (2 s) after the kill; until then
- * keys on the surviving masters still work and the dead node's slots fail with connection errors.
+ * once the other masters agree the node has failed: the node timeout (2 s) plus gossip, about 4 s after the kill
+ * on this machine; until then keys on the surviving masters still work and the dead node's slots fail with
+ * connection errors.
  * {@code node(i).restart()} brings it back on its port: it reloads {@code nodes.conf}, rejoins owning the
  * same slots with an empty dataset (the other masters keep their data), and the cluster returns to
  * {@code ok} after a few seconds ({@link #awaitOk(Duration)}). {@link #shared()} heals a shared cluster this

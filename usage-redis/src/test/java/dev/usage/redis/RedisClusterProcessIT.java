@@ -89,6 +89,7 @@ class RedisClusterProcessIT {
 
     long killed = System.nanoTime();
     cluster.node(2).kill9();
+    assertThat(cluster.node(0).command("GET", keyOnFirst)).as("before the failure is agreed").isEqualTo("kept");
     await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(50))
         .until(() -> cluster.node(0).command("CLUSTER", "INFO").contains("cluster_state:fail"));
     long down = System.nanoTime();
