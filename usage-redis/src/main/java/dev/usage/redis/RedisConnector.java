@@ -1,54 +1,105 @@
 package dev.usage.redis;
 
+import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
+import io.lettuce.core.codec.StringCodec;
+import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The one connection this storage opens from the host's client (standalone or Cluster), with the command
- * views the stores use. Lettuce connections are thread-safe and pipeline concurrent commands, so one is
- * shared by every thread.
+ * The connection this storage opens from the host's client (standalone or Cluster), with the command views
+ * the stores use. Lettuce connections are thread-safe and pipeline concurrent commands, so one is shared by
+ * every thread; every command waits at most {@link #timeout()}.
+ *
+ * <p>A command that timed out may still be answered later, or never (a reply lost on the way). Lettuce
+ * matches replies to commands in order, so after a lost reply every later command on the connection would
+ * take the reply of the one before it. The connection is therefore replaced after a timeout
+ * ({@link #replaceAfterTimeout}): in the background, so that no caller waits for the new one.
  */
 final class RedisConnector implements AutoCloseable {
 
-  private final StatefulConnection<String, String> connection;
-  private final RedisClusterCommands<String, String> sync;
-  private final RedisClusterAsyncCommands<String, String> async;
-  private final StatefulRedisClusterConnection<String, String> cluster;
+  private static final Logger log = LoggerFactory.getLogger(RedisConnector.class);
 
-  private RedisConnector(StatefulConnection<String, String> connection, RedisClusterCommands<String, String> sync,
-      RedisClusterAsyncCommands<String, String> async, StatefulRedisClusterConnection<String, String> cluster) {
-    this.connection = connection;
-    this.sync = sync;
-    this.async = async;
-    this.cluster = cluster;
+  /** One connection and its views. */
+  private record View(StatefulConnection<String, String> connection, RedisClusterCommands<String, String> sync,
+      RedisClusterAsyncCommands<String, String> async, StatefulRedisClusterConnection<String, String> cluster) {}
+
+  private final Supplier<View> connect;
+  private final Duration timeout;
+  private final boolean isCluster;
+  private final ExecutorService reconnector;
+  private final AtomicBoolean replacing = new AtomicBoolean();
+  private volatile View view;
+  private volatile boolean closed;
+
+  private RedisConnector(Supplier<View> connect, Duration timeout, boolean isCluster) {
+    this.connect = connect;
+    this.timeout = timeout;
+    this.isCluster = isCluster;
+    this.view = connect.get();
+    this.reconnector = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "usage-redis-reconnect");
+      t.setDaemon(true);
+      return t;
+    });
   }
 
-  static RedisConnector standalone(StatefulRedisConnection<String, String> connection) {
-    return new RedisConnector(connection, connection.sync(), connection.async(), null);
+  /** A connector on a standalone server (or Sentinel-managed master) through the host's client. */
+  static RedisConnector standalone(RedisClient client, Duration timeout) {
+    return new RedisConnector(() -> {
+      StatefulRedisConnection<String, String> c = client.connect(StringCodec.UTF8);
+      c.setTimeout(timeout);
+      return new View(c, c.sync(), c.async(), null);
+    }, timeout, false);
   }
 
-  static RedisConnector cluster(StatefulRedisClusterConnection<String, String> connection) {
-    return new RedisConnector(connection, connection.sync(), connection.async(), connection);
+  /** A connector on a Cluster through the host's client. */
+  static RedisConnector cluster(RedisClusterClient client, Duration timeout) {
+    return new RedisConnector(() -> {
+      StatefulRedisClusterConnection<String, String> c = client.connect(StringCodec.UTF8);
+      c.setTimeout(timeout);
+      return new View(c, c.sync(), c.async(), c);
+    }, timeout, true);
   }
 
-  /** Blocking commands, each bounded by the connection's timeout. */
+  /** Blocking commands, each bounded by {@link #timeout()}. */
   RedisClusterCommands<String, String> sync() {
-    return sync;
+    return view.sync();
   }
 
-  /** Pipelined commands, for bulk work (sentinels). */
+  /** Pipelined commands, for bulk work. */
   RedisClusterAsyncCommands<String, String> async() {
-    return async;
+    return view.async();
   }
 
   boolean isCluster() {
-    return cluster != null;
+    return isCluster;
+  }
+
+  /** How long a command may take before its caller is told the outcome is unknown. */
+  Duration timeout() {
+    return timeout;
+  }
+
+  /**
+   * The instant, in microseconds of the wall clock, after which a write sent now must no longer be applied:
+   * the caller will have been told the outcome is unknown by then (the scripts compare it with Redis's clock).
+   */
+  String deadline() {
+    return Long.toString((System.currentTimeMillis() + timeout.toMillis()) * 1_000);
   }
 
   /**
@@ -56,22 +107,53 @@ final class RedisConnector implements AutoCloseable {
    * id), each through a connection of its own (for node-wide commands such as {@code SCAN} and {@code INFO}).
    */
   List<RedisClusterCommands<String, String>> nodes() {
-    if (cluster == null) {
-      return List.of(sync);
+    View v = view;
+    if (v.cluster() == null) {
+      return List.of(v.sync());
     }
-    return cluster.getPartitions().stream()
+    return v.cluster().getPartitions().stream()
         .filter(n -> n.is(RedisClusterNode.NodeFlag.UPSTREAM))
         .sorted(Comparator.comparing(RedisClusterNode::getNodeId))
-        .map(n -> (RedisClusterCommands<String, String>) cluster.getConnection(n.getNodeId()).sync())
+        .map(n -> (RedisClusterCommands<String, String>) v.cluster().getConnection(n.getNodeId()).sync())
         .toList();
   }
 
-  java.time.Duration timeout() {
-    return connection.getTimeout();
+  /**
+   * After a command timed out: opens a new connection in the background and swaps it in, then closes the
+   * old one (commands still waiting on it fail, as they would have). One replacement at a time; should the
+   * server still be unreachable, the next timeout tries again.
+   */
+  void replaceAfterTimeout() {
+    if (closed || !replacing.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      reconnector.execute(() -> {
+        try {
+          View old = view;
+          View fresh = connect.get();
+          if (closed) {
+            fresh.connection().close();
+            return;
+          }
+          view = fresh;
+          old.connection().closeAsync();
+        } catch (RuntimeException e) {
+          log.warn("Replacing the Redis connection after a timeout failed (the next timeout tries again): {}",
+              e.toString());
+        } finally {
+          replacing.set(false);
+        }
+      });
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      replacing.set(false);
+    }
   }
 
   @Override
   public void close() {
-    connection.close();
+    closed = true;
+    reconnector.shutdownNow();
+    view.connection().close();
   }
 }

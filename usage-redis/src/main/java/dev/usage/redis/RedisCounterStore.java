@@ -77,7 +77,7 @@ public final class RedisCounterStore implements CounterStore {
     k[2] = keys.settings(user);
     k[3] = c.marker().map(m -> keys.marker(user, m.key())).orElse(k[1]);
     k[4] = c.hold().map(h -> keys.hold(user, h.reservationId())).orElse(k[1]);
-    String[] a = new String[13 + 7 * n];
+    String[] a = new String[14 + 7 * n];
     a[0] = user;
     a[1] = micros(c.now());
     a[2] = checkSettings && c.settingsVersion().isPresent() ? Long.toString(c.settingsVersion().getAsLong()) : "";
@@ -94,7 +94,7 @@ public final class RedisCounterStore implements CounterStore {
     for (int i = 0; i < n; i++) {
       CounterDelta d = deltas.get(i);
       k[5 + i] = keys.counter(user, d.periodId());
-      int b = 13 + 7 * i;
+      int b = 14 + 7 * i;
       a[b] = d.type().name();
       a[b + 1] = d.periodId();
       a[b + 2] = Long.toString(d.amount());
@@ -104,7 +104,8 @@ public final class RedisCounterStore implements CounterStore {
       a[b + 6] = micros(d.counterExpiresAt());
     }
     for (int attempt = 1; ; attempt++) {
-      List<Object> r = RedisScripts.run(redis.sync(), RedisScripts.CONSUME, "consume", k, a);
+      a[13] = redis.deadline();
+      List<Object> r = RedisScripts.run(redis, RedisScripts.CONSUME, "consume", k, a);
       String status = text(r.get(0));
       switch (status) {
         case "A":
@@ -130,6 +131,8 @@ public final class RedisCounterStore implements CounterStore {
           String t = text(r.get(1));
           throw new InvalidUsageException("amounts." + t, "would take the counter past " + Quota.MAX_AMOUNT);
         }
+        case "T":
+          throw lateAnswer("consume");
         default:
           recover(status, r, c.userId(), user, deltas, c.now(), attempt);
       }
@@ -158,17 +161,18 @@ public final class RedisCounterStore implements CounterStore {
   private SettleOutcome settle(SettleCommand c, String op, String canonical, List<String> pairs) {
     String user = keys.user(c.userId());
     String[] k = {keys.sentinelFor(user), keys.root(user), keys.hold(user, c.reservationId())};
-    String[] a = new String[5 + pairs.size()];
+    String[] a = new String[6 + pairs.size()];
     a[0] = user;
     a[1] = micros(c.now());
     a[2] = RedisKeys.encode(c.reservationId());
     a[3] = op;
     a[4] = canonical;
     for (int i = 0; i < pairs.size(); i++) {
-      a[5 + i] = pairs.get(i);
+      a[6 + i] = pairs.get(i);
     }
     for (int attempt = 1; ; attempt++) {
-      List<Object> r = RedisScripts.run(redis.sync(), RedisScripts.SETTLE, op, k, a);
+      a[5] = redis.deadline();
+      List<Object> r = RedisScripts.run(redis, RedisScripts.SETTLE, op, k, a);
       String status = text(r.get(0));
       switch (status) {
         case "SET":
@@ -183,6 +187,8 @@ public final class RedisCounterStore implements CounterStore {
           throw new InvalidUsageException("actual." + text(r.get(1)), "was not reserved");
         case "O":
           throw new InvalidUsageException("actual." + text(r.get(1)), "would take the counter past " + Quota.MAX_AMOUNT);
+        case "T":
+          throw lateAnswer(op);
         default:
           // a lost sentinel: reservations are not restored, so a settle finds nothing once it is back
           recover(status, r, c.userId(), user, List.of(), c.now(), attempt);
@@ -212,7 +218,7 @@ public final class RedisCounterStore implements CounterStore {
       a[4 + 2 * i] = key.periodId();
     }
     for (int attempt = 1; ; attempt++) {
-      List<Object> r = RedisScripts.run(redis.sync(), RedisScripts.READ, "read", k, a);
+      List<Object> r = RedisScripts.run(redis, RedisScripts.READ, "read", k, a);
       if ("V".equals(text(r.get(0)))) {
         List<CounterValue> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
@@ -263,7 +269,7 @@ public final class RedisCounterStore implements CounterStore {
 
   private List<StoredCounter> counters(String key, Instant now) {
     String user = key.substring(0, key.indexOf("}:") + 2);
-    List<Object> r = RedisScripts.run(redis.sync(), RedisScripts.SCAN, "scan", new String[] {key, keys.root(user)},
+    List<Object> r = RedisScripts.run(redis, RedisScripts.SCAN, "scan", new String[] {key, keys.root(user)},
         user, micros(now));
     String userId = text(r.get(0));
     String periodId = key.substring(key.lastIndexOf(":c:") + 3);
@@ -320,7 +326,7 @@ public final class RedisCounterStore implements CounterStore {
     String[] k = new String[2 + deltas.size()];
     k[0] = keys.sentinelFor(user);
     k[1] = keys.root(user);
-    String[] a = new String[3 + 6 * deltas.size()];
+    String[] a = new String[4 + 6 * deltas.size()];
     a[0] = user;
     a[1] = micros(now);
     a[2] = userId;
@@ -329,7 +335,7 @@ public final class RedisCounterStore implements CounterStore {
       Map<QuotaType, Long> sums = totals.computeIfAbsent(List.of(d.periodStart(), d.periodEnd()),
           p -> reseedFrom.get().userTotals(userId, d.periodStart(), d.periodEnd()));
       k[2 + i] = keys.counter(user, d.periodId());
-      int b = 3 + 6 * i;
+      int b = 4 + 6 * i;
       a[b] = d.type().name();
       a[b + 1] = d.periodId();
       a[b + 2] = micros(d.periodStart());
@@ -337,7 +343,11 @@ public final class RedisCounterStore implements CounterStore {
       a[b + 4] = micros(d.counterExpiresAt());
       a[b + 5] = Long.toString(Math.min(Quota.MAX_AMOUNT, sums.getOrDefault(d.type(), 0L)));
     }
-    RedisScripts.run(redis.sync(), RedisScripts.SEED, "re-seed", k, a);
+    a[3] = redis.deadline();
+    List<Object> r = RedisScripts.run(redis, RedisScripts.SEED, "re-seed", k, a);
+    if ("T".equals(text(r.get(0)))) {
+      throw lateAnswer("re-seed");
+    }
   }
 
   /** Sets a new data epoch on a sentinel unless one is there. */
@@ -347,6 +357,15 @@ public final class RedisCounterStore implements CounterStore {
     } catch (RedisException e) {
       throw RedisScripts.failure("sentinel", e);
     }
+  }
+
+  /**
+   * A script that ran after its deadline changed nothing; its caller had already given up (this answer only
+   * reaches a caller whose clock is behind Redis's by more than the timeout).
+   */
+  private static UsageStorageException lateAnswer(String what) {
+    return new UsageStorageException("Redis ran " + what + " after its deadline (the server was stalled or its"
+        + " clock is ahead of this host's); nothing was applied");
   }
 
   private static List<CounterValue> values(List<CounterDelta> deltas, List<Object> r, int from) {

@@ -42,19 +42,21 @@ final class RedisScripts {
 
   /**
    * Runs {@code script}; Redis errors become {@link UsageStorageException}s that say whether the script may
-   * have run ({@code what} names the operation for the message).
+   * have run ({@code what} names the operation for the message). A timeout replaces the connection (see
+   * {@link RedisConnector}).
    */
-  static List<Object> run(RedisClusterCommands<String, String> redis, Script script, String what, String[] keys,
-      String... args) {
+  static List<Object> run(RedisConnector redis, Script script, String what, String[] keys, String... args) {
+    RedisClusterCommands<String, String> commands = redis.sync();
     try {
       try {
-        return redis.evalsha(script.sha(), ScriptOutputType.MULTI, keys, args);
+        return commands.evalsha(script.sha(), ScriptOutputType.MULTI, keys, args);
       } catch (RedisNoScriptException e) {
-        return redis.eval(script.text(), ScriptOutputType.MULTI, keys, args);
+        return commands.eval(script.text(), ScriptOutputType.MULTI, keys, args);
       }
     } catch (RedisCommandTimeoutException e) {
-      throw new UsageStorageException("Redis did not answer " + what + " in time; it may or may not have been"
-          + " applied (outcome unknown): " + e.getMessage(), e);
+      redis.replaceAfterTimeout();
+      throw new UsageStorageException("Redis did not answer " + what + " within " + redis.timeout() + "; it may or"
+          + " may not have been applied (outcome unknown): " + e.getMessage(), e);
     } catch (RedisConnectionException e) {
       throw new UsageStorageException("Redis is not reachable, " + what + " was not applied: " + e.getMessage(), e);
     } catch (RedisException e) {

@@ -8,7 +8,6 @@ import dev.usage.testkit.StorageFixture;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
-import io.lettuce.core.codec.StringCodec;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
@@ -25,7 +24,7 @@ public class CounterOnlyFixture implements StorageFixture {
     client.setOptions(ClientOptions.builder().disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
         .build());
     try {
-      connector = RedisConnector.standalone(client.connect(StringCodec.UTF8));
+      connector = RedisConnector.standalone(client, Duration.ofSeconds(2));
     } catch (RuntimeException e) {
       ServerAvailability.require("Redis at 127.0.0.1:6379", false, e.getMessage());
     }

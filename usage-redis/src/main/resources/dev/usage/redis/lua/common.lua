@@ -11,6 +11,13 @@ local function int(x)
   return string.format('%d', x)
 end
 
+-- whether Redis runs this after `deadline` (microseconds of its own clock): the caller has given up
+-- waiting and was told the outcome is unknown; a write now would count what it may retry
+local function late(deadline)
+  local t = redis.call('TIME')
+  return num(t[1]) * 1000000 + num(t[2]) > num(deadline)
+end
+
 -- keeps a key at least until `untilMicros`: the TTL is relative to the engine's now, plus a second
 local function keep(key, untilMicros, now)
   local ms = math.floor((num(untilMicros) - num(now)) / 1000) + 1000

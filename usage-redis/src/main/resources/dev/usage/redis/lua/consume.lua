@@ -4,24 +4,29 @@
 -- ARGV: 1 user key prefix, 2 now, 3 settings version ('' = not checked), 4 '1' = answer N instead of
 --       adopting or failing on state the epoch does not vouch for, 5 '1' = marker, 6 fingerprint,
 --       7 marker expiry, 8 '1' = hold, 9 encoded reservation id, 10 hold expiry, 11 hold retention,
---       12 reservation id, 13 user id, then per delta: type, period, amount, limit (-1: none), start, end, expiry
+--       12 reservation id, 13 user id, 14 deadline (microseconds of Redis's clock), then per delta: type, period, amount, limit (-1: none), start, end, expiry
 -- Replies: {'A', used, reserved, ...} admitted; {'R', 'type,type', used, reserved, ...} rejected;
 --   {'P' | 'C', reservation id, hold expiry, hold retention, used, reserved, ...} replayed / conflict;
---   {'S'} stale settings; {'O', type} past 2^53-1; {'L', why} state lost; {'N'} needs seeding
-local n = (#ARGV - 13) / 7
+--   {'S'} stale settings; {'O', type} past 2^53-1; {'L', why} state lost; {'N'} needs seeding;
+--   {'T'} run after its deadline (the caller gave up waiting): nothing changed
+local n = (#ARGV - 14) / 7
 if n < 1 or n ~= math.floor(n) or #KEYS ~= 5 + n or not num(ARGV[2]) then
   return redis.error_reply('ERR usage consume: malformed call')
 end
 for i = 0, n - 1 do
-  local b = 14 + i * 7
+  local b = 15 + i * 7
   for j = 2, 6 do
     if not num(ARGV[b + j]) then
       return redis.error_reply('ERR usage consume: delta ' .. i .. ' field ' .. j .. ' is not a number')
     end
   end
 end
-if (ARGV[5] == '1' and not num(ARGV[7])) or (ARGV[8] == '1' and not (num(ARGV[10]) and num(ARGV[11]))) then
-  return redis.error_reply('ERR usage consume: malformed marker or hold')
+if (ARGV[5] == '1' and not num(ARGV[7])) or (ARGV[8] == '1' and not (num(ARGV[10]) and num(ARGV[11])))
+    or not num(ARGV[14]) then
+  return redis.error_reply('ERR usage consume: malformed marker, hold or deadline')
+end
+if late(ARGV[14]) then
+  return {'T'}
 end
 
 local prefix, root, now = ARGV[1], KEYS[2], ARGV[2]
@@ -31,7 +36,7 @@ if not epoch then
 end
 local fields = {'epoch', 'hx'}
 for i = 0, n - 1 do
-  local b = 14 + i * 7
+  local b = 15 + i * 7
   fields[#fields + 1] = 'k:' .. ARGV[b + 1] .. ':' .. ARGV[b]
 end
 local rv = redis.call('HMGET', root, unpack(fields))
@@ -47,7 +52,7 @@ lapse(prefix, root, now, rv[2])
 local function current()
   local out = {}
   for i = 0, n - 1 do
-    local _, u, r = live(KEYS[6 + i], ARGV[14 + i * 7], now)
+    local _, u, r = live(KEYS[6 + i], ARGV[15 + i * 7], now)
     out[#out + 1] = u
     out[#out + 1] = r
   end
@@ -67,7 +72,7 @@ end
 
 local seen, rejected, over = {}, {}, nil
 for i = 0, n - 1 do
-  local b = 14 + i * 7
+  local b = 15 + i * 7
   local t, amount, limit = ARGV[b], num(ARGV[b + 2]), num(ARGV[b + 3])
   local x, u, r = live(KEYS[6 + i], t, now)
   if x == nil and not fresh and rv[3 + i] and num(rv[3 + i]) > num(now) then
@@ -107,7 +112,7 @@ if fresh then
   rootFields = {'epoch', epoch}
 end
 for i = 0, n - 1 do
-  local b = 14 + i * 7
+  local b = 15 + i * 7
   local t, p, amount, s, e, x = ARGV[b], ARGV[b + 1], ARGV[b + 2], ARGV[b + 4], ARGV[b + 5], ARGV[b + 6]
   local ck = KEYS[6 + i]
   if seen[i + 1].x == nil then

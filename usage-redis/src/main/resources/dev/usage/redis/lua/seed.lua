@@ -1,19 +1,22 @@
 -- Re-creates a user's counters from the event log after Redis lost them, and adopts the user into the
 -- current data epoch. A counter that exists is kept as it is. See RedisCounterStore.
 -- KEYS: 1 slot sentinel, 2 root, 3.. counter hashes
--- ARGV: 1 user key prefix, 2 now, 3 user id, then per counter: type, period, start, end, expiry, used
--- Replies: {'OK'}; {'L', 'sentinel'}
-local n = (#ARGV - 3) / 6
-if n ~= math.floor(n) or #KEYS ~= 2 + n or not num(ARGV[2]) then
+-- ARGV: 1 user key prefix, 2 now, 3 user id, 4 deadline (microseconds of Redis's clock), then per counter: type, period, start, end, expiry, used
+-- Replies: {'OK'}; {'L', 'sentinel'}; {'T'} run after its deadline: nothing changed
+local n = (#ARGV - 4) / 6
+if n ~= math.floor(n) or #KEYS ~= 2 + n or not num(ARGV[2]) or not num(ARGV[4]) then
   return redis.error_reply('ERR usage seed: malformed call')
 end
 for i = 0, n - 1 do
-  local b = 4 + i * 6
+  local b = 5 + i * 6
   for j = 2, 5 do
     if not num(ARGV[b + j]) then
       return redis.error_reply('ERR usage seed: counter ' .. i .. ' field ' .. j .. ' is not a number')
     end
   end
+end
+if late(ARGV[4]) then
+  return {'T'}
 end
 local root, now = KEYS[2], ARGV[2]
 local epoch = redis.call('GET', KEYS[1])
@@ -21,7 +24,7 @@ if not epoch then
   return {'L', 'sentinel'}
 end
 for i = 0, n - 1 do
-  local b = 4 + i * 6
+  local b = 5 + i * 6
   local t, p, s, e, x, used = ARGV[b], ARGV[b + 1], ARGV[b + 2], ARGV[b + 3], ARGV[b + 4], ARGV[b + 5]
   local ck = KEYS[3 + i]
   if not live(ck, t, now) and num(x) > num(now) then

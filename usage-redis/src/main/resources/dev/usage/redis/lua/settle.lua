@@ -1,16 +1,22 @@
 -- Commit or release one reservation. See RedisCounterStore.
 -- KEYS: 1 slot sentinel, 2 root, 3 the reservation's hash
 -- ARGV: 1 user key prefix, 2 now, 3 encoded reservation id, 4 'commit' | 'release',
---       5 the canonical actual amounts (commit), then pairs type, amount (commit)
+--       5 the canonical actual amounts (commit), 6 deadline (microseconds of Redis's clock),
+--       then pairs type, amount (commit)
 -- Replies (then used, reserved per held counter): {'SET'} settled; {'P'} replayed; {'C'} conflict;
---   {'F'} not found (nothing else); {'I', type} a type not held; {'O', type} past 2^53-1; {'L', why} lost
-if #ARGV < 5 or (#ARGV - 5) % 2 ~= 0 or not num(ARGV[2]) or (ARGV[4] ~= 'commit' and ARGV[4] ~= 'release') then
+--   {'F'} not found (nothing else); {'I', type} a type not held; {'O', type} past 2^53-1; {'L', why} lost;
+--   {'T'} run after its deadline: nothing changed
+if #ARGV < 6 or (#ARGV - 6) % 2 ~= 0 or not num(ARGV[2]) or not num(ARGV[6])
+    or (ARGV[4] ~= 'commit' and ARGV[4] ~= 'release') then
   return redis.error_reply('ERR usage settle: malformed call')
 end
-for i = 6, #ARGV, 2 do
+for i = 7, #ARGV, 2 do
   if not num(ARGV[i + 1]) then
     return redis.error_reply('ERR usage settle: amount of ' .. ARGV[i] .. ' is not a number')
   end
+end
+if late(ARGV[6]) then
+  return {'T'}
 end
 local prefix, root, now, commit = ARGV[1], KEYS[2], ARGV[2], ARGV[4] == 'commit'
 if not redis.call('GET', KEYS[1]) then
@@ -39,7 +45,7 @@ if not commit then
 end
 
 local actual = {}
-for i = 6, #ARGV, 2 do
+for i = 7, #ARGV, 2 do
   local found = false
   for _, d in ipairs(list) do
     if d.t == ARGV[i] then
