@@ -14,6 +14,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * The Lua scripts, shipped as resources under {@code dev/usage/redis/lua}, each prefixed with
@@ -46,12 +47,22 @@ final class RedisScripts {
    */
   static List<Object> run(RedisClusterCommands<String, String> redis, Script script, String what, String[] keys,
       String... args) {
-    try {
+    return call(what, () -> {
       try {
         return redis.evalsha(script.sha(), ScriptOutputType.MULTI, keys, args);
       } catch (RedisNoScriptException e) {
         return redis.eval(script.text(), ScriptOutputType.MULTI, keys, args);
       }
+    });
+  }
+
+  /**
+   * Runs one or more commands; Redis errors become {@link UsageStorageException}s as for {@link #run}
+   * ({@code what} names the operation for the message).
+   */
+  static <T> T call(String what, Supplier<T> commands) {
+    try {
+      return commands.get();
     } catch (RedisCommandTimeoutException e) {
       throw new UsageStorageException("Redis did not answer " + what + " in time; it may or may not have been"
           + " applied (outcome unknown): " + e.getMessage(), e);
@@ -79,6 +90,16 @@ final class RedisScripts {
     }
     return new UsageStorageException("Redis failed during " + what + "; it may or may not have been applied"
         + " (outcome unknown): " + message, e);
+  }
+
+  /** A text element of a script's reply. */
+  static String text(Object o) {
+    return o instanceof byte[] b ? new String(b, StandardCharsets.UTF_8) : String.valueOf(o);
+  }
+
+  /** A number element of a script's reply (an integer, or a decimal string). */
+  static long number(Object o) {
+    return o instanceof Long l ? l : Long.parseLong(text(o));
   }
 
   private static Script load(String name) {
