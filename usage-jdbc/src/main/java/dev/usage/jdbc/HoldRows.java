@@ -4,6 +4,7 @@ import dev.usage.QuotaType;
 import dev.usage.spi.CounterDelta;
 import dev.usage.spi.Hold;
 import dev.usage.spi.IdempotencyMarker;
+import dev.usage.spi.SpiCodec;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -57,7 +58,7 @@ final class HoldRows {
   void insertReservation(Handle h, String user, Hold hold, List<CounterDelta> deltas) {
     db.update(h, "INSERT INTO usage_reservations (user_id, reservation_id, state, deltas, committed, expires_at,"
         + " retain_until) VALUES (?, ?, ?, ?, NULL, ?, ?)", user, hold.reservationId(), State.HELD.name(),
-        Codec.deltas(deltas), hold.expiresAt(), hold.retainUntil());
+        SpiCodec.encodeDeltas(deltas), hold.expiresAt(), hold.retainUntil());
   }
 
   Optional<Reservation> reservation(Handle h, String user, String id) {
@@ -68,8 +69,8 @@ final class HoldRows {
 
   private Reservation reservation(java.sql.ResultSet rs) throws java.sql.SQLException {
     return new Reservation(rs.getString("reservation_id"), State.valueOf(rs.getString("state")),
-        Codec.deltas(rs.getString("deltas")), Codec.amounts(rs.getString("committed")), db.instant(rs, "expires_at"),
-        db.instant(rs, "retain_until"));
+        SpiCodec.decodeDeltas(rs.getString("deltas")), SpiCodec.decodeAmounts(rs.getString("committed")),
+        db.instant(rs, "expires_at"), db.instant(rs, "retain_until"));
   }
 
   /** The user's reservations still marked held (some may have lapsed by now). */
@@ -81,6 +82,6 @@ final class HoldRows {
 
   void setState(Handle h, String user, String id, State state, Map<QuotaType, Long> committed) {
     db.update(h, "UPDATE usage_reservations SET state = ?, committed = ? WHERE user_id = ? AND reservation_id = ?",
-        state.name(), state == State.COMMITTED ? Codec.amounts(committed) : db.nullString(), user, id);
+        state.name(), state == State.COMMITTED ? SpiCodec.encodeAmounts(committed) : db.nullString(), user, id);
   }
 }

@@ -3,6 +3,7 @@ package dev.usage.jdbc;
 import dev.usage.AuditEntry;
 import dev.usage.QuotaType;
 import dev.usage.UserQuota;
+import dev.usage.spi.SpiCodec;
 import dev.usage.spi.UserQuotaStore;
 import java.time.ZoneId;
 import java.util.List;
@@ -31,8 +32,9 @@ public final class JdbcUserQuotaStore implements UserQuotaStore {
   public Optional<UserQuota> find(String userId) {
     return db.autocommit("find quota settings", true, h -> db.bind(h.createQuery(
         "SELECT tier, overrides, zone, billing_anchor_day, version FROM user_quotas WHERE user_id = ?"), userId)
-        .map((rs, ctx) -> new UserQuota(userId, rs.getString("tier"), Codec.overrides(rs.getString("overrides")),
-            ZoneId.of(rs.getString("zone")), rs.getInt("billing_anchor_day"), rs.getLong("version")))
+        .map((rs, ctx) -> new UserQuota(userId, rs.getString("tier"),
+            SpiCodec.decodeOverrides(rs.getString("overrides")), ZoneId.of(rs.getString("zone")),
+            rs.getInt("billing_anchor_day"), rs.getLong("version")))
         .findFirst());
   }
 
@@ -67,16 +69,16 @@ public final class JdbcUserQuotaStore implements UserQuotaStore {
   private boolean insert(Handle h, UserQuota next, AuditEntry entry) {
     String sql = db.insertUnlessKeyExists("user_quotas", "user_id, tier, overrides, zone, billing_anchor_day, version,"
         + " updated_at", "?, ?, ?, ?, ?, 1, ?", 1);
-    return db.update(h, sql, db.keyed(new Object[] {next.userId(), next.tier(), Codec.overrides(next.overrides()),
-        next.zone().getId(), next.billingAnchorDay(), entry.at()}, 1)) == 1;
+    return db.update(h, sql, db.keyed(new Object[] {next.userId(), next.tier(),
+        SpiCodec.encodeOverrides(next.overrides()), next.zone().getId(), next.billingAnchorDay(), entry.at()}, 1)) == 1;
   }
 
 
   private boolean update(Handle h, UserQuota next, AuditEntry entry) {
     return db.update(h, "UPDATE user_quotas SET tier = ?, overrides = ?, zone = ?, billing_anchor_day = ?,"
         + " version = version + 1, updated_at = ? WHERE user_id = ? AND version = ?", next.tier(),
-        Codec.overrides(next.overrides()), next.zone().getId(), next.billingAnchorDay(), entry.at(), next.userId(),
-        next.version()) == 1;
+        SpiCodec.encodeOverrides(next.overrides()), next.zone().getId(), next.billingAnchorDay(), entry.at(),
+        next.userId(), next.version()) == 1;
   }
 
   @Override

@@ -9,6 +9,7 @@ import dev.usage.spi.CounterDelta;
 import dev.usage.spi.CounterValue;
 import dev.usage.spi.Hold;
 import dev.usage.spi.IdempotencyMarker;
+import dev.usage.spi.SpiCodec;
 import java.sql.Array;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -51,7 +52,7 @@ final class PostgresConsume {
         db.nullableInstant(m.map(IdempotencyMarker::expiresAt).orElse(null)), text(hold.map(Hold::reservationId)),
         db.nullableInstant(hold.map(Hold::expiresAt).orElse(null)),
         db.nullableInstant(hold.map(Hold::retainUntil).orElse(null)),
-        text(hold.map(x -> Codec.deltas(d)))};
+        text(hold.map(x -> SpiCodec.encodeDeltas(d)))};
     return db.bind(h.createQuery(CALL), args).map((rs, ctx) -> outcome(rs, c)).one();
   }
 

@@ -1,5 +1,8 @@
 package dev.usage.redis;
 
+import static dev.usage.redis.RedisScripts.number;
+import static dev.usage.redis.RedisScripts.text;
+
 import dev.usage.InvalidUsageException;
 import dev.usage.Quota;
 import dev.usage.QuotaType;
@@ -401,13 +404,5 @@ public final class RedisCounterStore implements CounterStore {
   static Instant instant(String micros) {
     long m = Long.parseLong(micros);
     return Instant.ofEpochSecond(Math.floorDiv(m, 1_000_000), Math.floorMod(m, 1_000_000) * 1_000L);
-  }
-
-  private static String text(Object o) {
-    return o instanceof byte[] b ? new String(b, java.nio.charset.StandardCharsets.UTF_8) : String.valueOf(o);
-  }
-
-  private static long number(Object o) {
-    return o instanceof Long l ? l : Long.parseLong(text(o));
   }
 }

@@ -14,6 +14,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * The Lua scripts, shipped as resources under {@code dev/usage/redis/lua}, each prefixed with
@@ -46,13 +47,23 @@ final class RedisScripts {
    * {@link RedisConnector}).
    */
   static List<Object> run(RedisConnector redis, Script script, String what, String[] keys, String... args) {
-    RedisClusterCommands<String, String> commands = redis.sync();
-    try {
+    return call(redis, what, () -> {
+      RedisClusterCommands<String, String> commands = redis.sync();
       try {
         return commands.evalsha(script.sha(), ScriptOutputType.MULTI, keys, args);
       } catch (RedisNoScriptException e) {
         return commands.eval(script.text(), ScriptOutputType.MULTI, keys, args);
       }
+    });
+  }
+
+  /**
+   * Runs one or more commands; Redis errors become {@link UsageStorageException}s as for {@link #run}
+   * ({@code what} names the operation for the message), and a timeout replaces the connection.
+   */
+  static <T> T call(RedisConnector redis, String what, Supplier<T> commands) {
+    try {
+      return commands.get();
     } catch (RedisCommandTimeoutException e) {
       redis.replaceAfterTimeout();
       throw new UsageStorageException("Redis did not answer " + what + " within " + redis.timeout() + "; it may or"
@@ -81,6 +92,16 @@ final class RedisScripts {
     }
     return new UsageStorageException("Redis failed during " + what + "; it may or may not have been applied"
         + " (outcome unknown): " + message, e);
+  }
+
+  /** A text element of a script's reply. */
+  static String text(Object o) {
+    return o instanceof byte[] b ? new String(b, StandardCharsets.UTF_8) : String.valueOf(o);
+  }
+
+  /** A number element of a script's reply (an integer, or a decimal string). */
+  static long number(Object o) {
+    return o instanceof Long l ? l : Long.parseLong(text(o));
   }
 
   private static Script load(String name) {

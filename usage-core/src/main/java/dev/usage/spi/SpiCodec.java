@@ -1,0 +1,124 @@
+package dev.usage.spi;
+
+import dev.usage.Enforcement;
+import dev.usage.Quota;
+import dev.usage.QuotaPeriod;
+import dev.usage.QuotaType;
+import dev.usage.RolloverPolicy;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
+/**
+ * Text encodings adapters may use to keep structured values in one column or field; stable across versions.
+ *
+ * <p>Quota type names ({@code [a-z][a-z0-9_.-]*}), period ids, enum names, decimal numbers and ISO-8601
+ * instants never contain the separators used here ({@code ;}, {@code |}, {@code =}), so no escaping is needed.
+ * Maps are written sorted by type name, so equal values encode to equal text. A value written by any version
+ * decodes in every later one: the formats below are frozen (a change needs a new encoding, not an edit).
+ *
+ * <p>All methods are pure and thread-safe. Decoding text that no encoder produced throws
+ * {@link IllegalArgumentException}.
+ */
+public final class SpiCodec {
+
+  private SpiCodec() {}
+
+  /**
+   * A reservation's deltas, in order: per delta {@code type|periodId|periodStart|periodEnd|amount|limit|expiresAt}
+   * (instants as {@link Instant#toString()}), joined by {@code ;}. The empty list is the empty string.
+   */
+  public static String encodeDeltas(List<CounterDelta> deltas) {
+    return deltas.stream().map(d -> String.join("|", d.type().name(), d.periodId(), d.periodStart().toString(),
+        d.periodEnd().toString(), Long.toString(d.amount()), Long.toString(d.limit()), d.counterExpiresAt().toString()))
+        .collect(Collectors.joining(";"));
+  }
+
+  /** The deltas {@link #encodeDeltas} encoded, in their order; the empty string is the empty list. */
+  public static List<CounterDelta> decodeDeltas(String text) {
+    List<CounterDelta> out = new ArrayList<>();
+    if (text.isEmpty()) {
+      return out;
+    }
+    try {
+      for (String part : text.split(";")) {
+        String[] f = part.split("\\|");
+        out.add(new CounterDelta(QuotaType.of(f[0]), f[1], Instant.parse(f[2]), Instant.parse(f[3]),
+            Long.parseLong(f[4]), Long.parseLong(f[5]), Instant.parse(f[6])));
+      }
+    } catch (RuntimeException e) {
+      throw malformed("deltas", text, e);
+    }
+    return out;
+  }
+
+  /**
+   * Amounts by type: {@code type=amount} sorted by type name, joined by {@code ;}. The empty map is the empty
+   * string.
+   */
+  public static String encodeAmounts(Map<QuotaType, Long> amounts) {
+    return new TreeMap<>(amounts).entrySet().stream().map(e -> e.getKey().name() + "=" + e.getValue())
+        .collect(Collectors.joining(";"));
+  }
+
+  /** The amounts {@link #encodeAmounts} encoded, sorted by type; {@code null} or empty text is the empty map. */
+  public static Map<QuotaType, Long> decodeAmounts(String text) {
+    Map<QuotaType, Long> out = new TreeMap<>();
+    if (text == null || text.isEmpty()) {
+      return out;
+    }
+    try {
+      for (String part : text.split(";")) {
+        int eq = part.indexOf('=');
+        out.put(QuotaType.of(part.substring(0, eq)), Long.parseLong(part.substring(eq + 1)));
+      }
+    } catch (RuntimeException e) {
+      throw malformed("amounts", text, e);
+    }
+    return out;
+  }
+
+  /**
+   * A user's quota overrides, sorted by type name: per quota
+   * {@code type|limit|period|enforcement|carry|capAmount|capPercent|expiresAfterPeriods}, joined by {@code ;}.
+   * The empty map is the empty string.
+   */
+  public static String encodeOverrides(Map<QuotaType, Quota> overrides) {
+    return new TreeMap<>(overrides).values().stream().map(q -> String.join("|", q.type().name(),
+        Long.toString(q.limit()), q.period().name(), q.enforcement().name(), Boolean.toString(q.rollover().carry()),
+        Long.toString(q.rollover().capAmount()), Integer.toString(q.rollover().capPercent()),
+        Integer.toString(q.rollover().expiresAfterPeriods()))).collect(Collectors.joining(";"));
+  }
+
+  /**
+   * The overrides {@link #encodeOverrides} encoded, sorted by type; {@code null} or empty text is the empty map.
+   */
+  public static Map<QuotaType, Quota> decodeOverrides(String text) {
+    Map<QuotaType, Quota> out = new TreeMap<>();
+    if (text == null || text.isEmpty()) {
+      return out;
+    }
+    try {
+      for (String part : text.split(";")) {
+        String[] f = part.split("\\|");
+        QuotaType type = QuotaType.of(f[0]);
+        RolloverPolicy rollover = new RolloverPolicy(Boolean.parseBoolean(f[4]), Long.parseLong(f[5]),
+            Integer.parseInt(f[6]), Integer.parseInt(f[7]));
+        out.put(type, new Quota(type, Long.parseLong(f[1]), QuotaPeriod.valueOf(f[2]), Enforcement.valueOf(f[3]),
+            rollover));
+      }
+    } catch (RuntimeException e) {
+      throw malformed("overrides", text, e);
+    }
+    return out;
+  }
+
+  private static IllegalArgumentException malformed(String what, String text, RuntimeException cause) {
+    String shown = text.length() > 200 ? text.substring(0, 200) + "..." : text;
+    return new IllegalArgumentException("not an encoding of " + what + ": '" + shown + "' (" + cause.getMessage() + ")",
+        cause);
+  }
+}

@@ -1,0 +1,79 @@
+package dev.usage.spi;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.usage.Quota;
+import dev.usage.QuotaType;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The encodings are stored by adapters (JDBC columns, Redis fields): these pin the exact text, so that a change
+ * that would leave stored data undecodable fails here.
+ */
+class SpiCodecTest {
+
+  private static final QuotaType CUSTOM = QuotaType.of("gpu.seconds-v2_x");
+
+  @Test
+  void deltasEncodeToTheStoredFormatAndBack() {
+    List<CounterDelta> deltas = List.of(
+        new CounterDelta(QuotaType.CHARACTERS, "M2026-03-01", Instant.parse("2026-03-01T00:00:00Z"),
+            Instant.parse("2026-04-01T00:00:00Z"), 1200, Quota.UNLIMITED, Instant.parse("2026-05-01T00:00:00.123456789Z")),
+        new CounterDelta(CUSTOM, "D2026-03-15", Instant.parse("2026-03-14T23:00:00Z"),
+            Instant.parse("2026-03-15T23:00:00Z"), 1, 0, Instant.parse("2026-03-16T23:00:00.000001Z")));
+
+    String text = SpiCodec.encodeDeltas(deltas);
+
+    assertThat(text).isEqualTo("characters|M2026-03-01|2026-03-01T00:00:00Z|2026-04-01T00:00:00Z|1200|"
+        + "9223372036854775807|2026-05-01T00:00:00.123456789Z;gpu.seconds-v2_x|D2026-03-15|2026-03-14T23:00:00Z|"
+        + "2026-03-15T23:00:00Z|1|0|2026-03-16T23:00:00.000001Z");
+    assertThat(SpiCodec.decodeDeltas(text)).isEqualTo(deltas);
+    assertThat(SpiCodec.encodeDeltas(List.of())).isEmpty();
+    assertThat(SpiCodec.decodeDeltas("")).isEmpty();
+  }
+
+  @Test
+  void amountsEncodeSortedByTypeName() {
+    Map<QuotaType, Long> amounts = Map.of(QuotaType.TOKENS, 7L, QuotaType.CHARACTERS, 0L, CUSTOM, Quota.MAX_AMOUNT);
+
+    String text = SpiCodec.encodeAmounts(amounts);
+
+    assertThat(text).isEqualTo("characters=0;gpu.seconds-v2_x=9007199254740991;tokens=7");
+    assertThat(SpiCodec.decodeAmounts(text)).containsExactlyEntriesOf(
+        new java.util.TreeMap<>(amounts));
+    assertThat(SpiCodec.encodeAmounts(Map.of())).isEmpty();
+    assertThat(SpiCodec.decodeAmounts("")).isEmpty();
+    assertThat(SpiCodec.decodeAmounts(null)).isEmpty();
+  }
+
+  @Test
+  void overridesEncodeSortedByTypeNameWithEveryField() {
+    Map<QuotaType, Quota> overrides = Map.of(
+        QuotaType.REQUESTS, Quota.daily(QuotaType.REQUESTS, 50).soft(),
+        QuotaType.CHARACTERS, Quota.monthly(QuotaType.CHARACTERS, 100_000),
+        CUSTOM, Quota.unlimited(CUSTOM));
+
+    String text = SpiCodec.encodeOverrides(overrides);
+
+    assertThat(text).isEqualTo("characters|100000|MONTH|HARD|false|0|0|0;"
+        + "gpu.seconds-v2_x|9223372036854775807|MONTH|HARD|false|0|0|0;requests|50|DAY|SOFT|false|0|0|0");
+    assertThat(SpiCodec.decodeOverrides(text)).isEqualTo(overrides);
+    assertThat(SpiCodec.encodeOverrides(Map.of())).isEmpty();
+    assertThat(SpiCodec.decodeOverrides("")).isEmpty();
+    assertThat(SpiCodec.decodeOverrides(null)).isEmpty();
+  }
+
+  @Test
+  void textNoEncoderProducedIsRefusedWithIllegalArgument() {
+    assertThatThrownBy(() -> SpiCodec.decodeOverrides("requests|50|DAY")).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("overrides");
+    assertThatThrownBy(() -> SpiCodec.decodeAmounts("requests=x")).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("amounts");
+    assertThatThrownBy(() -> SpiCodec.decodeDeltas("Requests|p")).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("deltas");
+  }
+}

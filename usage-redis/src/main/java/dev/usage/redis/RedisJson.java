@@ -1,0 +1,111 @@
+package dev.usage.redis;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.usage.AuditEntry;
+import dev.usage.PeriodUsage;
+import dev.usage.QuotaPeriod;
+import dev.usage.QuotaType;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * The JSON objects kept as audit entries and history rows. JSON escapes whatever text holds (separators, quotes,
+ * any Unicode), so free text round-trips exactly, and the scripts can check an object's shape with
+ * {@code cjson} before they write it. Instants are {@link Instant#toString()} (exact to the nanosecond), amounts
+ * JSON integers (read back exactly as {@code long}s).
+ *
+ * <p>Audit entry: {@code at, actor, user, action, type} (absent when the entry concerns no quota type),
+ * {@code old, new, reason}. History row: {@code user, type, period, start, end, limit, used, rolledOver, closedAt}.
+ * Decoding refuses anything else with {@link IllegalArgumentException}.
+ */
+final class RedisJson {
+
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+
+  private RedisJson() {}
+
+  static String audit(AuditEntry e) {
+    ObjectNode n = MAPPER.createObjectNode();
+    n.put("at", e.at().toString());
+    n.put("actor", e.actor());
+    n.put("user", e.userId());
+    n.put("action", e.action());
+    e.quotaType().ifPresent(t -> n.put("type", t.name()));
+    n.put("old", e.oldValue());
+    n.put("new", e.newValue());
+    n.put("reason", e.reason());
+    return write(n);
+  }
+
+  static AuditEntry audit(String json) {
+    JsonNode n = read(json);
+    JsonNode type = n.get("type");
+    if (type != null && !type.isTextual()) {
+      throw new IllegalArgumentException("field type is not text");
+    }
+    return new AuditEntry(Instant.parse(text(n, "at")), text(n, "actor"), text(n, "user"), text(n, "action"),
+        Optional.ofNullable(type).map(JsonNode::textValue).map(QuotaType::of), text(n, "old"), text(n, "new"),
+        text(n, "reason"));
+  }
+
+  static String period(PeriodUsage p) {
+    ObjectNode n = MAPPER.createObjectNode();
+    n.put("user", p.userId());
+    n.put("type", p.type().name());
+    n.put("period", p.period().name());
+    n.put("start", p.periodStart().toString());
+    n.put("end", p.periodEnd().toString());
+    n.put("limit", p.limit());
+    n.put("used", p.used());
+    n.put("rolledOver", p.rolledOver());
+    n.put("closedAt", p.closedAt().toString());
+    return write(n);
+  }
+
+  static PeriodUsage period(String json) {
+    JsonNode n = read(json);
+    return new PeriodUsage(text(n, "user"), QuotaType.of(text(n, "type")), QuotaPeriod.valueOf(text(n, "period")),
+        Instant.parse(text(n, "start")), Instant.parse(text(n, "end")), number(n, "limit"), number(n, "used"),
+        number(n, "rolledOver"), Instant.parse(text(n, "closedAt")));
+  }
+
+  private static String write(ObjectNode n) {
+    try {
+      return MAPPER.writeValueAsString(n);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("a tree of strings and numbers always serializes", e);
+    }
+  }
+
+  private static JsonNode read(String json) {
+    JsonNode n;
+    try {
+      n = MAPPER.readTree(json);
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException("not JSON: " + e.getOriginalMessage(), e);
+    }
+    if (n == null || !n.isObject()) {
+      throw new IllegalArgumentException("not a JSON object");
+    }
+    return n;
+  }
+
+  private static String text(JsonNode n, String field) {
+    JsonNode v = n.get(field);
+    if (v == null || !v.isTextual()) {
+      throw new IllegalArgumentException("field " + field + " is missing or not text");
+    }
+    return v.textValue();
+  }
+
+  private static long number(JsonNode n, String field) {
+    JsonNode v = n.get(field);
+    if (v == null || !v.isIntegralNumber() || !v.canConvertToLong()) {
+      throw new IllegalArgumentException("field " + field + " is missing or not a whole number");
+    }
+    return v.longValue();
+  }
+}

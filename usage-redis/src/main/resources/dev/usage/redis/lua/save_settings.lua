@@ -1,0 +1,57 @@
+-- Stores a user's settings if their version is still the one the caller read, and appends one entry to the
+-- user's audit trail in the same step: both change, or neither. See RedisUserQuotaStore.
+-- KEYS: 1 settings hash (U q), 2 audit list (U a)
+-- ARGV: 1 expected version (decimal; a hash without 'v' is at 0), 2 tier, 3 overrides (SpiCodec), 4 zone id,
+--       5 billing anchor day (1-31), 6 audit entry (a JSON object, see RedisUserQuotaStore)
+-- Replies: {'OK', new version}; {'S', stored version}: the version did not match, nothing was written
+if #KEYS ~= 2 or #ARGV ~= 6 then
+  return redis.error_reply('ERR usage save_settings: malformed call')
+end
+local expected = ARGV[1]
+-- canonical decimals only: the stored version is compared as text, here and by consume.lua
+if not string.match(expected, '^%d+$') or #expected > 15 or (#expected > 1 and string.sub(expected, 1, 1) == '0') then
+  return redis.error_reply('ERR usage save_settings: version is not a canonical decimal')
+end
+if ARGV[2] == '' or ARGV[4] == '' then
+  return redis.error_reply('ERR usage save_settings: tier or zone is empty')
+end
+if ARGV[3] ~= '' then
+  for part in string.gmatch(ARGV[3] .. ';', '([^;]*);') do
+    local _, bars = string.gsub(part, '|', '')
+    if bars ~= 7 or not string.match(part, '^[a-z][a-z0-9_.%-]*|%d+|') then
+      return redis.error_reply('ERR usage save_settings: overrides are malformed')
+    end
+  end
+end
+if not string.match(ARGV[5], '^[1-9]%d?$') or num(ARGV[5]) > 31 then
+  return redis.error_reply('ERR usage save_settings: anchor day is not within 1..31')
+end
+local decoded, entry = pcall(cjson.decode, ARGV[6])
+if not decoded or type(entry) ~= 'table' then
+  return redis.error_reply('ERR usage save_settings: audit entry is not a JSON object')
+end
+for _, f in ipairs({'at', 'actor', 'user', 'action', 'old', 'new', 'reason'}) do
+  if type(entry[f]) ~= 'string' then
+    return redis.error_reply('ERR usage save_settings: audit entry has no text ' .. f)
+  end
+end
+if entry.type ~= nil and type(entry.type) ~= 'string' then
+  return redis.error_reply('ERR usage save_settings: audit entry type is not text')
+end
+-- a key of another type would make a write below fail after an earlier one had been applied
+local kinds = {'hash', 'list'}
+for i = 1, 2 do
+  local t = redis.call('TYPE', KEYS[i]).ok
+  if t ~= kinds[i] and t ~= 'none' then
+    return redis.error_reply('ERR usage save_settings: ' .. KEYS[i] .. ' holds a ' .. t)
+  end
+end
+
+local current = redis.call('HGET', KEYS[1], 'v') or '0'
+if current ~= expected then
+  return {'S', current}
+end
+redis.call('HSET', KEYS[1], 'tier', ARGV[2], 'overrides', ARGV[3], 'zone', ARGV[4], 'anchor', ARGV[5])
+local v = redis.call('HINCRBY', KEYS[1], 'v', 1)
+redis.call('RPUSH', KEYS[2], ARGV[6])
+return {'OK', v}

@@ -1,0 +1,67 @@
+package dev.usage.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.usage.AuditEntry;
+import dev.usage.PeriodUsage;
+import dev.usage.Quota;
+import dev.usage.QuotaPeriod;
+import dev.usage.QuotaType;
+import java.time.Instant;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** The stored JSON of audit entries and history rows: exact text, exact round trips, refusals. */
+class RedisJsonTest {
+
+  private static final Instant AT = Instant.parse("2026-03-31T23:59:59.123456789Z");
+
+  @Test
+  void anAuditEntryIsStoredAsThisObjectAndReadBackEqual() {
+    AuditEntry e = new AuditEntry(AT, "a\"b\\c|d;e", "user {x}", "override", Optional.of(QuotaType.TOKENS), "-",
+        "tokens|5", "Zoë 😀 \u2027");
+
+    String json = RedisJson.audit(e);
+
+    assertThat(json).isEqualTo("{\"at\":\"2026-03-31T23:59:59.123456789Z\",\"actor\":\"a\\\"b\\\\c|d;e\","
+        + "\"user\":\"user {x}\",\"action\":\"override\",\"type\":\"tokens\",\"old\":\"-\",\"new\":\"tokens|5\","
+        + "\"reason\":\"Zoë 😀 \u2027\"}");
+    assertThat(RedisJson.audit(json)).isEqualTo(e);
+  }
+
+  @Test
+  void anAuditEntryWithoutAQuotaTypeHasNoTypeField() {
+    AuditEntry e = new AuditEntry(Instant.EPOCH, "system", "u", "change-tier", Optional.empty(), "free", "premium",
+        "upgrade");
+
+    assertThat(RedisJson.audit(e)).doesNotContain("\"type\"");
+    assertThat(RedisJson.audit(RedisJson.audit(e))).isEqualTo(e);
+  }
+
+  @Test
+  void aHistoryRowIsStoredAsThisObjectAndReadBackEqual() {
+    PeriodUsage p = new PeriodUsage("u", QuotaType.CHARACTERS, QuotaPeriod.MONTH, Instant.parse("2026-03-01T00:00:00Z"),
+        Instant.parse("2026-04-01T00:00:00Z"), Quota.UNLIMITED, Quota.MAX_AMOUNT, 3, AT);
+
+    String json = RedisJson.period(p);
+
+    assertThat(json).isEqualTo("{\"user\":\"u\",\"type\":\"characters\",\"period\":\"MONTH\","
+        + "\"start\":\"2026-03-01T00:00:00Z\",\"end\":\"2026-04-01T00:00:00Z\",\"limit\":9223372036854775807,"
+        + "\"used\":9007199254740991,\"rolledOver\":3,\"closedAt\":\"2026-03-31T23:59:59.123456789Z\"}");
+    assertThat(RedisJson.period(json)).isEqualTo(p);
+    assertThat(RedisPeriodHistoryStore.field(p)).isEqualTo("characters|2026-03-01T00:00:00Z");
+  }
+
+  @Test
+  void textThatIsNotAStoredObjectIsRefused() {
+    assertThatThrownBy(() -> RedisJson.audit("not json")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> RedisJson.audit("[]")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> RedisJson.audit("{\"at\":\"2026-03-01T00:00:00Z\"}"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("actor");
+    assertThatThrownBy(() -> RedisJson.period("{\"user\":\"u\",\"type\":\"characters\",\"period\":\"MONTH\","
+        + "\"start\":\"2026-03-01T00:00:00Z\",\"end\":\"2026-04-01T00:00:00Z\",\"limit\":1.5,\"used\":1,"
+        + "\"rolledOver\":0,\"closedAt\":\"2026-03-01T00:00:00Z\"}"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("limit");
+  }
+}

@@ -1,0 +1,251 @@
+package dev.usage.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.usage.AuditEntry;
+import dev.usage.Enforcement;
+import dev.usage.InvalidUsageException;
+import dev.usage.Quota;
+import dev.usage.QuotaPeriod;
+import dev.usage.QuotaType;
+import dev.usage.RolloverPolicy;
+import dev.usage.UserQuota;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Settings and audit trail on the shared Redis: round trips, the version compare-and-set, races. */
+class RedisUserQuotaStoreIT {
+
+  private static final Instant AT = Instant.parse("2026-03-31T23:59:59.123456789Z");
+  private static final AtomicInteger USERS = new AtomicInteger();
+
+  private static LocalRedis redis;
+  private static RedisUserQuotaStore store;
+
+  @BeforeAll
+  static void connect() {
+    redis = LocalRedis.open();
+    store = new RedisUserQuotaStore(redis.connector(), redis.keys());
+  }
+
+  @AfterAll
+  static void cleanUp() {
+    if (redis != null) {
+      redis.close();
+    }
+  }
+
+  private static String user(String name) {
+    return name + "-" + USERS.incrementAndGet();
+  }
+
+  private static AuditEntry entry(String user, String reason) {
+    return new AuditEntry(AT, "admin@example.com", user, "change-tier", Optional.empty(), "-", "premium", reason);
+  }
+
+  private static String settingsKey(String user) {
+    return redis.keys().settings(redis.keys().user(user));
+  }
+
+  private static String auditKey(String user) {
+    return redis.keys().audit(redis.keys().user(user));
+  }
+
+  @Test
+  void settingsWithEveryFieldRoundTripAndTheVersionIsStoredAsTheConsumeScriptReadsIt() {
+    String user = user("full {tag}:%|;=é");
+    QuotaType gpu = QuotaType.of("gpu.seconds-v2_x");
+    UserQuota next = new UserQuota(user, "enterprise-custom", Map.of(
+        QuotaType.CHARACTERS, Quota.monthly(QuotaType.CHARACTERS, 250_000),
+        QuotaType.REQUESTS, new Quota(QuotaType.REQUESTS, 40, QuotaPeriod.DAY, Enforcement.SOFT, RolloverPolicy.none()),
+        gpu, Quota.unlimited(gpu).withPeriod(QuotaPeriod.WEEK)),
+        ZoneId.of("Australia/Lord_Howe"), 31, 0);
+
+    Optional<UserQuota> saved = store.save(next, entry(user, "first"));
+
+    assertThat(saved).contains(next.withVersion(1));
+    assertThat(store.find(user)).contains(next.withVersion(1));
+    assertThat(redis.commands().hgetall(settingsKey(user))).containsOnlyKeys("v", "tier", "overrides", "zone", "anchor")
+        .containsEntry("v", "1").containsEntry("zone", "Australia/Lord_Howe").containsEntry("anchor", "31");
+
+    UserQuota changed = saved.orElseThrow().withoutOverride(gpu).withTier("free").withZone(ZoneId.of("Africa/Cairo"))
+        .withBillingAnchorDay(1);
+    assertThat(store.save(changed, entry(user, "second"))).contains(changed.withVersion(2));
+    assertThat(store.find(user)).contains(changed.withVersion(2));
+    assertThat(redis.commands().hget(settingsKey(user), "v")).isEqualTo("2");
+
+    UserQuota none = changed.withVersion(2).withoutOverride(QuotaType.CHARACTERS).withoutOverride(QuotaType.REQUESTS);
+    assertThat(store.save(none, entry(user, "third"))).contains(none.withVersion(3));
+    assertThat(store.find(user)).contains(none.withVersion(3));
+    assertThat(store.auditTrail(user)).extracting(AuditEntry::reason).containsExactly("first", "second", "third");
+    assertThat(redis.commands().ttl(settingsKey(user))).as("no TTL").isEqualTo(-1);
+    assertThat(redis.commands().ttl(auditKey(user))).as("no TTL").isEqualTo(-1);
+  }
+
+  @Test
+  void unknownUserHasNoSettingsAndAnEmptyTrail() {
+    assertThat(store.find(user("nobody"))).isEmpty();
+    assertThat(store.auditTrail(user("nobody"))).isEmpty();
+  }
+
+  @Test
+  void staleVersionChangesNothingAndAddsNoAuditEntry() {
+    String user = user("stale");
+    UserQuota first = store.save(UserQuota.of(user, "free"), entry(user, "create")).orElseThrow();
+    Map<String, String> before = redis.commands().hgetall(settingsKey(user));
+
+    assertThat(store.save(UserQuota.of(user, "premium"), entry(user, "again as new"))).isEmpty();
+    assertThat(store.save(first.withVersion(7).withTier("premium"), entry(user, "from the future"))).isEmpty();
+
+    assertThat(store.find(user)).contains(first);
+    assertThat(redis.commands().hgetall(settingsKey(user))).isEqualTo(before);
+    assertThat(store.auditTrail(user)).extracting(AuditEntry::reason).containsExactly("create");
+  }
+
+  @Test
+  void ofConcurrentSavesOfOneVersionExactlyOneWinsWithExactlyOneAuditEntry() throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(8);
+    try {
+      for (int round = 0; round < 25; round++) {
+        String user = user("race");
+        // odd rounds race on an existing user (version 1), even rounds on the first save (version 0)
+        UserQuota base = round % 2 == 0 ? UserQuota.of(user, "free")
+            : store.save(UserQuota.of(user, "free"), entry(user, "create")).orElseThrow();
+        java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(8);
+        List<Future<Optional<UserQuota>>> results = new ArrayList<>();
+        for (int t = 0; t < 8; t++) {
+          String tier = "tier-" + t;
+          results.add(pool.submit(() -> {
+            start.await(10, TimeUnit.SECONDS);
+            return store.save(base.withTier(tier), entry(user, tier));
+          }));
+        }
+        List<UserQuota> winners = new ArrayList<>();
+        for (Future<Optional<UserQuota>> r : results) {
+          r.get(30, TimeUnit.SECONDS).ifPresent(winners::add);
+        }
+
+        assertThat(winners).as("round %d", round).hasSize(1);
+        UserQuota winner = winners.get(0);
+        assertThat(winner.version()).isEqualTo(base.version() + 1);
+        assertThat(store.find(user)).contains(winner);
+        List<AuditEntry> trail = store.auditTrail(user);
+        assertThat(trail).hasSize((int) base.version() + 1);
+        assertThat(trail.get(trail.size() - 1).reason()).isEqualTo(winner.tier());
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void auditEntriesWithAwkwardTextRoundTripExactlyInOrder() {
+    String user = user("awkward");
+    String separators = "a|b;c=d,e:f{g}h[i]j\"k\\l'm%n%%o ~ `$^*?()+.-_/#@!&<>";
+    String unicode = "Zoë 😀 こんにちは שלום e\u0301 \uD834\uDD1E \u00a0nbsp \u200bzw";
+    String json = "{\"at\":\"1970-01-01T00:00:00Z\",\"reason\":null}";
+    String lua = "%d+ ]] -- [[ end return redis.call('FLUSHALL')";
+    String longest = "r".repeat(511) + "é";
+    List<AuditEntry> entries = List.of(
+        new AuditEntry(AT, separators, user, "override", Optional.of(QuotaType.CHARACTERS), separators, unicode, json),
+        new AuditEntry(Instant.parse("2026-04-01T00:00:00.000001Z"), unicode, user, "remove-override",
+            Optional.of(QuotaType.of("gpu.seconds-v2_x")), "x".repeat(2048), "-", unicode),
+        new AuditEntry(Instant.EPOCH, "system", user, "billing-cycle", Optional.empty(), lua, json, longest),
+        new AuditEntry(Instant.parse("-0001-12-31T23:59:59.999999999Z"), "a", user, "initialize", Optional.empty(),
+            "-", "  padded  ", " ."));
+
+    long version = 0;
+    for (AuditEntry e : entries) {
+      version = store.save(UserQuota.of(user, "free").withVersion(version), e).orElseThrow().version();
+    }
+
+    assertThat(store.auditTrail(user)).containsExactlyElementsOf(entries);
+  }
+
+  @Test
+  void anEntryAboutAnotherUserIsRefusedAndNothingIsWritten() {
+    String user = user("owner");
+
+    assertThatThrownBy(() -> store.save(UserQuota.of(user, "free"), entry(user + "-other", "misfiled")))
+        .isInstanceOfSatisfying(InvalidUsageException.class, e -> assertThat(e.field()).isEqualTo("entry.userId"));
+
+    assertThat(store.find(user)).isEmpty();
+    assertThat(redis.commands().exists(settingsKey(user), auditKey(user))).isZero();
+  }
+
+  @Test
+  void theScriptRefusesMalformedArgumentsBeforeItsFirstWrite() {
+    String user = user("malformed");
+    store.save(UserQuota.of(user, "free").withOverride(Quota.daily(QuotaType.REQUESTS, 5)), entry(user, "create"))
+        .orElseThrow();
+    String[] k = {settingsKey(user), auditKey(user)};
+    String good = RedisJson.audit(entry(user, "bad call"));
+    String overrides = "requests|5|DAY|HARD|false|0|0|0";
+    List<String[]> calls = List.of(
+        new String[] {"1", "premium", overrides, "UTC", "1"},
+        new String[] {"1", "premium", overrides, "UTC", "1", good, "extra"},
+        new String[] {"01", "premium", overrides, "UTC", "1", good},
+        new String[] {"-1", "premium", overrides, "UTC", "1", good},
+        new String[] {"1.0", "premium", overrides, "UTC", "1", good},
+        new String[] {"", "premium", overrides, "UTC", "1", good},
+        new String[] {"1", "", overrides, "UTC", "1", good},
+        new String[] {"1", "premium", "requests|5", "UTC", "1", good},
+        new String[] {"1", "premium", overrides + ";", "UTC", "1", good},
+        new String[] {"1", "premium", "Requests|5|DAY|HARD|false|0|0|0", "UTC", "1", good},
+        new String[] {"1", "premium", overrides, "", "1", good},
+        new String[] {"1", "premium", overrides, "UTC", "0", good},
+        new String[] {"1", "premium", overrides, "UTC", "32", good},
+        new String[] {"1", "premium", overrides, "UTC", "01", good},
+        new String[] {"1", "premium", overrides, "UTC", "x", good},
+        new String[] {"1", "premium", overrides, "UTC", "1", "not json"},
+        new String[] {"1", "premium", overrides, "UTC", "1", "[\"at\"]"},
+        new String[] {"1", "premium", overrides, "UTC", "1", good.replace("\"reason\"", "\"why\"")},
+        new String[] {"1", "premium", overrides, "UTC", "1", good.replace("\"actor\":\"admin@example.com\"",
+            "\"actor\":7")},
+        new String[] {"1", "premium", overrides, "UTC", "1", good.replace("{", "{\"type\":1,")});
+    Map<String, String> settings = redis.commands().hgetall(k[0]);
+    List<String> trail = redis.commands().lrange(k[1], 0, -1);
+
+    for (String[] args : calls) {
+      assertThatThrownBy(() -> RedisScripts.run(redis.connector(), RedisUserQuotaStore.SAVE, "save", k, args))
+          .as(String.join(" / ", args)).isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("ERR usage save_settings");
+      assertThat(redis.commands().hgetall(k[0])).isEqualTo(settings);
+      assertThat(redis.commands().lrange(k[1], 0, -1)).isEqualTo(trail);
+    }
+    assertThatThrownBy(() -> RedisScripts.run(redis.connector(), RedisUserQuotaStore.SAVE, "save",
+        new String[] {k[0]}, "1", "premium", overrides, "UTC", "1", good)).isInstanceOf(IllegalStateException.class);
+    assertThat(redis.commands().hgetall(k[0])).isEqualTo(settings);
+
+    // the same call with valid arguments is accepted: the refusals above were about the arguments
+    assertThat(RedisScripts.run(redis.connector(), RedisUserQuotaStore.SAVE, "save", k, "1", "premium",
+        overrides, "UTC", "1", good)).containsExactly("OK", 2L);
+  }
+
+  @Test
+  void anAuditKeyOfAnotherTypeIsRefusedBeforeTheSettingsChange() {
+    String user = user("wrongtype");
+    UserQuota first = store.save(UserQuota.of(user, "free"), entry(user, "create")).orElseThrow();
+    redis.commands().del(auditKey(user));
+    redis.commands().set(auditKey(user), "not a list");
+
+    assertThatThrownBy(() -> store.save(first.withTier("premium"), entry(user, "change")))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("holds a string");
+
+    assertThat(store.find(user)).contains(first);
+    assertThat(redis.commands().get(auditKey(user))).isEqualTo("not a list");
+  }
+}
