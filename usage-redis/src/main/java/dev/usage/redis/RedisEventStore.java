@@ -99,18 +99,23 @@ public final class RedisEventStore implements EventStore {
             + " to be stored in Redis, was " + e.occurredAt());
       }
     }
-    Map<String, List<UsageEvent>> byUser = new LinkedHashMap<>();
-    for (UsageEvent e : events) {
-      byUser.computeIfAbsent(e.userId(), u -> new ArrayList<>()).add(e);
+    Map<String, List<Integer>> byUser = new LinkedHashMap<>();
+    for (int i = 0; i < events.size(); i++) {
+      byUser.computeIfAbsent(events.get(i).userId(), u -> new ArrayList<>()).add(i);
     }
-    List<Appended> out = new ArrayList<>(events.size());
-    for (Map.Entry<String, List<UsageEvent>> user : byUser.entrySet()) {
-      List<UsageEvent> list = user.getValue();
-      for (int i = 0; i < list.size(); i += CHUNK) {
-        out.addAll(appendUser(user.getKey(), list.subList(i, Math.min(list.size(), i + CHUNK))));
+    // in the batch's order, so that the live feed publishes in it
+    Appended[] out = new Appended[events.size()];
+    for (Map.Entry<String, List<Integer>> user : byUser.entrySet()) {
+      List<Integer> at = user.getValue();
+      for (int i = 0; i < at.size(); i += CHUNK) {
+        List<Integer> chunk = at.subList(i, Math.min(at.size(), i + CHUNK));
+        List<Appended> done = appendUser(user.getKey(), chunk.stream().map(events::get).toList());
+        for (int j = 0; j < chunk.size(); j++) {
+          out[chunk.get(j)] = done.get(j);
+        }
       }
     }
-    return out;
+    return List.of(out);
   }
 
   private List<Appended> appendUser(String userId, List<UsageEvent> events) {

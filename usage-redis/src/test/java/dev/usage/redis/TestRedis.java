@@ -23,7 +23,6 @@ final class TestRedis implements AutoCloseable {
   final RedisClient client;
   final RedisConnector connector;
   final RedisKeys keys;
-  private final List<RedisConnector> opened = new ArrayList<>();
 
   private TestRedis(RedisClient client, RedisConnector connector) {
     this.client = client;
@@ -44,13 +43,9 @@ final class TestRedis implements AutoCloseable {
     }
   }
 
-  /** A new connection to the same server (closed with this). */
+  /** A new connection to the same server (closed by its user, or at the latest with the client). */
   RedisConnector newConnection() {
-    RedisConnector c = RedisConnector.standalone(client.connect());
-    synchronized (opened) {
-      opened.add(c);
-    }
-    return c;
+    return RedisConnector.standalone(client.connect());
   }
 
   /** Keys under a prefix of their own (inside this class's), for a test that needs system-wide data alone. */
@@ -79,9 +74,6 @@ final class TestRedis implements AutoCloseable {
         connector.sync().del(own.subList(i, Math.min(own.size(), i + 500)).toArray(String[]::new));
       }
     } finally {
-      synchronized (opened) {
-        opened.forEach(RedisConnector::close);
-      }
       connector.close();
       client.shutdown();
     }
