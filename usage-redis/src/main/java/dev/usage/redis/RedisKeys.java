@@ -25,9 +25,20 @@ import java.util.Base64;
  *   <li>{@code U h:<reservation>} (hash) a reservation, {@code U hz} (sorted set) held reservations by expiry;</li>
  *   <li>{@code U k:<idempotency key>} (string) an idempotency marker;</li>
  *   <li>{@code U q} (hash) the user's settings and their version, {@code U a} (list) their audit trail;</li>
- *   <li>{@code U p} (hash) closed periods.</li>
+ *   <li>{@code U p} (hash) closed periods;</li>
+ *   <li>{@code U ev} (hash) encoded event id to encoded event, {@code U et} (sorted set) event ids by
+ *       occurred-at (microseconds);</li>
+ *   <li>{@code U rh:<yyyyMMddHH>} and {@code U rd:<yyyyMMdd>} (hashes) hourly and daily rollups ({@code n}
+ *       events, {@code f} failed, {@code t:<type>} units), indexed by {@code U rhi} and {@code U rdi}
+ *       (sorted sets of bucket labels by hour or day number since the epoch).</li>
  * </ul>
  * Per Cluster slot, {@code <prefix>:sentinel:{<tag>}} holds the data epoch (see {@link RedisCounterStore}).
+ *
+ * <p>System-wide, per UTC hour ({@code S} = {@code <prefix>:sys:{h<yyyyMMddHH>}:}, one slot per hour):
+ * {@code S t} (hash) totals as in a rollup, {@code S u} (set) encoded users, {@code S r} (sorted set)
+ * {@code <encoded user>|<encoded event id>} refs by occurred-at, {@code S e} (hash) ref to the event's
+ * failed flag and quantities; {@code <prefix>:sys:hours} (sorted set) the labels of the hours with data by
+ * hour number. The live feed's streams are {@code <prefix>:live:events} and {@code <prefix>:live:quota}.
  */
 final class RedisKeys {
 
@@ -82,6 +93,50 @@ final class RedisKeys {
 
   String history(String userPrefix) {
     return userPrefix + "p";
+  }
+
+  /** The user's events: encoded event id to encoded event. */
+  String events(String userPrefix) {
+    return userPrefix + "ev";
+  }
+
+  /** The user's event ids by occurred-at. */
+  String eventTimes(String userPrefix) {
+    return userPrefix + "et";
+  }
+
+  String hourRollup(String userPrefix, String hourLabel) {
+    return userPrefix + "rh:" + hourLabel;
+  }
+
+  String dayRollup(String userPrefix, String dayLabel) {
+    return userPrefix + "rd:" + dayLabel;
+  }
+
+  String hourIndex(String userPrefix) {
+    return userPrefix + "rhi";
+  }
+
+  String dayIndex(String userPrefix) {
+    return userPrefix + "rdi";
+  }
+
+  /** {@code <prefix>:sys:{h<hour>}:}: the start of the system-wide keys of one hour (their own slot). */
+  String systemHour(String hourLabel) {
+    return prefix + ":sys:{h" + hourLabel + "}:";
+  }
+
+  /** The hours that have system-wide data, by hour number. */
+  String systemHours() {
+    return prefix + ":sys:hours";
+  }
+
+  String liveEvents() {
+    return prefix + ":live:events";
+  }
+
+  String liveQuota() {
+    return prefix + ":live:quota";
   }
 
   /** The sentinel of the slot the user's keys live in. */

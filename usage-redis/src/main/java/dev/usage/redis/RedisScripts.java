@@ -4,6 +4,7 @@ import dev.usage.UsageStorageException;
 import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.RedisException;
+import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
@@ -13,8 +14,12 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.time.Duration;
 import java.util.List;
 import java.util.function.Supplier;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The Lua scripts, shipped as resources under {@code dev/usage/redis/lua}, each prefixed with
@@ -72,6 +77,29 @@ final class RedisScripts {
       throw new UsageStorageException("Redis is not reachable, " + what + " was not applied: " + e.getMessage(), e);
     } catch (RedisException e) {
       throw failure(what, e);
+    }
+  }
+
+  /**
+   * Waits for a pipelined command, at most {@code timeout}; failures become {@link UsageStorageException}s as
+   * in {@link #run}.
+   */
+  static <T> T await(RedisConnector redis, RedisFuture<T> future, String what) {
+    try {
+      return future.get(redis.timeout().toNanos(), TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new UsageStorageException("interrupted while waiting for Redis (" + what + ")", e);
+    } catch (TimeoutException e) {
+      redis.replaceAfterTimeout();
+      throw new UsageStorageException("Redis did not answer " + what + " within " + redis.timeout() + "; it may or"
+          + " may not have been applied (outcome unknown)", e);
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof RedisException re) {
+        throw failure(what, re);
+      }
+      throw new UsageStorageException("Redis failed during " + what + ": " + cause, cause);
     }
   }
 

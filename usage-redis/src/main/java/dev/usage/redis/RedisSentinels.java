@@ -1,13 +1,9 @@
 package dev.usage.redis;
 
-import dev.usage.UsageStorageException;
 import io.lettuce.core.RedisFuture;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * The per-slot sentinels that let the scripts tell "this user is new" from "Redis lost this user's state"
@@ -38,7 +34,7 @@ final class RedisSentinels {
     }
     long present = 0;
     for (RedisFuture<Long> f : exists) {
-      present += await(f, "check sentinels");
+      present += RedisScripts.await(redis, f, "check sentinels");
     }
     if (present == RedisKeys.slots()) {
       return State.PRESENT;
@@ -58,18 +54,7 @@ final class RedisSentinels {
       sets.add(redis.async().setnx(keys.sentinel(slot), epoch));
     }
     for (RedisFuture<Boolean> f : sets) {
-      await(f, "create sentinels");
-    }
-  }
-
-  private <T> T await(RedisFuture<T> f, String what) {
-    try {
-      return f.get(redis.timeout().toMillis() + 5_000, TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new UsageStorageException("interrupted while Redis was asked to " + what, e);
-    } catch (ExecutionException | TimeoutException e) {
-      throw new UsageStorageException("Redis failed to " + what + ": " + e.getMessage(), e);
+      RedisScripts.await(redis, f, "create sentinels");
     }
   }
 }

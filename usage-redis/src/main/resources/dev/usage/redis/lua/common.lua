@@ -92,3 +92,16 @@ local function values(out, prefix, list, now)
   end
   return out
 end
+
+-- quantities as 'type=amount,...': type names as QuotaType allows them, amounts whole and not negative
+local function valid_quantities(q)
+  if q == '' then
+    return true
+  end
+  for part in string.gmatch(q .. ',', '([^,]*),') do
+    if not string.match(part, '^[a-z][a-z0-9_.%-]*=%d+$') then
+      return false
+    end
+  end
+  return true
+end

@@ -1,0 +1,187 @@
+package dev.usage.redis;
+
+import dev.usage.QuotaType;
+import dev.usage.UsageStorageException;
+import io.lettuce.core.Limit;
+import io.lettuce.core.Range;
+import io.lettuce.core.RedisException;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.StreamMessage;
+import io.lettuce.core.XAddArgs;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The live feed: Redis Streams shared by every instance on the same Redis, so a dashboard on any instance
+ * sees the traffic of all of them.
+ * <ul>
+ *   <li>{@code <prefix>:live:events}: each new event, published by {@link RedisEventStore} after it stored it
+ *       (fields {@code user}, {@code eventId}, {@code occurredAt} in microseconds, {@code feature},
+ *       {@code quantities} as {@code type=amount,...}, {@code success} as 1 or 0). A duplicate is never
+ *       published; publication is best effort (a failure is logged, the append still succeeds, and the event
+ *       is not published later).</li>
+ *   <li>{@code <prefix>:live:quota}: quota standings given to {@link #publishQuotaChange} (fields
+ *       {@code user}, {@code type}, {@code used}, {@code limit}).</li>
+ * </ul>
+ * Both streams are capped near their newest {@code maxLength} entries ({@code XADD MAXLEN ~}).
+ *
+ * <p>Thread-safe. {@link #close()} ends every subscription made through this feed; the shared connection
+ * belongs to the storage and stays open.
+ */
+public final class RedisLiveFeed implements AutoCloseable {
+
+  /** Entries kept per stream when not configured. */
+  public static final int DEFAULT_MAX_LENGTH = 10_000;
+
+  private static final Logger log = LoggerFactory.getLogger(RedisLiveFeed.class);
+
+  private final RedisConnector redis;
+  private final RedisKeys keys;
+  private final XAddArgs trim;
+  private final Supplier<RedisConnector> connections;
+  private final List<StreamFollower<?>> followers = new CopyOnWriteArrayList<>();
+
+  /**
+   * @param connections opens a new connection to the same Redis for each subscription, closed with it
+   */
+  RedisLiveFeed(RedisConnector redis, RedisKeys keys, int maxLength, Supplier<RedisConnector> connections) {
+    if (maxLength < 1) {
+      throw new IllegalArgumentException("maxLength must be positive, was " + maxLength);
+    }
+    this.redis = redis;
+    this.keys = keys;
+    this.trim = XAddArgs.Builder.maxlen(maxLength).approximateTrimming(true);
+    this.connections = connections;
+  }
+
+  /** Publishes newly stored events, pipelined; failures are logged (see the class comment). */
+  void publish(List<RedisEventStore.Appended> fresh) {
+    if (fresh.isEmpty()) {
+      return;
+    }
+    try {
+      List<RedisFuture<String>> sent = new ArrayList<>(fresh.size());
+      for (RedisEventStore.Appended e : fresh) {
+        Map<String, String> body = new LinkedHashMap<>();
+        body.put("user", e.userId());
+        body.put("eventId", e.eventId());
+        body.put("occurredAt", Long.toString(e.stored().micros()));
+        body.put("feature", e.stored().feature());
+        body.put("quantities", EventCodec.quantities(e.stored().quantities()));
+        body.put("success", e.stored().success() ? "1" : "0");
+        sent.add(redis.async().xadd(keys.liveEvents(), trim, body));
+      }
+      for (RedisFuture<String> f : sent) {
+        RedisScripts.await(redis, f, "live feed publication");
+      }
+    } catch (UsageStorageException | RedisException e) {
+      log.warn("Publishing {} new events to the live feed failed; they are stored but not in the feed",
+          fresh.size(), e);
+    }
+  }
+
+  /**
+   * Publishes a user's quota standing to {@code <prefix>:live:quota}.
+   *
+   * @throws UsageStorageException when Redis fails
+   */
+  public void publishQuotaChange(String userId, QuotaType type, long used, long limit) {
+    Objects.requireNonNull(userId, "userId");
+    Objects.requireNonNull(type, "type");
+    Map<String, String> body = new LinkedHashMap<>();
+    body.put("user", userId);
+    body.put("type", type.name());
+    body.put("used", Long.toString(used));
+    body.put("limit", Long.toString(limit));
+    try {
+      redis.sync().xadd(keys.liveQuota(), trim, body);
+    } catch (RedisException e) {
+      throw RedisScripts.failure("quota change publication", e);
+    }
+  }
+
+  /**
+   * Delivers every event published after this method returns, from every instance, in stream order, to
+   * {@code listener}, on a thread and connection of the subscription's own.
+   *
+   * @return the subscription; closing it stops delivery and closes its connection
+   * @throws UsageStorageException when Redis cannot be reached
+   */
+  public AutoCloseable subscribe(Consumer<LiveUsageEvent> listener) {
+    return follow(keys.liveEvents(), RedisLiveFeed::event, listener);
+  }
+
+  /** As {@link #subscribe}, for the quota changes. */
+  public AutoCloseable subscribeQuotaChanges(Consumer<LiveQuotaChange> listener) {
+    return follow(keys.liveQuota(), RedisLiveFeed::quotaChange, listener);
+  }
+
+  /**
+   * The newest {@code n} events still in the stream, newest first.
+   *
+   * @throws UsageStorageException when Redis fails
+   */
+  public List<LiveUsageEvent> recent(int n) {
+    return newest(keys.liveEvents(), n, RedisLiveFeed::event);
+  }
+
+  /** The newest {@code n} quota changes still in the stream, newest first. */
+  public List<LiveQuotaChange> recentQuotaChanges(int n) {
+    return newest(keys.liveQuota(), n, RedisLiveFeed::quotaChange);
+  }
+
+  /** Ends every subscription made through this feed. */
+  @Override
+  public void close() {
+    followers.forEach(StreamFollower::close);
+    followers.clear();
+  }
+
+  private <T> AutoCloseable follow(String key, Function<StreamMessage<String, String>, T> parse,
+      Consumer<? super T> listener) {
+    Objects.requireNonNull(listener, "listener");
+    StreamFollower<T> follower = new StreamFollower<>(connections.get(), key, parse, listener);
+    followers.add(follower);
+    return () -> {
+      followers.remove(follower);
+      follower.close();
+    };
+  }
+
+  private <T> List<T> newest(String key, int n, Function<StreamMessage<String, String>, T> parse) {
+    if (n < 0) {
+      throw new IllegalArgumentException("n must not be negative, was " + n);
+    }
+    if (n == 0) {
+      return List.of();
+    }
+    try {
+      return redis.sync().xrevrange(key, Range.unbounded(), Limit.from(n)).stream().map(parse).toList();
+    } catch (RedisException e) {
+      throw RedisScripts.failure("live feed read", e);
+    }
+  }
+
+  private static LiveUsageEvent event(StreamMessage<String, String> m) {
+    Map<String, String> b = m.getBody();
+    return new LiveUsageEvent(m.getId(), b.get("user"), b.get("eventId"),
+        TimeBuckets.instant(Long.parseLong(b.get("occurredAt"))), b.get("feature"),
+        EventCodec.quantities(b.get("quantities")), "1".equals(b.get("success")));
+  }
+
+  private static LiveQuotaChange quotaChange(StreamMessage<String, String> m) {
+    Map<String, String> b = m.getBody();
+    long millis = Long.parseLong(m.getId().substring(0, m.getId().indexOf('-')));
+    return new LiveQuotaChange(m.getId(), b.get("user"), QuotaType.of(b.get("type")), Long.parseLong(b.get("used")),
+        Long.parseLong(b.get("limit")), java.time.Instant.ofEpochMilli(millis));
+  }
+}

@@ -1,0 +1,239 @@
+package dev.usage.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.usage.InvalidUsageException;
+import dev.usage.QuotaType;
+import dev.usage.SystemUsage;
+import dev.usage.UsageEvent;
+import dev.usage.testkit.Hammer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class RedisEventStoreIT {
+
+  private static final Instant T0 = Instant.parse("2026-03-15T10:00:00Z");
+  private static final Duration RETENTION = Duration.ofDays(2);
+
+  private TestRedis redis;
+
+  @BeforeAll
+  void open() {
+    redis = TestRedis.open();
+  }
+
+  @AfterAll
+  void close() {
+    if (redis != null) {
+      redis.close();
+    }
+  }
+
+  private RedisEventStore store(RedisKeys keys) {
+    return new RedisEventStore(redis.connector, keys, RETENTION);
+  }
+
+  private static UsageEvent event(String user, String id, Instant at, long characters, boolean ok) {
+    return UsageEvent.builder().userId(user).eventId(id).occurredAt(at).characters(characters).requests(1)
+        .success(ok).build();
+  }
+
+  @Test
+  void anEmptyBatchAppendsNothing() {
+    assertThat(store(redis.freshKeys()).append(List.of())).isZero();
+  }
+
+  @Test
+  void storesEachIdOnceKeepingTheFirstVersionWithinAndAcrossBatches() {
+    RedisEventStore store = store(redis.freshKeys());
+    UsageEvent first = event("ann", "e1", T0, 5, true);
+    // the later versions differ in amount, outcome and hour: none of it may count
+    UsageEvent again = event("ann", "e1", T0.plus(Duration.ofHours(3)), 6, false);
+    UsageEvent other = event("ann", "e2", T0.plusSeconds(1), 7, false);
+    UsageEvent sameIdOtherUser = event("bob", "e1", T0.plusSeconds(2), 11, true);
+
+    assertThat(store.append(List.of(first, again, other, first))).isEqualTo(2);
+    assertThat(store.append(List.of(again, sameIdOtherUser, other))).isEqualTo(1);
+    assertThat(store.append(List.of(first, again, other, sameIdOtherUser))).isZero();
+
+    assertThat(store.userTotals("ann", Instant.EPOCH, Instant.MAX))
+        .containsExactlyInAnyOrderEntriesOf(Map.of(QuotaType.CHARACTERS, 12L, QuotaType.REQUESTS, 2L));
+    assertThat(store.userTotals("bob", Instant.EPOCH, Instant.MAX))
+        .containsExactlyInAnyOrderEntriesOf(Map.of(QuotaType.CHARACTERS, 11L, QuotaType.REQUESTS, 1L));
+    SystemUsage all = store.systemUsage(Instant.EPOCH, Instant.MAX);
+    assertThat(all.events()).isEqualTo(3);
+    assertThat(all.failedEvents()).isEqualTo(1);
+    assertThat(all.activeUsers()).isEqualTo(2);
+    assertThat(all.totals()).containsExactlyInAnyOrderEntriesOf(Map.of(QuotaType.CHARACTERS, 23L,
+        QuotaType.REQUESTS, 3L));
+    // the later version's hour holds nothing
+    assertThat(store.systemUsage(T0.plus(Duration.ofHours(1)), Instant.MAX).events()).isZero();
+  }
+
+  @Test
+  void totalsAreExactForRandomEventsOverRandomRanges() {
+    Random rnd = new Random(42);
+    RedisEventStore store = store(redis.freshKeys());
+    List<String> users = List.of("u0", "u1", "u2", "u3@example.com", "user {with} braces|and:colons", "u5");
+    Instant start = T0.minus(Duration.ofHours(30));
+    long span = Duration.ofHours(60).toNanos() / 1_000;
+    List<UsageEvent> appended = new ArrayList<>();
+    for (int i = 0; i < 1_500; i++) {
+      String user = users.get(rnd.nextInt(users.size()));
+      appended.add(Events.random(rnd, user, "r" + i, Events.micros(rnd, start, span)));
+      if (rnd.nextInt(10) == 0) {
+        // a second version of an earlier event, sometimes in another hour
+        UsageEvent earlier = appended.get(rnd.nextInt(appended.size()));
+        appended.add(Events.random(rnd, earlier.userId(), earlier.eventId(), Events.micros(rnd, start, span)));
+      }
+    }
+    Collection<UsageEvent> stored = Events.firstVersions(appended);
+    int added = 0;
+    for (int i = 0; i < appended.size(); ) {
+      int n = 1 + rnd.nextInt(200);
+      added += store.append(appended.subList(i, Math.min(appended.size(), i + n)));
+      i += n;
+    }
+    assertThat(added).isEqualTo(stored.size());
+
+    List<Instant[]> ranges = new ArrayList<>();
+    ranges.add(new Instant[] {Instant.EPOCH, Instant.MAX});
+    ranges.add(new Instant[] {Instant.MIN, Instant.parse("9999-12-31T23:59:59Z")});
+    ranges.add(new Instant[] {T0, T0.plusSeconds(1_000)}); // inside one hour
+    ranges.add(new Instant[] {T0, T0.plus(Duration.ofHours(1))}); // exactly one hour
+    ranges.add(new Instant[] {T0.plus(Duration.ofHours(5)), T0}); // empty
+    for (UsageEvent e : stored.stream().limit(30).toList()) {
+      // edges exactly at an event, and a microsecond later
+      ranges.add(new Instant[] {e.occurredAt(), e.occurredAt().plusNanos(1_000)});
+      ranges.add(new Instant[] {e.occurredAt().plusNanos(1), T0.plus(Duration.ofHours(40))});
+      ranges.add(new Instant[] {start, e.occurredAt()});
+    }
+    for (int i = 0; i < 120; i++) {
+      Instant a = instantNear(rnd, start, span);
+      Instant b = instantNear(rnd, start, span);
+      ranges.add(a.isBefore(b) ? new Instant[] {a, b} : new Instant[] {b, a});
+    }
+    for (Instant[] r : ranges) {
+      SystemUsage expected = Events.systemUsage(stored, r[0], r[1]);
+      SystemUsage actual = store.systemUsage(r[0], r[1]);
+      assertThat(actual).as("system usage over [%s, %s)", r[0], r[1]).isEqualTo(expected);
+      String user = users.get(rnd.nextInt(users.size()));
+      assertThat(store.userTotals(user, r[0], r[1])).as("totals of %s over [%s, %s)", user, r[0], r[1])
+          .isEqualTo(Events.userTotals(stored, user, r[0], r[1]));
+    }
+  }
+
+  /** An instant in the window: on an hour edge, a random microsecond, or a random nanosecond. */
+  private static Instant instantNear(Random rnd, Instant start, long spanMicros) {
+    Instant t = Events.micros(rnd, start.minus(Duration.ofHours(2)), spanMicros + Duration.ofHours(4).toNanos() / 1_000);
+    return switch (rnd.nextInt(3)) {
+      case 0 -> Instant.ofEpochSecond(t.getEpochSecond() / 3_600 * 3_600);
+      case 1 -> t;
+      default -> t.plusNanos(rnd.nextInt(1_000));
+    };
+  }
+
+  @Test
+  void aRetriedBatchCompletesASystemStepThatWasInterrupted() {
+    Random rnd = new Random(7);
+    RedisEventStore store = store(redis.freshKeys());
+    List<UsageEvent> batch = new ArrayList<>();
+    for (int i = 0; i < 300; i++) {
+      batch.add(Events.random(rnd, "user-" + rnd.nextInt(7), "i" + i, Events.micros(rnd, T0, 4 * 3_600_000_000L)));
+    }
+    // the per-user step ran, then the instance died: the events are stored, the system-wide data is not
+    List<RedisEventStore.Appended> first = store.userStep(batch);
+    assertThat(first).allMatch(RedisEventStore.Appended::fresh);
+    assertThat(store.systemUsage(Instant.EPOCH, Instant.MAX).events()).isZero();
+    // half of the system step ran before a second failure
+    store.systemStep(first.subList(0, 120));
+
+    // the retry sends other versions of the same events: the stored ones count
+    List<UsageEvent> retry = new ArrayList<>();
+    for (UsageEvent e : batch) {
+      retry.add(Events.random(rnd, e.userId(), e.eventId(), Events.micros(rnd, T0, 9 * 3_600_000_000L)));
+    }
+    Collections.shuffle(retry, rnd);
+    assertThat(store.append(retry)).isZero();
+
+    for (Instant[] r : List.of(new Instant[] {Instant.EPOCH, Instant.MAX},
+        new Instant[] {T0.plusSeconds(1_234), T0.plus(Duration.ofMinutes(150))})) {
+      assertThat(store.systemUsage(r[0], r[1])).isEqualTo(Events.systemUsage(batch, r[0], r[1]));
+    }
+  }
+
+  @Test
+  void eightThreadsAppendingOverlappingBatchesCountEachEventOnce() throws Exception {
+    Random rnd = new Random(99);
+    RedisKeys keys = redis.freshKeys();
+    RedisEventStore store = store(keys);
+    List<UsageEvent> pool = new ArrayList<>();
+    for (int i = 0; i < 2_000; i++) {
+      pool.add(Events.random(rnd, "c" + rnd.nextInt(5), "c" + i, Events.micros(rnd, T0, 6 * 3_600_000_000L)));
+    }
+    List<Integer> added = Hammer.run(8, 1, Duration.ofMinutes(2), (thread, attempt) -> {
+      List<UsageEvent> mine = new ArrayList<>(pool);
+      Collections.shuffle(mine, new Random(thread));
+      int n = 0;
+      for (int i = 0; i < mine.size(); i += 100) {
+        n += store.append(mine.subList(i, Math.min(mine.size(), i + 100)));
+      }
+      return n;
+    });
+
+    assertThat(added.stream().mapToInt(Integer::intValue).sum()).isEqualTo(pool.size());
+    assertThat(store.systemUsage(Instant.EPOCH, Instant.MAX)).isEqualTo(Events.systemUsage(pool, Instant.EPOCH,
+        Instant.MAX));
+    Instant from = T0.plusSeconds(4_321);
+    Instant to = T0.plusSeconds(17_000);
+    assertThat(store.systemUsage(from, to)).isEqualTo(Events.systemUsage(pool, from, to));
+    for (int u = 0; u < 5; u++) {
+      assertThat(store.userTotals("c" + u, from, to)).isEqualTo(Events.userTotals(pool, "c" + u, from, to));
+    }
+  }
+
+  @Test
+  void everyKeyAnAppendWritesExpiresAfterTheRetention() {
+    RedisKeys keys = redis.freshKeys();
+    RedisEventStore store = store(keys);
+    store.append(List.of(event("ttl-a", "t1", T0, 3, true), event("ttl-b", "t2", T0.plus(Duration.ofHours(2)), 4,
+        false)));
+
+    List<String> written = new ArrayList<>();
+    for (String key : redis.ownKeys()) {
+      if (key.startsWith(keys.prefix() + ":")) {
+        written.add(key);
+      }
+    }
+    // per user: events, times, 2 indexes, hour and day rollups; per hour: 4 system keys; the hour index
+    assertThat(written).hasSize(2 * 6 + 2 * 4 + 1);
+    for (String key : written) {
+      assertThat(redis.connector.sync().pttl(key)).as(key)
+          .isBetween(RETENTION.minusMinutes(1).toMillis(), RETENTION.toMillis());
+    }
+  }
+
+  @Test
+  void anEventPastTheStorableRangeIsRefusedBeforeAnythingIsWritten() {
+    RedisKeys keys = redis.freshKeys();
+    RedisEventStore store = store(keys);
+    UsageEvent fine = event("far", "ok", T0, 1, true);
+    UsageEvent tooLate = event("far", "late", Instant.parse("2300-01-01T00:00:00Z"), 1, true);
+
+    assertThatThrownBy(() -> store.append(List.of(fine, tooLate))).isInstanceOf(InvalidUsageException.class)
+        .hasMessageContaining("occurredAt");
+    assertThat(redis.ownKeys()).noneMatch(k -> k.startsWith(keys.prefix() + ":"));
+  }
+}

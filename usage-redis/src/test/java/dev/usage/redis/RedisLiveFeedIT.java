@@ -1,0 +1,141 @@
+package dev.usage.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.usage.QuotaType;
+import dev.usage.UsageEvent;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class RedisLiveFeedIT {
+
+  private static final Instant T0 = Instant.parse("2026-03-15T10:00:00Z");
+
+  private TestRedis redis;
+
+  @BeforeAll
+  void open() {
+    redis = TestRedis.open();
+  }
+
+  @AfterAll
+  void close() {
+    if (redis != null) {
+      redis.close();
+    }
+  }
+
+  private RedisLiveFeed feed(RedisKeys keys, int maxLength) {
+    return new RedisLiveFeed(redis.connector, keys, maxLength, redis::newConnection);
+  }
+
+  @Test
+  void everyNewEventReachesEverySubscriberAndDuplicatesNone() throws Exception {
+    RedisKeys keys = redis.freshKeys();
+    // the publishing instance and a second instance (its own feed and connections) follow the same stream
+    try (RedisLiveFeed feed = feed(keys, RedisLiveFeed.DEFAULT_MAX_LENGTH);
+        RedisLiveFeed other = feed(keys, RedisLiveFeed.DEFAULT_MAX_LENGTH)) {
+      RedisEventStore store = new RedisEventStore(redis.connector, keys, Duration.ofDays(1), Optional.of(feed));
+      List<LiveUsageEvent> seenHere = new CopyOnWriteArrayList<>();
+      List<LiveUsageEvent> seenThere = new CopyOnWriteArrayList<>();
+      feed.subscribe(seenHere::add);
+      other.subscribe(seenThere::add);
+      Random rnd = new Random(3);
+      List<UsageEvent> batch = new ArrayList<>();
+      for (int i = 0; i < 250; i++) {
+        batch.add(Events.random(rnd, "live-" + (i % 3), "l" + i, T0.plusSeconds(i)));
+      }
+
+      assertThat(store.append(batch)).isEqualTo(250);
+      assertThat(store.append(batch.subList(0, 100))).isZero();
+      // a duplicate in a batch with a new event: only the new one is published
+      UsageEvent marker = Events.random(rnd, "live-0", "marker", T0.plusSeconds(999));
+      assertThat(store.append(List.of(batch.get(7), marker, batch.get(8)))).isEqualTo(1);
+
+      List<String> expected = new ArrayList<>();
+      batch.forEach(e -> expected.add(e.eventId()));
+      expected.add("marker");
+      for (List<LiveUsageEvent> seen : List.of(seenHere, seenThere)) {
+        await().atMost(Duration.ofSeconds(20)).until(() -> seen.stream().anyMatch(e -> e.eventId().equals("marker")));
+        // the marker came last: anything published for the duplicates would be before it
+        assertThat(seen.stream().map(LiveUsageEvent::eventId).toList()).isEqualTo(expected);
+      }
+      LiveUsageEvent first = seenThere.get(0);
+      UsageEvent sent = batch.get(0);
+      assertThat(first.userId()).isEqualTo(sent.userId());
+      assertThat(first.occurredAt()).isEqualTo(sent.occurredAt());
+      assertThat(first.feature()).isEqualTo(sent.feature());
+      assertThat(first.quantities()).isEqualTo(sent.quantities());
+      assertThat(first.success()).isEqualTo(sent.success());
+      assertThat(feed.recent(2).stream().map(LiveUsageEvent::eventId).toList())
+          .containsExactly("marker", batch.get(249).eventId());
+    }
+  }
+
+  @Test
+  void aClosedSubscriptionReceivesNothingMore() throws Exception {
+    RedisKeys keys = redis.freshKeys();
+    try (RedisLiveFeed feed = feed(keys, 100)) {
+      RedisEventStore store = new RedisEventStore(redis.connector, keys, Duration.ofDays(1), Optional.of(feed));
+      List<LiveUsageEvent> closedOne = new CopyOnWriteArrayList<>();
+      List<LiveUsageEvent> openOne = new CopyOnWriteArrayList<>();
+      AutoCloseable subscription = feed.subscribe(closedOne::add);
+      feed.subscribe(openOne::add);
+      store.append(List.of(Events.random(new Random(1), "c", "before", T0)));
+      await().atMost(Duration.ofSeconds(20)).until(() -> closedOne.size() == 1 && openOne.size() == 1);
+
+      subscription.close();
+      store.append(List.of(Events.random(new Random(2), "c", "after", T0)));
+      await().atMost(Duration.ofSeconds(20)).until(() -> openOne.size() == 2);
+      assertThat(closedOne).hasSize(1);
+    }
+  }
+
+  @Test
+  void theStreamIsCappedNearItsMaximumLength() {
+    RedisKeys keys = redis.freshKeys();
+    try (RedisLiveFeed feed = feed(keys, 100)) {
+      RedisEventStore store = new RedisEventStore(redis.connector, keys, Duration.ofDays(1), Optional.of(feed));
+      Random rnd = new Random(4);
+      for (int b = 0; b < 10; b++) {
+        List<UsageEvent> batch = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+          batch.add(Events.random(rnd, "cap", "cap-" + b + "-" + i, T0));
+        }
+        store.append(batch);
+      }
+      // MAXLEN ~ trims whole nodes only: somewhat more than 100 may stay, never everything
+      assertThat(redis.connector.sync().xlen(keys.liveEvents())).isBetween(100L, 1_000L);
+      assertThat(feed.recent(1).get(0).eventId()).isEqualTo("cap-9-199");
+    }
+  }
+
+  @Test
+  void quotaChangesReachSubscribers() throws Exception {
+    RedisKeys keys = redis.freshKeys();
+    try (RedisLiveFeed feed = feed(keys, 100); RedisLiveFeed other = feed(keys, 100)) {
+      List<LiveQuotaChange> seen = new CopyOnWriteArrayList<>();
+      other.subscribeQuotaChanges(seen::add);
+      feed.publishQuotaChange("q-user", QuotaType.CHARACTERS, 1_200, 5_000);
+      feed.publishQuotaChange("q-user", QuotaType.of("images"), 3, dev.usage.Quota.UNLIMITED);
+
+      await().atMost(Duration.ofSeconds(20)).until(() -> seen.size() == 2);
+      assertThat(seen.get(0)).extracting(LiveQuotaChange::userId, LiveQuotaChange::type, LiveQuotaChange::used,
+          LiveQuotaChange::limit).containsExactly("q-user", QuotaType.CHARACTERS, 1_200L, 5_000L);
+      assertThat(seen.get(1).limit()).isEqualTo(Long.MAX_VALUE);
+      assertThat(feed.recentQuotaChanges(5)).extracting(LiveQuotaChange::type)
+          .containsExactly(QuotaType.of("images"), QuotaType.CHARACTERS);
+    }
+  }
+}
