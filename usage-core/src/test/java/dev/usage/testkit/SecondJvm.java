@@ -46,12 +46,18 @@ public final class SecondJvm implements AutoCloseable {
     reader.start();
   }
 
-  /** Starts {@code mainClass} in a new JVM with this JVM's class path; its stderr goes to ours. */
+  /**
+   * Starts {@code mainClass} in a new JVM with this JVM's class path and its {@code usage.it.*} system
+   * properties (so a fixture can tell the second JVM where the first one's servers are); its stderr goes to
+   * ours.
+   */
   public static SecondJvm start(Class<?> mainClass, List<String> args) throws IOException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
+    System.getProperties().stringPropertyNames().stream().filter(n -> n.startsWith("usage.it."))
+        .forEach(n -> command.add("-D" + n + "=" + System.getProperty(n)));
     command.add(mainClass.getName());
     command.addAll(args);
     ProcessBuilder pb = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT);

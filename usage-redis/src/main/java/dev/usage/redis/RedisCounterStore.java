@@ -61,12 +61,22 @@ public final class RedisCounterStore implements CounterStore {
   private final RedisKeys keys;
   private final Optional<EventStore> reseedFrom;
   private final boolean checkSettings;
+  private final Optional<RedisLiveFeed> quotaFeed;
 
   RedisCounterStore(RedisConnector redis, RedisKeys keys, Optional<EventStore> reseedFrom, boolean checkSettings) {
+    this(redis, keys, reseedFrom, checkSettings, Optional.empty());
+  }
+
+  /**
+   * @param quotaFeed where admitted consumes publish the counters' new standing (without waiting), if anywhere
+   */
+  RedisCounterStore(RedisConnector redis, RedisKeys keys, Optional<EventStore> reseedFrom, boolean checkSettings,
+      Optional<RedisLiveFeed> quotaFeed) {
     this.redis = redis;
     this.keys = keys;
     this.reseedFrom = reseedFrom;
     this.checkSettings = checkSettings;
+    this.quotaFeed = quotaFeed;
   }
 
   @Override
@@ -111,8 +121,17 @@ public final class RedisCounterStore implements CounterStore {
       List<Object> r = RedisScripts.run(redis, RedisScripts.CONSUME, "consume", k, a);
       String status = text(r.get(0));
       switch (status) {
-        case "A":
-          return new ConsumeOutcome(ConsumeOutcome.Result.ADMITTED, values(deltas, r, 1), List.of(), c.hold());
+        case "A": {
+          List<CounterValue> after = values(deltas, r, 1);
+          quotaFeed.ifPresent(feed -> {
+            for (int i = 0; i < n; i++) {
+              CounterDelta d = deltas.get(i);
+              feed.publishQuotaChangeLater(c.userId(), d.type(), after.get(i).used() + after.get(i).reserved(),
+                  d.isLimited() ? d.limit() : -1);
+            }
+          });
+          return new ConsumeOutcome(ConsumeOutcome.Result.ADMITTED, after, List.of(), c.hold());
+        }
         case "R": {
           List<QuotaType> rejected = new ArrayList<>();
           for (String t : text(r.get(1)).split(",")) {

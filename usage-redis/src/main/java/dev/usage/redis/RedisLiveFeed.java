@@ -110,6 +110,27 @@ public final class RedisLiveFeed implements AutoCloseable {
   }
 
   /**
+   * As {@link #publishQuotaChange}, without waiting: for the consume path, which must not wait for the feed.
+   * A failure is logged and the standing is not published.
+   */
+  void publishQuotaChangeLater(String userId, QuotaType type, long used, long limit) {
+    Map<String, String> body = new LinkedHashMap<>();
+    body.put("user", userId);
+    body.put("type", type.name());
+    body.put("used", Long.toString(used));
+    body.put("limit", Long.toString(limit));
+    try {
+      redis.async().xadd(keys.liveQuota(), trim, body).whenComplete((id, e) -> {
+        if (e != null) {
+          log.warn("Publishing a quota change of user {} to the live feed failed: {}", userId, e.toString());
+        }
+      });
+    } catch (RedisException e) {
+      log.warn("Publishing a quota change of user {} to the live feed failed: {}", userId, e.toString());
+    }
+  }
+
+  /**
    * Delivers every event published after this method returns, from every instance, in stream order, to
    * {@code listener}, on a thread and connection of the subscription's own.
    *

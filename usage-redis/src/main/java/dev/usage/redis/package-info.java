@@ -1,5 +1,6 @@
 /**
- * Redis storage (standalone and Cluster) for the quota hot path. Placeholder until the Redis storage
- * work lands: the module compiles and resolves its dependencies, and holds no storage yet.
+ * Storage on Redis, standalone and Cluster, through Lettuce: {@link dev.usage.redis.RedisUsageStorage} is
+ * the entry point. The quota hot path is one Lua script per decision on the keys of one user (one hash tag,
+ * one Cluster slot); the event log, settings, audit trail and history may live here or in a SQL store.
  */
 package dev.usage.redis;

@@ -1,0 +1,357 @@
+package dev.usage.redis;
+
+import dev.usage.InvalidUsageException;
+import dev.usage.spi.CounterStore;
+import dev.usage.spi.EventStore;
+import dev.usage.spi.PeriodHistoryStore;
+import dev.usage.spi.StorageCapability;
+import dev.usage.spi.UsageStorage;
+import dev.usage.spi.UserQuotaStore;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisException;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Storage on Redis, standalone or Cluster, through a Lettuce client the host owns: the quota hot path
+ * (counters, reservations, idempotency markers; one script, so one round trip, per decision), users'
+ * settings with their audit trail, closed periods, an event log with hourly and daily rollups, and a live
+ * feed of events (and, if asked, quota changes) that every instance can follow.
+ *
+ * <p><b>Production shape.</b> Redis for the hot path and PostgreSQL (usage-jdbc) for the event log and
+ * history: {@code RedisUsageStorage.builder(client).events(jdbc.events()).history(jdbc.history())
+ * .reseedFrom(jdbc.events())}. Settings and their audit trail may come from SQL too ({@link Builder#userQuotas});
+ * the engine then reads a user's settings from SQL at every consume, because Redis can no longer check that
+ * a cached copy is current (this storage then does not declare {@link StorageCapability#CHECKS_SETTINGS_VERSION}).
+ *
+ * <p><b>Client.</b> A command a client buffers while disconnected and sends after reconnecting could count a
+ * consumption twice, so the client must reject commands while disconnected
+ * ({@code ClientOptions.disconnectedBehavior(REJECT_COMMANDS)}); {@link #recommendedOptions()} and
+ * {@link #recommendedClusterOptions()} give options that do (with topology refresh on Cluster), and
+ * {@link #builder} refuses a client that would buffer. Every command waits at most
+ * {@link Builder#commandTimeout}; then the caller gets {@link dev.usage.UsageStorageException} (outcome
+ * unknown), and a write that Redis runs only after that deadline changes nothing.
+ *
+ * <p><b>Memory policy.</b> Counters carry TTLs, so any eviction policy but {@code noeviction} may drop them;
+ * at start-up a warning names the policy. A dropped counter is detected (see {@link RedisCounterStore}).
+ *
+ * <p>{@link #close()} closes the connections this storage opened (and the client, for {@link #fromUri}),
+ * never a client the host passed in.
+ */
+public final class RedisUsageStorage implements UsageStorage {
+
+  private static final Logger log = LoggerFactory.getLogger(RedisUsageStorage.class);
+  private static final Pattern PREFIX = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+
+  private final RedisConnector redis;
+  private final RedisKeys keys;
+  private final RedisCounterStore counters;
+  private final EventStore events;
+  private final UserQuotaStore userQuotas;
+  private final PeriodHistoryStore history;
+  private final Optional<RedisLiveFeed> liveFeed;
+  private final RedisRollups rollups;
+  private final Set<StorageCapability> capabilities;
+  private final AutoCloseable ownedClient;
+
+  private RedisUsageStorage(Builder b) {
+    this.keys = new RedisKeys(b.keyPrefix);
+    this.redis = b.connect.get();
+    try {
+      checkMemoryPolicy();
+      RedisSentinels.State sentinels = new RedisSentinels(redis, keys).ensure();
+      if (sentinels == RedisSentinels.State.PARTLY_MISSING) {
+        log.warn("Redis has lost the data of some hash slots (their sentinels under '{}' are gone): consumes of"
+            + " users in those slots fail until they are re-seeded (reseedFrom) or acceptDataLoss() is called",
+            keys.prefix());
+      }
+      Supplier<RedisConnector> connections = b.connections;
+      this.liveFeed = b.liveFeedLength > 0
+          ? Optional.of(new RedisLiveFeed(redis, keys, b.liveFeedLength, connections)) : Optional.empty();
+      this.events = b.events != null ? b.events : new RedisEventStore(redis, keys, b.eventRetention, liveFeed);
+      this.userQuotas = b.userQuotas != null ? b.userQuotas : new RedisUserQuotaStore(redis, keys);
+      this.history = b.history != null ? b.history : new RedisPeriodHistoryStore(redis, keys);
+      this.counters = new RedisCounterStore(redis, keys, Optional.ofNullable(b.reseedFrom), b.userQuotas == null,
+          b.publishQuotaChanges ? liveFeed : Optional.empty());
+      this.rollups = new RedisRollups(redis, keys);
+      EnumSet<StorageCapability> caps = EnumSet.of(StorageCapability.SHARED_ACROSS_PROCESSES);
+      if (b.userQuotas == null) {
+        caps.add(StorageCapability.CHECKS_SETTINGS_VERSION);
+      }
+      this.capabilities = Set.copyOf(caps);
+      this.ownedClient = b.ownedClient;
+    } catch (RuntimeException e) {
+      redis.close();
+      throw e;
+    }
+  }
+
+  /** A builder over a standalone (or Sentinel-managed) Redis through the host's client. */
+  public static Builder builder(RedisClient client) {
+    Objects.requireNonNull(client, "client");
+    requireRejectingWhileDisconnected(client.getOptions());
+    return new Builder(timeout -> RedisConnector.standalone(client, timeout), null);
+  }
+
+  /** A builder over a Redis Cluster through the host's client. */
+  public static Builder builder(RedisClusterClient client) {
+    Objects.requireNonNull(client, "client");
+    ClientOptions options = client.getOptions();
+    requireRejectingWhileDisconnected(options);
+    if (options instanceof ClusterClientOptions cluster) {
+      ClusterTopologyRefreshOptions refresh = cluster.getTopologyRefreshOptions();
+      if (!refresh.isPeriodicRefreshEnabled() && refresh.getAdaptiveRefreshTriggers().isEmpty()) {
+        log.warn("The Redis Cluster client refreshes its topology neither periodically nor adaptively: after a"
+            + " failover or resharding it keeps sending to the old nodes; see recommendedClusterOptions()");
+      }
+    }
+    return new Builder(timeout -> RedisConnector.cluster(client, timeout), null);
+  }
+
+  /**
+   * A storage on the standalone Redis at {@code uri} (e.g. {@code redis://127.0.0.1:6379}) with a client of its
+   * own, configured with {@link #recommendedOptions()} and closed with the storage.
+   */
+  public static RedisUsageStorage fromUri(String uri) {
+    RedisClient client = RedisClient.create(RedisURI.create(uri));
+    client.setOptions(recommendedOptions());
+    try {
+      return new Builder(timeout -> RedisConnector.standalone(client, timeout), client).build();
+    } catch (RuntimeException e) {
+      client.shutdown();
+      throw e;
+    }
+  }
+
+  /** Client options this storage needs: commands are rejected, not buffered, while disconnected. */
+  public static ClientOptions recommendedOptions() {
+    return ClientOptions.builder().autoReconnect(true)
+        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+        .timeoutOptions(TimeoutOptions.enabled()).build();
+  }
+
+  /** As {@link #recommendedOptions()}, for Cluster, with periodic and adaptive topology refresh. */
+  public static ClusterClientOptions recommendedClusterOptions() {
+    return ClusterClientOptions.builder().autoReconnect(true)
+        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+        .timeoutOptions(TimeoutOptions.enabled())
+        .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder().enablePeriodicRefresh(Duration.ofSeconds(30))
+            .enableAllAdaptiveRefreshTriggers().build())
+        .build();
+  }
+
+  private static void requireRejectingWhileDisconnected(ClientOptions options) {
+    if (options.isAutoReconnect()
+        && options.getDisconnectedBehavior() != ClientOptions.DisconnectedBehavior.REJECT_COMMANDS) {
+      throw new InvalidUsageException("client.options.disconnectedBehavior", "must be REJECT_COMMANDS (was "
+          + options.getDisconnectedBehavior() + "): a command buffered while disconnected and sent after the"
+          + " reconnect could count a consumption twice; use RedisUsageStorage.recommendedOptions()");
+    }
+  }
+
+  private void checkMemoryPolicy() {
+    for (RedisClusterCommands<String, String> node : redis.nodes()) {
+      try {
+        Map<String, String> policy = node.configGet("maxmemory-policy");
+        String value = policy.getOrDefault("maxmemory-policy", "");
+        if (!value.isEmpty() && !value.equals("noeviction")) {
+          log.warn("Redis maxmemory-policy is {}: it may evict quota counters{}. Counters found missing are"
+              + " detected and re-seeded or refused, but set noeviction (or enough maxmemory) to avoid it", value,
+              value.startsWith("allkeys") ? " and the records that detect their loss" : "");
+        }
+      } catch (RedisException e) {
+        // CONFIG may be renamed or forbidden (managed Redis): nothing to check
+        log.debug("Cannot read Redis maxmemory-policy: {}", e.toString());
+      }
+    }
+  }
+
+  @Override
+  public CounterStore counters() {
+    return counters;
+  }
+
+  @Override
+  public EventStore events() {
+    return events;
+  }
+
+  @Override
+  public UserQuotaStore userQuotas() {
+    return userQuotas;
+  }
+
+  @Override
+  public PeriodHistoryStore history() {
+    return history;
+  }
+
+  /** Hourly and daily rollups of the Redis event log (empty when the event log is elsewhere). */
+  public RedisRollups rollups() {
+    return rollups;
+  }
+
+  /** The live feed, unless switched off ({@link Builder#liveFeedLength} 0). */
+  public Optional<RedisLiveFeed> liveFeed() {
+    return liveFeed;
+  }
+
+  @Override
+  public Set<StorageCapability> capabilities() {
+    return capabilities;
+  }
+
+  /**
+   * Accepts that Redis lost data: re-creates the missing slot sentinels with a new epoch, so that the users
+   * of those slots start afresh (their lost usage is forgotten). Until then, or until re-seeding is
+   * configured, their consumes fail instead of silently starting from zero. An administrator's decision.
+   */
+  public void acceptDataLoss() {
+    new RedisSentinels(redis, keys).createMissing();
+    log.warn("Redis data loss accepted under '{}': users whose state was lost start afresh", keys.prefix());
+  }
+
+  @Override
+  public void close() {
+    try {
+      liveFeed.ifPresent(RedisLiveFeed::close);
+      redis.close();
+    } finally {
+      if (ownedClient != null) {
+        try {
+          ownedClient.close();
+        } catch (Exception e) {
+          log.debug("Closing the Redis client failed: {}", e.toString());
+        }
+      }
+    }
+  }
+
+  /** Options of a {@link RedisUsageStorage}. */
+  public static final class Builder {
+
+    private final java.util.function.Function<Duration, RedisConnector> connector;
+    private final AutoCloseable ownedClient;
+    private Supplier<RedisConnector> connect;
+    private Supplier<RedisConnector> connections;
+    private String keyPrefix = "usage";
+    private Duration commandTimeout = Duration.ofSeconds(1);
+    private Duration eventRetention = RedisEventStore.DEFAULT_RETENTION;
+    private int liveFeedLength = RedisLiveFeed.DEFAULT_MAX_LENGTH;
+    private boolean publishQuotaChanges;
+    private EventStore events;
+    private UserQuotaStore userQuotas;
+    private PeriodHistoryStore history;
+    private EventStore reseedFrom;
+
+    private Builder(java.util.function.Function<Duration, RedisConnector> connector, AutoCloseable ownedClient) {
+      this.connector = connector;
+      this.ownedClient = ownedClient;
+    }
+
+    /** The start of every key, {@code [A-Za-z0-9._-]{1,64}}. Default {@code usage}. */
+    public Builder keyPrefix(String prefix) {
+      this.keyPrefix = prefix;
+      return this;
+    }
+
+    /** The longest wait for one command; then the caller gets a typed error. Default 1 s. */
+    public Builder commandTimeout(Duration timeout) {
+      this.commandTimeout = timeout;
+      return this;
+    }
+
+    /** How long the Redis event log keeps a user's events after their last append. Default 35 days. */
+    public Builder eventRetention(Duration retention) {
+      this.eventRetention = retention;
+      return this;
+    }
+
+    /** Entries kept in each live-feed stream; 0 switches the feed off. Default 10,000. */
+    public Builder liveFeedLength(int entries) {
+      this.liveFeedLength = entries;
+      return this;
+    }
+
+    /** Whether admitted consumes publish the counters' new standing to the live feed. Default false. */
+    public Builder publishQuotaChanges(boolean publish) {
+      this.publishQuotaChanges = publish;
+      return this;
+    }
+
+    /** The event log from another store (e.g. PostgreSQL) instead of Redis. */
+    public Builder events(EventStore events) {
+      this.events = Objects.requireNonNull(events, "events");
+      return this;
+    }
+
+    /**
+     * Users' settings and audit trail from another store instead of Redis. The engine then reads settings at
+     * every consume (see the class comment).
+     */
+    public Builder userQuotas(UserQuotaStore userQuotas) {
+      this.userQuotas = Objects.requireNonNull(userQuotas, "userQuotas");
+      return this;
+    }
+
+    /** Closed periods in another store instead of Redis. */
+    public Builder history(PeriodHistoryStore history) {
+      this.history = Objects.requireNonNull(history, "history");
+      return this;
+    }
+
+    /**
+     * The durable event log counters are rebuilt from when Redis lost them (restart without persistence,
+     * failover to an empty replica, FLUSHALL, eviction): a user's counter is re-created with the sum of the
+     * events of its period. Without it such a user's consumes fail until {@link #acceptDataLoss()}.
+     */
+    public Builder reseedFrom(EventStore eventLog) {
+      this.reseedFrom = Objects.requireNonNull(eventLog, "eventLog");
+      return this;
+    }
+
+    /** Connects, checks the server and builds the storage. */
+    public RedisUsageStorage build() {
+      if (keyPrefix == null || !PREFIX.matcher(keyPrefix).matches()) {
+        throw new InvalidUsageException("keyPrefix", "must match " + PREFIX + ", was " + keyPrefix);
+      }
+      positive("commandTimeout", commandTimeout, Duration.ofMinutes(1));
+      positive("eventRetention", eventRetention, Duration.ofDays(36_500));
+      if (liveFeedLength < 0 || liveFeedLength > 10_000_000) {
+        throw new InvalidUsageException("liveFeedLength", "must be within 0..10000000, was " + liveFeedLength);
+      }
+      if (publishQuotaChanges && liveFeedLength == 0) {
+        throw new InvalidUsageException("publishQuotaChanges", "needs the live feed (liveFeedLength > 0)");
+      }
+      Duration timeout = commandTimeout;
+      connect = () -> connector.apply(timeout);
+      connections = connect;
+      try {
+        return new RedisUsageStorage(this);
+      } catch (RedisException e) {
+        throw RedisScripts.failure("connect", e);
+      }
+    }
+
+    private static void positive(String field, Duration d, Duration max) {
+      if (d == null || d.isNegative() || d.isZero() || d.compareTo(max) > 0) {
+        throw new InvalidUsageException(field, "must be within (0, " + max + "], was " + d);
+      }
+    }
+  }
+}
