@@ -74,8 +74,7 @@ public abstract class AbstractStorageContract {
   /** As {@link #engine()}, adjusted by {@code customizer}. Closed after the test; the storage stays open. */
   protected UsageEngine engine(Consumer<UsageEngine.Builder> customizer) {
     UsageEngine.Builder b = UsageEngine.builder()
-        .storage(UsageStorage.composite(storage.counters(), storage.events(), storage.userQuotas(),
-            storage.history(), storage.capabilities()))
+        .storage(Storages.shared(storage))
         .clock(clock)
         .trackingMode(TrackingMode.SYNC)
         .closeOnShutdown(false);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.usage.QuotaStatus;
 import dev.usage.QuotaType;
 import dev.usage.UsageEngine;
+import dev.usage.testkit.NewUserStorm;
 import java.time.Instant;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;

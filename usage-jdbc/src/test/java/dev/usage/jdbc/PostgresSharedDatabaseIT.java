@@ -1,10 +1,13 @@
 package dev.usage.jdbc;
 
+import dev.usage.testkit.SharedStoreScenario;
+import dev.usage.testkit.StorageFixture;
+
 /** Two JVMs on one PostgreSQL. */
-class PostgresSharedDatabaseIT extends SharedDatabaseScenario {
+class PostgresSharedDatabaseIT extends SharedStoreScenario {
 
   @Override
-  JdbcFixture fixture() {
+  protected StorageFixture fixture() {
     return new JdbcFixture.Postgres();
   }
 }

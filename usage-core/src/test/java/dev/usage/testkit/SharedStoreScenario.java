@@ -1,4 +1,4 @@
-package dev.usage.jdbc;
+package dev.usage.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -11,10 +11,6 @@ import dev.usage.QuotaType;
 import dev.usage.TrackingMode;
 import dev.usage.UsageEngine;
 import dev.usage.spi.UsageStorage;
-import dev.usage.testkit.AbstractStorageContract;
-import dev.usage.testkit.Contender;
-import dev.usage.testkit.Hammer;
-import dev.usage.testkit.SecondJvm;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -29,19 +25,20 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * Two JVMs on one database: exact admission in every one of 20 trials, and 100 new users whose four first
- * requests (two from each JVM) arrive at once without any error reaching a caller.
+ * Two JVMs on one shared store: exact admission in every one of 20 trials, and 100 new users whose four first
+ * requests (two from each JVM) arrive at once without any error reaching a caller. An adapter's test extends
+ * it once per backend.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-abstract class SharedDatabaseScenario {
+public abstract class SharedStoreScenario {
 
   private static final Instant AT = Instant.parse(AbstractStorageContract.START);
 
-  private JdbcFixture fixture;
+  private StorageFixture fixture;
   private UsageStorage storage;
 
-  /** A fixture for the shared database; its class must have a public no-arg constructor. */
-  abstract JdbcFixture fixture();
+  /** A fixture for the shared store; its class must have a public no-arg constructor. */
+  protected abstract StorageFixture fixture();
 
   @BeforeAll
   void open() throws Exception {
@@ -50,7 +47,7 @@ abstract class SharedDatabaseScenario {
   }
 
   @AfterAll
-  void close() {
+  void close() throws Exception {
     fixture.close();
   }
 
@@ -58,7 +55,8 @@ abstract class SharedDatabaseScenario {
   void twoJvmsAdmitExactlyTheLimit() throws Exception {
     long limit = 300;
     String user = "trial-" + UUID.randomUUID();
-    try (UsageEngine engine = UsageEngine.builder().storage(storage).clock(Clock.fixed(AT, ZoneOffset.UTC))
+    try (UsageEngine engine = UsageEngine.builder().storage(Storages.shared(storage))
+        .clock(Clock.fixed(AT, ZoneOffset.UTC))
         .trackingMode(TrackingMode.SYNC).closeOnShutdown(false)
         .defaultQuota(Quota.monthly(QuotaType.REQUESTS, limit)).build();
         SecondJvm child = SecondJvm.start(Contender.class, List.of(fixture.getClass().getName(), user,

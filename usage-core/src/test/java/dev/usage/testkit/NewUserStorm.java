@@ -1,4 +1,4 @@
-package dev.usage.jdbc;
+package dev.usage.testkit;
 
 import dev.usage.Consumption;
 import dev.usage.QuotaDecision;
@@ -6,8 +6,6 @@ import dev.usage.QuotaType;
 import dev.usage.TrackingMode;
 import dev.usage.UsageEngine;
 import dev.usage.spi.UsageStorage;
-import dev.usage.testkit.Hammer;
-import dev.usage.testkit.StorageFixture;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
@@ -31,7 +29,7 @@ public final class NewUserStorm {
   private NewUserStorm() {}
 
   /** The user of number {@code n}. */
-  static String user(String prefix, int n) {
+  public static String user(String prefix, int n) {
     return prefix + "-" + n;
   }
 
@@ -39,7 +37,7 @@ public final class NewUserStorm {
    * Runs request kinds {@code firstKind .. firstKind + kinds - 1} for each of {@code users} users, all
    * threads released at once; one result per request, "ok" or the error a caller would have seen.
    */
-  static List<String> run(UsageEngine engine, String prefix, int users, int firstKind, int kinds) throws Exception {
+  public static List<String> run(UsageEngine engine, String prefix, int users, int firstKind, int kinds) throws Exception {
     return Hammer.run(users * kinds, 1, Duration.ofMinutes(2), (t, a) -> {
       String user = user(prefix, t / kinds);
       int kind = firstKind + t % kinds;
@@ -63,8 +61,8 @@ public final class NewUserStorm {
   }
 
   /** An engine for the storm on {@code storage}, at a fixed instant. */
-  static UsageEngine engine(UsageStorage storage, Instant at) {
-    return UsageEngine.builder().storage(storage).clock(Clock.fixed(at, ZoneOffset.UTC))
+  public static UsageEngine engine(UsageStorage storage, Instant at) {
+    return UsageEngine.builder().storage(Storages.shared(storage)).clock(Clock.fixed(at, ZoneOffset.UTC))
         .trackingMode(TrackingMode.SYNC).closeOnShutdown(false).build();
   }
 
