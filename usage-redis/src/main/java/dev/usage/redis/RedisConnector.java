@@ -12,8 +12,12 @@ import io.lettuce.core.codec.StringCodec;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -40,7 +44,9 @@ final class RedisConnector implements AutoCloseable {
   private final Supplier<View> connect;
   private final Duration timeout;
   private final boolean isCluster;
-  private final ExecutorService reconnector;
+  private final ScheduledExecutorService reconnector;
+  private final AtomicLong nonces = new AtomicLong();
+  private final Set<StatefulConnection<String, String>> retiring = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean replacing = new AtomicBoolean();
   private volatile View view;
   private volatile boolean closed;
@@ -50,7 +56,7 @@ final class RedisConnector implements AutoCloseable {
     this.timeout = timeout;
     this.isCluster = isCluster;
     this.view = connect.get();
-    this.reconnector = Executors.newSingleThreadExecutor(r -> {
+    this.reconnector = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "usage-redis-reconnect");
       t.setDaemon(true);
       return t;
@@ -96,10 +102,16 @@ final class RedisConnector implements AutoCloseable {
 
   /**
    * The instant, in microseconds of the wall clock, after which a write sent now must no longer be applied:
-   * the caller will have been told the outcome is unknown by then (the scripts compare it with Redis's clock).
+   * half the timeout from now, so that a write applied in time has the other half to get its reply back to
+   * its caller before the caller is told the outcome is unknown (the scripts compare it with Redis's clock).
    */
   String deadline() {
-    return Long.toString((System.currentTimeMillis() + timeout.toMillis()) * 1_000);
+    return Long.toString((System.currentTimeMillis() + timeout.toMillis() / 2) * 1_000);
+  }
+
+  /** A value no other command of this connector carries (see {@link RedisScripts#run}). */
+  String nonce() {
+    return Long.toString(nonces.incrementAndGet(), 36);
   }
 
   /**
@@ -120,7 +132,7 @@ final class RedisConnector implements AutoCloseable {
 
   /**
    * After a command timed out: opens a new connection in the background and swaps it in, then closes the
-   * old one (commands still waiting on it fail, as they would have). One replacement at a time; should the
+   * old one once every command still on it has had its reply or timed out. One replacement at a time; should the
    * server still be unreachable, the next timeout tries again.
    */
   void replaceAfterTimeout() {
@@ -137,7 +149,12 @@ final class RedisConnector implements AutoCloseable {
             return;
           }
           view = fresh;
-          old.connection().closeAsync();
+          // commands still on the old connection get their replies, or time out, before it closes
+          retiring.add(old.connection());
+          reconnector.schedule(() -> {
+            retiring.remove(old.connection());
+            old.connection().closeAsync();
+          }, 2 * timeout.toMillis() + 100, TimeUnit.MILLISECONDS);
         } catch (RuntimeException e) {
           log.warn("Replacing the Redis connection after a timeout failed (the next timeout tries again): {}",
               e.toString());
@@ -154,6 +171,7 @@ final class RedisConnector implements AutoCloseable {
   public void close() {
     closed = true;
     reconnector.shutdownNow();
+    retiring.forEach(StatefulConnection::close);
     view.connection().close();
   }
 }

@@ -13,6 +13,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.time.Duration;
 import java.util.List;
@@ -49,17 +50,29 @@ final class RedisScripts {
   /**
    * Runs {@code script}; Redis errors become {@link UsageStorageException}s that say whether the script may
    * have run ({@code what} names the operation for the message). A timeout replaces the connection (see
-   * {@link RedisConnector}).
+   * {@link RedisConnector}). Every call sends a nonce that the script returns as the last element of its
+   * reply (removed here), so that a reply meant for another command is never taken for this one's.
    */
   static List<Object> run(RedisConnector redis, Script script, String what, String[] keys, String... args) {
-    return call(redis, what, () -> {
+    String nonce = redis.nonce();
+    String[] sent = Arrays.copyOf(args, args.length + 1);
+    sent[args.length] = nonce;
+    List<Object> reply = call(redis, what, () -> {
       RedisClusterCommands<String, String> commands = redis.sync();
       try {
-        return commands.evalsha(script.sha(), ScriptOutputType.MULTI, keys, args);
+        return commands.evalsha(script.sha(), ScriptOutputType.MULTI, keys, sent);
       } catch (RedisNoScriptException e) {
-        return commands.eval(script.text(), ScriptOutputType.MULTI, keys, args);
+        return commands.eval(script.text(), ScriptOutputType.MULTI, keys, sent);
       }
     });
+    if (reply.isEmpty() || !nonce.equals(text(reply.get(reply.size() - 1)))) {
+      // the reply of another command: a reply was lost on this connection and every later one is shifted
+      redis.replaceAfterTimeout();
+      throw new UsageStorageException("Redis answered " + what + " with the reply of another command (a reply was"
+          + " lost on the connection, which is being replaced); it may or may not have been applied (outcome"
+          + " unknown)");
+    }
+    return reply.subList(0, reply.size() - 1);
   }
 
   /**
@@ -133,7 +146,10 @@ final class RedisScripts {
   }
 
   private static Script load(String name) {
-    String text = resource("common") + "\n" + resource(name);
+    // the script's body runs as a function, so that every reply it returns can carry the caller's nonce
+    String text = resource("common") + "\nlocal nonce = table.remove(ARGV)\nlocal function main()\n" + resource(name)
+        + "\nend\nlocal reply = main()\nif type(reply) == 'table' and reply.err == nil then\n"
+        + "  reply[#reply + 1] = nonce\nend\nreturn reply\n";
     try {
       byte[] digest = MessageDigest.getInstance("SHA-1").digest(text.getBytes(StandardCharsets.UTF_8));
       return new Script(name, text, HexFormat.of().formatHex(digest));

@@ -14,6 +14,9 @@ final class RedisSentinels {
   /** What {@link #ensure} found. */
   enum State { CREATED, PRESENT, PARTLY_MISSING }
 
+  /** Commands pipelined at a time: each chunk completes well within one command timeout. */
+  private static final int CHUNK = 512;
+
   private final RedisConnector redis;
   private final RedisKeys keys;
 
@@ -28,13 +31,15 @@ final class RedisSentinels {
    * others kept theirs), leaves them missing so that the users of those slots are detected as lost.
    */
   State ensure() {
-    List<RedisFuture<Long>> exists = new ArrayList<>(RedisKeys.slots());
-    for (int slot = 0; slot < RedisKeys.slots(); slot++) {
-      exists.add(redis.async().exists(keys.sentinel(slot)));
-    }
     long present = 0;
-    for (RedisFuture<Long> f : exists) {
-      present += RedisScripts.await(redis, f, "check sentinels");
+    for (int from = 0; from < RedisKeys.slots(); from += CHUNK) {
+      List<RedisFuture<Long>> exists = new ArrayList<>(CHUNK);
+      for (int slot = from; slot < Math.min(RedisKeys.slots(), from + CHUNK); slot++) {
+        exists.add(redis.async().exists(keys.sentinel(slot)));
+      }
+      for (RedisFuture<Long> f : exists) {
+        present += RedisScripts.await(redis, f, "check sentinels");
+      }
     }
     if (present == RedisKeys.slots()) {
       return State.PRESENT;
@@ -49,12 +54,14 @@ final class RedisSentinels {
   /** Creates every missing sentinel with one new epoch: the users of those slots start afresh. */
   void createMissing() {
     String epoch = UUID.randomUUID().toString();
-    List<RedisFuture<Boolean>> sets = new ArrayList<>(RedisKeys.slots());
-    for (int slot = 0; slot < RedisKeys.slots(); slot++) {
-      sets.add(redis.async().setnx(keys.sentinel(slot), epoch));
-    }
-    for (RedisFuture<Boolean> f : sets) {
-      RedisScripts.await(redis, f, "create sentinels");
+    for (int from = 0; from < RedisKeys.slots(); from += CHUNK) {
+      List<RedisFuture<Boolean>> sets = new ArrayList<>(CHUNK);
+      for (int slot = from; slot < Math.min(RedisKeys.slots(), from + CHUNK); slot++) {
+        sets.add(redis.async().setnx(keys.sentinel(slot), epoch));
+      }
+      for (RedisFuture<Boolean> f : sets) {
+        RedisScripts.await(redis, f, "create sentinels");
+      }
     }
   }
 }

@@ -1,0 +1,279 @@
+package dev.usage.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.usage.Consumption;
+import dev.usage.Quota;
+import dev.usage.QuotaDecision;
+import dev.usage.QuotaStatus;
+import dev.usage.QuotaType;
+import dev.usage.TrackingMode;
+import dev.usage.UsageEngine;
+import dev.usage.UsageEvent;
+import dev.usage.UsageStorageException;
+import dev.usage.memory.InMemoryUsageStorage;
+import dev.usage.testkit.Storages;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Redis misbehaving under load, on a private server: killed and restarted, its script cache flushed, paused,
+ * a reply lost on the way. Callers get the typed error within the command timeout (plus 50 ms), never a
+ * {@code NOSCRIPT}, and counters never silently start again from zero or count a call its caller was told
+ * failed.
+ */
+class RedisFaultsIT {
+
+  private static final Duration TIMEOUT = Duration.ofMillis(500);
+  private static final long SLACK_NANOS = Duration.ofMillis(50).toNanos();
+
+  private RedisProcess redis;
+  private TcpProxy proxy;
+  private RedisClient client;
+  private RedisUsageStorage storage;
+  private UsageEngine engine;
+
+  @AfterEach
+  void tearDown() {
+    if (engine != null) {
+      engine.close();
+    }
+    if (storage != null) {
+      storage.close();
+    }
+    if (client != null) {
+      client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    }
+    if (proxy != null) {
+      proxy.close();
+    }
+    if (redis != null) {
+      redis.close();
+    }
+  }
+
+  @Test
+  void killedAndRestartedUnderLoadFailsFastResumesAndReseedsFromTheEventLog() throws Exception {
+    redis = RedisProcess.start();
+    InMemoryUsageStorage durable = InMemoryUsageStorage.create();
+    open(redis.uri(), b -> b.events(durable.events()).reseedFrom(durable.events()), 1_000_000);
+    AtomicLong ids = new AtomicLong();
+    Load load = Load.start(8, 20, user -> engine.tracking().consumeQuota(UsageEvent.builder()
+        .eventId("e" + ids.incrementAndGet()).userId(user).occurredAt(Instant.now()).requests(1).build()));
+
+    Thread.sleep(1_000);
+    redis.kill9();
+    Thread.sleep(1_500);
+    redis.restart();
+    long restarted = System.nanoTime();
+    await().atMost(Duration.ofSeconds(5)).until(() -> load.allowedAfter(restarted) > 0);
+    Thread.sleep(1_000);
+    load.stop();
+
+    assertThat(load.calls(Outcome.OTHER)).as("only typed errors").isEmpty();
+    assertThat(load.calls(Outcome.FAILED)).as("the outage was seen").isNotEmpty()
+        .allSatisfy(c -> assertThat(c.nanos()).as(c.message()).isLessThanOrEqualTo(TIMEOUT.toNanos() + SLACK_NANOS))
+        .noneSatisfy(c -> assertThat(c.message()).contains("NOSCRIPT"));
+    // every counter was rebuilt from the events of the calls told "allowed", then went on from there
+    load.allowedByUser().forEach((user, allowed) -> assertThat(used(user)).as(user).isEqualTo(allowed));
+  }
+
+  @Test
+  void withoutReseedingALostCounterIsRefusedUntilTheLossIsAccepted() throws Exception {
+    redis = RedisProcess.start();
+    open(redis.uri(), b -> { }, 1_000);
+    String user = "u-" + UUID.randomUUID();
+    for (int i = 0; i < 5; i++) {
+      assertThat(engine.tracking().consumeQuota(Consumption.of(user, QuotaType.REQUESTS, 1)).allowed()).isTrue();
+    }
+
+    redis.kill9();
+    redis.restart();
+
+    await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThatThrownBy(
+        () -> engine.tracking().consumeQuota(Consumption.of(user, QuotaType.REQUESTS, 1)))
+        .isInstanceOf(UsageStorageException.class).hasMessageContaining("lost quota state"));
+    storage.acceptDataLoss();
+    assertThat(engine.tracking().consumeQuota(Consumption.of(user, QuotaType.REQUESTS, 1)).allowed()).isTrue();
+    assertThat(used(user)).isEqualTo(1);
+  }
+
+  @Test
+  void anEvictedCounterIsDetectedNotStartedAgain() {
+    redis = RedisProcess.start();
+    open(redis.uri(), b -> { }, 1_000);
+    String user = "u-" + UUID.randomUUID();
+    engine.tracking().consumeQuota(Consumption.of(user, QuotaType.REQUESTS, 7));
+    try (var connection = client.connect()) {
+      List<String> counters = connection.sync().keys(new RedisKeys("faults").user(user) + "c:*");
+      assertThat(counters).hasSize(1);
+      assertThat(connection.sync().del(counters.get(0))).isOne(); // as an eviction would
+    }
+
+    assertThatThrownBy(() -> engine.tracking().consumeQuota(Consumption.of(user, QuotaType.REQUESTS, 1)))
+        .isInstanceOf(UsageStorageException.class).hasMessageContaining("gone");
+  }
+
+  @Test
+  void scriptFlushMidRunIsInvisibleAndCountsStayExact() throws Exception {
+    redis = RedisProcess.start();
+    open(redis.uri(), b -> { }, 2_000);
+    String user = "u-" + UUID.randomUUID();
+    AtomicBoolean done = new AtomicBoolean();
+    Thread flusher = new Thread(() -> {
+      while (!done.get()) {
+        redis.command("SCRIPT", "FLUSH");
+        sleep(15);
+      }
+    });
+    flusher.start();
+    Load load = Load.start(8, 1, u -> engine.tracking().consumeQuota(Consumption.of(user, QuotaType.REQUESTS, 1)));
+    await().atMost(Duration.ofSeconds(60)).until(() -> load.calls(Outcome.REFUSED).size() >= 200);
+    load.stop();
+    done.set(true);
+    flusher.join();
+
+    assertThat(load.calls(Outcome.FAILED)).isEmpty();
+    assertThat(load.calls(Outcome.OTHER)).isEmpty();
+    assertThat(load.calls(Outcome.ALLOWED)).hasSize(2_000);
+    assertThat(used(user)).isEqualTo(2_000);
+  }
+
+  @Test
+  void afterAPauseLongerThanTheTimeoutCountersEqualTheCallsToldAllowed() throws Exception {
+    redis = RedisProcess.start();
+    open(redis.uri(), b -> { }, 1_000_000);
+    Load load = Load.start(8, 10, u -> engine.tracking().consumeQuota(Consumption.of(u, QuotaType.REQUESTS, 1)));
+    Thread.sleep(500);
+    redis.pause(Duration.ofSeconds(3));
+    Thread.sleep(4_000);
+    load.stop();
+    Thread.sleep(1_000); // anything Redis still held from the pause has run by now
+
+    assertThat(load.calls(Outcome.OTHER)).isEmpty();
+    assertThat(load.calls(Outcome.FAILED)).as("the pause was seen").isNotEmpty()
+        .allSatisfy(c -> assertThat(c.nanos()).as(c.message()).isLessThanOrEqualTo(TIMEOUT.toNanos() + SLACK_NANOS));
+    load.allowedByUser().forEach((user, allowed) -> assertThat(used(user)).as(user).isEqualTo(allowed));
+  }
+
+  @Test
+  void aLostReplyIsAnUnknownOutcomeAndTheRetryWithTheSameKeyCountsOnce() {
+    redis = RedisProcess.start();
+    proxy = TcpProxy.start(RedisProcess.HOST, redis.port());
+    open(proxy.uri(), b -> { }, 1_000);
+    String user = "u-" + UUID.randomUUID();
+    engine.tracking().consumeQuota(Consumption.of(user, QuotaType.REQUESTS, 1)); // scripts and settings loaded
+    Consumption keyed = Consumption.builder(user).requests(5).idempotencyKey("order-17").build();
+
+    proxy.dropNextResponse();
+    assertThatThrownBy(() -> engine.tracking().consumeQuota(keyed)).isInstanceOf(UsageStorageException.class)
+        .hasMessageContaining("outcome unknown");
+
+    // the script ran; the retry (once the connection is replaced) is a replay
+    await().atMost(Duration.ofSeconds(5)).ignoreException(UsageStorageException.class)
+        .until(() -> engine.tracking().consumeQuota(keyed).allowed());
+    assertThat(used(user)).isEqualTo(6);
+  }
+
+  private void open(RedisURI uri, Consumer<RedisUsageStorage.Builder> options, long limit) {
+    client = RedisClient.create(uri);
+    client.setOptions(RedisUsageStorage.recommendedOptions());
+    RedisUsageStorage.Builder b = RedisUsageStorage.builder(client).keyPrefix("faults").commandTimeout(TIMEOUT);
+    options.accept(b);
+    storage = b.build();
+    engine = UsageEngine.builder().storage(Storages.shared(storage)).trackingMode(TrackingMode.SYNC)
+        .defaultQuota(Quota.monthly(QuotaType.REQUESTS, limit)).closeOnShutdown(false).build();
+  }
+
+  private long used(String user) {
+    return engine.quotas().getQuotaStatus(user).stream().filter(s -> s.type().equals(QuotaType.REQUESTS))
+        .findFirst().map(QuotaStatus::used).orElseThrow();
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  enum Outcome { ALLOWED, REFUSED, FAILED, OTHER }
+
+  /** One call: which user, when it ended, how long it took and how it went. */
+  record Call(String user, long endedAt, long nanos, Outcome outcome, String message) {}
+
+  /** Threads calling in a loop, each call recorded, until stopped. */
+  static final class Load {
+    private final AtomicBoolean stop = new AtomicBoolean();
+    private final ConcurrentLinkedQueue<Call> calls = new ConcurrentLinkedQueue<>();
+    private final List<Thread> threads = new ArrayList<>();
+
+    static Load start(int threads, int users, Function<String, QuotaDecision> call) {
+      Load load = new Load();
+      String run = UUID.randomUUID().toString().substring(0, 8);
+      for (int t = 0; t < threads; t++) {
+        int first = t;
+        Thread thread = new Thread(() -> {
+          for (int i = first; !load.stop.get(); i++) {
+            String user = "load-" + run + "-" + (i % users);
+            long started = System.nanoTime();
+            Outcome outcome;
+            String message = "";
+            try {
+              outcome = call.apply(user).allowed() ? Outcome.ALLOWED : Outcome.REFUSED;
+            } catch (UsageStorageException e) {
+              outcome = Outcome.FAILED;
+              message = String.valueOf(e.getMessage());
+            } catch (RuntimeException e) {
+              outcome = Outcome.OTHER;
+              message = e.toString();
+            }
+            long ended = System.nanoTime();
+            load.calls.add(new Call(user, ended, ended - started, outcome, message));
+          }
+        }, "load-" + t);
+        thread.start();
+        load.threads.add(thread);
+      }
+      return load;
+    }
+
+    void stop() throws InterruptedException {
+      stop.set(true);
+      for (Thread t : threads) {
+        t.join(Duration.ofSeconds(30).toMillis());
+        assertThat(t.isAlive()).as("a load thread hangs").isFalse();
+      }
+    }
+
+    List<Call> calls(Outcome outcome) {
+      return calls.stream().filter(c -> c.outcome() == outcome).toList();
+    }
+
+    long allowedAfter(long nanoTime) {
+      return calls.stream().filter(c -> c.outcome() == Outcome.ALLOWED && c.endedAt() - nanoTime > 0).count();
+    }
+
+    Map<String, Long> allowedByUser() {
+      return calls.stream().filter(c -> c.outcome() == Outcome.ALLOWED)
+          .collect(Collectors.groupingBy(Call::user, Collectors.counting()));
+    }
+  }
+}
