@@ -17,7 +17,9 @@ import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -68,6 +70,7 @@ public final class RedisUsageStorage implements UsageStorage {
   private final RedisRollups rollups;
   private final Set<StorageCapability> capabilities;
   private final AutoCloseable ownedClient;
+  private final List<String> startupWarnings = new ArrayList<>();
 
   private RedisUsageStorage(Builder b) {
     this.keys = new RedisKeys(b.keyPrefix);
@@ -76,9 +79,9 @@ public final class RedisUsageStorage implements UsageStorage {
       checkMemoryPolicy();
       RedisSentinels.State sentinels = new RedisSentinels(redis, keys).ensure();
       if (sentinels == RedisSentinels.State.PARTLY_MISSING) {
-        log.warn("Redis has lost the data of some hash slots (their sentinels under '{}' are gone): consumes of"
-            + " users in those slots fail until they are re-seeded (reseedFrom) or acceptDataLoss() is called",
-            keys.prefix());
+        warn("Redis has lost the data of some hash slots (their sentinels under '" + keys.prefix() + "' are gone):"
+            + " consumes of users in those slots fail until they are re-seeded (reseedFrom) or acceptDataLoss()"
+            + " is called");
       }
       Supplier<RedisConnector> connections = b.connections;
       this.liveFeed = b.liveFeedLength > 0
@@ -170,15 +173,25 @@ public final class RedisUsageStorage implements UsageStorage {
         Map<String, String> policy = node.configGet("maxmemory-policy");
         String value = policy.getOrDefault("maxmemory-policy", "");
         if (!value.isEmpty() && !value.equals("noeviction")) {
-          log.warn("Redis maxmemory-policy is {}: it may evict quota counters{}. Counters found missing are"
-              + " detected and re-seeded or refused, but set noeviction (or enough maxmemory) to avoid it", value,
-              value.startsWith("allkeys") ? " and the records that detect their loss" : "");
+          warn("Redis maxmemory-policy is " + value + ": it may evict quota counters"
+              + (value.startsWith("allkeys") ? " and the records that detect their loss" : "") + ". Counters found"
+              + " missing are detected and re-seeded or refused, but set noeviction (or enough maxmemory) to avoid it");
         }
       } catch (RedisException e) {
         // CONFIG may be renamed or forbidden (managed Redis): nothing to check
         log.debug("Cannot read Redis maxmemory-policy: {}", e.toString());
       }
     }
+  }
+
+  private void warn(String warning) {
+    startupWarnings.add(warning);
+    log.warn(warning);
+  }
+
+  /** The warnings logged while this storage was built (memory policy, lost slots). */
+  List<String> startupWarnings() {
+    return List.copyOf(startupWarnings);
   }
 
   @Override

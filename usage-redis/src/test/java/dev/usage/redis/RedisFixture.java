@@ -1,5 +1,6 @@
 package dev.usage.redis;
 
+import dev.usage.jdbc.JdbcUsageStorage;
 import dev.usage.spi.UsageStorage;
 import dev.usage.testkit.ServerAvailability;
 import dev.usage.testkit.StorageFixture;
@@ -12,6 +13,10 @@ import io.lettuce.core.ScanCursor;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -21,12 +26,14 @@ import java.util.UUID;
  * {@link RedisUsageStorage} for the contract kit: on the shared Redis at 127.0.0.1:6379 ({@link Standalone}) or
  * on the test Cluster ({@link Cluster}). Every fixture of one test JVM uses one key prefix, made up by the first
  * and passed to second JVMs as the system property {@code usage.it.redis.prefix} (with the Cluster's ports as
- * {@code usage.it.redis.cluster}); the JVM that made the prefix deletes its keys when it exits.
+ * {@code usage.it.redis.cluster}); the JVM that made the prefix deletes its keys (and the PostgreSQL schema
+ * of the same name) when it exits.
  */
 abstract class RedisFixture implements StorageFixture {
 
   static final String PREFIX_PROPERTY = "usage.it.redis.prefix";
   static final String CLUSTER_PROPERTY = "usage.it.redis.cluster";
+  static final String PG_URL = "jdbc:postgresql://127.0.0.1:5432/test";
 
   private AutoCloseable client;
   private RedisUsageStorage storage;
@@ -38,7 +45,10 @@ abstract class RedisFixture implements StorageFixture {
       prefix = "usage-it-" + UUID.randomUUID().toString().substring(0, 8);
       System.setProperty(PREFIX_PROPERTY, prefix);
       String owned = prefix;
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteEverywhere(owned), "redis-fixture-cleanup"));
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        deleteEverywhere(owned);
+        dropSchema(owned.replace('-', '_'));
+      }, "redis-fixture-cleanup"));
     }
     return prefix;
   }
@@ -93,6 +103,49 @@ abstract class RedisFixture implements StorageFixture {
     }
   }
 
+  /**
+   * The production shape: Redis (the shared standalone server) for the hot path, settings and audit;
+   * PostgreSQL on loopback for the event log and closed periods, and as the source counters are re-seeded from.
+   * The PostgreSQL schema is this JVM's key prefix, created on first use and dropped when the JVM exits.
+   */
+  public static class WithPostgres extends RedisFixture {
+    private JdbcUsageStorage sql;
+
+    @Override
+    String server() {
+      return "Redis at 127.0.0.1:6379 and PostgreSQL at 127.0.0.1:5432";
+    }
+
+    @Override
+    RedisUsageStorage build(String prefix) {
+      RedisAvailability.requireLocalRedis();
+      String schema = prefix.replace('-', '_');
+      try (Connection c = DriverManager.getConnection(PG_URL, "postgres", ""); Statement s = c.createStatement()) {
+        s.execute("CREATE SCHEMA IF NOT EXISTS " + schema);
+      } catch (SQLException e) {
+        ServerAvailability.require("PostgreSQL at 127.0.0.1:5432", false, e.getMessage());
+      }
+      sql = JdbcUsageStorage.fromJdbcUrl(PG_URL + "?currentSchema=" + schema, "postgres", "").initializeSchema(true)
+          .build();
+      RedisClient c = RedisClient.create(RedisURI.create("redis://127.0.0.1:6379"));
+      c.setOptions(RedisUsageStorage.recommendedOptions());
+      client(c);
+      return RedisUsageStorage.builder(c).keyPrefix(prefix).commandTimeout(Duration.ofSeconds(2))
+          .events(sql.events()).history(sql.history()).reseedFrom(sql.events()).build();
+    }
+
+    @Override
+    public void close() throws Exception {
+      try {
+        super.close();
+      } finally {
+        if (sql != null) {
+          sql.close();
+        }
+      }
+    }
+  }
+
   /** The test JVM's 3-master Cluster on loopback ({@link RedisClusterProcess#shared()}). */
   public static class Cluster extends RedisFixture {
     @Override
@@ -118,6 +171,15 @@ abstract class RedisFixture implements StorageFixture {
       System.setProperty(CLUSTER_PROPERTY, ports);
     }
     return Arrays.stream(ports.split(",")).map(p -> RedisURI.create("redis://127.0.0.1:" + p)).toList();
+  }
+
+  /** Drops the PostgreSQL schema of {@link WithPostgres}, if one was made. */
+  private static void dropSchema(String schema) {
+    try (Connection c = DriverManager.getConnection(PG_URL, "postgres", ""); Statement s = c.createStatement()) {
+      s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+    } catch (SQLException e) {
+      // no server (then nothing was made)
+    }
   }
 
   /** Deletes the prefix's keys on the shared Redis and, if this JVM used one, on the Cluster. */

@@ -1,0 +1,132 @@
+package dev.usage.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.usage.Consumption;
+import dev.usage.Quota;
+import dev.usage.QuotaType;
+import dev.usage.TrackingMode;
+import dev.usage.UsageEngine;
+import dev.usage.UsageStorageException;
+import dev.usage.testkit.Storages;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Start-up checks, lost slots, argument validation and the quota-change feed, on a private Redis. */
+class RedisUsageStorageIT {
+
+  private RedisProcess redis;
+  private RedisClient client;
+  private RedisUsageStorage storage;
+
+  @AfterEach
+  void tearDown() {
+    if (storage != null) {
+      storage.close();
+    }
+    if (client != null) {
+      client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    }
+    if (redis != null) {
+      redis.close();
+    }
+  }
+
+  private RedisUsageStorage.Builder builder() {
+    client = RedisClient.create(redis.uri());
+    client.setOptions(RedisUsageStorage.recommendedOptions());
+    return RedisUsageStorage.builder(client).keyPrefix("st");
+  }
+
+  private UsageEngine engine() {
+    return UsageEngine.builder().storage(Storages.shared(storage)).trackingMode(TrackingMode.SYNC)
+        .defaultQuota(Quota.monthly(QuotaType.REQUESTS, 1_000)).closeOnShutdown(false).build();
+  }
+
+  @Test
+  void anEvictingMemoryPolicyIsWarnedAbout() {
+    redis = RedisProcess.start("--maxmemory-policy", "allkeys-lru");
+    storage = builder().build();
+    assertThat(storage.startupWarnings()).singleElement().asString().contains("allkeys-lru");
+  }
+
+  @Test
+  void aSlotThatLostItsDataRefusesItsUsersUntilTheLossIsAccepted() {
+    redis = RedisProcess.start();
+    storage = builder().build();
+    assertThat(storage.startupWarnings()).isEmpty();
+    String user = "u-" + UUID.randomUUID();
+    String sentinel = new RedisKeys("st").sentinelFor(new RedisKeys("st").user(user));
+    storage.close();
+    assertThat(redis.command("DEL", sentinel)).isEqualTo("1"); // as a node restarted empty would
+
+    storage = builder().build();
+    assertThat(storage.startupWarnings()).singleElement().asString().contains("lost the data of some hash slots");
+    try (UsageEngine engine = engine()) {
+      assertThatThrownBy(() -> engine.tracking().consumeQuota(Consumption.of(user, QuotaType.REQUESTS, 1)))
+          .isInstanceOf(UsageStorageException.class).hasMessageContaining("lost quota state");
+      storage.acceptDataLoss();
+      assertThat(engine.tracking().consumeQuota(Consumption.of(user, QuotaType.REQUESTS, 1)).allowed()).isTrue();
+    }
+  }
+
+  @Test
+  void theConsumeScriptRefusesMalformedCallsBeforeWriting() {
+    redis = RedisProcess.start();
+    storage = builder().build();
+    RedisConnector connector = RedisConnector.standalone(client, Duration.ofSeconds(2));
+    try (StatefulRedisConnection<String, String> raw = client.connect()) {
+      long before = raw.sync().dbsize();
+      String u = new RedisKeys("st").user("mallory");
+      String[] keys = {new RedisKeys("st").sentinelFor(u), u + "root", u + "q", u + "root", u + "root",
+          u + "c:M2026-11-01"};
+      // one delta whose amount is not a number, and a call missing its deadline
+      assertThatThrownBy(() -> RedisScripts.run(connector, RedisScripts.CONSUME, "consume", keys, u, "1", "", "0",
+          "0", "", "0", "0", "", "0", "0", "", "mallory", "9999999999999999", "requests", "M2026-11-01", "many",
+          "10", "0", "1", "2")).isInstanceOf(IllegalStateException.class).hasMessageContaining("not a number");
+      assertThatThrownBy(() -> RedisScripts.run(connector, RedisScripts.CONSUME, "consume", keys, u, "1"))
+          .isInstanceOf(IllegalStateException.class).hasMessageContaining("malformed");
+      assertThat(raw.sync().dbsize()).isEqualTo(before);
+    } finally {
+      connector.close();
+    }
+  }
+
+  @Test
+  void admittedConsumesPublishTheirQuotaStandingWhenAsked() throws Exception {
+    redis = RedisProcess.start();
+    storage = builder().publishQuotaChanges(true).build();
+    List<LiveQuotaChange> seen = new CopyOnWriteArrayList<>();
+    try (AutoCloseable subscription = storage.liveFeed().orElseThrow().subscribeQuotaChanges(seen::add);
+        UsageEngine engine = engine()) {
+      engine.tracking().consumeQuota(Consumption.of("carol", QuotaType.REQUESTS, 3));
+      await().atMost(Duration.ofSeconds(5)).until(() -> !seen.isEmpty());
+    }
+    assertThat(seen).singleElement().satisfies(c -> {
+      assertThat(c.userId()).isEqualTo("carol");
+      assertThat(c.used()).isEqualTo(3);
+      assertThat(c.limit()).isEqualTo(1_000);
+    });
+  }
+
+  @Test
+  void fromUriOwnsItsClientAndClosesIt() {
+    redis = RedisProcess.start();
+    RedisUsageStorage owned = RedisUsageStorage.fromUri("redis://127.0.0.1:" + redis.port());
+    try (UsageEngine engine = UsageEngine.builder().storage(owned).trackingMode(TrackingMode.SYNC)
+        .closeOnShutdown(false).build()) {
+      assertThat(engine.tracking().consumeQuota(Consumption.of("dave", QuotaType.REQUESTS, 1)).allowed()).isTrue();
+    } // the engine closes the storage, which shuts its client down: nothing can be sent any more
+    assertThatThrownBy(() -> owned.counters().read("dave",
+        List.of(new dev.usage.spi.CounterKey(QuotaType.REQUESTS, "M2026-11-01")), java.time.Instant.now()))
+        .isInstanceOf(RuntimeException.class);
+  }
+}
