@@ -55,8 +55,6 @@ import java.util.UUID;
  */
 public final class RedisCounterStore implements CounterStore {
 
-  private static final long MAX_MICROS = (1L << 53) - 1;
-
   private final RedisConnector redis;
   private final RedisKeys keys;
   private final Optional<EventStore> reseedFrom;
@@ -410,18 +408,10 @@ public final class RedisCounterStore implements CounterStore {
   }
 
   static String micros(Instant t) {
-    long seconds = t.getEpochSecond();
-    if (seconds > MAX_MICROS / 1_000_000) {
-      return Long.toString(MAX_MICROS);
-    }
-    if (seconds < -MAX_MICROS / 1_000_000) {
-      return Long.toString(-MAX_MICROS);
-    }
-    return Long.toString(seconds * 1_000_000 + t.getNano() / 1_000);
+    return Long.toString(TimeBuckets.floorMicros(t));
   }
 
   static Instant instant(String micros) {
-    long m = Long.parseLong(micros);
-    return Instant.ofEpochSecond(Math.floorDiv(m, 1_000_000), Math.floorMod(m, 1_000_000) * 1_000L);
+    return TimeBuckets.instant(Long.parseLong(micros));
   }
 }

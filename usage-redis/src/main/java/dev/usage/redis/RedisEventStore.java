@@ -37,9 +37,11 @@ import java.util.TreeMap;
  * does); events must occur before 2255-06-05 (2^53 microseconds), range bounds may be anything.
  *
  * <p><b>Retention.</b> Every key an append writes gets a TTL of the retention (35 days by default), set in
- * the script and refreshed by every append that touches it. A user who keeps appending keeps their event hash
- * alive, and with it every id ever seen (so idempotency never lapses for them), while rollup buckets and
- * system-wide hours nobody writes to any more expire.
+ * the script and refreshed by every append that touches it, so rollup buckets and system-wide hours nobody
+ * writes to any more expire. A user who keeps appending keeps their event log alive; each append drops (up to
+ * 256 of) the user's events older than the retention before the batch's newest event, never the batch's own,
+ * so the log stays bounded. An id dropped that way counts again if it is appended again (as after a purge of
+ * raw events in SQL).
  *
  * <p>Thread-safe. Every Redis failure is a {@link dev.usage.UsageStorageException}; after one, none, some or
  * all of the batch may be stored and appending it again is safe.

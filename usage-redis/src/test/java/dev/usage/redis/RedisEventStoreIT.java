@@ -25,7 +25,7 @@ import org.junit.jupiter.api.TestInstance;
 class RedisEventStoreIT {
 
   private static final Instant T0 = Instant.parse("2026-03-15T10:00:00Z");
-  private static final Duration RETENTION = Duration.ofDays(2);
+  private static final Duration RETENTION = Duration.ofDays(7);
 
   private TestRedis redis;
 
@@ -235,5 +235,22 @@ class RedisEventStoreIT {
     assertThatThrownBy(() -> store.append(List.of(fine, tooLate))).isInstanceOf(InvalidUsageException.class)
         .hasMessageContaining("occurredAt");
     assertThat(redis.ownKeys()).noneMatch(k -> k.startsWith(keys.prefix() + ":"));
+  }
+
+  @Test
+  void eventsOlderThanTheRetentionBeforeTheNewestLeaveTheLog() {
+    RedisKeys keys = redis.freshKeys();
+    RedisEventStore store = new RedisEventStore(redis.connector, keys, Duration.ofHours(1));
+    store.append(List.of(event("trim", "old", T0, 3, true), event("trim", "kept", T0.plusSeconds(1_800), 4, true)));
+
+    store.append(List.of(event("trim", "new", T0.plus(Duration.ofMinutes(90)), 5, true)));
+
+    String user = keys.user("trim");
+    assertThat(redis.connector.sync().hkeys(user + "ev")).containsExactlyInAnyOrder(RedisKeys.encode("kept"),
+        RedisKeys.encode("new"));
+    assertThat(redis.connector.sync().zrange(user + "et", 0, -1)).containsExactly(RedisKeys.encode("kept"),
+        RedisKeys.encode("new"));
+    // its id is forgotten with it: appended again, it is new (as after a purge of raw events in SQL)
+    assertThat(store.append(List.of(event("trim", "old", T0, 3, true)))).isEqualTo(1);
   }
 }

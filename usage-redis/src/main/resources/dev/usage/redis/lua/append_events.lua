@@ -5,7 +5,8 @@
 -- ARGV: 1 retention (ms), then per event: id, occurredAt (micros), hour rollup (KEYS index), day rollup
 --       (KEYS index), hour number, day number, hour label, day label, '1' = failed, quantities
 --       ('type=amount,...'), encoded event
--- Reply: per event, 1 (new) or 0 (known) and the stored encoded event
+-- Reply: per event, 1 (new) or 0 (known) and the stored encoded event. Events older than the retention before
+-- the batch's newest are dropped from the log (an id appended again after that counts again).
 local W = 11
 local n = (#ARGV - 1) / W
 if n < 1 or n ~= math.floor(n) or #KEYS < 5 or not num(ARGV[1]) or num(ARGV[1]) < 1 then
@@ -59,6 +60,22 @@ for i = 0, n - 1 do
     reply[#reply + 1] = redis.call('HGET', KEYS[2], id)
   end
 end
+-- events older than the retention before this batch's newest leave the log (a bounded number per append, so
+-- a long-lived user's log stays bounded without a pass of its own); so do the indexes' expired buckets
+local newest, oldest = -MAX, MAX
+for i = 0, n - 1 do
+  newest = math.max(newest, num(ARGV[1 + i * W + 2]))
+  oldest = math.min(oldest, num(ARGV[1 + i * W + 2]))
+end
+-- never the batch's own events (a backfill spanning more than the retention keeps what it brought)
+local cutoff = math.min(newest - num(ttl) * 1000, oldest)
+local old = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. int(cutoff), 'LIMIT', 0, 256)
+if #old > 0 then
+  redis.call('HDEL', KEYS[2], unpack(old))
+  redis.call('ZREM', KEYS[1], unpack(old))
+end
+redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', '(' .. int(math.floor(cutoff / 3600000000)))
+redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', '(' .. int(math.floor(cutoff / 86400000000)))
 for _, k in ipairs(KEYS) do
   redis.call('PEXPIRE', k, ttl)
 end
