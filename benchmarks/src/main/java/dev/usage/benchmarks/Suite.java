@@ -188,6 +188,10 @@ public final class Suite {
     b.append("| benchmark | threads | median of all iterations | min – max | mean of each fork (round) |\n");
     b.append("|---|---:|---:|---|---|\n");
     for (Stats s : stats.values()) {
+      if (s.forkMeans.isEmpty()) {
+        b.append("| ").append(s.name).append(" | – | **no result** (the benchmark failed; see its output) | – | – |\n");
+        continue;
+      }
       b.append("| ").append(s.name).append(" | ").append(s.threads).append(" | ")
           .append(num(s.median)).append(' ').append(s.unit).append(" | ")
           .append(num(s.min)).append(" – ").append(num(s.max)).append(" | ")
@@ -199,6 +203,12 @@ public final class Suite {
       Stats ours = stats.get(t.ours);
       Stats bare = stats.get(t.bare);
       if (ours == null || bare == null) {
+        continue;
+      }
+      if (ours.forkMeans.isEmpty() || bare.forkMeans.isEmpty()) {
+        b.append("| ").append(t.title).append(" | n/a | – | ")
+            .append(t.diagnostic() ? "–" : String.format(Locale.ROOT, "≥ %.1f×", t.min)).append(" | ")
+            .append(t.diagnostic() ? "–" : "**no result**").append(" |\n");
         continue;
       }
       double ratio = ours.median / bare.median;
