@@ -139,9 +139,9 @@ final class EngineConsume implements ConsumeSide {
     }
   }
 
+  /** Closes the engine, which closes the storage (the client stays open for the clean-up). */
   @Override
   public void close() {
     engine.close();
-    storage.close();
   }
 }
