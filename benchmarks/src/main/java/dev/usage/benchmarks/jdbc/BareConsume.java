@@ -1,6 +1,7 @@
 package dev.usage.benchmarks.jdbc;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.usage.benchmarks.ConsumeSide;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;

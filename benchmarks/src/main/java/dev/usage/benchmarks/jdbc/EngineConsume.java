@@ -8,6 +8,7 @@ import dev.usage.QuotaType;
 import dev.usage.TrackingMode;
 import dev.usage.UsageEngine;
 import dev.usage.UsageTrackingService;
+import dev.usage.benchmarks.ConsumeSide;
 import dev.usage.jdbc.JdbcUsageStorage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;

@@ -1,5 +1,6 @@
 package dev.usage.benchmarks.jdbc;
 
+import dev.usage.benchmarks.ConsumeSide;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;

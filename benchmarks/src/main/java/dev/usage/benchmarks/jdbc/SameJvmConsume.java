@@ -1,6 +1,7 @@
 package dev.usage.benchmarks.jdbc;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.usage.benchmarks.ConsumeSide;
 import java.util.Locale;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;

@@ -1,0 +1,147 @@
+package dev.usage.benchmarks.redis;
+
+import dev.usage.Consumption;
+import dev.usage.Quota;
+import dev.usage.QuotaDecision;
+import dev.usage.QuotaType;
+import dev.usage.TrackingMode;
+import dev.usage.UsageEngine;
+import dev.usage.UsageStorageException;
+import dev.usage.UsageTrackingService;
+import dev.usage.benchmarks.ConsumeSide;
+import dev.usage.redis.RedisUsageStorage;
+import dev.usage.spi.CounterPage;
+import dev.usage.spi.StoredCounter;
+import io.lettuce.core.RedisClient;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Ours: {@code engine.tracking().consumeQuota} through the public API, SYNC mode, over
+ * {@link RedisUsageStorage} (one shared Lettuce connection, as the storage opens it) with a key prefix of
+ * its own. Either 1 request ({@link Shape#ONE_QUOTA}), or characters + requests + tokens under a fresh
+ * idempotency key per call ({@link Shape#THREE_QUOTAS_WITH_KEY}). Every user consumes once in the
+ * constructor, so that the measured consumes find their counters (as the bare side finds its keys).
+ * Nothing here depends on how many commands a consume takes.
+ */
+final class EngineConsume implements ConsumeSide {
+
+  /** What one consume asks for. */
+  enum Shape { ONE_QUOTA, THREE_QUOTAS_WITH_KEY }
+
+  /** The limit of every quota: never reached, so every consume is admitted and takes the full path. */
+  static final long LIMIT = Quota.MAX_AMOUNT;
+  static final long CHARACTERS = 100;
+  static final long TOKENS = 25;
+
+  private final RedisUsageStorage storage;
+  private final UsageEngine engine;
+  private final UsageTrackingService tracking;
+  private final Shape shape;
+  private final String[] users;
+  private final Consumption[] requests;
+  private final AtomicLong keys = new AtomicLong();
+  private final LongAdder admitted = new LongAdder();
+
+  EngineConsume(RedisClient client, String keyPrefix, int users, Shape shape) {
+    this.shape = shape;
+    this.storage = start(client, keyPrefix);
+    this.engine = UsageEngine.builder()
+        .storage(storage)
+        .trackingMode(TrackingMode.SYNC)
+        .closeOnShutdown(false)
+        .defaultQuota(Quota.monthly(QuotaType.CHARACTERS, LIMIT))
+        .defaultQuota(Quota.monthly(QuotaType.REQUESTS, LIMIT))
+        .defaultQuota(Quota.monthly(QuotaType.TOKENS, LIMIT))
+        .build();
+    this.tracking = engine.tracking();
+    this.users = new String[users];
+    this.requests = new Consumption[users];
+    for (int i = 0; i < users; i++) {
+      this.users[i] = "user-" + i;
+      requests[i] = Consumption.of(this.users[i], QuotaType.REQUESTS, 1);
+    }
+    BenchRedis.forEach(users, 16, this::consume);
+  }
+
+  /**
+   * Builds the storage with its defaults. Its start-up check pipelines one EXISTS per Cluster slot (16,384),
+   * each within the 1 s command timeout, which a cold JVM on a loaded 2-core machine can miss; then the
+   * prefix is emptied and the start tried again (at most 3 times), and a line says so.
+   */
+  private static RedisUsageStorage start(RedisClient client, String keyPrefix) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return RedisUsageStorage.builder(client).keyPrefix(keyPrefix).build();
+      } catch (UsageStorageException e) {
+        if (attempt == 3) {
+          throw e;
+        }
+        System.out.println("redis: storage start-up failed, retrying on an emptied prefix: " + e.getMessage());
+        BenchRedis.deleteKeys(client, keyPrefix);
+      }
+    }
+  }
+
+  @Override
+  public void consume(int user) {
+    Consumption c = shape == Shape.ONE_QUOTA ? requests[user]
+        : Consumption.builder(users[user]).characters(CHARACTERS).requests(1).tokens(TOKENS)
+            .idempotencyKey("k" + keys.incrementAndGet()).build();
+    QuotaDecision d = tracking.consumeQuota(c);
+    if (!d.allowed() || d.degraded() || d.replayed()) {
+      throw new IllegalStateException("consume not admitted and counted: " + d);
+    }
+    admitted.increment();
+  }
+
+  /**
+   * Every admitted consume is in the counters exactly once, one counter per user (read through the
+   * storage's own counter scan); with idempotency keys, a key sent again is answered as a replay and counts
+   * nothing.
+   */
+  @Override
+  public void verify() {
+    if (shape == Shape.THREE_QUOTAS_WITH_KEY) {
+      QuotaDecision again = tracking.consumeQuota(Consumption.builder(users[0]).characters(CHARACTERS).requests(1)
+          .tokens(TOKENS).idempotencyKey("k1").build());
+      if (!again.allowed() || !again.replayed()) {
+        throw new IllegalStateException("idempotency key k1 sent again was not replayed: " + again);
+      }
+    }
+    Map<QuotaType, Long> used = new TreeMap<>();
+    Set<String> seen = new HashSet<>();
+    Optional<String> cursor = Optional.empty();
+    do {
+      CounterPage page = storage.counters().scan(cursor, 1_000, Instant.now());
+      for (StoredCounter c : page.counters()) {
+        used.merge(c.type(), c.used(), Long::sum);
+        seen.add(c.userId());
+      }
+      cursor = page.next();
+    } while (cursor.isPresent());
+    long n = admitted.sum();
+    Map<QuotaType, Long> expected = new TreeMap<>();
+    expected.put(QuotaType.REQUESTS, n);
+    if (shape == Shape.THREE_QUOTAS_WITH_KEY) {
+      expected.put(QuotaType.CHARACTERS, n * CHARACTERS);
+      expected.put(QuotaType.TOKENS, n * TOKENS);
+    }
+    if (!used.equals(expected) || seen.size() != users.length) {
+      throw new IllegalStateException("counters hold " + used + " for " + seen.size() + " users, but " + n
+          + " consumes of " + users.length + " users were admitted (expected " + expected + ")");
+    }
+  }
+
+  /** Closes the engine, which closes the storage (the client stays open for the clean-up). */
+  @Override
+  public void close() {
+    engine.close();
+  }
+}
