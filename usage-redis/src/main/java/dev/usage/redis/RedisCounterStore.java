@@ -80,6 +80,83 @@ public final class RedisCounterStore implements CounterStore {
   @Override
   public ConsumeOutcome consume(ConsumeCommand c) {
     String user = keys.user(c.userId());
+    if (c.hold().isEmpty()) {
+      Optional<ConsumeOutcome> fast = consumeFast(c, user);
+      if (fast.isPresent()) {
+        return fast.get();
+      }
+    }
+    return consumeFull(c, user);
+  }
+
+  /**
+   * The common case in one short script (consume_fast.lua): counters that exist and are ready, no hold,
+   * a key not seen yet. Empty when the script hands the command to the full path.
+   */
+  private Optional<ConsumeOutcome> consumeFast(ConsumeCommand c, String user) {
+    List<CounterDelta> deltas = c.deltas();
+    int n = deltas.size();
+    String[] k = new String[2 + n];
+    k[0] = keys.settings(user);
+    k[1] = c.marker().map(m -> keys.marker(user, m.key())).orElse(k[0]);
+    String[] a = new String[7 + 4 * n];
+    a[0] = micros(c.now());
+    a[1] = checkSettings && c.settingsVersion().isPresent() ? Long.toString(c.settingsVersion().getAsLong()) : "";
+    a[2] = redis.deadline();
+    a[3] = c.marker().isPresent() ? "1" : "0";
+    a[4] = c.marker().map(m -> m.fingerprint()).orElse("");
+    a[5] = c.marker().map(m -> micros(m.expiresAt())).orElse("0");
+    a[6] = c.marker().map(m -> Long.toString(ttlMillis(c.now(), m.expiresAt()))).orElse("0");
+    for (int i = 0; i < n; i++) {
+      CounterDelta d = deltas.get(i);
+      k[2 + i] = keys.counter(user, d.periodId());
+      int b = 7 + 4 * i;
+      a[b] = d.type().name();
+      a[b + 1] = Long.toString(d.amount());
+      a[b + 2] = d.isLimited() ? Long.toString(d.limit()) : "-1";
+      a[b + 3] = micros(d.counterExpiresAt());
+    }
+    List<Object> r = RedisScripts.run(redis, RedisScripts.CONSUME_FAST, "consume", k, a);
+    return switch (text(r.get(0))) {
+      case "X" -> Optional.empty();
+      case "A" -> Optional.of(admitted(c, deltas, values(deltas, r, 1)));
+      case "R" -> Optional.of(new ConsumeOutcome(ConsumeOutcome.Result.REJECTED, values(deltas, r, 2),
+          rejected(text(r.get(1))), Optional.empty()));
+      case "S" -> Optional.of(new ConsumeOutcome(ConsumeOutcome.Result.STALE, List.of(), List.of(), Optional.empty()));
+      case "O" -> throw new InvalidUsageException("amounts." + text(r.get(1)), "would take the counter past "
+          + Quota.MAX_AMOUNT);
+      case "T" -> throw lateAnswer("consume");
+      default -> throw new IllegalStateException("unexpected script answer " + r);
+    };
+  }
+
+  /** Milliseconds from {@code now} until a second past {@code until}: a key's TTL (see common.lua's keep). */
+  private static long ttlMillis(Instant now, Instant until) {
+    long micros = TimeBuckets.floorMicros(until) - TimeBuckets.floorMicros(now);
+    return Math.max(1_000, Math.floorDiv(micros, 1_000) + 1_000);
+  }
+
+  private ConsumeOutcome admitted(ConsumeCommand c, List<CounterDelta> deltas, List<CounterValue> after) {
+    quotaFeed.ifPresent(feed -> {
+      for (int i = 0; i < deltas.size(); i++) {
+        CounterDelta d = deltas.get(i);
+        feed.publishQuotaChangeLater(c.userId(), d.type(), after.get(i).used() + after.get(i).reserved(),
+            d.isLimited() ? d.limit() : -1);
+      }
+    });
+    return new ConsumeOutcome(ConsumeOutcome.Result.ADMITTED, after, List.of(), c.hold());
+  }
+
+  private static List<QuotaType> rejected(String types) {
+    List<QuotaType> out = new ArrayList<>();
+    for (String t : types.split(",")) {
+      out.add(QuotaType.of(t));
+    }
+    return out;
+  }
+
+  /** Every case, in one script (consume.lua). */
+  private ConsumeOutcome consumeFull(ConsumeCommand c, String user) {
     List<CounterDelta> deltas = c.deltas();
     int n = deltas.size();
     String[] k = new String[5 + n];
@@ -119,24 +196,11 @@ public final class RedisCounterStore implements CounterStore {
       List<Object> r = RedisScripts.run(redis, RedisScripts.CONSUME, "consume", k, a);
       String status = text(r.get(0));
       switch (status) {
-        case "A": {
-          List<CounterValue> after = values(deltas, r, 1);
-          quotaFeed.ifPresent(feed -> {
-            for (int i = 0; i < n; i++) {
-              CounterDelta d = deltas.get(i);
-              feed.publishQuotaChangeLater(c.userId(), d.type(), after.get(i).used() + after.get(i).reserved(),
-                  d.isLimited() ? d.limit() : -1);
-            }
-          });
-          return new ConsumeOutcome(ConsumeOutcome.Result.ADMITTED, after, List.of(), c.hold());
-        }
-        case "R": {
-          List<QuotaType> rejected = new ArrayList<>();
-          for (String t : text(r.get(1)).split(",")) {
-            rejected.add(QuotaType.of(t));
-          }
-          return new ConsumeOutcome(ConsumeOutcome.Result.REJECTED, values(deltas, r, 2), rejected, Optional.empty());
-        }
+        case "A":
+          return admitted(c, deltas, values(deltas, r, 1));
+        case "R":
+          return new ConsumeOutcome(ConsumeOutcome.Result.REJECTED, values(deltas, r, 2), rejected(text(r.get(1))),
+              Optional.empty());
         case "P":
         case "C": {
           String id = text(r.get(1));

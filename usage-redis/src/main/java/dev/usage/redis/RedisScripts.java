@@ -35,6 +35,7 @@ final class RedisScripts {
   record Script(String name, String text, String sha) {}
 
   static final Script CONSUME = load("consume");
+  static final Script CONSUME_FAST = loadAlone("consume_fast");
   static final Script SETTLE = load("settle");
   static final Script READ = load("read");
   static final Script SEED = load("seed");
@@ -146,8 +147,20 @@ final class RedisScripts {
   }
 
   private static Script load(String name) {
+    return load(name, resource("common") + "\n");
+  }
+
+  /**
+   * A script without {@code common.lua}: for the hot path, where defining the shared functions at every call
+   * would cost more than the script's own work.
+   */
+  private static Script loadAlone(String name) {
+    return load(name, "");
+  }
+
+  private static Script load(String name, String preamble) {
     // the script's body runs as a function, so that every reply it returns can carry the caller's nonce
-    String text = resource("common") + "\nlocal nonce = table.remove(ARGV)\nlocal function main()\n" + resource(name)
+    String text = preamble + "local nonce = table.remove(ARGV)\nlocal function main()\n" + resource(name)
         + "\nend\nlocal reply = main()\nif type(reply) == 'table' and reply.err == nil then\n"
         + "  reply[#reply + 1] = nonce\nend\nreturn reply\n";
     try {

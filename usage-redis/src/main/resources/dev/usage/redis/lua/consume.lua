@@ -30,17 +30,21 @@ if late(ARGV[14]) then
 end
 
 local prefix, root, now = ARGV[1], KEYS[2], ARGV[2]
-local epoch = redis.call('GET', KEYS[1])
-if not epoch then
-  return {'L', 'sentinel'}
-end
 local fields = {'epoch', 'hx'}
 for i = 0, n - 1 do
   local b = 15 + i * 7
   fields[#fields + 1] = 'k:' .. ARGV[b + 1] .. ':' .. ARGV[b]
 end
 local rv = redis.call('HMGET', root, unpack(fields))
-local fresh = rv[1] ~= epoch
+-- a user with a root kept their state; only without one does the slot's sentinel say new user or lost data
+local epoch = rv[1]
+local fresh = not epoch
+if fresh then
+  epoch = redis.call('GET', KEYS[1])
+  if not epoch then
+    return {'L', 'sentinel'}
+  end
+end
 if fresh and ARGV[4] == '1' then
   return {'N'}
 end
@@ -136,7 +140,9 @@ for i = 0, n - 1 do
     rootFields[#rootFields + 1] = x
     keep(root, x, now)
   end
-  held[#held + 1] = table.concat({t, p, amount, s, e, x}, ',')
+  if hold then
+    held[#held + 1] = table.concat({t, p, amount, s, e, x}, ',')
+  end
 end
 if #rootFields > 0 then
   redis.call('HSET', root, unpack(rootFields))
@@ -150,6 +156,14 @@ if hold then
   local first = redis.call('HGET', root, 'hx')
   if not first or num(hx) < num(first) then
     redis.call('HSET', root, 'hx', hx)
+  end
+end
+-- the fast path (consume_fast.lua) reads a counter with a reserved part only while no hold may have lapsed:
+-- each counter touched here learns the user's earliest hold expiry, a lower bound of its own holds'
+local earliest = redis.call('HGET', root, 'hx')
+for i = 0, n - 1 do
+  if earliest and (hold or seen[i + 1].r ~= '0') then
+    redis.call('HSET', KEYS[6 + i], 'hx', earliest)
   end
 end
 if ARGV[5] == '1' then

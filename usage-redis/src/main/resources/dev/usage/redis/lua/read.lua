@@ -7,16 +7,16 @@ if n < 1 or n ~= math.floor(n) or #KEYS ~= 2 + n or not num(ARGV[2]) then
   return redis.error_reply('ERR usage read: malformed call')
 end
 local prefix, root, now = ARGV[1], KEYS[2], ARGV[2]
-local epoch = redis.call('GET', KEYS[1])
-if not epoch then
-  return {'L', 'sentinel'}
-end
 local fields = {'epoch', 'hx'}
 for i = 0, n - 1 do
   fields[#fields + 1] = 'k:' .. ARGV[5 + i * 2] .. ':' .. ARGV[4 + i * 2]
 end
 local rv = redis.call('HMGET', root, unpack(fields))
-local fresh = rv[1] ~= epoch
+-- a user with a root kept their state; only without one does the slot's sentinel say new user or lost data
+local fresh = not rv[1]
+if fresh and not redis.call('GET', KEYS[1]) then
+  return {'L', 'sentinel'}
+end
 if fresh and ARGV[3] == '1' then
   return {'N'}
 end
