@@ -8,36 +8,40 @@
 -- Replies: {'A', used, reserved, ...}; {'R', 'type,type', used, reserved, ...}; {'S'}; {'O', type}; {'T'}; {'X'}
 local n = (#ARGV - 7) / 4
 local now = tonumber(ARGV[1])
-if n < 1 or n ~= math.floor(n) or #KEYS ~= 2 + n or not now or not tonumber(ARGV[3])
+local deadline = tonumber(ARGV[3])
+if n < 1 or n ~= math.floor(n) or #KEYS ~= 2 + n or not now or not deadline
     or (ARGV[4] == '1' and not (tonumber(ARGV[6]) and tonumber(ARGV[7]))) then
   return redis.error_reply('ERR usage consume: malformed call')
 end
-for i = 0, n - 1 do
-  local b = 8 + i * 4
-  if not (tonumber(ARGV[b + 1]) and tonumber(ARGV[b + 2]) and tonumber(ARGV[b + 3])) then
+-- the numbers are parsed once, here, and used below
+local amounts, limits = {}, {}
+for i = 1, n do
+  local b = 4 + i * 4
+  local a, l = tonumber(ARGV[b + 1]), tonumber(ARGV[b + 2])
+  if not (a and l and tonumber(ARGV[b + 3])) then
     return redis.error_reply('ERR usage consume: delta ' .. i .. ' is not numeric')
   end
+  amounts[i], limits[i] = a, l
 end
 if ARGV[2] ~= '' and (redis.call('HGET', KEYS[1], 'v') or '0') ~= ARGV[2] then
   return {'S'}
 end
-if ARGV[4] == '1' and redis.call('EXISTS', KEYS[2]) == 1 then
+local marker = ARGV[4] == '1'
+if marker and redis.call('EXISTS', KEYS[2]) == 1 then
   return {'X'}
 end
 local seen, rejected, over = {}, nil, nil
-for i = 0, n - 1 do
-  local b = 8 + i * 4
+for i = 1, n do
+  local b = 4 + i * 4
   local t = ARGV[b]
-  local c = redis.call('HMGET', KEYS[3 + i], 'u:' .. t, 'r:' .. t, 'x:' .. t, 'hx')
-  -- the full path creates, extends and lapses: a counter it has not made ready is not for this one
-  if not c[3] or c[3] ~= ARGV[b + 3] or tonumber(c[3]) <= now
-      or (c[2] ~= '0' and (not c[4] or tonumber(c[4]) <= now)) then
+  local c = redis.call('HMGET', KEYS[2 + i], 'u:' .. t, 'r:' .. t, 'x:' .. t, 'hx')
+  if c[3] ~= ARGV[b + 3] or tonumber(c[3]) <= now or (c[2] ~= '0' and (not c[4] or tonumber(c[4]) <= now)) then
+    -- the full path creates, extends and lapses: a counter it has not made ready is not for this one
     return {'X'}
   end
-  seen[i + 1] = c
-  local limit = tonumber(ARGV[b + 2])
-  local total = tonumber(c[1]) + tonumber(c[2]) + tonumber(ARGV[b + 1])
-  if limit >= 0 and total > limit then
+  seen[i] = c
+  local total = tonumber(c[1]) + tonumber(c[2]) + amounts[i]
+  if limits[i] >= 0 and total > limits[i] then
     rejected = rejected and (rejected .. ',' .. t) or t
   elseif total > 9007199254740991 and not over then
     over = t
@@ -55,16 +59,16 @@ if rejected then
   return reply
 end
 local clock = redis.call('TIME')
-if tonumber(clock[1]) * 1000000 + tonumber(clock[2]) > tonumber(ARGV[3]) then
+if clock[1] * 1000000 + clock[2] > deadline then
   return {'T'}
 end
 local reply = {'A'}
-for i = 0, n - 1 do
-  local b = 8 + i * 4
-  reply[#reply + 1] = redis.call('HINCRBY', KEYS[3 + i], 'u:' .. ARGV[b], ARGV[b + 1])
-  reply[#reply + 1] = seen[i + 1][2]
+for i = 1, n do
+  local b = 4 + i * 4
+  reply[#reply + 1] = redis.call('HINCRBY', KEYS[2 + i], 'u:' .. ARGV[b], ARGV[b + 1])
+  reply[#reply + 1] = seen[i][2]
 end
-if ARGV[4] == '1' then
+if marker then
   redis.call('HSET', KEYS[2], 'f', ARGV[5], 'x', ARGV[6])
   redis.call('PEXPIRE', KEYS[2], ARGV[7])
 end
