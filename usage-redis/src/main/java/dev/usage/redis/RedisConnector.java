@@ -10,7 +10,6 @@ import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.codec.StringCodec;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -119,15 +118,25 @@ final class RedisConnector implements AutoCloseable {
    * id), each through a connection of its own (for node-wide commands such as {@code SCAN} and {@code INFO}).
    */
   List<RedisClusterCommands<String, String>> nodes() {
+    return List.copyOf(nodesById().values());
+  }
+
+  /** As {@link #nodes()}, by node id ({@code "standalone"} for a standalone server), in the same order. */
+  java.util.SortedMap<String, RedisClusterCommands<String, String>> nodesById() {
     View v = view;
+    java.util.SortedMap<String, RedisClusterCommands<String, String>> out = new java.util.TreeMap<>();
     if (v.cluster() == null) {
-      return List.of(v.sync());
+      out.put("standalone", v.sync());
+      return out;
     }
-    return v.cluster().getPartitions().stream()
-        .filter(n -> n.is(RedisClusterNode.NodeFlag.UPSTREAM))
-        .sorted(Comparator.comparing(RedisClusterNode::getNodeId))
-        .map(n -> (RedisClusterCommands<String, String>) v.cluster().getConnection(n.getNodeId()).sync())
-        .toList();
+    for (RedisClusterNode n : v.cluster().getPartitions()) {
+      if (n.is(RedisClusterNode.NodeFlag.UPSTREAM)) {
+        StatefulRedisConnection<String, String> c = v.cluster().getConnection(n.getNodeId());
+        c.setTimeout(timeout);
+        out.put(n.getNodeId(), c.sync());
+      }
+    }
+    return out;
   }
 
   /**
@@ -149,6 +158,10 @@ final class RedisConnector implements AutoCloseable {
             return;
           }
           view = fresh;
+          if (closed) {
+            // close() ran meanwhile and closed the view it saw, which may have been the old one
+            fresh.connection().close();
+          }
           // commands still on the old connection get their replies, or time out, before it closes
           retiring.add(old.connection());
           reconnector.schedule(() -> {

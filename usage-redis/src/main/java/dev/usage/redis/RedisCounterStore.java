@@ -317,20 +317,29 @@ public final class RedisCounterStore implements CounterStore {
 
   @Override
   public CounterPage scan(Optional<String> cursor, int limit, Instant now) {
-    List<RedisClusterCommands<String, String>> nodes = redis.nodes();
+    // the cursor names the node by id, so that a failover or a node joining between pages cannot make it
+    // continue on another node with this node's SCAN cursor (a node no longer there is scanned no further)
+    java.util.SortedMap<String, RedisClusterCommands<String, String>> nodes = redis.nodesById();
+    List<String> ids = new ArrayList<>(nodes.keySet());
     int node = 0;
     String at = ScanCursor.INITIAL.getCursor();
     if (cursor.isPresent()) {
-      String[] parts = cursor.get().split(":", 2);
-      node = Integer.parseInt(parts[0]);
-      at = parts[1];
+      int colon = cursor.get().lastIndexOf(':');
+      String id = cursor.get().substring(0, colon);
+      at = cursor.get().substring(colon + 1);
+      node = ids.indexOf(id);
+      if (node < 0) {
+        node = (int) ids.stream().filter(i -> i.compareTo(id) < 0).count();
+        at = ScanCursor.INITIAL.getCursor();
+      }
     }
     List<StoredCounter> out = new ArrayList<>();
     String match = keys.prefix() + ":{*}:c:*";
-    while (node < nodes.size()) {
+    while (node < ids.size()) {
       KeyScanCursor<String> page;
       try {
-        page = nodes.get(node).scan(ScanCursor.of(at), ScanArgs.Builder.matches(match).limit(Math.max(10, limit)));
+        page = nodes.get(ids.get(node)).scan(ScanCursor.of(at),
+            ScanArgs.Builder.matches(match).limit(Math.max(10, limit)));
       } catch (RedisException e) {
         throw RedisScripts.failure("scan", e);
       }
@@ -347,7 +356,7 @@ public final class RedisCounterStore implements CounterStore {
         break;
       }
     }
-    Optional<String> next = node < nodes.size() ? Optional.of(node + ":" + at) : Optional.empty();
+    Optional<String> next = node < ids.size() ? Optional.of(ids.get(node) + ":" + at) : Optional.empty();
     return new CounterPage(out, next);
   }
 

@@ -120,17 +120,19 @@ final class RedisScripts {
   /** The typed error for a failed command: not sent, refused by Redis, or unknown. */
   static UsageStorageException failure(String what, RedisException e) {
     String message = String.valueOf(e.getMessage());
-    if (message.contains("ERR usage ") || message.contains("user_script")) {
-      // a script refused its arguments (before its first write) or failed: a bug in this adapter
-      throw new IllegalStateException("Redis script failed for " + what + ": " + message, e);
-    }
-    if (message.contains("not connected") || message.contains("Commands are rejected")) {
-      return new UsageStorageException("Redis is not connected, " + what + " was not applied: " + message, e);
-    }
+    // checked first: Redis 7 adds "script: ... on @user_script" to these when a script's first write meets them,
+    // and a script that may write is refused there, before it has written anything
     if (message.startsWith("CLUSTERDOWN") || message.startsWith("LOADING") || message.startsWith("BUSY")
         || message.startsWith("TRYAGAIN") || message.startsWith("MASTERDOWN") || message.startsWith("READONLY")
         || message.startsWith("OOM")) {
       return new UsageStorageException("Redis refused " + what + ", which was not applied: " + message, e);
+    }
+    if (message.contains("not connected") || message.contains("Commands are rejected")) {
+      return new UsageStorageException("Redis is not connected, " + what + " was not applied: " + message, e);
+    }
+    if (message.contains("ERR usage ") || message.contains("user_script")) {
+      // a script refused its arguments (before its first write) or failed: a bug in this adapter
+      throw new IllegalStateException("Redis script failed for " + what + ": " + message, e);
     }
     return new UsageStorageException("Redis failed during " + what + "; it may or may not have been applied"
         + " (outcome unknown): " + message, e);

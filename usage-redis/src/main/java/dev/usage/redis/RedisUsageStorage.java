@@ -16,6 +16,8 @@ import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
+import io.lettuce.core.protocol.Command;
+import io.lettuce.core.protocol.CommandType;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -76,6 +78,7 @@ public final class RedisUsageStorage implements UsageStorage {
     this.keys = new RedisKeys(b.keyPrefix);
     this.redis = b.connect.get();
     try {
+      requireVersion();
       checkMemoryPolicy();
       RedisSentinels.State sentinels = new RedisSentinels(redis, keys).ensure();
       if (sentinels == RedisSentinels.State.PARTLY_MISSING) {
@@ -141,17 +144,21 @@ public final class RedisUsageStorage implements UsageStorage {
     }
   }
 
-  /** Client options this storage needs: commands are rejected, not buffered, while disconnected. */
+  /**
+   * Client options this storage needs: commands are rejected, not buffered, while disconnected, and commands
+   * in flight when a connection drops are failed, not sent again after the reconnect (Lettuce's default
+   * "at least once" would run a consume twice).
+   */
   public static ClientOptions recommendedOptions() {
     return ClientOptions.builder().autoReconnect(true)
-        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS).replayFilter(command -> true)
         .timeoutOptions(TimeoutOptions.enabled()).build();
   }
 
   /** As {@link #recommendedOptions()}, for Cluster, with periodic and adaptive topology refresh. */
   public static ClusterClientOptions recommendedClusterOptions() {
     return ClusterClientOptions.builder().autoReconnect(true)
-        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS).replayFilter(command -> true)
         .timeoutOptions(TimeoutOptions.enabled())
         .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder().enablePeriodicRefresh(Duration.ofSeconds(30))
             .enableAllAdaptiveRefreshTriggers().build())
@@ -159,11 +166,36 @@ public final class RedisUsageStorage implements UsageStorage {
   }
 
   private static void requireRejectingWhileDisconnected(ClientOptions options) {
-    if (options.isAutoReconnect()
-        && options.getDisconnectedBehavior() != ClientOptions.DisconnectedBehavior.REJECT_COMMANDS) {
+    if (!options.isAutoReconnect()) {
+      return;
+    }
+    if (options.getDisconnectedBehavior() != ClientOptions.DisconnectedBehavior.REJECT_COMMANDS) {
       throw new InvalidUsageException("client.options.disconnectedBehavior", "must be REJECT_COMMANDS (was "
           + options.getDisconnectedBehavior() + "): a command buffered while disconnected and sent after the"
           + " reconnect could count a consumption twice; use RedisUsageStorage.recommendedOptions()");
+    }
+    if (!options.getReplayFilter().test(new Command<>(CommandType.EVALSHA, null))) {
+      throw new InvalidUsageException("client.options.replayFilter", "must filter EVALSHA and EVAL out: a script in"
+          + " flight when the connection dropped, sent again after the reconnect, could count a consumption twice;"
+          + " use RedisUsageStorage.recommendedOptions()");
+    }
+  }
+
+  /** The scripts use {@code PEXPIRE ... NX|GT} (Redis 7.0): refuse an older server before any script runs. */
+  private void requireVersion() {
+    for (RedisClusterCommands<String, String> node : redis.nodes()) {
+      String info;
+      try {
+        info = node.info("server");
+      } catch (RedisException e) {
+        throw RedisScripts.failure("read the server version", e);
+      }
+      String version = info.lines().filter(l -> l.startsWith("redis_version:")).findFirst()
+          .map(l -> l.substring("redis_version:".length()).trim()).orElse("");
+      int major = version.isEmpty() ? -1 : Integer.parseInt(version.split("\\.")[0]);
+      if (major >= 0 && major < 7) {
+        throw new InvalidUsageException("client", "needs Redis 7.0 or later, the server is " + version);
+      }
     }
   }
 
@@ -173,9 +205,10 @@ public final class RedisUsageStorage implements UsageStorage {
         Map<String, String> policy = node.configGet("maxmemory-policy");
         String value = policy.getOrDefault("maxmemory-policy", "");
         if (!value.isEmpty() && !value.equals("noeviction")) {
-          warn("Redis maxmemory-policy is " + value + ": it may evict quota counters"
-              + (value.startsWith("allkeys") ? " and the records that detect their loss" : "") + ". Counters found"
-              + " missing are detected and re-seeded or refused, but set noeviction (or enough maxmemory) to avoid it");
+          warn("Redis maxmemory-policy is " + value + ": it may evict quota counters and the records that detect"
+              + " their loss (a counter evicted together with its user's record starts again from zero), and"
+              + (value.startsWith("allkeys") ? " the slot sentinels" : " reservations' expiry records") + ". Set"
+              + " noeviction (with enough maxmemory)");
         }
       } catch (RedisException e) {
         // CONFIG may be renamed or forbidden (managed Redis): nothing to check
@@ -230,12 +263,13 @@ public final class RedisUsageStorage implements UsageStorage {
   }
 
   /**
-   * Accepts that Redis lost data: re-creates the missing slot sentinels with a new epoch, so that the users
-   * of those slots start afresh (their lost usage is forgotten). Until then, or until re-seeding is
-   * configured, their consumes fail instead of silently starting from zero. An administrator's decision.
+   * Accepts that Redis lost data: gives every slot sentinel a new epoch, so that users whose state was lost
+   * (all of it, or a counter evicted) start afresh: their lost usage is forgotten. Until then, or until
+   * re-seeding is configured, their consumes fail instead of silently starting from zero. An administrator's
+   * decision; users whose state is intact are not affected.
    */
   public void acceptDataLoss() {
-    new RedisSentinels(redis, keys).createMissing();
+    new RedisSentinels(redis, keys).renewAll();
     log.warn("Redis data loss accepted under '{}': users whose state was lost start afresh", keys.prefix());
   }
 

@@ -128,6 +128,29 @@ class RedisFaultsIT {
 
     assertThatThrownBy(() -> engine.tracking().consumeQuota(Consumption.of(user, QuotaType.REQUESTS, 1)))
         .isInstanceOf(UsageStorageException.class).hasMessageContaining("gone");
+    assertThatThrownBy(() -> used(user)).isInstanceOf(UsageStorageException.class); // nor read as zero
+
+    storage.acceptDataLoss(); // the administrator's decision: this user starts afresh
+    assertThat(engine.tracking().consumeQuota(Consumption.of(user, QuotaType.REQUESTS, 1)).allowed()).isTrue();
+    assertThat(used(user)).isEqualTo(1);
+  }
+
+  @Test
+  void connectionsResetUnderLoadNeverCountACallTwice() throws Exception {
+    redis = RedisProcess.start();
+    proxy = TcpProxy.start(RedisProcess.HOST, redis.port());
+    open(proxy.uri(), b -> { }, 1_000_000);
+    Load load = Load.start(8, 10, u -> engine.tracking().consumeQuota(Consumption.of(u, QuotaType.REQUESTS, 1)));
+    for (int i = 0; i < 20; i++) {
+      Thread.sleep(100);
+      proxy.resetAll(); // scripts in flight die with their connection; none may be sent again
+    }
+    Thread.sleep(500);
+    load.stop();
+
+    assertThat(load.calls(Outcome.OTHER)).isEmpty();
+    assertThat(load.calls(Outcome.FAILED)).as("the resets were seen").isNotEmpty();
+    load.allowedByUser().forEach((user, allowed) -> assertThat(used(user)).as(user).isEqualTo(allowed));
   }
 
   @Test

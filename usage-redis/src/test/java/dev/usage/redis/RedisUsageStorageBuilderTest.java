@@ -27,6 +27,11 @@ class RedisUsageStorageBuilderTest {
     // Lettuce's default: accept commands while reconnecting and send them later (a consume counted twice)
     assertThatThrownBy(() -> RedisUsageStorage.builder(client)).isInstanceOf(InvalidUsageException.class)
         .hasMessageContaining("client.options.disconnectedBehavior").hasMessageContaining("REJECT_COMMANDS");
+    // rejecting new commands is not enough: scripts in flight when the connection drops must not be re-sent
+    client.setOptions(ClientOptions.builder()
+        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS).build());
+    assertThatThrownBy(() -> RedisUsageStorage.builder(client)).isInstanceOf(InvalidUsageException.class)
+        .hasMessageContaining("client.options.replayFilter");
     RedisClusterClient cluster = RedisClusterClient.create("redis://127.0.0.1:1");
     try {
       assertThatThrownBy(() -> RedisUsageStorage.builder(cluster)).isInstanceOf(InvalidUsageException.class);
@@ -39,6 +44,8 @@ class RedisUsageStorageBuilderTest {
   void theRecommendedOptionsRejectWhileDisconnectedAndRefreshTheClusterTopology() {
     assertThat(RedisUsageStorage.recommendedOptions().getDisconnectedBehavior())
         .isEqualTo(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS);
+    assertThat(RedisUsageStorage.recommendedOptions().getReplayFilter()
+        .test(new io.lettuce.core.protocol.Command<>(io.lettuce.core.protocol.CommandType.EVALSHA, null))).isTrue();
     ClusterClientOptions cluster = RedisUsageStorage.recommendedClusterOptions();
     assertThat(cluster.getDisconnectedBehavior()).isEqualTo(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS);
     assertThat(cluster.getTopologyRefreshOptions().isPeriodicRefreshEnabled()).isTrue();

@@ -54,12 +54,16 @@ local function unhold(prefix, d)
   for _, h in ipairs(deltas(d)) do
     local ck = prefix .. 'c:' .. h.p
     if redis.call('HEXISTS', ck, 'r:' .. h.t) == 1 then
-      redis.call('HINCRBY', ck, 'r:' .. h.t, '-' .. h.a)
+      -- never below zero: a counter re-created after a loss does not hold what the old one held
+      if redis.call('HINCRBY', ck, 'r:' .. h.t, '-' .. h.a) < 0 then
+        redis.call('HSET', ck, 'r:' .. h.t, '0')
+      end
     end
   end
 end
 
--- lapses the user's held reservations whose hold ended by now; hx: the root's hx field (read by the caller)
+-- lapses the user's held reservations whose hold ended by now; hx: the root's hx field (read by the caller;
+-- the smallest number to look anyway, when the root is gone)
 local function lapse(prefix, root, now, hx)
   if not hx or num(hx) > num(now) then
     return
@@ -76,6 +80,10 @@ local function lapse(prefix, root, now, hx)
   local first = redis.call('ZRANGE', zkey, 0, 0, 'WITHSCORES')
   if first[2] then
     redis.call('HSET', root, 'hx', first[2])
+    if redis.call('PTTL', root) == -1 then
+      -- a root made here (the old one was evicted) lives at least as long as the holds it tracks
+      redis.call('PEXPIRE', root, math.max(1000, redis.call('PTTL', zkey)))
+    end
   else
     redis.call('HDEL', root, 'hx')
   end

@@ -30,7 +30,7 @@ if late(ARGV[14]) then
 end
 
 local prefix, root, now = ARGV[1], KEYS[2], ARGV[2]
-local fields = {'epoch', 'hx'}
+local fields = {'epoch', 'hx', 'sd'}
 for i = 0, n - 1 do
   local b = 15 + i * 7
   fields[#fields + 1] = 'k:' .. ARGV[b + 1] .. ':' .. ARGV[b]
@@ -51,7 +51,7 @@ end
 if ARGV[3] ~= '' and (redis.call('HGET', KEYS[3], 'v') or '0') ~= ARGV[3] then
   return {'S'}
 end
-lapse(prefix, root, now, rv[2])
+lapse(prefix, root, now, fresh and '-9007199254740991' or rv[2])
 
 local function current()
   local out = {}
@@ -75,16 +75,27 @@ if ARGV[5] == '1' then
 end
 
 local seen, rejected, over = {}, {}, nil
+local rootFields = {}
 for i = 0, n - 1 do
   local b = 15 + i * 7
   local t, amount, limit = ARGV[b], num(ARGV[b + 2]), num(ARGV[b + 3])
   local x, u, r = live(KEYS[6 + i], t, now)
-  if x == nil and not fresh and rv[3 + i] and num(rv[3 + i]) > num(now) then
-    -- the root recorded this counter, alive until later, and it is gone: evicted or flushed
-    if ARGV[4] == '1' then
+  if x == nil and not fresh and rv[4 + i] and num(rv[4 + i]) > num(now) then
+    -- the root recorded this counter, alive until later, and it is gone: evicted or flushed; unless an
+    -- administrator accepted a loss since the root was written (a new epoch), it is not started again at zero
+    local current = redis.call('GET', KEYS[1])
+    if current and current ~= epoch then
+      rootFields[#rootFields + 1] = 'epoch'
+      rootFields[#rootFields + 1] = current
+      epoch = current
+    elseif ARGV[4] == '1' then
       return {'N'}
+    else
+      return {'L', 'counter'}
     end
-    return {'L', 'counter'}
+  elseif x == nil and not fresh and not rv[4 + i] and rv[3] == '1' and ARGV[4] == '1' then
+    -- a user re-seeded after a loss meets a counter the seeding did not cover: seed it from the events too
+    return {'N'}
   end
   seen[i + 1] = {x = x, u = u, r = r}
   local total = num(u) + num(r) + amount
@@ -111,9 +122,9 @@ local hold = ARGV[8] == '1'
 local part = hold and 'r:' or 'u:'
 local reply = {'A'}
 local held = {}
-local rootFields = {}
 if fresh then
-  rootFields = {'epoch', epoch}
+  rootFields[#rootFields + 1] = 'epoch'
+  rootFields[#rootFields + 1] = epoch
 end
 for i = 0, n - 1 do
   local b = 15 + i * 7
@@ -134,7 +145,7 @@ for i = 0, n - 1 do
     reply[#reply + 1] = after
     reply[#reply + 1] = seen[i + 1].r
   end
-  local known = rv[3 + i]
+  local known = rv[4 + i]
   if not known or num(known) < num(x) then
     rootFields[#rootFields + 1] = 'k:' .. p .. ':' .. t
     rootFields[#rootFields + 1] = x
@@ -168,6 +179,8 @@ for i = 0, n - 1 do
 end
 if ARGV[5] == '1' then
   local mk = KEYS[4]
+  -- an expired marker may still be there (its TTL runs a second longer): none of its fields survive
+  redis.call('DEL', mk)
   if hold then
     redis.call('HSET', mk, 'f', ARGV[6], 'x', ARGV[7], 'h', ARGV[12], 'hx', ARGV[10], 'hk', ARGV[11])
   else

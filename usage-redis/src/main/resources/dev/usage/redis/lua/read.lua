@@ -20,15 +20,19 @@ end
 if fresh and ARGV[3] == '1' then
   return {'N'}
 end
-lapse(prefix, root, now, rv[2])
+lapse(prefix, root, now, fresh and '-9007199254740991' or rv[2])
 local reply = {'V'}
 for i = 0, n - 1 do
   local x, u, r = live(KEYS[3 + i], ARGV[4 + i * 2], now)
   if x == nil and not fresh and rv[3 + i] and num(rv[3 + i]) > num(now) then
-    if ARGV[3] == '1' then
-      return {'N'}
+    local current = redis.call('GET', KEYS[1])
+    if not (current and current ~= rv[1]) then
+      -- gone although the root says alive, and no loss was accepted since (see consume.lua)
+      if ARGV[3] == '1' then
+        return {'N'}
+      end
+      return {'L', 'counter'}
     end
-    return {'L', 'counter'}
   end
   reply[#reply + 1] = u
   reply[#reply + 1] = r

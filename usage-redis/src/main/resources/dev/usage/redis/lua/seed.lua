@@ -37,5 +37,6 @@ for i = 0, n - 1 do
   end
   keep(root, x, now)
 end
-redis.call('HSET', root, 'epoch', epoch)
+-- 'sd': this user was re-seeded; a counter of theirs found missing later is seeded too (see consume.lua)
+redis.call('HSET', root, 'epoch', epoch, 'sd', '1')
 return {'OK'}

@@ -58,7 +58,14 @@ for i = 7, #ARGV, 2 do
   actual[ARGV[i]] = ARGV[i + 1]
 end
 for _, d in ipairs(list) do
-  local _, u, r = live(prefix .. 'c:' .. d.p, d.t, now)
+  local x, u, r = live(prefix .. 'c:' .. d.p, d.t, now)
+  if not x and actual[d.t] and num(actual[d.t]) > 0 then
+    local recorded = redis.call('HGET', root, 'k:' .. d.p .. ':' .. d.t)
+    if recorded and num(recorded) > num(now) then
+      -- the root says the counter is alive: it was lost, and is not started again at zero here
+      return {'L', 'counter'}
+    end
+  end
   local minus = held and num(d.a) or 0
   if num(u) + num(r) - minus + num(actual[d.t] or '0') > MAX then
     return {'O', d.t}
