@@ -157,12 +157,13 @@ public final class RedisUsageStorage implements UsageStorage {
 
   /** As {@link #recommendedOptions()}, for Cluster, with periodic and adaptive topology refresh. */
   public static ClusterClientOptions recommendedClusterOptions() {
-    return ClusterClientOptions.builder().autoReconnect(true)
-        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS).replayFilter(command -> true)
+    ClusterClientOptions.Builder b = ClusterClientOptions.builder();
+    b.autoReconnect(true).disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
         .timeoutOptions(TimeoutOptions.enabled())
         .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder().enablePeriodicRefresh(Duration.ofSeconds(30))
-            .enableAllAdaptiveRefreshTriggers().build())
-        .build();
+            .enableAllAdaptiveRefreshTriggers().build());
+    b.replayFilter(command -> true);
+    return b.build();
   }
 
   private static void requireRejectingWhileDisconnected(ClientOptions options) {

@@ -150,7 +150,12 @@ class RedisFaultsIT {
 
     assertThat(load.calls(Outcome.OTHER)).isEmpty();
     assertThat(load.calls(Outcome.FAILED)).as("the resets were seen").isNotEmpty();
-    load.allowedByUser().forEach((user, allowed) -> assertThat(used(user)).as(user).isEqualTo(allowed));
+    // a call whose reply died with its connection may have counted (its caller was told "outcome unknown");
+    // a script sent again after the reconnect would count a call told "allowed" twice
+    Map<String, Long> unknown = load.calls(Outcome.FAILED).stream().filter(c -> c.message().contains("unknown"))
+        .collect(Collectors.groupingBy(Call::user, Collectors.counting()));
+    load.allowedByUser().forEach((user, allowed) -> assertThat(used(user)).as(user)
+        .isBetween(allowed, allowed + unknown.getOrDefault(user, 0L)));
   }
 
   @Test
