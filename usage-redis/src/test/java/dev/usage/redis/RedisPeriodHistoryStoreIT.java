@@ -35,13 +35,13 @@ class RedisPeriodHistoryStoreIT {
   private static final QuotaType GPU = QuotaType.of("gpu.seconds-v2_x");
   private static final AtomicInteger USERS = new AtomicInteger();
 
-  private static LocalRedis redis;
+  private static TestRedis redis;
   private static RedisPeriodHistoryStore store;
 
   @BeforeAll
   static void connect() {
-    redis = LocalRedis.open();
-    store = new RedisPeriodHistoryStore(redis.connector(), redis.keys());
+    redis = TestRedis.open();
+    store = new RedisPeriodHistoryStore(redis.connector, redis.keys);
   }
 
   @AfterAll
@@ -60,7 +60,7 @@ class RedisPeriodHistoryStoreIT {
   }
 
   private static String historyKey(String user) {
-    return redis.keys().history(redis.keys().user(user));
+    return redis.keys.history(redis.keys.user(user));
   }
 
   @Test
@@ -77,7 +77,7 @@ class RedisPeriodHistoryStoreIT {
     assertThat(store.close(List.of(chars, requests, april))).isEmpty();
 
     assertThat(store.history(user)).containsExactly(chars, requests, april);
-    assertThat(redis.commands().ttl(historyKey(user))).as("no TTL").isEqualTo(-1);
+    assertThat(redis.connector.sync().ttl(historyKey(user))).as("no TTL").isEqualTo(-1);
   }
 
   @Test
@@ -233,21 +233,21 @@ class RedisPeriodHistoryStoreIT {
         new String[] {field, json.replace("\"start\":", "\"begin\":")},
         // a good row followed by a bad one: the good one is not stored either
         new String[] {field, json, "tokens|x", "{}"});
-    Map<String, String> before = redis.commands().hgetall(k[0]);
+    Map<String, String> before = redis.connector.sync().hgetall(k[0]);
 
     for (String[] args : calls) {
-      assertThatThrownBy(() -> RedisScripts.run(redis.connector(), RedisPeriodHistoryStore.CLOSE, "close", k,
+      assertThatThrownBy(() -> RedisScripts.run(redis.connector, RedisPeriodHistoryStore.CLOSE, "close", k,
           args)).as(String.join(" / ", args)).isInstanceOf(IllegalStateException.class)
           .hasMessageContaining("ERR usage close_periods");
-      assertThat(redis.commands().hgetall(k[0])).isEqualTo(before);
+      assertThat(redis.connector.sync().hgetall(k[0])).isEqualTo(before);
     }
-    assertThatThrownBy(() -> RedisScripts.run(redis.connector(), RedisPeriodHistoryStore.CLOSE, "close",
+    assertThatThrownBy(() -> RedisScripts.run(redis.connector, RedisPeriodHistoryStore.CLOSE, "close",
         new String[] {k[0], k[0]}, field, json)).isInstanceOf(IllegalStateException.class);
-    assertThat(redis.commands().hgetall(k[0])).isEqualTo(before);
+    assertThat(redis.connector.sync().hgetall(k[0])).isEqualTo(before);
     assertThat(store.history(user)).containsExactly(stored);
 
     // the same call with valid arguments is accepted: the refusals above were about the arguments
-    assertThat(RedisScripts.run(redis.connector(), RedisPeriodHistoryStore.CLOSE, "close", k, field, json))
+    assertThat(RedisScripts.run(redis.connector, RedisPeriodHistoryStore.CLOSE, "close", k, field, json))
         .containsExactly(1L);
     assertThat(store.history(user)).containsExactly(stored, fresh);
   }
@@ -255,10 +255,10 @@ class RedisPeriodHistoryStoreIT {
   @Test
   void aHistoryKeyOfAnotherTypeIsRefusedWithoutWriting() {
     String user = user("wrongtype");
-    redis.commands().set(historyKey(user), "not a hash");
+    redis.connector.sync().set(historyKey(user), "not a hash");
 
     assertThatThrownBy(() -> store.close(List.of(row(user, QuotaType.CHARACTERS, MARCH, APRIL, 1))))
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("holds a string");
-    assertThat(redis.commands().get(historyKey(user))).isEqualTo("not a hash");
+    assertThat(redis.connector.sync().get(historyKey(user))).isEqualTo("not a hash");
   }
 }

@@ -32,13 +32,13 @@ class RedisUserQuotaStoreIT {
   private static final Instant AT = Instant.parse("2026-03-31T23:59:59.123456789Z");
   private static final AtomicInteger USERS = new AtomicInteger();
 
-  private static LocalRedis redis;
+  private static TestRedis redis;
   private static RedisUserQuotaStore store;
 
   @BeforeAll
   static void connect() {
-    redis = LocalRedis.open();
-    store = new RedisUserQuotaStore(redis.connector(), redis.keys());
+    redis = TestRedis.open();
+    store = new RedisUserQuotaStore(redis.connector, redis.keys);
   }
 
   @AfterAll
@@ -57,11 +57,11 @@ class RedisUserQuotaStoreIT {
   }
 
   private static String settingsKey(String user) {
-    return redis.keys().settings(redis.keys().user(user));
+    return redis.keys.settings(redis.keys.user(user));
   }
 
   private static String auditKey(String user) {
-    return redis.keys().audit(redis.keys().user(user));
+    return redis.keys.audit(redis.keys.user(user));
   }
 
   @Test
@@ -78,21 +78,21 @@ class RedisUserQuotaStoreIT {
 
     assertThat(saved).contains(next.withVersion(1));
     assertThat(store.find(user)).contains(next.withVersion(1));
-    assertThat(redis.commands().hgetall(settingsKey(user))).containsOnlyKeys("v", "tier", "overrides", "zone", "anchor")
+    assertThat(redis.connector.sync().hgetall(settingsKey(user))).containsOnlyKeys("v", "tier", "overrides", "zone", "anchor")
         .containsEntry("v", "1").containsEntry("zone", "Australia/Lord_Howe").containsEntry("anchor", "31");
 
     UserQuota changed = saved.orElseThrow().withoutOverride(gpu).withTier("free").withZone(ZoneId.of("Africa/Cairo"))
         .withBillingAnchorDay(1);
     assertThat(store.save(changed, entry(user, "second"))).contains(changed.withVersion(2));
     assertThat(store.find(user)).contains(changed.withVersion(2));
-    assertThat(redis.commands().hget(settingsKey(user), "v")).isEqualTo("2");
+    assertThat(redis.connector.sync().hget(settingsKey(user), "v")).isEqualTo("2");
 
     UserQuota none = changed.withVersion(2).withoutOverride(QuotaType.CHARACTERS).withoutOverride(QuotaType.REQUESTS);
     assertThat(store.save(none, entry(user, "third"))).contains(none.withVersion(3));
     assertThat(store.find(user)).contains(none.withVersion(3));
     assertThat(store.auditTrail(user)).extracting(AuditEntry::reason).containsExactly("first", "second", "third");
-    assertThat(redis.commands().ttl(settingsKey(user))).as("no TTL").isEqualTo(-1);
-    assertThat(redis.commands().ttl(auditKey(user))).as("no TTL").isEqualTo(-1);
+    assertThat(redis.connector.sync().ttl(settingsKey(user))).as("no TTL").isEqualTo(-1);
+    assertThat(redis.connector.sync().ttl(auditKey(user))).as("no TTL").isEqualTo(-1);
   }
 
   @Test
@@ -105,13 +105,13 @@ class RedisUserQuotaStoreIT {
   void staleVersionChangesNothingAndAddsNoAuditEntry() {
     String user = user("stale");
     UserQuota first = store.save(UserQuota.of(user, "free"), entry(user, "create")).orElseThrow();
-    Map<String, String> before = redis.commands().hgetall(settingsKey(user));
+    Map<String, String> before = redis.connector.sync().hgetall(settingsKey(user));
 
     assertThat(store.save(UserQuota.of(user, "premium"), entry(user, "again as new"))).isEmpty();
     assertThat(store.save(first.withVersion(7).withTier("premium"), entry(user, "from the future"))).isEmpty();
 
     assertThat(store.find(user)).contains(first);
-    assertThat(redis.commands().hgetall(settingsKey(user))).isEqualTo(before);
+    assertThat(redis.connector.sync().hgetall(settingsKey(user))).isEqualTo(before);
     assertThat(store.auditTrail(user)).extracting(AuditEntry::reason).containsExactly("create");
   }
 
@@ -183,7 +183,7 @@ class RedisUserQuotaStoreIT {
         .isInstanceOfSatisfying(InvalidUsageException.class, e -> assertThat(e.field()).isEqualTo("entry.userId"));
 
     assertThat(store.find(user)).isEmpty();
-    assertThat(redis.commands().exists(settingsKey(user), auditKey(user))).isZero();
+    assertThat(redis.connector.sync().exists(settingsKey(user), auditKey(user))).isZero();
   }
 
   @Test
@@ -216,22 +216,22 @@ class RedisUserQuotaStoreIT {
         new String[] {"1", "premium", overrides, "UTC", "1", good.replace("\"actor\":\"admin@example.com\"",
             "\"actor\":7")},
         new String[] {"1", "premium", overrides, "UTC", "1", good.replace("{", "{\"type\":1,")});
-    Map<String, String> settings = redis.commands().hgetall(k[0]);
-    List<String> trail = redis.commands().lrange(k[1], 0, -1);
+    Map<String, String> settings = redis.connector.sync().hgetall(k[0]);
+    List<String> trail = redis.connector.sync().lrange(k[1], 0, -1);
 
     for (String[] args : calls) {
-      assertThatThrownBy(() -> RedisScripts.run(redis.connector(), RedisUserQuotaStore.SAVE, "save", k, args))
+      assertThatThrownBy(() -> RedisScripts.run(redis.connector, RedisUserQuotaStore.SAVE, "save", k, args))
           .as(String.join(" / ", args)).isInstanceOf(IllegalStateException.class)
           .hasMessageContaining("ERR usage save_settings");
-      assertThat(redis.commands().hgetall(k[0])).isEqualTo(settings);
-      assertThat(redis.commands().lrange(k[1], 0, -1)).isEqualTo(trail);
+      assertThat(redis.connector.sync().hgetall(k[0])).isEqualTo(settings);
+      assertThat(redis.connector.sync().lrange(k[1], 0, -1)).isEqualTo(trail);
     }
-    assertThatThrownBy(() -> RedisScripts.run(redis.connector(), RedisUserQuotaStore.SAVE, "save",
+    assertThatThrownBy(() -> RedisScripts.run(redis.connector, RedisUserQuotaStore.SAVE, "save",
         new String[] {k[0]}, "1", "premium", overrides, "UTC", "1", good)).isInstanceOf(IllegalStateException.class);
-    assertThat(redis.commands().hgetall(k[0])).isEqualTo(settings);
+    assertThat(redis.connector.sync().hgetall(k[0])).isEqualTo(settings);
 
     // the same call with valid arguments is accepted: the refusals above were about the arguments
-    assertThat(RedisScripts.run(redis.connector(), RedisUserQuotaStore.SAVE, "save", k, "1", "premium",
+    assertThat(RedisScripts.run(redis.connector, RedisUserQuotaStore.SAVE, "save", k, "1", "premium",
         overrides, "UTC", "1", good)).containsExactly("OK", 2L);
   }
 
@@ -239,13 +239,13 @@ class RedisUserQuotaStoreIT {
   void anAuditKeyOfAnotherTypeIsRefusedBeforeTheSettingsChange() {
     String user = user("wrongtype");
     UserQuota first = store.save(UserQuota.of(user, "free"), entry(user, "create")).orElseThrow();
-    redis.commands().del(auditKey(user));
-    redis.commands().set(auditKey(user), "not a list");
+    redis.connector.sync().del(auditKey(user));
+    redis.connector.sync().set(auditKey(user), "not a list");
 
     assertThatThrownBy(() -> store.save(first.withTier("premium"), entry(user, "change")))
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("holds a string");
 
     assertThat(store.find(user)).contains(first);
-    assertThat(redis.commands().get(auditKey(user))).isEqualTo("not a list");
+    assertThat(redis.connector.sync().get(auditKey(user))).isEqualTo("not a list");
   }
 }
