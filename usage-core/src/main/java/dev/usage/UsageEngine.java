@@ -365,8 +365,8 @@ public final class UsageEngine implements AutoCloseable {
             + reservationTtl.plus(idempotencyWindow) + "), or counters expire before their period can be closed");
       }
       EngineSettings settings = new EngineSettings(clock, failureMode, yellow, red, reservationTtl, idempotencyWindow,
-          counterRetention, defaultZone, trackingMode, bufferCapacity, batchSize, flushInterval, batchLinger, overflowPolicy,
-          offerTimeout, writeAttempts, closeTimeout, settingsCacheSize);
+          counterRetention, defaultZone, trackingMode, bufferCapacity, batchSize, flushInterval, batchLinger,
+          overflowPolicy, offerTimeout, writeAttempts, closeTimeout, settingsCacheSize);
       return new UsageEngine(this, storage == null ? InMemoryUsageStorage.create() : storage, settings, plan);
     }
 

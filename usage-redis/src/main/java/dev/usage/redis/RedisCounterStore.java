@@ -18,20 +18,12 @@ import dev.usage.spi.EventStore;
 import dev.usage.spi.Hold;
 import dev.usage.spi.SettleCommand;
 import dev.usage.spi.SettleOutcome;
-import dev.usage.spi.StoredCounter;
-import io.lettuce.core.KeyScanCursor;
-import io.lettuce.core.RedisException;
-import io.lettuce.core.ScanArgs;
-import io.lettuce.core.ScanCursor;
-import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.UUID;
 
 /**
  * Counters, reservations and idempotency markers on Redis: every command is one Lua script on the keys of
@@ -60,6 +52,8 @@ public final class RedisCounterStore implements CounterStore {
   private final Optional<EventStore> reseedFrom;
   private final boolean checkSettings;
   private final Optional<RedisLiveFeed> quotaFeed;
+  private final RedisLostState lostState;
+  private final RedisCounterScan scan;
 
   RedisCounterStore(RedisConnector redis, RedisKeys keys, Optional<EventStore> reseedFrom, boolean checkSettings) {
     this(redis, keys, reseedFrom, checkSettings, Optional.empty());
@@ -75,6 +69,8 @@ public final class RedisCounterStore implements CounterStore {
     this.reseedFrom = reseedFrom;
     this.checkSettings = checkSettings;
     this.quotaFeed = quotaFeed;
+    this.lostState = new RedisLostState(redis, keys, reseedFrom);
+    this.scan = new RedisCounterScan(redis, keys);
   }
 
   @Override
@@ -218,7 +214,7 @@ public final class RedisCounterStore implements CounterStore {
         case "T":
           throw lateAnswer("consume");
         default:
-          recover(status, r, c.userId(), user, deltas, c.now(), attempt);
+          lostState.recover(status, r, c.userId(), user, deltas, c.now(), attempt);
       }
     }
   }
@@ -275,7 +271,7 @@ public final class RedisCounterStore implements CounterStore {
           throw lateAnswer(op);
         default:
           // a lost sentinel: reservations are not restored, so a settle finds nothing once it is back
-          recover(status, r, c.userId(), user, List.of(), c.now(), attempt);
+          lostState.recover(status, r, c.userId(), user, List.of(), c.now(), attempt);
       }
     }
   }
@@ -311,152 +307,20 @@ public final class RedisCounterStore implements CounterStore {
         }
         return out;
       }
-      recover(text(r.get(0)), r, userId, user, List.of(), now, attempt);
+      lostState.recover(text(r.get(0)), r, userId, user, List.of(), now, attempt);
     }
   }
 
   @Override
   public CounterPage scan(Optional<String> cursor, int limit, Instant now) {
-    // the cursor names the node by id, so that a failover or a node joining between pages cannot make it
-    // continue on another node with this node's SCAN cursor (a node no longer there is scanned no further)
-    java.util.SortedMap<String, RedisClusterCommands<String, String>> nodes = redis.nodesById();
-    List<String> ids = new ArrayList<>(nodes.keySet());
-    int node = 0;
-    String at = ScanCursor.INITIAL.getCursor();
-    if (cursor.isPresent()) {
-      int colon = cursor.get().lastIndexOf(':');
-      String id = cursor.get().substring(0, colon);
-      at = cursor.get().substring(colon + 1);
-      node = ids.indexOf(id);
-      if (node < 0) {
-        node = (int) ids.stream().filter(i -> i.compareTo(id) < 0).count();
-        at = ScanCursor.INITIAL.getCursor();
-      }
-    }
-    List<StoredCounter> out = new ArrayList<>();
-    String match = keys.prefix() + ":{*}:c:*";
-    while (node < ids.size()) {
-      KeyScanCursor<String> page;
-      try {
-        page = nodes.get(ids.get(node)).scan(ScanCursor.of(at),
-            ScanArgs.Builder.matches(match).limit(Math.max(10, limit)));
-      } catch (RedisException e) {
-        throw RedisScripts.failure("scan", e);
-      }
-      for (String key : page.getKeys()) {
-        out.addAll(counters(key, now));
-      }
-      if (page.isFinished()) {
-        node++;
-        at = ScanCursor.INITIAL.getCursor();
-      } else {
-        at = page.getCursor();
-      }
-      if (out.size() >= limit) {
-        break;
-      }
-    }
-    Optional<String> next = node < ids.size() ? Optional.of(ids.get(node) + ":" + at) : Optional.empty();
-    return new CounterPage(out, next);
-  }
-
-  private List<StoredCounter> counters(String key, Instant now) {
-    String user = key.substring(0, key.indexOf("}:") + 2);
-    List<Object> r = RedisScripts.run(redis, RedisScripts.SCAN, "scan", new String[] {key, keys.root(user)},
-        user, micros(now));
-    String userId = text(r.get(0));
-    String periodId = key.substring(key.lastIndexOf(":c:") + 3);
-    List<StoredCounter> out = new ArrayList<>();
-    for (int i = 1; i + 4 < r.size(); i += 5) {
-      long used = number(r.get(i + 3));
-      long reserved = number(r.get(i + 4));
-      if (used != 0 || reserved != 0) {
-        out.add(new StoredCounter(userId, QuotaType.of(text(r.get(i))), periodId, instant(text(r.get(i + 1))),
-            instant(text(r.get(i + 2))), used, reserved));
-      }
-    }
-    return out;
-  }
-
-  /**
-   * Answers a script that found state missing: {@code L} (the sentinel or a counter is gone) or {@code N} (the
-   * user is not vouched for by the current epoch, with re-seeding on). Re-seeds and returns, so the caller
-   * runs its script again; or throws.
-   */
-  private void recover(String status, List<Object> r, String userId, String user, List<CounterDelta> deltas,
-      Instant now, int attempt) {
-    if (attempt > 3) {
-      throw new UsageStorageException("Redis state of user " + userId + " kept changing while it was re-seeded");
-    }
-    if (status.equals("L")) {
-      String what = r.size() > 1 ? text(r.get(1)) : "state";
-      if (reseedFrom.isEmpty()) {
-        throw new UsageStorageException("Redis lost quota state of user " + userId + " (" + ("sentinel".equals(what)
-            ? "the data epoch of its slot is gone: restart without persistence, failover or FLUSHALL"
-            : "a counter alive until later is gone: evicted or deleted") + "); refusing to start counting from zero."
-            + " Configure reseedFrom(eventStore) to rebuild counters from the event log, or call"
-            + " RedisUsageStorage.acceptDataLoss()");
-      }
-      if ("sentinel".equals(what)) {
-        newEpoch(keys.sentinelFor(user));
-        return;
-      }
-    } else if (!status.equals("N")) {
-      throw new IllegalStateException("unexpected script answer " + r);
-    }
-    if (reseedFrom.isPresent() && !deltas.isEmpty()) {
-      seed(userId, user, deltas, now);
-    } else if (reseedFrom.isPresent()) {
-      // a settle or read of a user not re-seeded yet: adopt nothing, the next consume seeds
-      throw new UsageStorageException("Redis lost quota state of user " + userId + "; it is re-seeded from the"
-          + " event log by the user's next consume");
-    }
-  }
-
-  /** Re-creates the command's counters from the event log (see the class comment). */
-  private void seed(String userId, String user, List<CounterDelta> deltas, Instant now) {
-    Map<List<Instant>, Map<QuotaType, Long>> totals = new HashMap<>();
-    String[] k = new String[2 + deltas.size()];
-    k[0] = keys.sentinelFor(user);
-    k[1] = keys.root(user);
-    String[] a = new String[4 + 6 * deltas.size()];
-    a[0] = user;
-    a[1] = micros(now);
-    a[2] = userId;
-    for (int i = 0; i < deltas.size(); i++) {
-      CounterDelta d = deltas.get(i);
-      Map<QuotaType, Long> sums = totals.computeIfAbsent(List.of(d.periodStart(), d.periodEnd()),
-          p -> reseedFrom.get().userTotals(userId, d.periodStart(), d.periodEnd()));
-      k[2 + i] = keys.counter(user, d.periodId());
-      int b = 4 + 6 * i;
-      a[b] = d.type().name();
-      a[b + 1] = d.periodId();
-      a[b + 2] = micros(d.periodStart());
-      a[b + 3] = micros(d.periodEnd());
-      a[b + 4] = micros(d.counterExpiresAt());
-      a[b + 5] = Long.toString(Math.min(Quota.MAX_AMOUNT, sums.getOrDefault(d.type(), 0L)));
-    }
-    a[3] = redis.deadline();
-    List<Object> r = RedisScripts.run(redis, RedisScripts.SEED, "re-seed", k, a);
-    if ("T".equals(text(r.get(0)))) {
-      throw lateAnswer("re-seed");
-    }
-  }
-
-  /** Sets a new data epoch on a sentinel unless one is there. */
-  void newEpoch(String sentinel) {
-    try {
-      redis.sync().setnx(sentinel, UUID.randomUUID().toString());
-    } catch (RedisException e) {
-      throw RedisScripts.failure("sentinel", e);
-    }
+    return scan.page(cursor, limit, now);
   }
 
   /**
    * A script that ran after its deadline changed nothing; its caller had already given up (this answer only
    * reaches a caller whose clock is behind Redis's by more than the timeout).
    */
-  private static UsageStorageException lateAnswer(String what) {
+  static UsageStorageException lateAnswer(String what) {
     return new UsageStorageException("Redis ran " + what + " after its deadline (the server was stalled or its"
         + " clock is ahead of this host's); nothing was applied");
   }

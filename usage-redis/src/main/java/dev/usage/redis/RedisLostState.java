@@ -1,0 +1,109 @@
+package dev.usage.redis;
+
+import static dev.usage.redis.RedisCounterStore.micros;
+import static dev.usage.redis.RedisScripts.text;
+
+import dev.usage.Quota;
+import dev.usage.QuotaType;
+import dev.usage.UsageStorageException;
+import dev.usage.spi.CounterDelta;
+import dev.usage.spi.EventStore;
+import io.lettuce.core.RedisException;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * What the counter store does when a script finds state missing (see {@link RedisCounterStore}): re-seed the
+ * user's counters from the durable event log, or refuse with a typed error until an administrator accepts
+ * the loss.
+ */
+final class RedisLostState {
+
+  private final RedisConnector redis;
+  private final RedisKeys keys;
+  private final Optional<EventStore> reseedFrom;
+
+  RedisLostState(RedisConnector redis, RedisKeys keys, Optional<EventStore> reseedFrom) {
+    this.redis = redis;
+    this.keys = keys;
+    this.reseedFrom = reseedFrom;
+  }
+
+  /**
+   * Answers a script that found state missing: {@code L} (the sentinel or a counter is gone) or {@code N} (the
+   * user is not vouched for by the current epoch, with re-seeding on). Re-seeds and returns, so the caller
+   * runs its script again; or throws.
+   */
+  void recover(String status, List<Object> r, String userId, String user, List<CounterDelta> deltas,
+      Instant now, int attempt) {
+    if (attempt > 3) {
+      throw new UsageStorageException("Redis state of user " + userId + " kept changing while it was re-seeded");
+    }
+    if (status.equals("L")) {
+      String what = r.size() > 1 ? text(r.get(1)) : "state";
+      if (reseedFrom.isEmpty()) {
+        throw new UsageStorageException("Redis lost quota state of user " + userId + " (" + ("sentinel".equals(what)
+            ? "the data epoch of its slot is gone: restart without persistence, failover or FLUSHALL"
+            : "a counter alive until later is gone: evicted or deleted") + "); refusing to start counting from zero."
+            + " Configure reseedFrom(eventStore) to rebuild counters from the event log, or call"
+            + " RedisUsageStorage.acceptDataLoss()");
+      }
+      if ("sentinel".equals(what)) {
+        newEpoch(keys.sentinelFor(user));
+        return;
+      }
+    } else if (!status.equals("N")) {
+      throw new IllegalStateException("unexpected script answer " + r);
+    }
+    if (reseedFrom.isPresent() && !deltas.isEmpty()) {
+      seed(userId, user, deltas, now);
+    } else if (reseedFrom.isPresent()) {
+      // a settle or read of a user not re-seeded yet: adopt nothing, the next consume seeds
+      throw new UsageStorageException("Redis lost quota state of user " + userId + "; it is re-seeded from the"
+          + " event log by the user's next consume");
+    }
+  }
+
+  /** Re-creates the command's counters from the event log (see the class comment). */
+  private void seed(String userId, String user, List<CounterDelta> deltas, Instant now) {
+    Map<List<Instant>, Map<QuotaType, Long>> totals = new HashMap<>();
+    String[] k = new String[2 + deltas.size()];
+    k[0] = keys.sentinelFor(user);
+    k[1] = keys.root(user);
+    String[] a = new String[4 + 6 * deltas.size()];
+    a[0] = user;
+    a[1] = micros(now);
+    a[2] = userId;
+    for (int i = 0; i < deltas.size(); i++) {
+      CounterDelta d = deltas.get(i);
+      Map<QuotaType, Long> sums = totals.computeIfAbsent(List.of(d.periodStart(), d.periodEnd()),
+          p -> reseedFrom.get().userTotals(userId, d.periodStart(), d.periodEnd()));
+      k[2 + i] = keys.counter(user, d.periodId());
+      int b = 4 + 6 * i;
+      a[b] = d.type().name();
+      a[b + 1] = d.periodId();
+      a[b + 2] = micros(d.periodStart());
+      a[b + 3] = micros(d.periodEnd());
+      a[b + 4] = micros(d.counterExpiresAt());
+      a[b + 5] = Long.toString(Math.min(Quota.MAX_AMOUNT, sums.getOrDefault(d.type(), 0L)));
+    }
+    a[3] = redis.deadline();
+    List<Object> r = RedisScripts.run(redis, RedisScripts.SEED, "re-seed", k, a);
+    if ("T".equals(text(r.get(0)))) {
+      throw RedisCounterStore.lateAnswer("re-seed");
+    }
+  }
+
+  /** Sets a new data epoch on a sentinel unless one is there. */
+  void newEpoch(String sentinel) {
+    try {
+      redis.sync().setnx(sentinel, UUID.randomUUID().toString());
+    } catch (RedisException e) {
+      throw RedisScripts.failure("sentinel", e);
+    }
+  }
+}
