@@ -47,7 +47,7 @@ abstract class RedisFixture implements StorageFixture {
       String owned = prefix;
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
         deleteEverywhere(owned);
-        dropSchema(owned.replace('-', '_'));
+        dropSchema(schemaOf(owned));
       }, "redis-fixture-cleanup"));
     }
     return prefix;
@@ -119,7 +119,7 @@ abstract class RedisFixture implements StorageFixture {
     @Override
     RedisUsageStorage build(String prefix) {
       RedisAvailability.requireLocalRedis();
-      String schema = prefix.replace('-', '_');
+      String schema = schemaOf(prefix);
       try (Connection c = DriverManager.getConnection(PG_URL, "postgres", ""); Statement s = c.createStatement()) {
         s.execute("CREATE SCHEMA IF NOT EXISTS " + schema);
       } catch (SQLException e) {
@@ -171,6 +171,11 @@ abstract class RedisFixture implements StorageFixture {
       System.setProperty(CLUSTER_PROPERTY, ports);
     }
     return Arrays.stream(ports.split(",")).map(p -> RedisURI.create("redis://127.0.0.1:" + p)).toList();
+  }
+
+  /** The PostgreSQL schema of {@link WithPostgres} for a key prefix (never one of usage-jdbc's test schemas). */
+  static String schemaOf(String prefix) {
+    return "redis_" + prefix.replace('-', '_');
   }
 
   /** Drops the PostgreSQL schema of {@link WithPostgres}, if one was made. */
