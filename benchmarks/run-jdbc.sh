@@ -10,20 +10,4 @@
 #   BENCH_ONLY=Postgres benchmarks/run-jdbc.sh  # a subset, by regular expression on Class.method
 #
 # PostgreSQL connection: -Dbench.pg.url / bench.pg.user / bench.pg.password / bench.pg.schema via JAVA_OPTS.
-set -euo pipefail
-root="$(cd "$(dirname "$0")/.." && pwd)"
-cd "$root"
-
-write_results=false
-args=()
-for a in "$@"; do
-  if [[ "$a" == "--write-results" ]]; then write_results=true; else args+=("$a"); fi
-done
-
-mvn -B -q -pl benchmarks -am package -DskipTests
-
-props=(-Dbench.out="$root/benchmarks/target/jdbc-results.md" -Dbench.only="${BENCH_ONLY:-.*}")
-if $write_results; then props+=(-Dbench.results="$root/benchmarks/RESULTS.md"); fi
-# shellcheck disable=SC2086
-exec java ${JAVA_OPTS:-} "${props[@]}" -cp "$root/benchmarks/target/benchmarks.jar" \
-  dev.usage.benchmarks.jdbc.JdbcSuite "${args[@]}"
+exec "$(dirname "$0")/run-suite.sh" dev.usage.benchmarks.jdbc.JdbcSuite jdbc "$@"

@@ -11,20 +11,4 @@
 #   BENCH_ONLY='ours$|bare' benchmarks/run-redis.sh  # a subset, by regular expression on Class.method
 #
 # Redis server: -Dbench.redis.uri=redis://HOST:PORT via JAVA_OPTS.
-set -euo pipefail
-root="$(cd "$(dirname "$0")/.." && pwd)"
-cd "$root"
-
-write_results=false
-args=()
-for a in "$@"; do
-  if [[ "$a" == "--write-results" ]]; then write_results=true; else args+=("$a"); fi
-done
-
-mvn -B -q -pl benchmarks -am package -DskipTests
-
-props=(-Dbench.out="$root/benchmarks/target/redis-results.md" -Dbench.only="${BENCH_ONLY:-.*}")
-if $write_results; then props+=(-Dbench.results="$root/benchmarks/RESULTS.md"); fi
-# shellcheck disable=SC2086
-exec java ${JAVA_OPTS:-} "${props[@]}" -cp "$root/benchmarks/target/benchmarks.jar" \
-  dev.usage.benchmarks.redis.RedisSuite "${args[@]}"
+exec "$(dirname "$0")/run-suite.sh" dev.usage.benchmarks.redis.RedisSuite redis "$@"

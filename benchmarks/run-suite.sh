@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Shared by run-jdbc.sh and run-redis.sh: builds the benchmarks (with the modules they use) and runs one
+# suite's main class, writing its Markdown table to benchmarks/target/<name>-results.md.
+#
+#   benchmarks/run-suite.sh MAIN_CLASS NAME [--write-results] [JMH options...]
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+
+main="$1"
+name="$2"
+shift 2
+write_results=false
+args=()
+for a in "$@"; do
+  if [[ "$a" == "--write-results" ]]; then write_results=true; else args+=("$a"); fi
+done
+
+mvn -B -q -pl benchmarks -am package -DskipTests
+
+props=(-Dbench.out="$root/benchmarks/target/$name-results.md" -Dbench.only="${BENCH_ONLY:-.*}")
+if $write_results; then props+=(-Dbench.results="$root/benchmarks/RESULTS.md"); fi
+# shellcheck disable=SC2086
+exec java ${JAVA_OPTS:-} "${props[@]}" -cp "$root/benchmarks/target/benchmarks.jar" "$main" "${args[@]}"
