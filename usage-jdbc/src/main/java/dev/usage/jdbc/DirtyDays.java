@@ -16,10 +16,18 @@ import org.jdbi.v3.core.statement.PreparedBatch;
 /**
  * The (UTC day, user) slices whose rollups are stale, in {@code usage_aggregation_dirty}.
  *
- * <p>An append marks its slices with an upsert, which row-locks each marker until the append commits; a
- * rebuild locks the marker ({@code FOR UPDATE}) before it reads the raw events and deletes it before it
- * commits. So an append either committed before the rebuild read (the rebuild sees its events) or waits
- * for the rebuild and leaves a fresh marker behind: no event is ever left out of a rollup unnoticed.
+ * <p>H2, MariaDB and MySQL: an append marks its slices with an upsert, which row-locks each marker until
+ * the append commits; a rebuild locks the marker ({@code FOR UPDATE}) before it reads the raw events and
+ * deletes it before it commits. So an append either committed before the rebuild read (the rebuild sees
+ * its events) or waits for the rebuild and leaves a fresh marker behind.
+ *
+ * <p>PostgreSQL: an append inserts one row per slice (no key, so appends never wait for each other or for
+ * a rebuild). A rebuild takes a transaction-scoped advisory lock on the slice (so rebuilds of one slice
+ * run one after the other), deletes the slice's rows, and only then reads the raw events, in a later
+ * statement: every row it deleted belongs to an append committed before that statement, whose events the
+ * read sees; the rows of appends not yet committed are invisible to the delete and stay for the next run.
+ *
+ * <p>Either way, no event is ever left out of a rollup unnoticed.
  */
 final class DirtyDays {
 
@@ -27,13 +35,17 @@ final class DirtyDays {
       + " AND bucket_day < ?";
   static final String USERS = "SELECT user_id FROM usage_aggregation_dirty WHERE bucket_day = ? AND user_id > ?"
       + " ORDER BY user_id";
+  /** PostgreSQL's markers may repeat a slice. */
+  static final String PG_USERS = "SELECT DISTINCT user_id FROM usage_aggregation_dirty WHERE bucket_day = ?"
+      + " AND user_id > ? ORDER BY user_id";
+  /** Serializes the rebuilds of one slice on PostgreSQL; the first key is this library's ("usag"). */
+  static final String PG_SLICE_LOCK = "SELECT 1 FROM (SELECT pg_advisory_xact_lock(1970495847,"
+      + " hashtext(? || '/' || ?))) l";
   static final String LOCK = "SELECT marks FROM usage_aggregation_dirty WHERE bucket_day = ? AND user_id = ? FOR UPDATE";
   static final String CLEAR = "DELETE FROM usage_aggregation_dirty WHERE bucket_day = ? AND user_id = ?";
   private static final String BUMP = "UPDATE usage_aggregation_dirty SET marks = marks + 1"
       + " WHERE bucket_day = ? AND user_id = ?";
   private static final String INSERT = "INSERT INTO usage_aggregation_dirty (bucket_day, user_id, marks) VALUES (?, ?, 1)";
-  private static final String CONFLICT_BUMP = "ON CONFLICT (bucket_day, user_id) DO UPDATE"
-      + " SET marks = usage_aggregation_dirty.marks + 1";
 
   private final Db db;
 
@@ -56,16 +68,15 @@ final class DirtyDays {
       return;
     }
     if (db.dialect == JdbcDialect.POSTGRESQL) {
-      // one statement for all slices, in the order of the arrays (unnest keeps it; WITH ORDINALITY names it)
+      // one plain insert for all slices: no key to probe, no row lock to wait for
       List<String> days = new ArrayList<>();
       List<String> users = new ArrayList<>();
       slices.forEach((day, dayUsers) -> dayUsers.forEach(u -> {
         days.add(day.toString());
         users.add(u);
       }));
-      db.update(h, "INSERT INTO usage_aggregation_dirty (bucket_day, user_id, marks) SELECT CAST(t.d AS DATE), t.u, 1"
-          + " FROM unnest(?, ?) WITH ORDINALITY AS t(d, u, n) ORDER BY t.n " + CONFLICT_BUMP, textArray(days),
-          textArray(users));
+      db.update(h, "INSERT INTO usage_aggregation_dirty (bucket_day, user_id) SELECT CAST(t.d AS DATE), t.u"
+          + " FROM unnest(?, ?) AS t(d, u)", textArray(days), textArray(users));
       return;
     }
     PreparedBatch batch = h.prepareBatch(upsert());
@@ -78,8 +89,32 @@ final class DirtyDays {
         statement.getConnection().createArrayOf("varchar", values.toArray()));
   }
 
-  /** Marks one slice (and so locks its marker until the transaction ends). */
-  void markOne(Handle h, LocalDate day, String userId) {
+  /**
+   * Starts the rebuild of a slice in the rebuild's transaction (see the class comment): false when the slice
+   * is not marked (rebuilt by someone else meanwhile) and {@code force} is not set. Call {@link #finish}
+   * after the rebuild, in the same transaction.
+   */
+  boolean claim(Handle h, LocalDate day, String userId, boolean force) {
+    if (db.dialect == JdbcDialect.POSTGRESQL) {
+      db.bind(h.createQuery(PG_SLICE_LOCK), day.toString(), userId).mapTo(Integer.class).one();
+      return db.update(h, CLEAR, Days.date(day), userId) > 0 || force;
+    }
+    if (force) {
+      markOne(h, day, userId);
+      return true;
+    }
+    return db.bind(h.createQuery(LOCK), Days.date(day), userId).mapTo(Long.class).findOne().isPresent();
+  }
+
+  /** Ends the rebuild of a slice {@link #claim}ed in this transaction. */
+  void finish(Handle h, LocalDate day, String userId) {
+    if (db.dialect != JdbcDialect.POSTGRESQL) {
+      db.update(h, CLEAR, Days.date(day), userId);
+    }
+  }
+
+  /** Marks one slice (and so locks its marker until the transaction ends); not on PostgreSQL. */
+  private void markOne(Handle h, LocalDate day, String userId) {
     if (db.dialect != JdbcDialect.H2) {
       db.update(h, upsert(), Days.date(day), userId);
       return;
@@ -99,9 +134,8 @@ final class DirtyDays {
 
   private String upsert() {
     return switch (db.dialect) {
-      case POSTGRESQL -> INSERT + " " + CONFLICT_BUMP;
       case MARIADB, MYSQL -> INSERT + " ON DUPLICATE KEY UPDATE marks = marks + 1";
-      case H2 -> throw new IllegalStateException("H2 marks row by row");
+      case H2, POSTGRESQL -> throw new IllegalStateException(db.dialect + " marks without an upsert");
     };
   }
 
@@ -113,17 +147,7 @@ final class DirtyDays {
 
   /** Up to {@code limit} users marked on {@code day}, after {@code afterUser} in the column's order. */
   List<String> users(Handle h, LocalDate day, String afterUser, int limit) {
-    return db.bind(h.createQuery(USERS + " LIMIT " + limit), Days.date(day), afterUser)
-        .mapTo(String.class).list();
-  }
-
-  /** Locks the slice's marker; false when it is gone (rebuilt by someone else meanwhile). */
-  boolean lockIfMarked(Handle h, LocalDate day, String userId) {
-    return db.bind(h.createQuery(LOCK), Days.date(day), userId).mapTo(Long.class).findOne().isPresent();
-  }
-
-  /** Removes the slice's marker (locked by this transaction). */
-  void clear(Handle h, LocalDate day, String userId) {
-    db.update(h, CLEAR, Days.date(day), userId);
+    String sql = db.dialect == JdbcDialect.POSTGRESQL ? PG_USERS : USERS;
+    return db.bind(h.createQuery(sql + " LIMIT " + limit), Days.date(day), afterUser).mapTo(String.class).list();
   }
 }

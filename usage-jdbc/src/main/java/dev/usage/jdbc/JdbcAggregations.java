@@ -116,13 +116,11 @@ public final class JdbcAggregations {
   private boolean rebuild(LocalDate day, String userId, boolean force) {
     return db.transaction("aggregate " + day, true, h -> {
       db.readCommitted(h);
-      if (force) {
-        dirty.markOne(h, day, userId);
-      } else if (!dirty.lockIfMarked(h, day, userId)) {
+      if (!dirty.claim(h, day, userId, force)) {
         return false;
       }
       rollup.rebuild(h, day, userId);
-      dirty.clear(h, day, userId);
+      dirty.finish(h, day, userId);
       return true;
     });
   }

@@ -60,10 +60,9 @@ class PostgresAggregationPlanIT {
     Object[] keyArgs = AggregationFixture.randomEvents(99, 2, 5, DAY.minusDays(3), 7).stream()
         .flatMap(e -> Stream.of(e.userId(), e.eventId())).toArray();
     List<Arguments> all = new ArrayList<>(List.of(
-        plan("usage_aggregation_dirty_pkey", DirtyDays.NEXT_DAY, d, d2),
-        plan("usage_aggregation_dirty_pkey", DirtyDays.USERS + " LIMIT 500", d, ""),
-        plan("usage_aggregation_dirty_pkey", DirtyDays.LOCK, d, "user-1"),
-        plan("usage_aggregation_dirty_pkey", DirtyDays.CLEAR, d, "user-1"),
+        plan("usage_aggregation_dirty_slice", DirtyDays.NEXT_DAY, d, d2),
+        plan("usage_aggregation_dirty_slice", DirtyDays.PG_USERS + " LIMIT 500", d, ""),
+        plan("usage_aggregation_dirty_slice", DirtyDays.CLEAR, d, "user-1"),
         plan(ANY_ROLLUP_KEY, DayRollup.DELETE, "DAY", d, "user-1"),
         plan(ANY_CUSTOM_KEY, DayRollup.DELETE_CUSTOM, "DAY", d, "user-1"),
         plan("usage_tracking_user_time", DayRollup.DAY, d, "user-1", "user-1", FROM, TO, d, "user-1"),

@@ -123,14 +123,15 @@ CREATE TABLE usage_aggregations_custom (
 );
 CREATE INDEX usage_aggregations_custom_user ON usage_aggregations_custom (user_id, granularity, bucket_start);
 
--- Users' days whose rollups are stale: marked (marks + 1) in the transaction that appends their events,
--- deleted by the rebuild of that day. The marker's row lock orders an append against a rebuild.
+-- Users' days whose rollups are stale: one row per (day, user) per append, inserted in the transaction that
+-- appends their events (no key, so appends never wait for each other or for a rebuild); the rebuild of a
+-- (day, user), serialized by a transaction-scoped advisory lock, deletes that slice's rows before it reads
+-- the events.
 CREATE TABLE usage_aggregation_dirty (
   bucket_day  DATE         NOT NULL,
-  user_id     VARCHAR(128) NOT NULL,
-  marks       BIGINT       NOT NULL,
-  PRIMARY KEY (bucket_day, user_id)
+  user_id     VARCHAR(128) NOT NULL
 );
+CREATE INDEX usage_aggregation_dirty_slice ON usage_aggregation_dirty (bucket_day, user_id);
 
 -- Users' quota settings (the seed's table); overrides are encoded by the adapter.
 CREATE TABLE user_quotas (
