@@ -19,7 +19,10 @@ import org.jdbi.v3.core.Handle;
  * DAY rows, then that user's WEEK and MONTH rows containing the day), so a crash leaves every slice
  * either rebuilt or still marked. Rebuilding is idempotent: re-running a day rewrites identical rows.
  * Events recorded late for an old day mark it again. Several threads or processes may run it at once:
- * each slice is rebuilt under its marker's row lock.
+ * each slice is rebuilt under a lock of its own (its marker's row lock; on PostgreSQL an advisory lock).
+ * Run it regularly (the Spring module schedules it): on PostgreSQL an append adds one marker row per
+ * (day, user) it touches, without looking for an existing one, so {@code usage_aggregation_dirty} holds up
+ * to one row per appended batch and slice until the next run deletes them.
  *
  * <p>Obtained from {@link JdbcUsageStorage#aggregations()}. Thread-safe. Every method throws
  * {@link dev.usage.UsageStorageException} when the database fails and
