@@ -3,7 +3,7 @@ package dev.usage.spring.autoconfigure;
 import org.springframework.boot.context.properties.NestedConfigurationProperty;
 
 /**
- * Limits per period kind: "monthly", "weekly" and "daily". A quota type may have a limit in
+ * Limits per period kind: {@code monthly}, {@code weekly} and {@code daily}. A quota type may have a limit in
  * one period kind only (a tier or user holds one quota per type); setting it in two fails start-up naming
  * both properties.
  */

@@ -4,8 +4,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Limits of one period kind (month, week or day) by quota type, as bound from "usage.*" properties
- * such as "usage.quotas.defaults.monthly.characters". A limit of "-1" means unlimited (counted,
+ * Limits of one period kind (month, week or day) by quota type, as bound from {@code usage.*} properties
+ * such as {@code usage.quotas.defaults.monthly.characters}. A limit of {@code -1} means unlimited (counted,
  * never refused); an unset limit leaves the type to the parent tier or the defaults.
  */
 public class QuotaLimits {

@@ -1,8 +1,8 @@
 package dev.usage.spring.autoconfigure;
 
 /**
- * One tier under "usage.tiers.<name>": its parent and the limits it sets itself. A tier named like a
- * built-in one ("free", "premium", "enterprise") replaces it.
+ * One tier under {@code usage.tiers.<name>}: its parent and the limits it sets itself. A tier named like a
+ * built-in one ({@code free}, {@code premium}, {@code enterprise}) replaces it.
  */
 public class TierProperties extends PeriodLimits {
 

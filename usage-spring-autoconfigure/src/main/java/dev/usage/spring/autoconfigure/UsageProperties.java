@@ -12,9 +12,9 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.NestedConfigurationProperty;
 
 /**
- * The "usage.*" properties. Each maps onto a setting of "UsageEngine.Builder" or of a storage's
+ * The {@code usage.*} properties. Each maps onto a setting of {@code UsageEngine.Builder} or of a storage's
  * builder; invalid values fail start-up with an error naming the property. Environment variables bind in
- * Spring's relaxed form, e.g. "USAGE_QUOTAS_DEFAULTS_MONTHLY_CHARACTERS=20000".
+ * Spring's relaxed form, e.g. {@code USAGE_QUOTAS_DEFAULTS_MONTHLY_CHARACTERS=20000}.
  */
 @ConfigurationProperties("usage")
 public class UsageProperties {

@@ -3,8 +3,8 @@ package dev.usage.spring.autoconfigure;
 import java.time.ZoneId;
 
 /**
- * Settings of one user under "usage.users.<user-id>", applied to the store at start-up through the
- * quota management service (so they are audited, with actor "usage.users"); only what differs from
+ * Settings of one user under {@code usage.users.<user-id>}, applied to the store at start-up through the
+ * quota management service (so they are audited, with actor {@code usage.users}); only what differs from
  * the stored settings is changed. Limits set here are per-user overrides, which win over the tier's.
  */
 public class UserProperties extends PeriodLimits {
