@@ -1,5 +1,6 @@
 package dev.usage.spring.autoconfigure;
 
+import dev.usage.UsageEngine;
 import dev.usage.UsageStorageException;
 import dev.usage.jdbc.JdbcUsageStorage;
 import dev.usage.spi.UsageStorage;
@@ -29,9 +30,9 @@ import org.springframework.context.annotation.Bean;
 @EnableConfigurationProperties(UsageProperties.class)
 public class UsageJdbcStoreAutoConfiguration {
 
-  /** The engine closes its storage; Spring must not close it a second time. */
+  /** The engine closes its storage; Spring must not close it a second time. None when the host has its own engine. */
   @Bean(destroyMethod = "")
-  @ConditionalOnMissingBean(UsageStorage.class)
+  @ConditionalOnMissingBean({UsageStorage.class, UsageEngine.class})
   @ConditionalOnSingleCandidate(DataSource.class)
   public JdbcUsageStorage usageStorage(DataSource dataSource, UsageProperties properties) {
     UsageProperties.Jdbc jdbc = properties.getJdbc();

@@ -1,5 +1,6 @@
 package dev.usage.spring.autoconfigure;
 
+import dev.usage.UsageEngine;
 import dev.usage.memory.InMemoryUsageStorage;
 import dev.usage.spi.UsageStorage;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -19,9 +20,9 @@ import org.springframework.context.annotation.Bean;
 @ConditionalOnUsageStore(UsageProperties.Store.MEMORY)
 public class UsageMemoryStoreAutoConfiguration {
 
-  /** The engine closes its storage; Spring must not close it a second time. */
+  /** The engine closes its storage; Spring must not close it a second time. None when the host has its own engine. */
   @Bean(destroyMethod = "")
-  @ConditionalOnMissingBean(UsageStorage.class)
+  @ConditionalOnMissingBean({UsageStorage.class, UsageEngine.class})
   public InMemoryUsageStorage usageStorage() {
     return InMemoryUsageStorage.create();
   }

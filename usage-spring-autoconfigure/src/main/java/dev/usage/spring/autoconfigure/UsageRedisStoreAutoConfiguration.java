@@ -1,6 +1,7 @@
 package dev.usage.spring.autoconfigure;
 
 import dev.usage.InvalidUsageException;
+import dev.usage.UsageEngine;
 import dev.usage.redis.RedisUsageStorage;
 import dev.usage.spi.UsageStorage;
 import io.lettuce.core.RedisClient;
@@ -35,9 +36,9 @@ public class UsageRedisStoreAutoConfiguration {
   @Configuration(proxyBeanMethods = false)
   static class Standalone {
 
-    /** The engine closes its storage; Spring must not close it a second time. */
+    /** The engine closes its storage; Spring must not close it a second time. None when the host has its own engine. */
     @Bean(destroyMethod = "")
-    @ConditionalOnMissingBean(UsageStorage.class)
+    @ConditionalOnMissingBean({UsageStorage.class, UsageEngine.class})
     @ConditionalOnSingleCandidate(RedisClient.class)
     RedisUsageStorage usageStorage(RedisClient client, UsageProperties properties) {
       return build(RedisUsageStorage.builder(client), properties.getRedis());
@@ -48,9 +49,9 @@ public class UsageRedisStoreAutoConfiguration {
   @Configuration(proxyBeanMethods = false)
   static class Cluster {
 
-    /** The engine closes its storage; Spring must not close it a second time. */
+    /** The engine closes its storage; Spring must not close it a second time. None when the host has its own engine. */
     @Bean(destroyMethod = "")
-    @ConditionalOnMissingBean(UsageStorage.class)
+    @ConditionalOnMissingBean({UsageStorage.class, UsageEngine.class})
     @ConditionalOnSingleCandidate(RedisClusterClient.class)
     RedisUsageStorage usageStorage(RedisClusterClient client, UsageProperties properties) {
       return build(RedisUsageStorage.builder(client), properties.getRedis());

@@ -98,8 +98,9 @@ class UsageAutoConfigurationTest {
 
   @Test
   void backsOffForTheHostsEngineAndServices() {
-    runner.withUserConfiguration(OwnEngine.class).run(ctx -> {
+    runner.withUserConfiguration(OwnEngine.class, H2.class).run(ctx -> {
       assertThat(ctx).getBeans(UsageEngine.class).hasSize(1).containsKey("ownEngine");
+      assertThat(ctx).doesNotHaveBean(UsageStorage.class);
       assertThat(ctx).getBeans(UsageTrackingService.class).hasSize(1).containsKey("ownTracking");
       assertThat(ctx.getBean(QuotaManagementService.class)).isSameAs(ctx.getBean(UsageEngine.class).quotas());
     });
