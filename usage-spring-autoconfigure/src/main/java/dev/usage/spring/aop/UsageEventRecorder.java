@@ -5,6 +5,7 @@ import dev.usage.UsageEvent;
 import dev.usage.UsageTrackingService;
 import dev.usage.spring.annotation.TrackUsage;
 import java.time.Duration;
+import java.util.List;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,9 +22,13 @@ final class UsageEventRecorder {
   private final Supplier<UsageTrackingService> tracking;
   private final GuardExpressions expressions;
 
-  UsageEventRecorder(Supplier<UsageTrackingService> tracking, GuardExpressions expressions) {
+  private final Supplier<List<UsageGuardListener>> listeners;
+
+  UsageEventRecorder(Supplier<UsageTrackingService> tracking, GuardExpressions expressions,
+      Supplier<List<UsageGuardListener>> listeners) {
     this.tracking = tracking;
     this.expressions = expressions;
+    this.listeners = listeners;
   }
 
   void record(GuardedMethod g, EvaluationContext ctx, String user, String endpoint, long nanos, Object result,
@@ -47,7 +52,11 @@ final class UsageEventRecorder {
       if (failure != null) {
         e.errorCode(failure instanceof QuotaExceededException ? QUOTA_EXCEEDED : failure.getClass().getSimpleName());
       }
-      tracking.get().trackUsage(e.build());
+      UsageEvent event = e.build();
+      tracking.get().trackUsage(event);
+      for (UsageGuardListener l : listeners.get()) {
+        l.tracked(event);
+      }
     } catch (RuntimeException ex) {
       // recording must not change the call's outcome
       log.warn("{}: event not recorded", where, ex);

@@ -9,6 +9,7 @@ import dev.usage.UsageTrackingService;
 import dev.usage.spring.aop.GuardedMethod.TypedAmount;
 import java.lang.reflect.Method;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -34,7 +35,11 @@ public final class UsageGuardInterceptor implements MethodInterceptor {
   private volatile UsageTrackingService tracking;
   private final GuardExpressions expressions;
   private final ObjectProvider<UserIdResolver> users;
+  private volatile Optional<UserIdResolver> userResolver;
   private final ObjectProvider<GuardCallContext> callContexts;
+  private volatile Optional<GuardCallContext> callContext;
+  private final ObjectProvider<UsageGuardListener> listenerBeans;
+  private volatile List<UsageGuardListener> listeners;
   private final Map<Method, GuardedMethod> methods = new ConcurrentHashMap<>();
   private final UsageEventRecorder recorder;
 
@@ -43,12 +48,34 @@ public final class UsageGuardInterceptor implements MethodInterceptor {
    * and the engine's storage must not pull the host's DataSource out of its normal creation order.
    */
   public UsageGuardInterceptor(ObjectProvider<UsageTrackingService> tracking, BeanFactory beanFactory,
-      ObjectProvider<UserIdResolver> users, ObjectProvider<GuardCallContext> callContexts) {
+      ObjectProvider<UserIdResolver> users, ObjectProvider<GuardCallContext> callContexts,
+      ObjectProvider<UsageGuardListener> listeners) {
     this.trackingProvider = tracking;
     this.expressions = new GuardExpressions(beanFactory);
     this.users = users;
     this.callContexts = callContexts;
-    this.recorder = new UsageEventRecorder(this::tracking, expressions);
+    this.listenerBeans = listeners;
+    this.recorder = new UsageEventRecorder(this::tracking, expressions, this::listeners);
+  }
+
+  /** The listener beans, looked up at the first call (they are singletons of a refreshed context by then). */
+  private List<UsageGuardListener> listeners() {
+    List<UsageGuardListener> l = listeners;
+    if (l == null) {
+      l = listenerBeans.orderedStream().toList();
+      listeners = l;
+    }
+    return l;
+  }
+
+  /** The call context bean, looked up once: a lookup per call would cost more than the guard itself. */
+  private GuardCallContext callContext() {
+    Optional<GuardCallContext> c = callContext;
+    if (c == null) {
+      c = Optional.ofNullable(callContexts.getIfAvailable());
+      callContext = c;
+    }
+    return c.orElse(null);
   }
 
   private UsageTrackingService tracking() {
@@ -66,7 +93,7 @@ public final class UsageGuardInterceptor implements MethodInterceptor {
     Method method = AopUtils.getMostSpecificMethod(invocation.getMethod(), targetClass);
     GuardedMethod g = methods.computeIfAbsent(method, GuardedMethod::of);
     EvaluationContext ctx = expressions.context(method, invocation.getArguments());
-    GuardCallContext call = callContexts.getIfAvailable();
+    GuardCallContext call = callContext();
     if (g.track() == null) {
       return guard(invocation, g, ctx, call);
     }
@@ -106,6 +133,14 @@ public final class UsageGuardInterceptor implements MethodInterceptor {
       call.decided(decision);
     }
     if (!decision.allowed()) {
+      String feature = g.track() == null ? "none" : g.track().feature();
+      for (UsageGuardListener l : listeners()) {
+        try {
+          l.denied(consumption.userId(), feature, decision);
+        } catch (RuntimeException e) {
+          log.warn("{}: listener {} failed", where, l, e);
+        }
+      }
       throw new QuotaExceededException(decision);
     }
     QuotaDecision previous = CurrentQuotaDecision.set(decision);
@@ -160,7 +195,12 @@ public final class UsageGuardInterceptor implements MethodInterceptor {
     if (!expression.isEmpty()) {
       return expressions.text(expression, ctx, g.where());
     }
-    UserIdResolver resolver = users.getIfAvailable();
+    Optional<UserIdResolver> r = userResolver;
+    if (r == null) {
+      r = Optional.ofNullable(users.getIfAvailable());
+      userResolver = r;
+    }
+    UserIdResolver resolver = r.orElse(null);
     if (resolver == null) {
       throw new IllegalStateException(g.where() + ": no user expression and no UserIdResolver bean");
     }

@@ -6,6 +6,7 @@ import dev.usage.spring.aop.GuardedMethodVerifier;
 import dev.usage.spring.aop.SecurityContextUserIdResolver;
 import dev.usage.spring.aop.UsageGuardAdvisor;
 import dev.usage.spring.aop.UsageGuardInterceptor;
+import dev.usage.spring.aop.UsageGuardListener;
 import dev.usage.spring.aop.UserIdResolver;
 import org.springframework.aop.Advisor;
 import org.springframework.aop.config.AopConfigUtils;
@@ -46,8 +47,9 @@ public class UsageAopAutoConfiguration {
   @Role(BeanDefinition.ROLE_INFRASTRUCTURE)
   @ConditionalOnMissingBean
   public static UsageGuardAdvisor usageGuardAdvisor(ObjectProvider<UsageTrackingService> tracking,
-      BeanFactory beanFactory, ObjectProvider<UserIdResolver> users, ObjectProvider<GuardCallContext> callContexts) {
-    return new UsageGuardAdvisor(new UsageGuardInterceptor(tracking, beanFactory, users, callContexts));
+      BeanFactory beanFactory, ObjectProvider<UserIdResolver> users, ObjectProvider<GuardCallContext> callContexts,
+      ObjectProvider<UsageGuardListener> listeners) {
+    return new UsageGuardAdvisor(new UsageGuardInterceptor(tracking, beanFactory, users, callContexts, listeners));
   }
 
   /** Refuses start-up when an annotated method would run unguarded. */

@@ -29,9 +29,9 @@ import org.springframework.security.authentication.UsernamePasswordAuthenticatio
 import org.springframework.security.core.context.SecurityContextHolder;
 
 /** {@code @QuotaGuard} and {@code @TrackUsage} on a plain service bean. */
-class QuotaGuardTest {
+public class QuotaGuardTest {
 
-  static final AutoConfigurations USAGE_AOP = AutoConfigurations.of(UsageMemoryStoreAutoConfiguration.class,
+  public static final AutoConfigurations USAGE_AOP = AutoConfigurations.of(UsageMemoryStoreAutoConfiguration.class,
       UsageAutoConfiguration.class, UsageAopAutoConfiguration.class);
 
   private final ApplicationContextRunner runner = new ApplicationContextRunner().withConfiguration(USAGE_AOP)
