@@ -10,6 +10,7 @@ import dev.usage.spring.annotation.QuotaGuard;
 import dev.usage.spring.annotation.QuotaGuard.Amount;
 import dev.usage.spring.annotation.TrackUsage;
 import dev.usage.spring.aop.CurrentQuotaDecision;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.servlet.http.HttpServletRequest;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -96,6 +97,16 @@ class QuotaGuardWebTest {
     JsonNode body = json.readTree(r.getContentAsString());
     assertThat(body.get("charactersRemaining").asLong()).isEqualTo(60);
     assertThat(body.get("decisionOnRequest").asBoolean()).isTrue();
+  }
+
+  @Autowired
+  MeterRegistry meters;
+
+  @Test
+  void trackedCallsAreTimedByTheirHttpEndpoint() throws Exception {
+    assertThat(correct("dan", 10).getStatus()).isEqualTo(200);
+    assertThat(meters.get("usage.processing").tag("endpoint", "POST /api/correct")
+        .tag("feature", "text-correction").timer().count()).isPositive();
   }
 
   @Test
