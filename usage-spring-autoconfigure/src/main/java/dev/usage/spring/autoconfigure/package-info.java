@@ -1,5 +1,5 @@
 /**
- * Spring Boot auto-configuration for the usage engine. Placeholder until the Spring Boot work lands: the
- * module compiles against Spring Boot and holds no configuration yet.
+ * Spring Boot auto-configuration of the usage engine: {@code usage.*} properties, the store chosen from the
+ * host's beans, the engine's lifecycle, and the beans of the annotation guards and the web contract.
  */
 package dev.usage.spring.autoconfigure;

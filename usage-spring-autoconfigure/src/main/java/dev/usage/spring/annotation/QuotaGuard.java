@@ -1,0 +1,69 @@
+package dev.usage.spring.annotation;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+/**
+ * Consumes quota before the annotated method runs, all amounts or none; a denial throws
+ * {@code dev.usage.QuotaExceededException} (HTTP 429 in a web application) and the method does not run.
+ *
+ * <pre>{@code
+ * @QuotaGuard(amounts = {
+ *     @QuotaGuard.Amount(type = "characters", value = "#request.text().length()"),
+ *     @QuotaGuard.Amount(type = "requests", value = "1"),
+ *     @QuotaGuard.Amount(type = "tokens", value = "#request.text().length() / 3", actual = "#result.tokensUsed()")})
+ * public Correction correct(CorrectionRequest request) { ... }
+ * }</pre>
+ *
+ * <p>Expressions are SpEL over the method's parameters by name ({@code #request}; compile with
+ * {@code -parameters}, as Spring Boot's build plugins do), {@code #args}, and beans ({@code @beanName}).
+ * When an amount has an {@link Amount#actual()} expression the guard works in reservation mode: it reserves
+ * the estimates before the call, then commits the actual amounts (the {@code actual} expressions, which see
+ * the return value as {@code #result}; the estimate for amounts without one) after it; a call that throws
+ * releases the reservation.
+ *
+ * <p>The guard is applied by a Spring AOP proxy, so it sees only calls that go through the bean: a call
+ * from another method of the same object (self-invocation) is not guarded. Private, static and final
+ * methods, and methods of final classes, cannot be proxied: start-up fails naming such a method, and also
+ * when a bean with guarded methods was not proxied at all.
+ */
+@Target(ElementType.METHOD)
+@Retention(RetentionPolicy.RUNTIME)
+@Documented
+public @interface QuotaGuard {
+
+  /**
+   * SpEL for the user id. Empty: the authenticated principal's name when Spring Security is present (a
+   * call without one is refused with an {@code IllegalStateException}); without Spring Security an empty
+   * user fails start-up.
+   */
+  String user() default "";
+
+  /** What one call costs. Default: one request. */
+  Amount[] amounts() default {@Amount(type = "requests", value = "1")};
+
+  /** SpEL for an idempotency key (scoped to the user): a retried call with the same key counts once. Empty: none. */
+  String idempotencyKey() default "";
+
+  /** One quota type's amount. */
+  @Target({})
+  @Retention(RetentionPolicy.RUNTIME)
+  @Documented
+  @interface Amount {
+
+    /** The quota type: {@code characters}, {@code requests}, {@code tokens} or a custom type's name. */
+    String type();
+
+    /** SpEL for the amount consumed (or reserved) before the call; must give a whole number, 0 or more. */
+    String value();
+
+    /**
+     * SpEL for the amount actually used, evaluated after the call with the return value as {@code #result};
+     * non-empty switches the guard to reservation mode.
+     */
+    String actual() default "";
+  }
+}

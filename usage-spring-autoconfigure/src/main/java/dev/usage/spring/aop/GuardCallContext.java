@@ -1,0 +1,17 @@
+package dev.usage.spring.aop;
+
+import dev.usage.QuotaDecision;
+import java.util.Optional;
+
+/**
+ * What the surroundings of a guarded call (a web request) add to it: the endpoint to record, and what to do
+ * with each decision (put it on the response). Implementations are called on the calling thread.
+ */
+public interface GuardCallContext {
+
+  /** The endpoint of the current call, e.g. {@code POST /api/correct}; empty outside a request. */
+  Optional<String> endpoint();
+
+  /** Called with every decision of a guarded call, allowed or denied, before the method runs or the denial is thrown. */
+  void decided(QuotaDecision decision);
+}

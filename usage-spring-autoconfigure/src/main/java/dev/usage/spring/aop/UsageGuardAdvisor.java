@@ -1,0 +1,46 @@
+package dev.usage.spring.aop;
+
+import dev.usage.spring.annotation.QuotaGuard;
+import dev.usage.spring.annotation.TrackUsage;
+import org.aopalliance.aop.Advice;
+import org.springframework.aop.Pointcut;
+import org.springframework.aop.support.AbstractPointcutAdvisor;
+import org.springframework.aop.support.ComposablePointcut;
+import org.springframework.aop.support.annotation.AnnotationMatchingPointcut;
+
+/**
+ * Applies {@link UsageGuardInterceptor} to every method annotated with {@link QuotaGuard} or
+ * {@link TrackUsage}. Ordered after Spring Security's method authorization (so the user is known) and before
+ * transactions (so a denied call opens none).
+ */
+public final class UsageGuardAdvisor extends AbstractPointcutAdvisor {
+  private static final long serialVersionUID = 1L;
+
+  /** The default order: after method security's interceptors, before {@code @Transactional}'s. */
+  public static final int DEFAULT_ORDER = 1_000;
+
+  private final transient Pointcut pointcut =
+      new ComposablePointcut(AnnotationMatchingPointcut.forMethodAnnotation(QuotaGuard.class))
+          .union(AnnotationMatchingPointcut.forMethodAnnotation(TrackUsage.class));
+  private final transient UsageGuardInterceptor interceptor;
+
+  public UsageGuardAdvisor(UsageGuardInterceptor interceptor) {
+    this.interceptor = interceptor;
+    setOrder(DEFAULT_ORDER);
+  }
+
+  @Override
+  public Pointcut getPointcut() {
+    return pointcut;
+  }
+
+  @Override
+  public Advice getAdvice() {
+    return interceptor;
+  }
+
+  /** The interceptor, for the start-up verification. */
+  public UsageGuardInterceptor interceptor() {
+    return interceptor;
+  }
+}

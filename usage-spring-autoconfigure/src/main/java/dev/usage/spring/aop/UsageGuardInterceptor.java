@@ -1,0 +1,228 @@
+package dev.usage.spring.aop;
+
+import dev.usage.Consumption;
+import dev.usage.QuotaDecision;
+import dev.usage.QuotaExceededException;
+import dev.usage.QuotaType;
+import dev.usage.Reservation;
+import dev.usage.UsageTrackingService;
+import dev.usage.spring.aop.GuardedMethod.TypedAmount;
+import java.lang.reflect.Method;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.aopalliance.intercept.MethodInterceptor;
+import org.aopalliance.intercept.MethodInvocation;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.aop.support.AopUtils;
+import org.springframework.beans.factory.BeanFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.expression.EvaluationContext;
+
+/**
+ * Runs {@code @QuotaGuard} and {@code @TrackUsage} around a proxied method call. When a method carries both,
+ * tracking is outermost: a denied call is recorded as failed with error code {@code quota_exceeded}.
+ * Thread-safe.
+ */
+public final class UsageGuardInterceptor implements MethodInterceptor {
+
+  private static final Logger log = LoggerFactory.getLogger(UsageGuardInterceptor.class);
+
+  private final ObjectProvider<UsageTrackingService> trackingProvider;
+  private volatile UsageTrackingService tracking;
+  private final GuardExpressions expressions;
+  private final ObjectProvider<UserIdResolver> users;
+  private volatile Optional<UserIdResolver> userResolver;
+  private final ObjectProvider<GuardCallContext> callContexts;
+  private volatile Optional<GuardCallContext> callContext;
+  private final ObjectProvider<UsageGuardListener> listenerBeans;
+  private volatile List<UsageGuardListener> listeners;
+  private final Map<Method, GuardedMethod> methods = new ConcurrentHashMap<>();
+  private final UsageEventRecorder recorder;
+
+  /**
+   * The service is looked up at the first call, not when the proxies are made: advisors are created early,
+   * and the engine's storage must not pull the host's DataSource out of its normal creation order.
+   */
+  public UsageGuardInterceptor(ObjectProvider<UsageTrackingService> tracking, BeanFactory beanFactory,
+      ObjectProvider<UserIdResolver> users, ObjectProvider<GuardCallContext> callContexts,
+      ObjectProvider<UsageGuardListener> listeners) {
+    this.trackingProvider = tracking;
+    this.expressions = new GuardExpressions(beanFactory);
+    this.users = users;
+    this.callContexts = callContexts;
+    this.listenerBeans = listeners;
+    this.recorder = new UsageEventRecorder(this::tracking, expressions, this::listeners);
+  }
+
+  /** The listener beans, looked up at the first call (they are singletons of a refreshed context by then). */
+  private List<UsageGuardListener> listeners() {
+    List<UsageGuardListener> l = listeners;
+    if (l == null) {
+      l = listenerBeans.orderedStream().toList();
+      listeners = l;
+    }
+    return l;
+  }
+
+  /** The call context bean, looked up once: a lookup per call would cost more than the guard itself. */
+  private GuardCallContext callContext() {
+    Optional<GuardCallContext> c = callContext;
+    if (c == null) {
+      c = Optional.ofNullable(callContexts.getIfAvailable());
+      callContext = c;
+    }
+    return c.orElse(null);
+  }
+
+  private UsageTrackingService tracking() {
+    UsageTrackingService t = tracking;
+    if (t == null) {
+      t = trackingProvider.getObject();
+      tracking = t;
+    }
+    return t;
+  }
+
+  @Override
+  public Object invoke(MethodInvocation invocation) throws Throwable {
+    Class<?> targetClass = invocation.getThis() == null ? null : AopUtils.getTargetClass(invocation.getThis());
+    Method method = AopUtils.getMostSpecificMethod(invocation.getMethod(), targetClass);
+    GuardedMethod g = methods.computeIfAbsent(method, GuardedMethod::of);
+    EvaluationContext ctx = expressions.context(method, invocation.getArguments());
+    GuardCallContext call = callContext();
+    if (g.track() == null) {
+      return guard(invocation, g, ctx, call);
+    }
+    long start = System.nanoTime(); // elapsed time only; instants come from the engine's clock
+    Object result = null;
+    Throwable failure = null;
+    try {
+      result = guard(invocation, g, ctx, call);
+      return result;
+    } catch (Throwable t) {
+      failure = t;
+      throw t;
+    } finally {
+      String endpoint = g.track().endpoint().isEmpty()
+          ? Optional.ofNullable(call).flatMap(GuardCallContext::endpoint).orElse(g.where())
+          : g.track().endpoint();
+      recorder.record(g, ctx, userOrNull(g.track().user(), ctx, g), endpoint, System.nanoTime() - start, result, failure);
+    }
+  }
+
+  private Object guard(MethodInvocation invocation, GuardedMethod g, EvaluationContext ctx, GuardCallContext call)
+      throws Throwable {
+    if (g.guard() == null) {
+      return invocation.proceed();
+    }
+    String where = "@QuotaGuard on " + g.where();
+    Consumption.Builder request = Consumption.builder(user(g.guard().user(), ctx, g));
+    for (TypedAmount a : g.amounts()) {
+      request.amount(a.type(), expressions.amount(a.value(), ctx, where));
+    }
+    if (!g.guard().idempotencyKey().isEmpty()) {
+      request.idempotencyKey(expressions.text(g.guard().idempotencyKey(), ctx, where));
+    }
+    Consumption consumption = request.build();
+    QuotaDecision decision = g.reservation() ? tracking().reserveQuota(consumption) : tracking().consumeQuota(consumption);
+    if (call != null) {
+      call.decided(decision);
+    }
+    if (!decision.allowed()) {
+      String feature = g.track() == null ? "none" : g.track().feature();
+      for (UsageGuardListener l : listeners()) {
+        try {
+          l.denied(consumption.userId(), feature, decision);
+        } catch (RuntimeException e) {
+          log.warn("{}: listener {} failed", where, l, e);
+        }
+      }
+      throw new QuotaExceededException(decision);
+    }
+    QuotaDecision previous = CurrentQuotaDecision.set(decision);
+    try {
+      if (!g.reservation()) {
+        return invocation.proceed();
+      }
+      return reserved(invocation, g, ctx, call, decision.reservation(), where);
+    } finally {
+      CurrentQuotaDecision.restore(previous);
+    }
+  }
+
+  /** Runs the method under a reservation; commits the actual amounts after it, releases on failure. */
+  private Object reserved(MethodInvocation invocation, GuardedMethod g, EvaluationContext ctx, GuardCallContext call,
+      Optional<Reservation> reservation, String where) throws Throwable {
+    Object result;
+    try {
+      result = invocation.proceed();
+    } catch (Throwable t) {
+      reservation.ifPresent(r -> release(r, where));
+      throw t;
+    }
+    if (reservation.isEmpty()) {
+      return result; // a degraded (fail-open) decision holds nothing to settle
+    }
+    ctx.setVariable("result", result);
+    Map<QuotaType, Long> actual = new LinkedHashMap<>();
+    for (TypedAmount a : g.amounts()) {
+      actual.put(a.type(), a.actual().isEmpty()
+          ? reservation.get().amounts().getOrDefault(a.type(), 0L)
+          : expressions.amount(a.actual(), ctx, where));
+    }
+    QuotaDecision committed = tracking().commitReservation(reservation.get(), actual);
+    CurrentQuotaDecision.set(committed);
+    if (call != null) {
+      call.decided(committed);
+    }
+    return result;
+  }
+
+  private void release(Reservation r, String where) {
+    try {
+      tracking().releaseReservation(r);
+    } catch (RuntimeException e) {
+      // the hold lapses at its TTL anyway; the caller's own failure is what they must see
+      log.warn("{}: could not release reservation {} after the call failed", where, r.id(), e);
+    }
+  }
+
+  private String user(String expression, EvaluationContext ctx, GuardedMethod g) {
+    if (!expression.isEmpty()) {
+      return expressions.text(expression, ctx, g.where());
+    }
+    Optional<UserIdResolver> r = userResolver;
+    if (r == null) {
+      r = Optional.ofNullable(users.getIfAvailable());
+      userResolver = r;
+    }
+    UserIdResolver resolver = r.orElse(null);
+    if (resolver == null) {
+      throw new IllegalStateException(g.where() + ": no user expression and no UserIdResolver bean");
+    }
+    return resolver.currentUserId().orElseThrow(() ->
+        new IllegalStateException(g.where() + ": no authenticated user to charge"));
+  }
+
+  private String userOrNull(String expression, EvaluationContext ctx, GuardedMethod g) {
+    try {
+      return user(expression, ctx, g);
+    } catch (RuntimeException e) {
+      log.warn("@TrackUsage on {}: no user, event not recorded: {}", g.where(), e.getMessage());
+      return null;
+    }
+  }
+
+  /** The annotations of {@code method}, read and checked (for the start-up verification). */
+  GuardedMethod describe(Method method) {
+    return methods.computeIfAbsent(method, GuardedMethod::of);
+  }
+
+  GuardExpressions expressions() {
+    return expressions;
+  }
+}

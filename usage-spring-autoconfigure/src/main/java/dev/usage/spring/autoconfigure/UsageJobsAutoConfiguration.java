@@ -1,0 +1,46 @@
+package dev.usage.spring.autoconfigure;
+
+import dev.usage.QuotaManagementService;
+import dev.usage.jdbc.JdbcUsageStorage;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.scheduling.TaskScheduler;
+
+/**
+ * The periodic jobs: the reset job ({@code usage.jobs.reset-cron}), which closes finished periods into the
+ * history, and with the JDBC store the rollup of new events into {@code usage_aggregations}
+ * ({@code usage.jobs.aggregation-cron}). Off with {@code usage.jobs.enabled=false}.
+ */
+@AutoConfiguration(after = UsageAutoConfiguration.class)
+@ConditionalOnBooleanProperty(name = {"usage.enabled", "usage.jobs.enabled"}, matchIfMissing = true)
+@ConditionalOnBean(QuotaManagementService.class)
+public class UsageJobsAutoConfiguration {
+
+  /** The reset job. */
+  @Bean
+  @ConditionalOnMissingBean(name = "usageResetJob")
+  public UsageJob usageResetJob(QuotaManagementService quotas, UsageProperties p, ObjectProvider<TaskScheduler> scheduler) {
+    return new UsageJob("reset", "usage.jobs.reset-cron", p.getJobs().getResetCron(), p.getTimeZone(),
+        quotas::resetMonthlyQuotas, scheduler);
+  }
+
+  /** The rollup job of the JDBC store. */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(JdbcUsageStorage.class)
+  @ConditionalOnBean(JdbcUsageStorage.class)
+  static class Aggregation {
+
+    @Bean
+    @ConditionalOnMissingBean(name = "usageAggregationJob")
+    UsageJob usageAggregationJob(JdbcUsageStorage storage, UsageProperties p, ObjectProvider<TaskScheduler> scheduler) {
+      return new UsageJob("aggregation", "usage.jobs.aggregation-cron", p.getJobs().getAggregationCron(),
+          p.getTimeZone(), () -> storage.aggregations().aggregatePending(), scheduler);
+    }
+  }
+}

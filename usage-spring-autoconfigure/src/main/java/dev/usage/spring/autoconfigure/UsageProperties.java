@@ -1,0 +1,402 @@
+package dev.usage.spring.autoconfigure;
+
+import dev.usage.FailureMode;
+import dev.usage.OverflowPolicy;
+import dev.usage.TrackingMode;
+import java.net.URI;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.NestedConfigurationProperty;
+
+/**
+ * The {@code usage.*} properties. Each maps onto a setting of {@code UsageEngine.Builder} or of a storage's
+ * builder; invalid values fail start-up with an error naming the property. Environment variables bind in
+ * Spring's relaxed form, e.g. {@code USAGE_QUOTAS_DEFAULTS_MONTHLY_CHARACTERS=20000}.
+ */
+@ConfigurationProperties("usage")
+public class UsageProperties {
+
+  /** Whether the usage engine and its beans are created. */
+  private boolean enabled = true;
+
+  /**
+   * Where counters, events and settings are kept. "auto" takes Redis when the host has a Lettuce
+   * "RedisClient" or "RedisClusterClient" bean, else JDBC when it has a "DataSource" bean,
+   * else memory.
+   */
+  private Store store = Store.AUTO;
+
+  /** The zone in which periods are computed for users without a zone of their own. */
+  private ZoneId timeZone = ZoneId.of("UTC");
+
+  /** The tier of users without stored settings. */
+  private String defaultTier = "free";
+
+  /**
+   * What consumes answer when the store cannot be reached: "fail-closed" throws, "fail-open"
+   * allows the request, counting nothing, flagged degraded.
+   */
+  private FailureMode failureMode = FailureMode.FAIL_CLOSED;
+
+  /** How long an unsettled reservation holds quota before it lapses. */
+  private Duration reservationTtl = Duration.ofMinutes(5);
+
+  /** How long an idempotency key is remembered. */
+  private Duration idempotencyWindow = Duration.ofHours(24);
+
+  /** How long a counter is kept after its period ends; must exceed reservation-ttl + idempotency-window. */
+  private Duration counterRetention = Duration.ofDays(35);
+
+  /** Default quotas: apply wherever no tier in a user's chain sets the type. */
+  private final Quotas quotas = new Quotas();
+
+  /** Tiers by name, with their parent and limits; added to (or replacing) free, premium and enterprise. */
+  private final Map<String, TierProperties> tiers = new LinkedHashMap<>();
+
+  /** Per-user settings by user id: tier, overrides, zone and billing anchor day. */
+  private final Map<String, UserProperties> users = new LinkedHashMap<>();
+
+  /** How events are recorded. */
+  private final Tracking tracking = new Tracking();
+
+  /** The JDBC store. */
+  private final Jdbc jdbc = new Jdbc();
+
+  /** The Redis store. */
+  private final Redis redis = new Redis();
+
+  /** The scheduled jobs. */
+  private final Jobs jobs = new Jobs();
+
+  /** The HTTP contract of guarded web endpoints. */
+  private final Web web = new Web();
+
+  /** Store choice. */
+  public enum Store {
+    /** Chosen from the host's beans: Redis client, else DataSource, else memory. */
+    AUTO,
+    /** In this process only; lost on restart. */
+    MEMORY,
+    /** The host's DataSource (usage-jdbc on the class path). */
+    JDBC,
+    /** The host's Lettuce RedisClient or RedisClusterClient (usage-redis on the class path). */
+    REDIS
+  }
+
+  /** When the JDBC store creates its tables. */
+  public enum SchemaInitialization {
+    /** Always create missing tables at start-up. */
+    ALWAYS,
+    /** Only for an in-memory H2 database. */
+    EMBEDDED,
+    /** Never: the tables come from Flyway or a DBA (the DDL ships in usage-jdbc). */
+    NEVER
+  }
+
+  /** Default quotas. */
+  public static class Quotas {
+
+    /** Default limits per period kind. */
+    @NestedConfigurationProperty
+    private final PeriodLimits defaults = new PeriodLimits();
+
+    public PeriodLimits getDefaults() {
+      return defaults;
+    }
+  }
+
+  /** Event recording. */
+  public static class Tracking {
+
+    /** "async" buffers events and writes them in batches; "sync" writes before returning. */
+    private TrackingMode mode = TrackingMode.ASYNC;
+
+    /** Capacity of the async buffer, in events. */
+    private int bufferSize = 10_000;
+
+    /** What a full buffer does: "block" (up to offer-timeout), "drop" (counted) or "fail". */
+    private OverflowPolicy overflowPolicy = OverflowPolicy.BLOCK;
+
+    /** Most events per store write. */
+    private int batchSize = 500;
+
+    /** How long the idle writer waits for a first event before looking again. */
+    private Duration flushInterval = Duration.ofMillis(100);
+
+    /** How long the block policy waits for room in a full buffer. */
+    private Duration offerTimeout = Duration.ofSeconds(1);
+
+    /** How long shutdown waits for buffered events to be written. */
+    private Duration closeTimeout = Duration.ofSeconds(30);
+
+    public TrackingMode getMode() {
+      return mode;
+    }
+
+    public void setMode(TrackingMode mode) {
+      this.mode = mode;
+    }
+
+    public int getBufferSize() {
+      return bufferSize;
+    }
+
+    public void setBufferSize(int bufferSize) {
+      this.bufferSize = bufferSize;
+    }
+
+    public OverflowPolicy getOverflowPolicy() {
+      return overflowPolicy;
+    }
+
+    public void setOverflowPolicy(OverflowPolicy overflowPolicy) {
+      this.overflowPolicy = overflowPolicy;
+    }
+
+    public int getBatchSize() {
+      return batchSize;
+    }
+
+    public void setBatchSize(int batchSize) {
+      this.batchSize = batchSize;
+    }
+
+    public Duration getFlushInterval() {
+      return flushInterval;
+    }
+
+    public void setFlushInterval(Duration flushInterval) {
+      this.flushInterval = flushInterval;
+    }
+
+    public Duration getOfferTimeout() {
+      return offerTimeout;
+    }
+
+    public void setOfferTimeout(Duration offerTimeout) {
+      this.offerTimeout = offerTimeout;
+    }
+
+    public Duration getCloseTimeout() {
+      return closeTimeout;
+    }
+
+    public void setCloseTimeout(Duration closeTimeout) {
+      this.closeTimeout = closeTimeout;
+    }
+  }
+
+  /** The JDBC store. */
+  public static class Jdbc {
+
+    /** When the tables are created at start-up. */
+    private SchemaInitialization initializeSchema = SchemaInitialization.EMBEDDED;
+
+    /** Longest time a statement (lock waits included) may run; 1 s to 1 h. */
+    private Duration queryTimeout = Duration.ofSeconds(5);
+
+    /** Whether IP addresses are truncated (IPv4 /24, IPv6 /48) before they are written. */
+    private boolean ipTruncation;
+
+    public SchemaInitialization getInitializeSchema() {
+      return initializeSchema;
+    }
+
+    public void setInitializeSchema(SchemaInitialization initializeSchema) {
+      this.initializeSchema = initializeSchema;
+    }
+
+    public Duration getQueryTimeout() {
+      return queryTimeout;
+    }
+
+    public void setQueryTimeout(Duration queryTimeout) {
+      this.queryTimeout = queryTimeout;
+    }
+
+    public boolean isIpTruncation() {
+      return ipTruncation;
+    }
+
+    public void setIpTruncation(boolean ipTruncation) {
+      this.ipTruncation = ipTruncation;
+    }
+  }
+
+  /** The Redis store. */
+  public static class Redis {
+
+    /** The start of every key, [A-Za-z0-9._-]{1,64}. */
+    private String keyPrefix = "usage";
+
+    /** Longest wait for one Redis command before the caller gets a typed error. */
+    private Duration commandTimeout = Duration.ofSeconds(1);
+
+    public String getKeyPrefix() {
+      return keyPrefix;
+    }
+
+    public void setKeyPrefix(String keyPrefix) {
+      this.keyPrefix = keyPrefix;
+    }
+
+    public Duration getCommandTimeout() {
+      return commandTimeout;
+    }
+
+    public void setCommandTimeout(Duration commandTimeout) {
+      this.commandTimeout = commandTimeout;
+    }
+  }
+
+  /** Scheduled jobs. */
+  public static class Jobs {
+
+    /** Whether the jobs are scheduled. They are idempotent and safe to run on every instance at once. */
+    private boolean enabled = true;
+
+    /** When the reset job closes finished periods into the history (Spring cron, in usage.time-zone). */
+    private String resetCron = "0 5 * * * *";
+
+    /** When the JDBC store rolls new events up into usage_aggregations (Spring cron, in usage.time-zone). */
+    private String aggregationCron = "0 */15 * * * *";
+
+    public boolean isEnabled() {
+      return enabled;
+    }
+
+    public void setEnabled(boolean enabled) {
+      this.enabled = enabled;
+    }
+
+    public String getResetCron() {
+      return resetCron;
+    }
+
+    public void setResetCron(String resetCron) {
+      this.resetCron = resetCron;
+    }
+
+    public String getAggregationCron() {
+      return aggregationCron;
+    }
+
+    public void setAggregationCron(String aggregationCron) {
+      this.aggregationCron = aggregationCron;
+    }
+  }
+
+  /** The HTTP contract of guarded Spring MVC endpoints. */
+  public static class Web {
+
+    /** The "type" of the problem body of a 429 answer. */
+    private URI problemType = URI.create("https://usage.dev/problems/quota-exceeded");
+
+    public URI getProblemType() {
+      return problemType;
+    }
+
+    public void setProblemType(URI problemType) {
+      this.problemType = problemType;
+    }
+  }
+
+  public boolean isEnabled() {
+    return enabled;
+  }
+
+  public void setEnabled(boolean enabled) {
+    this.enabled = enabled;
+  }
+
+  public Store getStore() {
+    return store;
+  }
+
+  public void setStore(Store store) {
+    this.store = store;
+  }
+
+  public ZoneId getTimeZone() {
+    return timeZone;
+  }
+
+  public void setTimeZone(ZoneId timeZone) {
+    this.timeZone = timeZone;
+  }
+
+  public String getDefaultTier() {
+    return defaultTier;
+  }
+
+  public void setDefaultTier(String defaultTier) {
+    this.defaultTier = defaultTier;
+  }
+
+  public FailureMode getFailureMode() {
+    return failureMode;
+  }
+
+  public void setFailureMode(FailureMode failureMode) {
+    this.failureMode = failureMode;
+  }
+
+  public Duration getReservationTtl() {
+    return reservationTtl;
+  }
+
+  public void setReservationTtl(Duration reservationTtl) {
+    this.reservationTtl = reservationTtl;
+  }
+
+  public Duration getIdempotencyWindow() {
+    return idempotencyWindow;
+  }
+
+  public void setIdempotencyWindow(Duration idempotencyWindow) {
+    this.idempotencyWindow = idempotencyWindow;
+  }
+
+  public Duration getCounterRetention() {
+    return counterRetention;
+  }
+
+  public void setCounterRetention(Duration counterRetention) {
+    this.counterRetention = counterRetention;
+  }
+
+  public Quotas getQuotas() {
+    return quotas;
+  }
+
+  public Map<String, TierProperties> getTiers() {
+    return tiers;
+  }
+
+  public Map<String, UserProperties> getUsers() {
+    return users;
+  }
+
+  public Tracking getTracking() {
+    return tracking;
+  }
+
+  public Jdbc getJdbc() {
+    return jdbc;
+  }
+
+  public Redis getRedis() {
+    return redis;
+  }
+
+  public Jobs getJobs() {
+    return jobs;
+  }
+
+  public Web getWeb() {
+    return web;
+  }
+}

@@ -1,0 +1,157 @@
+package dev.usage.spring.autoconfigure;
+
+import dev.usage.InvalidUsageException;
+import dev.usage.Quota;
+import dev.usage.QuotaPeriod;
+import dev.usage.QuotaType;
+import dev.usage.Tier;
+import dev.usage.UsageEngine;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+
+/**
+ * Maps {@link UsageProperties} onto {@link UsageEngine.Builder}. Every value is handed to the library's own
+ * validation; an {@link InvalidUsageException} (which names the library's field) becomes an
+ * {@link InvalidConfigurationPropertyValueException} naming the {@code usage.*} property, which Spring Boot
+ * reports as a failed start-up with that name.
+ */
+final class UsagePropertiesMapper {
+
+  /** The library's field names (as {@link InvalidUsageException#field()} spells them) to property names. */
+  private static final Map<String, String> BUILDER_FIELDS = Map.ofEntries(
+      Map.entry("reservationTtl", "usage.reservation-ttl"),
+      Map.entry("idempotencyWindow", "usage.idempotency-window"),
+      Map.entry("counterRetention", "usage.counter-retention"),
+      Map.entry("defaultZone", "usage.time-zone"),
+      Map.entry("failureMode", "usage.failure-mode"),
+      Map.entry("defaultTier", "usage.default-tier"),
+      Map.entry("trackingMode", "usage.tracking.mode"),
+      Map.entry("bufferCapacity", "usage.tracking.buffer-size"),
+      Map.entry("overflowPolicy", "usage.tracking.overflow-policy"),
+      Map.entry("batchSize", "usage.tracking.batch-size"),
+      Map.entry("flushInterval", "usage.tracking.flush-interval"),
+      Map.entry("offerTimeout", "usage.tracking.offer-timeout"),
+      Map.entry("closeTimeout", "usage.tracking.close-timeout"),
+      Map.entry("tier.parent", "usage.tiers.*.parent"));
+
+  private UsagePropertiesMapper() {}
+
+  /**
+   * Applies every property to {@code builder}; the builder is left to the caller (customizers may follow).
+   *
+   * @throws InvalidConfigurationPropertyValueException a property holds a value the library refuses
+   */
+  static UsageEngine.Builder apply(UsageProperties p, UsageEngine.Builder builder) {
+    builder.defaultZone(p.getTimeZone())
+        .defaultTier(p.getDefaultTier())
+        .failureMode(p.getFailureMode())
+        .reservationTtl(p.getReservationTtl())
+        .idempotencyWindow(p.getIdempotencyWindow())
+        .counterRetention(p.getCounterRetention())
+        .trackingMode(p.getTracking().getMode())
+        .bufferCapacity(p.getTracking().getBufferSize())
+        .overflowPolicy(p.getTracking().getOverflowPolicy())
+        .batchSize(p.getTracking().getBatchSize())
+        .flushInterval(p.getTracking().getFlushInterval())
+        .offerTimeout(p.getTracking().getOfferTimeout())
+        .closeTimeout(p.getTracking().getCloseTimeout())
+        // Spring closes the engine with the context, before the DataSource or Redis client it writes to;
+        // a JVM hook of its own could run after they are closed
+        .closeOnShutdown(false);
+    quotas("usage.quotas.defaults", p.getQuotas().getDefaults()).values().forEach(builder::defaultQuota);
+    Set<String> known = new java.util.HashSet<>(List.of(Tier.FREE, Tier.PREMIUM, Tier.ENTERPRISE));
+    known.addAll(p.getTiers().keySet());
+    p.getTiers().forEach((name, t) -> builder.tier(tier(name, t, known)));
+    return builder;
+  }
+
+  /** Builds the engine, naming the property behind any setting the library refuses. */
+  static UsageEngine build(UsageEngine.Builder builder, UsageProperties p) {
+    try {
+      return builder.build();
+    } catch (InvalidUsageException e) {
+      String property = BUILDER_FIELDS.getOrDefault(e.field(), "usage." + e.field());
+      throw new InvalidConfigurationPropertyValueException(property, value(property, p), e.getMessage());
+    }
+  }
+
+  /** The configured value of a property that {@link #BUILDER_FIELDS} names, for the error message. */
+  private static Object value(String property, UsageProperties p) {
+    UsageProperties.Tracking t = p.getTracking();
+    return switch (property) {
+      case "usage.reservation-ttl" -> p.getReservationTtl();
+      case "usage.idempotency-window" -> p.getIdempotencyWindow();
+      case "usage.counter-retention" -> p.getCounterRetention();
+      case "usage.time-zone" -> p.getTimeZone();
+      case "usage.failure-mode" -> p.getFailureMode();
+      case "usage.default-tier" -> p.getDefaultTier();
+      case "usage.tracking.mode" -> t.getMode();
+      case "usage.tracking.buffer-size" -> t.getBufferSize();
+      case "usage.tracking.overflow-policy" -> t.getOverflowPolicy();
+      case "usage.tracking.batch-size" -> t.getBatchSize();
+      case "usage.tracking.flush-interval" -> t.getFlushInterval();
+      case "usage.tracking.offer-timeout" -> t.getOfferTimeout();
+      case "usage.tracking.close-timeout" -> t.getCloseTimeout();
+      default -> null;
+    };
+  }
+
+  private static Tier tier(String name, TierProperties t, Set<String> known) {
+    String prefix = "usage.tiers." + name;
+    String parent = t.getParent();
+    if (parent != null && !known.contains(parent)) {
+      throw new InvalidConfigurationPropertyValueException(prefix + ".parent", parent,
+          "no tier named '" + parent + "' is built in or configured under usage.tiers");
+    }
+    Map<QuotaType, Quota> quotas = quotas(prefix, t);
+    return named(prefix, name, () -> Tier.builder(name).parent(parent).quotas(quotas.values()).build());
+  }
+
+  /**
+   * The quotas set under {@code prefix} ({@code prefix.monthly.characters} and so on), one per type.
+   *
+   * @throws InvalidConfigurationPropertyValueException a limit is refused, or a type has limits in two periods
+   */
+  static Map<QuotaType, Quota> quotas(String prefix, PeriodLimits limits) {
+    Map<QuotaType, Quota> out = new LinkedHashMap<>();
+    Map<QuotaType, String> where = new LinkedHashMap<>();
+    add(out, where, prefix + ".monthly", QuotaPeriod.MONTH, limits.getMonthly());
+    add(out, where, prefix + ".weekly", QuotaPeriod.WEEK, limits.getWeekly());
+    add(out, where, prefix + ".daily", QuotaPeriod.DAY, limits.getDaily());
+    return out;
+  }
+
+  private static void add(Map<QuotaType, Quota> out, Map<QuotaType, String> where, String prefix, QuotaPeriod period,
+      QuotaLimits limits) {
+    for (Map.Entry<String, Long> e : limits.byTypeName().entrySet()) {
+      String property = prefix + "." + e.getKey();
+      String typeName = e.getKey().startsWith("custom.") ? e.getKey().substring("custom.".length()) : e.getKey();
+      Long value = e.getValue();
+      if (value == null) {
+        throw new InvalidConfigurationPropertyValueException(property, null, "must not be empty");
+      }
+      long limit = value == -1 ? Quota.UNLIMITED : value;
+      Quota quota = named(property, value, () -> new Quota(QuotaType.of(typeName), limit, period,
+          dev.usage.Enforcement.HARD, dev.usage.RolloverPolicy.none()));
+      String earlier = where.put(quota.type(), property);
+      if (earlier != null) {
+        throw new InvalidConfigurationPropertyValueException(property, value,
+            "quota type '" + typeName + "' already has a limit in " + earlier + "; a type takes one period");
+      }
+      out.put(quota.type(), quota);
+    }
+  }
+
+  /** Runs {@code make}, turning the library's refusal into an error naming {@code property}. */
+  static <T> T named(String property, Object value, Supplier<T> make) {
+    try {
+      return make.get();
+    } catch (InvalidUsageException e) {
+      throw new InvalidConfigurationPropertyValueException(property, value, e.getMessage());
+    }
+  }
+}

@@ -1,0 +1,76 @@
+package dev.usage.spring.web;
+
+import dev.usage.QuotaDecision;
+import dev.usage.QuotaStatus;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The {@code RateLimit-Policy} and {@code RateLimit} response fields of draft-ietf-httpapi-ratelimit-headers
+ * (version 09 and later: Structured Field lists of quota policy items), one item per quota the decision
+ * involved, named by its type:
+ *
+ * <pre>
+ * RateLimit-Policy: "characters";q=10000;w=2678400;qu="characters", "requests";q=500;w=2678400;qu="requests"
+ * RateLimit: "characters";r=8800;t=1209600, "requests";r=499;t=1209600
+ * </pre>
+ *
+ * <p>{@code q} is the limit, {@code w} the current period's length in seconds (months differ in length),
+ * {@code r} what remains and {@code t} the seconds until the period resets. The {@code qu} (quota unit) of
+ * the requests quota is the registered {@code requests}; characters, tokens and custom types carry their
+ * own name, which is not a registered unit, so a client that knows only registered units can tell them
+ * apart. Unlimited quotas are left out. Stateless.
+ */
+public final class RateLimitFields {
+
+  /** The policy field's name. */
+  public static final String POLICY = "RateLimit-Policy";
+  /** The current-state field's name. */
+  public static final String RATE_LIMIT = "RateLimit";
+
+  private RateLimitFields() {}
+
+  /** The {@code RateLimit-Policy} value, or empty when every quota involved is unlimited. */
+  public static Optional<String> policy(QuotaDecision decision) {
+    List<String> items = new ArrayList<>();
+    for (QuotaStatus s : limited(decision)) {
+      long window = Duration.between(s.periodStart(), s.resetAt()).toSeconds();
+      items.add(quoted(s.type().name()) + ";q=" + s.limit() + ";w=" + window + ";qu=" + quoted(s.type().name()));
+    }
+    return items.isEmpty() ? Optional.empty() : Optional.of(String.join(", ", items));
+  }
+
+  /** The {@code RateLimit} value at {@code now}, or empty when every quota involved is unlimited. */
+  public static Optional<String> rateLimit(QuotaDecision decision, Instant now) {
+    List<String> items = new ArrayList<>();
+    for (QuotaStatus s : limited(decision)) {
+      items.add(quoted(s.type().name()) + ";r=" + s.remaining() + ";t=" + secondsUntil(now, s.resetAt()));
+    }
+    return items.isEmpty() ? Optional.empty() : Optional.of(String.join(", ", items));
+  }
+
+  /** Whole seconds from {@code now} to {@code at}, rounded up, never negative. */
+  public static long secondsUntil(Instant now, Instant at) {
+    return seconds(Duration.between(now, at));
+  }
+
+  /** Whole seconds of {@code d}, rounded up, never negative. */
+  public static long seconds(Duration d) {
+    if (d.isNegative() || d.isZero()) {
+      return 0;
+    }
+    return d.getNano() == 0 ? d.getSeconds() : d.getSeconds() + 1;
+  }
+
+  private static List<QuotaStatus> limited(QuotaDecision decision) {
+    return decision.statuses().stream().filter(s -> !s.isUnlimited()).toList();
+  }
+
+  /** An sf-string: quote type names are [a-z0-9_.-], which need no escaping. */
+  private static String quoted(String s) {
+    return "\"" + s + "\"";
+  }
+}

@@ -1,0 +1,106 @@
+package dev.usage.spring.aop;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.usage.spring.annotation.QuotaGuard;
+import dev.usage.spring.annotation.QuotaGuard.Amount;
+import dev.usage.spring.annotation.TrackUsage;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+
+/** Start-up fails, naming the method, when an annotated method could not be intercepted. */
+class GuardedMethodVerifierTest {
+
+  private final ApplicationContextRunner runner =
+      new ApplicationContextRunner().withConfiguration(QuotaGuardTest.USAGE_AOP);
+
+  /** A guard on a private method. */
+  public static class PrivateGuard {
+    @QuotaGuard(user = "'u'")
+    private String hidden() {
+      return "x";
+    }
+
+    public String call() {
+      return hidden();
+    }
+  }
+
+  /** A guard on a final method. */
+  public static class FinalGuard {
+    @TrackUsage(feature = "f", user = "'u'")
+    public final String fixed() {
+      return "x";
+    }
+  }
+
+  /** A guard in a final class. */
+  public static final class FinalClass {
+    @QuotaGuard(user = "'u'")
+    public String call() {
+      return "x";
+    }
+  }
+
+  /** A guard with an expression that does not parse. */
+  public static class BadExpression {
+    @QuotaGuard(user = "'u'", amounts = @Amount(type = "characters", value = "#text.length("))
+    public String call(String text) {
+      return text;
+    }
+  }
+
+  @Test
+  void privateMethodFailsStartUp() {
+    runner.withBean(PrivateGuard.class).run(ctx -> assertThat(ctx).getFailure()
+        .hasMessageContaining("PrivateGuard.hidden").hasMessageContaining("private"));
+  }
+
+  @Test
+  void finalMethodFailsStartUp() {
+    runner.withBean(FinalGuard.class).run(ctx -> assertThat(ctx).getFailure()
+        .hasMessageContaining("FinalGuard.fixed").hasMessageContaining("final"));
+  }
+
+  @Test
+  void finalClassFailsStartUp() {
+    // Spring's class proxy refuses the final class before the verifier runs; either way start-up fails
+    runner.withBean(FinalClass.class).run(ctx -> assertThat(ctx).getFailure()
+        .hasMessageContaining("FinalClass").hasMessageContaining("final"));
+  }
+
+  /** An interface proxy, whose guarded method is on no interface. */
+  public interface Greeter {
+    String greet();
+  }
+
+  /** Implements an interface, so a JDK proxy is made unless class proxies are forced. */
+  public static class GreeterImpl implements Greeter {
+    @Override
+    public String greet() {
+      return "hello";
+    }
+
+    @QuotaGuard(user = "'u'")
+    public String guardedButNotOnTheInterface() {
+      return "x";
+    }
+  }
+
+  @Test
+  void methodHiddenFromAnInterfaceProxyFailsStartUp() {
+    runner.withBean(GreeterImpl.class).run(ctx -> assertThat(ctx).getFailure()
+        .hasMessageContaining("GreeterImpl.guardedButNotOnTheInterface").hasMessageContaining("interface"));
+  }
+
+  @Test
+  void unparsableExpressionFailsStartUp() {
+    runner.withBean(BadExpression.class).run(ctx -> assertThat(ctx).getFailure()
+        .hasMessageContaining("BadExpression.call").hasMessageContaining("#text.length("));
+  }
+
+  @Test
+  void publicMethodsOfAProxiedBeanStartFine() {
+    runner.withBean(QuotaGuardTest.TextService.class).run(ctx -> assertThat(ctx).hasNotFailed());
+  }
+}

@@ -1,0 +1,150 @@
+package dev.usage.spring.autoconfigure;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.usage.AuditEntry;
+import dev.usage.QuotaManagementService;
+import dev.usage.QuotaPeriod;
+import dev.usage.QuotaStatus;
+import dev.usage.QuotaType;
+import dev.usage.UserQuota;
+import dev.usage.memory.InMemoryUsageStorage;
+import dev.usage.spi.UsageStorage;
+import java.time.ZoneId;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.core.env.SystemEnvironmentPropertySource;
+
+/** {@code usage.*} binding, in properties and environment-variable form, and failures naming the property. */
+class UsagePropertiesTest {
+
+  private final ApplicationContextRunner runner =
+      new ApplicationContextRunner().withConfiguration(UsageAutoConfigurationTest.USAGE);
+
+  private static QuotaStatus status(AssertableApplicationContext ctx, String user, QuotaType type) {
+    return ctx.getBean(QuotaManagementService.class).getQuotaStatus(user).stream()
+        .filter(s -> s.type().equals(type)).findFirst().orElseThrow();
+  }
+
+  @Test
+  void defaultQuotaFromAnEnvironmentVariable() {
+    runner.withInitializer(ctx -> ctx.getEnvironment().getPropertySources().addFirst(
+            new SystemEnvironmentPropertySource("test-systemEnvironment",
+                Map.of("USAGE_QUOTAS_DEFAULTS_MONTHLY_CHARACTERS", "20000", "USAGE_TRACKING_MODE", "sync"))))
+        .run(ctx -> {
+          assertThat(ctx).hasNotFailed();
+          assertThat(status(ctx, "alice", QuotaType.CHARACTERS).limit()).isEqualTo(20_000);
+          assertThat(ctx.getBean(UsageProperties.class).getTracking().getMode()).isEqualTo(dev.usage.TrackingMode.SYNC);
+        });
+  }
+
+  @Test
+  void defaultsTiersAndPeriods() {
+    runner.withPropertyValues("usage.quotas.defaults.daily.requests=50",
+            "usage.quotas.defaults.monthly.custom.images=20",
+            "usage.tiers.pro.parent=premium", "usage.tiers.pro.monthly.tokens=5000000",
+            "usage.tiers.pro.weekly.characters=-1")
+        .run(ctx -> {
+          assertThat(ctx).hasNotFailed();
+          QuotaStatus requests = status(ctx, "free-user", QuotaType.REQUESTS);
+          assertThat(requests.limit()).isEqualTo(50);
+          assertThat(requests.period()).isEqualTo(QuotaPeriod.DAY);
+          assertThat(status(ctx, "free-user", QuotaType.of("images")).limit()).isEqualTo(20);
+          QuotaManagementService quotas = ctx.getBean(QuotaManagementService.class);
+          quotas.initializeUserQuotas("bob", "pro", "test");
+          assertThat(status(ctx, "bob", QuotaType.TOKENS).limit()).isEqualTo(5_000_000);
+          assertThat(status(ctx, "bob", QuotaType.CHARACTERS).isUnlimited()).isTrue();
+          assertThat(status(ctx, "bob", QuotaType.REQUESTS).limit()).isEqualTo(5_000); // from premium
+        });
+  }
+
+  @Test
+  void userSettingsAreAppliedOnceAndAudited() {
+    InMemoryUsageStorage storage = InMemoryUsageStorage.create();
+    ApplicationContextRunner withUsers = runner.withBean("sharedStorage", UsageStorage.class, () -> storage,
+            bd -> bd.setDestroyMethodName(""))
+        .withPropertyValues("usage.users.alice.tier=premium", "usage.users.alice.daily.requests=10",
+            "usage.users.alice.time-zone=Europe/Paris", "usage.users.alice.billing-anchor-day=15");
+    // the storage outlives both contexts only because the engine's close of an in-memory storage keeps its data
+    withUsers.run(ctx -> {
+      assertThat(ctx).hasNotFailed();
+      UserQuota alice = ctx.getBean(QuotaManagementService.class).getUserQuota("alice");
+      assertThat(alice.tier()).isEqualTo("premium");
+      assertThat(alice.override(QuotaType.REQUESTS)).hasValueSatisfying(q -> {
+        assertThat(q.limit()).isEqualTo(10);
+        assertThat(q.period()).isEqualTo(QuotaPeriod.DAY);
+      });
+      assertThat(alice.zone()).isEqualTo(ZoneId.of("Europe/Paris"));
+      assertThat(alice.billingAnchorDay()).isEqualTo(15);
+      assertThat(ctx.getBean(QuotaManagementService.class).auditTrail("alice"))
+          .isNotEmpty().allSatisfy(e -> assertThat(e.actor()).isEqualTo(UsageUserSettingsInitializer.ACTOR));
+    });
+    int[] entries = new int[1];
+    withUsers.run(ctx -> entries[0] = ctx.getBean(QuotaManagementService.class).auditTrail("alice").size());
+    withUsers.run(ctx -> {
+      List<AuditEntry> trail = ctx.getBean(QuotaManagementService.class).auditTrail("alice");
+      assertThat(trail).hasSize(entries[0]); // a restart with the same properties changes nothing
+    });
+  }
+
+  private void failsNaming(String property, String... properties) {
+    runner.withPropertyValues(properties).run(ctx -> assertThat(ctx).getFailure().rootCause()
+        .isInstanceOf(InvalidConfigurationPropertyValueException.class)
+        .satisfies(e -> assertThat(((InvalidConfigurationPropertyValueException) e).getName()).isEqualTo(property))
+        .hasMessageContaining(property));
+  }
+
+  @Test
+  void negativeLimitFailsNamingTheProperty() {
+    failsNaming("usage.quotas.defaults.monthly.characters", "usage.quotas.defaults.monthly.characters=-5");
+  }
+
+  @Test
+  void bufferSizeOutOfRangeFailsNamingTheProperty() {
+    failsNaming("usage.tracking.buffer-size", "usage.tracking.buffer-size=0");
+  }
+
+  @Test
+  void unknownParentTierFailsNamingTheProperty() {
+    failsNaming("usage.tiers.gold.parent", "usage.tiers.gold.parent=platinum");
+  }
+
+  @Test
+  void unknownDefaultTierFailsNamingTheProperty() {
+    failsNaming("usage.default-tier", "usage.default-tier=gold");
+  }
+
+  @Test
+  void badCustomQuotaTypeFailsNamingTheProperty() {
+    failsNaming("usage.quotas.defaults.monthly.custom.Bad Name", "usage.quotas.defaults.monthly.custom[Bad Name]=3");
+  }
+
+  @Test
+  void oneTypeInTwoPeriodsFailsNamingTheSecond() {
+    failsNaming("usage.quotas.defaults.daily.characters",
+        "usage.quotas.defaults.monthly.characters=100", "usage.quotas.defaults.daily.characters=10");
+  }
+
+  @Test
+  void retentionShorterThanReservationsAndKeysFailsNamingIt() {
+    failsNaming("usage.counter-retention", "usage.counter-retention=1h");
+  }
+
+  @Test
+  void unknownUserTierFailsNamingTheProperty() {
+    failsNaming("usage.users.bob.tier", "usage.users.bob.tier=platinum");
+  }
+
+  @Test
+  void badQueryTimeoutFailsNamingTheProperty() {
+    runner.withUserConfiguration(UsageAutoConfigurationTest.H2.class)
+        .withPropertyValues("usage.jdbc.query-timeout=0s")
+        .run(ctx -> assertThat(ctx).getFailure().rootCause()
+            .isInstanceOf(InvalidConfigurationPropertyValueException.class)
+            .hasMessageContaining("usage.jdbc.query-timeout"));
+  }
+}

@@ -1,0 +1,145 @@
+package dev.usage.spring.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
+
+import dev.usage.QuotaManagementService;
+import dev.usage.QuotaStatus;
+import dev.usage.QuotaType;
+import dev.usage.spring.annotation.QuotaGuard;
+import dev.usage.spring.annotation.QuotaGuard.Amount;
+import dev.usage.spring.annotation.TrackUsage;
+import dev.usage.spring.aop.CurrentQuotaDecision;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.servlet.http.HttpServletRequest;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.context.annotation.Import;
+import org.springframework.http.MediaType;
+import org.springframework.mock.web.MockHttpServletResponse;
+import org.springframework.test.web.servlet.MockMvc;
+import org.springframework.test.web.servlet.setup.MockMvcBuilders;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.context.WebApplicationContext;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** A guarded MVC endpoint: RateLimit fields, then 429 with a problem body once the quota is spent. */
+@SpringBootTest(classes = QuotaGuardWebTest.App.class, properties = {"usage.store=memory",
+    "usage.quotas.defaults.monthly.characters=100", "usage.quotas.defaults.monthly.tokens=1000"})
+class QuotaGuardWebTest {
+
+  @SpringBootConfiguration
+  @EnableAutoConfiguration
+  @Import(CorrectionController.class)
+  static class App {}
+
+  /** The reference endpoint: characters and a request up front, tokens reserved and settled from the reply. */
+  @RestController
+  public static class CorrectionController {
+
+    public record CorrectionRequest(String user, String text) {}
+
+    public record Correction(String corrected, long tokensUsed, long charactersRemaining, boolean decisionOnRequest) {}
+
+    @PostMapping("/api/correct")
+    @QuotaGuard(user = "#request.user()", amounts = {
+        @Amount(type = "characters", value = "#request.text().length()"),
+        @Amount(type = "requests", value = "1"),
+        @Amount(type = "tokens", value = "#request.text().length() * 10", actual = "#result.tokensUsed()")})
+    @TrackUsage(feature = "text-correction", user = "#request.user()", characters = "#request.text().length()")
+    public Correction correct(@RequestBody CorrectionRequest request, HttpServletRequest http) {
+      long remaining = CurrentQuotaDecision.get().flatMap(d -> d.remaining(QuotaType.CHARACTERS)).orElse(-1L);
+      return new Correction(request.text().trim(), request.text().length() / 2, remaining,
+          UsageRequestAttributes.decision(http).isPresent());
+    }
+  }
+
+  @Autowired
+  WebApplicationContext context;
+
+  @Autowired
+  QuotaManagementService quotas;
+
+  MockMvc mvc;
+  final JsonMapper json = JsonMapper.builder().build();
+
+  @BeforeEach
+  void mockMvc() {
+    mvc = MockMvcBuilders.webAppContextSetup(context).build();
+  }
+
+  private MockHttpServletResponse correct(String user, int characters) throws Exception {
+    String body = json.writeValueAsString(new CorrectionController.CorrectionRequest(user, "x".repeat(characters)));
+    return mvc.perform(post("/api/correct").contentType(MediaType.APPLICATION_JSON).content(body))
+        .andReturn().getResponse();
+  }
+
+  private QuotaStatus status(String user, QuotaType type) {
+    return quotas.getQuotaStatus(user).stream().filter(s -> s.type().equals(type)).findFirst().orElseThrow();
+  }
+
+  @Test
+  void guardedResponseCarriesTheRateLimitFieldsAndTheDecision() throws Exception {
+    MockHttpServletResponse r = correct("ann", 40);
+    assertThat(r.getStatus()).isEqualTo(200);
+    assertThat(r.getHeader("RateLimit-Policy"))
+        .matches(".*\"characters\";q=100;w=\\d+;qu=\"characters\".*")
+        .contains("\"requests\";q=500;w=").contains("\"tokens\";q=1000;w=");
+    // after the commit: 40 characters and 20 actual tokens are charged
+    assertThat(r.getHeader("RateLimit")).matches(".*\"characters\";r=60;t=\\d+.*").contains("\"tokens\";r=980;t=");
+    JsonNode body = json.readTree(r.getContentAsString());
+    assertThat(body.get("charactersRemaining").asLong()).isEqualTo(60);
+    assertThat(body.get("decisionOnRequest").asBoolean()).isTrue();
+  }
+
+  @Autowired
+  MeterRegistry meters;
+
+  @Test
+  void trackedCallsAreTimedByTheirHttpEndpoint() throws Exception {
+    assertThat(correct("dan", 10).getStatus()).isEqualTo(200);
+    assertThat(meters.get("usage.processing").tag("endpoint", "POST /api/correct")
+        .tag("feature", "text-correction").timer().count()).isPositive();
+  }
+
+  @Test
+  void reservationIsSettledWithTheActualTokens() throws Exception {
+    assertThat(correct("ben", 30).getStatus()).isEqualTo(200);
+    QuotaStatus tokens = status("ben", QuotaType.TOKENS);
+    assertThat(tokens.used()).isEqualTo(15); // estimated 300, actual 30 / 2
+    assertThat(tokens.reserved()).isZero();
+    assertThat(status("ben", QuotaType.CHARACTERS).used()).isEqualTo(30);
+  }
+
+  @Test
+  void spentQuotaAnswers429WithProblemDetailsAndRetryAfter() throws Exception {
+    assertThat(correct("cat", 40).getStatus()).isEqualTo(200);
+    assertThat(correct("cat", 40).getStatus()).isEqualTo(200);
+    MockHttpServletResponse denied = correct("cat", 40);
+    assertThat(denied.getStatus()).isEqualTo(429);
+    assertThat(denied.getContentType()).startsWith("application/problem+json");
+    assertThat(Long.parseLong(denied.getHeader("Retry-After"))).isPositive();
+    assertThat(denied.getHeader("RateLimit")).contains("\"characters\";r=20;t=");
+    JsonNode problem = json.readTree(denied.getContentAsString());
+    assertThat(problem.get("type").asString()).endsWith("/quota-exceeded");
+    assertThat(problem.get("status").asInt()).isEqualTo(429);
+    assertThat(problem.get("violated").get(0).asString()).isEqualTo("characters");
+    assertThat(problem.get("retryAfterSeconds").asLong()).isEqualTo(Long.parseLong(denied.getHeader("Retry-After")));
+    assertThat(problem.get("resetAt").asString()).isNotEmpty();
+    JsonNode characters = problem.get("quotas").valueStream()
+        .filter(q -> q.get("type").asString().equals("characters")).findFirst().orElseThrow();
+    assertThat(characters.get("remaining").asLong()).isEqualTo(20);
+    assertThat(characters.get("violated").asBoolean()).isTrue();
+    // the refused request consumed nothing
+    assertThat(status("cat", QuotaType.CHARACTERS).used()).isEqualTo(80);
+    assertThat(status("cat", QuotaType.REQUESTS).used()).isEqualTo(2);
+    assertThat(status("cat", QuotaType.TOKENS).reserved()).isZero();
+  }
+}
