@@ -52,6 +52,18 @@ public final class TestDatabases {
     return ds;
   }
 
+  /** As {@link #postgres(int, String)}, in a schema dropped and created again first: no rows of earlier runs. */
+  public static HikariDataSource freshPostgres(int size, String suffix) {
+    String schema = "usage_it_" + checksum(JdbcDialect.POSTGRESQL) + suffix;
+    require("PostgreSQL at 127.0.0.1:5432", PG_URL, "postgres", "");
+    try (Connection c = DriverManager.getConnection(PG_URL, "postgres", ""); Statement s = c.createStatement()) {
+      s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+    return postgres(size, suffix);
+  }
+
   /** A pool on the MariaDB test database, created with the shipped DDL if needed; skips when unreachable. */
   public static HikariDataSource mariadb(int size) {
     return mariadb(size, "");
