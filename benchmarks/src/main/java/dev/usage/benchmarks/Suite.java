@@ -207,7 +207,7 @@ public final class Suite {
       }
       if (ours.forkMeans.isEmpty() || bare.forkMeans.isEmpty()) {
         b.append("| ").append(t.title).append(" | n/a | – | ")
-            .append(t.diagnostic() ? "–" : String.format(Locale.ROOT, "≥ %.1f×", t.min)).append(" | ")
+            .append(t.diagnostic() ? "–" : "≥ " + java.math.BigDecimal.valueOf(t.min).stripTrailingZeros().toPlainString() + "×").append(" | ")
             .append(t.diagnostic() ? "–" : "**no result**").append(" |\n");
         continue;
       }
@@ -221,7 +221,7 @@ public final class Suite {
       }
       b.append("| ").append(t.title).append(" | ").append(String.format(Locale.ROOT, "%.2f×", ratio)).append(" | ")
           .append(String.format(Locale.ROOT, "%.2f – %.2f", lo, hi)).append(" | ")
-          .append(t.diagnostic() ? "–" : String.format(Locale.ROOT, "≥ %.1f×", t.min)).append(" | ")
+          .append(t.diagnostic() ? "–" : "≥ " + java.math.BigDecimal.valueOf(t.min).stripTrailingZeros().toPlainString() + "×").append(" | ")
           .append(t.diagnostic() ? "–" : ratio >= t.min ? "yes" : "**no**").append(" |\n");
     }
     b.append("\nMachine: ").append(machine()).append(String.format(Locale.ROOT,

@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Builds the benchmarks (with the modules they use) and runs the Spring suite: a @QuotaGuard'ed Spring MVC
+# endpoint (in-memory store) beside the same endpoint unguarded, both called in-process through MockMvc.
+# Prints a Markdown table with the ratio; the table is also written to benchmarks/target/spring-results.md.
+#
+#   benchmarks/run-spring.sh                     # default: 3 interleaved rounds (forks) per benchmark
+#   benchmarks/run-spring.sh --write-results     # also replace the generated block in benchmarks/RESULTS.md
+exec "$(dirname "$0")/run-suite.sh" dev.usage.benchmarks.spring.SpringSuite spring "$@"
