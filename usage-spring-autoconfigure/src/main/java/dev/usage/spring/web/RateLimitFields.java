@@ -4,8 +4,6 @@ import dev.usage.QuotaDecision;
 import dev.usage.QuotaStatus;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
 
 /**
@@ -35,21 +33,32 @@ public final class RateLimitFields {
 
   /** The {@code RateLimit-Policy} value, or empty when every quota involved is unlimited. */
   public static Optional<String> policy(QuotaDecision decision) {
-    List<String> items = new ArrayList<>();
-    for (QuotaStatus s : limited(decision)) {
-      long window = Duration.between(s.periodStart(), s.resetAt()).toSeconds();
-      items.add(quoted(s.type().name()) + ";q=" + s.limit() + ";w=" + window + ";qu=" + quoted(s.type().name()));
+    // on every guarded response: one builder, no streams or intermediate strings
+    StringBuilder b = null;
+    for (QuotaStatus s : decision.statuses()) {
+      if (s.isUnlimited()) {
+        continue;
+      }
+      b = b == null ? new StringBuilder(96) : b.append(", ");
+      String name = s.type().name();
+      b.append('"').append(name).append("\";q=").append(s.limit()).append(";w=")
+          .append(Duration.between(s.periodStart(), s.resetAt()).toSeconds()).append(";qu=\"").append(name).append('"');
     }
-    return items.isEmpty() ? Optional.empty() : Optional.of(String.join(", ", items));
+    return b == null ? Optional.empty() : Optional.of(b.toString());
   }
 
   /** The {@code RateLimit} value at {@code now}, or empty when every quota involved is unlimited. */
   public static Optional<String> rateLimit(QuotaDecision decision, Instant now) {
-    List<String> items = new ArrayList<>();
-    for (QuotaStatus s : limited(decision)) {
-      items.add(quoted(s.type().name()) + ";r=" + s.remaining() + ";t=" + secondsUntil(now, s.resetAt()));
+    StringBuilder b = null;
+    for (QuotaStatus s : decision.statuses()) {
+      if (s.isUnlimited()) {
+        continue;
+      }
+      b = b == null ? new StringBuilder(64) : b.append(", ");
+      b.append('"').append(s.type().name()).append("\";r=").append(s.remaining()).append(";t=")
+          .append(secondsUntil(now, s.resetAt()));
     }
-    return items.isEmpty() ? Optional.empty() : Optional.of(String.join(", ", items));
+    return b == null ? Optional.empty() : Optional.of(b.toString());
   }
 
   /** Whole seconds from {@code now} to {@code at}, rounded up, never negative. */
@@ -63,14 +72,5 @@ public final class RateLimitFields {
       return 0;
     }
     return d.getNano() == 0 ? d.getSeconds() : d.getSeconds() + 1;
-  }
-
-  private static List<QuotaStatus> limited(QuotaDecision decision) {
-    return decision.statuses().stream().filter(s -> !s.isUnlimited()).toList();
-  }
-
-  /** An sf-string: quote type names are [a-z0-9_.-], which need no escaping. */
-  private static String quoted(String s) {
-    return "\"" + s + "\"";
   }
 }
