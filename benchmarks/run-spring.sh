@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the benchmarks (with the modules they use) and runs the Spring suite: a @QuotaGuard'ed Spring MVC
-# endpoint (in-memory store) beside the same endpoint unguarded, both called in-process through MockMvc.
+# endpoint (in-memory store) beside the same endpoint unguarded, served over loopback HTTP by embedded Tomcat
+# (the target) and called in-process through MockMvc (a diagnostic).
 # Prints a Markdown table with the ratio; the table is also written to benchmarks/target/spring-results.md.
 #
 #   benchmarks/run-spring.sh                     # default: 3 interleaved rounds (forks) per benchmark

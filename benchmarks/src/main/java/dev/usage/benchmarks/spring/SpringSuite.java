@@ -6,7 +6,8 @@ import java.io.InputStream;
 import java.util.Properties;
 
 /**
- * The Spring suite: a {@code @QuotaGuard}ed MVC endpoint beside the same endpoint unguarded, run and
+ * The Spring suite: a {@code @QuotaGuard}ed MVC endpoint beside the same endpoint unguarded, served over
+ * HTTP by embedded Tomcat (the target) and called in-process through MockMvc (a diagnostic), run and
  * reported by {@link Suite} into the {@code <!-- spring-results:begin -->} block of RESULTS.md;
  * {@code benchmarks/run-spring.sh} builds and runs it.
  */
@@ -15,9 +16,12 @@ public final class SpringSuite {
   static final Suite SUITE = Suite.builder("spring")
       .heading("Spring MVC guard")
       .benchmarkPackage("dev.usage.benchmarks.spring")
+      .group("HttpEndpointBenchmark.guarded", "HttpEndpointBenchmark.plain")
       .group("GuardedEndpointBenchmark.guarded", "GuardedEndpointBenchmark.plain")
-      .target("Guarded MVC endpoint (in-memory store, MockMvc), 2 threads, 10,000 users",
-          "GuardedEndpointBenchmark.guarded", "GuardedEndpointBenchmark.plain", 0.85)
+      .target("Guarded MVC endpoint over HTTP (embedded Tomcat, in-memory store), 8 client threads, 10,000 users",
+          "HttpEndpointBenchmark.guarded", "HttpEndpointBenchmark.plain", 0.85)
+      .diagnostic("The same handlers in-process (MockMvc, no sockets: the guard's largest share), 2 threads",
+          "GuardedEndpointBenchmark.guarded", "GuardedEndpointBenchmark.plain")
       .software(SpringSuite::software)
       .build();
 
@@ -37,6 +41,8 @@ public final class SpringSuite {
     } catch (IOException e) {
       // the version line is informative only
     }
-    return "Spring Boot " + versions.getProperty("spring-boot", "?") + " (spring-webmvc through MockMvc, in-memory store)";
+    return "Spring Boot " + versions.getProperty("spring-boot", "?") + " (spring-webmvc, embedded Tomcat "
+        + org.apache.catalina.util.ServerInfo.getServerNumber() + ", Apache HttpClient "
+        + Suite.mavenVersion("org.apache.httpcomponents.client5", "httpclient5") + ", in-memory store)";
   }
 }
