@@ -295,12 +295,26 @@ public class UsageProperties {
     /** The "type" of the problem body of a 429 answer. */
     private URI problemType = URI.create("https://usage.dev/problems/quota-exceeded");
 
+    /**
+     * The "type" of the problem body of a 401 answer: a guarded call found no user to charge (no
+     * authenticated principal, or a user expression that gave null).
+     */
+    private URI userUnresolvedProblemType = URI.create("https://usage.dev/problems/user-unresolved");
+
     public URI getProblemType() {
       return problemType;
     }
 
     public void setProblemType(URI problemType) {
       this.problemType = problemType;
+    }
+
+    public URI getUserUnresolvedProblemType() {
+      return userUnresolvedProblemType;
+    }
+
+    public void setUserUnresolvedProblemType(URI userUnresolvedProblemType) {
+      this.userUnresolvedProblemType = userUnresolvedProblemType;
     }
   }
 
