@@ -50,6 +50,16 @@ public class UsageProperties {
   /** How long a counter is kept after its period ends; must exceed reservation-ttl + idempotency-window. */
   private Duration counterRetention = Duration.ofDays(35);
 
+  /**
+   * How many users' settings consumes keep in memory, 0 to 10,000,000; 0 reads them from the store at every
+   * consume. Used only with stores that refuse a consume computed from settings changed since (Redis alone),
+   * so a cached limit is never applied once outdated.
+   */
+  private int settingsCacheSize = 100_000;
+
+  /** The utilisation (used / limit) from which a quota's status is YELLOW and RED. */
+  private final Thresholds thresholds = new Thresholds();
+
   /** Default quotas: apply wherever no tier in a user's chain sets the type. */
   private final Quotas quotas = new Quotas();
 
@@ -96,6 +106,32 @@ public class UsageProperties {
     NEVER
   }
 
+  /** Status thresholds. */
+  public static class Thresholds {
+
+    /** Utilisation (used / limit) from which a quota's status is YELLOW; above 0, at most red. */
+    private double yellow = 0.8;
+
+    /** Utilisation (used / limit) from which a quota's status is RED. */
+    private double red = 1.0;
+
+    public double getYellow() {
+      return yellow;
+    }
+
+    public void setYellow(double yellow) {
+      this.yellow = yellow;
+    }
+
+    public double getRed() {
+      return red;
+    }
+
+    public void setRed(double red) {
+      this.red = red;
+    }
+  }
+
   /** Default quotas. */
   public static class Quotas {
 
@@ -125,6 +161,15 @@ public class UsageProperties {
 
     /** How long the idle writer waits for a first event before looking again. */
     private Duration flushInterval = Duration.ofMillis(100);
+
+    /**
+     * How long the writer, holding less than a batch, waits for more events before it writes; 0 writes what
+     * is queued at once. An event waits at most this long (plus the write) before it is stored.
+     */
+    private Duration batchLinger = Duration.ofMillis(5);
+
+    /** Attempts to write one batch before its events count as failed. */
+    private int writeAttempts = 5;
 
     /** How long the block policy waits for room in a full buffer. */
     private Duration offerTimeout = Duration.ofSeconds(1);
@@ -170,6 +215,22 @@ public class UsageProperties {
 
     public void setFlushInterval(Duration flushInterval) {
       this.flushInterval = flushInterval;
+    }
+
+    public Duration getBatchLinger() {
+      return batchLinger;
+    }
+
+    public void setBatchLinger(Duration batchLinger) {
+      this.batchLinger = batchLinger;
+    }
+
+    public int getWriteAttempts() {
+      return writeAttempts;
+    }
+
+    public void setWriteAttempts(int writeAttempts) {
+      this.writeAttempts = writeAttempts;
     }
 
     public Duration getOfferTimeout() {
@@ -380,6 +441,18 @@ public class UsageProperties {
 
   public void setCounterRetention(Duration counterRetention) {
     this.counterRetention = counterRetention;
+  }
+
+  public int getSettingsCacheSize() {
+    return settingsCacheSize;
+  }
+
+  public void setSettingsCacheSize(int settingsCacheSize) {
+    this.settingsCacheSize = settingsCacheSize;
+  }
+
+  public Thresholds getThresholds() {
+    return thresholds;
   }
 
   public Quotas getQuotas() {
