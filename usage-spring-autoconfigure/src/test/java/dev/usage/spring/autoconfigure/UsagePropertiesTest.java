@@ -100,6 +100,39 @@ class UsagePropertiesTest {
   }
 
   @Test
+  void overridesThePropertiesNoLongerNameAreRemovedButAnAdministratorsStay() {
+    InMemoryUsageStorage storage = InMemoryUsageStorage.create();
+    ApplicationContextRunner shared = runner.withBean("sharedStorage", UsageStorage.class, () -> storage,
+        bd -> bd.setDestroyMethodName(""));
+    shared.withPropertyValues("usage.users.alice.monthly.tokens=500", "usage.users.alice.daily.requests=10",
+        "usage.users.bob.monthly.tokens=700").run(ctx -> {
+          assertThat(ctx).hasNotFailed();
+          QuotaManagementService quotas = ctx.getBean(QuotaManagementService.class);
+          // an administrator changes one override the properties set, and sets one of their own
+          quotas.updateQuota("alice", Quota.daily(QuotaType.REQUESTS, 20), "admin", "support ticket");
+          quotas.updateQuota("alice", Quota.monthly(QuotaType.CHARACTERS, 50), "admin", "support ticket");
+        });
+    ApplicationContextRunner later = shared.withPropertyValues("usage.users.alice.tier=free");
+    later.run(ctx -> {
+      assertThat(ctx).hasNotFailed();
+      QuotaManagementService quotas = ctx.getBean(QuotaManagementService.class);
+      UserQuota alice = quotas.getUserQuota("alice");
+      assertThat(alice.override(QuotaType.TOKENS)).as("set by properties, no longer named").isEmpty();
+      assertThat(alice.override(QuotaType.REQUESTS)).hasValue(Quota.daily(QuotaType.REQUESTS, 20));
+      assertThat(alice.override(QuotaType.CHARACTERS)).hasValue(Quota.monthly(QuotaType.CHARACTERS, 50));
+      AuditEntry last = quotas.auditTrail("alice").get(quotas.auditTrail("alice").size() - 1);
+      assertThat(last.action()).isEqualTo("remove-override");
+      assertThat(last.quotaType()).hasValue(QuotaType.TOKENS);
+      assertThat(last.actor()).isEqualTo(UsageUserSettingsInitializer.ACTOR);
+      // a user removed from the properties altogether keeps what is stored (documented)
+      assertThat(quotas.getUserQuota("bob").override(QuotaType.TOKENS)).hasValue(Quota.monthly(QuotaType.TOKENS, 700));
+    });
+    int[] entries = new int[1];
+    later.run(ctx -> entries[0] = ctx.getBean(QuotaManagementService.class).auditTrail("alice").size());
+    later.run(ctx -> assertThat(ctx.getBean(QuotaManagementService.class).auditTrail("alice")).hasSize(entries[0]));
+  }
+
+  @Test
   void enforcementOfDefaultsTiersAndUserOverrides() {
     runner.withPropertyValues("usage.quotas.defaults.monthly.tokens=100", "usage.quotas.defaults.enforcement.tokens=soft",
             "usage.tiers.pro.parent=premium", "usage.tiers.pro.monthly.characters=10",
