@@ -96,6 +96,17 @@ public class UsageProperties {
     REDIS
   }
 
+  /** Where a Redis store keeps what must outlive Redis. */
+  public enum DurableStore {
+    /** Everything on Redis: counters, event log, closed periods, settings and audit trail. */
+    NONE,
+    /**
+     * The host's DataSource (usage-jdbc on the class path) for the event log, closed periods and settings with
+     * their audit trail; counters Redis lost are rebuilt from the SQL event log.
+     */
+    JDBC
+  }
+
   /** When the JDBC store creates its tables. */
   public enum SchemaInitialization {
     /** Always create missing tables at start-up. */
@@ -296,6 +307,22 @@ public class UsageProperties {
     /** Longest wait for one Redis command before the caller gets a typed error. */
     private Duration commandTimeout = Duration.ofSeconds(1);
 
+    /**
+     * Where the Redis store keeps what must outlive Redis. "none": everything on Redis. "jdbc": Redis keeps
+     * counters, reservations and idempotency keys (the hot path), and the host's DataSource (usage-jdbc on
+     * the class path, exactly one DataSource bean; tables per usage.jdbc.initialize-schema) keeps the event
+     * log, the closed periods and (see durable-settings) users' settings with their audit trail; counters
+     * Redis lost are rebuilt from that event log.
+     */
+    private DurableStore durableStore = DurableStore.NONE;
+
+    /**
+     * With durable-store=jdbc, whether users' settings and their audit trail are kept in SQL too. True keeps
+     * the audit trail durable, and consumes read a user's settings from SQL every time; false keeps settings
+     * and audit trail on Redis, where consumes use cached settings that Redis checks are current.
+     */
+    private boolean durableSettings = true;
+
     public String getKeyPrefix() {
       return keyPrefix;
     }
@@ -310,6 +337,22 @@ public class UsageProperties {
 
     public void setCommandTimeout(Duration commandTimeout) {
       this.commandTimeout = commandTimeout;
+    }
+
+    public DurableStore getDurableStore() {
+      return durableStore;
+    }
+
+    public void setDurableStore(DurableStore durableStore) {
+      this.durableStore = durableStore;
+    }
+
+    public boolean isDurableSettings() {
+      return durableSettings;
+    }
+
+    public void setDurableSettings(boolean durableSettings) {
+      this.durableSettings = durableSettings;
     }
   }
 
