@@ -25,10 +25,10 @@ public class PeriodLimits {
   private QuotaLimits daily = new QuotaLimits();
 
   /**
-   * How a quota type set beside this map is enforced, by type name ({@code characters}, {@code requests},
-   * {@code tokens} or a custom type's name): "hard" (the default) refuses requests past the limit, "soft"
-   * admits them and only reports (status RED; overage, billing, alerts). A type needs a limit at the same
-   * place (monthly, weekly or daily).
+   * How each quota type limited beside this map is enforced, by type name (characters, requests, tokens or a
+   * custom type's name): "hard" (the default) refuses requests past the limit, "soft" admits them and only
+   * reports (status RED; overage, billing, alerts). A type needs a limit at the same place (monthly, weekly
+   * or daily).
    */
   private Map<String, Enforcement> enforcement = new LinkedHashMap<>();
 
