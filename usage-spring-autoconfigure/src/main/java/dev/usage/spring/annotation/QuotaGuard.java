@@ -36,9 +36,11 @@ import java.lang.annotation.Target;
 public @interface QuotaGuard {
 
   /**
-   * SpEL for the user id. Empty: the authenticated principal's name when Spring Security is present (a
-   * call without one is refused with an {@code IllegalStateException}); without Spring Security an empty
-   * user fails start-up.
+   * SpEL for the user id. Empty: the authenticated principal's name when Spring Security is present (or the
+   * host's {@code UserIdResolver} bean); without either, an empty user fails start-up. A call with no user to
+   * charge (no authenticated principal, or an expression that gives null) is refused, consuming nothing and
+   * not running the method, with {@code dev.usage.spring.aop.QuotaUserUnresolvedException} (HTTP 401 with a
+   * problem body in a web application).
    */
   String user() default "";
 

@@ -2,6 +2,7 @@ package dev.usage.spring.aop;
 
 import java.lang.reflect.Method;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.context.expression.BeanFactoryResolver;
@@ -86,16 +87,28 @@ final class GuardExpressions {
     return String.valueOf(evaluate(expression, ctx, where));
   }
 
+  /**
+   * A string, or empty when the expression gives null.
+   *
+   * @throws IllegalArgumentException the expression failed
+   */
+  Optional<String> optionalText(String expression, EvaluationContext ctx, String where) {
+    return Optional.ofNullable(evaluateOrNull(expression, ctx, where)).map(String::valueOf);
+  }
+
   private Object evaluate(String expression, EvaluationContext ctx, String where) {
-    Object v;
-    try {
-      v = parse(expression, where).getValue(ctx);
-    } catch (EvaluationException ex) {
-      throw new IllegalArgumentException(where + ": '" + expression + "' failed: " + ex.getMessage(), ex);
-    }
+    Object v = evaluateOrNull(expression, ctx, where);
     if (v == null) {
       throw new IllegalArgumentException(where + ": '" + expression + "' gave null");
     }
     return v;
+  }
+
+  private Object evaluateOrNull(String expression, EvaluationContext ctx, String where) {
+    try {
+      return parse(expression, where).getValue(ctx);
+    } catch (EvaluationException ex) {
+      throw new IllegalArgumentException(where + ": '" + expression + "' failed: " + ex.getMessage(), ex);
+    }
   }
 }

@@ -120,7 +120,7 @@ public final class UsageGuardInterceptor implements MethodInterceptor {
       return invocation.proceed();
     }
     String where = "@QuotaGuard on " + g.where();
-    Consumption.Builder request = Consumption.builder(user(g.guard().user(), ctx, g));
+    Consumption.Builder request = Consumption.builder(guardUser(g, ctx));
     for (TypedAmount a : g.amounts()) {
       request.amount(a.type(), expressions.amount(a.value(), ctx, where));
     }
@@ -191,9 +191,16 @@ public final class UsageGuardInterceptor implements MethodInterceptor {
     }
   }
 
-  private String user(String expression, EvaluationContext ctx, GuardedMethod g) {
+  /** The user the guard charges; nothing is consumed when there is none. */
+  private String guardUser(GuardedMethod g, EvaluationContext ctx) {
+    String expression = g.guard().user();
+    return user(expression, ctx, g).orElseThrow(() -> new QuotaUserUnresolvedException(g.where(), expression));
+  }
+
+  /** The user of {@code expression}, or of the {@link UserIdResolver} when it is empty; empty when there is none. */
+  private Optional<String> user(String expression, EvaluationContext ctx, GuardedMethod g) {
     if (!expression.isEmpty()) {
-      return expressions.text(expression, ctx, g.where());
+      return expressions.optionalText(expression, ctx, g.where());
     }
     Optional<UserIdResolver> r = userResolver;
     if (r == null) {
@@ -202,15 +209,20 @@ public final class UsageGuardInterceptor implements MethodInterceptor {
     }
     UserIdResolver resolver = r.orElse(null);
     if (resolver == null) {
+      // the start-up check refuses such a method; only a host that replaced the check gets here
       throw new IllegalStateException(g.where() + ": no user expression and no UserIdResolver bean");
     }
-    return resolver.currentUserId().orElseThrow(() ->
-        new IllegalStateException(g.where() + ": no authenticated user to charge"));
+    return resolver.currentUserId();
   }
 
   private String userOrNull(String expression, EvaluationContext ctx, GuardedMethod g) {
     try {
-      return user(expression, ctx, g);
+      Optional<String> user = user(expression, ctx, g);
+      if (user.isEmpty()) {
+        log.warn("@TrackUsage on {}: no user ({}), event not recorded", g.where(),
+            expression.isEmpty() ? "no authenticated principal" : "'" + expression + "' gave null");
+      }
+      return user.orElse(null);
     } catch (RuntimeException e) {
       log.warn("@TrackUsage on {}: no user, event not recorded: {}", g.where(), e.getMessage());
       return null;

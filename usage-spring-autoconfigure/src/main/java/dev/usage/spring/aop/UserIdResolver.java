@@ -9,6 +9,9 @@ import java.util.Optional;
 @FunctionalInterface
 public interface UserIdResolver {
 
-  /** The current user, or empty when there is none (the call is then refused). */
+  /**
+   * The current user, or empty when there is none: a guarded call is then refused with
+   * {@link QuotaUserUnresolvedException}, a tracked call is not recorded.
+   */
   Optional<String> currentUserId();
 }

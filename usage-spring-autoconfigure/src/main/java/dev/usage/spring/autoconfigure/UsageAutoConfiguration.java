@@ -5,6 +5,7 @@ import dev.usage.QuotaManagementService;
 import dev.usage.UsageEngine;
 import dev.usage.UsageTrackingService;
 import dev.usage.spi.UsageStorage;
+import java.time.Clock;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -28,11 +29,14 @@ import org.springframework.context.annotation.Bean;
 @EnableConfigurationProperties(UsageProperties.class)
 public class UsageAutoConfiguration {
 
-  /** The engine, built from {@code usage.*} and then every {@link UsageEngineBuilderCustomizer}. */
+  /**
+   * The engine, built from {@code usage.*}, the host's {@link Clock} bean when it has exactly one (else the
+   * system clock in UTC), and then every {@link UsageEngineBuilderCustomizer}.
+   */
   @Bean(destroyMethod = "close")
   @ConditionalOnMissingBean
   public UsageEngine usageEngine(UsageProperties properties, ObjectProvider<UsageStorage> storage,
-      ObjectProvider<UsageEngineBuilderCustomizer> customizers) {
+      ObjectProvider<Clock> clock, ObjectProvider<UsageEngineBuilderCustomizer> customizers) {
     UsageStorage store = storage.getIfUnique(() -> {
       throw new InvalidConfigurationPropertyValueException("usage.store", properties.getStore(),
           "no storage could be made: " + switch (properties.getStore()) {
@@ -43,6 +47,7 @@ public class UsageAutoConfiguration {
           });
     });
     UsageEngine.Builder builder = UsagePropertiesMapper.apply(properties, UsageEngine.builder().storage(store));
+    clock.ifUnique(builder::clock);
     customizers.orderedStream().forEach(c -> c.customize(builder));
     return UsagePropertiesMapper.build(builder, properties);
   }

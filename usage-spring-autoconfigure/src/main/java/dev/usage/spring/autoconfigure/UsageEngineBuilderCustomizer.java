@@ -4,7 +4,8 @@ import dev.usage.UsageEngine;
 
 /**
  * Changes the engine's builder after the {@code usage.*} properties are applied and before the engine is
- * built: the way to set what has no property (a {@code Clock}, custom tiers with SOFT quotas, thresholds).
+ * built: the way to set what has no property (tiers replaced wholesale with {@code clearTiers()}, a default
+ * quota removed, rollover once supported); the engine's clock is the host's {@code java.time.Clock} bean.
  * Beans of this type are applied in {@link org.springframework.core.Ordered} order.
  */
 @FunctionalInterface

@@ -35,7 +35,18 @@ public class UsageJdbcStoreAutoConfiguration {
   @ConditionalOnMissingBean({UsageStorage.class, UsageEngine.class})
   @ConditionalOnSingleCandidate(DataSource.class)
   public JdbcUsageStorage usageStorage(DataSource dataSource, UsageProperties properties) {
-    UsageProperties.Jdbc jdbc = properties.getJdbc();
+    return build(dataSource, properties.getJdbc());
+  }
+
+  /**
+   * A SQL storage over {@code dataSource} as {@code usage.jdbc.*} sets it up: also the durable part of a Redis
+   * store ({@code usage.redis.durable-store=jdbc}). Typed as the SPI so that callers compile without usage-jdbc.
+   */
+  static UsageStorage durableStorage(DataSource dataSource, UsageProperties.Jdbc jdbc) {
+    return build(dataSource, jdbc);
+  }
+
+  private static JdbcUsageStorage build(DataSource dataSource, UsageProperties.Jdbc jdbc) {
     boolean initialize = switch (jdbc.getInitializeSchema()) {
       case ALWAYS -> true;
       case NEVER -> false;

@@ -8,14 +8,16 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.scheduling.TaskScheduler;
 
 /**
  * The periodic jobs: the reset job ({@code usage.jobs.reset-cron}), which closes finished periods into the
- * history, and with the JDBC store the rollup of new events into {@code usage_aggregations}
- * ({@code usage.jobs.aggregation-cron}). Off with {@code usage.jobs.enabled=false}.
+ * history, and with the JDBC store (or a Redis store whose event log is in SQL, {@code usage.redis.durable-store=jdbc})
+ * the rollup of new events into {@code usage_aggregations} ({@code usage.jobs.aggregation-cron}). Off with
+ * {@code usage.jobs.enabled=false}.
  */
 @AutoConfiguration(after = UsageAutoConfiguration.class)
 @ConditionalOnBooleanProperty(name = {"usage.enabled", "usage.jobs.enabled"}, matchIfMissing = true)
@@ -41,6 +43,24 @@ public class UsageJobsAutoConfiguration {
     UsageJob usageAggregationJob(JdbcUsageStorage storage, UsageProperties p, ObjectProvider<TaskScheduler> scheduler) {
       return new UsageJob("aggregation", "usage.jobs.aggregation-cron", p.getJobs().getAggregationCron(),
           p.getTimeZone(), () -> storage.aggregations().aggregatePending(), scheduler);
+    }
+  }
+
+  /** The rollup job of the SQL event log beside a Redis store. */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(name = {"dev.usage.jdbc.JdbcUsageStorage", "dev.usage.redis.RedisUsageStorage"})
+  @ConditionalOnProperty(name = "usage.redis.durable-store", havingValue = "jdbc")
+  @ConditionalOnBean(type = "dev.usage.redis.RedisUsageStorage")
+  static class DurableAggregation {
+
+    @Bean
+    @ConditionalOnMissingBean(name = "usageAggregationJob")
+    UsageJob usageAggregationJob(RedisDurableStorage durable, UsageProperties p, ObjectProvider<TaskScheduler> scheduler) {
+      // a host's own RedisDurableStorage may hold another kind of storage: nothing to roll up then
+      Runnable job = durable.storage().filter(JdbcUsageStorage.class::isInstance).map(JdbcUsageStorage.class::cast)
+          .<Runnable>map(s -> () -> s.aggregations().aggregatePending()).orElse(() -> { });
+      return new UsageJob("aggregation", "usage.jobs.aggregation-cron", p.getJobs().getAggregationCron(),
+          p.getTimeZone(), job, scheduler);
     }
   }
 }

@@ -50,6 +50,16 @@ public class UsageProperties {
   /** How long a counter is kept after its period ends; must exceed reservation-ttl + idempotency-window. */
   private Duration counterRetention = Duration.ofDays(35);
 
+  /**
+   * How many users' settings consumes keep in memory, 0 to 10,000,000; 0 reads them from the store at every
+   * consume. Used only with stores that refuse a consume computed from settings changed since (Redis alone),
+   * so a cached limit is never applied once outdated.
+   */
+  private int settingsCacheSize = 100_000;
+
+  /** The utilisation (used / limit) from which a quota's status is YELLOW and RED. */
+  private final Thresholds thresholds = new Thresholds();
+
   /** Default quotas: apply wherever no tier in a user's chain sets the type. */
   private final Quotas quotas = new Quotas();
 
@@ -86,6 +96,17 @@ public class UsageProperties {
     REDIS
   }
 
+  /** Where a Redis store keeps what must outlive Redis. */
+  public enum DurableStore {
+    /** Everything on Redis: counters, event log, closed periods, settings and audit trail. */
+    NONE,
+    /**
+     * The host's DataSource (usage-jdbc on the class path) for the event log, closed periods and settings with
+     * their audit trail; counters Redis lost are rebuilt from the SQL event log.
+     */
+    JDBC
+  }
+
   /** When the JDBC store creates its tables. */
   public enum SchemaInitialization {
     /** Always create missing tables at start-up. */
@@ -94,6 +115,32 @@ public class UsageProperties {
     EMBEDDED,
     /** Never: the tables come from Flyway or a DBA (the DDL ships in usage-jdbc). */
     NEVER
+  }
+
+  /** Status thresholds. */
+  public static class Thresholds {
+
+    /** Utilisation (used / limit) from which a quota's status is YELLOW; above 0, at most red. */
+    private double yellow = 0.8;
+
+    /** Utilisation (used / limit) from which a quota's status is RED. */
+    private double red = 1.0;
+
+    public double getYellow() {
+      return yellow;
+    }
+
+    public void setYellow(double yellow) {
+      this.yellow = yellow;
+    }
+
+    public double getRed() {
+      return red;
+    }
+
+    public void setRed(double red) {
+      this.red = red;
+    }
   }
 
   /** Default quotas. */
@@ -125,6 +172,15 @@ public class UsageProperties {
 
     /** How long the idle writer waits for a first event before looking again. */
     private Duration flushInterval = Duration.ofMillis(100);
+
+    /**
+     * How long the writer, holding less than a batch, waits for more events before it writes; 0 writes what
+     * is queued at once. An event waits at most this long (plus the write) before it is stored.
+     */
+    private Duration batchLinger = Duration.ofMillis(5);
+
+    /** Attempts to write one batch before its events count as failed. */
+    private int writeAttempts = 5;
 
     /** How long the block policy waits for room in a full buffer. */
     private Duration offerTimeout = Duration.ofSeconds(1);
@@ -170,6 +226,22 @@ public class UsageProperties {
 
     public void setFlushInterval(Duration flushInterval) {
       this.flushInterval = flushInterval;
+    }
+
+    public Duration getBatchLinger() {
+      return batchLinger;
+    }
+
+    public void setBatchLinger(Duration batchLinger) {
+      this.batchLinger = batchLinger;
+    }
+
+    public int getWriteAttempts() {
+      return writeAttempts;
+    }
+
+    public void setWriteAttempts(int writeAttempts) {
+      this.writeAttempts = writeAttempts;
     }
 
     public Duration getOfferTimeout() {
@@ -235,6 +307,22 @@ public class UsageProperties {
     /** Longest wait for one Redis command before the caller gets a typed error. */
     private Duration commandTimeout = Duration.ofSeconds(1);
 
+    /**
+     * Where the Redis store keeps what must outlive Redis. "none": everything on Redis. "jdbc": Redis keeps
+     * counters, reservations and idempotency keys (the hot path), and the host's DataSource (usage-jdbc on
+     * the class path, exactly one DataSource bean; tables per usage.jdbc.initialize-schema) keeps the event
+     * log, the closed periods and (see durable-settings) users' settings with their audit trail; counters
+     * Redis lost are rebuilt from that event log.
+     */
+    private DurableStore durableStore = DurableStore.NONE;
+
+    /**
+     * With durable-store=jdbc, whether users' settings and their audit trail are kept in SQL too. True keeps
+     * the audit trail durable, and consumes read a user's settings from SQL every time; false keeps settings
+     * and audit trail on Redis, where consumes use cached settings that Redis checks are current.
+     */
+    private boolean durableSettings = true;
+
     public String getKeyPrefix() {
       return keyPrefix;
     }
@@ -249,6 +337,22 @@ public class UsageProperties {
 
     public void setCommandTimeout(Duration commandTimeout) {
       this.commandTimeout = commandTimeout;
+    }
+
+    public DurableStore getDurableStore() {
+      return durableStore;
+    }
+
+    public void setDurableStore(DurableStore durableStore) {
+      this.durableStore = durableStore;
+    }
+
+    public boolean isDurableSettings() {
+      return durableSettings;
+    }
+
+    public void setDurableSettings(boolean durableSettings) {
+      this.durableSettings = durableSettings;
     }
   }
 
@@ -295,12 +399,26 @@ public class UsageProperties {
     /** The "type" of the problem body of a 429 answer. */
     private URI problemType = URI.create("https://usage.dev/problems/quota-exceeded");
 
+    /**
+     * The "type" of the problem body of a 401 answer: a guarded call found no user to charge (no
+     * authenticated principal, or a user expression that gave null).
+     */
+    private URI userUnresolvedProblemType = URI.create("https://usage.dev/problems/user-unresolved");
+
     public URI getProblemType() {
       return problemType;
     }
 
     public void setProblemType(URI problemType) {
       this.problemType = problemType;
+    }
+
+    public URI getUserUnresolvedProblemType() {
+      return userUnresolvedProblemType;
+    }
+
+    public void setUserUnresolvedProblemType(URI userUnresolvedProblemType) {
+      this.userUnresolvedProblemType = userUnresolvedProblemType;
     }
   }
 
@@ -366,6 +484,18 @@ public class UsageProperties {
 
   public void setCounterRetention(Duration counterRetention) {
     this.counterRetention = counterRetention;
+  }
+
+  public int getSettingsCacheSize() {
+    return settingsCacheSize;
+  }
+
+  public void setSettingsCacheSize(int settingsCacheSize) {
+    this.settingsCacheSize = settingsCacheSize;
+  }
+
+  public Thresholds getThresholds() {
+    return thresholds;
   }
 
   public Quotas getQuotas() {

@@ -1,9 +1,11 @@
 package dev.usage.spring.autoconfigure;
 
+import dev.usage.Enforcement;
 import dev.usage.InvalidUsageException;
 import dev.usage.Quota;
 import dev.usage.QuotaPeriod;
 import dev.usage.QuotaType;
+import dev.usage.RolloverPolicy;
 import dev.usage.Tier;
 import dev.usage.UsageEngine;
 import java.util.LinkedHashMap;
@@ -36,6 +38,10 @@ final class UsagePropertiesMapper {
       Map.entry("flushInterval", "usage.tracking.flush-interval"),
       Map.entry("offerTimeout", "usage.tracking.offer-timeout"),
       Map.entry("closeTimeout", "usage.tracking.close-timeout"),
+      Map.entry("batchLinger", "usage.tracking.batch-linger"),
+      Map.entry("writeAttempts", "usage.tracking.write-attempts"),
+      Map.entry("settingsCacheSize", "usage.settings-cache-size"),
+      Map.entry("thresholds", "usage.thresholds"),
       Map.entry("tier.parent", "usage.tiers.*.parent"));
 
   private UsagePropertiesMapper() {}
@@ -57,6 +63,10 @@ final class UsagePropertiesMapper {
         .overflowPolicy(p.getTracking().getOverflowPolicy())
         .batchSize(p.getTracking().getBatchSize())
         .flushInterval(p.getTracking().getFlushInterval())
+        .batchLinger(p.getTracking().getBatchLinger())
+        .writeAttempts(p.getTracking().getWriteAttempts())
+        .settingsCacheSize(p.getSettingsCacheSize())
+        .thresholds(p.getThresholds().getYellow(), p.getThresholds().getRed())
         .offerTimeout(p.getTracking().getOfferTimeout())
         .closeTimeout(p.getTracking().getCloseTimeout())
         // Spring closes the engine with the context, before the DataSource or Redis client it writes to;
@@ -96,6 +106,10 @@ final class UsagePropertiesMapper {
       case "usage.tracking.flush-interval" -> t.getFlushInterval();
       case "usage.tracking.offer-timeout" -> t.getOfferTimeout();
       case "usage.tracking.close-timeout" -> t.getCloseTimeout();
+      case "usage.tracking.batch-linger" -> t.getBatchLinger();
+      case "usage.tracking.write-attempts" -> t.getWriteAttempts();
+      case "usage.settings-cache-size" -> p.getSettingsCacheSize();
+      case "usage.thresholds" -> "yellow=" + p.getThresholds().getYellow() + ", red=" + p.getThresholds().getRed();
       default -> null;
     };
   }
@@ -122,6 +136,19 @@ final class UsagePropertiesMapper {
     add(out, where, prefix + ".monthly", QuotaPeriod.MONTH, limits.getMonthly());
     add(out, where, prefix + ".weekly", QuotaPeriod.WEEK, limits.getWeekly());
     add(out, where, prefix + ".daily", QuotaPeriod.DAY, limits.getDaily());
+    for (Map.Entry<String, Enforcement> e : limits.getEnforcement().entrySet()) {
+      String property = prefix + ".enforcement." + e.getKey();
+      QuotaType type = named(property, e.getKey(), () -> QuotaType.of(e.getKey()));
+      if (e.getValue() == null) {
+        throw new InvalidConfigurationPropertyValueException(property, null, "must be hard or soft");
+      }
+      Quota quota = out.get(type);
+      if (quota == null) {
+        throw new InvalidConfigurationPropertyValueException(property, e.getValue(), "no limit of '" + e.getKey()
+            + "' is set under " + prefix + ".{monthly,weekly,daily}; the enforcement applies to a limit set beside it");
+      }
+      out.put(type, quota.withEnforcement(e.getValue()));
+    }
     return out;
   }
 
@@ -136,7 +163,7 @@ final class UsagePropertiesMapper {
       }
       long limit = value == -1 ? Quota.UNLIMITED : value;
       Quota quota = named(property, value, () -> new Quota(QuotaType.of(typeName), limit, period,
-          dev.usage.Enforcement.HARD, dev.usage.RolloverPolicy.none()));
+          Enforcement.HARD, RolloverPolicy.none()));
       String earlier = where.put(quota.type(), property);
       if (earlier != null) {
         throw new InvalidConfigurationPropertyValueException(property, value,

@@ -1,10 +1,13 @@
 package dev.usage.spring.autoconfigure;
 
+import dev.usage.AuditEntry;
 import dev.usage.Quota;
 import dev.usage.QuotaManagementService;
 import dev.usage.QuotaType;
 import dev.usage.UserQuota;
 import java.time.ZoneId;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.springframework.beans.factory.InitializingBean;
@@ -12,8 +15,16 @@ import org.springframework.beans.factory.InitializingBean;
 /**
  * Applies {@code usage.users.<id>.*} to the store at start-up through {@link QuotaManagementService}, so each
  * change is audited (actor {@value #ACTOR}). Only what differs from the stored settings is changed, so a
- * restart writes nothing; an override removed from the properties is not removed from the store (it may
- * have been set by an administrator): remove it with {@code removeQuotaOverride}.
+ * restart writes nothing.
+ *
+ * <p><b>Overrides no longer in the properties.</b> For a user still under {@code usage.users}, a stored
+ * override whose type the properties no longer set is removed (audited, actor {@value #ACTOR}) when the
+ * properties put it there: the latest audit entry of that type is an {@code override} by {@value #ACTOR}. An
+ * override whose latest change was made by anyone else (an administrator through the management service)
+ * stays. A user removed from {@code usage.users} altogether keeps every stored setting: the store offers no
+ * cheap listing of users or of audit entries by actor, so such users are not looked for; remove their
+ * overrides with {@link QuotaManagementService#removeQuotaOverride}. A tier, zone or billing day whose
+ * property is removed keeps its stored value likewise.
  */
 public class UsageUserSettingsInitializer implements InitializingBean {
 
@@ -21,6 +32,7 @@ public class UsageUserSettingsInitializer implements InitializingBean {
   public static final String ACTOR = "usage.users";
 
   private static final String REASON = "usage.users properties";
+  private static final String REASON_REMOVED = "no longer in usage.users properties";
 
   private final QuotaManagementService quotas;
   private final UsageProperties properties;
@@ -50,11 +62,32 @@ public class UsageUserSettingsInitializer implements InitializingBean {
         current = UsagePropertiesMapper.named(prefix, q.limit(), () -> quotas.updateQuota(userId, q, ACTOR, REASON));
       }
     }
+    List<QuotaType> dropped = current.overrides().keySet().stream().filter(t -> !overrides.containsKey(t))
+        .sorted(Comparator.comparing(QuotaType::name)).toList();
+    if (!dropped.isEmpty()) {
+      List<AuditEntry> trail = quotas.auditTrail(userId);
+      for (QuotaType type : dropped) {
+        if (setFromProperties(trail, type)) {
+          current = quotas.removeQuotaOverride(userId, type, ACTOR, REASON_REMOVED);
+        }
+      }
+    }
     ZoneId zone = u.getTimeZone() != null ? u.getTimeZone() : current.zone();
     int anchor = u.getBillingAnchorDay() != null ? u.getBillingAnchorDay() : current.billingAnchorDay();
     if (!zone.equals(current.zone()) || anchor != current.billingAnchorDay()) {
       UsagePropertiesMapper.named(prefix + ".billing-anchor-day", anchor,
           () -> quotas.changeBillingCycle(userId, zone, anchor, ACTOR, REASON));
     }
+  }
+
+  /** Whether the latest change of {@code type}'s override (the trail is oldest first) was made from properties. */
+  private static boolean setFromProperties(List<AuditEntry> trail, QuotaType type) {
+    for (int i = trail.size() - 1; i >= 0; i--) {
+      AuditEntry e = trail.get(i);
+      if (e.quotaType().equals(Optional.of(type))) {
+        return e.action().equals("override") && e.actor().equals(ACTOR);
+      }
+    }
+    return false;
   }
 }

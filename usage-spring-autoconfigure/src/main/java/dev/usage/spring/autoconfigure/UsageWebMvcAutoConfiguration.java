@@ -3,6 +3,7 @@ package dev.usage.spring.autoconfigure;
 import dev.usage.UsageTrackingService;
 import dev.usage.spring.aop.GuardCallContext;
 import dev.usage.spring.web.QuotaExceededExceptionHandler;
+import dev.usage.spring.web.QuotaUserUnresolvedExceptionHandler;
 import dev.usage.spring.web.WebGuardCallContext;
 import java.time.Clock;
 import org.springframework.beans.factory.ObjectProvider;
@@ -18,7 +19,8 @@ import org.springframework.web.servlet.DispatcherServlet;
 
 /**
  * The HTTP contract of guarded Spring MVC endpoints: {@code QuotaExceededException} answered with 429, an
- * RFC 9457 problem body and {@code Retry-After}; {@code RateLimit-Policy} and {@code RateLimit} fields on
+ * RFC 9457 problem body and {@code Retry-After}; a guarded call without a user to charge answered with 401
+ * and a problem body; {@code RateLimit-Policy} and {@code RateLimit} fields on
  * every guarded response; the decision as a request attribute. Time comes from the host's {@link Clock}
  * bean, else the system clock in UTC.
  */
@@ -42,5 +44,12 @@ public class UsageWebMvcAutoConfiguration {
   public QuotaExceededExceptionHandler usageQuotaExceededExceptionHandler(UsageProperties properties,
       ObjectProvider<Clock> clock) {
     return new QuotaExceededExceptionHandler(properties.getWeb().getProblemType(), clock.getIfUnique(Clock::systemUTC));
+  }
+
+  /** The 401 answer to a guarded call without a user to charge. */
+  @Bean
+  @ConditionalOnMissingBean
+  public QuotaUserUnresolvedExceptionHandler usageQuotaUserUnresolvedExceptionHandler(UsageProperties properties) {
+    return new QuotaUserUnresolvedExceptionHandler(properties.getWeb().getUserUnresolvedProblemType());
   }
 }

@@ -5,7 +5,9 @@ import java.time.ZoneId;
 /**
  * Settings of one user under {@code usage.users.<user-id>}, applied to the store at start-up through the
  * quota management service (so they are audited, with actor {@code usage.users}); only what differs from
- * the stored settings is changed. Limits set here are per-user overrides, which win over the tier's.
+ * the stored settings is changed. Limits set here are per-user overrides, which win over the tier's; an
+ * override these properties set and no longer name is removed, unless someone else changed it since (see
+ * {@link UsageUserSettingsInitializer}).
  */
 public class UserProperties extends PeriodLimits {
 

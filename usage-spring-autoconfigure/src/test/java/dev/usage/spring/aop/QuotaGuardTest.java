@@ -134,7 +134,21 @@ public class QuotaGuardTest {
       assertThat(status(ctx, "dora", QuotaType.CHARACTERS).used()).isEqualTo(5);
       SecurityContextHolder.clearContext();
       assertThatThrownBy(() -> ctx.getBean(TextService.class).asPrincipal("hello"))
-          .isInstanceOf(IllegalStateException.class).hasMessageContaining("no authenticated user");
+          .isInstanceOfSatisfying(QuotaUserUnresolvedException.class, e -> {
+            assertThat(e.method()).isEqualTo("TextService.asPrincipal");
+            assertThat(e.userExpression()).isEmpty();
+          })
+          .hasMessageContaining("TextService.asPrincipal").hasMessageContaining("authenticated principal");
+    });
+  }
+
+  @Test
+  void userExpressionGivingNullIsRefusedNamingTheExpressionAndConsumesNothing() {
+    runner.run(ctx -> {
+      assertThatThrownBy(() -> ctx.getBean(TextService.class).correct(null, "hello"))
+          .isInstanceOfSatisfying(QuotaUserUnresolvedException.class,
+              e -> assertThat(e.userExpression()).isEqualTo("#user"))
+          .hasMessageContaining("TextService.correct").hasMessageContaining("'#user' gave null");
     });
   }
 

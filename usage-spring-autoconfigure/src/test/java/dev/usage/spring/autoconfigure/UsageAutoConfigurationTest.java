@@ -88,6 +88,36 @@ class UsageAutoConfigurationTest {
             .isInstanceOf(InvalidConfigurationPropertyValueException.class).hasMessageContaining("usage.store"));
   }
 
+  /** A client that is never connected: the durable store is refused before the Redis store connects. */
+  private ApplicationContextRunner redisDurableJdbc() {
+    return runner.withBean("redisClient", RedisClient.class, () -> RedisClient.create("redis://127.0.0.1:1"),
+            bd -> bd.setDestroyMethodName("shutdown"))
+        .withPropertyValues("usage.redis.durable-store=jdbc");
+  }
+
+  @Test
+  void redisDurableJdbcStoreWithoutADataSourceFailsNamingTheProperty() {
+    redisDurableJdbc().run(ctx -> assertThat(ctx).getFailure().rootCause()
+        .isInstanceOf(InvalidConfigurationPropertyValueException.class)
+        .hasMessageContaining("usage.redis.durable-store").hasMessageContaining("DataSource"));
+  }
+
+  @Test
+  void redisDurableJdbcStoreWithUsageJdbcHiddenFailsNamingTheProperty() {
+    redisDurableJdbc().withUserConfiguration(H2.class).withClassLoader(new FilteredClassLoader(JdbcUsageStorage.class))
+        .run(ctx -> assertThat(ctx).getFailure().rootCause()
+            .isInstanceOf(InvalidConfigurationPropertyValueException.class)
+            .hasMessageContaining("usage.redis.durable-store").hasMessageContaining("usage-jdbc"));
+  }
+
+  @Test
+  void redisDurableStoreIsNotMadeForTheHostsOwnStorage() {
+    redisDurableJdbc().withUserConfiguration(OwnStorage.class).run(ctx -> {
+      assertThat(ctx).hasNotFailed();
+      assertThat(ctx.getBean(UsageStorage.class)).isSameAs(ctx.getBean(OwnStorage.class).storage);
+    });
+  }
+
   @Test
   void backsOffForTheHostsStorage() {
     runner.withUserConfiguration(H2.class, OwnStorage.class).run(ctx -> {

@@ -3,14 +3,22 @@ package dev.usage.spring.autoconfigure;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.usage.AuditEntry;
+import dev.usage.Consumption;
+import dev.usage.Enforcement;
+import dev.usage.Quota;
+import dev.usage.QuotaLevel;
 import dev.usage.QuotaManagementService;
 import dev.usage.QuotaPeriod;
 import dev.usage.QuotaStatus;
 import dev.usage.QuotaType;
+import dev.usage.UsageTrackingService;
 import dev.usage.UserQuota;
 import dev.usage.memory.InMemoryUsageStorage;
 import dev.usage.spi.UsageStorage;
+import java.time.Clock;
+import java.time.Instant;
 import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -89,6 +97,123 @@ class UsagePropertiesTest {
       List<AuditEntry> trail = ctx.getBean(QuotaManagementService.class).auditTrail("alice");
       assertThat(trail).hasSize(entries[0]); // a restart with the same properties changes nothing
     });
+  }
+
+  @Test
+  void overridesThePropertiesNoLongerNameAreRemovedButAnAdministratorsStay() {
+    InMemoryUsageStorage storage = InMemoryUsageStorage.create();
+    ApplicationContextRunner shared = runner.withBean("sharedStorage", UsageStorage.class, () -> storage,
+        bd -> bd.setDestroyMethodName(""));
+    shared.withPropertyValues("usage.users.alice.monthly.tokens=500", "usage.users.alice.daily.requests=10",
+        "usage.users.bob.monthly.tokens=700").run(ctx -> {
+          assertThat(ctx).hasNotFailed();
+          QuotaManagementService quotas = ctx.getBean(QuotaManagementService.class);
+          // an administrator changes one override the properties set, and sets one of their own
+          quotas.updateQuota("alice", Quota.daily(QuotaType.REQUESTS, 20), "admin", "support ticket");
+          quotas.updateQuota("alice", Quota.monthly(QuotaType.CHARACTERS, 50), "admin", "support ticket");
+        });
+    ApplicationContextRunner later = shared.withPropertyValues("usage.users.alice.tier=free");
+    later.run(ctx -> {
+      assertThat(ctx).hasNotFailed();
+      QuotaManagementService quotas = ctx.getBean(QuotaManagementService.class);
+      UserQuota alice = quotas.getUserQuota("alice");
+      assertThat(alice.override(QuotaType.TOKENS)).as("set by properties, no longer named").isEmpty();
+      assertThat(alice.override(QuotaType.REQUESTS)).hasValue(Quota.daily(QuotaType.REQUESTS, 20));
+      assertThat(alice.override(QuotaType.CHARACTERS)).hasValue(Quota.monthly(QuotaType.CHARACTERS, 50));
+      AuditEntry last = quotas.auditTrail("alice").get(quotas.auditTrail("alice").size() - 1);
+      assertThat(last.action()).isEqualTo("remove-override");
+      assertThat(last.quotaType()).hasValue(QuotaType.TOKENS);
+      assertThat(last.actor()).isEqualTo(UsageUserSettingsInitializer.ACTOR);
+      // a user removed from the properties altogether keeps what is stored (documented)
+      assertThat(quotas.getUserQuota("bob").override(QuotaType.TOKENS)).hasValue(Quota.monthly(QuotaType.TOKENS, 700));
+    });
+    int[] entries = new int[1];
+    later.run(ctx -> entries[0] = ctx.getBean(QuotaManagementService.class).auditTrail("alice").size());
+    later.run(ctx -> assertThat(ctx.getBean(QuotaManagementService.class).auditTrail("alice")).hasSize(entries[0]));
+  }
+
+  @Test
+  void enforcementOfDefaultsTiersAndUserOverrides() {
+    runner.withPropertyValues("usage.quotas.defaults.monthly.tokens=100", "usage.quotas.defaults.enforcement.tokens=soft",
+            "usage.tiers.pro.parent=premium", "usage.tiers.pro.monthly.characters=10",
+            "usage.tiers.pro.enforcement.characters=SOFT", "usage.tiers.pro.daily.requests=1",
+            "usage.users.alice.tier=pro", "usage.users.alice.daily.custom.images=1",
+            "usage.users.alice.enforcement.images=soft", "usage.users.alice.weekly.tokens=5")
+        .run(ctx -> {
+          assertThat(ctx).hasNotFailed();
+          UsageTrackingService tracking = ctx.getBean(UsageTrackingService.class);
+          assertThat(status(ctx, "bob", QuotaType.TOKENS).enforcement()).isEqualTo(Enforcement.SOFT);
+          assertThat(tracking.consumeQuota(Consumption.of("bob", QuotaType.TOKENS, 150)).allowed()).isTrue();
+          assertThat(status(ctx, "bob", QuotaType.TOKENS).used()).isEqualTo(150);
+          assertThat(status(ctx, "bob", QuotaType.CHARACTERS).enforcement()).isEqualTo(Enforcement.HARD);
+
+          assertThat(status(ctx, "alice", QuotaType.CHARACTERS).enforcement()).isEqualTo(Enforcement.SOFT);
+          assertThat(tracking.consumeQuota(Consumption.of("alice", QuotaType.CHARACTERS, 20)).allowed()).isTrue();
+          assertThat(status(ctx, "alice", QuotaType.REQUESTS).enforcement()).isEqualTo(Enforcement.HARD);
+          UserQuota alice = ctx.getBean(QuotaManagementService.class).getUserQuota("alice");
+          assertThat(alice.override(QuotaType.of("images")))
+              .hasValue(Quota.daily(QuotaType.of("images"), 1).soft());
+          assertThat(tracking.consumeQuota(Consumption.of("alice", QuotaType.of("images"), 3)).allowed()).isTrue();
+          assertThat(alice.override(QuotaType.TOKENS)).as("hard unless named")
+              .hasValue(Quota.weekly(QuotaType.TOKENS, 5));
+          assertThat(tracking.consumeQuota(Consumption.of("alice", QuotaType.TOKENS, 6)).allowed()).isFalse();
+        });
+  }
+
+  @Test
+  void enforcementWithoutALimitBesideItFailsNamingTheProperty() {
+    failsNaming("usage.tiers.pro.enforcement.tokens", "usage.tiers.pro.enforcement.tokens=soft",
+        "usage.tiers.pro.monthly.characters=10");
+  }
+
+  @Test
+  void enforcementOfABadTypeNameFailsNamingTheProperty() {
+    failsNaming("usage.quotas.defaults.enforcement.Bad Name", "usage.quotas.defaults.monthly.requests=5",
+        "usage.quotas.defaults.enforcement[Bad Name]=soft");
+  }
+
+  @Test
+  void theHostsClockIsTheEnginesClock() {
+    Instant now = Instant.parse("2031-03-15T10:00:00Z");
+    runner.withBean(Clock.class, () -> Clock.fixed(now, ZoneOffset.UTC)).run(ctx -> {
+      assertThat(ctx).hasNotFailed();
+      QuotaStatus characters = status(ctx, "alice", QuotaType.CHARACTERS);
+      assertThat(characters.periodStart()).isEqualTo(Instant.parse("2031-03-01T00:00:00Z"));
+      assertThat(characters.resetAt()).isEqualTo(Instant.parse("2031-04-01T00:00:00Z"));
+    });
+  }
+
+  @Test
+  void thresholdsSetTheStatusLevels() {
+    runner.withPropertyValues("usage.quotas.defaults.monthly.characters=100", "usage.thresholds.yellow=0.5",
+        "usage.thresholds.red=0.9").run(ctx -> {
+          assertThat(ctx).hasNotFailed();
+          UsageTrackingService tracking = ctx.getBean(UsageTrackingService.class);
+          tracking.consumeQuota(Consumption.of("alice", QuotaType.CHARACTERS, 60));
+          assertThat(status(ctx, "alice", QuotaType.CHARACTERS).level()).isEqualTo(QuotaLevel.YELLOW);
+          tracking.consumeQuota(Consumption.of("alice", QuotaType.CHARACTERS, 30));
+          assertThat(status(ctx, "alice", QuotaType.CHARACTERS).level()).isEqualTo(QuotaLevel.RED);
+        });
+  }
+
+  @Test
+  void thresholdsOutOfOrderFailNamingTheProperty() {
+    failsNaming("usage.thresholds", "usage.thresholds.yellow=0.9", "usage.thresholds.red=0.5");
+  }
+
+  @Test
+  void batchLingerOutOfRangeFailsNamingTheProperty() {
+    failsNaming("usage.tracking.batch-linger", "usage.tracking.batch-linger=2m");
+  }
+
+  @Test
+  void writeAttemptsOutOfRangeFailNamingTheProperty() {
+    failsNaming("usage.tracking.write-attempts", "usage.tracking.write-attempts=0");
+  }
+
+  @Test
+  void settingsCacheSizeOutOfRangeFailsNamingTheProperty() {
+    failsNaming("usage.settings-cache-size", "usage.settings-cache-size=-1");
   }
 
   private void failsNaming(String property, String... properties) {

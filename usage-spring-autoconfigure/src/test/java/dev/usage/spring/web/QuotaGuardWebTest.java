@@ -12,6 +12,9 @@ import dev.usage.spring.annotation.TrackUsage;
 import dev.usage.spring.aop.CurrentQuotaDecision;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.servlet.http.HttpServletRequest;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -21,7 +24,10 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.context.annotation.Import;
 import org.springframework.http.MediaType;
 import org.springframework.mock.web.MockHttpServletResponse;
+import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
+import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.test.web.servlet.MockMvc;
+import org.springframework.test.web.servlet.request.MockMvcRequestBuilders;
 import org.springframework.test.web.servlet.setup.MockMvcBuilders;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
@@ -59,6 +65,25 @@ class QuotaGuardWebTest {
       return new Correction(request.text().trim(), request.text().length() / 2, remaining,
           UsageRequestAttributes.decision(http).isPresent());
     }
+
+    /** Calls of the methods below that ran (static: the bean is a proxy, whose own fields are unset). */
+    static final AtomicInteger CALLS = new AtomicInteger();
+
+    /** The user is the authenticated principal (the default). */
+    @PostMapping("/api/as-principal")
+    @QuotaGuard(amounts = @Amount(type = "characters", value = "#request.text().length()"))
+    public String asPrincipal(@RequestBody CorrectionRequest request) {
+      CALLS.incrementAndGet();
+      return request.text();
+    }
+
+    /** The user comes from the body, which may lack it. */
+    @PostMapping("/api/as-named")
+    @QuotaGuard(user = "#request.user()", amounts = @Amount(type = "characters", value = "#request.text().length()"))
+    public String asNamed(@RequestBody CorrectionRequest request) {
+      CALLS.incrementAndGet();
+      return request.text();
+    }
   }
 
   @Autowired
@@ -66,6 +91,7 @@ class QuotaGuardWebTest {
 
   @Autowired
   QuotaManagementService quotas;
+
 
   MockMvc mvc;
   final JsonMapper json = JsonMapper.builder().build();
@@ -75,9 +101,20 @@ class QuotaGuardWebTest {
     mvc = MockMvcBuilders.webAppContextSetup(context).build();
   }
 
+  @AfterEach
+  void clearSecurity() {
+    SecurityContextHolder.clearContext();
+  }
+
   private MockHttpServletResponse correct(String user, int characters) throws Exception {
     String body = json.writeValueAsString(new CorrectionController.CorrectionRequest(user, "x".repeat(characters)));
     return mvc.perform(post("/api/correct").contentType(MediaType.APPLICATION_JSON).content(body))
+        .andReturn().getResponse();
+  }
+
+  private MockHttpServletResponse send(String path, String user, String text) throws Exception {
+    String body = json.writeValueAsString(new CorrectionController.CorrectionRequest(user, text));
+    return mvc.perform(MockMvcRequestBuilders.post(path).contentType(MediaType.APPLICATION_JSON).content(body))
         .andReturn().getResponse();
   }
 
@@ -141,5 +178,36 @@ class QuotaGuardWebTest {
     assertThat(status("cat", QuotaType.CHARACTERS).used()).isEqualTo(80);
     assertThat(status("cat", QuotaType.REQUESTS).used()).isEqualTo(2);
     assertThat(status("cat", QuotaType.TOKENS).reserved()).isZero();
+  }
+
+  @Test
+  void guardWithoutAnAuthenticatedPrincipalAnswers401WithProblemDetailsAndConsumesNothing() throws Exception {
+    int calls = CorrectionController.CALLS.get();
+    MockHttpServletResponse r = send("/api/as-principal", null, "hello");
+    assertThat(r.getStatus()).isEqualTo(401);
+    assertThat(r.getContentType()).startsWith("application/problem+json");
+    assertThat(r.getHeader("RateLimit")).isNull();
+    JsonNode problem = json.readTree(r.getContentAsString());
+    assertThat(problem.get("type").asString()).isEqualTo("https://usage.dev/problems/user-unresolved");
+    assertThat(problem.get("status").asInt()).isEqualTo(401);
+    assertThat(problem.get("instance").asString()).isEqualTo("/api/as-principal");
+    assertThat(CorrectionController.CALLS.get()).as("the method did not run").isEqualTo(calls);
+
+    // the same endpoint with a principal charges that principal
+    SecurityContextHolder.getContext().setAuthentication(
+        UsernamePasswordAuthenticationToken.authenticated("eve", null, List.of()));
+    assertThat(send("/api/as-principal", null, "hello").getStatus()).isEqualTo(200);
+    assertThat(status("eve", QuotaType.CHARACTERS).used()).isEqualTo(5);
+  }
+
+  @Test
+  void userExpressionGivingNullAnswers401() throws Exception {
+    int calls = CorrectionController.CALLS.get();
+    MockHttpServletResponse r = send("/api/as-named", null, "hello");
+    assertThat(r.getStatus()).isEqualTo(401);
+    assertThat(json.readTree(r.getContentAsString()).get("type").asString()).endsWith("/user-unresolved");
+    assertThat(CorrectionController.CALLS.get()).isEqualTo(calls);
+    assertThat(send("/api/as-named", "fay", "hello").getStatus()).isEqualTo(200);
+    assertThat(status("fay", QuotaType.CHARACTERS).used()).isEqualTo(5);
   }
 }
