@@ -6,7 +6,7 @@ import java.util.Optional;
 /**
  * The stores beside a Redis store's counters, chosen by {@code usage.redis.durable-store}: none (everything on
  * Redis), or a SQL storage over the host's DataSource that holds the event log (which counters Redis lost are
- * rebuilt from), the closed periods and, unless {@code usage.redis.durable-settings=false}, users' settings with
+ * rebuilt from), the closed periods and, with {@code usage.redis.durable-settings=true}, users' settings with
  * their audit trail. A bean of its own so that Spring closes it after the engine that writes to it and before
  * the DataSource under it.
  */

@@ -311,17 +311,18 @@ public class UsageProperties {
      * Where the Redis store keeps what must outlive Redis. "none": everything on Redis. "jdbc": Redis keeps
      * counters, reservations and idempotency keys (the hot path), and the host's DataSource (usage-jdbc on
      * the class path, exactly one DataSource bean; tables per usage.jdbc.initialize-schema) keeps the event
-     * log, the closed periods and (see durable-settings) users' settings with their audit trail; counters
+     * log, the closed periods and, with durable-settings, users' settings with their audit trail; counters
      * Redis lost are rebuilt from that event log.
      */
     private DurableStore durableStore = DurableStore.NONE;
 
     /**
-     * With durable-store=jdbc, whether users' settings and their audit trail are kept in SQL too. True keeps
-     * the audit trail durable, and consumes read a user's settings from SQL every time; false keeps settings
-     * and audit trail on Redis, where consumes use cached settings that Redis checks are current.
+     * With durable-store=jdbc, whether users' settings and their audit trail are kept in SQL too. False (the
+     * default, the recommended shape) keeps settings and audit trail on Redis, where consumes use cached
+     * settings that Redis checks are current: one round trip per consume. True makes the audit trail as
+     * durable as the event log, at the price of a SQL read of the user's settings at every consume.
      */
-    private boolean durableSettings = true;
+    private boolean durableSettings = false;
 
     public String getKeyPrefix() {
       return keyPrefix;

@@ -30,8 +30,8 @@ import org.springframework.util.ClassUtils;
  *
  * <p>With {@code usage.redis.durable-store=jdbc} the store is the recommended production shape: Redis for
  * the hot path (counters, reservations, idempotency keys), and the host's DataSource (usage-jdbc; tables per
- * {@code usage.jdbc.initialize-schema}) for the event log, the closed periods and, unless
- * {@code usage.redis.durable-settings=false}, users' settings with their audit trail; counters Redis lost are
+ * {@code usage.jdbc.initialize-schema}) for the event log, the closed periods and, with
+ * {@code usage.redis.durable-settings=true}, users' settings with their audit trail; counters Redis lost are
  * rebuilt from the SQL event log. The SQL part is the {@link RedisDurableStorage} bean, made from the
  * DataSource bean and destroyed after the engine.
  */

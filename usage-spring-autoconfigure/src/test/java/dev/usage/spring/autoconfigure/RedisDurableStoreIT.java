@@ -114,8 +114,8 @@ class RedisDurableStoreIT {
   }
 
   @Test
-  void eventsClosedPeriodsAndAuditGoToTheDataSourceCountersStayOnRedis() {
-    runner().run(ctx -> {
+  void withDurableSettingsEventsClosedPeriodsAndAuditGoToTheDataSourceCountersStayOnRedis() {
+    runner().withPropertyValues("usage.redis.durable-settings=true").run(ctx -> {
       assertThat(ctx).hasNotFailed();
       assertThat(ctx).getBean(UsageStorage.class).isInstanceOf(RedisUsageStorage.class);
       assertThat(ctx.getBean(UsageStorage.class).capabilities())
@@ -162,8 +162,8 @@ class RedisDurableStoreIT {
   }
 
   @Test
-  void settingsCanStayOnRedis() {
-    runner().withPropertyValues("usage.redis.durable-settings=false").run(ctx -> {
+  void byDefaultSettingsStayOnRedisAndEventsGoToTheDataSource() {
+    runner().run(ctx -> {
       assertThat(ctx).hasNotFailed();
       assertThat(ctx.getBean(UsageStorage.class).capabilities()).contains(StorageCapability.CHECKS_SETTINGS_VERSION);
       ctx.getBean(QuotaManagementService.class).updateQuota("carol", Quota.monthly(QuotaType.REQUESTS, 50), "admin", "x");
