@@ -26,7 +26,8 @@ import java.lang.annotation.Target;
  * releases the reservation.
  *
  * <p>The guard is applied by a Spring AOP proxy, so it sees only calls that go through the bean: a call
- * from another method of the same object (self-invocation) is not guarded. Private, static and final
+ * from another method of the same object (self-invocation) is not guarded; such calls are looked for in
+ * the bean's bytecode at start-up and each is logged as a warning naming the caller. Private, static and final
  * methods, and methods of final classes, cannot be proxied: start-up fails naming such a method, and also
  * when a bean with guarded methods was not proxied at all.
  */

@@ -14,8 +14,8 @@ import java.lang.annotation.Target;
  * outcome: a failure to record is logged.
  *
  * <p>Expressions are SpEL as for {@link QuotaGuard}; quantity expressions may use {@code #result} (null when
- * the method threw). The same proxy limits apply: self-invocation is not seen, and private, static and final
- * methods fail start-up.
+ * the method threw). The same proxy limits apply: self-invocation is not seen (it is reported with a warning at
+ * start-up), and private, static and final methods fail start-up.
  */
 @Target(ElementType.METHOD)
 @Retention(RetentionPolicy.RUNTIME)

@@ -5,9 +5,13 @@ import dev.usage.spring.annotation.TrackUsage;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.aop.support.AopUtils;
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.BeanFactoryAware;
@@ -22,12 +26,19 @@ import org.springframework.util.ReflectionUtils;
  * Fails start-up, naming each method, when an annotated method would silently run unguarded: private,
  * static or final methods, methods of final classes, beans that were not proxied, and methods a JDK
  * (interface) proxy cannot see. Also parses every expression, and refuses annotations without a user when
- * there is no {@link UserIdResolver}. Calls from the same object (self-invocation) bypass any proxy and
- * cannot be detected here; see {@link QuotaGuard}.
+ * there is no {@link UserIdResolver}.
+ *
+ * <p>Calls from the same object (self-invocation) bypass any proxy. They are looked for in each annotated
+ * bean's bytecode ({@link SelfInvocations}) and reported with a warning naming the caller and the annotated
+ * method (not a failure: a call on another instance of the same class looks the same in bytecode); the
+ * findings are also available from {@link #selfInvocations()}. See {@link QuotaGuard}.
  */
 public final class GuardedMethodVerifier implements SmartInitializingSingleton, BeanFactoryAware {
 
+  private static final Logger log = LoggerFactory.getLogger(GuardedMethodVerifier.class);
+
   private final UsageGuardInterceptor interceptor;
+  private final Set<String> selfInvocations = new LinkedHashSet<>();
   private ConfigurableListableBeanFactory beanFactory;
 
   public GuardedMethodVerifier(UsageGuardInterceptor interceptor) {
@@ -43,6 +54,7 @@ public final class GuardedMethodVerifier implements SmartInitializingSingleton, 
   public void afterSingletonsInstantiated() {
     boolean hasResolver = beanFactory.getBeanNamesForType(UserIdResolver.class, true, false).length > 0;
     Set<String> problems = new LinkedHashSet<>();
+    Set<Class<?>> scanned = new HashSet<>();
     for (String name : beanFactory.getBeanDefinitionNames()) {
       if (beanFactory.getBeanDefinition(name).isAbstract()) {
         continue;
@@ -54,14 +66,31 @@ public final class GuardedMethodVerifier implements SmartInitializingSingleton, 
         continue;
       }
       Class<?> userClass = ClassUtils.getUserClass(type);
-      for (Method m : annotatedMethods(userClass)) {
+      List<Method> annotated = annotatedMethods(userClass);
+      for (Method m : annotated) {
         check(name, instance instanceof FactoryBean ? null : instance, userClass, m, hasResolver, problems);
+      }
+      if (!annotated.isEmpty() && scanned.add(userClass)) {
+        for (String call : SelfInvocations.find(userClass, annotated)) {
+          String finding = userClass.getName() + ": " + call;
+          selfInvocations.add(finding);
+          log.warn("@QuotaGuard / @TrackUsage: {} on the same object, which bypasses the Spring proxy: that call is"
+              + " not guarded or tracked. Call it through the bean (inject it) instead.", finding);
+        }
       }
     }
     if (!problems.isEmpty()) {
       throw new IllegalStateException("@QuotaGuard / @TrackUsage would not guard these methods:\n  - "
           + String.join("\n  - ", problems));
     }
+  }
+
+  /**
+   * The self-invocations found at start-up, each as {@code "com.example.Service: Service.caller calls
+   * Service.guarded"}.
+   */
+  public Set<String> selfInvocations() {
+    return Collections.unmodifiableSet(selfInvocations);
   }
 
   private void check(String bean, Object instance, Class<?> userClass, Method m, boolean hasResolver, Set<String> problems) {

@@ -99,6 +99,61 @@ class GuardedMethodVerifierTest {
         .hasMessageContaining("BadExpression.call").hasMessageContaining("#text.length("));
   }
 
+  /** Calls its own guarded method, directly and from a lambda: neither call passes through the proxy. */
+  public static class SelfCaller {
+    @QuotaGuard(user = "'u'")
+    public String guarded() {
+      return "x";
+    }
+
+    @TrackUsage(feature = "f", user = "'u'")
+    public String tracked() {
+      return "y";
+    }
+
+    public String direct() {
+      return guarded();
+    }
+
+    public java.util.function.Supplier<String> later() {
+      return () -> tracked();
+    }
+
+    /** Another instance's method: looks the same in bytecode, so it is reported too. */
+    public String other(SelfCaller other) {
+      return other.guarded();
+    }
+  }
+
+  /** Calls its guarded methods only through another bean: nothing to report. */
+  public static class ThroughTheBean {
+    private final SelfCaller callee;
+
+    public ThroughTheBean(SelfCaller callee) {
+      this.callee = callee;
+    }
+
+    @QuotaGuard(user = "'u'")
+    public String guarded() {
+      return callee.guarded();
+    }
+
+    public static String notAnInstanceMethod(ThroughTheBean b) {
+      return b.guarded();
+    }
+  }
+
+  @Test
+  void selfInvocationsAreFoundAndNamedButDoNotFailStartUp() {
+    runner.withBean(SelfCaller.class).withBean(ThroughTheBean.class).run(ctx -> {
+      assertThat(ctx).hasNotFailed();
+      assertThat(ctx.getBean(GuardedMethodVerifier.class).selfInvocations()).containsExactlyInAnyOrder(
+          SelfCaller.class.getName() + ": SelfCaller.direct calls SelfCaller.guarded",
+          SelfCaller.class.getName() + ": SelfCaller.lambda$later$0 calls SelfCaller.tracked",
+          SelfCaller.class.getName() + ": SelfCaller.other calls SelfCaller.guarded");
+    });
+  }
+
   @Test
   void publicMethodsOfAProxiedBeanStartFine() {
     runner.withBean(QuotaGuardTest.TextService.class).run(ctx -> assertThat(ctx).hasNotFailed());
