@@ -101,8 +101,9 @@ public class UsageProperties {
     /** Everything on Redis: counters, event log, closed periods, settings and audit trail. */
     NONE,
     /**
-     * The host's DataSource (usage-jdbc on the class path) for the event log, closed periods and settings with
-     * their audit trail; counters Redis lost are rebuilt from the SQL event log.
+     * The host's DataSource (usage-jdbc on the class path) for the event log and closed periods (and, with
+     * usage.redis.durable-settings, settings with their audit trail); counters Redis lost are rebuilt from the
+     * SQL event log.
      */
     JDBC
   }
@@ -406,6 +407,12 @@ public class UsageProperties {
      */
     private URI userUnresolvedProblemType = URI.create("https://usage.dev/problems/user-unresolved");
 
+    /**
+     * The WWW-Authenticate challenge of that 401 answer (RFC 9110 requires one), naming the host's
+     * authentication scheme, e.g. "Bearer" or "Basic realm=\"api\"".
+     */
+    private String authenticateChallenge = "Bearer";
+
     public URI getProblemType() {
       return problemType;
     }
@@ -420,6 +427,14 @@ public class UsageProperties {
 
     public void setUserUnresolvedProblemType(URI userUnresolvedProblemType) {
       this.userUnresolvedProblemType = userUnresolvedProblemType;
+    }
+
+    public String getAuthenticateChallenge() {
+      return authenticateChallenge;
+    }
+
+    public void setAuthenticateChallenge(String authenticateChallenge) {
+      this.authenticateChallenge = authenticateChallenge;
     }
   }
 

@@ -12,6 +12,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.context.annotation.Bean;
 import org.springframework.http.ProblemDetail;
@@ -50,6 +51,11 @@ public class UsageWebMvcAutoConfiguration {
   @Bean
   @ConditionalOnMissingBean
   public QuotaUserUnresolvedExceptionHandler usageQuotaUserUnresolvedExceptionHandler(UsageProperties properties) {
-    return new QuotaUserUnresolvedExceptionHandler(properties.getWeb().getUserUnresolvedProblemType());
+    UsageProperties.Web web = properties.getWeb();
+    if (web.getAuthenticateChallenge() == null || web.getAuthenticateChallenge().isBlank()) {
+      throw new InvalidConfigurationPropertyValueException("usage.web.authenticate-challenge",
+          web.getAuthenticateChallenge(), "a 401 needs a WWW-Authenticate challenge (RFC 9110), e.g. Bearer");
+    }
+    return new QuotaUserUnresolvedExceptionHandler(web.getUserUnresolvedProblemType(), web.getAuthenticateChallenge());
   }
 }

@@ -1,5 +1,14 @@
 package dev.usage.spring.web;
 
+import dev.usage.spring.aop.QuotaUserUnresolvedException;
+import dev.usage.spring.autoconfigure.UsageAutoConfiguration;
+import dev.usage.spring.autoconfigure.UsageMemoryStoreAutoConfiguration;
+import dev.usage.spring.autoconfigure.UsageWebMvcAutoConfiguration;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.mock.web.MockHttpServletRequest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
 
@@ -186,6 +195,7 @@ class QuotaGuardWebTest {
     MockHttpServletResponse r = send("/api/as-principal", null, "hello");
     assertThat(r.getStatus()).isEqualTo(401);
     assertThat(r.getContentType()).startsWith("application/problem+json");
+    assertThat(r.getHeader("WWW-Authenticate")).as("RFC 9110: a 401 carries a challenge").isEqualTo("Bearer");
     assertThat(r.getHeader("RateLimit")).isNull();
     JsonNode problem = json.readTree(r.getContentAsString());
     assertThat(problem.get("type").asString()).isEqualTo("https://usage.dev/problems/user-unresolved");
@@ -209,5 +219,21 @@ class QuotaGuardWebTest {
     assertThat(CorrectionController.CALLS.get()).isEqualTo(calls);
     assertThat(send("/api/as-named", "fay", "hello").getStatus()).isEqualTo(200);
     assertThat(status("fay", QuotaType.CHARACTERS).used()).isEqualTo(5);
+  }
+
+  @Test
+  void theChallengeIsConfigurableAndABlankOneFailsStartUpNamingTheProperty() {
+    WebApplicationContextRunner web = new WebApplicationContextRunner()
+        .withConfiguration(AutoConfigurations.of(UsageMemoryStoreAutoConfiguration.class, UsageAutoConfiguration.class,
+            UsageWebMvcAutoConfiguration.class))
+        .withPropertyValues("usage.store=memory");
+    web.withPropertyValues("usage.web.authenticate-challenge=Basic realm=\"api\"").run(ctx -> {
+      assertThat(ctx).hasNotFailed();
+      ResponseEntity<ProblemDetail> r = ctx.getBean(QuotaUserUnresolvedExceptionHandler.class)
+          .userUnresolved(new QuotaUserUnresolvedException("C.m", ""), new MockHttpServletRequest("POST", "/x"));
+      assertThat(r.getHeaders().getFirst("WWW-Authenticate")).isEqualTo("Basic realm=\"api\"");
+    });
+    web.withPropertyValues("usage.web.authenticate-challenge= ").run(ctx -> assertThat(ctx).getFailure()
+        .rootCause().hasMessageContaining("usage.web.authenticate-challenge"));
   }
 }
