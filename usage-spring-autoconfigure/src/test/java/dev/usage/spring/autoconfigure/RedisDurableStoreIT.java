@@ -11,19 +11,13 @@ import dev.usage.UsageTrackingService;
 import dev.usage.redis.RedisUsageStorage;
 import dev.usage.spi.StorageCapability;
 import dev.usage.spi.UsageStorage;
-import dev.usage.testkit.ServerAvailability;
 import dev.usage.testkit.SettableClock;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisURI;
-import io.lettuce.core.api.StatefulRedisConnection;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.UUID;
 import javax.sql.DataSource;
 import org.h2.jdbcx.JdbcDataSource;
@@ -42,51 +36,27 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
  */
 class RedisDurableStoreIT {
 
-  private static final String SERVER = "Redis at 127.0.0.1:6379";
-
   private final String prefix = "it-spring-durable-" + UUID.randomUUID();
   private final JdbcDataSource dataSource = new JdbcDataSource();
   private final SettableClock clock = SettableClock.at("2031-03-10T12:00:00Z");
 
   @BeforeEach
   void requireRedis() {
-    RedisClient probe = RedisClient.create(RedisURI.create("redis://127.0.0.1:6379"));
-    try (StatefulRedisConnection<String, String> c = probe.connect()) {
-      ServerAvailability.require(SERVER, "PONG".equals(c.sync().ping()), "PING did not answer PONG");
-    } catch (RuntimeException e) {
-      ServerAvailability.require(SERVER, false, String.valueOf(e.getMessage()));
-    } finally {
-      probe.shutdown();
-    }
+    LocalRedis.require();
     // one database for every context of a test, as a restarted application finds it
     dataSource.setURL("jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
   }
 
   @AfterEach
   void deleteKeys() {
-    RedisClient client = RedisClient.create("redis://127.0.0.1:6379");
-    try (StatefulRedisConnection<String, String> c = client.connect()) {
-      List<String> keys = c.sync().keys(prefix + "*");
-      if (!keys.isEmpty()) {
-        c.sync().del(keys.toArray(String[]::new));
-      }
-    } finally {
-      client.shutdown();
-    }
+    LocalRedis.deleteKeys(prefix);
   }
 
   private ApplicationContextRunner runner() {
-    return new ApplicationContextRunner()
+    return LocalRedis.withClientBean(new ApplicationContextRunner()
         .withConfiguration(AutoConfigurations.of(UsageRedisStoreAutoConfiguration.class,
             UsageJdbcStoreAutoConfiguration.class, UsageMemoryStoreAutoConfiguration.class,
-            UsageAutoConfiguration.class, UsageJobsAutoConfiguration.class))
-        .withBean("redisClient", RedisClient.class, () -> {
-          RedisURI uri = RedisURI.create("redis://127.0.0.1:6379");
-          uri.setTimeout(Duration.ofSeconds(5));
-          RedisClient client = RedisClient.create(uri);
-          client.setOptions(RedisUsageStorage.recommendedOptions());
-          return client;
-        }, bd -> bd.setDestroyMethodName("shutdown"))
+            UsageAutoConfiguration.class, UsageJobsAutoConfiguration.class)))
         .withBean("dataSource", DataSource.class, () -> dataSource)
         .withBean(Clock.class, () -> clock)
         .withPropertyValues("usage.redis.key-prefix=" + prefix, "usage.redis.durable-store=jdbc",

@@ -7,12 +7,6 @@ import dev.usage.QuotaManagementService;
 import dev.usage.UsageTrackingService;
 import dev.usage.redis.RedisUsageStorage;
 import dev.usage.spi.UsageStorage;
-import dev.usage.testkit.ServerAvailability;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisURI;
-import io.lettuce.core.api.StatefulRedisConnection;
-import java.time.Duration;
-import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -26,44 +20,20 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
  */
 class RedisStoreAutoConfigurationIT {
 
-  private static final String SERVER = "Redis at 127.0.0.1:6379";
-
   private final String prefix = "it-spring-" + UUID.randomUUID();
 
   @BeforeEach
   void requireRedis() {
-    RedisClient probe = RedisClient.create(RedisURI.create("redis://127.0.0.1:6379"));
-    try (StatefulRedisConnection<String, String> c = probe.connect()) {
-      ServerAvailability.require(SERVER, "PONG".equals(c.sync().ping()), "PING did not answer PONG");
-    } catch (RuntimeException e) {
-      ServerAvailability.require(SERVER, false, String.valueOf(e.getMessage()));
-    } finally {
-      probe.shutdown();
-    }
+    LocalRedis.require();
   }
 
   @AfterEach
   void deleteKeys() {
-    RedisClient client = RedisClient.create("redis://127.0.0.1:6379");
-    try (StatefulRedisConnection<String, String> c = client.connect()) {
-      List<String> keys = c.sync().keys(prefix + "*");
-      if (!keys.isEmpty()) {
-        c.sync().del(keys.toArray(String[]::new));
-      }
-    } finally {
-      client.shutdown();
-    }
+    LocalRedis.deleteKeys(prefix);
   }
 
   private ApplicationContextRunner runner() {
-    return new ApplicationContextRunner().withConfiguration(UsageAutoConfigurationTest.USAGE)
-        .withBean("redisClient", RedisClient.class, () -> {
-          RedisURI uri = RedisURI.create("redis://127.0.0.1:6379");
-          uri.setTimeout(Duration.ofSeconds(5));
-          RedisClient client = RedisClient.create(uri);
-          client.setOptions(RedisUsageStorage.recommendedOptions());
-          return client;
-        }, bd -> bd.setDestroyMethodName("shutdown"))
+    return LocalRedis.withClientBean(new ApplicationContextRunner().withConfiguration(UsageAutoConfigurationTest.USAGE))
         .withPropertyValues("usage.redis.key-prefix=" + prefix);
   }
 
