@@ -3,11 +3,14 @@ package dev.usage.memory;
 import dev.usage.QuotaType;
 import dev.usage.SystemUsage;
 import dev.usage.UsageEvent;
+import dev.usage.spi.EventAnalytics;
 import dev.usage.spi.EventStore;
+import dev.usage.spi.UserQuotaStore;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -28,11 +31,29 @@ public final class InMemoryEventStore implements EventStore {
   private final ConcurrentLinkedQueue<Key> order = new ConcurrentLinkedQueue<>();
   private final AtomicInteger size = new AtomicInteger();
 
+  private final InMemoryEventAnalytics analytics;
+
+  /** A log of up to {@code capacity} events; its analytics count every user in the query's default tier. */
   public InMemoryEventStore(int capacity) {
+    this(capacity, Optional.empty());
+  }
+
+  /** As {@link #InMemoryEventStore(int)}, with users' tiers taken from {@code settings}. */
+  public InMemoryEventStore(int capacity, UserQuotaStore settings) {
+    this(capacity, Optional.of(settings));
+  }
+
+  private InMemoryEventStore(int capacity, Optional<UserQuotaStore> settings) {
     if (capacity < 1) {
       throw new IllegalArgumentException("capacity must be positive, was " + capacity);
     }
     this.capacity = capacity;
+    this.analytics = new InMemoryEventAnalytics(events.values(), settings);
+  }
+
+  @Override
+  public Optional<EventAnalytics> analytics() {
+    return Optional.of(analytics);
   }
 
   @Override

@@ -23,7 +23,7 @@ public final class InMemoryUsageStorage implements UsageStorage {
   private final InMemoryPeriodHistoryStore history = new InMemoryPeriodHistoryStore();
 
   private InMemoryUsageStorage(int eventCapacity) {
-    this.events = new InMemoryEventStore(eventCapacity);
+    this.events = new InMemoryEventStore(eventCapacity, userQuotas);
   }
 
   /** A storage keeping up to {@value #DEFAULT_EVENT_CAPACITY} events. */

@@ -6,6 +6,7 @@ import dev.usage.UsageEvent;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The event log. Thread-safe. Appends are idempotent by event id: an id already stored is skipped, its
@@ -27,4 +28,9 @@ public interface EventStore {
 
   /** One user's units by quota type over events with {@code from <= occurredAt < to}. */
   Map<QuotaType, Long> userTotals(String userId, Instant from, Instant to);
+
+  /** Queries over this log computed by the backend, when it offers them. */
+  default Optional<EventAnalytics> analytics() {
+    return Optional.empty();
+  }
 }

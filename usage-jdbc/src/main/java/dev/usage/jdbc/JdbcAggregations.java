@@ -1,5 +1,6 @@
 package dev.usage.jdbc;
 
+import dev.usage.AggregationReport;
 import dev.usage.InvalidUsageException;
 import java.time.LocalDate;
 import java.time.temporal.ChronoUnit;

@@ -1,5 +1,6 @@
 package dev.usage.jdbc;
 
+import dev.usage.AggregationReport;
 import dev.usage.InvalidUsageException;
 import java.time.Instant;
 import java.time.LocalDate;

@@ -1,5 +1,6 @@
 package dev.usage.jdbc;
 
+import dev.usage.AggregationReport;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

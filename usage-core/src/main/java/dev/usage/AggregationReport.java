@@ -1,9 +1,7 @@
-package dev.usage.jdbc;
-
-import dev.usage.InvalidUsageException;
+package dev.usage;
 
 /**
- * What one aggregation run rebuilt.
+ * What one aggregation run rebuilt (see {@link AnalyticsService#calculateAggregations}).
  *
  * @param days distinct UTC days whose rollups were rebuilt
  * @param userDays (day, user) slices rebuilt, each in its own transaction
