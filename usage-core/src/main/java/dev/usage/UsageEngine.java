@@ -1,6 +1,7 @@
 package dev.usage;
 
 import dev.usage.internal.Checks;
+import dev.usage.internal.DefaultAnalyticsService;
 import dev.usage.internal.DefaultQuotaManagementService;
 import dev.usage.internal.DefaultUsageTrackingService;
 import dev.usage.internal.EngineSettings;
@@ -61,8 +62,7 @@ public final class UsageEngine implements AutoCloseable {
     this.recorder = EventRecorder.create(storage.events(), settings);
     this.tracking = new DefaultUsageTrackingService(engine, recorder, storage.events(), settings.clock());
     this.quotas = new DefaultQuotaManagementService(engine, storage, settings);
-    UsageTrackingService t = tracking;
-    this.analytics = t::getSystemUsage;
+    this.analytics = new DefaultAnalyticsService(engine, storage, settings);
     if (b.closeOnShutdown) {
       shutdownHook = new Thread(this::close, "usage-engine-shutdown");
       Runtime.getRuntime().addShutdownHook(shutdownHook);

@@ -1,0 +1,208 @@
+package dev.usage.internal;
+
+import dev.usage.AggregationReport;
+import dev.usage.AnalyticsService;
+import dev.usage.AnalyticsUnavailableException;
+import dev.usage.EventFilter;
+import dev.usage.EventTotals;
+import dev.usage.PeriodUsage;
+import dev.usage.QuotaStatus;
+import dev.usage.QuotaType;
+import dev.usage.SystemAnalytics;
+import dev.usage.SystemAnalytics.EndpointLatency;
+import dev.usage.SystemAnalytics.FailureRate;
+import dev.usage.SystemAnalytics.UserTotals;
+import dev.usage.SystemUsage;
+import dev.usage.TimeRange;
+import dev.usage.UsageCounts;
+import dev.usage.UsageReport;
+import dev.usage.UsageReport.PeriodUtilisation;
+import dev.usage.UsageReport.TierComparison;
+import dev.usage.UsageReport.Trend;
+import dev.usage.UserQuota;
+import dev.usage.spi.Dimension;
+import dev.usage.spi.EventAnalytics;
+import dev.usage.spi.EventQuery;
+import dev.usage.spi.GroupTotals;
+import dev.usage.spi.TimePercentiles;
+import dev.usage.spi.UserRank;
+import dev.usage.spi.UsageStorage;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/** {@link AnalyticsService} on the storage's {@link EventAnalytics}. Thread-safe. */
+public final class DefaultAnalyticsService implements AnalyticsService {
+
+  /** Most users {@link #getSystemAnalytics} ranks. */
+  public static final int MAX_TOP_USERS = 1_000;
+  private static final List<Double> LATENCY_PERCENTILES = List.of(0.5, 0.95, 0.99);
+
+  private final QuotaEngine engine;
+  private final UsageStorage storage;
+  private final EngineSettings settings;
+
+  public DefaultAnalyticsService(QuotaEngine engine, UsageStorage storage, EngineSettings settings) {
+    this.engine = engine;
+    this.storage = storage;
+    this.settings = settings;
+  }
+
+  /** The storage's analytics, or the typed error saying there are none. */
+  EventAnalytics analytics() {
+    return storage.events().analytics().orElseThrow(() -> new AnalyticsUnavailableException(
+        "the event store " + storage.events().getClass().getSimpleName() + " offers no analytics; keep events in"
+            + " a store that does (in-memory or JDBC)"));
+  }
+
+  EventQuery query(EventFilter filter) {
+    return new EventQuery(filter, engine.plan().defaultTier());
+  }
+
+  /** The totals of the events of {@code filter}. */
+  EventTotals totals(EventAnalytics a, EventFilter filter) {
+    return QuotaEngine.store(() -> a.group(query(filter), Set.of())).get(0).totals();
+  }
+
+  @Override
+  public SystemUsage getSystemUsage(Instant from, Instant to) {
+    Checks.notNull("from", from);
+    Checks.notNull("to", to);
+    if (to.isBefore(from)) {
+      throw new dev.usage.InvalidUsageException("to", "must not be before from");
+    }
+    return QuotaEngine.store(() -> storage.events().systemUsage(from, to));
+  }
+
+  @Override
+  public UsageReport generateUsageReport(String userId, TimeRange range) {
+    Checks.id("userId", userId);
+    Checks.notNull("range", range);
+    EventAnalytics a = analytics();
+    UserQuota user = engine.userQuota(userId);
+    EventFilter mine = EventFilter.builder(range).user(userId).build();
+    EventTotals totals = totals(a, mine);
+
+    SortedMap<String, EventTotals> byFeature = new TreeMap<>();
+    for (GroupTotals g : QuotaEngine.store(() -> a.group(query(mine), Set.of(Dimension.FEATURE)))) {
+      byFeature.put(g.key(Dimension.FEATURE), g.totals());
+    }
+    SortedMap<LocalDate, UsageCounts> byDay = new TreeMap<>();
+    LocalDate last = range.to().minusNanos(1).atZone(user.zone()).toLocalDate();
+    for (LocalDate d = range.from().atZone(user.zone()).toLocalDate(); !d.isAfter(last); d = d.plusDays(1)) {
+      byDay.put(d, UsageCounts.NONE);
+    }
+    for (GroupTotals g : QuotaEngine.store(() -> a.group(query(mine), Set.of(Dimension.QUARTER_HOUR)))) {
+      byDay.merge(g.slot().atZone(user.zone()).toLocalDate(), UsageCounts.of(g.totals()), UsageCounts::plus);
+    }
+
+    Set<QuotaType> types = new TreeSet<>(engine.plan().effective(user).keySet());
+    types.addAll(totals.units().keySet());
+    EventFilter tier = EventFilter.builder(range).tier(user.tier()).build();
+    EventTotals tierTotals = totals(a, tier);
+    List<TierComparison> vsTier = new ArrayList<>();
+    for (QuotaType t : types) {
+      long mineUnits = totals.units(t);
+      UserRank rank = QuotaEngine.store(() -> a.userRank(query(tier), t, mineUnits));
+      double average = tierTotals.users() == 0 ? 0 : (double) tierTotals.units(t) / tierTotals.users();
+      vsTier.add(new TierComparison(t, mineUnits, tierTotals.users(), average, rank.percentile()));
+    }
+    EventTotals before = totals(a, mine.withRange(range.previous()));
+    List<Trend> trend = types.stream().map(t -> new Trend(t, before.units(t), totals.units(t))).toList();
+
+    return new UsageReport(userId, user.tier(), user.zone(), range, totals, byFeature, byDay, periods(userId, range),
+        vsTier, trend, settings.clock().instant());
+  }
+
+  /** Closed periods from the history, then the current ones, that overlap {@code range}. */
+  private List<PeriodUtilisation> periods(String userId, TimeRange range) {
+    List<PeriodUtilisation> out = new ArrayList<>();
+    for (PeriodUsage p : QuotaEngine.store(() -> storage.history().history(userId))) {
+      if (p.periodStart().isBefore(range.to()) && p.periodEnd().isAfter(range.from())) {
+        out.add(new PeriodUtilisation(p.type(), p.period(), p.periodStart(), p.periodEnd(), p.limit(), p.used(), true));
+      }
+    }
+    for (QuotaStatus s : engine.statuses(userId)) {
+      boolean alreadyClosed = out.stream().anyMatch(p -> p.type().equals(s.type()) && p.start().equals(s.periodStart()));
+      if (!alreadyClosed && s.periodStart().isBefore(range.to()) && s.resetAt().isAfter(range.from())) {
+        out.add(new PeriodUtilisation(s.type(), s.period(), s.periodStart(), s.resetAt(), s.limit(), s.used(), false));
+      }
+    }
+    out.sort(Comparator.comparing(PeriodUtilisation::type).thenComparing(PeriodUtilisation::start));
+    return out;
+  }
+
+  @Override
+  public SystemAnalytics getSystemAnalytics(TimeRange range) {
+    return getSystemAnalytics(range, settings.defaultZone(), QuotaType.CHARACTERS, 10);
+  }
+
+  @Override
+  public SystemAnalytics getSystemAnalytics(TimeRange range, ZoneId zone, QuotaType topBy, int topUsers) {
+    Checks.notNull("range", range);
+    Checks.notNull("zone", zone);
+    Checks.notNull("topBy", topBy);
+    if (topUsers < 0 || topUsers > MAX_TOP_USERS) {
+      throw new dev.usage.InvalidUsageException("topUsers", "must be within 0.." + MAX_TOP_USERS + ", was " + topUsers);
+    }
+    EventAnalytics a = analytics();
+    EventQuery all = query(EventFilter.of(range));
+    EventTotals totals = totals(a, EventFilter.of(range));
+
+    SortedMap<String, EventTotals> byTier = new TreeMap<>();
+    for (GroupTotals g : QuotaEngine.store(() -> a.group(all, Set.of(Dimension.TIER)))) {
+      byTier.put(g.key(Dimension.TIER), g.totals());
+    }
+    List<FailureRate> failures = new ArrayList<>();
+    for (GroupTotals g : QuotaEngine.store(() -> a.group(all, Set.of(Dimension.FEATURE, Dimension.ENDPOINT)))) {
+      failures.add(new FailureRate(g.key(Dimension.FEATURE), g.key(Dimension.ENDPOINT), g.totals().events(),
+          g.totals().failedEvents()));
+    }
+    failures.sort(Comparator.comparingDouble(FailureRate::errorRate).reversed()
+        .thenComparing(FailureRate::feature).thenComparing(FailureRate::endpoint));
+    SortedMap<String, Long> errorCodes = new TreeMap<>();
+    EventQuery failed = query(EventFilter.builder(range).outcome(EventFilter.Outcome.FAILED).build());
+    for (GroupTotals g : QuotaEngine.store(() -> a.group(failed, Set.of(Dimension.ERROR_CODE)))) {
+      errorCodes.put(g.key(Dimension.ERROR_CODE), g.totals().failedEvents());
+    }
+    List<EndpointLatency> latency = new ArrayList<>();
+    for (TimePercentiles p : QuotaEngine.store(() -> a.processingTimes(all, Optional.of(Dimension.ENDPOINT),
+        LATENCY_PERCENTILES))) {
+      latency.add(new EndpointLatency(p.key(), p.timedEvents(), p.values().get(0), p.values().get(1), p.values().get(2)));
+    }
+    latency.sort(Comparator.comparing(EndpointLatency::p95).reversed().thenComparing(EndpointLatency::endpoint));
+
+    List<UsageCounts> hours = new ArrayList<>(java.util.Collections.nCopies(24, UsageCounts.NONE));
+    List<UsageCounts> days = new ArrayList<>(java.util.Collections.nCopies(7, UsageCounts.NONE));
+    for (GroupTotals g : QuotaEngine.store(() -> a.group(all, Set.of(Dimension.QUARTER_HOUR)))) {
+      var local = g.slot().atZone(zone);
+      UsageCounts c = UsageCounts.of(g.totals());
+      hours.set(local.getHour(), hours.get(local.getHour()).plus(c));
+      int dow = local.getDayOfWeek().getValue() - 1;
+      days.set(dow, days.get(dow).plus(c));
+    }
+    List<UserTotals> top = topUsers == 0 ? List.of() : QuotaEngine.store(() -> a.top(all, Dimension.USER, topBy, topUsers))
+        .stream().map(g -> new UserTotals(g.key(Dimension.USER), g.totals())).toList();
+    return new SystemAnalytics(range, zone, totals, byTier, failures, errorCodes, latency, hours, days, top, topBy,
+        settings.clock().instant());
+  }
+
+  @Override
+  public AggregationReport calculateAggregations(TimeRange range) {
+    Checks.notNull("range", range);
+    LocalDate from = range.from().atZone(ZoneOffset.UTC).toLocalDate();
+    LocalDate to = range.to().minusNanos(1).atZone(ZoneOffset.UTC).toLocalDate().plusDays(1);
+    EventAnalytics a = analytics();
+    return QuotaEngine.store(() -> a.rebuildAggregations(from, to));
+  }
+}

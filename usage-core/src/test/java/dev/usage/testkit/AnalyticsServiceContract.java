@@ -1,0 +1,236 @@
+package dev.usage.testkit;
+
+import static dev.usage.testkit.AnalyticsDataset.IMAGES;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+import static org.assertj.core.groups.Tuple.tuple;
+
+import dev.usage.Consumption;
+import dev.usage.InvalidUsageException;
+import dev.usage.Quota;
+import dev.usage.QuotaPeriod;
+import dev.usage.QuotaType;
+import dev.usage.SystemAnalytics;
+import dev.usage.SystemAnalytics.EndpointLatency;
+import dev.usage.SystemAnalytics.FailureRate;
+import dev.usage.TimeRange;
+import dev.usage.UsageCounts;
+import dev.usage.UsageEngine;
+import dev.usage.UsageEvent;
+import dev.usage.UsageReport;
+import dev.usage.UsageReport.PeriodUtilisation;
+import java.time.DayOfWeek;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link dev.usage.AnalyticsService} over a backend, against hand-computed figures: the dataset of
+ * {@link AnalyticsDataset} for system figures, and users of their own for reports across DST changes,
+ * quarter-hour zones, week 53 and closed periods. A backend whose event store offers analytics extends it.
+ */
+public abstract class AnalyticsServiceContract extends AbstractStorageContract {
+
+  private static final ZoneId PARIS = ZoneId.of("Europe/Paris");
+
+  private AnalyticsDataset dataset(UsageEngine engine) {
+    return AnalyticsDataset.record(engine, clock, storage.events().analytics().orElseThrow());
+  }
+
+  private static Duration ms(long millis) {
+    return Duration.ofMillis(millis);
+  }
+
+  @Test
+  void reportsAUsersTotalsFeaturesDaysTierStandingAndTrend() {
+    UsageEngine engine = engine();
+    AnalyticsDataset d = dataset(engine);
+    UsageReport r = engine.analytics().generateUsageReport(d.a, d.week());
+
+    assertThat(r.tier()).isEqualTo("premium");
+    assertThat(r.totals().events()).isEqualTo(3);
+    assertThat(r.totals().failedEvents()).isEqualTo(1);
+    assertThat(r.units(QuotaType.CHARACTERS)).isEqualTo(450);
+    assertThat(r.units(QuotaType.REQUESTS)).isEqualTo(3);
+    assertThat(r.units(QuotaType.TOKENS)).isEqualTo(60);
+    assertThat(r.units(IMAGES)).isEqualTo(2);
+    assertThat(r.byFeature()).containsOnlyKeys("correct", "translate");
+    assertThat(r.feature("correct").units(QuotaType.CHARACTERS)).isEqualTo(400);
+    assertThat(r.feature("translate").failedEvents()).isEqualTo(1);
+    LocalDate monday = d.base.atZone(ZoneOffset.UTC).toLocalDate();
+    assertThat(r.byDay()).hasSize(7).containsEntry(monday, new UsageCounts(3, 1, java.util.Map.of(
+        QuotaType.CHARACTERS, 450L, QuotaType.REQUESTS, 3L, QuotaType.TOKENS, 60L, IMAGES, 2L)));
+    assertThat(r.byDay().get(monday.plusDays(1))).isEqualTo(UsageCounts.NONE);
+
+    // premium's active users are a (450) and c (1400)
+    assertThat(r.vsTier(QuotaType.CHARACTERS)).hasValueSatisfying(c -> {
+      assertThat(c.units()).isEqualTo(450);
+      assertThat(c.tierUsers()).isEqualTo(2);
+      assertThat(c.tierAverage()).isEqualTo(925.0);
+      assertThat(c.percentileRank()).isEqualTo(25.0);
+    });
+    assertThat(r.vsTier(QuotaType.TOKENS)).hasValueSatisfying(c -> {
+      assertThat(c.tierAverage()).isEqualTo(155.0); // (60 + 250) / 2
+      assertThat(c.percentileRank()).isEqualTo(25.0);
+    });
+    // the week before holds one event of 999 characters
+    assertThat(r.trend(QuotaType.CHARACTERS)).hasValueSatisfying(t -> {
+      assertThat(t.previous()).isEqualTo(999);
+      assertThat(t.current()).isEqualTo(450);
+      assertThat(t.change()).hasValueSatisfying(v -> assertThat(v).isCloseTo(-549.0 / 999, within(1e-12)));
+    });
+    assertThat(r.trend(QuotaType.TOKENS)).hasValueSatisfying(t -> assertThat(t.change()).isEmpty());
+  }
+
+  @Test
+  void reportsClosedAndCurrentPeriodsOverlappingTheRange() {
+    UsageEngine engine = engine(b -> b.counterRetention(Duration.ofDays(120)).reservationTtl(Duration.ofMinutes(5))
+        .idempotencyWindow(Duration.ofHours(1)).defaultQuota(Quota.monthly(QuotaType.CHARACTERS, 1_000)));
+    String user = user("periods");
+    engine.tracking().consumeQuota(Consumption.of(user, QuotaType.CHARACTERS, 700));
+    clock.set("2026-04-01T02:00:00Z");
+    engine.quotas().resetMonthlyQuotas();
+    engine.tracking().consumeQuota(Consumption.of(user, QuotaType.CHARACTERS, 1_100 - 1_000 + 20));
+
+    UsageReport r = engine.analytics().generateUsageReport(user,
+        TimeRange.of(Instant.parse("2026-03-10T00:00:00Z"), Instant.parse("2026-04-10T00:00:00Z")));
+    List<PeriodUtilisation> chars = r.periods().stream().filter(p -> p.type().equals(QuotaType.CHARACTERS)).toList();
+    assertThat(chars).extracting(PeriodUtilisation::start, PeriodUtilisation::limit, PeriodUtilisation::used,
+        PeriodUtilisation::closed).containsExactly(
+            tuple(Instant.parse("2026-03-01T00:00:00Z"), 1_000L, 700L, true),
+            tuple(Instant.parse("2026-04-01T00:00:00Z"), 1_000L, 120L, false));
+    assertThat(chars.get(0).utilisation()).isEqualTo(0.7);
+    assertThat(chars).allSatisfy(p -> assertThat(p.period()).isEqualTo(QuotaPeriod.MONTH));
+    assertThat(r.periods()).extracting(PeriodUtilisation::type).contains(QuotaType.REQUESTS, QuotaType.TOKENS);
+  }
+
+  @Test
+  void countsDaysInTheUsersZoneAcrossDaylightSavingChanges() {
+    UsageEngine engine = engine();
+    String user = user("paris");
+    engine.quotas().changeBillingCycle(user, PARIS, 1, "analytics-test", "zone");
+    clock.set("2026-11-01T00:00:00Z");
+    track(engine, user, "2026-03-28T22:59:00Z", 1);  // 23:59 CET on the 28th
+    track(engine, user, "2026-03-28T23:30:00Z", 10); // 00:30 CET on the 29th
+    track(engine, user, "2026-03-29T21:59:00Z", 100); // 23:59 CEST on the 29th, a 23-hour day
+    track(engine, user, "2026-03-29T22:00:00Z", 1_000); // 00:00 CEST on the 30th
+    track(engine, user, "2026-10-25T22:59:00Z", 7); // 23:59 CET on the 25th, a 25-hour day
+
+    TimeRange spring = TimeRange.days(LocalDate.of(2026, 3, 28), LocalDate.of(2026, 3, 31), PARIS);
+    assertThat(spring.duration()).isEqualTo(Duration.ofHours(71));
+    UsageReport r = engine.analytics().generateUsageReport(user, spring);
+    assertThat(r.zone()).isEqualTo(PARIS);
+    assertThat(r.byDay()).extractingFromEntries(e -> e.getKey().getDayOfMonth(), e -> e.getValue().units(QuotaType.CHARACTERS))
+        .containsExactly(tuple(28, 1L), tuple(29, 110L), tuple(30, 1_000L));
+
+    TimeRange autumn = TimeRange.days(LocalDate.of(2026, 10, 25), LocalDate.of(2026, 10, 26), PARIS);
+    assertThat(autumn.duration()).isEqualTo(Duration.ofHours(25));
+    assertThat(engine.analytics().generateUsageReport(user, autumn).byDay())
+        .containsOnlyKeys(LocalDate.of(2026, 10, 25))
+        .hasValueSatisfying(new org.assertj.core.api.Condition<>(c -> c.units(QuotaType.CHARACTERS) == 7, "7 characters"));
+  }
+
+  @Test
+  void foldsQuarterHourSlotsIntoHalfHourAndQuarterHourZones() {
+    UsageEngine engine = engine();
+    String howe = user("lord-howe");
+    engine.quotas().changeBillingCycle(howe, ZoneId.of("Australia/Lord_Howe"), 1, "analytics-test", "zone");
+    String nepal = user("kathmandu");
+    engine.quotas().changeBillingCycle(nepal, ZoneId.of("Asia/Kathmandu"), 1, "analytics-test", "zone");
+    clock.set("2026-11-01T00:00:00Z");
+    track(engine, howe, "2026-10-03T13:29:00Z", 1);   // 23:59 at +10:30 on the 3rd
+    track(engine, howe, "2026-10-03T13:30:00Z", 10);  // 00:00 on the 4th (DST starts at 02:00, +30 min)
+    track(engine, nepal, "2026-10-03T18:14:00Z", 1);  // 23:59 at +05:45 on the 3rd
+    track(engine, nepal, "2026-10-03T18:15:00Z", 10); // 00:00 on the 4th
+
+    TimeRange range = TimeRange.of(Instant.parse("2026-10-02T00:00:00Z"), Instant.parse("2026-10-05T00:00:00Z"));
+    for (String u : List.of(howe, nepal)) {
+      UsageReport r = engine.analytics().generateUsageReport(u, range);
+      assertThat(r.byDay().get(LocalDate.of(2026, 10, 3)).units(QuotaType.CHARACTERS)).as(u).isEqualTo(1);
+      assertThat(r.byDay().get(LocalDate.of(2026, 10, 4)).units(QuotaType.CHARACTERS)).as(u).isEqualTo(10);
+    }
+  }
+
+  @Test
+  void countsTheDaysOfIsoWeek53AcrossTheYearEnd() {
+    UsageEngine engine = engine();
+    String user = user("week53");
+    clock.set("2027-01-05T00:00:00Z");
+    track(engine, user, "2026-12-28T00:00:00Z", 1);
+    track(engine, user, "2026-12-31T23:59:59Z", 10);
+    track(engine, user, "2027-01-01T00:00:00Z", 100);
+    track(engine, user, "2027-01-03T23:59:59Z", 1_000);
+    track(engine, user, "2027-01-04T00:00:00Z", 10_000);
+    TimeRange week53 = TimeRange.days(LocalDate.of(2026, 12, 28), LocalDate.of(2027, 1, 4), ZoneOffset.UTC);
+    assertThat(LocalDate.of(2026, 12, 28).get(java.time.temporal.IsoFields.WEEK_OF_WEEK_BASED_YEAR)).isEqualTo(53);
+    UsageReport r = engine.analytics().generateUsageReport(user, week53);
+    assertThat(r.units(QuotaType.CHARACTERS)).isEqualTo(1_111);
+    assertThat(r.byDay()).hasSize(7);
+    assertThat(r.byDay().get(LocalDate.of(2026, 12, 31)).units(QuotaType.CHARACTERS)).isEqualTo(10);
+    assertThat(r.byDay().get(LocalDate.of(2027, 1, 1)).units(QuotaType.CHARACTERS)).isEqualTo(100);
+  }
+
+  @Test
+  void systemAnalyticsOfTheDatasetWeek() {
+    UsageEngine engine = engine();
+    AnalyticsDataset d = dataset(engine);
+    SystemAnalytics s = engine.analytics().getSystemAnalytics(d.week(), ZoneOffset.UTC, QuotaType.CHARACTERS, 2);
+
+    assertThat(s.totals().events()).isEqualTo(9);
+    assertThat(s.totals().users()).isEqualTo(3);
+    assertThat(s.totals().errorRate()).isEqualTo(3.0 / 9);
+    assertThat(s.byTier()).containsOnlyKeys("free", "premium");
+    assertThat(s.byTier().get("premium").users()).isEqualTo(2);
+    assertThat(s.byTier().get("free").units(QuotaType.CHARACTERS)).isEqualTo(35);
+    assertThat(s.failures()).extracting(FailureRate::feature, FailureRate::endpoint, FailureRate::events,
+        FailureRate::failedEvents).containsExactly(
+            tuple("translate", "POST /api/translate", 2L, 2L),
+            tuple("correct", "POST /api/correct", 5L, 1L),
+            tuple("correct", "", 1L, 0L),
+            tuple("summarize", "POST /api/summarize", 1L, 0L));
+    assertThat(s.errorCodes()).containsExactly(java.util.Map.entry("BAD_INPUT", 1L),
+        java.util.Map.entry("LLM_TIMEOUT", 1L), java.util.Map.entry("RATE_LIMITED", 1L));
+    assertThat(s.latency()).extracting(EndpointLatency::endpoint, EndpointLatency::p50, EndpointLatency::p95,
+        EndpointLatency::p99).containsExactly(
+            tuple("POST /api/translate", ms(250), ms(400), ms(400)),
+            tuple("POST /api/correct", ms(80), ms(200), ms(200)),
+            tuple("POST /api/summarize", ms(90), ms(90), ms(90)));
+    assertThat(s.byHourOfDay()).extracting(UsageCounts::events).containsExactly(
+        3L, 4L, 2L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L);
+    assertThat(s.peakHour()).isEqualTo(1);
+    assertThat(s.byDayOfWeek()).extracting(UsageCounts::events).containsExactly(6L, 2L, 1L, 0L, 0L, 0L, 0L);
+    assertThat(s.peakDay()).isEqualTo(DayOfWeek.MONDAY);
+    assertThat(s.topUsers()).extracting(u -> u.userId(), u -> u.totals().units(QuotaType.CHARACTERS))
+        .containsExactly(tuple(d.c, 1_400L), tuple(d.a, 450L));
+
+    SystemAnalytics nepal = engine.analytics().getSystemAnalytics(d.week(), ZoneId.of("Asia/Kathmandu"),
+        QuotaType.REQUESTS, 0);
+    assertThat(nepal.byHourOfDay().subList(5, 8)).extracting(UsageCounts::events).containsExactly(2L, 4L, 3L);
+    assertThat(nepal.peakHour()).isEqualTo(6);
+    assertThat(nepal.topUsers()).isEmpty();
+  }
+
+  @Test
+  void refusesBadArgumentsNamingTheField() {
+    UsageEngine engine = engine();
+    TimeRange day = TimeRange.of(Instant.parse(START), Instant.parse(START).plusSeconds(86_400));
+    assertThatThrownBy(() -> engine.analytics().getSystemAnalytics(day, ZoneOffset.UTC, QuotaType.REQUESTS, -1))
+        .isInstanceOfSatisfying(InvalidUsageException.class, e -> assertThat(e.field()).isEqualTo("topUsers"));
+    assertThatThrownBy(() -> engine.analytics().getSystemAnalytics(null))
+        .isInstanceOfSatisfying(InvalidUsageException.class, e -> assertThat(e.field()).isEqualTo("range"));
+    assertThatThrownBy(() -> engine.analytics().generateUsageReport(" ", day))
+        .isInstanceOfSatisfying(InvalidUsageException.class, e -> assertThat(e.field()).isEqualTo("userId"));
+    assertThatThrownBy(() -> TimeRange.of(Instant.parse(START), Instant.parse(START)))
+        .isInstanceOfSatisfying(InvalidUsageException.class, e -> assertThat(e.field()).isEqualTo("to"));
+  }
+
+  private static void track(UsageEngine engine, String user, String at, long characters) {
+    engine.tracking().trackUsage(UsageEvent.builder().userId(user).occurredAt(Instant.parse(at)).characters(characters)
+        .requests(1).build());
+  }
+}
