@@ -2,6 +2,7 @@ package dev.usage;
 
 import java.time.Instant;
 import java.time.ZoneId;
+import java.util.List;
 
 /**
  * Reports, system analytics and aggregations over the recorded events, computed by the storage where the
@@ -40,4 +41,20 @@ public interface AnalyticsService {
    * rebuilt.
    */
   AggregationReport calculateAggregations(TimeRange range);
+
+  /**
+   * Examines the last whole UTC hour before now for unusual usage; see {@link #detectUnusualUsage(Instant)}.
+   * Run it a few minutes past each hour, once buffered events have been written.
+   */
+  List<UnusualUsageAlert> detectUnusualUsage();
+
+  /**
+   * Finds users whose usage of a quota type in the UTC hour starting at {@code hourStart} is unusual for them
+   * by the engine's {@link UnusualUsagePolicy}, tells the listeners ({@link UsageListener#onUnusualUsage})
+   * and returns the alerts: at most one per user (their highest score) and none for a user who had one in
+   * this engine for an hour within the alert window, so running it again for the same hour alerts nobody.
+   *
+   * @throws InvalidUsageException {@code hourStart} is not the start of a UTC hour
+   */
+  List<UnusualUsageAlert> detectUnusualUsage(Instant hourStart);
 }

@@ -6,6 +6,7 @@ import dev.usage.internal.DefaultQuotaManagementService;
 import dev.usage.internal.DefaultUsageTrackingService;
 import dev.usage.internal.EngineSettings;
 import dev.usage.internal.EventRecorder;
+import dev.usage.internal.ListenerDispatcher;
 import dev.usage.internal.QuotaEngine;
 import dev.usage.internal.QuotaPlan;
 import dev.usage.memory.InMemoryUsageStorage;
@@ -51,18 +52,21 @@ public final class UsageEngine implements AutoCloseable {
   private final UsageTrackingService tracking;
   private final QuotaManagementService quotas;
   private final AnalyticsService analytics;
+  private final ListenerDispatcher listeners;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final CountDownLatch closeDone = new CountDownLatch(1);
   private final Thread shutdownHook;
 
   private UsageEngine(Builder b, UsageStorage storage, EngineSettings settings, QuotaPlan plan) {
     this.storage = storage;
+    this.listeners = new ListenerDispatcher(b.listenerQueueCapacity, settings.closeTimeout());
+    b.listeners.forEach(listeners::register);
     QuotaEngine engine = new QuotaEngine(storage.counters(), storage.userQuotas(), plan, settings,
-        storage.capabilities().contains(StorageCapability.CHECKS_SETTINGS_VERSION));
+        storage.capabilities().contains(StorageCapability.CHECKS_SETTINGS_VERSION), listeners);
     this.recorder = EventRecorder.create(storage.events(), settings);
-    this.tracking = new DefaultUsageTrackingService(engine, recorder, storage.events(), settings.clock());
+    this.tracking = new DefaultUsageTrackingService(engine, recorder, storage.events(), settings.clock(), listeners);
     this.quotas = new DefaultQuotaManagementService(engine, storage, settings);
-    this.analytics = new DefaultAnalyticsService(engine, storage, settings);
+    this.analytics = new DefaultAnalyticsService(engine, storage, settings, b.unusualUsage, listeners);
     if (b.closeOnShutdown) {
       shutdownHook = new Thread(this::close, "usage-engine-shutdown");
       Runtime.getRuntime().addShutdownHook(shutdownHook);
@@ -90,6 +94,11 @@ public final class UsageEngine implements AutoCloseable {
     return analytics;
   }
 
+  /** Listeners told of events, quota changes and unusual usage as they happen. */
+  public UsageListeners listeners() {
+    return listeners;
+  }
+
   /**
    * Stops accepting events, writes every buffered event (waiting up to the close timeout), then closes
    * the storage. Idempotent; also run by a JVM shutdown hook unless disabled.
@@ -106,6 +115,7 @@ public final class UsageEngine implements AutoCloseable {
       if (s.pending() > 0 || s.failed() > 0) {
         log.error("Usage engine closed with {} events unwritten and {} failed", s.pending(), s.failed());
       }
+      listeners.close();
     } finally {
       try {
         storage.close();
@@ -159,6 +169,9 @@ public final class UsageEngine implements AutoCloseable {
     private Duration closeTimeout = Duration.ofSeconds(30);
     private int settingsCacheSize = 100_000;
     private boolean closeOnShutdown = true;
+    private final List<UsageListener> listeners = new ArrayList<>();
+    private int listenerQueueCapacity = 10_000;
+    private UnusualUsagePolicy unusualUsage = UnusualUsagePolicy.DEFAULT;
 
     private Builder() {
       defaults.put(QuotaType.CHARACTERS, Quota.monthly(QuotaType.CHARACTERS, 10_000));
@@ -337,7 +350,30 @@ public final class UsageEngine implements AutoCloseable {
       return this;
     }
 
+    /** Registers a listener from the start (see {@link UsageListeners#register}). */
+    public Builder listener(UsageListener listener) {
+      listeners.add(Checks.notNull("listener", listener));
+      return this;
+    }
+
+    /**
+     * How many notifications may wait for the listeners, 1 to 1,000,000; beyond it they are dropped and
+     * counted, so that listeners never slow the engine. Default 10,000.
+     */
+    public Builder listenerQueueCapacity(int notifications) {
+      this.listenerQueueCapacity = notifications;
+      return this;
+    }
+
+    /** How unusual usage is detected. Default {@link UnusualUsagePolicy#DEFAULT}. */
+    public Builder unusualUsage(UnusualUsagePolicy policy) {
+      this.unusualUsage = policy;
+      return this;
+    }
+
     public UsageEngine build() {
+      Checks.notNull("unusualUsage", unusualUsage);
+      between("listenerQueueCapacity", listenerQueueCapacity, 1_000_000);
       Checks.notNull("clock", clock);
       Checks.notNull("failureMode", failureMode);
       Checks.notNull("trackingMode", trackingMode);

@@ -19,6 +19,8 @@ import dev.usage.UsageReport;
 import dev.usage.UsageReport.PeriodUtilisation;
 import dev.usage.UsageReport.TierComparison;
 import dev.usage.UsageReport.Trend;
+import dev.usage.UnusualUsageAlert;
+import dev.usage.UnusualUsagePolicy;
 import dev.usage.UserQuota;
 import dev.usage.spi.Dimension;
 import dev.usage.spi.EventAnalytics;
@@ -27,7 +29,9 @@ import dev.usage.spi.GroupTotals;
 import dev.usage.spi.TimePercentiles;
 import dev.usage.spi.UserRank;
 import dev.usage.spi.UsageStorage;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
@@ -51,8 +55,13 @@ public final class DefaultAnalyticsService implements AnalyticsService {
   private final QuotaEngine engine;
   private final UsageStorage storage;
   private final EngineSettings settings;
+  private final UnusualUsageDetector detector;
+  private final ListenerDispatcher listeners;
 
-  public DefaultAnalyticsService(QuotaEngine engine, UsageStorage storage, EngineSettings settings) {
+  public DefaultAnalyticsService(QuotaEngine engine, UsageStorage storage, EngineSettings settings,
+      UnusualUsagePolicy unusualUsage, ListenerDispatcher listeners) {
+    this.detector = new UnusualUsageDetector(unusualUsage);
+    this.listeners = listeners;
     this.engine = engine;
     this.storage = storage;
     this.settings = settings;
@@ -204,5 +213,25 @@ public final class DefaultAnalyticsService implements AnalyticsService {
     LocalDate to = range.to().minusNanos(1).atZone(ZoneOffset.UTC).toLocalDate().plusDays(1);
     EventAnalytics a = analytics();
     return QuotaEngine.store(() -> a.rebuildAggregations(from, to));
+  }
+
+  @Override
+  public List<UnusualUsageAlert> detectUnusualUsage() {
+    return detectUnusualUsage(settings.clock().instant().truncatedTo(ChronoUnit.HOURS).minus(Duration.ofHours(1)));
+  }
+
+  @Override
+  public List<UnusualUsageAlert> detectUnusualUsage(Instant hourStart) {
+    Checks.notNull("hourStart", hourStart);
+    if (!hourStart.truncatedTo(ChronoUnit.HOURS).equals(hourStart)) {
+      throw new dev.usage.InvalidUsageException("hourStart", "must be the start of a UTC hour, was " + hourStart);
+    }
+    EventAnalytics a = analytics();
+    List<UnusualUsageAlert> alerts =
+        QuotaEngine.store(() -> detector.detect(a, this::query, hourStart, settings.clock().instant()));
+    for (UnusualUsageAlert alert : alerts) {
+      listeners.publish(l -> l.onUnusualUsage(alert));
+    }
+    return alerts;
   }
 }

@@ -61,6 +61,7 @@ public final class DefaultQuotaManagementService implements QuotaManagementServi
       Optional<UserQuota> saved = QuotaEngine.store(() -> store.save(next, entry));
       engine.settingsChanged(userId);
       if (saved.isPresent()) {
+        engine.tellSettingsChanged(userId, entry);
         return saved.get();
       }
     }
@@ -152,6 +153,7 @@ public final class DefaultQuotaManagementService implements QuotaManagementServi
       Optional<UserQuota> saved = QuotaEngine.store(() -> store.save(after, entry));
       engine.settingsChanged(userId);
       if (saved.isPresent()) {
+        engine.tellSettingsChanged(userId, entry);
         return saved.get();
       }
     }

@@ -31,8 +31,11 @@ public final class DefaultUsageTrackingService implements UsageTrackingService {
   private final EventRecorder recorder;
   private final EventStore events;
   private final Clock clock;
+  private final ListenerDispatcher listeners;
 
-  public DefaultUsageTrackingService(QuotaEngine engine, EventRecorder recorder, EventStore events, Clock clock) {
+  public DefaultUsageTrackingService(QuotaEngine engine, EventRecorder recorder, EventStore events, Clock clock,
+      ListenerDispatcher listeners) {
+    this.listeners = listeners;
     this.engine = engine;
     this.recorder = recorder;
     this.events = events;
@@ -42,6 +45,7 @@ public final class DefaultUsageTrackingService implements UsageTrackingService {
   @Override
   public void trackUsage(UsageEvent event) {
     recorder.record(checkTime(event));
+    listeners.publish(l -> l.onEvent(event));
   }
 
   @Override
@@ -66,6 +70,7 @@ public final class DefaultUsageTrackingService implements UsageTrackingService {
       try {
         // also on replay: the first attempt may have counted and then failed before recording
         recorder.record(event);
+        listeners.publish(l -> l.onEvent(event));
       } catch (TrackingRejectedException | UsageStorageException e) {
         // the decision stands (it was counted, or allowed degraded); consuming the same event again
         // records it without counting it twice

@@ -1,10 +1,12 @@
 package dev.usage.internal;
 
+import dev.usage.AuditEntry;
 import dev.usage.Consumption;
 import dev.usage.FailureMode;
 import dev.usage.IdempotencyConflictException;
 import dev.usage.InvalidUsageException;
 import dev.usage.Quota;
+import dev.usage.QuotaChange;
 import dev.usage.QuotaDecision;
 import dev.usage.QuotaStatus;
 import dev.usage.QuotaType;
@@ -32,6 +34,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -58,13 +61,15 @@ public final class QuotaEngine {
   private static final int STALE_ATTEMPTS = 5;
   private final AtomicLong lastFailOpenWarning = new AtomicLong(Long.MIN_VALUE / 2);
   private final LongAdder failOpenSinceWarning = new LongAdder();
+  private final ListenerDispatcher listeners;
 
   /**
    * @param versionChecked whether the counter store checks {@code ConsumeCommand.settingsVersion} (then
    *     consumes may use cached settings)
    */
   public QuotaEngine(CounterStore counters, UserQuotaStore users, QuotaPlan plan, EngineSettings settings,
-      boolean versionChecked) {
+      boolean versionChecked, ListenerDispatcher listeners) {
+    this.listeners = listeners;
     this.counters = counters;
     this.users = users;
     this.plan = plan;
@@ -121,6 +126,7 @@ public final class QuotaEngine {
     for (int attempt = 1; ; attempt++) {
       Optional<QuotaDecision> decided = consumeOnce(request, reserve);
       if (decided.isPresent()) {
+        tell(request.userId(), decided.get(), reserve ? QuotaChange.Kind.RESERVED : QuotaChange.Kind.CONSUMED);
         return decided.get();
       }
       if (attempt >= STALE_ATTEMPTS) {
@@ -239,8 +245,9 @@ public final class QuotaEngine {
     Instant now = settings.clock().instant();
     SettleOutcome o = store(() -> counters.commit(new SettleCommand(reservation.userId(), reservation.id(), charged, now)));
     return switch (o.result()) {
-      case SETTLED, REPLAYED -> StatusFactory.allowed(settledStatuses(reservation.userId(), o.counters()),
-          o.result() == SettleOutcome.Result.REPLAYED, Optional.empty());
+      case SETTLED, REPLAYED -> tell(reservation.userId(),
+          StatusFactory.allowed(settledStatuses(reservation.userId(), o.counters()),
+              o.result() == SettleOutcome.Result.REPLAYED, Optional.empty()), QuotaChange.Kind.COMMITTED);
       case CONFLICT -> throw new ReservationException(reservation.id(), "already released, or committed with other amounts");
       case NOT_FOUND -> throw new ReservationException(reservation.id(), "unknown, or forgotten after its retention");
     };
@@ -251,10 +258,50 @@ public final class QuotaEngine {
     Instant now = settings.clock().instant();
     SettleOutcome o = store(() -> counters.release(new SettleCommand(reservation.userId(), reservation.id(), Map.of(), now)));
     switch (o.result()) {
-      case SETTLED, REPLAYED -> { }
+      case SETTLED -> {
+        if (listeners.active()) {
+          List<QuotaStatus> st = settledStatuses(reservation.userId(), o.counters());
+          listeners.publish(l -> l.onQuotaChange(new QuotaChange(reservation.userId(), QuotaChange.Kind.RELEASED, st,
+              Optional.empty(), now)));
+        }
+      }
+      case REPLAYED -> { }
       case CONFLICT -> throw new ReservationException(reservation.id(), "already committed");
       case NOT_FOUND -> throw new ReservationException(reservation.id(), "unknown, or forgotten after its retention");
       default -> throw new IllegalStateException(String.valueOf(o.result()));
+    }
+  }
+
+  /**
+   * Tells the listeners about a decision that changed something (or was denied); replayed and degraded
+   * ones changed nothing.
+   */
+  private QuotaDecision tell(String userId, QuotaDecision d, QuotaChange.Kind kind) {
+    if (listeners.active() && !d.replayed() && !d.degraded()) {
+      QuotaChange change = new QuotaChange(userId, d.allowed() ? kind : QuotaChange.Kind.DENIED, d.statuses(),
+          Optional.empty(), settings.clock().instant());
+      listeners.publish(l -> l.onQuotaChange(change));
+    }
+    return d;
+  }
+
+  /** Tells the listeners that a user's settings changed; the statuses are read on the listener thread. */
+  public void tellSettingsChanged(String userId, AuditEntry audit) {
+    if (!listeners.active()) {
+      return;
+    }
+    Instant at = settings.clock().instant();
+    AtomicReference<QuotaChange> once = new AtomicReference<>();
+    listeners.publish(l -> l.onQuotaChange(once.updateAndGet(c -> c != null ? c
+        : new QuotaChange(userId, QuotaChange.Kind.SETTINGS_CHANGED, statusesOrNone(userId), Optional.of(audit), at))));
+  }
+
+  private List<QuotaStatus> statusesOrNone(String userId) {
+    try {
+      return statuses(userId);
+    } catch (UsageStorageException e) {
+      log.warn("Statuses of user {} for listeners could not be read: {}", userId, e.getMessage());
+      return List.of();
     }
   }
 

@@ -103,7 +103,8 @@ public final class AnalyticsDataset {
     events.add(e.build());
   }
 
-  private static Instant freeWeek(EventAnalytics analytics) {
+  /** A Monday 00:00 UTC of a far-future week without events (nor in the day around it) in the store. */
+  static Instant freeWeek(EventAnalytics analytics) {
     LocalDate first = LocalDate.of(2040, 1, 1).with(TemporalAdjusters.nextOrSame(DayOfWeek.MONDAY));
     for (int attempt = 0; attempt < 20; attempt++) {
       Instant base = first.plusWeeks(ThreadLocalRandom.current().nextInt(2_500)).atStartOfDay(ZoneOffset.UTC)

@@ -15,9 +15,12 @@ import dev.usage.SystemAnalytics;
 import dev.usage.SystemAnalytics.EndpointLatency;
 import dev.usage.SystemAnalytics.FailureRate;
 import dev.usage.TimeRange;
+import dev.usage.UnusualUsageAlert;
+import dev.usage.UnusualUsagePolicy;
 import dev.usage.UsageCounts;
 import dev.usage.UsageEngine;
 import dev.usage.UsageEvent;
+import dev.usage.UsageListener;
 import dev.usage.UsageReport;
 import dev.usage.UsageReport.PeriodUtilisation;
 import java.time.DayOfWeek;
@@ -227,6 +230,92 @@ public abstract class AnalyticsServiceContract extends AbstractStorageContract {
         .isInstanceOfSatisfying(InvalidUsageException.class, e -> assertThat(e.field()).isEqualTo("userId"));
     assertThatThrownBy(() -> TimeRange.of(Instant.parse(START), Instant.parse(START)))
         .isInstanceOfSatisfying(InvalidUsageException.class, e -> assertThat(e.field()).isEqualTo("to"));
+  }
+
+  @Test
+  void detectsUnusualHoursAgainstEachUsersOwnBaselineOnceAndTellsListeners() throws Exception {
+    UsageEngine engine = engine();
+    java.util.concurrent.BlockingQueue<UnusualUsageAlert> told = new java.util.concurrent.LinkedBlockingQueue<>();
+    engine.listeners().register(new UsageListener() {
+      @Override
+      public void onUnusualUsage(UnusualUsageAlert alert) {
+        told.add(alert);
+      }
+    });
+    Instant hour = AnalyticsDataset.freeWeek(storage.events().analytics().orElseThrow()).plus(Duration.ofDays(3));
+    clock.set(hour.plus(Duration.ofHours(2)));
+    String spiky = user("spiky");
+    String steady = user("steady");
+    String fresh = user("fresh");
+    String flat = user("flat");
+    String mostlyFlat = user("mostly-flat");
+    for (int i = 1; i <= 30; i++) {
+      Instant before = hour.minus(Duration.ofHours(i)).plus(Duration.ofMinutes(7));
+      track(engine, spiky, before.toString(), 100 + (i % 3) * 10); // 100, 110, 120: median 110, MAD 10
+      track(engine, steady, before.toString(), 100 + (i % 3) * 10);
+      track(engine, flat, before.toString(), 50);                  // MAD 0 and mean deviation 0
+      track(engine, mostlyFlat, before.toString(), i <= 25 ? 100 : 200); // MAD 0, mean deviation 500 / 30
+      if (i <= 5) {
+        track(engine, fresh, before.toString(), 100);               // too few hours for a baseline
+      }
+    }
+    // an hour before the baseline window (14 days) does not count
+    track(engine, steady, hour.minus(Duration.ofDays(15)).toString(), 1_000_000);
+    String inHour = hour.plus(Duration.ofMinutes(59)).toString();
+    track(engine, spiky, inHour, 1_000);
+    track(engine, steady, inHour, 130);
+    track(engine, fresh, inHour, 10_000);
+    track(engine, flat, inHour, 51);
+    track(engine, mostlyFlat, inHour, 300);
+    track(engine, steady, hour.plus(Duration.ofHours(1)).toString(), 1_000_000); // the next hour is not examined
+
+    List<UnusualUsageAlert> alerts = engine.analytics().detectUnusualUsage(hour);
+    assertThat(alerts).extracting(UnusualUsageAlert::userId).containsExactlyInAnyOrder(spiky, flat, mostlyFlat);
+    assertThat(alerts).allSatisfy(a -> {
+      assertThat(a.type()).isEqualTo(QuotaType.CHARACTERS);
+      assertThat(a.hourStart()).isEqualTo(hour);
+      assertThat(a.baselineHours()).isEqualTo(30);
+    });
+    UnusualUsageAlert s = alerts.stream().filter(a -> a.userId().equals(spiky)).findFirst().orElseThrow();
+    assertThat(s.units()).isEqualTo(1_000);
+    assertThat(s.baselineMedian()).isEqualTo(110.0);
+    assertThat(s.baselineDeviation()).isCloseTo(10 / 0.6745, within(1e-9));
+    assertThat(s.score()).isCloseTo(890 * 0.6745 / 10, within(1e-9));
+    UnusualUsageAlert f = alerts.stream().filter(a -> a.userId().equals(flat)).findFirst().orElseThrow();
+    assertThat(f.score()).isEqualTo(Double.POSITIVE_INFINITY);
+    assertThat(f.baselineDeviation()).isZero();
+    UnusualUsageAlert m = alerts.stream().filter(a -> a.userId().equals(mostlyFlat)).findFirst().orElseThrow();
+    assertThat(m.baselineMedian()).isEqualTo(100.0);
+    assertThat(m.baselineDeviation()).isCloseTo(1.253314 * 500 / 30, within(1e-9));
+    assertThat(m.score()).isCloseTo(200 / (1.253314 * 500 / 30), within(1e-9));
+
+    List<UnusualUsageAlert> heard = new java.util.ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      heard.add(told.poll(10, java.util.concurrent.TimeUnit.SECONDS));
+    }
+    assertThat(heard).containsExactlyInAnyOrderElementsOf(alerts);
+    // once per user per window: the same hour alerts nobody again; in the next one only the steady user, whose
+    // million characters are far above a baseline that now includes the 130 of the hour before
+    assertThat(engine.analytics().detectUnusualUsage(hour)).isEmpty();
+    List<UnusualUsageAlert> next = engine.analytics().detectUnusualUsage(hour.plus(Duration.ofHours(1)));
+    assertThat(next).extracting(UnusualUsageAlert::userId, UnusualUsageAlert::units, UnusualUsageAlert::baselineHours)
+        .containsExactly(tuple(steady, 1_000_000L, 31));
+    assertThat(told.poll(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(next.get(0));
+    assertThat(told.poll(200, java.util.concurrent.TimeUnit.MILLISECONDS)).isNull();
+
+    // another engine, another policy: a minimum of 200 characters spares the flat user (51), a threshold of
+    // 9.6 the mostly flat one (9.57); a baseline of 20 hours needs 24 active ones and finds too few
+    UsageEngine strict = engine(b -> b.unusualUsage(new UnusualUsagePolicy(Duration.ofDays(14), 24, 9.6,
+        java.util.Map.of(QuotaType.CHARACTERS, 200L), Duration.ofDays(1))));
+    assertThat(strict.analytics().detectUnusualUsage(hour)).extracting(UnusualUsageAlert::userId)
+        .containsExactly(spiky);
+    UsageEngine shortBaseline = engine(b -> b.unusualUsage(new UnusualUsagePolicy(Duration.ofHours(20), 24, 3.5,
+        java.util.Map.of(), Duration.ofDays(1))));
+    assertThat(shortBaseline.analytics().detectUnusualUsage(hour)).isEmpty();
+    assertThatThrownBy(() -> engine.analytics().detectUnusualUsage(hour.plusSeconds(60)))
+        .isInstanceOfSatisfying(InvalidUsageException.class, e -> assertThat(e.field()).isEqualTo("hourStart"));
+    assertThatThrownBy(() -> new UnusualUsagePolicy(Duration.ofDays(14), 24, 0, java.util.Map.of(), Duration.ZERO))
+        .isInstanceOfSatisfying(InvalidUsageException.class, e -> assertThat(e.field()).isEqualTo("threshold"));
   }
 
   private static void track(UsageEngine engine, String user, String at, long characters) {

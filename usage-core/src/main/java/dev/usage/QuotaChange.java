@@ -1,0 +1,44 @@
+package dev.usage;
+
+import dev.usage.internal.Checks;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Something that changed a user's quotas, as told to {@link UsageListener#onQuotaChange}.
+ *
+ * @param userId the user
+ * @param kind what happened
+ * @param statuses the status of each quota involved after the change (for {@link Kind#SETTINGS_CHANGED}:
+ *     every quota of the user); empty when the store could not be read for them
+ * @param audit for {@link Kind#SETTINGS_CHANGED}, the audit entry written with the change
+ * @param at when the engine made the change (engine clock)
+ */
+public record QuotaChange(String userId, Kind kind, List<QuotaStatus> statuses, Optional<AuditEntry> audit,
+    Instant at) {
+
+  /** What happened. Replayed and degraded (fail-open) calls change nothing and are not told. */
+  public enum Kind {
+    /** A consume was counted. */
+    CONSUMED,
+    /** A consume or reservation was refused by a HARD quota; nothing was counted. */
+    DENIED,
+    /** Units were put on hold by a reservation. */
+    RESERVED,
+    /** A reservation was charged with its actual amounts. */
+    COMMITTED,
+    /** A reservation's units were given back. */
+    RELEASED,
+    /** The user's settings (tier, override, billing cycle) changed. */
+    SETTINGS_CHANGED
+  }
+
+  public QuotaChange {
+    Checks.id("userId", userId);
+    Checks.notNull("kind", kind);
+    statuses = List.copyOf(Checks.noNullElements("statuses", statuses));
+    Checks.notNull("audit", audit);
+    Checks.notNull("at", at);
+  }
+}
