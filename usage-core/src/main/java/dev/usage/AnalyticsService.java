@@ -1,6 +1,7 @@
 package dev.usage;
 
 import java.time.Instant;
+import java.time.YearMonth;
 import java.time.ZoneId;
 import java.util.List;
 
@@ -57,4 +58,33 @@ public interface AnalyticsService {
    * @throws InvalidUsageException {@code hourStart} is not the start of a UTC hour
    */
   List<UnusualUsageAlert> detectUnusualUsage(Instant hourStart);
+
+  /**
+   * Revenue of a calendar month in the engine's default zone, priced by {@code pricing}: each tier's users
+   * active in the month (with events in it, on the tier they are on now) times the tier's price; overage on
+   * each monthly quota of a tier with an overage price, for the units of the user's events in the month past
+   * their effective limit; and upgrade candidates, users of unpaid tiers whose events reached
+   * {@value RevenueReport#UPGRADE_UTILISATION} of a monthly limit in this month and the one before. Reads
+   * the settings of each active user of a tier with overage prices or without a price.
+   */
+  RevenueReport revenue(YearMonth month, Pricing pricing);
+
+  /**
+   * Where each of the user's quotas is heading in its current period: usage so far continued at the same
+   * average rate, the projected usage at the period's end and when the limit will be reached.
+   */
+  UsageForecast forecastUsage(String userId);
+
+  /** {@link #forecastCapacity(int)} for the next three months. */
+  CapacityForecast forecastCapacity();
+
+  /**
+   * The system's usage per quota type in each of the next {@code months} calendar months (1 to 24), from a
+   * least-squares line through the daily totals of the last {@value #CAPACITY_LOOK_BACK_DAYS} whole days in the
+   * engine's default zone, starting at the first of them with events.
+   */
+  CapacityForecast forecastCapacity(int months);
+
+  /** How many whole days before today {@link #forecastCapacity(int)} fits its line to. */
+  int CAPACITY_LOOK_BACK_DAYS = 90;
 }

@@ -111,6 +111,10 @@ public record EventFilter(TimeRange range, Set<String> users, Set<String> featur
       return add("tiers", tiers, Arrays.asList(names));
     }
 
+    public Builder tiers(Collection<String> names) {
+      return add("tiers", tiers, names);
+    }
+
     public Builder quotaType(QuotaType... types) {
       for (QuotaType t : types) {
         quotaTypes.add(Checks.notNull("quotaTypes", t));

@@ -19,6 +19,15 @@ import dev.usage.UsageReport;
 import dev.usage.UsageReport.PeriodUtilisation;
 import dev.usage.UsageReport.TierComparison;
 import dev.usage.UsageReport.Trend;
+import dev.usage.CapacityForecast;
+import dev.usage.Pricing;
+import dev.usage.Quota;
+import dev.usage.QuotaPeriod;
+import dev.usage.RevenueReport;
+import dev.usage.RevenueReport.TierRevenue;
+import dev.usage.RevenueReport.UpgradeCandidate;
+import dev.usage.RevenueReport.UserOverage;
+import dev.usage.UsageForecast;
 import dev.usage.UnusualUsageAlert;
 import dev.usage.UnusualUsagePolicy;
 import dev.usage.UserQuota;
@@ -30,7 +39,9 @@ import dev.usage.spi.TimePercentiles;
 import dev.usage.spi.UserRank;
 import dev.usage.spi.UsageStorage;
 import java.time.Duration;
+import java.math.BigDecimal;
 import java.time.Instant;
+import java.time.YearMonth;
 import java.time.temporal.ChronoUnit;
 import java.time.LocalDate;
 import java.time.ZoneId;
@@ -233,5 +244,115 @@ public final class DefaultAnalyticsService implements AnalyticsService {
       listeners.publish(l -> l.onUnusualUsage(alert));
     }
     return alerts;
+  }
+
+  @Override
+  public RevenueReport revenue(YearMonth month, Pricing pricing) {
+    Checks.notNull("month", month);
+    Checks.notNull("pricing", pricing);
+    ZoneId zone = settings.defaultZone();
+    TimeRange range = TimeRange.month(month, zone);
+    EventAnalytics a = analytics();
+    List<GroupTotals> users = QuotaEngine.store(() -> a.group(query(EventFilter.of(range)),
+        Set.of(Dimension.USER, Dimension.TIER)));
+    Set<String> unpaid = new TreeSet<>();
+    for (String tier : engine.plan().tiers().keySet()) {
+      if (!pricing.isPaid(tier)) {
+        unpaid.add(tier);
+      }
+    }
+    Map<String, EventTotals> before = new java.util.HashMap<>();
+    if (!unpaid.isEmpty()) {
+      EventFilter free = EventFilter.builder(TimeRange.month(month.minusMonths(1), zone)).tiers(unpaid).build();
+      for (GroupTotals g : QuotaEngine.store(() -> a.group(query(free), Set.of(Dimension.USER)))) {
+        before.put(g.key(Dimension.USER), g.totals());
+      }
+    }
+    SortedMap<String, long[]> activeByTier = new TreeMap<>();
+    Map<String, BigDecimal> overageByTier = new TreeMap<>();
+    List<UserOverage> overages = new ArrayList<>();
+    List<UpgradeCandidate> candidates = new ArrayList<>();
+    for (GroupTotals g : users) {
+      String user = g.key(Dimension.USER);
+      String tier = g.key(Dimension.TIER);
+      activeByTier.computeIfAbsent(tier, t -> new long[1])[0]++;
+      boolean free = unpaid.contains(tier);
+      boolean charged = engine.plan().knownTypes().stream().anyMatch(t -> pricing.overage(tier, t).isPresent());
+      if (!free && !charged) {
+        continue;
+      }
+      UpgradeCandidate best = null;
+      for (Quota q : engine.plan().effective(engine.userQuota(user)).values()) {
+        if (q.period() != QuotaPeriod.MONTH || q.isUnlimited()) {
+          continue;
+        }
+        long used = g.totals().units(q.type());
+        Optional<Pricing.OveragePrice> price = pricing.overage(tier, q.type());
+        if (price.isPresent() && used > q.limit()) {
+          BigDecimal charge = pricing.round(price.get().charge(used - q.limit()));
+          overages.add(new UserOverage(user, tier, q.type(), q.limit(), used, used - q.limit(), charge));
+          overageByTier.merge(tier, charge, BigDecimal::add);
+        }
+        long previous = before.getOrDefault(user, EventTotals.NONE).units(q.type());
+        if (free && nearLimit(used, q.limit()) && nearLimit(previous, q.limit())) {
+          UpgradeCandidate c = new UpgradeCandidate(user, tier, q.type(), q.limit(), previous, used);
+          if (best == null || c.utilisation() > best.utilisation()) {
+            best = c;
+          }
+        }
+      }
+      if (best != null) {
+        candidates.add(best);
+      }
+    }
+    BigDecimal zero = pricing.round(BigDecimal.ZERO);
+    List<TierRevenue> tiers = new ArrayList<>();
+    activeByTier.forEach((tier, n) -> {
+      BigDecimal price = pricing.tierPrice(tier);
+      tiers.add(new TierRevenue(tier, n[0], price, pricing.round(price.multiply(BigDecimal.valueOf(n[0]))),
+          overageByTier.getOrDefault(tier, zero)));
+    });
+    overages.sort(Comparator.comparing(UserOverage::charge).reversed().thenComparing(UserOverage::userId)
+        .thenComparing(UserOverage::type));
+    candidates.sort(Comparator.comparingDouble(UpgradeCandidate::utilisation).reversed()
+        .thenComparing(UpgradeCandidate::userId));
+    BigDecimal subscriptions = tiers.stream().map(TierRevenue::subscriptionRevenue).reduce(zero, BigDecimal::add);
+    BigDecimal overage = overages.stream().map(UserOverage::charge).reduce(zero, BigDecimal::add);
+    return new RevenueReport(month, zone, pricing.currency(), tiers, subscriptions, overage, overages, candidates,
+        settings.clock().instant());
+  }
+
+  /** {@code used >= 90 % of limit}, exactly. */
+  private static boolean nearLimit(long used, long limit) {
+    return used * 10 >= limit * 9;
+  }
+
+  @Override
+  public UsageForecast forecastUsage(String userId) {
+    Checks.id("userId", userId);
+    return Forecasts.usage(userId, engine.statuses(userId), settings.clock().instant());
+  }
+
+  @Override
+  public CapacityForecast forecastCapacity() {
+    return forecastCapacity(3);
+  }
+
+  @Override
+  public CapacityForecast forecastCapacity(int months) {
+    if (months < 1 || months > 24) {
+      throw new dev.usage.InvalidUsageException("months", "must be within 1..24, was " + months);
+    }
+    ZoneId zone = settings.defaultZone();
+    Instant now = settings.clock().instant();
+    LocalDate today = now.atZone(zone).toLocalDate();
+    TimeRange history = TimeRange.days(today.minusDays(CAPACITY_LOOK_BACK_DAYS), today, zone);
+    EventAnalytics a = analytics();
+    SortedMap<LocalDate, Map<QuotaType, Long>> daily = new TreeMap<>();
+    for (GroupTotals g : QuotaEngine.store(() -> a.group(query(EventFilter.of(history)), Set.of(Dimension.QUARTER_HOUR)))) {
+      Map<QuotaType, Long> day = daily.computeIfAbsent(g.slot().atZone(zone).toLocalDate(), d -> new TreeMap<>());
+      g.totals().units().forEach((t, v) -> day.merge(t, v, Long::sum));
+    }
+    return Forecasts.capacity(daily, today, zone, months, now);
   }
 }

@@ -105,16 +105,24 @@ public final class AnalyticsDataset {
 
   /** A Monday 00:00 UTC of a far-future week without events (nor in the day around it) in the store. */
   static Instant freeWeek(EventAnalytics analytics) {
+    return freeWindow(analytics, Duration.ofDays(7));
+  }
+
+  /**
+   * A Monday 00:00 UTC in 2040 to 2088 such that the store holds no events from a day before it to a day past
+   * {@code length} after it: a window of the calling test's own, even on a database shared with other tests.
+   */
+  static Instant freeWindow(EventAnalytics analytics, Duration length) {
     LocalDate first = LocalDate.of(2040, 1, 1).with(TemporalAdjusters.nextOrSame(DayOfWeek.MONDAY));
     for (int attempt = 0; attempt < 20; attempt++) {
       Instant base = first.plusWeeks(ThreadLocalRandom.current().nextInt(2_500)).atStartOfDay(ZoneOffset.UTC)
           .toInstant();
-      TimeRange around = TimeRange.of(base.minus(Duration.ofDays(1)), base.plus(Duration.ofDays(8)));
+      TimeRange around = TimeRange.of(base.minus(Duration.ofDays(1)), base.plus(length).plus(Duration.ofDays(1)));
       if (analytics.group(new EventQuery(EventFilter.of(around), "free"), Set.of()).get(0).totals().events() == 0) {
         return base;
       }
     }
-    throw new IllegalStateException("no free week found for the analytics dataset");
+    throw new IllegalStateException("no free window of " + length + " found for an analytics test");
   }
 
   /** The dataset's week. */

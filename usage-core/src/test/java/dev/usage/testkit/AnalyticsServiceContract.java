@@ -6,7 +6,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 import static org.assertj.core.groups.Tuple.tuple;
 
+import dev.usage.CapacityForecast;
 import dev.usage.Consumption;
+import dev.usage.Pricing;
+import dev.usage.RevenueReport;
+import dev.usage.RevenueReport.TierRevenue;
+import dev.usage.RevenueReport.UpgradeCandidate;
+import dev.usage.RevenueReport.UserOverage;
+import dev.usage.UsageForecast;
 import dev.usage.InvalidUsageException;
 import dev.usage.Quota;
 import dev.usage.QuotaPeriod;
@@ -23,12 +30,15 @@ import dev.usage.UsageEvent;
 import dev.usage.UsageListener;
 import dev.usage.UsageReport;
 import dev.usage.UsageReport.PeriodUtilisation;
+import java.math.BigDecimal;
 import java.time.DayOfWeek;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
+import java.time.YearMonth;
 import java.time.ZoneOffset;
+import java.util.Currency;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -316,6 +326,151 @@ public abstract class AnalyticsServiceContract extends AbstractStorageContract {
         .isInstanceOfSatisfying(InvalidUsageException.class, e -> assertThat(e.field()).isEqualTo("hourStart"));
     assertThatThrownBy(() -> new UnusualUsagePolicy(Duration.ofDays(14), 24, 0, java.util.Map.of(), Duration.ZERO))
         .isInstanceOfSatisfying(InvalidUsageException.class, e -> assertThat(e.field()).isEqualTo("threshold"));
+  }
+
+  @Test
+  void revenueByTierOverageAndUpgradeCandidatesOfAMonth() {
+    UsageEngine engine = engine();
+    Instant window = AnalyticsDataset.freeWindow(storage.events().analytics().orElseThrow(), Duration.ofDays(70));
+    YearMonth month = YearMonth.from(window.atZone(ZoneOffset.UTC)).plusMonths(2);
+    Instant thisMonth = month.atDay(10).atStartOfDay(ZoneOffset.UTC).toInstant();
+    Instant lastMonth = month.minusMonths(1).atDay(10).atStartOfDay(ZoneOffset.UTC).toInstant();
+    clock.set(month.plusMonths(1).atDay(2).atStartOfDay(ZoneOffset.UTC).toInstant());
+    String p1 = user("p1");
+    String p2 = user("p2");
+    String e1 = user("e1");
+    String f1 = user("f1");
+    String f2 = user("f2");
+    String f3 = user("f3");
+    String f4 = user("f4");
+    engine.quotas().initializeUserQuotas(p1, "premium", "test");
+    engine.quotas().initializeUserQuotas(p2, "premium", "test");
+    engine.quotas().initializeUserQuotas(e1, "enterprise", "test");
+    engine.quotas().updateQuota(f3, Quota.monthly(QuotaType.CHARACTERS, 1_000), "test", "small plan");
+    // premium: 100,000 characters a month; free: 10,000 characters and 500 requests
+    event(engine, p1, thisMonth, 101_234, 1);
+    event(engine, p2, thisMonth, 50_000, 1);
+    event(engine, e1, thisMonth, 5, 1);
+    event(engine, f1, lastMonth, 9_000, 1);
+    event(engine, f1, thisMonth, 9_500, 1);
+    event(engine, f2, lastMonth, 8_999, 1);  // 89.99 %: not near the limit the month before
+    event(engine, f2, thisMonth, 10_000, 1);
+    event(engine, f3, lastMonth, 950, 1);    // against the override of 1,000
+    event(engine, f3, thisMonth, 900, 1);
+    event(engine, f4, lastMonth, 10, 450);
+    event(engine, f4, thisMonth, 10, 499);
+    event(engine, p2, month.plusMonths(1).atDay(1).atStartOfDay(ZoneOffset.UTC).toInstant(), 1_000_000, 1); // next month
+
+    Pricing pricing = Pricing.builder(Currency.getInstance("EUR"))
+        .tier("premium", new BigDecimal("19.00")).tier("enterprise", new BigDecimal("99"))
+        .overage("premium", QuotaType.CHARACTERS, new BigDecimal("2.00"), 1_000)
+        .build();
+    RevenueReport r = engine.analytics().revenue(month, pricing);
+
+    assertThat(r.tiers()).extracting(TierRevenue::tier, TierRevenue::activeUsers, TierRevenue::price,
+        TierRevenue::subscriptionRevenue, TierRevenue::overageRevenue).containsExactly(
+            tuple("enterprise", 1L, new BigDecimal("99"), new BigDecimal("99.00"), new BigDecimal("0.00")),
+            tuple("free", 4L, new BigDecimal("0.00"), new BigDecimal("0.00"), new BigDecimal("0.00")),
+            tuple("premium", 2L, new BigDecimal("19.00"), new BigDecimal("38.00"), new BigDecimal("2.47")));
+    // 1,234 characters over at 2.00 per 1,000: 2.468, rounded half-even to the cent
+    assertThat(r.overages()).extracting(UserOverage::userId, UserOverage::type, UserOverage::limit, UserOverage::used,
+        UserOverage::overUnits, UserOverage::charge)
+        .containsExactly(tuple(p1, QuotaType.CHARACTERS, 100_000L, 101_234L, 1_234L, new BigDecimal("2.47")));
+    assertThat(r.subscriptionRevenue()).isEqualTo(new BigDecimal("137.00"));
+    assertThat(r.overageRevenue()).isEqualTo(new BigDecimal("2.47"));
+    assertThat(r.totalRevenue()).isEqualTo(new BigDecimal("139.47"));
+    assertThat(r.upgradeCandidates()).extracting(UpgradeCandidate::userId, UpgradeCandidate::type,
+        UpgradeCandidate::limit, UpgradeCandidate::previousUsed, UpgradeCandidate::used).containsExactly(
+            tuple(f4, QuotaType.REQUESTS, 500L, 450L, 499L),
+            tuple(f1, QuotaType.CHARACTERS, 10_000L, 9_000L, 9_500L),
+            tuple(f3, QuotaType.CHARACTERS, 1_000L, 950L, 900L));
+    assertThat(r.currency()).isEqualTo(Currency.getInstance("EUR"));
+    assertThatThrownBy(() -> engine.analytics().revenue(month, null))
+        .isInstanceOfSatisfying(InvalidUsageException.class, e -> assertThat(e.field()).isEqualTo("pricing"));
+  }
+
+  @Test
+  void forecastsEachQuotaOfAUserAtItsRunRate() {
+    UsageEngine engine = engine();
+    clock.set("2026-03-11T00:00:00Z"); // ten days into a 31-day month
+    String slow = user("slow");
+    String fast = user("fast");
+    String done = user("done");
+    engine.tracking().consumeQuota(Consumption.of(slow, QuotaType.CHARACTERS, 1_000));
+    engine.tracking().consumeQuota(Consumption.of(fast, QuotaType.CHARACTERS, 5_000));
+    engine.tracking().reserveQuota(Consumption.of(fast, QuotaType.CHARACTERS, 1_000));
+    engine.tracking().consumeQuota(Consumption.of(done, QuotaType.CHARACTERS, 10_000));
+
+    Instant now = Instant.parse("2026-03-11T00:00:00Z");
+    UsageForecast s = engine.analytics().forecastUsage(slow);
+    assertThat(s.quota(QuotaType.CHARACTERS)).hasValueSatisfying(q -> {
+      assertThat(q.projected()).isEqualTo(3_100); // 100 a day for 31 days
+      assertThat(q.runsOutAt()).isEmpty();         // 9,000 more would take 90 days
+      assertThat(q.exhausted()).isFalse();
+    });
+    assertThat(s.quota(QuotaType.REQUESTS)).hasValueSatisfying(q -> {
+      assertThat(q.projected()).isZero();
+      assertThat(q.runsOutAt()).isEmpty();
+    });
+    // 500 a day; 10,000 - 5,000 used - 1,000 held leaves 4,000: eight days
+    assertThat(engine.analytics().forecastUsage(fast).quota(QuotaType.CHARACTERS)).hasValueSatisfying(q -> {
+      assertThat(q.projected()).isEqualTo(15_500);
+      assertThat(q.reserved()).isEqualTo(1_000);
+      assertThat(q.runsOutAt()).contains(Instant.parse("2026-03-19T00:00:00Z"));
+      assertThat(q.periodEnd()).isEqualTo(Instant.parse("2026-04-01T00:00:00Z"));
+    });
+    assertThat(engine.analytics().forecastUsage(done).quota(QuotaType.CHARACTERS)).hasValueSatisfying(q -> {
+      assertThat(q.exhausted()).isTrue();
+      assertThat(q.runsOutAt()).contains(now);
+    });
+    assertThat(engine.analytics().forecastUsage(done).at()).isEqualTo(now);
+  }
+
+  @Test
+  void forecastsSystemCapacityFromALineThroughTheDailyTotals() {
+    UsageEngine engine = engine();
+    Instant window = AnalyticsDataset.freeWindow(storage.events().analytics().orElseThrow(), Duration.ofDays(100));
+    LocalDate today = window.atZone(ZoneOffset.UTC).toLocalDate().plusDays(95);
+    clock.set(today.atTime(12, 0).toInstant(ZoneOffset.UTC));
+    String user = user("capacity");
+    for (int i = 0; i < 30; i++) { // the last 30 days: 1,000 + 100 i characters and 1 request on day i
+      event(engine, user, today.minusDays(30 - i).atTime(6, 0).toInstant(ZoneOffset.UTC), 1_000 + 100 * i, 1);
+    }
+    event(engine, user, today.atTime(1, 0).toInstant(ZoneOffset.UTC), 1_000_000, 1);          // today: incomplete
+    event(engine, user, today.minusDays(91).atTime(1, 0).toInstant(ZoneOffset.UTC), 1_000_000, 1); // too old
+
+    CapacityForecast f = engine.analytics().forecastCapacity();
+    assertThat(f.historyFrom()).isEqualTo(today.minusDays(30));
+    assertThat(f.historyTo()).isEqualTo(today);
+    assertThat(f.historyDays()).isEqualTo(30);
+    assertThat(f.trend(QuotaType.CHARACTERS)).hasValueSatisfying(t -> {
+      assertThat(t.intercept()).isCloseTo(1_000, within(1e-6));
+      assertThat(t.slopePerDay()).isCloseTo(100, within(1e-9));
+      assertThat(t.rSquared()).isCloseTo(1, within(1e-12));
+      assertThat(t.meanPerDay()).isCloseTo(2_450, within(1e-9));
+    });
+    assertThat(f.trend(QuotaType.REQUESTS)).hasValueSatisfying(t -> {
+      assertThat(t.slopePerDay()).isZero();
+      assertThat(t.intercept()).isEqualTo(1.0);
+    });
+    assertThat(f.months()).hasSize(3);
+    for (int k = 0; k < 3; k++) {
+      YearMonth m = YearMonth.from(today).plusMonths(k + 1);
+      long a = m.atDay(1).toEpochDay() - today.minusDays(30).toEpochDay(); // the line's day number of the 1st
+      long days = m.lengthOfMonth();
+      long characters = days * 1_000 + 100 * (days * a + days * (days - 1) / 2);
+      assertThat(f.months().get(k).month()).isEqualTo(m);
+      assertThat(f.months().get(k).units(QuotaType.CHARACTERS)).isEqualTo(characters);
+      assertThat(f.months().get(k).units(QuotaType.REQUESTS)).isEqualTo(days);
+    }
+    assertThat(engine.analytics().forecastCapacity(12).months()).hasSize(12);
+    assertThatThrownBy(() -> engine.analytics().forecastCapacity(0))
+        .isInstanceOfSatisfying(InvalidUsageException.class, e -> assertThat(e.field()).isEqualTo("months"));
+  }
+
+  private static void event(UsageEngine engine, String user, Instant at, long characters, long requests) {
+    engine.tracking().trackUsage(UsageEvent.builder().userId(user).occurredAt(at).characters(characters)
+        .requests(requests).build());
   }
 
   private static void track(UsageEngine engine, String user, String at, long characters) {
