@@ -1,8 +1,10 @@
 package dev.usage.spring.autoconfigure;
 
 import dev.usage.AnalyticsService;
+import dev.usage.Pricing;
 import dev.usage.QuotaManagementService;
 import dev.usage.UsageEngine;
+import dev.usage.UsageListener;
 import dev.usage.UsageTrackingService;
 import dev.usage.spi.UsageStorage;
 import java.time.Clock;
@@ -11,6 +13,7 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.context.annotation.Bean;
@@ -78,5 +81,20 @@ public class UsageAutoConfiguration {
   @ConditionalOnMissingBean
   public UsageUserSettingsInitializer usageUserSettingsInitializer(UsageEngine engine, UsageProperties properties) {
     return new UsageUserSettingsInitializer(engine.quotas(), properties);
+  }
+
+  /** Registers the context's {@link dev.usage.UsageListener} beans with the engine. */
+  @Bean
+  @ConditionalOnMissingBean
+  public UsageListenerRegistrar usageListenerRegistrar(UsageEngine engine, ObjectProvider<UsageListener> listeners) {
+    return new UsageListenerRegistrar(engine, listeners);
+  }
+
+  /** Prices for {@link AnalyticsService#revenue}, from {@code usage.pricing.*}, when a currency is set. */
+  @Bean
+  @ConditionalOnMissingBean
+  @ConditionalOnProperty(name = "usage.pricing.currency")
+  public Pricing usagePricing(UsageProperties properties) {
+    return UsagePropertiesMapper.pricing(properties.getPricing());
   }
 }

@@ -1,7 +1,11 @@
 package dev.usage.spring.autoconfigure;
 
+import dev.usage.AnalyticsService;
 import dev.usage.QuotaManagementService;
 import dev.usage.jdbc.JdbcUsageStorage;
+import dev.usage.spi.UsageStorage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -16,7 +20,8 @@ import org.springframework.scheduling.TaskScheduler;
 /**
  * The periodic jobs: the reset job ({@code usage.jobs.reset-cron}), which closes finished periods into the
  * history, and with the JDBC store (or a Redis store whose event log is in SQL, {@code usage.redis.durable-store=jdbc})
- * the rollup of new events into {@code usage_aggregations} ({@code usage.jobs.aggregation-cron}). Off with
+ * the rollup of new events into {@code usage_aggregations} ({@code usage.jobs.aggregation-cron}); the hourly
+ * unusual-usage check ({@code usage.jobs.unusual-usage-cron}). Off with
  * {@code usage.jobs.enabled=false}.
  */
 @AutoConfiguration(after = UsageAutoConfiguration.class)
@@ -24,12 +29,33 @@ import org.springframework.scheduling.TaskScheduler;
 @ConditionalOnBean(QuotaManagementService.class)
 public class UsageJobsAutoConfiguration {
 
+  private static final Logger log = LoggerFactory.getLogger(UsageJobsAutoConfiguration.class);
+
   /** The reset job. */
   @Bean
   @ConditionalOnMissingBean(name = "usageResetJob")
   public UsageJob usageResetJob(QuotaManagementService quotas, UsageProperties p, ObjectProvider<TaskScheduler> scheduler) {
     return new UsageJob("reset", "usage.jobs.reset-cron", p.getJobs().getResetCron(), p.getTimeZone(),
         quotas::resetMonthlyQuotas, scheduler);
+  }
+
+  /**
+   * The unusual-usage job: examines the last whole hour and tells the engine's listeners. Idle (with a note
+   * in the log) when the store keeps no analysable event log (Redis without a durable store).
+   */
+  @Bean
+  @ConditionalOnMissingBean(name = "usageUnusualUsageJob")
+  public UsageJob usageUnusualUsageJob(AnalyticsService analytics, ObjectProvider<UsageStorage> storages,
+      UsageProperties p, ObjectProvider<TaskScheduler> scheduler) {
+    Runnable job = analytics::detectUnusualUsage;
+    UsageStorage storage = storages.getIfUnique();
+    if (storage != null && storage.events().analytics().isEmpty()) {
+      log.info("The usage store {} keeps no analysable event log; the unusual-usage job stays idle",
+          storage.getClass().getSimpleName());
+      job = () -> { };
+    }
+    return new UsageJob("unusual-usage", "usage.jobs.unusual-usage-cron", p.getJobs().getUnusualUsageCron(),
+        p.getTimeZone(), job, scheduler);
   }
 
   /** The rollup job of the JDBC store. */

@@ -81,6 +81,12 @@ public class UsageProperties {
   /** The scheduled jobs. */
   private final Jobs jobs = new Jobs();
 
+  /** How unusual usage is detected (the unusual-usage job, AnalyticsService.detectUnusualUsage). */
+  private final UnusualUsage unusualUsage = new UnusualUsage();
+
+  /** Tier and overage prices for the revenue view (a Pricing bean when usage.pricing.currency is set). */
+  private final PricingProperties pricing = new PricingProperties();
+
   /** The HTTP contract of guarded web endpoints. */
   private final Web web = new Web();
 
@@ -370,6 +376,12 @@ public class UsageProperties {
     /** When the JDBC store rolls new events up into usage_aggregations (Spring cron, in usage.time-zone). */
     private String aggregationCron = "0 */15 * * * *";
 
+    /**
+     * When the last whole hour is examined for unusual usage (Spring cron, in usage.time-zone); a few minutes
+     * past the hour, once buffered events are written. Runs where the store offers analytics.
+     */
+    private String unusualUsageCron = "0 7 * * * *";
+
     public boolean isEnabled() {
       return enabled;
     }
@@ -392,6 +404,139 @@ public class UsageProperties {
 
     public void setAggregationCron(String aggregationCron) {
       this.aggregationCron = aggregationCron;
+    }
+
+    public String getUnusualUsageCron() {
+      return unusualUsageCron;
+    }
+
+    public void setUnusualUsageCron(String unusualUsageCron) {
+      this.unusualUsageCron = unusualUsageCron;
+    }
+  }
+
+  /** Unusual-usage detection: a user's hour against their own active hours before it. */
+  public static class UnusualUsage {
+
+    /** How far back a user's baseline reaches, 1 hour to 90 days. */
+    private Duration baseline = Duration.ofDays(14);
+
+    /** Fewest active hours that make a baseline. */
+    private int minBaselineHours = 24;
+
+    /** The least modified z-score that alerts. */
+    private double threshold = 3.5;
+
+    /** Per quota type, the fewest units an hour needs to alert (types not listed: 1). */
+    private final Map<String, Long> minimumUnits = new LinkedHashMap<>();
+
+    /** At most one alert per user per this window (per instance). */
+    private Duration alertWindow = Duration.ofDays(1);
+
+    public Duration getBaseline() {
+      return baseline;
+    }
+
+    public void setBaseline(Duration baseline) {
+      this.baseline = baseline;
+    }
+
+    public int getMinBaselineHours() {
+      return minBaselineHours;
+    }
+
+    public void setMinBaselineHours(int minBaselineHours) {
+      this.minBaselineHours = minBaselineHours;
+    }
+
+    public double getThreshold() {
+      return threshold;
+    }
+
+    public void setThreshold(double threshold) {
+      this.threshold = threshold;
+    }
+
+    public Map<String, Long> getMinimumUnits() {
+      return minimumUnits;
+    }
+
+    public Duration getAlertWindow() {
+      return alertWindow;
+    }
+
+    public void setAlertWindow(Duration alertWindow) {
+      this.alertWindow = alertWindow;
+    }
+  }
+
+  /** Prices for the revenue view. */
+  public static class PricingProperties {
+
+    /** ISO 4217 currency code of every price, e.g. EUR; no Pricing bean without it. */
+    private String currency;
+
+    /** Per tier name: its monthly price and overage prices. */
+    private final Map<String, TierPrice> tiers = new LinkedHashMap<>();
+
+    public String getCurrency() {
+      return currency;
+    }
+
+    public void setCurrency(String currency) {
+      this.currency = currency;
+    }
+
+    public Map<String, TierPrice> getTiers() {
+      return tiers;
+    }
+  }
+
+  /** One tier's prices. */
+  public static class TierPrice {
+
+    /** Monthly price; a tier without one is free. */
+    private java.math.BigDecimal price;
+
+    /** Per quota type: the price of units past the monthly limit. */
+    private final Map<String, OveragePrice> overage = new LinkedHashMap<>();
+
+    public java.math.BigDecimal getPrice() {
+      return price;
+    }
+
+    public void setPrice(java.math.BigDecimal price) {
+      this.price = price;
+    }
+
+    public Map<String, OveragePrice> getOverage() {
+      return overage;
+    }
+  }
+
+  /** The price of units past a limit. */
+  public static class OveragePrice {
+
+    /** What per-units units cost. */
+    private java.math.BigDecimal price;
+
+    /** How many units the price buys (charged pro rata). */
+    private long perUnits = 1;
+
+    public java.math.BigDecimal getPrice() {
+      return price;
+    }
+
+    public void setPrice(java.math.BigDecimal price) {
+      this.price = price;
+    }
+
+    public long getPerUnits() {
+      return perUnits;
+    }
+
+    public void setPerUnits(long perUnits) {
+      this.perUnits = perUnits;
     }
   }
 
@@ -540,6 +685,14 @@ public class UsageProperties {
 
   public Jobs getJobs() {
     return jobs;
+  }
+
+  public UnusualUsage getUnusualUsage() {
+    return unusualUsage;
+  }
+
+  public PricingProperties getPricing() {
+    return pricing;
   }
 
   public Web getWeb() {

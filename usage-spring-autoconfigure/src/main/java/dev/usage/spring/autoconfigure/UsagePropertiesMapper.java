@@ -2,12 +2,15 @@ package dev.usage.spring.autoconfigure;
 
 import dev.usage.Enforcement;
 import dev.usage.InvalidUsageException;
+import dev.usage.Pricing;
 import dev.usage.Quota;
 import dev.usage.QuotaPeriod;
 import dev.usage.QuotaType;
 import dev.usage.RolloverPolicy;
 import dev.usage.Tier;
+import dev.usage.UnusualUsagePolicy;
 import dev.usage.UsageEngine;
+import java.util.Currency;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -76,7 +79,71 @@ final class UsagePropertiesMapper {
     Set<String> known = new java.util.HashSet<>(List.of(Tier.FREE, Tier.PREMIUM, Tier.ENTERPRISE));
     known.addAll(p.getTiers().keySet());
     p.getTiers().forEach((name, t) -> builder.tier(tier(name, t, known)));
+    builder.unusualUsage(unusualUsage(p.getUnusualUsage()));
     return builder;
+  }
+
+  /** The unusual-usage policy of {@code usage.unusual-usage.*}. */
+  static UnusualUsagePolicy unusualUsage(UsageProperties.UnusualUsage u) {
+    String prefix = "usage.unusual-usage.";
+    Map<QuotaType, Long> minimums = new java.util.LinkedHashMap<>();
+    u.getMinimumUnits().forEach((type, v) -> minimums.put(
+        named(prefix + "minimum-units." + type, type, () -> QuotaType.of(type)), v));
+    try {
+      return new UnusualUsagePolicy(u.getBaseline(), u.getMinBaselineHours(), u.getThreshold(), minimums,
+          u.getAlertWindow());
+    } catch (InvalidUsageException e) {
+      String field = e.field();
+      String property;
+      Object value;
+      if (field.startsWith("minimumUnits.")) {
+        String type = field.substring("minimumUnits.".length());
+        property = prefix + "minimum-units." + type;
+        value = minimums.get(QuotaType.of(type));
+      } else {
+        property = prefix + switch (field) {
+          case "minBaselineHours" -> "min-baseline-hours";
+          case "alertWindow" -> "alert-window";
+          default -> field;
+        };
+        value = switch (field) {
+          case "baseline" -> u.getBaseline();
+          case "minBaselineHours" -> u.getMinBaselineHours();
+          case "threshold" -> u.getThreshold();
+          case "alertWindow" -> u.getAlertWindow();
+          default -> null;
+        };
+      }
+      throw new InvalidConfigurationPropertyValueException(property, value, e.getMessage());
+    }
+  }
+
+  /** The prices of {@code usage.pricing.*}; call only with a currency set. */
+  static Pricing pricing(UsageProperties.PricingProperties p) {
+    String code = p.getCurrency();
+    Pricing.Builder b = named("usage.pricing.currency", code, () -> {
+      try {
+        return Pricing.builder(Currency.getInstance(code.trim().toUpperCase(java.util.Locale.ROOT)));
+      } catch (IllegalArgumentException e) {
+        throw new InvalidUsageException("currency", "not an ISO 4217 currency code");
+      }
+    });
+    p.getTiers().forEach((tier, t) -> {
+      String prefix = "usage.pricing.tiers." + tier;
+      if (t.getPrice() != null) {
+        named(prefix + ".price", t.getPrice(), () -> b.tier(tier, t.getPrice()));
+      }
+      t.getOverage().forEach((type, o) -> {
+        String where = prefix + ".overage." + type;
+        QuotaType qt = named(where, type, () -> QuotaType.of(type));
+        if (o.getPrice() == null) {
+          throw new InvalidConfigurationPropertyValueException(where + ".price", null, "an overage needs a price");
+        }
+        named(where + (o.getPerUnits() < 1 ? ".per-units" : ".price"), o.getPerUnits() < 1 ? o.getPerUnits() : o.getPrice(),
+            () -> b.overage(tier, qt, o.getPrice(), o.getPerUnits()));
+      });
+    });
+    return b.build();
   }
 
   /** Builds the engine, naming the property behind any setting the library refuses. */

@@ -19,12 +19,13 @@ class UsageJobsTest {
   @Test
   void resetJobIsScheduledWithTheContextAndAggregationOnlyWithJdbc() {
     runner.run(ctx -> {
-      assertThat(ctx).hasSingleBean(UsageJob.class);
+      assertThat(ctx).getBeans(UsageJob.class).containsOnlyKeys("usageResetJob", "usageUnusualUsageJob");
       assertThat(ctx.getBean("usageResetJob", UsageJob.class).isRunning()).isTrue();
     });
     runner.withUserConfiguration(UsageAutoConfigurationTest.H2.class).withPropertyValues("usage.tracking.mode=sync")
         .run(ctx -> {
-          assertThat(ctx).getBeans(UsageJob.class).containsKeys("usageResetJob", "usageAggregationJob");
+          assertThat(ctx).getBeans(UsageJob.class)
+              .containsOnlyKeys("usageResetJob", "usageAggregationJob", "usageUnusualUsageJob");
           UsageTrackingService tracking = ctx.getBean(UsageTrackingService.class);
           tracking.trackUsage(tracking.event("alice").feature("f").characters(5).build());
           JdbcUsageStorage storage = ctx.getBean(JdbcUsageStorage.class);
