@@ -2,7 +2,9 @@ package dev.usage.internal;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.exc.StreamReadException;
 import dev.usage.MalformedExportException;
 import dev.usage.UsageEvent;
 import dev.usage.UsageExportException;
@@ -12,6 +14,7 @@ import java.io.InputStream;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.HashSet;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 
@@ -58,11 +61,28 @@ final class JsonEventReader {
       }
       return count;
     } catch (JsonProcessingException | CharConversionException e) {
+      if (e instanceof StreamReadException s && s.getProcessor() != null) {
+        eventProperty(s.getProcessor().getParsingContext()).ifPresent(name -> field = name);
+      }
       throw malformed("not valid JSON: "
           + (e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage()));
     } catch (IOException e) {
       throw new UsageExportException("could not read the JSON input at record " + record, e);
     }
+  }
+
+  /**
+   * The property of the event object being read when a syntax error struck: Jackson reads a property's
+   * value together with its name, so the error comes before {@link #field} is updated.
+   */
+  private static Optional<String> eventProperty(JsonStreamContext ctx) {
+    for (JsonStreamContext c = ctx; c != null && c.getParent() != null; c = c.getParent()) {
+      JsonStreamContext array = c.getParent();
+      if (c.inObject() && array.inArray() && array.getParent() != null && array.getParent().inRoot()) {
+        return Optional.ofNullable(c.getCurrentName());
+      }
+    }
+    return Optional.empty();
   }
 
   private UsageEvent event(JsonParser p) throws IOException {
