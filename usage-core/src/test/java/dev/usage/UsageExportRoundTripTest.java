@@ -27,7 +27,7 @@ class UsageExportRoundTripTest {
         .characters(1_200).requests(1).inputTokens(300).outputTokens(150)
         .quantity(QuotaType.of("images"), 3).quantity(QuotaType.of("gpu.seconds"), 42)
         .processingTime(Duration.ofNanos(12_345_678))
-        .sessionId("sess-9").ipAddress("2001:db8::1").userAgent("Mozilla/5.0 (X11; Linux x86_64) \"quoted\", comma")
+        .sessionId("sess-9").ipAddress("2001:db8::1").userAgent("  Mozilla/5.0 (X11; Linux x86_64) \"quoted\", comma ")
         .errorCode("UPSTREAM_TIMEOUT").success(false)
         .metadata("model", "gpt, \"quoted\", {json-like}: [x]")
         .metadata("emoji", "\uD83D\uDE00 \u2713 \uD83C\uDDEB\uD83C\uDDF7")
