@@ -94,7 +94,7 @@ class UsageExportInjectionTest {
   /** The file as any RFC 4180 reader sees it, without this library's unescaping. */
   static List<List<String>> rawCells(String text) throws IOException {
     List<List<String>> rows = new ArrayList<>();
-    try (CsvParser p = (CsvParser) new CsvFactory().createParser(text)) {
+    try (CsvParser p = new CsvFactory().createParser(text)) {
       p.setSchema(CsvSchema.emptySchema());
       List<String> row = null;
       JsonToken t;

@@ -37,7 +37,7 @@ final class CsvEventReader {
   }
 
   long read() {
-    try (CsvParser p = (CsvParser) ExportCodecs.CSV.createParser(in)) {
+    try (CsvParser p = ExportCodecs.CSV.createParser(in)) {
       // no schema columns: every record, the header included, comes as an array of strings
       p.setSchema(CsvSchema.emptySchema());
       List<String> header = next(p);

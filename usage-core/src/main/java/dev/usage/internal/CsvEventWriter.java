@@ -21,7 +21,7 @@ final class CsvEventWriter implements EventWriter {
   private boolean closed;
 
   CsvEventWriter(OutputStream out) throws IOException {
-    csv = (CsvGenerator) ExportCodecs.CSV.createGenerator(out, JsonEncoding.UTF8);
+    csv = ExportCodecs.CSV.createGenerator(out, JsonEncoding.UTF8);
     // no schema columns: each record is written as an array, so the header is an ordinary record too
     csv.setSchema(CsvSchema.emptySchema().withLineSeparator("\r\n"));
     csv.writeStartArray();
