@@ -60,9 +60,12 @@ public enum ExportFormat {
     if (name == null) {
       throw new InvalidUsageException("format", "must not be null; one of csv, json");
     }
-    for (ExportFormat f : values()) {
-      if (f.name().equals(name.toUpperCase(Locale.ROOT))) {
-        return f;
+    // ASCII only: toUpperCase would also map look-alikes such as the long s in "c\u017fv" to "CSV"
+    if (name.chars().allMatch(c -> c < 128)) {
+      for (ExportFormat f : values()) {
+        if (f.name().equals(name.toUpperCase(Locale.ROOT))) {
+          return f;
+        }
       }
     }
     throw new InvalidUsageException("format",

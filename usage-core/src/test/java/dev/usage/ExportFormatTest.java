@@ -23,7 +23,8 @@ class ExportFormatTest {
 
   @ParameterizedTest
   @NullSource
-  @ValueSource(strings = {"", " ", "xml", "csv ", " json", "csv;", "text/csv", ".csv", "jsonl", "\u0000csv"})
+  @ValueSource(strings = {"", " ", "xml", "csv ", " json", "csv;", "text/csv", ".csv", "jsonl", "\u0000csv",
+      "c\u017fv", "\uff43sv"})
   void refusesAnythingElseNamingTheFormatField(String name) {
     assertThatThrownBy(() -> ExportFormat.parse(name))
         .isInstanceOf(InvalidUsageException.class)
