@@ -1,5 +1,6 @@
 package dev.usage;
 
+import java.io.OutputStream;
 import java.time.Instant;
 import java.time.YearMonth;
 import java.time.ZoneId;
@@ -42,6 +43,22 @@ public interface AnalyticsService {
    * rebuilt.
    */
   AggregationReport calculateAggregations(TimeRange range);
+
+  /**
+   * Writes the events of {@code filter}, oldest first, to {@code out} as CSV or JSON (see
+   * {@link UsageExports} for the layout and the CSV formula escaping), streamed from the store: memory stays
+   * bounded whatever the count. {@code out} is flushed, not closed.
+   *
+   * @return how many events were written
+   * @throws UsageExportException writing to {@code out} failed
+   */
+  long exportUsageData(EventFilter filter, ExportFormat format, OutputStream out);
+
+  /**
+   * As {@link #exportUsageData(EventFilter, ExportFormat, OutputStream)}, in {@code sort} order (one
+   * allow-listed field, ties broken by time, user and event id).
+   */
+  long exportUsageData(EventFilter filter, EventSort sort, ExportFormat format, OutputStream out);
 
   /**
    * Examines the last whole UTC hour before now for unusual usage; see {@link #detectUnusualUsage(Instant)}.

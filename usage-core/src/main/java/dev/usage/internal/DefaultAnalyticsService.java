@@ -4,6 +4,10 @@ import dev.usage.AggregationReport;
 import dev.usage.AnalyticsService;
 import dev.usage.AnalyticsUnavailableException;
 import dev.usage.EventFilter;
+import dev.usage.EventSort;
+import dev.usage.EventWriter;
+import dev.usage.ExportFormat;
+import dev.usage.UsageExports;
 import dev.usage.EventTotals;
 import dev.usage.PeriodUsage;
 import dev.usage.QuotaStatus;
@@ -39,6 +43,7 @@ import dev.usage.spi.TimePercentiles;
 import dev.usage.spi.UserRank;
 import dev.usage.spi.UsageStorage;
 import java.time.Duration;
+import java.io.OutputStream;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.YearMonth;
@@ -224,6 +229,25 @@ public final class DefaultAnalyticsService implements AnalyticsService {
     LocalDate to = range.to().minusNanos(1).atZone(ZoneOffset.UTC).toLocalDate().plusDays(1);
     EventAnalytics a = analytics();
     return QuotaEngine.store(() -> a.rebuildAggregations(from, to));
+  }
+
+  @Override
+  public long exportUsageData(EventFilter filter, ExportFormat format, OutputStream out) {
+    return exportUsageData(filter, EventSort.OLDEST_FIRST, format, out);
+  }
+
+  @Override
+  public long exportUsageData(EventFilter filter, EventSort sort, ExportFormat format, OutputStream out) {
+    Checks.notNull("filter", filter);
+    Checks.notNull("sort", sort);
+    Checks.notNull("format", format);
+    Checks.notNull("out", out);
+    EventAnalytics a = analytics();
+    try (EventWriter writer = UsageExports.writer(format, out)) {
+      QuotaEngine.store(() -> a.forEachEvent(query(filter), sort, writer));
+      writer.flush();
+      return writer.rows();
+    }
   }
 
   @Override

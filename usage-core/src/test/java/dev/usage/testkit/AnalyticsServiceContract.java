@@ -14,6 +14,9 @@ import dev.usage.RevenueReport.TierRevenue;
 import dev.usage.RevenueReport.UpgradeCandidate;
 import dev.usage.RevenueReport.UserOverage;
 import dev.usage.UsageForecast;
+import dev.usage.EventFilter;
+import dev.usage.EventSort;
+import dev.usage.ExportFormat;
 import dev.usage.InvalidUsageException;
 import dev.usage.Quota;
 import dev.usage.QuotaPeriod;
@@ -27,6 +30,7 @@ import dev.usage.UnusualUsagePolicy;
 import dev.usage.UsageCounts;
 import dev.usage.UsageEngine;
 import dev.usage.UsageEvent;
+import dev.usage.UsageExports;
 import dev.usage.UsageListener;
 import dev.usage.UsageReport;
 import dev.usage.UsageReport.PeriodUtilisation;
@@ -471,6 +475,60 @@ public abstract class AnalyticsServiceContract extends AbstractStorageContract {
   private static void event(UsageEngine engine, String user, Instant at, long characters, long requests) {
     engine.tracking().trackUsage(UsageEvent.builder().userId(user).occurredAt(at).characters(characters)
         .requests(requests).build());
+  }
+
+  @Test
+  void exportsTheFilteredEventsAsCsvAndJsonThatReadBackToTheSameEvents() {
+    UsageEngine engine = engine();
+    AnalyticsDataset d = dataset(engine);
+    String formula = user("formula");
+    UsageEvent injected = UsageEvent.builder().userId(formula).eventId("=cmd|' /C calc'!A0")
+        .occurredAt(d.at(3_000)).feature("=HYPERLINK(\"http://x\")").endpoint("@SUM(A1)").characters(1).build();
+    engine.tracking().trackUsage(injected);
+    List<UsageEvent> inOrder = d.events.stream().sorted(java.util.Comparator.comparing(UsageEvent::occurredAt)
+        .thenComparing(UsageEvent::userId).thenComparing(UsageEvent::eventId)).toList();
+    EventFilter datasetUsers = EventFilter.builder(d.week()).user(d.a, d.b, d.c).build();
+
+    for (ExportFormat format : ExportFormat.values()) {
+      java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+      assertThat(engine.analytics().exportUsageData(datasetUsers, format, out)).isEqualTo(9);
+      assertThat(readBack(format, out)).as(format.name()).containsExactlyElementsOf(inOrder);
+
+      // one user's events, largest first by characters
+      out.reset();
+      long n = engine.analytics().exportUsageData(EventFilter.builder(d.week()).user(d.c).build(),
+          EventSort.parse("characters,desc"), format, out);
+      List<UsageEvent> c = readBack(format, out);
+      assertThat(c).hasSize((int) n).extracting(UsageEvent::userId).containsOnly(d.c);
+      assertThat(c).extracting(UsageEvent::characters).isSortedAccordingTo(java.util.Comparator.reverseOrder());
+
+      // filter values are bound, never executed: they match nothing
+      out.reset();
+      assertThat(engine.analytics().exportUsageData(EventFilter.builder(d.week()).user("x' OR '1'='1")
+          .feature("'; DROP TABLE usage_tracking; --").build(), format, out)).isZero();
+      assertThat(readBack(format, out)).isEmpty();
+
+      out.reset();
+      assertThat(engine.analytics().exportUsageData(EventFilter.builder(d.week()).user(formula).build(), format, out))
+          .isEqualTo(1);
+      assertThat(readBack(format, out)).containsExactly(injected);
+      if (format == ExportFormat.CSV) {
+        String raw = out.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(raw).contains("'=HYPERLINK").contains("'@SUM(A1)").contains("'=cmd");
+      }
+    }
+    // the events are all still there
+    assertThat(engine.analytics().getSystemAnalytics(d.week()).totals().events()).isEqualTo(10);
+    assertThatThrownBy(() -> EventSort.parse("occurredAt; DROP TABLE usage_tracking"))
+        .isInstanceOfSatisfying(InvalidUsageException.class, e -> assertThat(e.field()).isEqualTo("sort"));
+    assertThatThrownBy(() -> engine.analytics().exportUsageData(datasetUsers, null, new java.io.ByteArrayOutputStream()))
+        .isInstanceOfSatisfying(InvalidUsageException.class, e -> assertThat(e.field()).isEqualTo("format"));
+  }
+
+  private static List<UsageEvent> readBack(ExportFormat format, java.io.ByteArrayOutputStream out) {
+    List<UsageEvent> back = new java.util.ArrayList<>();
+    UsageExports.read(format, new java.io.ByteArrayInputStream(out.toByteArray()), back::add);
+    return back;
   }
 
   private static void track(UsageEngine engine, String user, String at, long characters) {
