@@ -1,9 +1,13 @@
 package dev.usage.spring.autoconfigure;
 
 import dev.usage.AnalyticsService;
+import dev.usage.FileReportSink;
 import dev.usage.QuotaManagementService;
+import dev.usage.ReportSink;
+import dev.usage.UsageReportJob;
 import dev.usage.jdbc.JdbcUsageStorage;
 import dev.usage.spi.UsageStorage;
+import java.time.Clock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
@@ -21,7 +25,8 @@ import org.springframework.scheduling.TaskScheduler;
  * The periodic jobs: the reset job ({@code usage.jobs.reset-cron}), which closes finished periods into the
  * history, and with the JDBC store (or a Redis store whose event log is in SQL, {@code usage.redis.durable-store=jdbc})
  * the rollup of new events into {@code usage_aggregations} ({@code usage.jobs.aggregation-cron}); the hourly
- * unusual-usage check ({@code usage.jobs.unusual-usage-cron}). Off with
+ * unusual-usage check ({@code usage.jobs.unusual-usage-cron}); with {@code usage.reports.enabled}, the report of
+ * each finished period ({@code usage.reports.*}). Off with
  * {@code usage.jobs.enabled=false}.
  */
 @AutoConfiguration(after = UsageAutoConfiguration.class)
@@ -56,6 +61,30 @@ public class UsageJobsAutoConfiguration {
     }
     return new UsageJob("unusual-usage", "usage.jobs.unusual-usage-cron", p.getJobs().getUnusualUsageCron(),
         p.getTimeZone(), job, scheduler);
+  }
+
+  /** The report job's renderer, from {@code usage.reports.*}, to the context's ReportSink or the directory. */
+  @Bean
+  @ConditionalOnMissingBean
+  @ConditionalOnBooleanProperty(name = "usage.reports.enabled")
+  public UsageReportJob usageReportJob(AnalyticsService analytics, UsageProperties p, ObjectProvider<ReportSink> sinks,
+      ObjectProvider<Clock> clock) {
+    UsageProperties.Reports r = p.getReports();
+    ReportSink sink = sinks.getIfUnique(() -> new FileReportSink(r.getDirectory()));
+    UsageReportJob.Builder b = UsageReportJob.builder(analytics, sink).period(r.getPeriod()).format(r.getFormat())
+        .zone(p.getTimeZone()).includeEvents(r.isIncludeEvents())
+        .clock(clock.getIfUnique(Clock::systemUTC));
+    UsagePropertiesMapper.named("usage.reports.top-users", r.getTopUsers(), () -> b.topUsers(r.getTopUsers()));
+    return b.build();
+  }
+
+  /** The report job, scheduled. */
+  @Bean
+  @ConditionalOnMissingBean(name = "usageReportSchedule")
+  @ConditionalOnBooleanProperty(name = "usage.reports.enabled")
+  public UsageJob usageReportSchedule(UsageReportJob reports, UsageProperties p, ObjectProvider<TaskScheduler> scheduler) {
+    return new UsageJob("report", "usage.reports.cron", p.getReports().getCron(), p.getTimeZone(),
+        reports::runLastPeriod, scheduler);
   }
 
   /** The rollup job of the JDBC store. */

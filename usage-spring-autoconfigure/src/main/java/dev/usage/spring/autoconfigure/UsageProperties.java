@@ -1,9 +1,12 @@
 package dev.usage.spring.autoconfigure;
 
+import dev.usage.ExportFormat;
 import dev.usage.FailureMode;
 import dev.usage.OverflowPolicy;
 import dev.usage.TrackingMode;
+import dev.usage.UsageReportJob;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.LinkedHashMap;
@@ -80,6 +83,9 @@ public class UsageProperties {
 
   /** The scheduled jobs. */
   private final Jobs jobs = new Jobs();
+
+  /** The scheduled report job. */
+  private final Reports reports = new Reports();
 
   /** How unusual usage is detected (the unusual-usage job, AnalyticsService.detectUnusualUsage). */
   private final UnusualUsage unusualUsage = new UnusualUsage();
@@ -415,6 +421,87 @@ public class UsageProperties {
     }
   }
 
+  /** The scheduled report job: a period's summary and events, rendered to files. */
+  public static class Reports {
+
+    /** Whether the report job is scheduled (it also needs usage.jobs.enabled). */
+    private boolean enabled = false;
+
+    /** When the last finished period is reported (Spring cron, in usage.time-zone); default 00:15 on the 1st. */
+    private String cron = "0 15 0 1 * *";
+
+    /** The period each report covers: DAY, WEEK (ISO) or MONTH. */
+    private UsageReportJob.Period period = UsageReportJob.Period.MONTH;
+
+    /** The files' format: CSV or JSON. */
+    private ExportFormat format = ExportFormat.CSV;
+
+    /** The directory the files go to, unless the context has a ReportSink bean. */
+    private Path directory = Path.of("usage-reports");
+
+    /** Whether the period's events are exported beside the summary. */
+    private boolean includeEvents = true;
+
+    /** How many top users (by characters) the summary lists, 0 to 1000. */
+    private int topUsers = 10;
+
+    public boolean isEnabled() {
+      return enabled;
+    }
+
+    public void setEnabled(boolean enabled) {
+      this.enabled = enabled;
+    }
+
+    public String getCron() {
+      return cron;
+    }
+
+    public void setCron(String cron) {
+      this.cron = cron;
+    }
+
+    public UsageReportJob.Period getPeriod() {
+      return period;
+    }
+
+    public void setPeriod(UsageReportJob.Period period) {
+      this.period = period;
+    }
+
+    public ExportFormat getFormat() {
+      return format;
+    }
+
+    public void setFormat(ExportFormat format) {
+      this.format = format;
+    }
+
+    public Path getDirectory() {
+      return directory;
+    }
+
+    public void setDirectory(Path directory) {
+      this.directory = directory;
+    }
+
+    public boolean isIncludeEvents() {
+      return includeEvents;
+    }
+
+    public void setIncludeEvents(boolean includeEvents) {
+      this.includeEvents = includeEvents;
+    }
+
+    public int getTopUsers() {
+      return topUsers;
+    }
+
+    public void setTopUsers(int topUsers) {
+      this.topUsers = topUsers;
+    }
+  }
+
   /** Unusual-usage detection: a user's hour against their own active hours before it. */
   public static class UnusualUsage {
 
@@ -685,6 +772,10 @@ public class UsageProperties {
 
   public Jobs getJobs() {
     return jobs;
+  }
+
+  public Reports getReports() {
+    return reports;
   }
 
   public UnusualUsage getUnusualUsage() {
