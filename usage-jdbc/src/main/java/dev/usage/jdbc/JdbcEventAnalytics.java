@@ -95,25 +95,7 @@ final class JdbcEventAnalytics implements EventAnalytics {
   private List<GroupTotals> groups(Handle h, EventQuery query, List<Dimension> dims, Optional<QuotaType> orderBy,
       int limit) {
     EventSelection sel = new EventSelection(db.dialect, query, EventSelection.needsTier(dims));
-    Sql sql = new Sql().append("SELECT ");
-    for (int i = 0; i < dims.size(); i++) {
-      sql.append("k" + i + ", ");
-    }
-    sql.append("COUNT(*), SUM(failed), COUNT(DISTINCT user_id), SUM(characters), SUM(requests), SUM(tokens),"
-        + " COUNT(pt), SUM(pt) FROM (SELECT ");
-    keys(sql, sel, dims);
-    sql.append("t.user_id AS user_id, CASE WHEN t.success THEN 0 ELSE 1 END AS failed, t.characters AS characters,"
-        + " t.requests AS requests, t.input_tokens + t.output_tokens AS tokens, t.processing_time_ms AS pt");
-    orderBy.ifPresent(type -> sql.append(", ").append(EventSelection.units(type)).append(" AS ord"));
-    sel.from(sql, false, orderBy);
-    sql.append(") e");
-    groupBy(sql, dims);
-    if (orderBy.isPresent()) {
-      sql.append(" HAVING SUM(ord) > 0 ORDER BY SUM(ord) DESC, ").append(order(sel, dims)).append(" LIMIT ")
-          .param(limit);
-    } else if (!dims.isEmpty()) {
-      sql.append(" ORDER BY ").append(order(sel, dims));
-    }
+    Sql sql = groupSql(sel, dims, orderBy, limit);
     Map<List<String>, Row> rows = new LinkedHashMap<>();
     db.bind(h.createQuery(sql.text()), sql.args()).map((rs, ctx) -> {
       List<String> key = key(rs, dims);
@@ -136,9 +118,54 @@ final class JdbcEventAnalytics implements EventAnalytics {
     return out;
   }
 
+  /** The statement of {@link #group}'s built-in sums. */
+  Sql groupSql(EventQuery query, Set<Dimension> by) {
+    List<Dimension> dims = ordered(by);
+    return groupSql(new EventSelection(db.dialect, query, EventSelection.needsTier(dims)), dims, Optional.empty(), 0);
+  }
+
+  /**
+   * The statement of {@link #groups}: built-in sums per group of {@code dims} in key order, or with
+   * {@code orderBy} the top {@code limit} groups by it.
+   */
+  Sql groupSql(EventSelection sel, List<Dimension> dims, Optional<QuotaType> orderBy, int limit) {
+    Sql sql = new Sql().append("SELECT ");
+    for (int i = 0; i < dims.size(); i++) {
+      sql.append("k" + i + ", ");
+    }
+    sql.append("COUNT(*), SUM(failed), COUNT(DISTINCT user_id), SUM(characters), SUM(requests), SUM(tokens),"
+        + " COUNT(pt), SUM(pt) FROM (SELECT ");
+    keys(sql, sel, dims);
+    sql.append("t.user_id AS user_id, CASE WHEN t.success THEN 0 ELSE 1 END AS failed, t.characters AS characters,"
+        + " t.requests AS requests, t.input_tokens + t.output_tokens AS tokens, t.processing_time_ms AS pt");
+    orderBy.ifPresent(type -> sql.append(", ").append(EventSelection.units(type)).append(" AS ord"));
+    sel.from(sql, false, orderBy);
+    sql.append(") e");
+    groupBy(sql, dims);
+    if (orderBy.isPresent()) {
+      sql.append(" HAVING SUM(ord) > 0 ORDER BY SUM(ord) DESC, ").append(order(sel, dims)).append(" LIMIT ")
+          .param(limit);
+    } else if (!dims.isEmpty()) {
+      sql.append(" ORDER BY ").append(order(sel, dims));
+    }
+    return sql;
+  }
+
   /** Adds the custom units of the groups in {@code rows} (of those in {@code only} when given). */
   private void customUnits(Handle h, EventSelection sel, List<Dimension> dims, Optional<Set<List<String>>> only,
       Map<List<String>, Row> rows) {
+    Sql sql = customSql(sel, dims, only);
+    db.bind(h.createQuery(sql.text()), sql.args()).map((rs, ctx) -> {
+      Row r = rows.get(key(rs, dims));
+      if (r != null) {
+        r.units.merge(QuotaType.of(rs.getString(dims.size() + 1)), rs.getLong(dims.size() + 2), Math::addExact);
+      }
+      return 0;
+    }).list();
+  }
+
+  /** Custom units per group of {@code dims} and custom type (of the groups in {@code only} when given). */
+  Sql customSql(EventSelection sel, List<Dimension> dims, Optional<Set<List<String>>> only) {
     Sql sql = new Sql().append("SELECT ");
     for (int i = 0; i < dims.size(); i++) {
       sql.append("k" + i + ", ");
@@ -156,13 +183,7 @@ final class JdbcEventAnalytics implements EventAnalytics {
     sql.append(") e");
     groupBy(sql, dims);
     sql.append(dims.isEmpty() ? " GROUP BY quota_type" : ", quota_type");
-    db.bind(h.createQuery(sql.text()), sql.args()).map((rs, ctx) -> {
-      Row r = rows.get(key(rs, dims));
-      if (r != null) {
-        r.units.merge(QuotaType.of(rs.getString(dims.size() + 1)), rs.getLong(dims.size() + 2), Math::addExact);
-      }
-      return 0;
-    }).list();
+    return sql;
   }
 
   private static void keys(Sql sql, EventSelection sel, List<Dimension> dims) {
@@ -236,6 +257,32 @@ final class JdbcEventAnalytics implements EventAnalytics {
         throw new InvalidUsageException("percentiles", "each must lie in (0, 1], was " + p);
       }
     }
+    Sql sql = percentileSql(query, by, percentiles);
+    boolean slots = by.filter(d -> d == Dimension.QUARTER_HOUR).isPresent();
+    return db.autocommit("processing-time percentiles", true, h -> {
+      Map<String, Duration[]> values = new LinkedHashMap<>();
+      Map<String, Long> counts = new HashMap<>();
+      db.bind(h.createQuery(sql.text()), sql.args()).map((rs, ctx) -> {
+        String k = slots ? Long.toString(rs.getLong(1)) : rs.getString(1);
+        counts.put(k, rs.getLong(2));
+        Duration[] v = values.computeIfAbsent(k, x -> new Duration[percentiles.size()]);
+        int i = rs.getInt(3);
+        if (i >= 0) {
+          v[i] = Duration.ofNanos(Math.multiplyExact(micros(rs.getBigDecimal(4)), 1_000));
+        }
+        return 0;
+      }).list();
+      List<TimePercentiles> out = new ArrayList<>(values.size());
+      values.forEach((k, v) -> out.add(new TimePercentiles(k, counts.get(k), List.of(v))));
+      return out;
+    });
+  }
+
+  /**
+   * One row per (group, asked percentile) with the group's timed-event count and the value at rank
+   * {@code max(1, ceil(p * n))}, plus one row of index -1 per group (its largest value).
+   */
+  Sql percentileSql(EventQuery query, Optional<Dimension> by, List<Double> percentiles) {
     EventSelection sel = new EventSelection(db.dialect, query, by.filter(d -> d == Dimension.TIER).isPresent());
     String dbl = db.dialect.isMysqlFamily() ? "DOUBLE" : "DOUBLE PRECISION";
     Sql sql = new Sql().append("SELECT r.k, r.n, ps.i, r.pt FROM (SELECT k, pt, ROW_NUMBER() OVER (")
@@ -257,30 +304,20 @@ final class JdbcEventAnalytics implements EventAnalytics {
     sql.append(") ps ON r.rn = CASE WHEN CEIL(ps.p * r.n) < 1 THEN 1 ELSE CEIL(ps.p * r.n) END ORDER BY ")
         .append(by.filter(d -> d == Dimension.QUARTER_HOUR).isPresent() ? "r.k" : sel.ordinal("r.k"))
         .append(", ps.i");
-    boolean slots = by.filter(d -> d == Dimension.QUARTER_HOUR).isPresent();
-    return db.autocommit("processing-time percentiles", true, h -> {
-      Map<String, Duration[]> values = new LinkedHashMap<>();
-      Map<String, Long> counts = new HashMap<>();
-      db.bind(h.createQuery(sql.text()), sql.args()).map((rs, ctx) -> {
-        String k = slots ? Long.toString(rs.getLong(1)) : rs.getString(1);
-        counts.put(k, rs.getLong(2));
-        Duration[] v = values.computeIfAbsent(k, x -> new Duration[percentiles.size()]);
-        int i = rs.getInt(3);
-        if (i >= 0) {
-          v[i] = Duration.ofNanos(Math.multiplyExact(micros(rs.getBigDecimal(4)), 1_000));
-        }
-        return 0;
-      }).list();
-      List<TimePercentiles> out = new ArrayList<>(values.size());
-      values.forEach((k, v) -> out.add(new TimePercentiles(k, counts.get(k), List.of(v))));
-      return out;
-    });
+    return sql;
   }
 
   @Override
   public UserRank userRank(EventQuery query, QuotaType type, long value) {
     Checks.notNull("query", query);
     Checks.notNull("type", type);
+    Sql sql = rankSql(query, type, value);
+    return db.autocommit("rank a user", true, h -> db.bind(h.createQuery(sql.text()), sql.args())
+        .map((rs, ctx) -> new UserRank(rs.getLong(1), rs.getLong(2), rs.getLong(3))).one());
+  }
+
+  /** Users with events, users whose total of {@code type} is below {@code value}, and users equal to it. */
+  Sql rankSql(EventQuery query, QuotaType type, long value) {
     EventSelection sel = new EventSelection(db.dialect, query, false);
     Sql sql = new Sql().append("SELECT COUNT(*), SUM(CASE WHEN u.total < ").param(value)
         .append(" THEN 1 ELSE 0 END), SUM(CASE WHEN u.total = ").param(value)
@@ -288,8 +325,7 @@ final class JdbcEventAnalytics implements EventAnalytics {
         .append(") AS total");
     sel.from(sql, false, Optional.of(type));
     sql.append(" GROUP BY t.user_id) u");
-    return db.autocommit("rank a user", true, h -> db.bind(h.createQuery(sql.text()), sql.args())
-        .map((rs, ctx) -> new UserRank(rs.getLong(1), rs.getLong(2), rs.getLong(3))).one());
+    return sql;
   }
 
   @Override
@@ -298,6 +334,11 @@ final class JdbcEventAnalytics implements EventAnalytics {
     Checks.notNull("sort", sort);
     Checks.notNull("sink", sink);
     return stored.forEach(query, sort, sink);
+  }
+
+  /** The export's statement (see {@link StoredEvents}). */
+  Sql exportSql(EventQuery query, EventSort sort) {
+    return stored.sql(query, sort);
   }
 
   /** Rebuilds through {@link JdbcAggregations#aggregate}. */

@@ -41,9 +41,7 @@ final class StoredEvents {
 
   /** Passes the events of {@code query} to {@code sink} in {@code sort} order; how many. */
   long forEach(EventQuery query, EventSort sort, Consumer<? super UsageEvent> sink) {
-    Sql sql = new Sql().append("SELECT ").append(prefixed()).append(" ");
-    new EventSelection(db.dialect, query, false).from(sql, false, Optional.empty());
-    EventSelection.orderBy(sql, sort);
+    Sql sql = sql(query, sort);
     return db.streaming("export events", c -> {
       try (PreparedStatement ps = c.prepareStatement(sql.text(), ResultSet.TYPE_FORWARD_ONLY,
           ResultSet.CONCUR_READ_ONLY)) {
@@ -62,6 +60,14 @@ final class StoredEvents {
         return n;
       }
     });
+  }
+
+  /** The statement of {@link #forEach}. */
+  Sql sql(EventQuery query, EventSort sort) {
+    Sql sql = new Sql().append("SELECT ").append(prefixed());
+    new EventSelection(db.dialect, query, false).from(sql, false, Optional.empty());
+    EventSelection.orderBy(sql, sort);
+    return sql;
   }
 
   private static String prefixed() {
