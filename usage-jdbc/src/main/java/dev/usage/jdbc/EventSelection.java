@@ -162,7 +162,13 @@ final class EventSelection {
       case TOKENS -> sql.append("(t.input_tokens + t.output_tokens)").append(dir);
       case PROCESSING_TIME -> nullable(sql, "t.processing_time_ms", dir);
     }
-    sql.append(", t.occurred_at, t.user_id, t.event_id");
+    // a column sorted on already adds nothing (and H2's on-disk sort of a large result rejects it twice)
+    for (String tieBreaker : List.of("t.occurred_at", "t.user_id", "t.event_id")) {
+      if (!(sort.field() == EventSort.Field.OCCURRED_AT && tieBreaker.equals("t.occurred_at"))
+          && !(sort.field() == EventSort.Field.USER_ID && tieBreaker.equals("t.user_id"))) {
+        sql.append(", ").append(tieBreaker);
+      }
+    }
   }
 
   // the dialects disagree on where NULL sorts (and MariaDB has no NULLS FIRST): say it explicitly
