@@ -18,7 +18,8 @@ import java.util.Set;
  * <p>Every statement filters on {@code occurred_at} (index {@code usage_tracking_time}); a user filter is
  * served by {@code usage_tracking_user_time}, a feature filter by {@code usage_tracking_feature_time}, an
  * endpoint filter by {@code usage_tracking_endpoint_time}; tiers are read from {@code user_quotas} by its
- * key, custom units from {@code usage_tracking_custom} by its key.
+ * key, custom units from {@code usage_tracking_custom} by its key or, when the database starts from them,
+ * by {@code usage_tracking_custom_time} / {@code usage_tracking_custom_user_time}.
  */
 final class EventSelection {
 
@@ -98,10 +99,15 @@ final class EventSelection {
     if (tiers) {
       sql.append(" LEFT JOIN user_quotas q ON q.user_id = t.user_id");
     }
-    amountOf.filter(type -> !type.isBuiltIn()).ifPresent(type -> sql.append(" LEFT JOIN usage_tracking_custom o ON"
-        + " o.user_id = t.user_id AND o.event_id = t.event_id AND o.quota_type = ").param(type.name()));
     EventFilter f = query.filter();
+    // custom rows repeat their event's instant: the range lets the database read them by their own indexes
+    amountOf.filter(type -> !type.isBuiltIn()).ifPresent(type -> sql.append(" LEFT JOIN usage_tracking_custom o ON"
+        + " o.user_id = t.user_id AND o.event_id = t.event_id AND o.quota_type = ").param(type.name())
+        .append(" AND o.occurred_at >= ").param(f.range().from()).append(" AND o.occurred_at < ").param(f.range().to()));
     sql.append(" WHERE t.occurred_at >= ").param(f.range().from()).append(" AND t.occurred_at < ").param(f.range().to());
+    if (customRows) {
+      sql.append(" AND c.occurred_at >= ").param(f.range().from()).append(" AND c.occurred_at < ").param(f.range().to());
+    }
     in(sql, "t.user_id", f.users());
     in(sql, "t.feature_used", f.features());
     in(sql, "t.endpoint", f.endpoints());
@@ -110,7 +116,7 @@ final class EventSelection {
       tier(sql);
       sql.append(" IN ").list(f.tiers());
     }
-    quotaTypes(sql, f.quotaTypes());
+    quotaTypes(sql, f);
     switch (f.outcome()) {
       case ANY -> { }
       case SUCCEEDED -> sql.append(" AND t.success = TRUE");
@@ -125,7 +131,8 @@ final class EventSelection {
   }
 
   /** Events with a positive amount of at least one of {@code types} (custom amounts are stored only when positive). */
-  private static void quotaTypes(Sql sql, Set<QuotaType> types) {
+  private static void quotaTypes(Sql sql, EventFilter f) {
+    Set<QuotaType> types = f.quotaTypes();
     if (types.isEmpty()) {
       return;
     }
@@ -140,7 +147,8 @@ final class EventSelection {
     }
     if (!custom.isEmpty()) {
       sql.append(sep).append("EXISTS (SELECT 1 FROM usage_tracking_custom x WHERE x.user_id = t.user_id"
-          + " AND x.event_id = t.event_id AND x.amount > 0 AND x.quota_type IN ").list(custom).append(")");
+          + " AND x.event_id = t.event_id AND x.amount > 0 AND x.occurred_at >= ").param(f.range().from())
+          .append(" AND x.occurred_at < ").param(f.range().to()).append(" AND x.quota_type IN ").list(custom).append(")");
     }
     sql.append(")");
   }
