@@ -157,6 +157,34 @@ final class Db implements AutoCloseable {
     }
   }
 
+  /**
+   * Runs {@code work} once on a connection of its own, for a query whose rows are streamed to a caller:
+   * on PostgreSQL in a read-only transaction (pgjdbc fetches a result set in batches of the fetch size
+   * only with auto-commit off), rolled back afterwards; elsewhere in the connection's mode. Never retried:
+   * rows may already have been handed on. Driver failures become {@link UsageStorageException}; what
+   * {@code work} throws otherwise (a consumer's exception) propagates as it is.
+   */
+  <T> T streaming(String what, ConnectionWork<T> work) {
+    try (Connection c = dataSource.getConnection()) {
+      if (!postgres()) {
+        return work.run(c);
+      }
+      boolean autoCommit = c.getAutoCommit();
+      c.setAutoCommit(false);
+      try {
+        return work.run(c);
+      } finally {
+        try {
+          c.rollback();
+        } finally {
+          c.setAutoCommit(autoCommit);
+        }
+      }
+    } catch (SQLException e) {
+      throw translate(what, Failure.of(e), e, 1, false);
+    }
+  }
+
   /** Executes a prepared query under the statement timeout. */
   ResultSet executeQuery(PreparedStatement statement) throws SQLException {
     if (watchdog == null) {
@@ -342,6 +370,8 @@ final class Db implements AutoCloseable {
         statement.bind(i, b.booleanValue());
       } else if (v instanceof BigDecimal d) {
         statement.bind(i, d);
+      } else if (v instanceof Double d) {
+        statement.bind(i, d.doubleValue());
       } else {
         throw new IllegalArgumentException("cannot bind " + (v == null ? "null" : v.getClass()) + " at " + i);
       }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.usage.QuotaType;
 import dev.usage.SystemUsage;
 import dev.usage.UsageEvent;
+import dev.usage.spi.EventAnalytics;
 import dev.usage.spi.EventStore;
 import java.math.BigDecimal;
 import java.time.Duration;
@@ -16,6 +17,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.statement.PreparedBatch;
@@ -41,7 +43,7 @@ import org.jdbi.v3.core.statement.StatementCustomizer;
  */
 public final class JdbcEventStore implements EventStore {
 
-  private static final ObjectMapper JSON = new ObjectMapper();
+  static final ObjectMapper JSON = new ObjectMapper();
 
   static final String COLUMNS = "user_id, event_id, occurred_at, feature_used, endpoint, characters, requests,"
       + " input_tokens, output_tokens, quota_consumed, processing_time_ms, session_id, ip_address, user_agent,"
@@ -68,11 +70,23 @@ public final class JdbcEventStore implements EventStore {
   private final Db db;
   private final boolean truncateIps;
   private final DirtyDays dirtyDays;
+  private final JdbcEventAnalytics analytics;
 
-  JdbcEventStore(Db db, boolean truncateIps) {
+  JdbcEventStore(Db db, boolean truncateIps, JdbcAggregations aggregations) {
     this.db = db;
     this.truncateIps = truncateIps;
     this.dirtyDays = new DirtyDays(db);
+    this.analytics = new JdbcEventAnalytics(db, aggregations);
+  }
+
+  /**
+   * Analytics computed in SQL on this log (see {@link EventAnalytics}): groups, top groups, nearest-rank
+   * processing-time percentiles and user ranks by {@code GROUP BY} and window functions, a streamed export
+   * with bounded memory, and rollup rebuilds through {@link JdbcAggregations#aggregate}.
+   */
+  @Override
+  public Optional<EventAnalytics> analytics() {
+    return Optional.of(analytics);
   }
 
   @Override

@@ -14,19 +14,29 @@ import javax.sql.DataSource;
 
 /**
  * The opt-in schema initializer: creates the adapter's tables from the DDL shipped in the jar when they
- * do not exist yet. Applications that manage their schema with Flyway point it at
- * {@link JdbcDialect#flywayLocation()} instead (the files are Flyway migrations, {@code V1__usage_schema.sql}).
+ * do not exist yet, and brings a schema it created at an earlier version up to date. Applications that
+ * manage their schema with Flyway point it at {@link JdbcDialect#flywayLocation()} instead (the files are
+ * Flyway migrations, {@code V1__usage_schema.sql}, {@code V2__usage_tracking_endpoint_index.sql}, ...).
  */
 public final class JdbcSchema {
 
   /** The schema version this library's statements need. */
-  public static final int VERSION = 1;
+  public static final int VERSION = 2;
+
+  /** The migration files after the first, by version, each with the index whose presence shows it applied. */
+  private static final List<Migration> LATER = List.of(
+      new Migration("V2__usage_tracking_endpoint_index.sql", "usage_tracking", "usage_tracking_endpoint_time"));
+
+  /** A migration after the first: its file, and the index of {@code table} it creates. */
+  private record Migration(String file, String table, String index) {}
 
   private JdbcSchema() {}
 
   /**
-   * Creates the tables unless {@code usage_counters} exists already, in one transaction where the
-   * database has transactional DDL (PostgreSQL, H2); MariaDB commits each statement.
+   * Creates the tables (every version's DDL) unless {@code usage_counters} exists already; when it does,
+   * applies the later versions whose index is missing (a schema this method created at an earlier
+   * version). Each step runs in one transaction where the database has transactional DDL (PostgreSQL, H2);
+   * MariaDB commits each statement. Not meant to race another instance's first run on an empty schema.
    *
    * @return whether the tables were created by this call
    * @throws UsageStorageException when the database refuses the DDL
@@ -34,24 +44,34 @@ public final class JdbcSchema {
   public static boolean create(DataSource dataSource, JdbcDialect dialect) {
     try (Connection c = dataSource.getConnection()) {
       if (exists(c, "usage_counters")) {
+        for (int v = 2; v <= VERSION; v++) {
+          Migration later = LATER.get(v - 2);
+          if (!indexExists(c, later.table(), later.index())) {
+            execute(c, statements(dialect, v));
+          }
+        }
         return false;
       }
-      boolean autoCommit = c.getAutoCommit();
-      c.setAutoCommit(false);
-      try (Statement s = c.createStatement()) {
-        for (String sql : statements(dialect)) {
-          s.execute(sql);
-        }
-        c.commit();
-      } catch (SQLException e) {
-        c.rollback();
-        throw e;
-      } finally {
-        c.setAutoCommit(autoCommit);
-      }
+      execute(c, statements(dialect));
       return true;
     } catch (SQLException e) {
       throw new UsageStorageException("could not create the usage schema (" + e.getMessage() + ")", e);
+    }
+  }
+
+  private static void execute(Connection c, List<String> statements) throws SQLException {
+    boolean autoCommit = c.getAutoCommit();
+    c.setAutoCommit(false);
+    try (Statement s = c.createStatement()) {
+      for (String sql : statements) {
+        s.execute(sql);
+      }
+      c.commit();
+    } catch (SQLException e) {
+      c.rollback();
+      throw e;
+    } finally {
+      c.setAutoCommit(autoCommit);
     }
   }
 
@@ -60,9 +80,19 @@ public final class JdbcSchema {
     return create(dataSource, JdbcDialect.detect(dataSource));
   }
 
-  /** The DDL statements of the current version for {@code dialect}, in order. */
+  /** The DDL statements of every version up to the current one for {@code dialect}, in order. */
   public static List<String> statements(JdbcDialect dialect) {
-    String path = dialect.resourceFolder() + "/V" + VERSION + "__usage_schema.sql";
+    List<String> all = new ArrayList<>();
+    for (int v = 1; v <= VERSION; v++) {
+      all.addAll(statements(dialect, v));
+    }
+    return all;
+  }
+
+  /** The DDL statements of version {@code version} (1..{@link #VERSION}) for {@code dialect}, in order. */
+  static List<String> statements(JdbcDialect dialect, int version) {
+    String file = version == 1 ? "V1__usage_schema.sql" : LATER.get(version - 2).file();
+    String path = dialect.resourceFolder() + "/" + file;
     String script;
     try (InputStream in = JdbcSchema.class.getClassLoader().getResourceAsStream(path)) {
       if (in == null) {
@@ -100,6 +130,20 @@ public final class JdbcSchema {
         while (rs.next()) {
           String schema = rs.getString("TABLE_SCHEM");
           if (schema == null || visible(c, schema)) {
+            return true;
+          }
+        }
+      }
+    }
+    return false;
+  }
+
+  /** Whether {@code table} of the connection's schema has an index named {@code index}. */
+  static boolean indexExists(Connection c, String table, String index) throws SQLException {
+    for (String name : List.of(table, table.toUpperCase(java.util.Locale.ROOT))) {
+      try (ResultSet rs = c.getMetaData().getIndexInfo(c.getCatalog(), c.getSchema(), name, false, true)) {
+        while (rs.next()) {
+          if (index.equalsIgnoreCase(rs.getString("INDEX_NAME"))) {
             return true;
           }
         }

@@ -45,10 +45,10 @@ public final class JdbcUsageStorage implements UsageStorage {
     this.db = new Db(dataSource, dialect, b.queryTimeout, b.maxAttempts);
     this.capabilities = capabilities(dataSource, dialect);
     this.counters = new JdbcCounterStore(db);
-    this.events = new JdbcEventStore(db, b.ipTruncation);
+    this.aggregations = new JdbcAggregations(db, new DirtyDays(db));
+    this.events = new JdbcEventStore(db, b.ipTruncation, aggregations);
     this.userQuotas = new JdbcUserQuotaStore(db);
     this.history = new JdbcPeriodHistoryStore(db);
-    this.aggregations = new JdbcAggregations(db, new DirtyDays(db));
     this.retention = new JdbcRetention(db, aggregations);
     this.ownedPool = ownedPool;
   }

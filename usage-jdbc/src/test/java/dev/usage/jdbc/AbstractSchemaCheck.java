@@ -7,6 +7,7 @@ import dev.usage.QuotaDecision;
 import dev.usage.QuotaType;
 import dev.usage.UsageEngine;
 import dev.usage.UsageEvent;
+import java.sql.Connection;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -53,10 +54,37 @@ abstract class AbstractSchemaCheck {
     MigrateResult result = Flyway.configure().dataSource(ds).locations(dialect().flywayLocation())
         .failOnMissingLocations(true).load().migrate();
 
-    assertThat(result.migrationsExecuted).isEqualTo(1);
+    assertThat(result.migrationsExecuted).isEqualTo(JdbcSchema.VERSION);
     assertThat(result.targetSchemaVersion).isEqualTo(Integer.toString(JdbcSchema.VERSION));
     assertThat(tables(ds)).containsAll(shippedTables()).contains("flyway_schema_history");
     assertThat(JdbcSchema.create(ds, dialect())).isFalse();
+    smoke(ds);
+  }
+
+  @Test
+  void createBringsAVersionOneSchemaUpToDate() throws Exception {
+    DataSource ds = freshSchema();
+    Jdbi.create(ds).useHandle(h -> JdbcSchema.statements(dialect(), 1).forEach(h::execute));
+    try (Connection c = ds.getConnection()) {
+      assertThat(JdbcSchema.indexExists(c, "usage_tracking", "usage_tracking_endpoint_time")).isFalse();
+      assertThat(JdbcSchema.indexExists(c, "usage_tracking", "usage_tracking_user_time")).isTrue();
+    }
+
+    assertThat(JdbcSchema.create(ds, dialect())).as("tables existed").isFalse();
+    try (Connection c = ds.getConnection()) {
+      assertThat(JdbcSchema.indexExists(c, "usage_tracking", "usage_tracking_endpoint_time")).isTrue();
+    }
+    assertThat(JdbcSchema.create(ds, dialect())).isFalse();
+    smoke(ds);
+  }
+
+  @Test
+  void flywayUpgradesAVersionOneSchema() {
+    DataSource ds = freshSchema();
+    Flyway.configure().dataSource(ds).locations(dialect().flywayLocation()).target("1").load().migrate();
+    MigrateResult result = Flyway.configure().dataSource(ds).locations(dialect().flywayLocation()).load().migrate();
+    assertThat(result.migrationsExecuted).isEqualTo(JdbcSchema.VERSION - 1);
+    assertThat(result.targetSchemaVersion).isEqualTo(Integer.toString(JdbcSchema.VERSION));
     smoke(ds);
   }
 

@@ -5,6 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.zaxxer.hikari.HikariDataSource;
 import java.time.Duration;
 import java.time.Instant;
+import dev.usage.EventFilter;
+import dev.usage.EventSort;
+import dev.usage.QuotaType;
+import dev.usage.TimeRange;
+import dev.usage.spi.Dimension;
+import dev.usage.spi.EventQuery;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Collectors;
 import org.jdbi.v3.core.Handle;
 import org.junit.jupiter.api.AfterAll;
@@ -105,6 +114,72 @@ class PostgresIndexIT {
     assertThat(first).contains("usage_counters_pkey").doesNotContain("Sort");
     assertThat(plan(CounterMaintenance.pageSql(500), "user-500", START)).contains("usage_counters_pkey");
     assertThat(plan(CounterMaintenance.PAGE_REST_SQL, "user-42", START)).contains("usage_counters_pkey");
+  }
+
+  private static JdbcEventAnalytics analytics() {
+    return new JdbcEventAnalytics(db, new JdbcAggregations(db, new DirtyDays(db)));
+  }
+
+  private static EventQuery query(Instant from, Instant to, java.util.function.Consumer<EventFilter.Builder> filter) {
+    EventFilter.Builder b = EventFilter.builder(TimeRange.of(from, to));
+    filter.accept(b);
+    return new EventQuery(b.build(), "free");
+  }
+
+  private static String plan(Sql sql) {
+    String plan = plan(sql.text(), sql.args());
+    // neither event table is read whole: every analytics statement starts from an index of its filter
+    assertThat(plan).as("plan of %s", sql).doesNotContainPattern("Seq Scan on usage_tracking(_custom)? ");
+    return plan;
+  }
+
+  @Test
+  void theGroupQueryOfOneUserOverAMonthUsesTheUserTimeIndex() {
+    long rows = db.autocommit("count", true, h -> h.createQuery("SELECT COUNT(*) FROM usage_tracking").mapTo(Long.class)
+        .one());
+    assertThat(rows).isGreaterThanOrEqualTo(50_000);
+    EventQuery month = query(START, MONTH_END, f -> f.user("user-42"));
+    for (Set<Dimension> by : List.of(Set.<Dimension>of(), Set.of(Dimension.FEATURE), Set.of(Dimension.QUARTER_HOUR))) {
+      assertThat(plan(analytics().groupSql(month, by))).as("group by %s", by).contains("usage_tracking_user_time");
+    }
+    // the same statement without the user filter, over the whole year, does read the table whole: the check can fail
+    Sql year = analytics().groupSql(query(START, START.plus(Duration.ofDays(365)), f -> { }), Set.of());
+    assertThat(plan(year.text(), year.args())).contains("Seq Scan on usage_tracking");
+  }
+
+  @Test
+  void everyAnalyticsStatementStartsFromAnIndex() {
+    JdbcEventAnalytics a = analytics();
+    EventQuery day = query(DAY, DAY.plus(Duration.ofDays(1)), f -> { });
+    EventQuery userMonth = query(START, MONTH_END, f -> f.user("user-42"));
+    EventSelection userSel = new EventSelection(JdbcDialect.POSTGRESQL, userMonth, false);
+    // from either side of the join: the events' or the custom rows' (user, time) index
+    assertThat(plan(a.customSql(userSel, List.of(Dimension.FEATURE), Optional.empty())))
+        .containsPattern("usage_tracking(_custom)?_user_time");
+    assertThat(plan(a.groupSql(new EventSelection(JdbcDialect.POSTGRESQL, day, false), List.of(Dimension.USER),
+        Optional.of(QuotaType.CHARACTERS), 10))).contains("usage_tracking_time");
+    assertThat(plan(a.groupSql(new EventSelection(JdbcDialect.POSTGRESQL, day, false), List.of(Dimension.USER),
+        Optional.of(QuotaType.of("images")), 10))).contains("usage_tracking_time");
+    assertThat(plan(a.percentileSql(day, Optional.of(Dimension.ENDPOINT), List.of(0.5, 0.95, 0.99))))
+        .contains("usage_tracking_time");
+    assertThat(plan(a.rankSql(query(START, MONTH_END, f -> f.user("user-1", "user-2", "user-3")), QuotaType.TOKENS, 10)))
+        .contains("usage_tracking_user_time");
+    assertThat(plan(a.rankSql(query(DAY, DAY.plus(Duration.ofDays(1)), f -> f.tier("premium")), QuotaType.CHARACTERS, 10)))
+        .contains("usage_tracking_time");
+    assertThat(plan(a.exportSql(day, EventSort.OLDEST_FIRST))).contains("usage_tracking_time");
+    assertThat(plan(a.exportSql(userMonth, new EventSort(EventSort.Field.CHARACTERS, true))))
+        .contains("usage_tracking_user_time");
+    // a seventh of the month's events: the planner may prefer the time index to the feature one; either is an index
+    assertThat(plan(a.groupSql(query(START, MONTH_END, f -> f.feature("feature-3")), Set.of(Dimension.USER))))
+        .containsPattern("usage_tracking_(feature_)?time");
+    assertThat(plan(a.groupSql(query(START, MONTH_END, f -> f.quotaType(QuotaType.of("images")).user("user-7")),
+        Set.of()))).containsPattern("usage_tracking(_custom)?_user_time");
+  }
+
+  @Test
+  void anEndpointFilterUsesTheEndpointIndexOfVersionTwo() {
+    assertThat(plan(analytics().percentileSql(query(START, MONTH_END, f -> f.endpoint("/v1/rare")),
+        Optional.of(Dimension.ENDPOINT), List.of(0.95)))).contains("usage_tracking_endpoint_time");
   }
 
   private static String plan(String sql, Object... args) {

@@ -83,6 +83,17 @@ public final class TestDatabases {
     return ds;
   }
 
+  /** As {@link #mariadb(int, String)}, in a database dropped and created again first: no rows of earlier runs. */
+  public static HikariDataSource freshMariadb(int size, String suffix) {
+    require("MariaDB at 127.0.0.1:3306", MARIADB_URL + "test", "root", "");
+    try (Connection c = DriverManager.getConnection(MARIADB_URL + "test", "root", ""); Statement s = c.createStatement()) {
+      s.execute("DROP DATABASE IF EXISTS " + mariadbName(suffix));
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+    return mariadb(size, suffix);
+  }
+
   /** The PostgreSQL application name of the pools of {@link #postgres(int, String)}. */
   public static String applicationName(String suffix) {
     return "usage-it" + suffix;
