@@ -2,10 +2,8 @@ package dev.usage;
 
 import dev.usage.internal.Checks;
 import java.time.Duration;
-import java.util.Collections;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 
 /**
  * Sums over a set of recorded events.
@@ -34,16 +32,7 @@ public record EventTotals(long events, long failedEvents, long users, Map<QuotaT
       throw new InvalidUsageException("timedEvents", "must be within 0..events (" + events + "), was " + timedEvents);
     }
     Checks.notNull("processingTime", processingTime);
-    Map<QuotaType, Long> positive = new TreeMap<>();
-    Checks.noNullEntries("units", units).forEach((t, v) -> {
-      if (v < 0) {
-        throw new InvalidUsageException("units", t + " must not be negative, was " + v);
-      }
-      if (v > 0) {
-        positive.put(t, v);
-      }
-    });
-    units = Collections.unmodifiableMap(positive);
+    units = Checks.units("units", units);
   }
 
   /** Units of {@code type}, 0 when none. */

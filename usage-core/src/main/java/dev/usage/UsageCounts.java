@@ -1,7 +1,6 @@
 package dev.usage;
 
 import dev.usage.internal.Checks;
-import java.util.Collections;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -22,16 +21,7 @@ public record UsageCounts(long events, long failedEvents, Map<QuotaType, Long> u
     if (events < 0 || failedEvents < 0 || failedEvents > events) {
       throw new InvalidUsageException("failedEvents", "must be within 0..events (" + events + "), was " + failedEvents);
     }
-    Map<QuotaType, Long> positive = new TreeMap<>();
-    Checks.noNullEntries("units", units).forEach((t, v) -> {
-      if (v < 0) {
-        throw new InvalidUsageException("units", t + " must not be negative, was " + v);
-      }
-      if (v > 0) {
-        positive.put(t, v);
-      }
-    });
-    units = Collections.unmodifiableMap(positive);
+    units = Checks.units("units", units);
   }
 
   /** The counts of {@code totals}. */

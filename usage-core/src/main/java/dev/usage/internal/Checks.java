@@ -2,9 +2,12 @@ package dev.usage.internal;
 
 import dev.usage.InvalidUsageException;
 import dev.usage.Quota;
+import dev.usage.QuotaType;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * Input checks shared by the value types and the engine. Every failure is an
@@ -108,5 +111,23 @@ public final class Checks {
       }
     }
     return values;
+  }
+
+  /**
+   * Units by quota type, none negative: an unmodifiable sorted copy without the zero amounts.
+   *
+   * @throws InvalidUsageException naming {@code field} for a null entry or a negative amount
+   */
+  public static Map<QuotaType, Long> units(String field, Map<QuotaType, Long> units) {
+    Map<QuotaType, Long> positive = new TreeMap<>();
+    noNullEntries(field, units).forEach((t, v) -> {
+      if (v < 0) {
+        throw new InvalidUsageException(field, t + " must not be negative, was " + v);
+      }
+      if (v > 0) {
+        positive.put(t, v);
+      }
+    });
+    return Collections.unmodifiableMap(positive);
   }
 }
