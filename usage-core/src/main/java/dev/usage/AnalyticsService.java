@@ -47,10 +47,13 @@ public interface AnalyticsService {
   /**
    * Writes the events of {@code filter}, oldest first, to {@code out} as CSV or JSON (see
    * {@link UsageExports} for the layout and the CSV formula escaping), streamed from the store: memory stays
-   * bounded whatever the count. {@code out} is flushed, not closed.
+   * bounded whatever the count. {@code out} is flushed, not closed. When the store or {@code out} fails
+   * part-way, the document is left unfinished (a JSON export then does not parse), never completed without
+   * the events it lacks.
    *
    * @return how many events were written
    * @throws UsageExportException writing to {@code out} failed
+   * @throws UsageStorageException the store failed
    */
   long exportUsageData(EventFilter filter, ExportFormat format, OutputStream out);
 

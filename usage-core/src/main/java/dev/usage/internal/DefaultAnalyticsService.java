@@ -243,11 +243,20 @@ public final class DefaultAnalyticsService implements AnalyticsService {
     Checks.notNull("format", format);
     Checks.notNull("out", out);
     EventAnalytics a = analytics();
-    try (EventWriter writer = UsageExports.writer(format, out)) {
+    EventWriter writer = UsageExports.writer(format, out);
+    try {
       QuotaEngine.store(() -> a.forEachEvent(query(filter), sort, writer));
-      writer.flush();
-      return writer.rows();
+    } catch (RuntimeException e) {
+      // what was written goes out, unterminated: a failed JSON export never parses as a complete document
+      try {
+        writer.flush();
+      } catch (RuntimeException flushFailed) {
+        e.addSuppressed(flushFailed);
+      }
+      throw e;
     }
+    writer.close();
+    return writer.rows();
   }
 
   @Override
