@@ -6,7 +6,6 @@ import com.fasterxml.jackson.dataformat.csv.CsvGenerator;
 import com.fasterxml.jackson.dataformat.csv.CsvSchema;
 import dev.usage.EventWriter;
 import dev.usage.UsageEvent;
-import dev.usage.UsageExportException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.StringWriter;
@@ -14,14 +13,17 @@ import java.time.format.DateTimeFormatter;
 import java.util.Optional;
 
 /** CSV export: header row first, then one record per event, written through jackson-dataformat-csv. */
-final class CsvEventWriter implements EventWriter {
+final class CsvEventWriter extends GeneratorEventWriter {
 
   private final CsvGenerator csv;
-  private long rows;
-  private boolean closed;
 
   CsvEventWriter(OutputStream out) throws IOException {
-    csv = ExportCodecs.CSV.createGenerator(out, JsonEncoding.UTF8);
+    this(ExportCodecs.CSV.createGenerator(out, JsonEncoding.UTF8));
+  }
+
+  private CsvEventWriter(CsvGenerator csv) throws IOException {
+    super(csv, "CSV");
+    this.csv = csv;
     // no schema columns: each record is written as an array, so the header is an ordinary record too
     csv.setSchema(CsvSchema.emptySchema().withLineSeparator("\r\n"));
     csv.writeStartArray();
@@ -32,39 +34,30 @@ final class CsvEventWriter implements EventWriter {
   }
 
   @Override
-  public void accept(UsageEvent event) {
-    Checks.notNull("event", event);
-    if (closed) {
-      throw new IllegalStateException("the export writer is closed");
+  void write(UsageEvent event) throws IOException {
+    csv.writeStartArray();
+    text(event.eventId());
+    text(event.userId());
+    text(DateTimeFormatter.ISO_INSTANT.format(event.occurredAt()));
+    text(event.feature());
+    text(event.endpoint());
+    csv.writeNumber(event.characters());
+    csv.writeNumber(event.requests());
+    csv.writeNumber(event.inputTokens());
+    csv.writeNumber(event.outputTokens());
+    text(event.customQuantities().isEmpty() ? "" : json(g -> ExportColumns.writeQuantities(g, event.customQuantities())));
+    if (event.processingTime().isPresent()) {
+      csv.writeNumber(ExportColumns.millis(event.processingTime().get()));
+    } else {
+      csv.writeString("");
     }
-    try {
-      csv.writeStartArray();
-      text(event.eventId());
-      text(event.userId());
-      text(DateTimeFormatter.ISO_INSTANT.format(event.occurredAt()));
-      text(event.feature());
-      text(event.endpoint());
-      csv.writeNumber(event.characters());
-      csv.writeNumber(event.requests());
-      csv.writeNumber(event.inputTokens());
-      csv.writeNumber(event.outputTokens());
-      text(event.customQuantities().isEmpty() ? "" : json(g -> ExportColumns.writeQuantities(g, event.customQuantities())));
-      if (event.processingTime().isPresent()) {
-        csv.writeNumber(ExportColumns.millis(event.processingTime().get()));
-      } else {
-        csv.writeString("");
-      }
-      text(event.sessionId());
-      text(event.ipAddress());
-      text(event.userAgent());
-      text(event.errorCode());
-      csv.writeString(event.success() ? "true" : "false");
-      text(event.metadata().isEmpty() ? "" : json(g -> ExportColumns.writeMetadata(g, event.metadata())));
-      csv.writeEndArray();
-      rows++;
-    } catch (IOException e) {
-      throw new UsageExportException("could not write CSV record " + (rows + 1), e);
-    }
+    text(event.sessionId());
+    text(event.ipAddress());
+    text(event.userAgent());
+    text(event.errorCode());
+    csv.writeString(event.success() ? "true" : "false");
+    text(event.metadata().isEmpty() ? "" : json(g -> ExportColumns.writeMetadata(g, event.metadata())));
+    csv.writeEndArray();
   }
 
   private void text(Optional<String> value) throws IOException {
@@ -85,33 +78,5 @@ final class CsvEventWriter implements EventWriter {
       body.write(g);
     }
     return w.toString();
-  }
-
-  @Override
-  public long rows() {
-    return rows;
-  }
-
-  @Override
-  public void flush() {
-    try {
-      csv.flush();
-    } catch (IOException e) {
-      throw new UsageExportException("could not flush the CSV export", e);
-    }
-  }
-
-  @Override
-  public void close() {
-    if (closed) {
-      return;
-    }
-    closed = true;
-    try {
-      csv.flush();
-      csv.close();
-    } catch (IOException e) {
-      throw new UsageExportException("could not finish the CSV export", e);
-    }
   }
 }
