@@ -182,23 +182,27 @@ public final class DefaultAnalyticsService implements AnalyticsService {
     }
     EventAnalytics a = analytics();
     EventQuery all = query(EventFilter.of(range));
-    EventTotals totals = totals(a, EventFilter.of(range));
+    // every sum in one request (one scan where the backend can); percentiles and top users apart
+    List<List<GroupTotals>> sums = QuotaEngine.store(() -> a.groupings(all, List.of(Set.of(), Set.of(Dimension.TIER),
+        Set.of(Dimension.FEATURE, Dimension.ENDPOINT), Set.of(Dimension.ERROR_CODE), Set.of(Dimension.QUARTER_HOUR))));
+    EventTotals totals = sums.get(0).get(0).totals();
 
     SortedMap<String, EventTotals> byTier = new TreeMap<>();
-    for (GroupTotals g : QuotaEngine.store(() -> a.group(all, Set.of(Dimension.TIER)))) {
+    for (GroupTotals g : sums.get(1)) {
       byTier.put(g.key(Dimension.TIER), g.totals());
     }
     List<FailureRate> failures = new ArrayList<>();
-    for (GroupTotals g : QuotaEngine.store(() -> a.group(all, Set.of(Dimension.FEATURE, Dimension.ENDPOINT)))) {
+    for (GroupTotals g : sums.get(2)) {
       failures.add(new FailureRate(g.key(Dimension.FEATURE), g.key(Dimension.ENDPOINT), g.totals().events(),
           g.totals().failedEvents()));
     }
     failures.sort(Comparator.comparingDouble(FailureRate::errorRate).reversed()
         .thenComparing(FailureRate::feature).thenComparing(FailureRate::endpoint));
     SortedMap<String, Long> errorCodes = new TreeMap<>();
-    EventQuery failed = query(EventFilter.builder(range).outcome(EventFilter.Outcome.FAILED).build());
-    for (GroupTotals g : QuotaEngine.store(() -> a.group(failed, Set.of(Dimension.ERROR_CODE)))) {
-      errorCodes.put(g.key(Dimension.ERROR_CODE), g.totals().failedEvents());
+    for (GroupTotals g : sums.get(3)) {
+      if (g.totals().failedEvents() > 0) {
+        errorCodes.put(g.key(Dimension.ERROR_CODE), g.totals().failedEvents());
+      }
     }
     List<EndpointLatency> latency = new ArrayList<>();
     for (TimePercentiles p : QuotaEngine.store(() -> a.processingTimes(all, Optional.of(Dimension.ENDPOINT),
@@ -209,7 +213,7 @@ public final class DefaultAnalyticsService implements AnalyticsService {
 
     List<UsageCounts> hours = new ArrayList<>(java.util.Collections.nCopies(24, UsageCounts.NONE));
     List<UsageCounts> days = new ArrayList<>(java.util.Collections.nCopies(7, UsageCounts.NONE));
-    for (GroupTotals g : QuotaEngine.store(() -> a.group(all, Set.of(Dimension.QUARTER_HOUR)))) {
+    for (GroupTotals g : sums.get(4)) {
       var local = g.slot().atZone(zone);
       UsageCounts c = UsageCounts.of(g.totals());
       hours.set(local.getHour(), hours.get(local.getHour()).plus(c));

@@ -29,6 +29,15 @@ public interface EventAnalytics {
   List<GroupTotals> group(EventQuery query, Set<Dimension> by);
 
   /**
+   * The answers of {@link #group} for several groupings of the same events, in the order of
+   * {@code groupings}. A backend may compute them in one pass (SQL {@code GROUPING SETS}); by default each
+   * grouping is asked for in turn.
+   */
+  default List<List<GroupTotals>> groupings(EventQuery query, List<Set<Dimension>> groupings) {
+    return groupings.stream().map(by -> group(query, by)).toList();
+  }
+
+  /**
    * The {@code limit} groups by {@code by} with the largest total of {@code orderBy} (largest first, ties
    * by key ascending); groups without any of it are left out. {@code by} is not
    * {@link Dimension#QUARTER_HOUR}.

@@ -70,6 +70,24 @@ public abstract class EventAnalyticsContract extends AbstractStorageContract {
   }
 
   @Test
+  void severalGroupingsAtOnceAnswerAsEachAlone() {
+    List<Set<Dimension>> groupings = List.of(Set.of(), Set.of(Dimension.TIER), Set.of(Dimension.FEATURE, Dimension.ENDPOINT),
+        Set.of(Dimension.ERROR_CODE), Set.of(Dimension.QUARTER_HOUR), Set.of(Dimension.USER, Dimension.FEATURE));
+    List<List<GroupTotals>> all = analytics.groupings(d.all(), groupings);
+    assertThat(all).hasSize(groupings.size());
+    for (int i = 0; i < groupings.size(); i++) {
+      assertThat(all.get(i)).as(groupings.get(i).toString()).containsExactlyElementsOf(analytics.group(d.all(),
+          groupings.get(i)));
+    }
+    EventQuery failed = d.query(d.filter().outcome(Outcome.FAILED).build());
+    assertThat(analytics.groupings(failed, List.of(Set.of(), Set.of(Dimension.ERROR_CODE))))
+        .containsExactly(analytics.group(failed, Set.of()), analytics.group(failed, Set.of(Dimension.ERROR_CODE)));
+    EventQuery empty = d.query(d.filter().user("nobody-" + d.a).build());
+    assertThat(analytics.groupings(empty, List.of(Set.of(), Set.of(Dimension.USER))))
+        .containsExactly(List.of(new GroupTotals(Map.of(), EventTotals.NONE)), List.of());
+  }
+
+  @Test
   void anEmptyRangeHasOneRowOfZeros() {
     EventQuery empty = d.query(d.filter().user("nobody-" + d.a).build());
     assertThat(analytics.group(empty, Set.of())).singleElement()
