@@ -122,7 +122,7 @@ final class StoredEvents {
     });
     BigDecimal millis = rs.getBigDecimal("processing_time_ms");
     if (millis != null) {
-      b.processingTime(Duration.ofNanos(Math.multiplyExact(JdbcEventAnalytics.micros(millis), 1_000)));
+      b.processingTime(Duration.ofNanos(Math.multiplyExact(JdbcEventStore.micros(millis), 1_000)));
     }
     String metadata = rs.getString("metadata");
     if (metadata != null) {

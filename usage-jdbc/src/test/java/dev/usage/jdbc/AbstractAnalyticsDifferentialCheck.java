@@ -51,6 +51,7 @@ abstract class AbstractAnalyticsDifferentialCheck {
   private EventAnalytics reference;
   private TimeRange range;
   private final List<String> users = new ArrayList<>();
+  private String hundred;
 
   abstract HikariDataSource database();
 
@@ -106,8 +107,14 @@ abstract class AbstractAnalyticsDifferentialCheck {
       }
       events.add(b.build());
     }
+    // one user with processing times 1..100 ms: 0.07 * 100 is 7.000000000000001 in double arithmetic
+    hundred = "d-" + run + "-hundred";
+    for (int i = 1; i <= 100; i++) {
+      events.add(UsageEvent.builder().eventId("h-" + i).userId(hundred).occurredAt(base.plusSeconds(i))
+          .requests(1).processingTime(Duration.ofMillis(i)).build());
+    }
     for (int from = 0; from < events.size(); from += 500) {
-      List<UsageEvent> batch = events.subList(from, from + 500);
+      List<UsageEvent> batch = events.subList(from, Math.min(events.size(), from + 500));
       jdbc.events().append(batch);
       memory.events().append(batch);
     }
@@ -189,6 +196,20 @@ abstract class AbstractAnalyticsDifferentialCheck {
             .isEqualTo(reference.processingTimes(q, by, PERCENTILES));
       }
     }
+  }
+
+  @Test
+  void percentileRanksAreComputedInDoublePrecisionLikeJava() {
+    EventQuery q = new EventQuery(EventFilter.builder(range).user(hundred).build(), "free");
+    List<Double> ps = List.of(0.07, 0.14, 0.29, 0.5, 0.57, 1.0);
+    List<Duration> expected = new ArrayList<>();
+    for (double p : ps) {
+      expected.add(Duration.ofMillis((long) Math.ceil(p * 100)));
+    }
+    assertThat(expected.get(0)).as("Java's rank for 0.07 of 100").isEqualTo(Duration.ofMillis(8));
+    assertThat(db.processingTimes(q, Optional.empty(), ps)).singleElement()
+        .satisfies(t -> assertThat(t.values()).isEqualTo(expected));
+    assertThat(db.processingTimes(q, Optional.empty(), ps)).isEqualTo(reference.processingTimes(q, Optional.empty(), ps));
   }
 
   @Test
