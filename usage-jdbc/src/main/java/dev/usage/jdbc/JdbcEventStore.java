@@ -211,6 +211,11 @@ public final class JdbcEventStore implements EventStore {
     return BigDecimal.valueOf(d.toNanos() / 1_000, 3);
   }
 
+  /** Milliseconds to three decimals (the column's scale) as whole microseconds, as {@link #millis} wrote them; null: 0. */
+  static long micros(BigDecimal millis) {
+    return millis == null ? 0 : millis.movePointRight(3).longValueExact();
+  }
+
   private static String json(Object value) {
     try {
       return JSON.writeValueAsString(value);

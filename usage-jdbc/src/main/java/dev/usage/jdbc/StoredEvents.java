@@ -19,11 +19,17 @@ import java.util.function.Consumer;
 
 /**
  * Streams the events of a query out of {@code usage_tracking} in a chosen order, one row at a time, as they
- * were stored. Memory stays bounded whatever the count: the result set is read with a fetch size (PostgreSQL
- * inside a transaction, where pgjdbc then fetches through a cursor; MariaDB Connector/J 3.x streams a result
- * set whose fetch size is positive, reading further rows from the socket as the caller advances); H2 keeps
- * results beyond its {@code MAX_MEMORY_ROWS} in a temporary file. The statement timeout covers the start of
- * the query only, not the time the consumer takes. Thread-safe.
+ * were stored (custom units from {@code quota_consumed}, which holds every type's units). Memory stays
+ * bounded whatever the count: the result set is read with a fetch size of {@value #FETCH_SIZE} rows.
+ * PostgreSQL: inside a read-only transaction (pgjdbc fetches in batches only with auto-commit off).
+ * MariaDB Connector/J 3.x: a positive fetch size makes the result set streaming, read from the socket as the
+ * consumer advances (the connection serves nothing else meanwhile; closing early drains the rest). H2 (embedded):
+ * a result that needs sorting holds at most {@code MAX_MEMORY_ROWS} rows in the heap and the rest in a
+ * temporary file (an in-memory database keeps that in the heap too, as it does its tables).
+ *
+ * <p>The statement timeout covers the execution of the query (on PostgreSQL and H2 until the first rows are
+ * there; MariaDB's server-side timeout would also cut a long stream, so an export has none there), not the
+ * time the consumer takes. Thread-safe.
  */
 final class StoredEvents {
 
@@ -116,7 +122,7 @@ final class StoredEvents {
     });
     BigDecimal millis = rs.getBigDecimal("processing_time_ms");
     if (millis != null) {
-      b.processingTime(Duration.ofNanos(Math.multiplyExact(JdbcEventAnalytics.micros(millis), 1_000)));
+      b.processingTime(Duration.ofNanos(Math.multiplyExact(JdbcEventStore.micros(millis), 1_000)));
     }
     String metadata = rs.getString("metadata");
     if (metadata != null) {

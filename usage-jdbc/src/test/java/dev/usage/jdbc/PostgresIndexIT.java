@@ -140,25 +140,26 @@ class PostgresIndexIT {
     assertThat(rows).isGreaterThanOrEqualTo(50_000);
     EventQuery month = query(START, MONTH_END, f -> f.user("user-42"));
     for (Set<Dimension> by : List.of(Set.<Dimension>of(), Set.of(Dimension.FEATURE), Set.of(Dimension.QUARTER_HOUR))) {
-      assertThat(plan(analytics().groupSql(month, by))).as("group by %s", by).contains("usage_tracking_user_time");
+      assertThat(plan(new EventGroups(db).groupSql(month, by))).as("group by %s", by).contains("usage_tracking_user_time");
     }
     // the same statement without the user filter, over the whole year, does read the table whole: the check can fail
-    Sql year = analytics().groupSql(query(START, START.plus(Duration.ofDays(365)), f -> { }), Set.of());
+    Sql year = new EventGroups(db).groupSql(query(START, START.plus(Duration.ofDays(365)), f -> { }), Set.of());
     assertThat(plan(year.text(), year.args())).contains("Seq Scan on usage_tracking");
   }
 
   @Test
   void everyAnalyticsStatementStartsFromAnIndex() {
     JdbcEventAnalytics a = analytics();
+    EventGroups g = new EventGroups(db);
     EventQuery day = query(DAY, DAY.plus(Duration.ofDays(1)), f -> { });
     EventQuery userMonth = query(START, MONTH_END, f -> f.user("user-42"));
     EventSelection userSel = new EventSelection(JdbcDialect.POSTGRESQL, userMonth, false);
     // from either side of the join: the events' or the custom rows' (user, time) index
-    assertThat(plan(a.customSql(userSel, List.of(Dimension.FEATURE), Optional.empty())))
+    assertThat(plan(g.customSql(userSel, List.of(Dimension.FEATURE), Optional.empty())))
         .containsPattern("usage_tracking(_custom)?_user_time");
-    assertThat(plan(a.groupSql(new EventSelection(JdbcDialect.POSTGRESQL, day, false), List.of(Dimension.USER),
+    assertThat(plan(g.groupSql(new EventSelection(JdbcDialect.POSTGRESQL, day, false), List.of(Dimension.USER),
         Optional.of(QuotaType.CHARACTERS), 10))).contains("usage_tracking_time");
-    assertThat(plan(a.groupSql(new EventSelection(JdbcDialect.POSTGRESQL, day, false), List.of(Dimension.USER),
+    assertThat(plan(g.groupSql(new EventSelection(JdbcDialect.POSTGRESQL, day, false), List.of(Dimension.USER),
         Optional.of(QuotaType.of("images")), 10))).contains("usage_tracking_time");
     assertThat(plan(a.percentileSql(day, Optional.of(Dimension.ENDPOINT), List.of(0.5, 0.95, 0.99))))
         .contains("usage_tracking_time");
@@ -170,9 +171,9 @@ class PostgresIndexIT {
     assertThat(plan(a.exportSql(userMonth, new EventSort(EventSort.Field.CHARACTERS, true))))
         .contains("usage_tracking_user_time");
     // a seventh of the month's events: the planner may prefer the time index to the feature one; either is an index
-    assertThat(plan(a.groupSql(query(START, MONTH_END, f -> f.feature("feature-3")), Set.of(Dimension.USER))))
+    assertThat(plan(g.groupSql(query(START, MONTH_END, f -> f.feature("feature-3")), Set.of(Dimension.USER))))
         .containsPattern("usage_tracking_(feature_)?time");
-    assertThat(plan(a.groupSql(query(START, MONTH_END, f -> f.quotaType(QuotaType.of("images")).user("user-7")),
+    assertThat(plan(g.groupSql(query(START, MONTH_END, f -> f.quotaType(QuotaType.of("images")).user("user-7")),
         Set.of()))).containsPattern("usage_tracking(_custom)?_user_time");
   }
 
