@@ -7,6 +7,7 @@ import dev.usage.QuotaType;
 import dev.usage.UsageEvent;
 import dev.usage.UserQuota;
 import dev.usage.internal.Checks;
+import dev.usage.spi.AnalyticsArguments;
 import dev.usage.spi.Dimension;
 import dev.usage.spi.EventAnalytics;
 import dev.usage.spi.EventQuery;
@@ -60,8 +61,7 @@ final class InMemoryEventAnalytics implements EventAnalytics {
 
   @Override
   public List<GroupTotals> top(EventQuery query, Dimension by, QuotaType orderBy, int limit) {
-    Checks.notNull("by", by);
-    Checks.notNull("orderBy", orderBy);
+    AnalyticsArguments.top(query, by, orderBy, limit);
     return group(query, Set.of(by)).stream()
         .filter(g -> g.totals().units(orderBy) > 0)
         .sorted(Comparator.comparingLong((GroupTotals g) -> g.totals().units(orderBy)).reversed()
@@ -72,7 +72,7 @@ final class InMemoryEventAnalytics implements EventAnalytics {
 
   @Override
   public List<TimePercentiles> processingTimes(EventQuery query, Optional<Dimension> by, List<Double> percentiles) {
-    Checks.notNull("by", by);
+    AnalyticsArguments.processingTimes(query, by, percentiles);
     Function<String, String> tiers = tiers(query);
     Map<String, List<Long>> micros = new TreeMap<>(by.filter(d -> d == Dimension.QUARTER_HOUR).isPresent()
         ? Comparator.comparingLong(Long::parseLong) : Comparator.naturalOrder());

@@ -209,6 +209,34 @@ public abstract class EventAnalyticsContract extends AbstractStorageContract {
   }
 
   @Test
+  void percentileRanksUseTheDoubleProductAsSqlPercentileDiscDoes() {
+    UsageEngine engine = engine();
+    String timed = "timed-" + d.a;
+    for (int i = 1; i <= 100; i++) {
+      engine.tracking().trackUsage(UsageEvent.builder().userId(timed).eventId("t" + i).occurredAt(d.at(i))
+          .requests(1).processingTime(Duration.ofMillis(i)).build());
+    }
+    // 0.07 * 100 is 7.000000000000001 in binary floating point: rank 8, as PERCENTILE_DISC(0.07) answers
+    assertThat(analytics.processingTimes(d.query(d.filter().user(timed).build()), Optional.empty(),
+        List.of(0.07, 0.5, 0.95, 0.99, 1.0)))
+        .containsExactly(new TimePercentiles("", 100, List.of(ms(8), ms(50), ms(95), ms(99), ms(100))));
+  }
+
+  @Test
+  void refusesBadTopAndPercentileArgumentsNamingThem() {
+    assertThatThrownBy(() -> analytics.top(d.all(), Dimension.USER, QuotaType.CHARACTERS, -1))
+        .isInstanceOfSatisfying(dev.usage.InvalidUsageException.class, e -> assertThat(e.field()).isEqualTo("limit"));
+    assertThatThrownBy(() -> analytics.top(d.all(), Dimension.QUARTER_HOUR, QuotaType.CHARACTERS, 5))
+        .isInstanceOfSatisfying(dev.usage.InvalidUsageException.class, e -> assertThat(e.field()).isEqualTo("by"));
+    for (double p : new double[] {0, -0.5, 1.5, Double.NaN}) {
+      assertThatThrownBy(() -> analytics.processingTimes(d.all(), Optional.empty(), List.of(0.5, p)))
+          .isInstanceOfSatisfying(dev.usage.InvalidUsageException.class,
+              e -> assertThat(e.field()).isEqualTo("percentiles"));
+    }
+    assertThat(analytics.top(d.all(), Dimension.USER, QuotaType.CHARACTERS, 0)).isEmpty();
+  }
+
+  @Test
   void ranksAValueAmongTheUsersTotals() {
     assertThat(analytics.userRank(d.all(), QuotaType.CHARACTERS, 450)).isEqualTo(new UserRank(3, 1, 1));
     assertThat(analytics.userRank(d.all(), QuotaType.CHARACTERS, 450).percentile()).isEqualTo(50.0);

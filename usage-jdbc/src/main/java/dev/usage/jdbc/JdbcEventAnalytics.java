@@ -2,10 +2,10 @@ package dev.usage.jdbc;
 
 import dev.usage.AggregationReport;
 import dev.usage.EventSort;
-import dev.usage.InvalidUsageException;
 import dev.usage.QuotaType;
 import dev.usage.UsageEvent;
 import dev.usage.internal.Checks;
+import dev.usage.spi.AnalyticsArguments;
 import dev.usage.spi.Dimension;
 import dev.usage.spi.EventAnalytics;
 import dev.usage.spi.EventQuery;
@@ -55,15 +55,7 @@ final class JdbcEventAnalytics implements EventAnalytics {
 
   @Override
   public List<GroupTotals> top(EventQuery query, Dimension by, QuotaType orderBy, int limit) {
-    Checks.notNull("query", query);
-    Checks.notNull("by", by);
-    Checks.notNull("orderBy", orderBy);
-    if (by == Dimension.QUARTER_HOUR) {
-      throw new InvalidUsageException("by", "must not be QUARTER_HOUR");
-    }
-    if (limit < 0) {
-      throw new InvalidUsageException("limit", "must not be negative, was " + limit);
-    }
+    AnalyticsArguments.top(query, by, orderBy, limit);
     if (limit == 0) {
       return List.of();
     }
@@ -82,14 +74,7 @@ final class JdbcEventAnalytics implements EventAnalytics {
 
   @Override
   public List<TimePercentiles> processingTimes(EventQuery query, Optional<Dimension> by, List<Double> percentiles) {
-    Checks.notNull("query", query);
-    Checks.notNull("by", by);
-    Checks.noNullElements("percentiles", percentiles);
-    for (double p : percentiles) {
-      if (!(p > 0 && p <= 1)) {
-        throw new InvalidUsageException("percentiles", "each must lie in (0, 1], was " + p);
-      }
-    }
+    AnalyticsArguments.processingTimes(query, by, percentiles);
     Sql sql = percentileSql(query, by, percentiles);
     boolean slots = by.filter(d -> d == Dimension.QUARTER_HOUR).isPresent();
     return db.autocommit("processing-time percentiles", true, h -> {
