@@ -65,6 +65,142 @@ final class EventGroups {
     return out;
   }
 
+  /**
+   * Several groupings of the same events in one scan, by {@code GROUPING SETS} (PostgreSQL): each answer as
+   * {@link #groups} gives it for that grouping alone. Built-in units in one statement, custom units in a
+   * second. {@code sets} holds at least one non-empty grouping.
+   */
+  List<List<GroupTotals>> groupingSets(Handle h, EventQuery query, List<List<Dimension>> sets) {
+    List<Dimension> all = new ArrayList<>();
+    for (Dimension d : Dimension.values()) {
+      if (sets.stream().anyMatch(set -> set.contains(d))) {
+        all.add(d);
+      }
+    }
+    EventSelection sel = new EventSelection(db.dialect, query, EventSelection.needsTier(all));
+    List<Integer> masks = sets.stream().map(set -> mask(all, set)).toList();
+    Map<Integer, Map<List<String>, Row>> bySet = new LinkedHashMap<>();
+    masks.forEach(m -> bySet.put(m, new LinkedHashMap<>()));
+    Sql sql = groupingSetsSql(sel, all, sets);
+    db.bind(h.createQuery(sql.text()), sql.args()).map((rs, ctx) -> {
+      int mask = rs.getInt(1);
+      List<String> key = setKey(rs, all, mask, 1);
+      Row row = new Row(key, rs, all.size() + 1);
+      bySet.get(mask).put(key, row);
+      return 0;
+    }).list();
+    Sql custom = customGroupingSetsSql(sel, all, sets);
+    db.bind(h.createQuery(custom.text()), custom.args()).map((rs, ctx) -> {
+      int mask = rs.getInt(1);
+      Row r = bySet.get(mask).get(setKey(rs, all, mask, 1));
+      if (r != null) {
+        r.units.merge(QuotaType.of(rs.getString(all.size() + 2)), rs.getLong(all.size() + 3), Math::addExact);
+      }
+      return 0;
+    }).list();
+    List<List<GroupTotals>> out = new ArrayList<>(sets.size());
+    for (int i = 0; i < sets.size(); i++) {
+      List<Dimension> dims = sets.get(i);
+      Map<List<String>, Row> rows = bySet.get(masks.get(i));
+      if (rows.isEmpty() && dims.isEmpty()) {
+        out.add(List.of(new GroupTotals(Map.of(), EventTotals.NONE)));
+        continue;
+      }
+      List<GroupTotals> groups = new ArrayList<>(rows.size());
+      for (Row r : rows.values()) {
+        Map<Dimension, String> key = new EnumMap<>(Dimension.class);
+        for (int d = 0; d < dims.size(); d++) {
+          key.put(dims.get(d), r.key.get(d));
+        }
+        groups.add(new GroupTotals(key, r.events == 0 ? EventTotals.NONE : r.totals()));
+      }
+      out.add(groups);
+    }
+    return out;
+  }
+
+  /** {@code GROUPING(k0, ...)} of a set: a bit (most significant first) for each column the set leaves out. */
+  private static int mask(List<Dimension> all, List<Dimension> set) {
+    int m = 0;
+    for (Dimension d : all) {
+      m = (m << 1) | (set.contains(d) ? 0 : 1);
+    }
+    return m;
+  }
+
+  /** The key of a grouping-sets row: the values of the columns its set groups by, in dimension order. */
+  private static List<String> setKey(ResultSet rs, List<Dimension> all, int mask, int offset) throws SQLException {
+    List<String> key = new ArrayList<>();
+    for (int i = 0; i < all.size(); i++) {
+      if ((mask & (1 << (all.size() - 1 - i))) == 0) {
+        key.add(all.get(i) == Dimension.QUARTER_HOUR ? Long.toString(rs.getLong(offset + 1 + i))
+            : rs.getString(offset + 1 + i));
+      }
+    }
+    return key;
+  }
+
+  /** The statement of {@link #groupingSets}' built-in sums, ordered by set, then key. */
+  Sql groupingSetsSql(EventSelection sel, List<Dimension> all, List<List<Dimension>> sets) {
+    Sql sql = new Sql().append("SELECT ").append(grouping(all));
+    for (int i = 0; i < all.size(); i++) {
+      sql.append(", k" + i);
+    }
+    sql.append(", COUNT(*), SUM(failed), COUNT(DISTINCT user_id), SUM(characters), SUM(requests), SUM(tokens),"
+        + " COUNT(pt), SUM(pt) FROM (SELECT ");
+    keys(sql, sel, all);
+    sql.append("t.user_id AS user_id, CASE WHEN t.success THEN 0 ELSE 1 END AS failed, t.characters AS characters,"
+        + " t.requests AS requests, t.input_tokens + t.output_tokens AS tokens, t.processing_time_ms AS pt");
+    sel.from(sql, false, Optional.empty());
+    sql.append(") e GROUP BY GROUPING SETS (").append(sets(all, sets, "")).append(") ORDER BY 1");
+    if (!all.isEmpty()) {
+      sql.append(", ").append(order(sel, all));
+    }
+    return sql;
+  }
+
+  /** Custom units per set, key and custom type. */
+  Sql customGroupingSetsSql(EventSelection sel, List<Dimension> all, List<List<Dimension>> sets) {
+    Sql sql = new Sql().append("SELECT ").append(grouping(all));
+    for (int i = 0; i < all.size(); i++) {
+      sql.append(", k" + i);
+    }
+    sql.append(", quota_type, SUM(amount) FROM (SELECT ");
+    keys(sql, sel, all);
+    sql.append("c.quota_type AS quota_type, c.amount AS amount");
+    sel.from(sql, true, Optional.empty());
+    sql.append(") e GROUP BY GROUPING SETS (").append(sets(all, sets, "quota_type")).append(")");
+    return sql;
+  }
+
+  private static String grouping(List<Dimension> all) {
+    StringBuilder b = new StringBuilder("GROUPING(");
+    for (int i = 0; i < all.size(); i++) {
+      b.append(i == 0 ? "" : ", ").append("k" + i);
+    }
+    return b.append(")").toString();
+  }
+
+  /** {@code (k0, k2), (k1), ()}: each set's columns, plus {@code extra} in every set. */
+  private static String sets(List<Dimension> all, List<List<Dimension>> sets, String extra) {
+    StringBuilder b = new StringBuilder();
+    for (List<Dimension> set : sets) {
+      b.append(b.length() == 0 ? "(" : ", (");
+      boolean first = true;
+      for (int i = 0; i < all.size(); i++) {
+        if (set.contains(all.get(i))) {
+          b.append(first ? "" : ", ").append("k" + i);
+          first = false;
+        }
+      }
+      if (!extra.isEmpty()) {
+        b.append(first ? "" : ", ").append(extra);
+      }
+      b.append(")");
+    }
+    return b.toString();
+  }
+
   /** The statement of a group query's built-in sums. */
   Sql groupSql(EventQuery query, Set<Dimension> by) {
     List<Dimension> dims = JdbcEventAnalytics.ordered(by);

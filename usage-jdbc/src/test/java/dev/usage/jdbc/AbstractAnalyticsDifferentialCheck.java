@@ -169,6 +169,8 @@ abstract class AbstractAnalyticsDifferentialCheck {
       for (Set<Dimension> by : dims) {
         assertThat(db.group(q, by)).as("%s by %s", q.filter(), by).isEqualTo(reference.group(q, by));
       }
+      // all of them at once (one scan on PostgreSQL)
+      assertThat(db.groupings(q, dims)).as("%s, all groupings", q.filter()).isEqualTo(reference.groupings(q, dims));
     }
   }
 
