@@ -68,15 +68,21 @@ public final class JdbcEventStore implements EventStore {
   private static final int MAX_BULK_BYTES = 1 << 20;
 
   private final Db db;
+  private final Db analyticsDb;
   private final boolean truncateIps;
   private final DirtyDays dirtyDays;
   private final JdbcEventAnalytics analytics;
 
-  JdbcEventStore(Db db, boolean truncateIps, JdbcAggregations aggregations) {
+  /**
+   * @param db the hot path's statements (appends)
+   * @param analyticsDb analytics statements, under their own timeout
+   */
+  JdbcEventStore(Db db, Db analyticsDb, boolean truncateIps, JdbcAggregations aggregations) {
     this.db = db;
+    this.analyticsDb = analyticsDb;
     this.truncateIps = truncateIps;
     this.dirtyDays = new DirtyDays(db);
-    this.analytics = new JdbcEventAnalytics(db, aggregations);
+    this.analytics = new JdbcEventAnalytics(analyticsDb, aggregations);
   }
 
   /**
@@ -226,9 +232,9 @@ public final class JdbcEventStore implements EventStore {
 
   @Override
   public SystemUsage systemUsage(Instant from, Instant to) {
-    return db.autocommit("system usage", true, h -> {
+    return analyticsDb.autocommit("system usage", true, h -> {
       Map<QuotaType, Long> totals = new TreeMap<>();
-      long[] counts = db.bind(h.createQuery(SYSTEM_TOTALS_SQL), from, to).map((rs, ctx) -> new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4),
+      long[] counts = analyticsDb.bind(h.createQuery(SYSTEM_TOTALS_SQL), from, to).map((rs, ctx) -> new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4),
               rs.getLong(5), rs.getLong(6)}).one();
       putPositive(totals, QuotaType.CHARACTERS, counts[3]);
       putPositive(totals, QuotaType.REQUESTS, counts[4]);

@@ -39,14 +39,17 @@ public final class JdbcUsageStorage implements UsageStorage {
   private final JdbcRetention retention;
   private final AutoCloseable ownedPool;
   private final Db db;
+  private final Db analyticsDb;
 
   private JdbcUsageStorage(Builder b, DataSource dataSource, JdbcDialect dialect, AutoCloseable ownedPool) {
     this.dialect = dialect;
     this.db = new Db(dataSource, dialect, b.queryTimeout, b.maxAttempts);
+    // reports and exports scan months of events: their own, longer timeout, so the hot path's stays short
+    this.analyticsDb = new Db(dataSource, dialect, b.analyticsTimeout, b.maxAttempts);
     this.capabilities = capabilities(dataSource, dialect);
     this.counters = new JdbcCounterStore(db);
     this.aggregations = new JdbcAggregations(db, new DirtyDays(db));
-    this.events = new JdbcEventStore(db, b.ipTruncation, aggregations);
+    this.events = new JdbcEventStore(db, analyticsDb, b.ipTruncation, aggregations);
     this.userQuotas = new JdbcUserQuotaStore(db);
     this.history = new JdbcPeriodHistoryStore(db);
     this.retention = new JdbcRetention(db, aggregations);
@@ -112,6 +115,7 @@ public final class JdbcUsageStorage implements UsageStorage {
   @Override
   public void close() {
     db.close();
+    analyticsDb.close();
     if (ownedPool != null) {
       try {
         ownedPool.close();
@@ -144,7 +148,7 @@ public final class JdbcUsageStorage implements UsageStorage {
 
   /**
    * Configures a {@link JdbcUsageStorage}. Defaults: dialect detected from the connection, statements
-   * time out after 5 seconds, 5 attempts for deadlocks, lost connections retried for up to the statement
+   * time out after 5 seconds (analytics statements after 5 minutes), 5 attempts for deadlocks, lost connections retried for up to the statement
    * timeout, schema not touched, IP addresses stored as given.
    * Not thread-safe.
    */
@@ -153,6 +157,7 @@ public final class JdbcUsageStorage implements UsageStorage {
     private final OwnedPool pool;
     private JdbcDialect dialect;
     private Duration queryTimeout = Duration.ofSeconds(5);
+    private Duration analyticsTimeout = Duration.ofMinutes(5);
     private int maxAttempts = 5;
     private boolean initializeSchema;
     private boolean ipTruncation;
@@ -177,6 +182,20 @@ public final class JdbcUsageStorage implements UsageStorage {
         throw new InvalidUsageException("queryTimeout", "must be within 1s..1h, was " + timeout);
       }
       this.queryTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * How long an analytics statement (a report's or export's query over the event log, which may scan
+     * months of events; for an export, until its first rows arrive on PostgreSQL and H2, the whole stream on
+     * MariaDB) may run before it fails with a {@link UsageStorageException}; whole seconds, rounded up;
+     * 1 second to 24 hours. Default 5 minutes. The hot path keeps {@link #queryTimeout}.
+     */
+    public Builder analyticsTimeout(Duration timeout) {
+      if (timeout == null || timeout.compareTo(Duration.ofSeconds(1)) < 0 || timeout.compareTo(Duration.ofHours(24)) > 0) {
+        throw new InvalidUsageException("analyticsTimeout", "must be within 1s..24h, was " + timeout);
+      }
+      this.analyticsTimeout = timeout;
       return this;
     }
 

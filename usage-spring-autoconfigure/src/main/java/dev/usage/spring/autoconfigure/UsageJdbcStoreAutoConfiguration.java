@@ -52,12 +52,12 @@ public class UsageJdbcStoreAutoConfiguration {
       case NEVER -> false;
       case EMBEDDED -> isInMemoryH2(dataSource);
     };
-    return UsagePropertiesMapper.named("usage.jdbc.query-timeout", jdbc.getQueryTimeout(),
-        () -> JdbcUsageStorage.builder(dataSource)
-            .queryTimeout(jdbc.getQueryTimeout())
-            .ipTruncation(jdbc.isIpTruncation())
-            .initializeSchema(initialize)
-            .build());
+    JdbcUsageStorage.Builder b = JdbcUsageStorage.builder(dataSource);
+    UsagePropertiesMapper.named("usage.jdbc.query-timeout", jdbc.getQueryTimeout(),
+        () -> b.queryTimeout(jdbc.getQueryTimeout()));
+    UsagePropertiesMapper.named("usage.jdbc.analytics-timeout", jdbc.getAnalyticsTimeout(),
+        () -> b.analyticsTimeout(jdbc.getAnalyticsTimeout()));
+    return b.ipTruncation(jdbc.isIpTruncation()).initializeSchema(initialize).build();
   }
 
   private static boolean isInMemoryH2(DataSource dataSource) {

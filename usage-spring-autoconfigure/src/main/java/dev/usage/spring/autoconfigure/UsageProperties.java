@@ -283,6 +283,9 @@ public class UsageProperties {
     /** Longest time a statement (lock waits included) may run; 1 s to 1 h. */
     private Duration queryTimeout = Duration.ofSeconds(5);
 
+    /** Longest time an analytics or export statement over the event log may run; 1 s to 24 h. */
+    private Duration analyticsTimeout = Duration.ofMinutes(5);
+
     /** Whether IP addresses are truncated (IPv4 /24, IPv6 /48) before they are written. */
     private boolean ipTruncation;
 
@@ -300,6 +303,14 @@ public class UsageProperties {
 
     public void setQueryTimeout(Duration queryTimeout) {
       this.queryTimeout = queryTimeout;
+    }
+
+    public Duration getAnalyticsTimeout() {
+      return analyticsTimeout;
+    }
+
+    public void setAnalyticsTimeout(Duration analyticsTimeout) {
+      this.analyticsTimeout = analyticsTimeout;
     }
 
     public boolean isIpTruncation() {

@@ -272,4 +272,13 @@ class UsagePropertiesTest {
             .isInstanceOf(InvalidConfigurationPropertyValueException.class)
             .hasMessageContaining("usage.jdbc.query-timeout"));
   }
+
+  @Test
+  void badAnalyticsTimeoutFailsNamingTheProperty() {
+    runner.withUserConfiguration(UsageAutoConfigurationTest.H2.class)
+        .withPropertyValues("usage.jdbc.analytics-timeout=2d")
+        .run(ctx -> assertThat(ctx).getFailure().rootCause()
+            .isInstanceOf(InvalidConfigurationPropertyValueException.class)
+            .hasMessageContaining("usage.jdbc.analytics-timeout"));
+  }
 }
