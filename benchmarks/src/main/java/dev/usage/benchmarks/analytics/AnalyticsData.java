@@ -50,7 +50,7 @@ import java.util.concurrent.Future;
 final class AnalyticsData {
 
   /** Bump when the generated rows change, so that old data sets are reloaded. */
-  static final int GENERATOR = 1;
+  static final int GENERATOR = 2;
   static final int USERS = 10_000;
   static final String SCHEMA = System.getProperty("bench.analytics.schema", "bench_analytics");
   static final long EVENTS = Long.getLong("bench.analytics.events", 10_000_000L);
@@ -140,7 +140,7 @@ final class AnalyticsData {
         long last = Math.min(EVENTS, first + CHUNK - 1);
         try (PreparedStatement p = c.prepareStatement(insertSql())) {
           p.setTimestamp(1, Timestamp.from(from));
-          p.setLong(2, Duration.between(from, now).toSeconds());
+          p.setDouble(2, (double) Duration.between(from, now).toSeconds() / EVENTS);
           p.setLong(3, first);
           p.setLong(4, last);
           p.executeUpdate();
@@ -195,8 +195,9 @@ final class AnalyticsData {
   }
 
   /**
-   * Events {@code [?3, ?4]} from {@code ?1} over {@code ?2} seconds. Each random draw is a column of the inner
-   * query (volatile, so evaluated once per row and not inlined), combined in the outer one.
+   * Events {@code [?3, ?4]}, event {@code i} at {@code ?1 + (i - 1 + random()) * ?2} seconds ({@code ?2}: the span
+   * over N), so that the rows are stored in time order, as an append-only event log stores them. Each random draw
+   * is a column of the inner query (volatile, so evaluated once per row and not inlined), combined in the outer one.
    */
   private static String insertSql() {
     return "INSERT INTO usage_tracking (user_id, event_id, occurred_at, feature_used, endpoint, characters, requests,"
@@ -212,7 +213,7 @@ final class AnalyticsData {
         + "   CASE WHEN rs >= 0.05 OR rc < 0.02 THEN NULL ELSE (ARRAY['RATE_LIMITED', 'UPSTREAM_TIMEOUT',"
         + "     'MODEL_ERROR', 'INVALID_INPUT', 'INTERNAL'])[1 + floor(power(rc, 1.5) * 5)::int] END,"
         + "   rs >= 0.05, NULL"
-        + " FROM (SELECT i, floor(" + USERS + " * power(random(), 3))::int AS u, random() AS rt,"
+        + " FROM (SELECT i, floor(" + USERS + " * power(random(), 3))::int AS u, i - 1 + random() AS rt,"
         + "   (ARRAY['correct', 'translate', 'summarize', 'rewrite', 'classify'])[1 + floor(power(random(), 1.6) * 5)::int] AS f,"
         + "   random() AS re, 50 + floor(power(random(), 2) * 4000)::bigint AS ch, floor(random() * 800)::bigint AS ot,"
         + "   random() AS rp, random() AS rs, random() AS rc"

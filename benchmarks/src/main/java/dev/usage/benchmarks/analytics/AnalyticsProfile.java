@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -56,9 +55,7 @@ final class AnalyticsProfile {
         lines.add("## the hand-written statement");
         lines.add(HandQuery.SQL);
         try (PreparedStatement p = c.prepareStatement("EXPLAIN (ANALYZE, BUFFERS) " + HandQuery.SQL)) {
-          p.setString(1, "free");
-          p.setTimestamp(2, Timestamp.from(month.from()));
-          p.setTimestamp(3, Timestamp.from(month.to()));
+          HandQuery.bind(p, month, "free");
           List<String> plan = new ArrayList<>();
           try (var rs = p.executeQuery()) {
             while (rs.next()) {
