@@ -30,37 +30,42 @@ import java.util.TreeMap;
  * for the figures of {@code getSystemAnalytics(range)} (zone UTC, top 10 users by characters), read into the same
  * {@link SystemAnalytics} record. The data set has no custom quota units, so it reads none.
  *
- * <p>One pass over the range's events for every sum: one {@code GROUP BY GROUPING SETS} gives per-user sums (the
- * tier joined to these 10,000 rows, not to every event; totals, tiers, active users and the top users follow from
- * them, so no {@code COUNT(DISTINCT)}), per (feature, endpoint), per error code and per (hour, weekday) (PostgreSQL
- * sorts for the user set and hashes the small ones, a {@code MixedAggregate}). A second pass gives the nearest-rank
- * percentiles per endpoint with one {@code percentile_disc} (it picks rank {@code ceil(p * n)}, as the library
- * does): an ordered-set aggregate cannot share a hashed grouping. The final {@code SELECT} returns the figures only
- * (about a hundred rows).
+ * <p>Three passes over the range's events, each an aggregation PostgreSQL can run in parallel: per-user sums
+ * ({@code GROUP BY user_id}, hashed; the tier is joined to these 10,000 rows, not to every event; totals, tiers,
+ * active users and the top users follow from them, so no {@code COUNT(DISTINCT)}); one {@code GROUP BY GROUPING SETS}
+ * for (feature, endpoint), error code and (hour, weekday) (one integer key, {@code date_part}, not {@code EXTRACT},
+ * which returns {@code numeric}); and the nearest-rank percentiles per endpoint with one {@code percentile_disc}
+ * (it picks rank {@code ceil(p * n)}, as the library does). The final {@code SELECT} returns the figures only
+ * (about 80 rows).
  *
- * <p>Chosen by {@code EXPLAIN ANALYZE} on 1,000,000 events (last full month: 326,000) among: the same with the
- * events materialized once in a CTE for both passes (2.4–2.6 s: the planner's cost estimate then crosses
- * {@code jit_optimize_above_cost} and JIT compilation alone takes 1 s), three passes without a CTE (1.7–1.9 s, JIT
- * 0.3 s), and this one (1.3–1.5 s, no JIT), on the busy 2-core machine of the results.
+ * <p>Chosen by {@code EXPLAIN ANALYZE} among variants, on the busy 2-core machine of the results. On 10,000,000 events
+ * (last full month: 3,260,870): this one 10.9 s; the sums in one pass (the user set as a fourth grouping set) 12.4 s,
+ * because PostgreSQL will not hash a grouping set whose estimated state exceeds {@code work_mem} (the per-user set,
+ * with {@code SUM(bigint)}'s 8 kB default state estimate) and sorts the 3.3 million rows for it instead; the events
+ * materialized once in a CTE for every pass was slower still at 1,000,000 (2.4–2.6 s against 1.3–1.5 s). At 10,000,000
+ * every variant's plan crosses {@code jit_optimize_above_cost}: JIT compilation takes 2.5–4.9 s of each (the server's
+ * default {@code jit=on}, as for the library's statements).
  */
 final class HandQuery {
 
   static final String SQL = """
-      WITH g AS MATERIALIZED (
-        SELECT GROUPING(user_id, f, ep, ec, hod, dow) AS gid, user_id, f, ep, ec, hod, dow,
-               COUNT(*) AS n, SUM(failed) AS nf, SUM(ch) AS ch, SUM(rq) AS rq, SUM(tk) AS tk,
-               COUNT(pt) AS nt, SUM(pt) AS spt
-        FROM (SELECT t.user_id, t.feature_used AS f, COALESCE(t.endpoint, '') AS ep,
-                     CASE WHEN t.success THEN NULL ELSE COALESCE(t.error_code, '') END AS ec,
-                     EXTRACT(HOUR FROM t.occurred_at AT TIME ZONE 'UTC')::int AS hod,
-                     EXTRACT(ISODOW FROM t.occurred_at AT TIME ZONE 'UTC')::int AS dow,
-                     CASE WHEN t.success THEN 0 ELSE 1 END AS failed, t.characters AS ch, t.requests AS rq,
-                     t.input_tokens + t.output_tokens AS tk, t.processing_time_ms AS pt
+      WITH u AS MATERIALIZED (
+        SELECT s.*, COALESCE(q.tier, ?) AS tier
+        FROM (SELECT user_id, COUNT(*) AS n, SUM(CASE WHEN success THEN 0 ELSE 1 END) AS nf, SUM(characters) AS ch,
+                     SUM(requests) AS rq, SUM(input_tokens + output_tokens) AS tk,
+                     COUNT(processing_time_ms) AS nt, SUM(processing_time_ms) AS spt
+              FROM usage_tracking WHERE occurred_at >= ? AND occurred_at < ? GROUP BY user_id) s
+        LEFT JOIN user_quotas q ON q.user_id = s.user_id
+      ), g AS MATERIALIZED (
+        SELECT GROUPING(f, ep, ec, hd) AS gid, f, ep, ec, hd,
+               COUNT(*) AS n, SUM(failed) AS nf, SUM(ch) AS ch, SUM(rq) AS rq, SUM(tk) AS tk
+        FROM (SELECT t.feature_used AS f, COALESCE(t.endpoint, '') AS ep,
+               CASE WHEN t.success THEN NULL ELSE COALESCE(t.error_code, '') END AS ec,
+               date_part('hour', t.occurred_at AT TIME ZONE 'UTC')::int * 8 + date_part('isodow', t.occurred_at AT TIME ZONE 'UTC')::int AS hd,
+               CASE WHEN t.success THEN 0 ELSE 1 END AS failed, t.characters AS ch, t.requests AS rq,
+               t.input_tokens + t.output_tokens AS tk
               FROM usage_tracking t WHERE t.occurred_at >= ? AND t.occurred_at < ?) e
-        GROUP BY GROUPING SETS ((user_id), (f, ep), (ec), (hod, dow))
-      ), u AS (
-        SELECT g.*, COALESCE(q.tier, ?) AS tier FROM g LEFT JOIN user_quotas q ON q.user_id = g.user_id
-        WHERE g.gid = 31
+        GROUP BY GROUPING SETS ((f, ep), (ec), (hd))
       )
       SELECT 'total' AS kind, NULL AS k1, NULL AS k2, SUM(n), SUM(nf), COUNT(*), SUM(ch), SUM(rq), SUM(tk), SUM(nt),
              SUM(spt), NULL::numeric AS p50, NULL::numeric AS p95, NULL::numeric AS p99 FROM u
@@ -68,16 +73,15 @@ final class HandQuery {
       SELECT 'tier', tier, NULL, SUM(n), SUM(nf), COUNT(*), SUM(ch), SUM(rq), SUM(tk), SUM(nt), SUM(spt), NULL, NULL, NULL
         FROM u GROUP BY tier
       UNION ALL
-      SELECT 'fe', f, ep, n, nf, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM g WHERE gid = 39
+      SELECT 'fe', f, ep, n, nf, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM g WHERE gid = 3
       UNION ALL
-      SELECT 'ec', ec, NULL, NULL, nf, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM g
-        WHERE gid = 59 AND ec IS NOT NULL
+      SELECT 'ec', ec, NULL, NULL, nf, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM g WHERE gid = 13 AND ec IS NOT NULL
       UNION ALL
-      SELECT 'hour', hod::text, NULL, SUM(n), SUM(nf), NULL, SUM(ch), SUM(rq), SUM(tk), NULL, NULL, NULL, NULL, NULL
-        FROM g WHERE gid = 60 GROUP BY hod
+      SELECT 'hour', (hd / 8)::text, NULL, SUM(n), SUM(nf), NULL, SUM(ch), SUM(rq), SUM(tk), NULL, NULL, NULL, NULL, NULL
+        FROM g WHERE gid = 14 GROUP BY hd / 8
       UNION ALL
-      SELECT 'dow', dow::text, NULL, SUM(n), SUM(nf), NULL, SUM(ch), SUM(rq), SUM(tk), NULL, NULL, NULL, NULL, NULL
-        FROM g WHERE gid = 60 GROUP BY dow
+      SELECT 'dow', (hd % 8)::text, NULL, SUM(n), SUM(nf), NULL, SUM(ch), SUM(rq), SUM(tk), NULL, NULL, NULL, NULL, NULL
+        FROM g WHERE gid = 14 GROUP BY hd % 8
       UNION ALL
       (SELECT 'top', user_id, NULL, n, nf, 1, ch, rq, tk, nt, spt, NULL, NULL, NULL FROM u WHERE ch > 0
         ORDER BY ch DESC, user_id COLLATE "C" LIMIT 10)
@@ -131,13 +135,13 @@ final class HandQuery {
         QuotaType.CHARACTERS, generatedAt);
   }
 
-  /** Binds the statement's parameters: the range, the default tier, the range again. */
+  /** Binds the statement's parameters: the default tier, then the range for each of the three passes. */
   static void bind(PreparedStatement p, TimeRange range, String defaultTier) throws SQLException {
-    p.setTimestamp(1, Timestamp.from(range.from()));
-    p.setTimestamp(2, Timestamp.from(range.to()));
-    p.setString(3, defaultTier);
-    p.setTimestamp(4, Timestamp.from(range.from()));
-    p.setTimestamp(5, Timestamp.from(range.to()));
+    p.setString(1, defaultTier);
+    for (int i = 2; i <= 6; i += 2) {
+      p.setTimestamp(i, Timestamp.from(range.from()));
+      p.setTimestamp(i + 1, Timestamp.from(range.to()));
+    }
   }
 
   private static EventTotals totals(ResultSet rs) throws SQLException {
