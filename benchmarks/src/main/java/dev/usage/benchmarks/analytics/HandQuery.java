@@ -30,8 +30,7 @@ import java.util.TreeMap;
  * for the figures of {@code getSystemAnalytics(range)} (zone UTC, top 10 users by characters), read into the same
  * {@link SystemAnalytics} record. The data set has no custom quota units, so it reads none.
  *
- * <p>Three passes over the range's events, each an aggregation PostgreSQL can run in parallel: per-user sums
- * ({@code GROUP BY user_id}, hashed; the tier is joined to these 10,000 rows, not to every event; totals, tiers,
+ * <p>Three passes over the range's events: per-user sums ({@code GROUP BY user_id}, hashed in parallel workers; the tier is joined to these 10,000 rows, not to every event; totals, tiers,
  * active users and the top users follow from them, so no {@code COUNT(DISTINCT)}); one {@code GROUP BY GROUPING SETS}
  * for (feature, endpoint), error code and (hour, weekday) (one integer key, {@code date_part}, not {@code EXTRACT},
  * which returns {@code numeric}); and the nearest-rank percentiles per endpoint with one {@code percentile_disc}
