@@ -42,10 +42,11 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 public final class Suite {
 
   /**
-   * A target: {@code ours} / {@code bare} (simple names, {@code Class.method}) must reach {@code min}; a
-   * target with {@code min} 0 is a diagnostic (its ratio is shown, nothing is required of it).
+   * A target: {@code ours} / {@code bare} (simple names, {@code Class.method}) must reach {@code min}, or with
+   * {@code atMost} must not exceed it (for times: ours at most {@code min} times bare); a target with
+   * {@code min} 0 is a diagnostic (its ratio is shown, nothing is required of it).
    */
-  public record Target(String title, String ours, String bare, double min) {
+  public record Target(String title, String ours, String bare, double min, boolean atMost) {
 
     public Target {
       Objects.requireNonNull(title, "title");
@@ -59,6 +60,27 @@ public final class Suite {
     boolean diagnostic() {
       return min == 0;
     }
+
+    boolean met(double ratio) {
+      return atMost ? ratio <= min : ratio >= min;
+    }
+
+    String needed() {
+      return diagnostic() ? "–" : (atMost ? "≤ " : "≥ ")
+          + java.math.BigDecimal.valueOf(min).stripTrailingZeros().toPlainString() + "×";
+    }
+  }
+
+  /** An absolute bound: the median of {@code benchmark} (in its own unit, a time per operation) at most {@code max}. */
+  public record Limit(String title, String benchmark, double max) {
+
+    public Limit {
+      Objects.requireNonNull(title, "title");
+      Objects.requireNonNull(benchmark, "benchmark");
+      if (!(max > 0)) {
+        throw new IllegalArgumentException("max must be positive: " + max);
+      }
+    }
   }
 
   /** Median, range and per-fork means of one benchmark's measured iterations. */
@@ -71,6 +93,7 @@ public final class Suite {
   private final String benchmarkPackage;
   private final List<List<String>> groups;
   private final List<Target> targets;
+  private final List<Limit> limits;
   private final Supplier<String> software;
 
   private Suite(Builder b) {
@@ -80,6 +103,7 @@ public final class Suite {
     this.benchmarkPackage = b.benchmarkPackage + ".";
     this.groups = List.copyOf(b.groups);
     this.targets = List.copyOf(b.targets);
+    this.limits = List.copyOf(b.limits);
     this.software = b.software;
   }
 
@@ -206,8 +230,7 @@ public final class Suite {
         continue;
       }
       if (ours.forkMeans.isEmpty() || bare.forkMeans.isEmpty()) {
-        b.append("| ").append(t.title).append(" | n/a | – | ")
-            .append(t.diagnostic() ? "–" : "≥ " + java.math.BigDecimal.valueOf(t.min).stripTrailingZeros().toPlainString() + "×").append(" | ")
+        b.append("| ").append(t.title).append(" | n/a | – | ").append(t.needed()).append(" | ")
             .append(t.diagnostic() ? "–" : "**no result**").append(" |\n");
         continue;
       }
@@ -221,8 +244,27 @@ public final class Suite {
       }
       b.append("| ").append(t.title).append(" | ").append(String.format(Locale.ROOT, "%.2f×", ratio)).append(" | ")
           .append(String.format(Locale.ROOT, "%.2f – %.2f", lo, hi)).append(" | ")
-          .append(t.diagnostic() ? "–" : "≥ " + java.math.BigDecimal.valueOf(t.min).stripTrailingZeros().toPlainString() + "×").append(" | ")
-          .append(t.diagnostic() ? "–" : ratio >= t.min ? "yes" : "**no**").append(" |\n");
+          .append(t.needed()).append(" | ")
+          .append(t.diagnostic() ? "–" : t.met(ratio) ? "yes" : "**no**").append(" |\n");
+    }
+    if (!limits.isEmpty()) {
+      b.append("\n| bound | median | range of the rounds' means | needed | met |\n");
+      b.append("|---|---:|---|---:|---|\n");
+      for (Limit l : limits) {
+        Stats s = stats.get(l.benchmark);
+        if (s == null) {
+          continue;
+        }
+        if (s.forkMeans.isEmpty()) {
+          b.append("| ").append(l.title).append(" | n/a | – | ≤ ").append(num(l.max)).append(" | **no result** |\n");
+          continue;
+        }
+        double lo = s.forkMeans.stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN);
+        double hi = s.forkMeans.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
+        b.append("| ").append(l.title).append(" | ").append(num(s.median)).append(' ').append(s.unit).append(" | ")
+            .append(num(lo)).append(" – ").append(num(hi)).append(" | ≤ ").append(num(l.max)).append(' ')
+            .append(s.unit).append(" | ").append(s.median <= l.max ? "yes" : "**no**").append(" |\n");
+      }
     }
     b.append("\nMachine: ").append(machine()).append(String.format(Locale.ROOT,
         "; load average %.2f before, %.2f after the run.", loadBefore, loadAfter)).append('\n');
@@ -296,6 +338,7 @@ public final class Suite {
     private String benchmarkPackage;
     private final List<List<String>> groups = new ArrayList<>();
     private final List<Target> targets = new ArrayList<>();
+    private final List<Limit> limits = new ArrayList<>();
     private Supplier<String> software = () -> "";
 
     private Builder(String name) {
@@ -332,13 +375,28 @@ public final class Suite {
       if (min <= 0) {
         throw new IllegalArgumentException("a target needs a positive minimum (use diagnostic): " + min);
       }
-      targets.add(new Target(title, ours, bare, min));
+      targets.add(new Target(title, ours, bare, min, false));
+      return this;
+    }
+
+    /** A target ratio for times: {@code ours} / {@code bare} must not exceed {@code max}. */
+    public Builder ceiling(String title, String ours, String bare, double max) {
+      if (max <= 0) {
+        throw new IllegalArgumentException("a ceiling needs a positive maximum: " + max);
+      }
+      targets.add(new Target(title, ours, bare, max, true));
+      return this;
+    }
+
+    /** An absolute bound: the median of {@code benchmark}, in its unit, must not exceed {@code max}. */
+    public Builder limit(String title, String benchmark, double max) {
+      limits.add(new Limit(title, benchmark, max));
       return this;
     }
 
     /** A ratio shown for diagnosis, with nothing required of it. */
     public Builder diagnostic(String title, String ours, String bare) {
-      targets.add(new Target(title, ours, bare, 0));
+      targets.add(new Target(title, ours, bare, 0, false));
       return this;
     }
 
@@ -354,6 +412,11 @@ public final class Suite {
         boolean found = groups.stream().anyMatch(g -> g.contains(t.ours()) && g.contains(t.bare()));
         if (!found) {
           throw new IllegalArgumentException("target '" + t.title() + "' compares benchmarks of no single group");
+        }
+      }
+      for (Limit l : limits) {
+        if (groups.stream().noneMatch(g -> g.contains(l.benchmark()))) {
+          throw new IllegalArgumentException("limit '" + l.title() + "' names a benchmark of no group");
         }
       }
       return new Suite(this);
