@@ -113,11 +113,39 @@ final class JdbcEventAnalytics implements EventAnalytics {
   }
 
   /**
+   * {@link #percentileSql} on PostgreSQL: one sort per group by the ordered-set aggregate
+   * {@code percentile_disc}, whose rank is the same {@code ceil(p * n)} in double precision, its array
+   * unnested into the rows the generic statement gives (without the row of index -1: every group has all).
+   */
+  private Sql percentileDiscSql(EventSelection sel, Optional<Dimension> by, List<Double> percentiles) {
+    Sql sql = new Sql().append("SELECT g.k, g.n, u.i - 1, u.v FROM (SELECT k, COUNT(*) AS n, percentile_disc(ARRAY[");
+    for (int i = 0; i < percentiles.size(); i++) {
+      sql.append(i == 0 ? "CAST(" : ", CAST(").param(percentiles.get(i)).append(" AS DOUBLE PRECISION)");
+    }
+    sql.append("]) WITHIN GROUP (ORDER BY pt) AS vs FROM (SELECT ");
+    if (by.isPresent()) {
+      sel.key(sql, by.get());
+    } else {
+      sql.append("''");
+    }
+    sql.append(" AS k, t.processing_time_ms AS pt");
+    sel.from(sql, false, Optional.empty());
+    sql.append(" AND t.processing_time_ms IS NOT NULL) e GROUP BY k) g CROSS JOIN LATERAL unnest(g.vs)"
+        + " WITH ORDINALITY AS u(v, i) ORDER BY ")
+        .append(by.filter(d -> d == Dimension.QUARTER_HOUR).isPresent() ? "g.k" : sel.ordinal("g.k"))
+        .append(", u.i");
+    return sql;
+  }
+
+  /**
    * One row per (group, asked percentile) with the group's timed-event count and the value at rank
    * {@code max(1, ceil(p * n))}, plus one row of index -1 per group (its largest value).
    */
   Sql percentileSql(EventQuery query, Optional<Dimension> by, List<Double> percentiles) {
     EventSelection sel = new EventSelection(db.dialect, query, by.filter(d -> d == Dimension.TIER).isPresent());
+    if (db.dialect == JdbcDialect.POSTGRESQL && !percentiles.isEmpty()) {
+      return percentileDiscSql(sel, by, percentiles);
+    }
     String dbl = db.dialect.isMysqlFamily() ? "DOUBLE" : "DOUBLE PRECISION";
     Sql sql = new Sql().append("SELECT r.k, r.n, ps.i, r.pt FROM (SELECT k, pt, ROW_NUMBER() OVER (")
         .append(by.isPresent() ? "PARTITION BY k " : "").append("ORDER BY pt) AS rn, COUNT(*) OVER (")
