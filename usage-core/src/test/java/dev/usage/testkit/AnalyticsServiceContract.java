@@ -335,7 +335,8 @@ public abstract class AnalyticsServiceContract extends AbstractStorageContract {
   @Test
   void revenueByTierOverageAndUpgradeCandidatesOfAMonth() {
     UsageEngine engine = engine();
-    Instant window = AnalyticsDataset.freeWindow(storage.events().analytics().orElseThrow(), Duration.ofDays(70));
+    // the month before and the month itself lie within the free window: they end at most 93 days after its start
+    Instant window = AnalyticsDataset.freeWindow(storage.events().analytics().orElseThrow(), Duration.ofDays(100));
     YearMonth month = YearMonth.from(window.atZone(ZoneOffset.UTC)).plusMonths(2);
     Instant thisMonth = month.atDay(10).atStartOfDay(ZoneOffset.UTC).toInstant();
     Instant lastMonth = month.minusMonths(1).atDay(10).atStartOfDay(ZoneOffset.UTC).toInstant();
