@@ -39,6 +39,7 @@ import dev.usage.spi.Dimension;
 import dev.usage.spi.EventAnalytics;
 import dev.usage.spi.EventQuery;
 import dev.usage.spi.GroupTotals;
+import dev.usage.spi.Grouping;
 import dev.usage.spi.TimePercentiles;
 import dev.usage.spi.UserRank;
 import dev.usage.spi.UsageStorage;
@@ -183,8 +184,10 @@ public final class DefaultAnalyticsService implements AnalyticsService {
     EventAnalytics a = analytics();
     EventQuery all = query(EventFilter.of(range));
     // every sum in one request (one scan where the backend can); percentiles and top users apart
-    List<List<GroupTotals>> sums = QuotaEngine.store(() -> a.groupings(all, List.of(Set.of(), Set.of(Dimension.TIER),
-        Set.of(Dimension.FEATURE, Dimension.ENDPOINT), Set.of(Dimension.ERROR_CODE), Set.of(Dimension.QUARTER_HOUR))));
+    // (users are counted where they are shown: in the totals and per tier)
+    List<List<GroupTotals>> sums = QuotaEngine.store(() -> a.groupings(all, List.of(Grouping.of(), Grouping.of(Dimension.TIER),
+        Grouping.withoutUsers(Dimension.FEATURE, Dimension.ENDPOINT), Grouping.withoutUsers(Dimension.ERROR_CODE),
+        Grouping.withoutUsers(Dimension.QUARTER_HOUR))));
     EventTotals totals = sums.get(0).get(0).totals();
 
     SortedMap<String, EventTotals> byTier = new TreeMap<>();

@@ -30,11 +30,14 @@ public interface EventAnalytics {
 
   /**
    * The answers of {@link #group} for several groupings of the same events, in the order of
-   * {@code groupings}. A backend may compute them in one pass (SQL {@code GROUPING SETS}); by default each
-   * grouping is asked for in turn.
+   * {@code groupings}; a grouping that does not count users answers 0 users in every group. A backend may
+   * compute them in one pass (SQL {@code GROUPING SETS}); by default each grouping is asked for in turn.
    */
-  default List<List<GroupTotals>> groupings(EventQuery query, List<Set<Dimension>> groupings) {
-    return groupings.stream().map(by -> group(query, by)).toList();
+  default List<List<GroupTotals>> groupings(EventQuery query, List<Grouping> groupings) {
+    return groupings.stream().map(g -> {
+      List<GroupTotals> groups = group(query, g.by());
+      return g.countUsers() ? groups : groups.stream().map(GroupTotals::withoutUsers).toList();
+    }).toList();
   }
 
   /**

@@ -25,6 +25,13 @@ public record GroupTotals(Map<Dimension, String> key, EventTotals totals) {
     Checks.notNull("totals", totals);
   }
 
+  /** The same group with its distinct users not counted (0). */
+  public GroupTotals withoutUsers() {
+    EventTotals t = totals;
+    return new GroupTotals(key, new EventTotals(t.events(), t.failedEvents(), 0, t.units(), t.timedEvents(),
+        t.processingTime()));
+  }
+
   /** The group's value of {@code d}. */
   public String key(Dimension d) {
     String v = key.get(d);

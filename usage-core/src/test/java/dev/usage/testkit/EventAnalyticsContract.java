@@ -15,6 +15,7 @@ import dev.usage.spi.Dimension;
 import dev.usage.spi.EventAnalytics;
 import dev.usage.spi.EventQuery;
 import dev.usage.spi.GroupTotals;
+import dev.usage.spi.Grouping;
 import dev.usage.spi.TimePercentiles;
 import dev.usage.spi.UserRank;
 import java.time.Duration;
@@ -71,20 +72,31 @@ public abstract class EventAnalyticsContract extends AbstractStorageContract {
 
   @Test
   void severalGroupingsAtOnceAnswerAsEachAlone() {
-    List<Set<Dimension>> groupings = List.of(Set.of(), Set.of(Dimension.TIER), Set.of(Dimension.FEATURE, Dimension.ENDPOINT),
+    List<Set<Dimension>> sets = List.of(Set.of(), Set.of(Dimension.TIER), Set.of(Dimension.FEATURE, Dimension.ENDPOINT),
         Set.of(Dimension.ERROR_CODE), Set.of(Dimension.QUARTER_HOUR), Set.of(Dimension.USER, Dimension.FEATURE));
+    List<Grouping> groupings = new ArrayList<>();
+    for (Set<Dimension> by : sets) {
+      groupings.add(new Grouping(by, true));
+      groupings.add(new Grouping(by, false));
+    }
+    groupings.add(Grouping.of(Dimension.TIER)); // the same grouping twice is answered twice, not summed twice
     List<List<GroupTotals>> all = analytics.groupings(d.all(), groupings);
     assertThat(all).hasSize(groupings.size());
     for (int i = 0; i < groupings.size(); i++) {
-      assertThat(all.get(i)).as(groupings.get(i).toString()).containsExactlyElementsOf(analytics.group(d.all(),
-          groupings.get(i)));
+      Grouping g = groupings.get(i);
+      List<GroupTotals> alone = analytics.group(d.all(), g.by());
+      assertThat(all.get(i)).as(g.toString()).containsExactlyElementsOf(g.countUsers() ? alone
+          : alone.stream().map(GroupTotals::withoutUsers).toList());
     }
+    assertThat(all.get(0)).singleElement().satisfies(t -> assertThat(t.totals().users()).isEqualTo(3));
+    assertThat(all.get(1)).singleElement().satisfies(t -> assertThat(t.totals().users()).isZero());
     EventQuery failed = d.query(d.filter().outcome(Outcome.FAILED).build());
-    assertThat(analytics.groupings(failed, List.of(Set.of(), Set.of(Dimension.ERROR_CODE))))
+    assertThat(analytics.groupings(failed, List.of(Grouping.of(), Grouping.of(Dimension.ERROR_CODE))))
         .containsExactly(analytics.group(failed, Set.of()), analytics.group(failed, Set.of(Dimension.ERROR_CODE)));
     EventQuery empty = d.query(d.filter().user("nobody-" + d.a).build());
-    assertThat(analytics.groupings(empty, List.of(Set.of(), Set.of(Dimension.USER))))
-        .containsExactly(List.of(new GroupTotals(Map.of(), EventTotals.NONE)), List.of());
+    assertThat(analytics.groupings(empty, List.of(Grouping.of(), Grouping.withoutUsers(), Grouping.of(Dimension.USER))))
+        .containsExactly(List.of(new GroupTotals(Map.of(), EventTotals.NONE)),
+            List.of(new GroupTotals(Map.of(), EventTotals.NONE)), List.of());
   }
 
   @Test

@@ -5,6 +5,7 @@ import dev.usage.QuotaType;
 import dev.usage.spi.Dimension;
 import dev.usage.spi.EventQuery;
 import dev.usage.spi.GroupTotals;
+import dev.usage.spi.Grouping;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -67,41 +68,48 @@ final class EventGroups {
 
   /**
    * Several groupings of the same events in one scan, by {@code GROUPING SETS} (PostgreSQL): each answer as
-   * {@link #groups} gives it for that grouping alone. Built-in units in one statement, custom units in a
-   * second. {@code sets} holds at least one non-empty grouping.
+   * {@link #groups} gives it for that grouping alone (users 0 where not counted). Built-in units in one
+   * statement, custom units in a second.
    */
-  List<List<GroupTotals>> groupingSets(Handle h, EventQuery query, List<List<Dimension>> sets) {
+  List<List<GroupTotals>> groupingSets(Handle h, EventQuery query, List<Grouping> groupings) {
     List<Dimension> all = new ArrayList<>();
     for (Dimension d : Dimension.values()) {
-      if (sets.stream().anyMatch(set -> set.contains(d))) {
+      if (groupings.stream().anyMatch(g -> g.by().contains(d))) {
         all.add(d);
       }
     }
     EventSelection sel = new EventSelection(db.dialect, query, EventSelection.needsTier(all));
-    List<Integer> masks = sets.stream().map(set -> mask(all, set)).toList();
+    // each distinct grouping once in the SQL (a set named twice there would be summed twice)
+    Map<Integer, Grouping> distinct = new LinkedHashMap<>();
+    for (Grouping g : groupings) {
+      distinct.putIfAbsent(mask(all, g), g);
+    }
     Map<Integer, Map<List<String>, Row>> bySet = new LinkedHashMap<>();
-    masks.forEach(m -> bySet.put(m, new LinkedHashMap<>()));
-    Sql sql = groupingSetsSql(sel, all, sets);
+    distinct.keySet().forEach(m -> bySet.put(m, new LinkedHashMap<>()));
+    Sql sql = groupingSetsSql(sel, all, List.copyOf(distinct.values()));
     db.bind(h.createQuery(sql.text()), sql.args()).map((rs, ctx) -> {
       int mask = rs.getInt(1);
-      List<String> key = setKey(rs, all, mask, 1);
-      Row row = new Row(key, rs, all.size() + 1);
-      bySet.get(mask).put(key, row);
+      List<String> key = setKey(rs, all, mask >> 1, 1);
+      bySet.get(mask).put(key, new Row(key, rs, all.size() + 1));
       return 0;
     }).list();
-    Sql custom = customGroupingSetsSql(sel, all, sets);
+    Sql custom = customGroupingSetsSql(sel, all, List.copyOf(distinct.values()));
     db.bind(h.createQuery(custom.text()), custom.args()).map((rs, ctx) -> {
-      int mask = rs.getInt(1);
-      Row r = bySet.get(mask).get(setKey(rs, all, mask, 1));
-      if (r != null) {
-        r.units.merge(QuotaType.of(rs.getString(all.size() + 2)), rs.getLong(all.size() + 3), Math::addExact);
+      int dimsMask = rs.getInt(1);
+      List<String> key = setKey(rs, all, dimsMask, 1);
+      for (int users = 0; users <= 1; users++) {
+        Map<List<String>, Row> rows = bySet.get((dimsMask << 1) | users);
+        Row r = rows == null ? null : rows.get(key);
+        if (r != null) {
+          r.units.merge(QuotaType.of(rs.getString(all.size() + 2)), rs.getLong(all.size() + 3), Math::addExact);
+        }
       }
       return 0;
     }).list();
-    List<List<GroupTotals>> out = new ArrayList<>(sets.size());
-    for (int i = 0; i < sets.size(); i++) {
-      List<Dimension> dims = sets.get(i);
-      Map<List<String>, Row> rows = bySet.get(masks.get(i));
+    List<List<GroupTotals>> out = new ArrayList<>(groupings.size());
+    for (Grouping g : groupings) {
+      List<Dimension> dims = JdbcEventAnalytics.ordered(g.by());
+      Map<List<String>, Row> rows = bySet.get(mask(all, g));
       if (rows.isEmpty() && dims.isEmpty()) {
         out.add(List.of(new GroupTotals(Map.of(), EventTotals.NONE)));
         continue;
@@ -112,27 +120,35 @@ final class EventGroups {
         for (int d = 0; d < dims.size(); d++) {
           key.put(dims.get(d), r.key.get(d));
         }
-        groups.add(new GroupTotals(key, r.events == 0 ? EventTotals.NONE : r.totals()));
+        groups.add(new GroupTotals(key, r.totals()));
       }
       out.add(groups);
     }
     return out;
   }
 
-  /** {@code GROUPING(k0, ...)} of a set: a bit (most significant first) for each column the set leaves out. */
-  private static int mask(List<Dimension> all, List<Dimension> set) {
+  /**
+   * {@code GROUPING(k0, ..., user_id)} of a grouping: a bit (most significant first) for each column it leaves
+   * out, the last for the user (set when users are not counted).
+   */
+  private static int mask(List<Dimension> all, Grouping g) {
+    return (dimsMask(all, g.by()) << 1) | (g.countUsers() ? 0 : 1);
+  }
+
+  /** {@code GROUPING(k0, ...)} of a set of dimensions. */
+  private static int dimsMask(List<Dimension> all, Set<Dimension> by) {
     int m = 0;
     for (Dimension d : all) {
-      m = (m << 1) | (set.contains(d) ? 0 : 1);
+      m = (m << 1) | (by.contains(d) ? 0 : 1);
     }
     return m;
   }
 
   /** The key of a grouping-sets row: the values of the columns its set groups by, in dimension order. */
-  private static List<String> setKey(ResultSet rs, List<Dimension> all, int mask, int offset) throws SQLException {
+  private static List<String> setKey(ResultSet rs, List<Dimension> all, int dimsMask, int offset) throws SQLException {
     List<String> key = new ArrayList<>();
     for (int i = 0; i < all.size(); i++) {
-      if ((mask & (1 << (all.size() - 1 - i))) == 0) {
+      if ((dimsMask & (1 << (all.size() - 1 - i))) == 0) {
         key.add(all.get(i) == Dimension.QUARTER_HOUR ? Long.toString(rs.getLong(offset + 1 + i))
             : rs.getString(offset + 1 + i));
       }
@@ -140,28 +156,42 @@ final class EventGroups {
     return key;
   }
 
-  /** The statement of {@link #groupingSets}' built-in sums, ordered by set, then key. */
-  Sql groupingSetsSql(EventSelection sel, List<Dimension> all, List<List<Dimension>> sets) {
-    Sql sql = new Sql().append("SELECT ").append(grouping(all));
+  /**
+   * The statement of {@link #groupingSets}' built-in sums, ordered by set, then key. Two levels, both by
+   * hashing: sums per set and key (and user, where users are counted), then per set and key, where the
+   * number of user rows is the number of distinct users ({@code COUNT(DISTINCT)} would make PostgreSQL sort
+   * the events once per set).
+   */
+  Sql groupingSetsSql(EventSelection sel, List<Dimension> all, List<Grouping> groupings) {
+    StringBuilder keys = new StringBuilder();
     for (int i = 0; i < all.size(); i++) {
-      sql.append(", k" + i);
+      keys.append(", k").append(i);
     }
-    sql.append(", COUNT(*), SUM(failed), COUNT(DISTINCT user_id), SUM(characters), SUM(requests), SUM(tokens),"
-        + " COUNT(pt), SUM(pt) FROM (SELECT ");
+    Sql sql = new Sql().append("SELECT g").append(keys.toString())
+        .append(", SUM(n), SUM(failed), CASE WHEN MOD(g, 2) = 0 THEN COUNT(*) ELSE 0 END, SUM(characters),"
+            + " SUM(requests), SUM(tokens), SUM(timed), SUM(pt) FROM (SELECT ")
+        .append(grouping(all, "user_id")).append(" AS g").append(keys.toString())
+        .append(", COUNT(*) AS n, SUM(failed) AS failed, SUM(characters) AS characters, SUM(requests) AS requests,"
+            + " SUM(tokens) AS tokens, COUNT(pt) AS timed, SUM(pt) AS pt FROM (SELECT ");
     keys(sql, sel, all);
     sql.append("t.user_id AS user_id, CASE WHEN t.success THEN 0 ELSE 1 END AS failed, t.characters AS characters,"
         + " t.requests AS requests, t.input_tokens + t.output_tokens AS tokens, t.processing_time_ms AS pt");
     sel.from(sql, false, Optional.empty());
-    sql.append(") e GROUP BY GROUPING SETS (").append(sets(all, sets, "")).append(") ORDER BY 1");
+    sql.append(") e GROUP BY GROUPING SETS (");
+    for (int s = 0; s < groupings.size(); s++) {
+      Grouping g = groupings.get(s);
+      sql.append(s == 0 ? "" : ", ").append(set(all, g.by(), g.countUsers() ? "user_id" : ""));
+    }
+    sql.append(")) u GROUP BY g").append(keys.toString()).append(" ORDER BY g");
     if (!all.isEmpty()) {
       sql.append(", ").append(order(sel, all));
     }
     return sql;
   }
 
-  /** Custom units per set, key and custom type. */
-  Sql customGroupingSetsSql(EventSelection sel, List<Dimension> all, List<List<Dimension>> sets) {
-    Sql sql = new Sql().append("SELECT ").append(grouping(all));
+  /** Custom units per set of dimensions (each once), key and custom type. */
+  Sql customGroupingSetsSql(EventSelection sel, List<Dimension> all, List<Grouping> groupings) {
+    Sql sql = new Sql().append("SELECT ").append(grouping(all, ""));
     for (int i = 0; i < all.size(); i++) {
       sql.append(", k" + i);
     }
@@ -169,36 +199,40 @@ final class EventGroups {
     keys(sql, sel, all);
     sql.append("c.quota_type AS quota_type, c.amount AS amount");
     sel.from(sql, true, Optional.empty());
-    sql.append(") e GROUP BY GROUPING SETS (").append(sets(all, sets, "quota_type")).append(")");
-    return sql;
+    sql.append(") e GROUP BY GROUPING SETS (");
+    List<Set<Dimension>> sets = groupings.stream().map(Grouping::by).distinct().toList();
+    for (int s = 0; s < sets.size(); s++) {
+      sql.append(s == 0 ? "" : ", ").append(set(all, sets.get(s), "quota_type"));
+    }
+    return sql.append(")");
   }
 
-  private static String grouping(List<Dimension> all) {
+  /** {@code GROUPING(k0, ..., extra)}. */
+  private static String grouping(List<Dimension> all, String extra) {
     StringBuilder b = new StringBuilder("GROUPING(");
     for (int i = 0; i < all.size(); i++) {
       b.append(i == 0 ? "" : ", ").append("k" + i);
     }
+    if (!extra.isEmpty()) {
+      b.append(all.isEmpty() ? "" : ", ").append(extra);
+    }
     return b.append(")").toString();
   }
 
-  /** {@code (k0, k2), (k1), ()}: each set's columns, plus {@code extra} in every set. */
-  private static String sets(List<Dimension> all, List<List<Dimension>> sets, String extra) {
-    StringBuilder b = new StringBuilder();
-    for (List<Dimension> set : sets) {
-      b.append(b.length() == 0 ? "(" : ", (");
-      boolean first = true;
-      for (int i = 0; i < all.size(); i++) {
-        if (set.contains(all.get(i))) {
-          b.append(first ? "" : ", ").append("k" + i);
-          first = false;
-        }
+  /** {@code (k0, k2, extra)}: the columns of {@code by}, plus {@code extra} when given. */
+  private static String set(List<Dimension> all, Set<Dimension> by, String extra) {
+    StringBuilder b = new StringBuilder("(");
+    boolean first = true;
+    for (int i = 0; i < all.size(); i++) {
+      if (by.contains(all.get(i))) {
+        b.append(first ? "" : ", ").append("k" + i);
+        first = false;
       }
-      if (!extra.isEmpty()) {
-        b.append(first ? "" : ", ").append(extra);
-      }
-      b.append(")");
     }
-    return b.toString();
+    if (!extra.isEmpty()) {
+      b.append(first ? "" : ", ").append(extra);
+    }
+    return b.append(")").toString();
   }
 
   /** The statement of a group query's built-in sums. */

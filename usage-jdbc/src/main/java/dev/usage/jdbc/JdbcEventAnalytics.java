@@ -10,6 +10,7 @@ import dev.usage.spi.Dimension;
 import dev.usage.spi.EventAnalytics;
 import dev.usage.spi.EventQuery;
 import dev.usage.spi.GroupTotals;
+import dev.usage.spi.Grouping;
 import dev.usage.spi.TimePercentiles;
 import dev.usage.spi.UserRank;
 import java.time.Duration;
@@ -54,19 +55,18 @@ final class JdbcEventAnalytics implements EventAnalytics {
   }
 
   /**
-   * On PostgreSQL every grouping in one scan ({@code GROUPING SETS}); elsewhere one group query each (H2 and
-   * MariaDB have no grouping sets).
+   * On PostgreSQL every grouping in one scan ({@code GROUPING SETS}, users counted by hashing per user where
+   * asked); elsewhere one group query each (H2 and MariaDB have no grouping sets).
    */
   @Override
-  public List<List<GroupTotals>> groupings(EventQuery query, List<Set<Dimension>> groupings) {
+  public List<List<GroupTotals>> groupings(EventQuery query, List<Grouping> groupings) {
     Checks.notNull("query", query);
     Checks.noNullElements("groupings", groupings);
-    groupings.forEach(g -> Checks.noNullElements("groupings", g));
-    if (db.dialect != JdbcDialect.POSTGRESQL || groupings.stream().allMatch(Set::isEmpty) || groupings.size() < 2) {
+    if (db.dialect != JdbcDialect.POSTGRESQL || groupings.stream().allMatch(g -> g.by().isEmpty())
+        || groupings.size() < 2) {
       return EventAnalytics.super.groupings(query, groupings);
     }
-    List<List<Dimension>> sets = groupings.stream().map(JdbcEventAnalytics::ordered).toList();
-    return db.autocommit("grouping sets", true, h -> groups.groupingSets(h, query, sets));
+    return db.autocommit("grouping sets", true, h -> groups.groupingSets(h, query, groupings));
   }
 
   @Override

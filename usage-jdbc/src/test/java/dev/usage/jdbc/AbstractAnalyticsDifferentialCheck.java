@@ -12,6 +12,7 @@ import dev.usage.UsageEngine;
 import dev.usage.UsageEvent;
 import dev.usage.memory.InMemoryUsageStorage;
 import dev.usage.spi.Dimension;
+import dev.usage.spi.Grouping;
 import dev.usage.spi.EventAnalytics;
 import dev.usage.spi.EventQuery;
 import dev.usage.spi.UsageStorage;
@@ -169,8 +170,14 @@ abstract class AbstractAnalyticsDifferentialCheck {
       for (Set<Dimension> by : dims) {
         assertThat(db.group(q, by)).as("%s by %s", q.filter(), by).isEqualTo(reference.group(q, by));
       }
-      // all of them at once (one scan on PostgreSQL)
-      assertThat(db.groupings(q, dims)).as("%s, all groupings", q.filter()).isEqualTo(reference.groupings(q, dims));
+      // all of them at once (one scan on PostgreSQL), with and without users
+      List<Grouping> groupings = new ArrayList<>();
+      for (Set<Dimension> by : dims) {
+        groupings.add(new Grouping(by, true));
+        groupings.add(new Grouping(by, false));
+      }
+      assertThat(db.groupings(q, groupings)).as("%s, all groupings", q.filter())
+          .isEqualTo(reference.groupings(q, groupings));
     }
   }
 
