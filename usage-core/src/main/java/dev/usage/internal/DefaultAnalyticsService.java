@@ -38,6 +38,7 @@ import dev.usage.UserQuota;
 import dev.usage.spi.Dimension;
 import dev.usage.spi.EventAnalytics;
 import dev.usage.spi.EventQuery;
+import dev.usage.spi.EventStore;
 import dev.usage.spi.GroupTotals;
 import dev.usage.spi.Grouping;
 import dev.usage.spi.TimePercentiles;
@@ -102,12 +103,17 @@ public final class DefaultAnalyticsService implements AnalyticsService {
 
   @Override
   public SystemUsage getSystemUsage(Instant from, Instant to) {
+    return systemUsage(storage.events(), from, to);
+  }
+
+  /** {@link #getSystemUsage}, shared with the tracking service's method of the same name. */
+  static SystemUsage systemUsage(EventStore events, Instant from, Instant to) {
     Checks.notNull("from", from);
     Checks.notNull("to", to);
     if (to.isBefore(from)) {
       throw new dev.usage.InvalidUsageException("to", "must not be before from");
     }
-    return QuotaEngine.store(() -> storage.events().systemUsage(from, to));
+    return QuotaEngine.store(() -> events.systemUsage(from, to));
   }
 
   @Override

@@ -103,12 +103,7 @@ public final class DefaultUsageTrackingService implements UsageTrackingService {
 
   @Override
   public SystemUsage getSystemUsage(Instant from, Instant to) {
-    Checks.notNull("from", from);
-    Checks.notNull("to", to);
-    if (to.isBefore(from)) {
-      throw new InvalidUsageException("to", "must not be before from");
-    }
-    return QuotaEngine.store(() -> events.systemUsage(from, to));
+    return DefaultAnalyticsService.systemUsage(events, from, to);
   }
 
   @Override

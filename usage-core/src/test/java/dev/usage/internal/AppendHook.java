@@ -3,17 +3,19 @@ package dev.usage.internal;
 import dev.usage.QuotaType;
 import dev.usage.SystemUsage;
 import dev.usage.UsageEvent;
+import dev.usage.spi.EventAnalytics;
 import dev.usage.spi.EventStore;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
  * An event store that runs a test's hook before each append (to block it or make it fail) and forwards
  * everything to a real store.
  */
-final class AppendHook implements EventStore {
+class AppendHook implements EventStore {
 
   private final EventStore delegate;
   private final Consumer<List<UsageEvent>> beforeAppend;
@@ -42,5 +44,10 @@ final class AppendHook implements EventStore {
   @Override
   public Map<QuotaType, Long> userTotals(String userId, Instant from, Instant to) {
     return delegate.userTotals(userId, from, to);
+  }
+
+  @Override
+  public Optional<EventAnalytics> analytics() {
+    return delegate.analytics();
   }
 }

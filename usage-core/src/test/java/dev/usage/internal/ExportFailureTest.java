@@ -7,14 +7,13 @@ import dev.usage.EventFilter;
 import dev.usage.EventSort;
 import dev.usage.ExportFormat;
 import dev.usage.MalformedExportException;
-import dev.usage.SystemUsage;
+import dev.usage.QuotaType;
 import dev.usage.TimeRange;
 import dev.usage.TrackingMode;
 import dev.usage.UsageEngine;
 import dev.usage.UsageEvent;
 import dev.usage.UsageExports;
 import dev.usage.UsageStorageException;
-import dev.usage.QuotaType;
 import dev.usage.memory.InMemoryUsageStorage;
 import dev.usage.spi.EventAnalytics;
 import dev.usage.spi.EventQuery;
@@ -25,7 +24,6 @@ import java.io.ByteArrayOutputStream;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
@@ -34,31 +32,15 @@ import org.junit.jupiter.api.Test;
 class ExportFailureTest {
 
   /** The in-memory event store, whose event stream breaks after two events. */
-  private static final class BreakingStore implements EventStore {
-    private final EventStore real;
+  private static final class BreakingStore extends AppendHook {
 
     BreakingStore(EventStore real) {
-      this.real = real;
-    }
-
-    @Override
-    public int append(List<UsageEvent> events) {
-      return real.append(events);
-    }
-
-    @Override
-    public SystemUsage systemUsage(Instant from, Instant to) {
-      return real.systemUsage(from, to);
-    }
-
-    @Override
-    public Map<QuotaType, Long> userTotals(String userId, Instant from, Instant to) {
-      return real.userTotals(userId, from, to);
+      super(real, () -> { });
     }
 
     @Override
     public Optional<EventAnalytics> analytics() {
-      EventAnalytics a = real.analytics().orElseThrow();
+      EventAnalytics a = super.analytics().orElseThrow();
       return Optional.of(new EventAnalytics() {
         @Override
         public List<dev.usage.spi.GroupTotals> group(EventQuery q, java.util.Set<dev.usage.spi.Dimension> by) {
