@@ -45,7 +45,7 @@ public final class DefaultUsageTrackingService implements UsageTrackingService {
   @Override
   public void trackUsage(UsageEvent event) {
     recorder.record(checkTime(event));
-    listeners.publish(l -> l.onEvent(event));
+    tell(event);
   }
 
   @Override
@@ -70,7 +70,7 @@ public final class DefaultUsageTrackingService implements UsageTrackingService {
       try {
         // also on replay: the first attempt may have counted and then failed before recording
         recorder.record(event);
-        listeners.publish(l -> l.onEvent(event));
+        tell(event);
       } catch (TrackingRejectedException | UsageStorageException e) {
         // the decision stands (it was counted, or allowed degraded); consuming the same event again
         // records it without counting it twice
@@ -109,6 +109,13 @@ public final class DefaultUsageTrackingService implements UsageTrackingService {
   @Override
   public TrackingStats trackingStats() {
     return recorder.stats();
+  }
+
+  /** Tells the listeners, if any: without them, tracking allocates nothing for it. */
+  private void tell(UsageEvent event) {
+    if (listeners.active()) {
+      listeners.publish(l -> l.onEvent(event));
+    }
   }
 
   private UsageEvent checkTime(UsageEvent event) {
