@@ -189,11 +189,15 @@ public final class DefaultAnalyticsService implements AnalyticsService {
     }
     EventAnalytics a = analytics();
     EventQuery all = query(EventFilter.of(range));
-    // every sum in one request (one scan where the backend can); percentiles and top users apart
+    // every sum and the top users in one request (one scan where the backend can); percentiles apart
     // (users are counted where they are shown: in the totals and per tier)
-    List<List<GroupTotals>> sums = QuotaEngine.store(() -> a.groupings(all, List.of(Grouping.of(), Grouping.of(Dimension.TIER),
+    List<Grouping> asked = new ArrayList<>(List.of(Grouping.of(), Grouping.of(Dimension.TIER),
         Grouping.withoutUsers(Dimension.FEATURE, Dimension.ENDPOINT), Grouping.withoutUsers(Dimension.ERROR_CODE),
-        Grouping.withoutUsers(Dimension.QUARTER_HOUR))));
+        Grouping.withoutUsers(Dimension.QUARTER_HOUR)));
+    if (topUsers > 0) {
+      asked.add(Grouping.top(Dimension.USER, topBy, topUsers));
+    }
+    List<List<GroupTotals>> sums = QuotaEngine.store(() -> a.groupings(all, asked));
     EventTotals totals = sums.get(0).get(0).totals();
 
     SortedMap<String, EventTotals> byTier = new TreeMap<>();
@@ -229,8 +233,8 @@ public final class DefaultAnalyticsService implements AnalyticsService {
       int dow = local.getDayOfWeek().getValue() - 1;
       days.set(dow, days.get(dow).plus(c));
     }
-    List<UserTotals> top = topUsers == 0 ? List.of() : QuotaEngine.store(() -> a.top(all, Dimension.USER, topBy, topUsers))
-        .stream().map(g -> new UserTotals(g.key(Dimension.USER), g.totals())).toList();
+    List<UserTotals> top = topUsers == 0 ? List.of() : sums.get(5).stream()
+        .map(g -> new UserTotals(g.key(Dimension.USER), g.totals())).toList();
     return new SystemAnalytics(range, zone, totals, byTier, failures, errorCodes, latency, hours, days, top, topBy,
         settings.clock().instant());
   }

@@ -29,13 +29,15 @@ public interface EventAnalytics {
   List<GroupTotals> group(EventQuery query, Set<Dimension> by);
 
   /**
-   * The answers of {@link #group} for several groupings of the same events, in the order of
-   * {@code groupings}; a grouping that does not count users answers 0 users in every group. A backend may
-   * compute them in one pass (SQL {@code GROUPING SETS}); by default each grouping is asked for in turn.
+   * The answers of {@link #group} (of {@link #top} for a {@linkplain Grouping#top top list}) for several
+   * groupings of the same events, in the order of {@code groupings}; a grouping that does not count users
+   * answers 0 users in every group. A backend may compute them in one pass (SQL {@code GROUPING SETS}); by
+   * default each grouping is asked for in turn.
    */
   default List<List<GroupTotals>> groupings(EventQuery query, List<Grouping> groupings) {
     return groupings.stream().map(g -> {
-      List<GroupTotals> groups = group(query, g.by());
+      List<GroupTotals> groups = g.isTop() ? top(query, g.by().iterator().next(), g.orderBy().get(), g.limit())
+          : group(query, g.by());
       return g.countUsers() ? groups : groups.stream().map(GroupTotals::withoutUsers).toList();
     }).toList();
   }

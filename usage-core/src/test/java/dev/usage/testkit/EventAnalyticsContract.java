@@ -80,16 +80,31 @@ public abstract class EventAnalyticsContract extends AbstractStorageContract {
       groupings.add(new Grouping(by, false));
     }
     groupings.add(Grouping.of(Dimension.TIER)); // the same grouping twice is answered twice, not summed twice
+    int tops = groupings.size();
+    // top lists: by a built-in unit, by a custom one, of no group, and beside the same set unranked
+    groupings.add(Grouping.top(Dimension.USER, QuotaType.CHARACTERS, 2));
+    groupings.add(Grouping.top(Dimension.USER, IMAGES, 10));
+    groupings.add(Grouping.top(Dimension.FEATURE, QuotaType.TOKENS, 10));
+    groupings.add(Grouping.top(Dimension.USER, QuotaType.REQUESTS, 0));
+    groupings.add(Grouping.of(Dimension.USER));
+    groupings.add(Grouping.top(Dimension.USER, QuotaType.REQUESTS, 2));
     List<List<GroupTotals>> all = analytics.groupings(d.all(), groupings);
     assertThat(all).hasSize(groupings.size());
     for (int i = 0; i < groupings.size(); i++) {
       Grouping g = groupings.get(i);
-      List<GroupTotals> alone = analytics.group(d.all(), g.by());
+      List<GroupTotals> alone = g.isTop()
+          ? analytics.top(d.all(), g.by().iterator().next(), g.orderBy().orElseThrow(), g.limit())
+          : analytics.group(d.all(), g.by());
       assertThat(all.get(i)).as(g.toString()).containsExactlyElementsOf(g.countUsers() ? alone
           : alone.stream().map(GroupTotals::withoutUsers).toList());
     }
     assertThat(all.get(0)).singleElement().satisfies(t -> assertThat(t.totals().users()).isEqualTo(3));
     assertThat(all.get(1)).singleElement().satisfies(t -> assertThat(t.totals().users()).isZero());
+    // ranked largest first, not in key order
+    assertThat(all.get(tops)).extracting(g -> g.key(Dimension.USER), g -> g.totals().units(QuotaType.CHARACTERS))
+        .containsExactly(tuple(d.c, 1400L), tuple(d.a, 450L));
+    assertThat(all.get(tops + 3)).isEmpty();
+    assertThat(all.get(tops + 4)).hasSize(3);
     EventQuery failed = d.query(d.filter().outcome(Outcome.FAILED).build());
     assertThat(analytics.groupings(failed, List.of(Grouping.of(), Grouping.of(Dimension.ERROR_CODE))))
         .containsExactly(analytics.group(failed, Set.of()), analytics.group(failed, Set.of(Dimension.ERROR_CODE)));
@@ -246,6 +261,15 @@ public abstract class EventAnalyticsContract extends AbstractStorageContract {
               e -> assertThat(e.field()).isEqualTo("percentiles"));
     }
     assertThat(analytics.top(d.all(), Dimension.USER, QuotaType.CHARACTERS, 0)).isEmpty();
+    assertThatThrownBy(() -> Grouping.top(Dimension.USER, QuotaType.CHARACTERS, -1))
+        .isInstanceOfSatisfying(dev.usage.InvalidUsageException.class, e -> assertThat(e.field()).isEqualTo("limit"));
+    assertThatThrownBy(() -> Grouping.top(Dimension.QUARTER_HOUR, QuotaType.CHARACTERS, 5))
+        .isInstanceOfSatisfying(dev.usage.InvalidUsageException.class, e -> assertThat(e.field()).isEqualTo("by"));
+    assertThatThrownBy(() -> new Grouping(Set.of(Dimension.USER, Dimension.FEATURE), true,
+        Optional.of(QuotaType.CHARACTERS), 5))
+        .isInstanceOfSatisfying(dev.usage.InvalidUsageException.class, e -> assertThat(e.field()).isEqualTo("by"));
+    assertThatThrownBy(() -> new Grouping(Set.of(Dimension.USER), true, Optional.empty(), 5))
+        .isInstanceOfSatisfying(dev.usage.InvalidUsageException.class, e -> assertThat(e.field()).isEqualTo("limit"));
   }
 
   @Test

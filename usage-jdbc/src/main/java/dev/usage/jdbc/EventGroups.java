@@ -167,9 +167,24 @@ final class EventGroups {
     for (int i = 0; i < all.size(); i++) {
       keys.append(", k").append(i);
     }
-    Sql sql = new Sql().append("SELECT g").append(keys.toString())
-        .append(", SUM(n), SUM(failed), CASE WHEN MOD(g, 2) = 0 THEN COUNT(*) ELSE 0 END, SUM(characters),"
-            + " SUM(requests), SUM(tokens), SUM(timed), SUM(pt) FROM (SELECT ")
+    List<Grouping> tops = groupings.stream().filter(Grouping::isTop).toList();
+    Sql sql = new Sql();
+    if (!tops.isEmpty()) {
+      // top lists: each set's groups ranked by its unit in the same statement, the rest of its groups dropped
+      sql.append("SELECT * FROM (");
+    }
+    sql.append("SELECT g").append(keys.toString())
+        .append(", SUM(n) AS n, SUM(failed) AS failed, CASE WHEN MOD(g, 2) = 0 THEN COUNT(*) ELSE 0 END AS users,"
+            + " SUM(characters) AS characters, SUM(requests) AS requests, SUM(tokens) AS tokens, SUM(timed) AS timed,"
+            + " SUM(pt) AS pt");
+    if (!tops.isEmpty()) {
+      sql.append(", ROW_NUMBER() OVER (PARTITION BY g ORDER BY CASE g");
+      for (Grouping t : tops) {
+        sql.append(" WHEN " + mask(all, t) + " THEN SUM(" + builtInColumn(t.orderBy().get()) + ")");
+      }
+      sql.append(" END DESC, ").append(order(sel, all)).append(") AS rn");
+    }
+    sql.append(" FROM (SELECT ")
         .append(grouping(all, "user_id")).append(" AS g").append(keys.toString())
         .append(", COUNT(*) AS n, SUM(failed) AS failed, SUM(characters) AS characters, SUM(requests) AS requests,"
             + " SUM(tokens) AS tokens, COUNT(pt) AS timed, SUM(pt) AS pt FROM (SELECT ");
@@ -182,11 +197,44 @@ final class EventGroups {
       Grouping g = groupings.get(s);
       sql.append(s == 0 ? "" : ", ").append(set(all, g.by(), g.countUsers() ? "user_id" : ""));
     }
-    sql.append(")) u GROUP BY g").append(keys.toString()).append(" ORDER BY g");
+    sql.append(")) u GROUP BY g").append(keys.toString());
+    if (!tops.isEmpty()) {
+      sql.append(") r WHERE ");
+      for (int t = 0; t < tops.size(); t++) {
+        Grouping top = tops.get(t);
+        sql.append(t == 0 ? "" : " AND ").append("(g <> " + mask(all, top) + " OR (rn <= ").param(top.limit())
+            .append(" AND " + builtInColumn(top.orderBy().get()) + " > 0))");
+      }
+      // rn: a top list's rank, any other set's key order
+      return sql.append(" ORDER BY g, rn");
+    }
+    sql.append(" ORDER BY g");
     if (!all.isEmpty()) {
       sql.append(", ").append(order(sel, all));
     }
     return sql;
+  }
+
+  /**
+   * Whether {@link #groupingSets} answers {@code g}: any grouping but a top list by a custom unit (whose
+   * amounts are in another table) or of no groups.
+   */
+  static boolean inGroupingSets(Grouping g) {
+    return !g.isTop() || g.orderBy().get().isBuiltIn() && g.limit() > 0;
+  }
+
+  /** The column of {@link #groupingSetsSql}'s sums holding a built-in unit. */
+  private static String builtInColumn(QuotaType type) {
+    if (type.equals(QuotaType.CHARACTERS)) {
+      return "characters";
+    }
+    if (type.equals(QuotaType.REQUESTS)) {
+      return "requests";
+    }
+    if (type.equals(QuotaType.TOKENS)) {
+      return "tokens";
+    }
+    throw new IllegalArgumentException("not a built-in unit: " + type);
   }
 
   /** Custom units per set of dimensions (each once), key and custom type. */

@@ -62,11 +62,27 @@ final class JdbcEventAnalytics implements EventAnalytics {
   public List<List<GroupTotals>> groupings(EventQuery query, List<Grouping> groupings) {
     Checks.notNull("query", query);
     Checks.noNullElements("groupings", groupings);
-    if (db.dialect != JdbcDialect.POSTGRESQL || groupings.stream().allMatch(g -> g.by().isEmpty())
-        || groupings.size() < 2) {
+    if (db.dialect != JdbcDialect.POSTGRESQL) {
       return EventAnalytics.super.groupings(query, groupings);
     }
-    return db.autocommit("grouping sets", true, h -> groups.groupingSets(h, query, groupings));
+    // one statement for all but a top list it cannot rank, or one whose set another grouping names unranked
+    List<Grouping> together = new ArrayList<>();
+    for (Grouping g : groupings) {
+      if (EventGroups.inGroupingSets(g) && together.stream().noneMatch(t -> !t.equals(g)
+          && t.by().equals(g.by()) && t.countUsers() == g.countUsers())) {
+        together.add(g);
+      }
+    }
+    if (together.size() < 2 || together.stream().allMatch(g -> g.by().isEmpty())) {
+      return EventAnalytics.super.groupings(query, groupings);
+    }
+    List<List<GroupTotals>> sets = db.autocommit("grouping sets", true, h -> groups.groupingSets(h, query, together));
+    List<List<GroupTotals>> out = new ArrayList<>(groupings.size());
+    for (Grouping g : groupings) {
+      int i = together.indexOf(g);
+      out.add(i >= 0 ? sets.get(i) : EventAnalytics.super.groupings(query, List.of(g)).get(0));
+    }
+    return out;
   }
 
   @Override

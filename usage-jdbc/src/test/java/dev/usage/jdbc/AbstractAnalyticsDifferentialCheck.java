@@ -176,6 +176,12 @@ abstract class AbstractAnalyticsDifferentialCheck {
         groupings.add(new Grouping(by, true));
         groupings.add(new Grouping(by, false));
       }
+      // and top lists in the same statement (by a custom unit: apart)
+      for (QuotaType type : List.of(QuotaType.CHARACTERS, QuotaType.REQUESTS, QuotaType.TOKENS, IMAGES)) {
+        groupings.add(Grouping.top(Dimension.USER, type, 3));
+      }
+      groupings.add(Grouping.top(Dimension.FEATURE, QuotaType.REQUESTS, 2));
+      groupings.add(Grouping.top(Dimension.ERROR_CODE, QuotaType.TOKENS, 100));
       assertThat(db.groupings(q, groupings)).as("%s, all groupings", q.filter())
           .isEqualTo(reference.groupings(q, groupings));
     }
