@@ -62,6 +62,14 @@ import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /** {@link AnalyticsService} on the storage's {@link EventAnalytics}. Thread-safe. */
 public final class DefaultAnalyticsService implements AnalyticsService {
@@ -75,6 +83,12 @@ public final class DefaultAnalyticsService implements AnalyticsService {
   private final EngineSettings settings;
   private final UnusualUsageDetector detector;
   private final ListenerDispatcher listeners;
+  /**
+   * Runs a report's independent statements side by side: on a database each runs on a connection (and a
+   * core) of its own. Daemon threads, created on demand, gone after a minute idle.
+   */
+  private final ExecutorService workers = new ThreadPoolExecutor(0, 4, 60, TimeUnit.SECONDS, new SynchronousQueue<>(),
+      daemonThreads("usage-analytics"), new ThreadPoolExecutor.CallerRunsPolicy());
 
   public DefaultAnalyticsService(QuotaEngine engine, UsageStorage storage, EngineSettings settings,
       UnusualUsagePolicy unusualUsage, ListenerDispatcher listeners) {
@@ -189,7 +203,7 @@ public final class DefaultAnalyticsService implements AnalyticsService {
     }
     EventAnalytics a = analytics();
     EventQuery all = query(EventFilter.of(range));
-    // every sum and the top users in one request (one scan where the backend can); percentiles apart
+    // every sum and the top users in one request (one scan where the backend can); percentiles beside it
     // (users are counted where they are shown: in the totals and per tier)
     List<Grouping> asked = new ArrayList<>(List.of(Grouping.of(), Grouping.of(Dimension.TIER),
         Grouping.withoutUsers(Dimension.FEATURE, Dimension.ENDPOINT), Grouping.withoutUsers(Dimension.ERROR_CODE),
@@ -197,7 +211,16 @@ public final class DefaultAnalyticsService implements AnalyticsService {
     if (topUsers > 0) {
       asked.add(Grouping.top(Dimension.USER, topBy, topUsers));
     }
-    List<List<GroupTotals>> sums = QuotaEngine.store(() -> a.groupings(all, asked));
+    // the percentiles beside the sums, not after them: two statements at once on a database
+    Future<List<TimePercentiles>> percentiles = workers.submit(() -> QuotaEngine.store(() -> a.processingTimes(all,
+        Optional.of(Dimension.ENDPOINT), LATENCY_PERCENTILES)));
+    List<List<GroupTotals>> sums;
+    try {
+      sums = QuotaEngine.store(() -> a.groupings(all, asked));
+    } catch (RuntimeException e) {
+      percentiles.cancel(true);
+      throw e;
+    }
     EventTotals totals = sums.get(0).get(0).totals();
 
     SortedMap<String, EventTotals> byTier = new TreeMap<>();
@@ -218,8 +241,7 @@ public final class DefaultAnalyticsService implements AnalyticsService {
       }
     }
     List<EndpointLatency> latency = new ArrayList<>();
-    for (TimePercentiles p : QuotaEngine.store(() -> a.processingTimes(all, Optional.of(Dimension.ENDPOINT),
-        LATENCY_PERCENTILES))) {
+    for (TimePercentiles p : result(percentiles)) {
       latency.add(new EndpointLatency(p.key(), p.timedEvents(), p.values().get(0), p.values().get(1), p.values().get(2)));
     }
     latency.sort(Comparator.comparing(EndpointLatency::p95).reversed().thenComparing(EndpointLatency::endpoint));
@@ -237,6 +259,34 @@ public final class DefaultAnalyticsService implements AnalyticsService {
         .map(g -> new UserTotals(g.key(Dimension.USER), g.totals())).toList();
     return new SystemAnalytics(range, zone, totals, byTier, failures, errorCodes, latency, hours, days, top, topBy,
         settings.clock().instant());
+  }
+
+  /** The result of {@code f}, rethrowing what the task threw as it was thrown. */
+  private static <T> T result(Future<T> f) {
+    try {
+      return f.get();
+    } catch (InterruptedException e) {
+      f.cancel(true);
+      Thread.currentThread().interrupt();
+      throw new dev.usage.UsageStorageException("interrupted while waiting for the store", e);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      if (e.getCause() instanceof Error err) {
+        throw err;
+      }
+      throw new IllegalStateException(e.getCause());
+    }
+  }
+
+  private static ThreadFactory daemonThreads(String name) {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
   }
 
   @Override
