@@ -7,6 +7,7 @@ import dev.usage.internal.DefaultUsageTrackingService;
 import dev.usage.internal.EngineSettings;
 import dev.usage.internal.EventRecorder;
 import dev.usage.internal.ListenerDispatcher;
+import dev.usage.internal.Notifier;
 import dev.usage.internal.QuotaEngine;
 import dev.usage.internal.QuotaPlan;
 import dev.usage.memory.InMemoryUsageStorage;
@@ -19,6 +20,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -53,6 +55,7 @@ public final class UsageEngine implements AutoCloseable {
   private final QuotaManagementService quotas;
   private final AnalyticsService analytics;
   private final ListenerDispatcher listeners;
+  private final Optional<Notifier> notifier;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final CountDownLatch closeDone = new CountDownLatch(1);
   private final Thread shutdownHook;
@@ -61,6 +64,9 @@ public final class UsageEngine implements AutoCloseable {
     this.storage = storage;
     this.listeners = new ListenerDispatcher(b.listenerQueueCapacity, settings.closeTimeout());
     b.listeners.forEach(listeners::register);
+    this.notifier = Optional.ofNullable(b.notifications)
+        .map(n -> new Notifier(n, storage.notifications(), settings.clock(), settings.closeTimeout()));
+    notifier.ifPresent(listeners::register);
     QuotaEngine engine = new QuotaEngine(storage.counters(), storage.userQuotas(), plan, settings,
         storage.capabilities().contains(StorageCapability.CHECKS_SETTINGS_VERSION), listeners);
     this.recorder = EventRecorder.create(storage.events(), settings);
@@ -99,6 +105,11 @@ public final class UsageEngine implements AutoCloseable {
     return listeners;
   }
 
+  /** Counters of the notification dispatch; all 0 when notifications are off ({@link Builder#notifications}). */
+  public NotificationStats notificationStats() {
+    return notifier.map(Notifier::stats).orElse(new NotificationStats(0, 0, 0, 0, 0));
+  }
+
   /**
    * Stops accepting events, writes every buffered event (waiting up to the close timeout), then closes
    * the storage. Idempotent; also run by a JVM shutdown hook unless disabled.
@@ -116,6 +127,7 @@ public final class UsageEngine implements AutoCloseable {
         log.error("Usage engine closed with {} events unwritten and {} failed", s.pending(), s.failed());
       }
       listeners.close();
+      notifier.ifPresent(Notifier::close);
     } finally {
       try {
         storage.close();
@@ -172,6 +184,7 @@ public final class UsageEngine implements AutoCloseable {
     private final List<UsageListener> listeners = new ArrayList<>();
     private int listenerQueueCapacity = 10_000;
     private UnusualUsagePolicy unusualUsage = UnusualUsagePolicy.DEFAULT;
+    private NotificationSettings notifications;
 
     private Builder() {
       defaults.put(QuotaType.CHARACTERS, Quota.monthly(QuotaType.CHARACTERS, 10_000));
@@ -368,6 +381,15 @@ public final class UsageEngine implements AutoCloseable {
     /** How unusual usage is detected. Default {@link UnusualUsagePolicy#DEFAULT}. */
     public Builder unusualUsage(UnusualUsagePolicy policy) {
       this.unusualUsage = policy;
+      return this;
+    }
+
+    /**
+     * Turns notifications on: thresholds reached, monthly resets and unusual usage, told to users through
+     * the settings' channels, each once across the engines sharing the storage. Off by default.
+     */
+    public Builder notifications(NotificationSettings settings) {
+      this.notifications = Checks.notNull("notifications", settings);
       return this;
     }
 

@@ -22,4 +22,10 @@ public interface UsageListener {
 
   /** Unusual usage was detected ({@link AnalyticsService#detectUnusualUsage}). */
   default void onUnusualUsage(UnusualUsageAlert alert) {}
+
+  /**
+   * This engine's reset job ({@link QuotaManagementService#resetMonthlyQuotas}) closed periods: the history
+   * rows it stored. Of engines sharing a store, exactly one stores (and so tells of) each row.
+   */
+  default void onPeriodsClosed(java.util.List<PeriodUsage> closed) {}
 }

@@ -124,6 +124,11 @@ class UsageEngineBuilderTest {
       }
 
       @Override
+      public dev.usage.spi.NotificationLedger notifications() {
+        return real.notifications();
+      }
+
+      @Override
       public java.util.Set<dev.usage.spi.StorageCapability> capabilities() {
         return java.util.Set.of();
       }

@@ -153,5 +153,10 @@ public final class ListenerDispatcher implements UsageListeners, AutoCloseable {
     public void onUnusualUsage(dev.usage.UnusualUsageAlert alert) {
       delegate.onUnusualUsage(alert);
     }
+
+    @Override
+    public void onPeriodsClosed(java.util.List<dev.usage.PeriodUsage> closed) {
+      delegate.onPeriodsClosed(closed);
+    }
   }
 }

@@ -76,9 +76,10 @@ public final class PeriodCloser {
             limit, c.used(), 0, now));
       }
       if (!rows.isEmpty()) {
-        int stored = QuotaEngine.store(() -> history.close(rows)).size();
-        closed += stored;
-        already += rows.size() - stored;
+        List<PeriodUsage> stored = QuotaEngine.store(() -> history.close(rows));
+        closed += stored.size();
+        already += rows.size() - stored.size();
+        engine.tellPeriodsClosed(stored);
       }
       cursor = page.next();
     } while (cursor.isPresent());

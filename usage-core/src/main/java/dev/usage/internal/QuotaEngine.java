@@ -6,6 +6,7 @@ import dev.usage.FailureMode;
 import dev.usage.IdempotencyConflictException;
 import dev.usage.InvalidUsageException;
 import dev.usage.Quota;
+import dev.usage.PeriodUsage;
 import dev.usage.QuotaChange;
 import dev.usage.QuotaDecision;
 import dev.usage.QuotaStatus;
@@ -283,6 +284,14 @@ public final class QuotaEngine {
       listeners.publish(l -> l.onQuotaChange(change));
     }
     return d;
+  }
+
+  /** Tells the listeners of the history rows the reset job stored. */
+  public void tellPeriodsClosed(List<PeriodUsage> rows) {
+    if (listeners.active() && !rows.isEmpty()) {
+      List<PeriodUsage> closed = List.copyOf(rows);
+      listeners.publish(l -> l.onPeriodsClosed(closed));
+    }
   }
 
   /** Tells the listeners that a user's settings changed; the statuses are read on the listener thread. */

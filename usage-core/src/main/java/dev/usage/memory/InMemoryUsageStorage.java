@@ -2,6 +2,7 @@ package dev.usage.memory;
 
 import dev.usage.spi.CounterStore;
 import dev.usage.spi.EventStore;
+import dev.usage.spi.NotificationLedger;
 import dev.usage.spi.PeriodHistoryStore;
 import dev.usage.spi.StorageCapability;
 import dev.usage.spi.UsageStorage;
@@ -21,6 +22,7 @@ public final class InMemoryUsageStorage implements UsageStorage {
   private final InMemoryEventStore events;
   private final InMemoryUserQuotaStore userQuotas = new InMemoryUserQuotaStore();
   private final InMemoryPeriodHistoryStore history = new InMemoryPeriodHistoryStore();
+  private final InMemoryNotificationLedger notifications = new InMemoryNotificationLedger();
 
   private InMemoryUsageStorage(int eventCapacity) {
     this.events = new InMemoryEventStore(eventCapacity, userQuotas);
@@ -54,6 +56,11 @@ public final class InMemoryUsageStorage implements UsageStorage {
   @Override
   public PeriodHistoryStore history() {
     return history;
+  }
+
+  @Override
+  public NotificationLedger notifications() {
+    return notifications;
   }
 
   @Override

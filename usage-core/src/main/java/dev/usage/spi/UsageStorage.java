@@ -1,5 +1,6 @@
 package dev.usage.spi;
 
+import dev.usage.memory.InMemoryNotificationLedger;
 import java.util.EnumSet;
 import java.util.Objects;
 import java.util.Set;
@@ -19,6 +20,9 @@ public interface UsageStorage extends AutoCloseable {
 
   PeriodHistoryStore history();
 
+  /** The notifications sent, so that each goes out once. */
+  NotificationLedger notifications();
+
   /** What this storage offers beyond the required contract. */
   Set<StorageCapability> capabilities();
 
@@ -28,11 +32,22 @@ public interface UsageStorage extends AutoCloseable {
 
   /**
    * A storage made of parts, which may come from different backends. Its capabilities are those given;
-   * closing it closes nothing (the parts belong to the caller).
+   * closing it closes nothing (the parts belong to the caller). Notifications are
+   * recorded in this process only ({@link InMemoryNotificationLedger}).
    */
   static UsageStorage composite(CounterStore counters, EventStore events, UserQuotaStore userQuotas,
       PeriodHistoryStore history, Set<StorageCapability> capabilities) {
+    return composite(counters, events, userQuotas, history, new InMemoryNotificationLedger(), capabilities);
+  }
+
+  /**
+   * A storage made of parts, which may come from different backends, with its notification ledger. Its
+   * capabilities are those given; closing it closes nothing (the parts belong to the caller).
+   */
+  static UsageStorage composite(CounterStore counters, EventStore events, UserQuotaStore userQuotas,
+      PeriodHistoryStore history, NotificationLedger notifications, Set<StorageCapability> capabilities) {
     Objects.requireNonNull(counters, "counters");
+    Objects.requireNonNull(notifications, "notifications");
     Objects.requireNonNull(events, "events");
     Objects.requireNonNull(userQuotas, "userQuotas");
     Objects.requireNonNull(history, "history");
@@ -57,6 +72,11 @@ public interface UsageStorage extends AutoCloseable {
       @Override
       public PeriodHistoryStore history() {
         return history;
+      }
+
+      @Override
+      public NotificationLedger notifications() {
+        return notifications;
       }
 
       @Override

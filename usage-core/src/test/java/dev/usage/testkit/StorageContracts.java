@@ -36,6 +36,14 @@ public abstract class StorageContracts {
   }
 
   @Nested
+  class Notifications extends NotificationContract {
+    @Override
+    protected StorageFixture fixture() {
+      return StorageContracts.this.fixture();
+    }
+  }
+
+  @Nested
   class Idempotency extends IdempotencyContract {
     @Override
     protected StorageFixture fixture() {

@@ -13,6 +13,6 @@ public final class Storages {
    */
   public static UsageStorage shared(UsageStorage storage) {
     return UsageStorage.composite(storage.counters(), storage.events(), storage.userQuotas(), storage.history(),
-        storage.capabilities());
+        storage.notifications(), storage.capabilities());
   }
 }

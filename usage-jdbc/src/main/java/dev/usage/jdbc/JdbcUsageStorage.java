@@ -2,6 +2,7 @@ package dev.usage.jdbc;
 
 import dev.usage.InvalidUsageException;
 import dev.usage.UsageStorageException;
+import dev.usage.spi.NotificationLedger;
 import dev.usage.spi.StorageCapability;
 import dev.usage.spi.UsageStorage;
 import java.sql.Connection;
@@ -35,6 +36,7 @@ public final class JdbcUsageStorage implements UsageStorage {
   private final JdbcEventStore events;
   private final JdbcUserQuotaStore userQuotas;
   private final JdbcPeriodHistoryStore history;
+  private final JdbcNotificationLedger notifications;
   private final JdbcAggregations aggregations;
   private final JdbcRetention retention;
   private final AutoCloseable ownedPool;
@@ -52,6 +54,7 @@ public final class JdbcUsageStorage implements UsageStorage {
     this.events = new JdbcEventStore(db, analyticsDb, b.ipTruncation, aggregations);
     this.userQuotas = new JdbcUserQuotaStore(db);
     this.history = new JdbcPeriodHistoryStore(db);
+    this.notifications = new JdbcNotificationLedger(db);
     this.retention = new JdbcRetention(db, aggregations);
     this.ownedPool = ownedPool;
   }
@@ -95,6 +98,11 @@ public final class JdbcUsageStorage implements UsageStorage {
   @Override
   public JdbcPeriodHistoryStore history() {
     return history;
+  }
+
+  @Override
+  public NotificationLedger notifications() {
+    return notifications;
   }
 
   /** Rollups of the event log per day, week and month, and the queries over them. */

@@ -91,6 +91,11 @@ final class RedisKeys {
     return userPrefix + "a";
   }
 
+  /** A notification's ledger entry: kind, quota type, threshold and period start identify it. */
+  String notification(String userPrefix, String kind, String quotaType, int threshold, java.time.Instant periodStart) {
+    return userPrefix + "n:" + kind + "|" + quotaType + "|" + threshold + "|" + periodStart;
+  }
+
   String history(String userPrefix) {
     return userPrefix + "p";
   }

@@ -3,6 +3,7 @@ package dev.usage.redis;
 import dev.usage.InvalidUsageException;
 import dev.usage.spi.CounterStore;
 import dev.usage.spi.EventStore;
+import dev.usage.spi.NotificationLedger;
 import dev.usage.spi.PeriodHistoryStore;
 import dev.usage.spi.StorageCapability;
 import dev.usage.spi.UsageStorage;
@@ -68,6 +69,7 @@ public final class RedisUsageStorage implements UsageStorage {
   private final EventStore events;
   private final UserQuotaStore userQuotas;
   private final PeriodHistoryStore history;
+  private final NotificationLedger notifications;
   private final Optional<RedisLiveFeed> liveFeed;
   private final RedisRollups rollups;
   private final Set<StorageCapability> capabilities;
@@ -92,6 +94,7 @@ public final class RedisUsageStorage implements UsageStorage {
       this.events = b.events != null ? b.events : new RedisEventStore(redis, keys, b.eventRetention, liveFeed);
       this.userQuotas = b.userQuotas != null ? b.userQuotas : new RedisUserQuotaStore(redis, keys);
       this.history = b.history != null ? b.history : new RedisPeriodHistoryStore(redis, keys);
+      this.notifications = b.notifications != null ? b.notifications : new RedisNotificationLedger(redis, keys);
       this.counters = new RedisCounterStore(redis, keys, Optional.ofNullable(b.reseedFrom), b.userQuotas == null,
           b.publishQuotaChanges ? liveFeed : Optional.empty());
       this.rollups = new RedisRollups(redis, keys);
@@ -248,6 +251,11 @@ public final class RedisUsageStorage implements UsageStorage {
     return history;
   }
 
+  @Override
+  public NotificationLedger notifications() {
+    return notifications;
+  }
+
   /** Hourly and daily rollups of the Redis event log (empty when the event log is elsewhere). */
   public RedisRollups rollups() {
     return rollups;
@@ -305,6 +313,7 @@ public final class RedisUsageStorage implements UsageStorage {
     private EventStore events;
     private UserQuotaStore userQuotas;
     private PeriodHistoryStore history;
+    private NotificationLedger notifications;
     private EventStore reseedFrom;
 
     private Builder(java.util.function.Function<Duration, RedisConnector> connector, AutoCloseable ownedClient) {
@@ -360,6 +369,12 @@ public final class RedisUsageStorage implements UsageStorage {
     /** Closed periods in another store instead of Redis. */
     public Builder history(PeriodHistoryStore history) {
       this.history = Objects.requireNonNull(history, "history");
+      return this;
+    }
+
+    /** The notification ledger in another store instead of Redis. */
+    public Builder notifications(NotificationLedger notifications) {
+      this.notifications = Objects.requireNonNull(notifications, "notifications");
       return this;
     }
 

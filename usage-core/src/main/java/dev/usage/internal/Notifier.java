@@ -1,0 +1,212 @@
+package dev.usage.internal;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.usage.Notification;
+import dev.usage.NotificationChannel;
+import dev.usage.NotificationKind;
+import dev.usage.NotificationPreferences;
+import dev.usage.NotificationSettings;
+import dev.usage.NotificationStats;
+import dev.usage.PeriodUsage;
+import dev.usage.QuotaChange;
+import dev.usage.QuotaPeriod;
+import dev.usage.QuotaStatus;
+import dev.usage.UnusualUsageAlert;
+import dev.usage.UsageListener;
+import dev.usage.spi.NotificationKey;
+import dev.usage.spi.NotificationLedger;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns what the engine publishes into notifications: a quota change past a threshold, a closed monthly
+ * period, an unusual-usage alert. Each is claimed in the ledger first, so that exactly one engine sharing
+ * the store sends it, then handed to the {@link NotificationDispatcher}; a notification no channel could
+ * deliver is withdrawn from the ledger, so that a later trigger sends it again. Runs on the listener thread,
+ * never on a caller's. Thread-safe.
+ */
+public final class Notifier implements UsageListener, AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(Notifier.class);
+  /** How long past its period a ledger entry is kept: longer than any trigger can come late. */
+  private static final Duration KEEP_AFTER_PERIOD = Duration.ofDays(7);
+  private static final int CLAIM_ATTEMPTS = 3;
+
+  private final NotificationSettings settings;
+  private final NotificationLedger ledger;
+  private final Clock clock;
+  private final NotificationDispatcher dispatcher;
+  /** Keys known to be claimed (by any engine): saves the ledger a round trip on every later consume. */
+  private final Cache<NotificationKey, Boolean> claimed =
+      Caffeine.newBuilder().maximumSize(100_000).expireAfterWrite(Duration.ofHours(1)).build();
+
+  public Notifier(NotificationSettings settings, NotificationLedger ledger, Clock clock, Duration closeTimeout) {
+    this.settings = settings;
+    this.ledger = ledger;
+    this.clock = clock;
+    this.dispatcher = new NotificationDispatcher(settings, closeTimeout);
+  }
+
+  @Override
+  public void onQuotaChange(QuotaChange change) {
+    if (!settings.kinds().contains(NotificationKind.THRESHOLD_REACHED)
+        || change.kind() != QuotaChange.Kind.CONSUMED && change.kind() != QuotaChange.Kind.COMMITTED
+        && change.kind() != QuotaChange.Kind.SETTINGS_CHANGED) {
+      return;
+    }
+    for (QuotaStatus s : change.statuses()) {
+      thresholdReached(change.userId(), s);
+    }
+  }
+
+  /**
+   * The highest threshold {@code s} has reached is sent; lower ones reached at the same time are claimed
+   * with it and not sent (one message, not a burst, when a single consume jumps past several).
+   */
+  private void thresholdReached(String userId, QuotaStatus s) {
+    if (s.isUnlimited() || s.limit() <= 0 || s.used() <= 0) {
+      return;
+    }
+    List<NotificationKey> newlyClaimed = new ArrayList<>();
+    Instant keepUntil = s.resetAt().plus(KEEP_AFTER_PERIOD);
+    for (int t : settings.thresholds()) {
+      // exact: used <= 2^53 and limit * 1000 < 2^63
+      if (s.used() * 100 < (long) t * s.limit()) {
+        break;
+      }
+      NotificationKey key = new NotificationKey(userId, NotificationKind.THRESHOLD_REACHED, s.type().name(), t,
+          s.periodStart());
+      if (claim(key, keepUntil)) {
+        newlyClaimed.add(key);
+      }
+    }
+    if (newlyClaimed.isEmpty()) {
+      return;
+    }
+    NotificationKey top = newlyClaimed.get(newlyClaimed.size() - 1);
+    send(top, p -> new Notification(NotificationKind.THRESHOLD_REACHED, userId, Optional.of(s.type()), top.threshold(),
+        s.periodStart(), s.resetAt(), Optional.of(s), List.of(), Optional.empty(), p, clock.instant()));
+  }
+
+  @Override
+  public void onUnusualUsage(UnusualUsageAlert alert) {
+    if (!settings.kinds().contains(NotificationKind.UNUSUAL_USAGE)) {
+      return;
+    }
+    Instant end = alert.hourStart().plus(Duration.ofHours(1));
+    NotificationKey key = new NotificationKey(alert.userId(), NotificationKind.UNUSUAL_USAGE, alert.type().name(), 0,
+        alert.hourStart());
+    if (claim(key, end.plus(KEEP_AFTER_PERIOD))) {
+      send(key, p -> new Notification(NotificationKind.UNUSUAL_USAGE, alert.userId(), Optional.of(alert.type()), 0,
+          alert.hourStart(), end, Optional.empty(), List.of(), Optional.of(alert), p, clock.instant()));
+    }
+  }
+
+  /** One reset confirmation per user and closed monthly period, with every quota type's row. */
+  @Override
+  public void onPeriodsClosed(List<PeriodUsage> rows) {
+    if (!settings.kinds().contains(NotificationKind.QUOTA_RESET)) {
+      return;
+    }
+    Map<NotificationKey, List<PeriodUsage>> byPeriod = new LinkedHashMap<>();
+    for (PeriodUsage r : rows) {
+      if (r.period() == QuotaPeriod.MONTH) {
+        byPeriod.computeIfAbsent(new NotificationKey(r.userId(), NotificationKind.QUOTA_RESET, "", 0, r.periodStart()),
+            k -> new ArrayList<>()).add(r);
+      }
+    }
+    byPeriod.forEach((key, closed) -> {
+      closed.sort(Comparator.comparing(PeriodUsage::type));
+      Instant end = closed.get(0).periodEnd();
+      if (claim(key, end.plus(KEEP_AFTER_PERIOD))) {
+        send(key, p -> new Notification(NotificationKind.QUOTA_RESET, key.userId(), Optional.empty(), 0,
+            key.periodStart(), end, Optional.empty(), closed, Optional.empty(), p, clock.instant()));
+      }
+    });
+  }
+
+  /** Claims {@code key} in the ledger, unless this engine knows it is claimed already. */
+  private boolean claim(NotificationKey key, Instant keepUntil) {
+    if (claimed.getIfPresent(key) != null) {
+      return false;
+    }
+    String claimant = UUID.randomUUID().toString();
+    for (int attempt = 1; ; attempt++) {
+      try {
+        boolean mine = ledger.claim(key, claimant, clock.instant(), keepUntil);
+        claimed.put(key, Boolean.TRUE);
+        return mine;
+      } catch (RuntimeException e) {
+        if (attempt == CLAIM_ATTEMPTS) {
+          // not cached: the next trigger asks the ledger again
+          log.warn("Notification ledger unavailable; {} not sent now", key, e);
+          return false;
+        }
+        // the same claimant again: if the lost attempt recorded it, this one is told so
+      }
+    }
+  }
+
+  private void send(NotificationKey key, Function<Locale, Notification> make) {
+    NotificationPreferences prefs = preferences(key.userId());
+    List<NotificationChannel> channels = new ArrayList<>();
+    for (NotificationChannel c : settings.channels()) {
+      if (prefs.receives(key.kind(), c.name())) {
+        channels.add(c);
+      }
+    }
+    if (channels.isEmpty()) {
+      // the user does not want it: it stays claimed, as if sent, for this period
+      return;
+    }
+    Notification n = make.apply(prefs.locale().orElse(settings.defaultLocale()));
+    if (!dispatcher.dispatch(n, channels, () -> withdraw(key))) {
+      try {
+        withdraw(key);
+      } catch (RuntimeException e) {
+        log.warn("Withdrawing the dropped notification {} failed", key, e);
+      }
+    }
+  }
+
+  private NotificationPreferences preferences(String userId) {
+    try {
+      NotificationPreferences p = settings.preferences().apply(userId);
+      if (p != null) {
+        return p;
+      }
+      log.warn("The notification preference source answered null for {}; using the defaults", userId);
+    } catch (RuntimeException e) {
+      log.warn("Notification preferences of {} unavailable; using the defaults", userId, e);
+    }
+    return NotificationPreferences.defaults();
+  }
+
+  private void withdraw(NotificationKey key) {
+    claimed.invalidate(key);
+    ledger.withdraw(key);
+  }
+
+  public NotificationStats stats() {
+    return dispatcher.stats();
+  }
+
+  /** Delivers what is under way (up to the close timeout); withdraws what could not be delivered. */
+  @Override
+  public void close() {
+    dispatcher.close();
+  }
+}

@@ -1,0 +1,192 @@
+package dev.usage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.usage.memory.InMemoryUsageStorage;
+import dev.usage.spi.NotificationKey;
+import dev.usage.testkit.RecordingChannel;
+import dev.usage.testkit.SettableClock;
+import dev.usage.testkit.Storages;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What the engine's notifications do within one engine: which are sent, to whom and on which channels, and
+ * what a failing channel costs. (Once across engines: {@code NotificationContract}.)
+ */
+class NotificationsTest {
+
+  private final SettableClock clock = SettableClock.at("2026-03-15T10:00:00Z");
+  private final List<UsageEngine> engines = new ArrayList<>();
+  private final InMemoryUsageStorage storage = InMemoryUsageStorage.create();
+
+  private UsageEngine engine(NotificationSettings.Builder notifications) {
+    UsageEngine e = UsageEngine.builder().storage(Storages.shared(storage)).clock(clock).closeOnShutdown(false).trackingMode(TrackingMode.SYNC)
+        .defaultQuota(Quota.monthly(QuotaType.REQUESTS, 10))
+        .notifications(notifications.build()).build();
+    engines.add(e);
+    return e;
+  }
+
+  @AfterEach
+  void close() {
+    engines.forEach(UsageEngine::close);
+  }
+
+  private static void consume(UsageEngine e, String user, long requests) {
+    e.tracking().consumeQuota(Consumption.of(user, QuotaType.REQUESTS, requests));
+  }
+
+  @Test
+  void aConsumeJumpingPastSeveralThresholdsSendsTheHighestOnceAndNoneForLaterConsumes() {
+    RecordingChannel mail = new RecordingChannel("mail");
+    UsageEngine e = engine(NotificationSettings.builder().channel(mail).thresholds(50, 80, 100));
+    consume(e, "jumper", 9); // 90 %: past 50 and 80 at once
+    consume(e, "jumper", 1); // 100 %
+    consume(e, "jumper", 1); // denied: nothing new
+    await().atMost(Duration.ofSeconds(10)).until(() -> mail.sent.size() >= 2);
+    e.close();
+
+    assertThat(mail.sent).extracting(Notification::thresholdPercent).containsExactly(80, 100);
+    Notification first = mail.sent.get(0);
+    assertThat(first.subject()).isEqualTo("You have used 80% of your requests quota");
+    assertThat(first.status().orElseThrow().used()).isEqualTo(9);
+    assertThat(first.status().orElseThrow().limit()).isEqualTo(10);
+    assertThat(first.periodStart()).isEqualTo(Instant.parse("2026-03-01T00:00:00Z"));
+    assertThat(first.periodEnd()).isEqualTo(Instant.parse("2026-04-01T00:00:00Z"));
+    assertThat(first.locale()).isEqualTo(Locale.ENGLISH);
+    assertThat(e.notificationStats().sent()).isEqualTo(2);
+  }
+
+  @Test
+  void honoursEachUsersOptOutsChannelsAndLocale() {
+    RecordingChannel mail = new RecordingChannel("mail");
+    RecordingChannel chat = new RecordingChannel("chat");
+    Map<String, NotificationPreferences> prefs = new ConcurrentHashMap<>(Map.of(
+        "quiet", NotificationPreferences.defaults().optOut(NotificationKind.THRESHOLD_REACHED),
+        "chatty", NotificationPreferences.defaults().onChannels("chat").in(Locale.GERMAN)));
+    UsageEngine e = engine(NotificationSettings.builder().channel(mail).channel(chat)
+        .preferences(u -> prefs.getOrDefault(u, NotificationPreferences.defaults())));
+    consume(e, "quiet", 10);
+    consume(e, "chatty", 10);
+    consume(e, "plain", 10);
+    await().atMost(Duration.ofSeconds(10)).until(() -> mail.sent.size() + chat.sent.size() >= 3);
+    e.close();
+
+    assertThat(mail.sent).extracting(Notification::userId).containsExactly("plain");
+    assertThat(chat.sent).extracting(Notification::userId).containsExactlyInAnyOrder("chatty", "plain");
+    assertThat(chat.sent).filteredOn(n -> n.userId().equals("chatty")).singleElement()
+        .satisfies(n -> assertThat(n.locale()).isEqualTo(Locale.GERMAN));
+  }
+
+  @Test
+  void aFailingChannelIsRetriedWithBackoffAndNeverStopsTheOthers() {
+    RecordingChannel flaky = new RecordingChannel("flaky", 2);
+    RecordingChannel down = new RecordingChannel("down", Integer.MAX_VALUE);
+    RecordingChannel log = new RecordingChannel("log");
+    UsageEngine e = engine(NotificationSettings.builder().channel(flaky).channel(down).channel(log)
+        .maxAttempts(3).backoff(Duration.ofMillis(10), Duration.ofMillis(40)));
+    consume(e, "u1", 10);
+    consume(e, "u2", 10);
+    await().atMost(Duration.ofSeconds(10)).until(() -> e.notificationStats().failed() == 2
+        && flaky.sent.size() == 2 && log.sent.size() == 2);
+
+    assertThat(flaky.attempts()).isEqualTo(4); // two failures, then one success per user
+    assertThat(down.attempts()).isEqualTo(6); // three attempts per user, then given up
+    NotificationStats s = e.notificationStats();
+    assertThat(s.sent()).isEqualTo(4);
+    assertThat(s.retried()).isEqualTo(2 + 4);
+    assertThat(s.failed()).isEqualTo(2);
+    assertThat(s.pending()).isZero();
+  }
+
+  @Test
+  void aNotificationNoChannelDeliveredIsWithdrawnSoTheNextConsumeSendsItAgain() {
+    RecordingChannel once = new RecordingChannel("mail", 2);
+    UsageEngine e = engine(NotificationSettings.builder().channel(once).thresholds(50).maxAttempts(2)
+        .backoff(Duration.ZERO, Duration.ZERO));
+    consume(e, "retry", 5);
+    await().atMost(Duration.ofSeconds(10)).until(() -> e.notificationStats().failed() == 1);
+    NotificationKey key = new NotificationKey("retry", NotificationKind.THRESHOLD_REACHED, "requests", 50,
+        Instant.parse("2026-03-01T00:00:00Z"));
+    await().atMost(Duration.ofSeconds(10)).until(() -> !storage.notifications().claimed(key));
+
+    consume(e, "retry", 1); // still past 50 %: claimed and sent again
+    await().atMost(Duration.ofSeconds(10)).until(() -> once.sent.size() == 1);
+    assertThat(once.sent.get(0).status().orElseThrow().used()).isEqualTo(6);
+    assertThat(storage.notifications().claimed(key)).isTrue();
+  }
+
+  @Test
+  void unusualUsageIsNotifiedOncePerUserAndHourEvenWhenTwoEnginesDetectIt() {
+    RecordingChannel mail = new RecordingChannel("mail");
+    RecordingChannel other = new RecordingChannel("mail");
+    UsageEngine e = engine(NotificationSettings.builder().channel(mail));
+    UsageEngine second = engine(NotificationSettings.builder().channel(other));
+    Instant hour = Instant.parse("2026-03-15T08:00:00Z");
+    for (int i = 1; i <= 30; i++) {
+      track(e, hour.minus(Duration.ofHours(i)).plusSeconds(420), 100 + (i % 3) * 10);
+    }
+    track(e, hour.plusSeconds(3540), 1_000);
+    assertThat(e.analytics().detectUnusualUsage(hour)).hasSize(1);
+    assertThat(second.analytics().detectUnusualUsage(hour)).as("the other engine's detector").hasSize(1);
+    await().atMost(Duration.ofSeconds(10)).until(() -> mail.sent.size() + other.sent.size() >= 1);
+    e.close();
+    second.close();
+
+    List<Notification> all = new ArrayList<>(mail.sent);
+    all.addAll(other.sent);
+    assertThat(all).singleElement().satisfies(n -> {
+      assertThat(n.kind()).isEqualTo(NotificationKind.UNUSUAL_USAGE);
+      assertThat(n.userId()).isEqualTo("bursty");
+      assertThat(n.alert().orElseThrow().units()).isEqualTo(1_000);
+      assertThat(n.periodStart()).isEqualTo(hour);
+      assertThat(n.subject()).isEqualTo("Unusual characters usage on your account");
+    });
+  }
+
+  private static void track(UsageEngine e, Instant at, long characters) {
+    e.tracking().trackUsage(UsageEvent.builder().userId("bursty").occurredAt(at).characters(characters).requests(1)
+        .build());
+  }
+
+  @Test
+  void kindsSwitchedOffAreNotSent() {
+    RecordingChannel mail = new RecordingChannel("mail");
+    UsageEngine e = engine(NotificationSettings.builder().channel(mail).kinds(Set.of(NotificationKind.QUOTA_RESET)));
+    consume(e, "off", 10);
+    e.close();
+    assertThat(mail.sent).isEmpty();
+  }
+
+  @Test
+  void refusesBadSettingsNamingThem() {
+    assertThatThrownBy(() -> NotificationSettings.builder().thresholds(0).build())
+        .isInstanceOfSatisfying(InvalidUsageException.class, x -> assertThat(x.field()).isEqualTo("thresholds"));
+    assertThatThrownBy(() -> NotificationSettings.builder().thresholds().build())
+        .isInstanceOfSatisfying(InvalidUsageException.class, x -> assertThat(x.field()).isEqualTo("thresholds"));
+    assertThatThrownBy(() -> NotificationSettings.builder().channel(new RecordingChannel("a b")).build())
+        .isInstanceOfSatisfying(InvalidUsageException.class, x -> assertThat(x.field()).isEqualTo("channels"));
+    assertThatThrownBy(() -> NotificationSettings.builder().channel(new RecordingChannel("m"))
+        .channel(new RecordingChannel("m")).build())
+        .isInstanceOfSatisfying(InvalidUsageException.class, x -> assertThat(x.field()).isEqualTo("channels"));
+    assertThatThrownBy(() -> NotificationSettings.builder().maxAttempts(0).build())
+        .isInstanceOfSatisfying(InvalidUsageException.class, x -> assertThat(x.field()).isEqualTo("maxAttempts"));
+    assertThatThrownBy(() -> NotificationSettings.builder().queueCapacity(0).build())
+        .isInstanceOfSatisfying(InvalidUsageException.class, x -> assertThat(x.field()).isEqualTo("queueCapacity"));
+    assertThatThrownBy(() -> NotificationSettings.builder().backoff(Duration.ofMinutes(2), Duration.ofMinutes(1)).build())
+        .isInstanceOfSatisfying(InvalidUsageException.class, x -> assertThat(x.field()).isEqualTo("backoff"));
+    assertThat(NotificationSettings.defaults().channels()).singleElement().isInstanceOf(LogNotificationChannel.class);
+    assertThat(NotificationSettings.defaults().thresholds()).containsExactly(80, 100);
+  }
+}

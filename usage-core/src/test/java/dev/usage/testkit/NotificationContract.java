@@ -1,0 +1,151 @@
+package dev.usage.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
+import static org.awaitility.Awaitility.await;
+
+import dev.usage.Consumption;
+import dev.usage.Notification;
+import dev.usage.NotificationKind;
+import dev.usage.NotificationSettings;
+import dev.usage.PeriodUsage;
+import dev.usage.Quota;
+import dev.usage.QuotaType;
+import dev.usage.UsageEngine;
+import dev.usage.spi.NotificationKey;
+import dev.usage.spi.NotificationLedger;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Notifications go out once per (user, kind, quota, threshold, period) among every engine sharing the
+ * store: the ledger's claim is atomic, and the engine's thresholds and reset confirmations rest on it.
+ */
+public abstract class NotificationContract extends AbstractStorageContract {
+
+  private static final Instant APRIL = Instant.parse("2026-04-01T00:00:00Z");
+
+  private NotificationLedger ledger() {
+    return storage.notifications();
+  }
+
+  private static NotificationKey key(String user, int threshold) {
+    return new NotificationKey(user, NotificationKind.THRESHOLD_REACHED, "requests", threshold,
+        Instant.parse("2026-03-01T00:00:00Z"));
+  }
+
+  @Test
+  void ofConcurrentClaimantsExactlyOneClaimsEachKey() throws Exception {
+    String user = user("ledger-race");
+    int keys = 25;
+    List<Boolean> won = Hammer.run(8, keys, Duration.ofSeconds(60),
+        (thread, k) -> ledger().claim(key(user, k + 1), UUID.randomUUID().toString(), clock.instant(), APRIL));
+    List<Integer> winners = new ArrayList<>();
+    for (int k = 0; k < keys; k++) {
+      int key = k;
+      // results are per thread in key order: attempt k of each thread claimed key k + 1
+      winners.add((int) java.util.stream.IntStream.range(0, 8).filter(t -> won.get(t * keys + key)).count());
+      assertThat(ledger().claimed(key(user, k + 1))).isTrue();
+    }
+    assertThat(winners).as("winners per key").containsOnly(1);
+  }
+
+  @Test
+  void aClaimRepeatedByItsClaimantIsItsOwnAndAWithdrawnKeyCanBeClaimedAgain() {
+    String user = user("ledger-repeat");
+    NotificationKey k = key(user, 80);
+    assertThat(ledger().claimed(k)).isFalse();
+    assertThat(ledger().claim(k, "first", clock.instant(), APRIL)).isTrue();
+    assertThat(ledger().claim(k, "first", clock.instant(), APRIL)).as("the same claimant again").isTrue();
+    assertThat(ledger().claim(k, "second", clock.instant(), APRIL)).isFalse();
+    // any part of the key makes another notification
+    assertThat(ledger().claim(key(user, 100), "second", clock.instant(), APRIL)).isTrue();
+    assertThat(ledger().claim(new NotificationKey(user, NotificationKind.THRESHOLD_REACHED, "tokens", 80,
+        k.periodStart()), "second", clock.instant(), APRIL)).isTrue();
+    assertThat(ledger().claim(new NotificationKey(user, NotificationKind.UNUSUAL_USAGE, "requests", 80,
+        k.periodStart()), "second", clock.instant(), APRIL)).isTrue();
+    assertThat(ledger().claim(new NotificationKey(user, NotificationKind.THRESHOLD_REACHED, "requests", 80, APRIL),
+        "second", clock.instant(), APRIL.plus(Duration.ofDays(30)))).isTrue();
+    assertThat(ledger().claim(new NotificationKey(user + "x", NotificationKind.THRESHOLD_REACHED, "requests", 80,
+        k.periodStart()), "second", clock.instant(), APRIL)).isTrue();
+
+    ledger().withdraw(k);
+    ledger().withdraw(k); // absent: nothing happens
+    assertThat(ledger().claimed(k)).isFalse();
+    assertThat(ledger().claim(k, "third", clock.instant(), APRIL)).isTrue();
+    assertThat(ledger().claimed(key(user, 100))).isTrue();
+  }
+
+  private UsageEngine notifyingEngine(RecordingChannel channel) {
+    return engine(b -> b.defaultQuota(Quota.monthly(QuotaType.REQUESTS, 10))
+        .counterRetention(Duration.ofDays(120)).reservationTtl(Duration.ofMinutes(5))
+        .idempotencyWindow(Duration.ofHours(1))
+        .notifications(NotificationSettings.builder().channel(channel).build()));
+  }
+
+  @Test
+  void eachThresholdIsNotifiedOncePerPeriodAmongEnginesSharingTheStore() {
+    RecordingChannel a = new RecordingChannel("mail");
+    RecordingChannel b = new RecordingChannel("mail");
+    UsageEngine one = notifyingEngine(a);
+    UsageEngine two = notifyingEngine(b);
+    String user = user("thresholds");
+    for (int i = 0; i < 12; i++) {
+      (i % 2 == 0 ? one : two).tracking().consumeQuota(Consumption.of(user, QuotaType.REQUESTS, 1));
+    }
+    // at 8 of 10 and at 10 of 10; the denied 11th and 12th add nothing
+    await().atMost(Duration.ofSeconds(20)).until(() -> a.sent.size() + b.sent.size() >= 2);
+    clock.set(Instant.parse("2026-04-02T00:00:00Z"));
+    for (int i = 0; i < 9; i++) {
+      (i % 2 == 0 ? two : one).tracking().consumeQuota(Consumption.of(user, QuotaType.REQUESTS, 1));
+    }
+    await().atMost(Duration.ofSeconds(20)).until(() -> a.sent.size() + b.sent.size() >= 3);
+    one.close();
+    two.close(); // delivers whatever was still queued
+
+    List<Notification> all = new ArrayList<>(a.sent);
+    all.addAll(b.sent);
+    all.sort(java.util.Comparator.comparing(Notification::periodStart).thenComparing(Notification::thresholdPercent));
+    assertThat(all).extracting(Notification::kind, Notification::userId, Notification::thresholdPercent,
+        Notification::periodStart).containsExactly(
+            tuple(NotificationKind.THRESHOLD_REACHED, user, 80, Instant.parse("2026-03-01T00:00:00Z")),
+            tuple(NotificationKind.THRESHOLD_REACHED, user, 100, Instant.parse("2026-03-01T00:00:00Z")),
+            tuple(NotificationKind.THRESHOLD_REACHED, user, 80, APRIL));
+    // the status as the notifying engine saw it, at or past the threshold (listeners run after the call)
+    assertThat(all).allSatisfy(n -> assertThat(n.status().orElseThrow().used() * 100)
+        .isGreaterThanOrEqualTo(n.thresholdPercent() * 10L));
+    assertThat(all).allSatisfy(n -> assertThat(n.quotaType()).contains(QuotaType.REQUESTS));
+  }
+
+  @Test
+  void aClosedMonthIsConfirmedOnceWithItsSummaryWhenEveryEngineRunsTheResetJob() {
+    RecordingChannel a = new RecordingChannel("mail");
+    RecordingChannel b = new RecordingChannel("mail");
+    UsageEngine one = notifyingEngine(a);
+    UsageEngine two = notifyingEngine(b);
+    String user = user("reset-confirmation");
+    one.tracking().consumeQuota(Consumption.builder(user).characters(700).requests(3).build());
+    clock.set(APRIL.plus(Duration.ofMinutes(65)));
+
+    one.quotas().resetMonthlyQuotas();
+    two.quotas().resetMonthlyQuotas();
+    one.quotas().resetMonthlyQuotas();
+    one.close();
+    two.close();
+
+    List<Notification> all = new ArrayList<>(a.sent);
+    all.addAll(b.sent);
+    List<Notification> mine = all.stream().filter(n -> n.userId().equals(user)).toList();
+    assertThat(mine).singleElement().satisfies(n -> {
+      assertThat(n.kind()).isEqualTo(NotificationKind.QUOTA_RESET);
+      assertThat(n.periodStart()).isEqualTo(Instant.parse("2026-03-01T00:00:00Z"));
+      assertThat(n.periodEnd()).isEqualTo(APRIL);
+      assertThat(n.closedPeriods()).extracting(PeriodUsage::type, PeriodUsage::used, PeriodUsage::limit)
+          .contains(tuple(QuotaType.CHARACTERS, 700L, 10_000L), tuple(QuotaType.REQUESTS, 3L, 10L));
+    });
+  }
+}
