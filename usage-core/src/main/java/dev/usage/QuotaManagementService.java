@@ -24,6 +24,20 @@ public interface QuotaManagementService {
   /** Sets a per-user override, which wins over the tier's quota of the same type. */
   UserQuota updateQuota(String userId, Quota override, String actor, String reason);
 
+  /**
+   * Sets the same override for many users: each user's change is its own atomic step with its own audit entry,
+   * as {@link #updateQuota} makes it. Every argument is checked before anything changes. A user whose
+   * settings already hold the override is left alone (no audit entry), so running a bulk update again after a
+   * failure part-way applies the rest and nothing twice.
+   *
+   * @param userIds at most {@value dev.usage.internal.DefaultQuotaManagementService#MAX_BULK_USERS} users
+   * @return every user's settings after the update, in the order given
+   * @throws InvalidUsageException a bad or repeated id ({@code userIds[i]}), too many users, a bad quota,
+   *     actor or reason; nothing changed
+   * @throws UsageStorageException the store failed; the users before the one named in the message were updated
+   */
+  List<UserQuota> updateQuotas(List<String> userIds, Quota override, String actor, String reason);
+
   /** Removes a per-user override; the tier's quota applies again. */
   UserQuota removeQuotaOverride(String userId, QuotaType type, String actor, String reason);
 

@@ -17,8 +17,11 @@ import dev.usage.spi.UsageStorage;
 import dev.usage.spi.UserQuotaStore;
 import java.time.Clock;
 import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
@@ -30,6 +33,8 @@ import java.util.function.UnaryOperator;
 public final class DefaultQuotaManagementService implements QuotaManagementService {
 
   private static final int MAX_ATTEMPTS = 16;
+  /** Most users one {@link #updateQuotas} call changes. */
+  public static final int MAX_BULK_USERS = 10_000;
 
   private final QuotaEngine engine;
   private final UserQuotaStore store;
@@ -78,6 +83,34 @@ public final class DefaultQuotaManagementService implements QuotaManagementServi
     Checks.notNull("quota", override);
     return change(userId, actor, reason, "override", Optional.of(override.type()),
         u -> u.withOverride(override), u -> describe(engine.plan().effective(u).get(override.type())));
+  }
+
+  @Override
+  public List<UserQuota> updateQuotas(List<String> userIds, Quota override, String actor, String reason) {
+    Checks.noNullElements("userIds", userIds);
+    if (userIds.size() > MAX_BULK_USERS) {
+      throw new InvalidUsageException("userIds", "at most " + MAX_BULK_USERS + " users at once, were " + userIds.size());
+    }
+    Set<String> seen = new HashSet<>();
+    for (int i = 0; i < userIds.size(); i++) {
+      Checks.id("userIds[" + i + "]", userIds.get(i));
+      if (!seen.add(userIds.get(i))) {
+        throw new InvalidUsageException("userIds[" + i + "]", "repeats " + userIds.get(i));
+      }
+    }
+    Checks.notNull("quota", override);
+    Checks.id("actor", actor);
+    Checks.text("reason", reason, Checks.MAX_TEXT_LENGTH);
+    List<UserQuota> out = new ArrayList<>(userIds.size());
+    for (int i = 0; i < userIds.size(); i++) {
+      try {
+        out.add(updateQuota(userIds.get(i), override, actor, reason));
+      } catch (UsageStorageException e) {
+        throw new UsageStorageException("bulk update stopped at userIds[" + i + "] (" + userIds.get(i) + "); the "
+            + i + " users before it were updated, and running it again applies the rest: " + e.getMessage(), e);
+      }
+    }
+    return out;
   }
 
   @Override

@@ -1,9 +1,11 @@
 package dev.usage.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.usage.AuditEntry;
 import dev.usage.Consumption;
+import dev.usage.InvalidUsageException;
 import dev.usage.Quota;
 import dev.usage.QuotaType;
 import dev.usage.Tier;
@@ -275,6 +277,33 @@ public abstract class LimitChangeContract extends AbstractStorageContract {
     assertThat(trail.get(2).oldValue()).isEqualTo(Tier.FREE);
     assertThat(trail.get(2).newValue()).isEqualTo(Tier.PREMIUM);
     assertThat(engine.quotas().getUserQuota(user)).as("a no-op change stores nothing").isEqualTo(before);
+  }
+
+  @Test
+  void aBulkUpdateChangesAndAuditsEachUserOnceAndABadListChangesNobody() {
+    UsageEngine engine = engine();
+    List<String> users = List.of(user("bulk-a"), user("bulk-b"), user("bulk-c"));
+    engine.quotas().updateQuota(users.get(1), Quota.monthly(QuotaType.REQUESTS, 900), "admin", "earlier");
+    Quota raised = Quota.monthly(QuotaType.REQUESTS, 900);
+
+    assertThatThrownBy(() -> engine.quotas().updateQuotas(List.of(users.get(0), " "), raised, "admin", "campaign"))
+        .isInstanceOfSatisfying(InvalidUsageException.class, e -> assertThat(e.field()).isEqualTo("userIds[1]"));
+    assertThatThrownBy(() -> engine.quotas().updateQuotas(List.of(users.get(0), users.get(0)), raised, "admin", "x"))
+        .isInstanceOfSatisfying(InvalidUsageException.class, e -> assertThat(e.field()).isEqualTo("userIds[1]"));
+    assertThat(engine.quotas().auditTrail(users.get(0))).as("a refused list changes nobody").isEmpty();
+
+    List<UserQuota> after = engine.quotas().updateQuotas(users, raised, "admin", "campaign");
+    engine.quotas().updateQuotas(users, raised, "admin", "campaign"); // again: nothing new
+
+    assertThat(after).extracting(UserQuota::userId).containsExactlyElementsOf(users);
+    for (String u : users) {
+      assertThat(limit(engine, u, QuotaType.REQUESTS)).isEqualTo(900);
+    }
+    assertThat(engine.quotas().auditTrail(users.get(0))).extracting(AuditEntry::action, AuditEntry::reason)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("override", "campaign"));
+    assertThat(engine.quotas().auditTrail(users.get(1))).as("already at the new value: not audited again")
+        .extracting(AuditEntry::reason).containsExactly("earlier");
+    assertThat(engine.quotas().auditTrail(users.get(2))).hasSize(1);
   }
 
   private static long limit(UsageEngine engine, String user, QuotaType type) {
