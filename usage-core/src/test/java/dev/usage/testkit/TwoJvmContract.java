@@ -3,6 +3,7 @@ package dev.usage.testkit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.usage.NotificationSettings;
 import dev.usage.Quota;
 import dev.usage.QuotaDecision;
 import dev.usage.QuotaType;
@@ -63,6 +64,33 @@ public abstract class TwoJvmContract extends AbstractStorageContract {
       assertThat(mine).allMatch(QuotaDecision::allowed);
       assertThat(firstHere + firstThere).as("one first admission per key over both JVMs").isEqualTo(30);
       assertThat(used(engine, user, QuotaType.REQUESTS)).isEqualTo(30);
+    }
+  }
+
+  @Test
+  void eachThresholdIsNotifiedOnceByTwoJvmsConsumingTogether() throws Exception {
+    requireShared();
+    long limit = 100;
+    String user = user("two-jvm-notify");
+    RecordingChannel channel = new RecordingChannel("mail");
+    // SOFT: every consume is admitted, so each JVM sees the quota past both thresholds whichever runs first,
+    // and each claims both notifications
+    UsageEngine engine = engine(b -> b.defaultQuota(Quota.monthly(QuotaType.REQUESTS, limit).soft())
+        .notifications(NotificationSettings.builder().channel(channel).build()));
+    try (SecondJvm child = SecondJvm.start(Contender.class, List.of(fixture().getClass().getName(), user,
+        Long.toString(limit), "8", "30", START, "notify"))) {
+      child.awaitReady(Duration.ofMinutes(1));
+      child.go();
+      Hammer.run(8, 30, Duration.ofMinutes(2),
+          (t, a) -> engine.tracking().consumeQuota(Contender.request(user, a, false)));
+      List<JsonNode> theirs = child.awaitResults(Duration.ofMinutes(2));
+      engine.close(); // waits for the notifications under way
+
+      List<Integer> thresholds = new java.util.ArrayList<>();
+      channel.sent.forEach(n -> thresholds.add(n.thresholdPercent()));
+      theirs.stream().filter(n -> n.has("notified")).forEach(n -> thresholds.add(n.get("notified").asInt()));
+      assertThat(thresholds).as("80 %% and 100 %% once each, over both JVMs").containsExactlyInAnyOrder(80, 100);
+      assertThat(used(engine, user, QuotaType.REQUESTS)).isEqualTo(480);
     }
   }
 
