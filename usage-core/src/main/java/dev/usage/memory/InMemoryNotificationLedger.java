@@ -21,10 +21,7 @@ public final class InMemoryNotificationLedger implements NotificationLedger {
 
   @Override
   public boolean claim(NotificationKey key, String claimant, Instant at, Instant keepUntil) {
-    Checks.notNull("key", key);
-    Checks.id("claimant", claimant);
-    Checks.notNull("at", at);
-    Checks.notNull("keepUntil", keepUntil);
+    NotificationLedger.checkClaim(key, claimant, at, keepUntil);
     Entry e = entries.compute(key, (k, old) -> old != null && old.keepUntil.isAfter(at) ? old
         : new Entry(claimant, keepUntil));
     if (claims.incrementAndGet() % SWEEP_EVERY == 0) {

@@ -1,5 +1,6 @@
 package dev.usage.spi;
 
+import dev.usage.internal.Checks;
 import java.time.Instant;
 
 /**
@@ -30,4 +31,16 @@ public interface NotificationLedger {
 
   /** Whether {@code key} is recorded. */
   boolean claimed(NotificationKey key);
+
+  /**
+   * The checks every {@link #claim} makes before it touches the store.
+   *
+   * @throws dev.usage.InvalidUsageException naming the argument
+   */
+  static void checkClaim(NotificationKey key, String claimant, Instant at, Instant keepUntil) {
+    Checks.notNull("key", key);
+    Checks.id("claimant", claimant);
+    Checks.notNull("at", at);
+    Checks.notNull("keepUntil", keepUntil);
+  }
 }

@@ -73,6 +73,10 @@ public abstract class NotificationContract extends AbstractStorageContract {
     assertThat(ledger().claim(new NotificationKey(user + "x", NotificationKind.THRESHOLD_REACHED, "requests", 80,
         k.periodStart()), "second", clock.instant(), APRIL)).isTrue();
 
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> ledger().claim(key(user, 50), " ", clock.instant(), APRIL))
+        .isInstanceOfSatisfying(dev.usage.InvalidUsageException.class, e -> assertThat(e.field()).isEqualTo("claimant"));
+    assertThat(ledger().claimed(key(user, 50))).as("a refused claim records nothing").isFalse();
+
     ledger().withdraw(k);
     ledger().withdraw(k); // absent: nothing happens
     assertThat(ledger().claimed(k)).isFalse();

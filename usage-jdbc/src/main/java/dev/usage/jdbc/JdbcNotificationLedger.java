@@ -25,10 +25,7 @@ final class JdbcNotificationLedger implements NotificationLedger {
 
   @Override
   public boolean claim(NotificationKey key, String claimant, Instant at, Instant keepUntil) {
-    Checks.notNull("key", key);
-    Checks.id("claimant", claimant);
-    Checks.notNull("at", at);
-    Checks.notNull("keepUntil", keepUntil);
+    NotificationLedger.checkClaim(key, claimant, at, keepUntil);
     String insert = db.insertIgnoring("usage_notifications (user_id, quota_type, kind, threshold, period_start,"
         + " channel, sent_at)", "VALUES (?, ?, ?, ?, ?, ?, ?)");
     return db.autocommit("claim notification", true, h -> db.insertIfAbsent(h, insert, key.userId(), key.quotaType(),

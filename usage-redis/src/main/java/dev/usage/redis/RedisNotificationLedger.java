@@ -28,10 +28,7 @@ final class RedisNotificationLedger implements NotificationLedger {
 
   @Override
   public boolean claim(NotificationKey key, String claimant, Instant at, Instant keepUntil) {
-    Checks.notNull("key", key);
-    Checks.id("claimant", claimant);
-    Checks.notNull("at", at);
-    Checks.notNull("keepUntil", keepUntil);
+    NotificationLedger.checkClaim(key, claimant, at, keepUntil);
     String k = key(key);
     // a TTL from the engine clock, not an instant of Redis's: the two clocks need not agree
     Duration ttl = Duration.between(at, keepUntil);
