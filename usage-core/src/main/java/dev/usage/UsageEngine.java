@@ -67,6 +67,12 @@ public final class UsageEngine implements AutoCloseable {
     this.notifier = Optional.ofNullable(b.notifications)
         .map(n -> new Notifier(n, storage.notifications(), settings.clock(), settings.closeTimeout()));
     notifier.ifPresent(listeners::register);
+    if (notifier.isPresent() && storage.notifications() instanceof dev.usage.memory.InMemoryNotificationLedger
+        && storage.capabilities().contains(StorageCapability.SHARED_ACROSS_PROCESSES)) {
+      log.warn("Notifications are recorded in this process only (the storage's notification ledger is in memory),"
+          + " though the storage is shared: every process may send each notification once. Give the composite"
+          + " storage a shared ledger (UsageStorage.composite(..., notifications, ...))");
+    }
     QuotaEngine engine = new QuotaEngine(storage.counters(), storage.userQuotas(), plan, settings,
         storage.capabilities().contains(StorageCapability.CHECKS_SETTINGS_VERSION), listeners);
     this.recorder = EventRecorder.create(storage.events(), settings);
