@@ -37,7 +37,7 @@ class PostgresAggregationPlanIT {
     JdbcUsageStorage storage = JdbcUsageStorage.builder(pool).build();
     storage.events().append(AggregationFixture.randomEvents(99, 200, 5, DAY.minusDays(3), 7));
     storage.aggregations().aggregatePending();
-    db.jdbi.useHandle(h -> h.execute("ANALYZE"));
+    db.jdbi.useHandle(TestDatabases::analyzeCurrentSchema);
   }
 
   @AfterAll

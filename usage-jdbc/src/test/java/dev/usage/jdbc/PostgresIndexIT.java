@@ -43,7 +43,7 @@ class PostgresIndexIT {
       if (events != EVENTS) {
         fill(h);
       }
-      h.execute("ANALYZE");
+      TestDatabases.analyzeCurrentSchema(h);
       return null;
     });
   }

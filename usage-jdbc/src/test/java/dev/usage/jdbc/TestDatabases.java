@@ -128,4 +128,13 @@ public final class TestDatabases {
     JdbcSchema.statements(dialect).forEach(s -> crc.update(s.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     return Long.toHexString(crc.getValue());
   }
+
+  /**
+   * {@code ANALYZE} of the tables in the connection's current schema only: a bare {@code ANALYZE} reads every
+   * schema of the shared test database (a benchmark's data set there makes it take minutes).
+   */
+  public static void analyzeCurrentSchema(org.jdbi.v3.core.Handle h) {
+    h.execute("DO $$ DECLARE t RECORD; BEGIN FOR t IN SELECT tablename FROM pg_tables WHERE schemaname ="
+        + " current_schema() LOOP EXECUTE format('ANALYZE %I', t.tablename); END LOOP; END $$");
+  }
 }
