@@ -96,6 +96,10 @@ public class UsageProperties {
   /** The HTTP contract of guarded web endpoints. */
   private final Web web = new Web();
 
+  /** Notifications to users: thresholds reached, monthly resets, unusual usage; by e-mail or to the log. */
+  @NestedConfigurationProperty
+  private final NotificationProperties notifications = new NotificationProperties();
+
   /** Store choice. */
   public enum Store {
     /** Chosen from the host's beans: Redis client, else DataSource, else memory. */
@@ -799,5 +803,9 @@ public class UsageProperties {
 
   public Web getWeb() {
     return web;
+  }
+
+  public NotificationProperties getNotifications() {
+    return notifications;
   }
 }

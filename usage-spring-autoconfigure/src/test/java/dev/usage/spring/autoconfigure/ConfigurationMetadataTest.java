@@ -29,7 +29,11 @@ class ConfigurationMetadataTest {
     }
     assertThat(names).contains("usage.enabled", "usage.store", "usage.quotas.defaults.monthly.characters",
         "usage.quotas.defaults.daily.tokens", "usage.tiers", "usage.users", "usage.tracking.buffer-size",
-        "usage.tracking.overflow-policy", "usage.jdbc.initialize-schema", "usage.jobs.reset-cron");
+        "usage.tracking.overflow-policy", "usage.jdbc.initialize-schema", "usage.jobs.reset-cron",
+        "usage.notifications.enabled", "usage.notifications.thresholds", "usage.notifications.kinds",
+        "usage.notifications.default-locale", "usage.notifications.queue-capacity", "usage.notifications.max-attempts",
+        "usage.notifications.backoff-initial", "usage.notifications.backoff-max", "usage.notifications.mail.enabled",
+        "usage.notifications.mail.from", "usage.notifications.mail.dashboard-url");
     assertThat(undocumented).isEmpty();
   }
 }
