@@ -280,7 +280,8 @@ public final class DefaultAnalyticsService implements AnalyticsService {
     }
   }
 
-  private static ThreadFactory daemonThreads(String name) {
+  /** Daemon threads named {@code <name>-1}, {@code <name>-2}, ... */
+  static ThreadFactory daemonThreads(String name) {
     AtomicInteger n = new AtomicInteger();
     return r -> {
       Thread t = new Thread(r, name + "-" + n.incrementAndGet());

@@ -16,7 +16,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,11 +44,8 @@ final class NotificationDispatcher implements AutoCloseable {
     this.settings = settings;
     this.closeTimeout = closeTimeout;
     for (NotificationChannel c : settings.channels()) {
-      ScheduledThreadPoolExecutor e = new ScheduledThreadPoolExecutor(1, r -> {
-        Thread t = new Thread(r, "usage-notify-" + c.name());
-        t.setDaemon(true);
-        return t;
-      });
+      ScheduledThreadPoolExecutor e = new ScheduledThreadPoolExecutor(1,
+          DefaultAnalyticsService.daemonThreads("usage-notify-" + c.name()));
       e.setRemoveOnCancelPolicy(true);
       executors.put(c.name(), e);
     }
@@ -128,13 +124,13 @@ final class NotificationDispatcher implements AutoCloseable {
 
   private void finish(Attempt a, boolean delivered) {
     pending.decrementAndGet();
-    a.outcome.done(delivered, r -> {
+    if (a.outcome.lastAndUndelivered(delivered)) {
       try {
-        r.run();
+        a.outcome.undelivered.run();
       } catch (RuntimeException e) {
         log.warn("Withdrawing an undelivered notification to {} failed", a.notification.userId(), e);
       }
-    });
+    }
   }
 
   NotificationStats stats() {
@@ -185,24 +181,23 @@ final class NotificationDispatcher implements AutoCloseable {
     }
   }
 
-  /** Counts a notification's channels down; runs its callback once if none delivered. */
+  /** Counts a notification's channels down; tells the last one whether none delivered. */
   private static final class Outcome {
     private final AtomicInteger open;
     private final AtomicBoolean delivered = new AtomicBoolean();
-    private final Runnable undelivered;
+    final Runnable undelivered;
 
     Outcome(int channels, Runnable undelivered) {
       this.open = new AtomicInteger(channels);
       this.undelivered = undelivered;
     }
 
-    void done(boolean ok, Consumer<Runnable> runner) {
+    /** Records one channel's end; true exactly once, for the last channel, when no channel delivered. */
+    boolean lastAndUndelivered(boolean ok) {
       if (ok) {
         delivered.set(true);
       }
-      if (open.decrementAndGet() == 0 && !delivered.get()) {
-        runner.accept(undelivered);
-      }
+      return open.decrementAndGet() == 0 && !delivered.get();
     }
   }
 }
