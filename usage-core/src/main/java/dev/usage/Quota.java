@@ -30,10 +30,6 @@ public record Quota(QuotaType type, long limit, QuotaPeriod period, Enforcement 
     Checks.notNull("period", period);
     Checks.notNull("enforcement", enforcement);
     Checks.notNull("rollover", rollover);
-    if (rollover.carry()) {
-      // refused rather than silently ignored until the reset job applies rollover
-      throw new InvalidUsageException("rollover", "carrying unused quota over is not supported yet");
-    }
   }
 
   /** A HARD monthly quota with no rollover. */

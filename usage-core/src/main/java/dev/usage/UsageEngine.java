@@ -9,6 +9,7 @@ import dev.usage.internal.EventRecorder;
 import dev.usage.internal.ListenerDispatcher;
 import dev.usage.internal.Notifier;
 import dev.usage.internal.QuotaEngine;
+import dev.usage.internal.Rollovers;
 import dev.usage.internal.QuotaPlan;
 import dev.usage.memory.InMemoryUsageStorage;
 import dev.usage.spi.StorageCapability;
@@ -74,7 +75,8 @@ public final class UsageEngine implements AutoCloseable {
           + " storage a shared ledger (UsageStorage.composite(..., notifications, ...))");
     }
     QuotaEngine engine = new QuotaEngine(storage.counters(), storage.userQuotas(), plan, settings,
-        storage.capabilities().contains(StorageCapability.CHECKS_SETTINGS_VERSION), listeners);
+        storage.capabilities().contains(StorageCapability.CHECKS_SETTINGS_VERSION), listeners,
+        new Rollovers(storage.counters(), storage.history(), settings));
     this.recorder = EventRecorder.create(storage.events(), settings);
     this.tracking = new DefaultUsageTrackingService(engine, recorder, storage.events(), settings.clock(), listeners);
     this.quotas = new DefaultQuotaManagementService(engine, storage, settings);

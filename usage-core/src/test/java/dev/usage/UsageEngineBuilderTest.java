@@ -81,7 +81,8 @@ class UsageEngineBuilderTest {
         bad("offerTimeout", b -> b.offerTimeout(Duration.ofDays(1))),
         bad("batchSize", b -> b.batchSize(Integer.MAX_VALUE)),
         bad("bufferCapacity", b -> b.bufferCapacity(50_000_000)),
-        bad("rollover", b -> b.defaultQuota(Quota.monthly(QuotaType.TOKENS, 10).withRollover(RolloverPolicy.carryUpTo(5)))));
+        bad("rollover.expiresAfterPeriods", b -> b.defaultQuota(Quota.monthly(QuotaType.TOKENS, 10)
+            .withRollover(RolloverPolicy.carryUpTo(5).expiringAfter(RolloverPolicy.MAX_EXPIRY + 1)))));
   }
 
   private static Arguments bad(String field, Consumer<UsageEngine.Builder> setting) {

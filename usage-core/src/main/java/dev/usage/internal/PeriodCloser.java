@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -23,6 +24,9 @@ import java.util.Optional;
  * so closing never touches live counters and usage recorded after a boundary is never erased. Rows are
  * stored insert-if-absent, so reruns and concurrent runs on every instance close each period once.
  *
+ * <p>A quota with a carrying {@link dev.usage.RolloverPolicy} is closed by {@link Rollovers}, in order, each
+ * period from the stored row of the one before.
+ *
  * <p>A period is closed only once nothing can be charged to it any more: a reservation made just before
  * its end may be committed until its TTL and then the idempotency window have passed, so a period is
  * closed {@code reservationTtl + idempotencyWindow} after it ends. Thread-safe.
@@ -30,6 +34,9 @@ import java.util.Optional;
 public final class PeriodCloser {
 
   private static final int PAGE = 500;
+
+  /** A carrying quota of one user, to close through its latest finished period seen in a page. */
+  private record Carrying(UserQuota user, Quota quota, PeriodWindow target, int counters) {}
 
   private final CounterStore counters;
   private final PeriodHistoryStore history;
@@ -63,24 +70,40 @@ public final class PeriodCloser {
       CounterPage page = QuotaEngine.store(() -> counters.scan(from, PAGE, now));
       Map<String, UserQuota> users = new HashMap<>();
       List<PeriodUsage> rows = new ArrayList<>();
+      // carrying quotas close through their latest finished period in this page, oldest first
+      Map<List<Object>, Carrying> carrying = new LinkedHashMap<>();
       for (StoredCounter c : page.counters()) {
         scanned++;
         if (c.periodEnd().isAfter(endedBy)) {
           continue;
         }
         UserQuota user = users.computeIfAbsent(c.userId(), engine::userQuota);
+        Quota quota = engine.plan().effective(user).get(c.type());
+        if (quota != null && quota.rollover().carry() && !quota.isUnlimited()
+            && Periods.kindOf(c.periodId()) == quota.period()) {
+          PeriodWindow w = Periods.ofId(c.periodId(), user.zone(), user.billingAnchorDay());
+          carrying.merge(List.of(c.userId(), c.type()), new Carrying(user, quota, w, 1),
+              (a, b) -> new Carrying(a.user(), a.quota(), a.target().start().isAfter(b.target().start()) ? a.target()
+                  : b.target(), a.counters() + b.counters()));
+          continue;
+        }
         // a type no longer in the user's plan is still closed, with no limit
-        long limit = Optional.ofNullable(engine.plan().effective(user).get(c.type())).map(Quota::limit)
-            .orElse(Quota.UNLIMITED);
+        long limit = quota == null ? Quota.UNLIMITED : quota.limit();
         rows.add(new PeriodUsage(c.userId(), c.type(), Periods.kindOf(c.periodId()), c.periodStart(), c.periodEnd(),
             limit, c.used(), 0, now));
       }
+      List<PeriodUsage> stored = new ArrayList<>();
       if (!rows.isEmpty()) {
-        List<PeriodUsage> stored = QuotaEngine.store(() -> history.close(rows));
-        closed += stored.size();
+        stored.addAll(QuotaEngine.store(() -> history.close(rows)));
         already += rows.size() - stored.size();
-        engine.tellPeriodsClosed(stored);
       }
+      for (Carrying c : carrying.values()) {
+        List<PeriodUsage> chain = engine.rollovers().closeThrough(c.user(), c.quota(), c.target(), now).stored();
+        stored.addAll(chain);
+        already += Math.max(0, c.counters() - chain.size());
+      }
+      closed += stored.size();
+      engine.tellPeriodsClosed(stored);
       cursor = page.next();
     } while (cursor.isPresent());
     return new ResetReport(now, scanned, closed, already);

@@ -63,14 +63,16 @@ public final class QuotaEngine {
   private final AtomicLong lastFailOpenWarning = new AtomicLong(Long.MIN_VALUE / 2);
   private final LongAdder failOpenSinceWarning = new LongAdder();
   private final ListenerDispatcher listeners;
+  private final Rollovers rollovers;
 
   /**
    * @param versionChecked whether the counter store checks {@code ConsumeCommand.settingsVersion} (then
    *     consumes may use cached settings)
    */
   public QuotaEngine(CounterStore counters, UserQuotaStore users, QuotaPlan plan, EngineSettings settings,
-      boolean versionChecked, ListenerDispatcher listeners) {
+      boolean versionChecked, ListenerDispatcher listeners, Rollovers rollovers) {
     this.listeners = listeners;
+    this.rollovers = rollovers;
     this.counters = counters;
     this.users = users;
     this.plan = plan;
@@ -88,6 +90,17 @@ public final class QuotaEngine {
     return plan;
   }
 
+  public Rollovers rollovers() {
+    return rollovers;
+  }
+
+  /** The period of {@code quota} containing {@code now}, and the quota with the units carried into it. */
+  private Part part(UserQuota user, Quota quota, Instant now, long amount) {
+    PeriodWindow window = periods.window(quota.period(), now, user.zone(), user.billingAnchorDay());
+    Quota allowed = rollovers.allowance(user, quota, window, now);
+    return new Part(allowed, window, amount, allowed.limit() - quota.limit());
+  }
+
   /** The stored settings of a user, or the defaults for one never initialised. */
   public UserQuota userQuota(String userId) {
     Checks.id("userId", userId);
@@ -99,7 +112,7 @@ public final class QuotaEngine {
   }
 
   /** One quota of a request, resolved for now. */
-  private record Part(Quota quota, PeriodWindow window, long amount) {
+  private record Part(Quota quota, PeriodWindow window, long amount, long carriedIn) {
     CounterKey key() {
       return new CounterKey(quota.type(), window.id());
     }
@@ -114,7 +127,7 @@ public final class QuotaEngine {
         throw new InvalidUsageException("amounts." + e.getKey().name(),
             "unknown quota type for user '" + user.userId() + "' (tier '" + user.tier() + "')");
       }
-      parts.add(new Part(q, periods.window(q.period(), now, user.zone(), user.billingAnchorDay()), e.getValue()));
+      parts.add(part(user, q, now, e.getValue()));
     }
     return parts;
   }
@@ -174,7 +187,7 @@ public final class QuotaEngine {
     }
     List<QuotaStatus> st = new ArrayList<>(parts.size());
     for (int i = 0; i < parts.size(); i++) {
-      st.add(statuses.status(parts.get(i).quota, parts.get(i).window, o.counters().get(i)));
+      st.add(statuses.status(parts.get(i).quota, parts.get(i).window, o.counters().get(i), parts.get(i).carriedIn));
     }
     return Optional.of(switch (o.result()) {
       case ADMITTED, REPLAYED -> StatusFactory.allowed(st, o.result() == ConsumeOutcome.Result.REPLAYED,
@@ -204,7 +217,7 @@ public final class QuotaEngine {
     for (int i = 0; i < parts.size(); i++) {
       Part p = parts.get(i);
       CounterValue v = values.get().get(i);
-      st.add(statuses.status(p.quota, p.window, v));
+      st.add(statuses.status(p.quota, p.window, v, p.carriedIn));
       if (p.quota.isEnforced() && v.used() + v.reserved() + p.amount > p.quota.limit()) {
         violated.add(p.quota.type());
       }
@@ -219,12 +232,12 @@ public final class QuotaEngine {
     Map<QuotaType, Quota> effective = plan.effective(user);
     List<Part> parts = new ArrayList<>(effective.size());
     for (Quota q : effective.values()) {
-      parts.add(new Part(q, periods.window(q.period(), now, user.zone(), user.billingAnchorDay()), 0));
+      parts.add(part(user, q, now, 0));
     }
     List<CounterValue> values = store(() -> counters.read(userId, parts.stream().map(Part::key).toList(), now));
     List<QuotaStatus> st = new ArrayList<>(parts.size());
     for (int i = 0; i < parts.size(); i++) {
-      st.add(statuses.status(parts.get(i).quota, parts.get(i).window, values.get(i)));
+      st.add(statuses.status(parts.get(i).quota, parts.get(i).window, values.get(i), parts.get(i).carriedIn));
     }
     return st;
   }
@@ -324,7 +337,9 @@ public final class QuotaEngine {
       if (q == null) {
         continue; // the quota was removed from the user's plan since the reservation was made
       }
-      st.add(statuses.status(q, Periods.ofId(v.periodId(), user.zone(), user.billingAnchorDay()), v));
+      PeriodWindow w = Periods.ofId(v.periodId(), user.zone(), user.billingAnchorDay());
+      Quota allowed = rollovers.allowance(user, q, w, settings.clock().instant());
+      st.add(statuses.status(allowed, w, v, allowed.limit() - q.limit()));
     }
     return st;
   }

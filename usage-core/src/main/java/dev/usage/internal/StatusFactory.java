@@ -23,7 +23,8 @@ final class StatusFactory {
     this.red = red;
   }
 
-  QuotaStatus status(Quota q, PeriodWindow w, CounterValue v) {
+  /** @param q the quota with the units carried into the period ({@code carriedIn}) added to its limit */
+  QuotaStatus status(Quota q, PeriodWindow w, CounterValue v, long carriedIn) {
     long held = v.used() + v.reserved();
     long remaining;
     double utilisation;
@@ -36,7 +37,7 @@ final class StatusFactory {
     }
     QuotaLevel level = utilisation >= red ? QuotaLevel.RED : utilisation >= yellow ? QuotaLevel.YELLOW : QuotaLevel.GREEN;
     return new QuotaStatus(q.type(), q.limit(), v.used(), v.reserved(), remaining, q.period(), w.start(), w.end(),
-        utilisation, level, q.enforcement());
+        utilisation, level, q.enforcement(), carriedIn);
   }
 
   static QuotaDecision allowed(List<QuotaStatus> statuses, boolean replayed, Optional<Reservation> reservation) {

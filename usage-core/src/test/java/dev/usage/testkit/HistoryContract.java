@@ -208,4 +208,118 @@ public abstract class HistoryContract extends AbstractStorageContract {
       assertThat(storage.history().history(r.userId())).containsExactly(r);
     }
   }
+
+  private UsageEngine rolloverEngine(dev.usage.RolloverPolicy policy) {
+    return engine(b -> b.counterRetention(Duration.ofDays(120))
+        .reservationTtl(Duration.ofMinutes(5))
+        .idempotencyWindow(Duration.ofHours(1))
+        .defaultQuota(Quota.monthly(QuotaType.TOKENS, 1_000).withRollover(policy)));
+  }
+
+  @Test
+  void unusedQuotaIsCarriedIntoTheNextPeriodOnceThePeriodIsFinal() {
+    UsageEngine engine = rolloverEngine(dev.usage.RolloverPolicy.carryUpTo(300));
+    String user = user("carry");
+    engine.tracking().consumeQuota(Consumption.of(user, QuotaType.TOKENS, 600));
+    clock.set("2026-04-01T00:00:05Z");
+    assertThat(status(engine, user, QuotaType.TOKENS).limit()).as("March may still be charged").isEqualTo(1_000);
+
+    settledAfter("2026-04-01T00:00:00Z");
+    // no reset job has run: the first look at April closes March
+    assertThat(status(engine, user, QuotaType.TOKENS)).satisfies(s -> {
+      assertThat(s.limit()).isEqualTo(1_300);
+      assertThat(s.carriedIn()).isEqualTo(300);
+      assertThat(s.remaining()).isEqualTo(1_300);
+    });
+    assertThat(engine.tracking().consumeQuota(Consumption.of(user, QuotaType.TOKENS, 1_300)).allowed()).isTrue();
+    assertThat(engine.tracking().consumeQuota(Consumption.of(user, QuotaType.TOKENS, 1)).allowed())
+        .as("the carried units are spent too").isFalse();
+
+    assertThat(engine.quotas().getQuotaHistory(user)).singleElement().satisfies(r -> {
+      assertThat(r.periodStart()).isEqualTo(Instant.parse("2026-03-01T00:00:00Z"));
+      assertThat(r.used()).isEqualTo(600);
+      assertThat(r.carriedIn()).isZero();
+      assertThat(r.rolledOver()).isEqualTo(300);
+      assertThat(r.rolledOverParts()).containsExactly(300L);
+    });
+    assertThat(engine.quotas().resetMonthlyQuotas().periodsClosed()).as("closed once, by the consume").isZero();
+    // another engine on the same store reads the same row
+    assertThat(status(rolloverEngine(dev.usage.RolloverPolicy.carryUpTo(300)), user, QuotaType.TOKENS).limit())
+        .isEqualTo(1_300);
+  }
+
+  @Test
+  void catchUpClosesCarryingPeriodsInOrderAndCarriedUnitsExpire() {
+    // carried units may be used in the two periods after the one they were unused in; cap 200 % of the limit
+    // the months are used through an engine that does not look at rollover (as after a deployment that
+    // turned it on), so every period is left to the reset job's catch-up, in whatever order the store scans
+    UsageEngine plain = rolloverEngine(dev.usage.RolloverPolicy.none());
+    String user = user("expiry");
+    clock.set("2026-01-20T12:00:00Z");
+    plain.tracking().consumeQuota(Consumption.of(user, QuotaType.TOKENS, 200)); // 800 unused
+    clock.set("2026-02-20T12:00:00Z");
+    plain.tracking().consumeQuota(Consumption.of(user, QuotaType.TOKENS, 300));
+    clock.set("2026-03-20T12:00:00Z");
+    plain.tracking().consumeQuota(Consumption.of(user, QuotaType.TOKENS, 100));
+    settledAfter("2026-04-01T00:00:00Z");
+    UsageEngine engine = rolloverEngine(dev.usage.RolloverPolicy.carryUpToPercent(200).expiringAfter(2));
+
+    assertThat(engine.quotas().resetMonthlyQuotas().periodsClosed()).isGreaterThanOrEqualTo(3);
+
+    // Jan: 800 unused. Feb: 300 from Jan's 800 first -> [Feb 1,000, Jan 500]. Mar: 100 from Jan's 500 ->
+    // Jan's 400 have had their two periods and expire -> [Mar 1,000, Feb 1,000], within the 2,000 cap
+    assertThat(engine.quotas().getQuotaHistory(user))
+        .extracting(PeriodUsage::periodStart, PeriodUsage::carriedIn, PeriodUsage::used, PeriodUsage::rolledOverParts)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(Instant.parse("2026-01-01T00:00:00Z"), 0L, 200L, List.of(800L)),
+            org.assertj.core.groups.Tuple.tuple(Instant.parse("2026-02-01T00:00:00Z"), 800L, 300L, List.of(1_000L, 500L)),
+            org.assertj.core.groups.Tuple.tuple(Instant.parse("2026-03-01T00:00:00Z"), 1_500L, 100L,
+                List.of(1_000L, 1_000L)));
+    assertThat(status(engine, user, QuotaType.TOKENS).limit()).isEqualTo(3_000);
+  }
+
+  @Test
+  void aPeriodWithoutUseCarriesOnItsUnusedLimit() {
+    UsageEngine engine = rolloverEngine(dev.usage.RolloverPolicy.carryUpTo(5_000));
+    String user = user("idle");
+    clock.set("2026-01-20T12:00:00Z");
+    engine.tracking().consumeQuota(Consumption.of(user, QuotaType.TOKENS, 100));
+    settledAfter("2026-02-01T00:00:00Z");
+    engine.quotas().resetMonthlyQuotas(); // January closed; nothing is used in February
+    clock.set("2026-03-10T12:00:00Z");
+
+    assertThat(status(engine, user, QuotaType.TOKENS).limit()).as("1,000 + January's 900 + February's 1,000")
+        .isEqualTo(2_900);
+    assertThat(engine.quotas().getQuotaHistory(user)).extracting(PeriodUsage::used, PeriodUsage::rolledOver)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple(100L, 900L), org.assertj.core.groups.Tuple.tuple(0L, 1_900L));
+  }
+
+  @Test
+  void aUsersFirstPeriodCarriesNothingFromBeforeTheirFirstUse() {
+    UsageEngine engine = rolloverEngine(dev.usage.RolloverPolicy.carryUpTo(5_000));
+    String user = user("new");
+    settledAfter("2026-04-01T00:00:00Z");
+    assertThat(status(engine, user, QuotaType.TOKENS).limit()).isEqualTo(1_000);
+    assertThat(engine.quotas().getQuotaHistory(user)).isEmpty();
+  }
+
+  @Test
+  void concurrentClosersAndConsumersCloseEachCarryingPeriodOnce() throws Exception {
+    UsageEngine engine = rolloverEngine(dev.usage.RolloverPolicy.carryUpTo(500));
+    List<String> users = java.util.stream.IntStream.range(0, 20).mapToObj(i -> user("race")).toList();
+    clock.set("2026-02-10T12:00:00Z");
+    users.forEach(u -> engine.tracking().consumeQuota(Consumption.of(u, QuotaType.TOKENS, 700)));
+    clock.set("2026-03-10T12:00:00Z");
+    users.forEach(u -> engine.tracking().consumeQuota(Consumption.of(u, QuotaType.TOKENS, 100)));
+    settledAfter("2026-04-01T00:00:00Z");
+
+    Hammer.run(4, 3, Duration.ofMinutes(2), (t, a) -> t % 2 == 0 ? engine.quotas().resetMonthlyQuotas()
+        : engine.tracking().consumeQuota(Consumption.of(users.get((t * 3 + a) % users.size()), QuotaType.TOKENS, 1)));
+
+    for (String u : users) {
+      assertThat(engine.quotas().getQuotaHistory(u)).as(u).extracting(PeriodUsage::carriedIn, PeriodUsage::rolledOver)
+          .containsExactly(org.assertj.core.groups.Tuple.tuple(0L, 300L), org.assertj.core.groups.Tuple.tuple(300L, 500L));
+      assertThat(status(engine, u, QuotaType.TOKENS).limit()).as(u).isEqualTo(1_500);
+    }
+  }
 }

@@ -16,7 +16,7 @@ import java.util.List;
 public final class JdbcPeriodHistoryStore implements PeriodHistoryStore {
 
   private static final String COLUMNS = "user_id, quota_type, period_start, period_kind, period_end, quota_limit,"
-      + " used, rolled_over, closed_at";
+      + " used, rolled_over, closed_at, carried_in, rolled_over_parts";
 
   /** {@link #history}'s query; argument user. Backed by the primary key (user_id first). */
   static final String HISTORY_SQL = "SELECT " + COLUMNS + " FROM usage_period_history WHERE user_id = ?";
@@ -29,14 +29,14 @@ public final class JdbcPeriodHistoryStore implements PeriodHistoryStore {
 
   @Override
   public List<PeriodUsage> close(List<PeriodUsage> rows) {
-    String sql = db.insertIgnoring("usage_period_history (" + COLUMNS + ")", "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    String sql = db.insertIgnoring("usage_period_history (" + COLUMNS + ")", "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     // each row on its own, idempotently: a retry after a lost answer stores nothing twice (but may not
     // report a row it stored the first time)
     return db.autocommit("close periods", true, h -> {
       List<PeriodUsage> stored = new ArrayList<>();
       for (PeriodUsage r : rows) {
         if (db.insertIfAbsent(h, sql, r.userId(), r.type().name(), r.periodStart(), r.period().name(), r.periodEnd(),
-            r.limit(), r.used(), r.rolledOver(), r.closedAt())) {
+            r.limit(), r.used(), r.rolledOver(), r.closedAt(), r.carriedIn(), parts(r.rolledOverParts()))) {
           stored.add(r);
         }
       }
@@ -50,9 +50,25 @@ public final class JdbcPeriodHistoryStore implements PeriodHistoryStore {
         .map((rs, ctx) -> new PeriodUsage(userId, QuotaType.of(rs.getString("quota_type")),
             QuotaPeriod.valueOf(rs.getString("period_kind")), db.instant(rs, "period_start"),
             db.instant(rs, "period_end"), rs.getLong("quota_limit"), rs.getLong("used"), rs.getLong("rolled_over"),
-            db.instant(rs, "closed_at")))
+            db.instant(rs, "closed_at"), rs.getLong("carried_in"), parts(rs.getString("rolled_over_parts"))))
         .list());
     return rows.stream().sorted(Comparator.comparing(PeriodUsage::periodStart).thenComparing(PeriodUsage::type))
         .toList();
+  }
+
+  /** {@code rolled_over_parts}: decimal numbers joined by commas, youngest first ({@code ""}: none). */
+  static String parts(List<Long> parts) {
+    return parts.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(","));
+  }
+
+  static List<Long> parts(String stored) {
+    if (stored == null || stored.isEmpty()) {
+      return List.of();
+    }
+    List<Long> out = new ArrayList<>();
+    for (String part : stored.split(",")) {
+      out.add(Long.parseLong(part));
+    }
+    return out;
   }
 }

@@ -16,25 +16,39 @@ import javax.sql.DataSource;
  * The opt-in schema initializer: creates the adapter's tables from the DDL shipped in the jar when they
  * do not exist yet, and brings a schema it created at an earlier version up to date. Applications that
  * manage their schema with Flyway point it at {@link JdbcDialect#flywayLocation()} instead (the files are
- * Flyway migrations, {@code V1__usage_schema.sql}, {@code V2__usage_tracking_endpoint_index.sql}, ...).
+ * Flyway migrations, {@code V1__usage_schema.sql}, {@code V2__usage_tracking_endpoint_index.sql}, {@code V3__period_history_rollover.sql}, ...).
  */
 public final class JdbcSchema {
 
   /** The schema version this library's statements need. */
-  public static final int VERSION = 2;
+  public static final int VERSION = 3;
 
-  /** The migration files after the first, by version, each with the index whose presence shows it applied. */
+  /** The migration files after the first, by version, each with what shows it applied. */
   private static final List<Migration> LATER = List.of(
-      new Migration("V2__usage_tracking_endpoint_index.sql", "usage_tracking", "usage_tracking_endpoint_time"));
+      Migration.index("V2__usage_tracking_endpoint_index.sql", "usage_tracking", "usage_tracking_endpoint_time"),
+      Migration.column("V3__period_history_rollover.sql", "usage_period_history", "rolled_over_parts"));
 
-  /** A migration after the first: its file, and the index of {@code table} it creates. */
-  private record Migration(String file, String table, String index) {}
+  /** A migration after the first: its file, and the index or the column of {@code table} it creates. */
+  private record Migration(String file, String table, String index, String column) {
+
+    static Migration index(String file, String table, String index) {
+      return new Migration(file, table, index, null);
+    }
+
+    static Migration column(String file, String table, String column) {
+      return new Migration(file, table, null, column);
+    }
+
+    boolean applied(Connection c) throws SQLException {
+      return index != null ? indexExists(c, table, index) : columnExists(c, table, column);
+    }
+  }
 
   private JdbcSchema() {}
 
   /**
    * Creates the tables (every version's DDL) unless {@code usage_counters} exists already; when it does,
-   * applies the later versions whose index is missing (a schema this method created at an earlier
+   * applies the later versions whose index or column is missing (a schema this method created at an earlier
    * version). Each step runs in one transaction where the database has transactional DDL (PostgreSQL, H2);
    * MariaDB commits each statement. Not meant to race another instance's first run on an empty schema.
    *
@@ -46,7 +60,7 @@ public final class JdbcSchema {
       if (exists(c, "usage_counters")) {
         for (int v = 2; v <= VERSION; v++) {
           Migration later = LATER.get(v - 2);
-          if (!indexExists(c, later.table(), later.index())) {
+          if (!later.applied(c)) {
             execute(c, statements(dialect, v));
           }
         }
@@ -144,6 +158,20 @@ public final class JdbcSchema {
       try (ResultSet rs = c.getMetaData().getIndexInfo(c.getCatalog(), c.getSchema(), name, false, true)) {
         while (rs.next()) {
           if (index.equalsIgnoreCase(rs.getString("INDEX_NAME"))) {
+            return true;
+          }
+        }
+      }
+    }
+    return false;
+  }
+
+  /** Whether {@code table} of the connection's schema has a column named {@code column}. */
+  static boolean columnExists(Connection c, String table, String column) throws SQLException {
+    for (String name : List.of(table, table.toUpperCase(java.util.Locale.ROOT))) {
+      try (ResultSet rs = c.getMetaData().getColumns(c.getCatalog(), c.getSchema(), name, null)) {
+        while (rs.next()) {
+          if (column.equalsIgnoreCase(rs.getString("COLUMN_NAME"))) {
             return true;
           }
         }

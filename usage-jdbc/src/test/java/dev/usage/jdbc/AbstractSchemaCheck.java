@@ -79,6 +79,36 @@ abstract class AbstractSchemaCheck {
   }
 
   @Test
+  void createBringsAVersionTwoSchemaUpToDateKeepingItsClosedPeriods() throws Exception {
+    DataSource ds = freshSchema();
+    Jdbi.create(ds).useHandle(h -> {
+      JdbcSchema.statements(dialect(), 1).forEach(h::execute);
+      JdbcSchema.statements(dialect(), 2).forEach(h::execute);
+      h.execute("INSERT INTO usage_period_history (user_id, quota_type, period_start, period_kind, period_end,"
+          + " quota_limit, used, rolled_over, closed_at) VALUES ('old', 'tokens', ?, 'MONTH', ?, 100, 40, 5, ?)",
+          java.sql.Timestamp.from(Instant.parse("2025-04-01T00:00:00Z")),
+          java.sql.Timestamp.from(Instant.parse("2025-05-01T00:00:00Z")), java.sql.Timestamp.from(NOW));
+    });
+    try (Connection c = ds.getConnection()) {
+      assertThat(JdbcSchema.columnExists(c, "usage_period_history", "rolled_over")).isTrue();
+      assertThat(JdbcSchema.columnExists(c, "usage_period_history", "rolled_over_parts")).isFalse();
+    }
+
+    assertThat(JdbcSchema.create(ds, dialect())).as("tables existed").isFalse();
+
+    try (Connection c = ds.getConnection()) {
+      assertThat(JdbcSchema.columnExists(c, "usage_period_history", "rolled_over_parts")).isTrue();
+    }
+    assertThat(JdbcUsageStorage.builder(ds).build().history().history("old")).singleElement().satisfies(r -> {
+      assertThat(r.used()).isEqualTo(40);
+      assertThat(r.carriedIn()).isZero();
+      assertThat(r.rolledOver()).isEqualTo(5);
+      assertThat(r.rolledOverParts()).containsExactly(5L);
+    });
+    smoke(ds);
+  }
+
+  @Test
   void flywayUpgradesAVersionOneSchema() {
     DataSource ds = freshSchema();
     Flyway.configure().dataSource(ds).locations(dialect().flywayLocation()).target("1").load().migrate();

@@ -9,6 +9,8 @@ import dev.usage.PeriodUsage;
 import dev.usage.QuotaPeriod;
 import dev.usage.QuotaType;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -18,7 +20,8 @@ import java.util.Optional;
  * JSON integers (read back exactly as {@code long}s).
  *
  * <p>Audit entry: {@code at, actor, user, action, type} (absent when the entry concerns no quota type),
- * {@code old, new, reason}. History row: {@code user, type, period, start, end, limit, used, rolledOver, closedAt}.
+ * {@code old, new, reason}. History row: {@code user, type, period, start, end, limit, used, rolledOver, closedAt,
+ * carriedIn, rolledOverParts} (the last two absent from rows stored by earlier versions).
  * Decoding refuses anything else with {@link IllegalArgumentException}.
  */
 final class RedisJson {
@@ -62,14 +65,36 @@ final class RedisJson {
     n.put("used", p.used());
     n.put("rolledOver", p.rolledOver());
     n.put("closedAt", p.closedAt().toString());
+    n.put("carriedIn", p.carriedIn());
+    com.fasterxml.jackson.databind.node.ArrayNode parts = n.putArray("rolledOverParts");
+    p.rolledOverParts().forEach(parts::add);
     return write(n);
   }
 
   static PeriodUsage period(String json) {
     JsonNode n = read(json);
+    long rolledOver = number(n, "rolledOver");
+    // rows stored before rollover was applied have neither field: nothing carried in, one part
+    long carriedIn = n.has("carriedIn") ? number(n, "carriedIn") : 0;
+    List<Long> parts = new ArrayList<>();
+    JsonNode stored = n.get("rolledOverParts");
+    if (stored == null) {
+      if (rolledOver > 0) {
+        parts.add(rolledOver);
+      }
+    } else if (stored.isArray()) {
+      for (JsonNode part : stored) {
+        if (!part.isIntegralNumber() || !part.canConvertToLong()) {
+          throw new IllegalArgumentException("field rolledOverParts holds a value that is not a whole number");
+        }
+        parts.add(part.longValue());
+      }
+    } else {
+      throw new IllegalArgumentException("field rolledOverParts is not an array");
+    }
     return new PeriodUsage(text(n, "user"), QuotaType.of(text(n, "type")), QuotaPeriod.valueOf(text(n, "period")),
         Instant.parse(text(n, "start")), Instant.parse(text(n, "end")), number(n, "limit"), number(n, "used"),
-        number(n, "rolledOver"), Instant.parse(text(n, "closedAt")));
+        rolledOver, Instant.parse(text(n, "closedAt")), carriedIn, parts);
   }
 
   private static String write(ObjectNode n) {

@@ -17,7 +17,8 @@ import java.util.Map;
  * {@link java.time.Instant#toString()}, exact to the nanosecond; type names hold no {@code |}, so the field is
  * unique per row), whose value is the row as a JSON object: {@code user}, {@code type}, {@code period},
  * {@code start}, {@code end}, {@code closedAt} (text; instants ISO-8601 to the nanosecond) and {@code limit},
- * {@code used}, {@code rolledOver} (integers). No TTL.
+ * {@code used}, {@code rolledOver}, {@code carriedIn} (integers), {@code rolledOverParts} (an array of integers).
+ * No TTL.
  *
  * <p>{@link #close} runs one Lua script per user (at most 256 rows each) that checks its
  * rows and then stores each with {@code HSETNX}: of any number of concurrent closers, in any number of

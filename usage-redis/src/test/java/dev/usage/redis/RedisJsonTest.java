@@ -42,15 +42,28 @@ class RedisJsonTest {
   @Test
   void aHistoryRowIsStoredAsThisObjectAndReadBackEqual() {
     PeriodUsage p = new PeriodUsage("u", QuotaType.CHARACTERS, QuotaPeriod.MONTH, Instant.parse("2026-03-01T00:00:00Z"),
-        Instant.parse("2026-04-01T00:00:00Z"), Quota.UNLIMITED, Quota.MAX_AMOUNT, 3, AT);
+        Instant.parse("2026-04-01T00:00:00Z"), Quota.UNLIMITED, Quota.MAX_AMOUNT, 3, AT, Quota.MAX_AMOUNT,
+        java.util.List.of(1L, 2L));
 
     String json = RedisJson.period(p);
 
     assertThat(json).isEqualTo("{\"user\":\"u\",\"type\":\"characters\",\"period\":\"MONTH\","
         + "\"start\":\"2026-03-01T00:00:00Z\",\"end\":\"2026-04-01T00:00:00Z\",\"limit\":9223372036854775807,"
-        + "\"used\":9007199254740991,\"rolledOver\":3,\"closedAt\":\"2026-03-31T23:59:59.123456789Z\"}");
+        + "\"used\":9007199254740991,\"rolledOver\":3,\"closedAt\":\"2026-03-31T23:59:59.123456789Z\","
+        + "\"carriedIn\":9007199254740991,\"rolledOverParts\":[1,2]}");
     assertThat(RedisJson.period(json)).isEqualTo(p);
     assertThat(RedisPeriodHistoryStore.field(p)).isEqualTo("characters|2026-03-01T00:00:00Z");
+  }
+
+  @Test
+  void aHistoryRowStoredBeforeRolloverReadsAsCarryingNothingIn() {
+    PeriodUsage old = RedisJson.period("{\"user\":\"u\",\"type\":\"characters\",\"period\":\"MONTH\","
+        + "\"start\":\"2026-03-01T00:00:00Z\",\"end\":\"2026-04-01T00:00:00Z\",\"limit\":10,\"used\":4,"
+        + "\"rolledOver\":0,\"closedAt\":\"2026-04-01T00:00:00Z\"}");
+
+    assertThat(old.carriedIn()).isZero();
+    assertThat(old.rolledOverParts()).isEmpty();
+    assertThat(old.used()).isEqualTo(4);
   }
 
   @Test

@@ -1,0 +1,265 @@
+package dev.usage.internal;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.usage.PeriodUsage;
+import dev.usage.Quota;
+import dev.usage.QuotaType;
+import dev.usage.RolloverPolicy;
+import dev.usage.UsageStorageException;
+import dev.usage.UserQuota;
+import dev.usage.spi.CounterKey;
+import dev.usage.spi.CounterStore;
+import dev.usage.spi.CounterValue;
+import dev.usage.spi.PeriodHistoryStore;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Rollover of unused quota (see {@link RolloverPolicy}): closes a user's periods of a carrying quota in
+ * order, each from the one before, and tells the engine how many units were carried into a period.
+ *
+ * <p>Exactly once: a period's row is computed from the stored row of the period before, and stored
+ * insert-if-absent; whoever stores it first (the reset job on any instance, or a consume) decides it, and
+ * every later reader, on every instance, reads that row back. Rows are never computed from another
+ * caller's unstored guess. Thread-safe.
+ */
+public final class Rollovers {
+
+  private static final Logger log = LoggerFactory.getLogger(Rollovers.class);
+
+  /** How long a carried amount that could not be read is taken as 0 before the store is asked again. */
+  private static final Duration RETRY_AFTER_FAILURE = Duration.ofMinutes(1);
+
+  private record Key(String userId, QuotaType type, String periodId) {}
+
+  /** A carried amount and the instant until which it holds. */
+  private record Known(long carriedIn, Instant validUntil) {}
+
+  /** What {@link #closeThrough} did: the rows it stored, and the target period's row, if it has one. */
+  public record Chain(List<PeriodUsage> stored, Optional<PeriodUsage> target) {}
+
+  private final CounterStore counters;
+  private final PeriodHistoryStore history;
+  private final EngineSettings settings;
+  private final Duration settleDelay;
+  private final Cache<Key, Known> carried;
+
+  public Rollovers(CounterStore counters, PeriodHistoryStore history, EngineSettings settings) {
+    this.counters = counters;
+    this.history = history;
+    this.settings = settings;
+    this.settleDelay = PeriodCloser.settleDelay(settings);
+    this.carried = Caffeine.newBuilder().maximumSize(Math.max(1_000, settings.settingsCacheSize())).build();
+  }
+
+  /**
+   * {@code quota} as it applies in {@code window}: with a carrying policy, its limit raised by the units
+   * carried into the window (see {@link #carriedIn}); otherwise {@code quota} itself.
+   */
+  public Quota allowance(UserQuota user, Quota quota, PeriodWindow window, Instant now) {
+    if (!quota.rollover().carry() || quota.isUnlimited()) {
+      return quota;
+    }
+    long in = carriedIn(user, quota, window, now);
+    return in == 0 ? quota : quota.withLimit(Math.min(Quota.MAX_AMOUNT, quota.limit() + in));
+  }
+
+  /**
+   * Units carried into {@code window} of a carrying quota: 0 until the period before is final; then what
+   * its history row carried on, closing it (and any unclosed period before it) first if no reset job has.
+   * A store failure counts as 0 carried (a minute later the store is asked again): it may refuse what
+   * the carried units would have allowed, never the reverse.
+   */
+  long carriedIn(UserQuota user, Quota quota, PeriodWindow window, Instant now) {
+    Key key = new Key(user.userId(), quota.type(), window.id());
+    Known known = carried.getIfPresent(key);
+    if (known != null && now.isBefore(known.validUntil())) {
+      return known.carriedIn();
+    }
+    PeriodWindow previous = previous(quota, window, user);
+    Instant finalAt = previous.end().plus(settleDelay);
+    if (now.isBefore(finalAt)) {
+      carried.put(key, new Known(0, finalAt));
+      return 0;
+    }
+    try {
+      long in = closeThrough(user, quota, previous, now).target().map(PeriodUsage::rolledOver).orElse(0L);
+      carried.put(key, new Known(in, window.end()));
+      return in;
+    } catch (UsageStorageException e) {
+      log.warn("Units carried into {} of quota {} of user {} could not be read; counting none for now: {}",
+          window.id(), quota.type().name(), user.userId(), e.getMessage());
+      carried.put(key, new Known(0, now.plus(RETRY_AFTER_FAILURE)));
+      return 0;
+    }
+  }
+
+  /**
+   * Closes every unclosed period of {@code quota} of the user up to {@code target} (final), oldest first,
+   * each from the one before. The chain starts at the latest stored row of the quota, or, with none, at the
+   * first period still counted ({@code counterRetention}) in which the user used something: periods before a
+   * user's first use carry nothing. Periods after that with no use are closed too (they carry on their
+   * unused limit). Periods whose counters are no longer kept are carried through as unused, without rows.
+   */
+  public Chain closeThrough(UserQuota user, Quota quota, PeriodWindow target, Instant now) {
+    String userId = user.userId();
+    Optional<PeriodUsage> latest = Optional.empty();
+    for (PeriodUsage r : QuotaEngine.store(() -> history.history(userId))) {
+      if (r.type().equals(quota.type()) && r.period() == quota.period() && !r.periodStart().isAfter(target.start())) {
+        if (r.periodStart().equals(target.start())) {
+          return new Chain(List.of(), Optional.of(r));
+        }
+        if (latest.isEmpty() || r.periodStart().isAfter(latest.get().periodStart())) {
+          latest = Optional.of(r);
+        }
+      }
+    }
+    Instant horizon = now.minus(settings.counterRetention());
+    List<PeriodWindow> windows = new ArrayList<>();
+    int skipped = 0;
+    for (PeriodWindow w = target; ; w = previous(quota, w, user)) {
+      if (latest.isPresent() && !w.start().isAfter(latest.get().periodStart())) {
+        break;
+      }
+      if (!w.end().isAfter(horizon)) {
+        // its counter is no longer kept: periods from here back to the latest row count as unused
+        if (latest.isPresent()) {
+          skipped = unkeptPeriods(quota, w, latest.get(), user);
+        }
+        break;
+      }
+      windows.add(w);
+    }
+    Collections.reverse(windows);
+    List<CounterKey> keys = windows.stream().map(w -> new CounterKey(quota.type(), w.id())).toList();
+    List<CounterValue> values = QuotaEngine.store(() -> counters.read(userId, keys, now));
+    List<Long> parts = latest.map(PeriodUsage::rolledOverParts).orElse(List.of());
+    parts = carryThroughUnused(parts, quota.limit(), quota.rollover(), skipped);
+    boolean started = latest.isPresent();
+    List<PeriodUsage> rows = new ArrayList<>(windows.size());
+    for (int i = 0; i < windows.size(); i++) {
+      PeriodWindow w = windows.get(i);
+      long used = values.get(i).used();
+      if (!started && used == 0) {
+        continue;
+      }
+      started = true;
+      List<Long> out = carry(parts, quota.limit(), used, quota.rollover());
+      rows.add(new PeriodUsage(userId, quota.type(), quota.period(), w.start(), w.end(), quota.limit(), used,
+          sum(out), now, sum(parts), out));
+      parts = out;
+    }
+    if (rows.isEmpty()) {
+      return new Chain(List.of(), Optional.empty());
+    }
+    List<PeriodUsage> stored = QuotaEngine.store(() -> history.close(rows));
+    if (stored.size() == rows.size()) {
+      return new Chain(stored, Optional.of(rows.get(rows.size() - 1)));
+    }
+    // another closer stored some of them first: its rows decide, and are what this one reads back
+    Optional<PeriodUsage> decided = QuotaEngine.store(() -> history.history(userId)).stream()
+        .filter(r -> r.type().equals(quota.type()) && r.periodStart().equals(target.start())).findFirst();
+    return new Chain(stored, decided);
+  }
+
+  /**
+   * What carries on out of a period: the carried-in {@code parts} (youngest first) are used before the
+   * period's own {@code limit}, oldest first; what is left of the limit becomes the youngest part, the
+   * parts that have not expired age by one, and the cap drops the oldest first.
+   *
+   * @return the parts carried into the next period, youngest first (empty: nothing)
+   */
+  static List<Long> carry(List<Long> parts, long limit, long used, RolloverPolicy policy) {
+    if (!policy.carry() || limit == Quota.UNLIMITED) {
+      return List.of();
+    }
+    long[] left = new long[parts.size()];
+    long toUse = used;
+    for (int i = parts.size() - 1; i >= 0; i--) {
+      long take = Math.min(parts.get(i), toUse);
+      left[i] = parts.get(i) - take;
+      toUse -= take;
+    }
+    long own = Math.max(0, limit - toUse);
+    List<Long> out = new ArrayList<>(parts.size() + 1);
+    out.add(own);
+    int keep = policy.expiresAfterPeriods() == 0 ? left.length : Math.min(left.length, policy.expiresAfterPeriods() - 1);
+    for (int i = 0; i < keep; i++) {
+      out.add(left[i]);
+    }
+    if (policy.expiresAfterPeriods() == 0 && out.size() > 1) {
+      // nothing expires: one part, the sum (saturating; capped below)
+      long total = 0;
+      for (long p : out) {
+        total = Math.min(Quota.MAX_AMOUNT, total + p);
+      }
+      out = new ArrayList<>(List.of(total));
+    }
+    return capped(out, policy.cap(limit));
+  }
+
+  /** {@code parts} after {@code periods} periods in which nothing was used (without rows). */
+  static List<Long> carryThroughUnused(List<Long> parts, long limit, RolloverPolicy policy, int periods) {
+    if (periods == 0 || !policy.carry() || limit == Quota.UNLIMITED) {
+      return periods == 0 ? parts : List.of();
+    }
+    if (policy.expiresAfterPeriods() == 0) {
+      // one part that grows by the limit each period, up to the cap: computed at once
+      long total = sum(parts);
+      long grown = limit > 0 && periods >= Quota.MAX_AMOUNT / limit ? Quota.MAX_AMOUNT
+          : Math.min(Quota.MAX_AMOUNT, total + (long) periods * limit);
+      return capped(List.of(grown), policy.cap(limit));
+    }
+    // with an expiry, every part is the unused limit's after that many periods: a fixed point
+    List<Long> out = parts;
+    for (int i = 0; i < Math.min(periods, policy.expiresAfterPeriods() + 1); i++) {
+      out = carry(out, limit, 0, policy);
+    }
+    return out;
+  }
+
+  private static List<Long> capped(List<Long> parts, long cap) {
+    List<Long> out = new ArrayList<>(parts);
+    long excess = sum(out) - Math.min(cap, Quota.MAX_AMOUNT);
+    for (int i = out.size() - 1; i >= 0 && excess > 0; i--) {
+      long drop = Math.min(out.get(i), excess);
+      out.set(i, out.get(i) - drop);
+      excess -= drop;
+    }
+    while (!out.isEmpty() && out.get(out.size() - 1) == 0) {
+      out.remove(out.size() - 1);
+    }
+    return List.copyOf(out);
+  }
+
+  /** The sum of parts, each at most {@link Quota#MAX_AMOUNT}, saturating at {@link Long#MAX_VALUE}. */
+  private static long sum(List<Long> parts) {
+    long total = 0;
+    for (long p : parts) {
+      total = total > Long.MAX_VALUE - p ? Long.MAX_VALUE : total + p;
+    }
+    return total;
+  }
+
+  /** How many periods lie from {@code from} back to (not including) the latest row's. */
+  private int unkeptPeriods(Quota quota, PeriodWindow from, PeriodUsage latest, UserQuota user) {
+    int n = 0;
+    for (PeriodWindow w = from; w.start().isAfter(latest.periodStart()); w = previous(quota, w, user)) {
+      if (++n > 100_000) {
+        break; // more than any expiry or cap can tell apart
+      }
+    }
+    return n;
+  }
+
+  private static PeriodWindow previous(Quota quota, PeriodWindow w, UserQuota user) {
+    return Periods.compute(quota.period(), w.start().minusNanos(1), user.zone(), user.billingAnchorDay());
+  }
+}
