@@ -38,6 +38,7 @@ public final class NotificationSettings {
   private final int maxAttempts;
   private final Duration initialBackoff;
   private final Duration maxBackoff;
+  private final Duration reminderLead;
 
   private NotificationSettings(Builder b) {
     this.kinds = Set.copyOf(b.kinds);
@@ -49,13 +50,14 @@ public final class NotificationSettings {
     this.maxAttempts = b.maxAttempts;
     this.initialBackoff = b.initialBackoff;
     this.maxBackoff = b.maxBackoff;
+    this.reminderLead = b.reminderLead;
   }
 
   public static Builder builder() {
     return new Builder();
   }
 
-  /** Every kind, thresholds 80 % and 100 %, the log channel. */
+  /** Every kind but {@link NotificationKind#MONTHLY_SUMMARY}, thresholds 80 % and 100 %, the log channel. */
   public static NotificationSettings defaults() {
     return builder().build();
   }
@@ -105,9 +107,14 @@ public final class NotificationSettings {
     return maxBackoff;
   }
 
+  /** How long before a monthly period's end its {@link NotificationKind#RESET_REMINDER} goes out. */
+  public Duration reminderLead() {
+    return reminderLead;
+  }
+
   /** Builds {@link NotificationSettings}; {@link #build()} validates and names the offending setting. */
   public static final class Builder {
-    private final Set<NotificationKind> kinds = EnumSet.allOf(NotificationKind.class);
+    private final Set<NotificationKind> kinds = EnumSet.complementOf(EnumSet.of(NotificationKind.MONTHLY_SUMMARY));
     private final List<Integer> thresholds = new ArrayList<>(List.of(80, 100));
     private final List<NotificationChannel> channels = new ArrayList<>();
     private Locale defaultLocale = Locale.ENGLISH;
@@ -116,10 +123,11 @@ public final class NotificationSettings {
     private int maxAttempts = 5;
     private Duration initialBackoff = Duration.ofSeconds(1);
     private Duration maxBackoff = Duration.ofMinutes(5);
+    private Duration reminderLead = Duration.ofDays(3);
 
     private Builder() {}
 
-    /** The kinds sent (admin default; users may opt out of each). Default: all. */
+    /** The kinds sent (admin default; users may opt out of each). Default: all but the monthly summary. */
     public Builder kinds(Set<NotificationKind> sent) {
       Checks.noNullElements("kinds", sent);
       kinds.clear();
@@ -176,6 +184,16 @@ public final class NotificationSettings {
       return this;
     }
 
+    /**
+     * How long before a monthly period ends its reminder goes out, more than 0 and at most 28 days. Default 3
+     * days. The reset job sends it: the first run within that time before the end (schedule it at least
+     * daily).
+     */
+    public Builder reminderLead(Duration lead) {
+      this.reminderLead = lead;
+      return this;
+    }
+
     public NotificationSettings build() {
       if (thresholds.isEmpty() && kinds.contains(NotificationKind.THRESHOLD_REACHED)) {
         throw new InvalidUsageException("thresholds", "at least one is needed to send THRESHOLD_REACHED");
@@ -209,6 +227,10 @@ public final class NotificationSettings {
           || maxBackoff.compareTo(Duration.ofDays(1)) > 0) {
         throw new InvalidUsageException("backoff", "need 0 <= initial <= max <= 1 day, were " + initialBackoff
             + " and " + maxBackoff);
+      }
+      Checks.notNull("reminderLead", reminderLead);
+      if (reminderLead.isNegative() || reminderLead.isZero() || reminderLead.compareTo(Duration.ofDays(28)) > 0) {
+        throw new InvalidUsageException("reminderLead", "must be more than 0 and at most 28 days, was " + reminderLead);
       }
       return new NotificationSettings(this);
     }

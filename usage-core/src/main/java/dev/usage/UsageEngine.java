@@ -65,8 +65,8 @@ public final class UsageEngine implements AutoCloseable {
     this.storage = storage;
     this.listeners = new ListenerDispatcher(b.listenerQueueCapacity, settings.closeTimeout());
     b.listeners.forEach(listeners::register);
-    this.notifier = Optional.ofNullable(b.notifications)
-        .map(n -> new Notifier(n, storage.notifications(), settings.clock(), settings.closeTimeout()));
+    this.notifier = Optional.ofNullable(b.notifications).map(n -> new Notifier(n, storage.notifications(),
+        settings.clock(), settings.closeTimeout(), this::monthlyReport));
     notifier.ifPresent(listeners::register);
     if (notifier.isPresent() && storage.notifications() instanceof dev.usage.memory.InMemoryNotificationLedger
         && storage.capabilities().contains(StorageCapability.SHARED_ACROSS_PROCESSES)) {
@@ -79,7 +79,8 @@ public final class UsageEngine implements AutoCloseable {
         new Rollovers(storage.counters(), storage.history(), settings));
     this.recorder = EventRecorder.create(storage.events(), settings);
     this.tracking = new DefaultUsageTrackingService(engine, recorder, storage.events(), settings.clock(), listeners);
-    this.quotas = new DefaultQuotaManagementService(engine, storage, settings);
+    this.quotas = new DefaultQuotaManagementService(engine, storage, settings, Optional.ofNullable(b.notifications)
+        .filter(n -> n.kinds().contains(NotificationKind.RESET_REMINDER)).map(NotificationSettings::reminderLead));
     this.analytics = new DefaultAnalyticsService(engine, storage, settings, b.unusualUsage, listeners);
     if (b.closeOnShutdown) {
       shutdownHook = new Thread(this::close, "usage-engine-shutdown");
@@ -87,6 +88,11 @@ public final class UsageEngine implements AutoCloseable {
     } else {
       shutdownHook = null;
     }
+  }
+
+  /** The report a monthly summary notification carries (called only once the engine is built). */
+  private UsageReport monthlyReport(String userId, TimeRange month) {
+    return analytics.generateUsageReport(userId, month);
   }
 
   public static Builder builder() {

@@ -28,4 +28,11 @@ public interface UsageListener {
    * rows it stored. Of engines sharing a store, exactly one stores (and so tells of) each row.
    */
   default void onPeriodsClosed(java.util.List<PeriodUsage> closed) {}
+
+  /**
+   * This engine's reset job found a user's monthly period ending within the notification reminder lead
+   * ({@link NotificationSettings#reminderLead()}; only with notifications on): the status of each of the user's
+   * monthly quotas. Every engine running the job tells of it, on each run within the lead.
+   */
+  default void onResetApproaching(String userId, java.util.List<QuotaStatus> monthly) {}
 }

@@ -189,4 +189,69 @@ class NotificationsTest {
     assertThat(NotificationSettings.defaults().channels()).singleElement().isInstanceOf(LogNotificationChannel.class);
     assertThat(NotificationSettings.defaults().thresholds()).containsExactly(80, 100);
   }
+
+  @Test
+  void theResetJobRemindsUsersOfTheMonthlyResetOnceWithinTheLead() {
+    RecordingChannel mail = new RecordingChannel("mail");
+    UsageEngine e = engine(NotificationSettings.builder().channel(mail).reminderLead(Duration.ofDays(2)));
+    consume(e, "reminded", 4);
+    e.quotas().resetMonthlyQuotas(); // March 15: too early
+    clock.set("2026-03-30T00:00:00Z"); // 2 days before April 1
+    e.quotas().resetMonthlyQuotas();
+    e.quotas().resetMonthlyQuotas();
+    clock.set("2026-03-31T12:00:00Z");
+    e.quotas().resetMonthlyQuotas();
+    e.close();
+
+    assertThat(mail.sent).as("once per user and period, nobody without usage").singleElement().satisfies(n -> {
+      assertThat(n.kind()).isEqualTo(NotificationKind.RESET_REMINDER);
+      assertThat(n.userId()).isEqualTo("reminded");
+      assertThat(n.subject()).isEqualTo("Your monthly quotas reset soon");
+      assertThat(n.periodEnd()).isEqualTo(Instant.parse("2026-04-01T00:00:00Z"));
+      assertThat(n.statuses()).as("every monthly quota, by type").extracting(QuotaStatus::type)
+          .containsExactly(QuotaType.CHARACTERS, QuotaType.REQUESTS, QuotaType.TOKENS);
+      assertThat(n.statuses().get(1)).satisfies(st -> {
+        assertThat(st.used()).isEqualTo(4);
+        assertThat(st.remaining()).isEqualTo(6);
+      });
+    });
+  }
+
+  @Test
+  void aMonthlySummaryCarriesTheClosedMonthsReportWhenChosen() {
+    RecordingChannel mail = new RecordingChannel("mail");
+    UsageEngine e = engine(NotificationSettings.builder().channel(mail)
+        .kinds(Set.of(NotificationKind.QUOTA_RESET, NotificationKind.MONTHLY_SUMMARY)));
+    for (int i = 0; i < 3; i++) {
+      e.tracking().consumeQuota(UsageEvent.builder().eventId("digest-" + i).userId("digest").occurredAt(clock.instant())
+          .feature(i == 0 ? "rewrite" : "correct").requests(1).build());
+    }
+    clock.set("2026-04-02T00:10:00Z"); // March is final 24 h 5 min after its end
+    e.quotas().resetMonthlyQuotas();
+    e.quotas().resetMonthlyQuotas();
+    e.close();
+
+    assertThat(mail.sent).extracting(Notification::kind)
+        .containsExactlyInAnyOrder(NotificationKind.QUOTA_RESET, NotificationKind.MONTHLY_SUMMARY);
+    Notification summary = mail.sent.stream().filter(n -> n.kind() == NotificationKind.MONTHLY_SUMMARY).findFirst()
+        .orElseThrow();
+    assertThat(summary.periodStart()).isEqualTo(Instant.parse("2026-03-01T00:00:00Z"));
+    assertThat(summary.closedPeriods()).singleElement().satisfies(r -> assertThat(r.used()).isEqualTo(3));
+    UsageReport report = summary.report().orElseThrow();
+    assertThat(report.range()).isEqualTo(TimeRange.of(Instant.parse("2026-03-01T00:00:00Z"),
+        Instant.parse("2026-04-01T00:00:00Z")));
+    assertThat(report.totals().units(QuotaType.REQUESTS)).isEqualTo(3);
+    assertThat(report.byFeature().keySet()).containsExactly("correct", "rewrite");
+  }
+
+  @Test
+  void theMonthlySummaryIsOnlySentWhenChosenAndTheReminderLeadIsChecked() {
+    assertThat(NotificationSettings.defaults().kinds()).contains(NotificationKind.RESET_REMINDER)
+        .doesNotContain(NotificationKind.MONTHLY_SUMMARY);
+    assertThat(NotificationSettings.defaults().reminderLead()).isEqualTo(Duration.ofDays(3));
+    assertThatThrownBy(() -> NotificationSettings.builder().reminderLead(Duration.ZERO).build())
+        .isInstanceOfSatisfying(InvalidUsageException.class, x -> assertThat(x.field()).isEqualTo("reminderLead"));
+    assertThatThrownBy(() -> NotificationSettings.builder().reminderLead(Duration.ofDays(29)).build())
+        .isInstanceOfSatisfying(InvalidUsageException.class, x -> assertThat(x.field()).isEqualTo("reminderLead"));
+  }
 }

@@ -15,6 +15,7 @@ import dev.usage.UserQuota;
 import dev.usage.spi.PeriodHistoryStore;
 import dev.usage.spi.UsageStorage;
 import dev.usage.spi.UserQuotaStore;
+import java.time.Duration;
 import java.time.Clock;
 import java.time.ZoneId;
 import java.util.ArrayList;
@@ -42,11 +43,13 @@ public final class DefaultQuotaManagementService implements QuotaManagementServi
   private final PeriodCloser closer;
   private final Clock clock;
 
-  public DefaultQuotaManagementService(QuotaEngine engine, UsageStorage storage, EngineSettings settings) {
+  /** @param reminderLead when the reset job tells of monthly periods ending within it (reset reminders), that lead */
+  public DefaultQuotaManagementService(QuotaEngine engine, UsageStorage storage, EngineSettings settings,
+      Optional<Duration> reminderLead) {
     this.engine = engine;
     this.store = storage.userQuotas();
     this.history = storage.history();
-    this.closer = new PeriodCloser(storage.counters(), storage.history(), engine, settings);
+    this.closer = new PeriodCloser(storage.counters(), storage.history(), engine, settings, reminderLead);
     this.clock = settings.clock();
   }
 

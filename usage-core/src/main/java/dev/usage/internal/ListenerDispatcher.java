@@ -131,7 +131,10 @@ public final class ListenerDispatcher implements UsageListeners, AutoCloseable {
     }
   }
 
-  /** A registration, compared by identity. */
+  /**
+   * A registration, compared by identity. Forwards every method of {@link UsageListener}: a method added
+   * there must be added here ({@code ListenerDispatcherTest} checks that none is missing).
+   */
   private static final class Registered implements UsageListener {
     final UsageListener delegate;
 
@@ -157,6 +160,11 @@ public final class ListenerDispatcher implements UsageListeners, AutoCloseable {
     @Override
     public void onPeriodsClosed(java.util.List<dev.usage.PeriodUsage> closed) {
       delegate.onPeriodsClosed(closed);
+    }
+
+    @Override
+    public void onResetApproaching(String userId, java.util.List<dev.usage.QuotaStatus> monthly) {
+      delegate.onResetApproaching(userId, monthly);
     }
   }
 }

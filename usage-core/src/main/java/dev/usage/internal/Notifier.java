@@ -12,6 +12,8 @@ import dev.usage.PeriodUsage;
 import dev.usage.QuotaChange;
 import dev.usage.QuotaPeriod;
 import dev.usage.QuotaStatus;
+import dev.usage.TimeRange;
+import dev.usage.UsageReport;
 import dev.usage.UnusualUsageAlert;
 import dev.usage.UsageListener;
 import dev.usage.spi.NotificationKey;
@@ -27,13 +29,14 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Turns what the engine publishes into notifications: a quota change past a threshold, a closed monthly
- * period, an unusual-usage alert. Each is claimed in the ledger first, so that exactly one engine sharing
+ * period (reset confirmation and summary), a monthly period about to end, an unusual-usage alert. Each is claimed in the ledger first, so that exactly one engine sharing
  * the store sends it, then handed to the {@link NotificationDispatcher}; a notification no channel could
  * deliver is withdrawn from the ledger, so that a later trigger sends it again. Runs on the listener thread,
  * never on a caller's. Thread-safe.
@@ -49,12 +52,16 @@ public final class Notifier implements UsageListener, AutoCloseable {
   private final NotificationLedger ledger;
   private final Clock clock;
   private final NotificationDispatcher dispatcher;
+  private final BiFunction<String, TimeRange, UsageReport> reports;
   /** Keys known to be claimed (by any engine): saves the ledger a round trip on every later consume. */
   private final Cache<NotificationKey, Boolean> claimed =
       Caffeine.newBuilder().maximumSize(100_000).expireAfterWrite(Duration.ofHours(1)).build();
 
-  public Notifier(NotificationSettings settings, NotificationLedger ledger, Clock clock, Duration closeTimeout) {
+  /** @param reports makes the report a {@link NotificationKind#MONTHLY_SUMMARY} carries */
+  public Notifier(NotificationSettings settings, NotificationLedger ledger, Clock clock, Duration closeTimeout,
+      BiFunction<String, TimeRange, UsageReport> reports) {
     this.settings = settings;
+    this.reports = reports;
     this.ledger = ledger;
     this.clock = clock;
     this.dispatcher = new NotificationDispatcher(settings, closeTimeout);
@@ -115,10 +122,15 @@ public final class Notifier implements UsageListener, AutoCloseable {
     }
   }
 
-  /** One reset confirmation per user and closed monthly period, with every quota type's row. */
+  /**
+   * One reset confirmation, and one monthly summary, per user and closed monthly period, with every quota
+   * type's row.
+   */
   @Override
   public void onPeriodsClosed(List<PeriodUsage> rows) {
-    if (!settings.kinds().contains(NotificationKind.QUOTA_RESET)) {
+    boolean reset = settings.kinds().contains(NotificationKind.QUOTA_RESET);
+    boolean summary = settings.kinds().contains(NotificationKind.MONTHLY_SUMMARY);
+    if (!reset && !summary) {
       return;
     }
     Map<NotificationKey, List<PeriodUsage>> byPeriod = new LinkedHashMap<>();
@@ -128,14 +140,48 @@ public final class Notifier implements UsageListener, AutoCloseable {
             k -> new ArrayList<>()).add(r);
       }
     }
-    byPeriod.forEach((key, closed) -> {
+    byPeriod.forEach((resetKey, closed) -> {
       closed.sort(Comparator.comparing(PeriodUsage::type));
       Instant end = closed.get(0).periodEnd();
-      if (claim(key, end.plus(KEEP_AFTER_PERIOD))) {
-        send(key, p -> new Notification(NotificationKind.QUOTA_RESET, key.userId(), Optional.empty(), 0,
-            key.periodStart(), end, Optional.empty(), closed, Optional.empty(), p, clock.instant()));
+      if (reset && claim(resetKey, end.plus(KEEP_AFTER_PERIOD))) {
+        send(resetKey, p -> new Notification(NotificationKind.QUOTA_RESET, resetKey.userId(), Optional.empty(), 0,
+            resetKey.periodStart(), end, Optional.empty(), closed, Optional.empty(), p, clock.instant()));
+      }
+      NotificationKey summaryKey = new NotificationKey(resetKey.userId(), NotificationKind.MONTHLY_SUMMARY, "", 0,
+          resetKey.periodStart());
+      if (summary && claim(summaryKey, end.plus(KEEP_AFTER_PERIOD))) {
+        summarize(summaryKey, end, closed);
       }
     });
+  }
+
+  private void summarize(NotificationKey key, Instant end, List<PeriodUsage> closed) {
+    UsageReport report;
+    try {
+      report = reports.apply(key.userId(), TimeRange.of(key.periodStart(), end));
+    } catch (RuntimeException e) {
+      log.warn("The monthly summary of {} could not be made; it is sent when the next run closes a period", key, e);
+      withdrawQuietly(key);
+      return;
+    }
+    send(key, p -> new Notification(NotificationKind.MONTHLY_SUMMARY, key.userId(), Optional.empty(), 0,
+        key.periodStart(), end, Optional.empty(), closed, Optional.empty(), p, clock.instant(), List.of(),
+        Optional.of(report)));
+  }
+
+  /** One reminder per user and monthly period, with the status of each monthly quota. */
+  @Override
+  public void onResetApproaching(String userId, List<QuotaStatus> monthly) {
+    if (!settings.kinds().contains(NotificationKind.RESET_REMINDER) || monthly.isEmpty()) {
+      return;
+    }
+    QuotaStatus first = monthly.get(0);
+    NotificationKey key = new NotificationKey(userId, NotificationKind.RESET_REMINDER, "", 0, first.periodStart());
+    if (claim(key, first.resetAt().plus(KEEP_AFTER_PERIOD))) {
+      send(key, p -> new Notification(NotificationKind.RESET_REMINDER, userId, Optional.empty(), 0, first.periodStart(),
+          first.resetAt(), Optional.empty(), List.of(), Optional.empty(), p, clock.instant(), monthly,
+          Optional.empty()));
+    }
   }
 
   /** Claims {@code key} in the ledger, unless this engine knows it is claimed already. */
@@ -174,11 +220,15 @@ public final class Notifier implements UsageListener, AutoCloseable {
     }
     Notification n = make.apply(prefs.locale().orElse(settings.defaultLocale()));
     if (!dispatcher.dispatch(n, channels, () -> withdraw(key))) {
-      try {
-        withdraw(key);
-      } catch (RuntimeException e) {
-        log.warn("Withdrawing the dropped notification {} failed", key, e);
-      }
+      withdrawQuietly(key);
+    }
+  }
+
+  private void withdrawQuietly(NotificationKey key) {
+    try {
+      withdraw(key);
+    } catch (RuntimeException e) {
+      log.warn("Withdrawing the unsent notification {} failed", key, e);
     }
   }
 

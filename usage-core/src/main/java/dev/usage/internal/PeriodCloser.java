@@ -14,6 +14,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -43,8 +45,15 @@ public final class PeriodCloser {
   private final QuotaEngine engine;
   private final Clock clock;
   private final Duration settleDelay;
+  private final Optional<Duration> reminderLead;
 
-  public PeriodCloser(CounterStore counters, PeriodHistoryStore history, QuotaEngine engine, EngineSettings settings) {
+  /**
+   * @param reminderLead with a lead, each run also tells the engine's listeners of every user whose monthly
+   *     period (with a counter) ends within it ({@link QuotaEngine#tellResetApproaching})
+   */
+  public PeriodCloser(CounterStore counters, PeriodHistoryStore history, QuotaEngine engine, EngineSettings settings,
+      Optional<Duration> reminderLead) {
+    this.reminderLead = reminderLead;
     this.counters = counters;
     this.history = history;
     this.engine = engine;
@@ -57,6 +66,12 @@ public final class PeriodCloser {
     return settings.reservationTtl().plus(settings.idempotencyWindow());
   }
 
+  /** Whether {@code c} is of a monthly period that is not over and ends within the reminder lead. */
+  private boolean endsSoon(StoredCounter c, Instant now) {
+    return reminderLead.isPresent() && Periods.kindOf(c.periodId()) == dev.usage.QuotaPeriod.MONTH
+        && c.periodEnd().isAfter(now) && !c.periodEnd().minus(reminderLead.get()).isAfter(now);
+  }
+
   /** Closes every period that ended at least the settle delay ago. */
   public ResetReport closeFinishedPeriods() {
     Instant now = clock.instant();
@@ -64,6 +79,7 @@ public final class PeriodCloser {
     long scanned = 0;
     long closed = 0;
     long already = 0;
+    Set<String> ending = new LinkedHashSet<>();
     Optional<String> cursor = Optional.empty();
     do {
       Optional<String> from = cursor;
@@ -75,6 +91,9 @@ public final class PeriodCloser {
       for (StoredCounter c : page.counters()) {
         scanned++;
         if (c.periodEnd().isAfter(endedBy)) {
+          if (endsSoon(c, now)) {
+            ending.add(c.userId());
+          }
           continue;
         }
         UserQuota user = users.computeIfAbsent(c.userId(), engine::userQuota);
@@ -106,6 +125,7 @@ public final class PeriodCloser {
       engine.tellPeriodsClosed(stored);
       cursor = page.next();
     } while (cursor.isPresent());
+    ending.forEach(engine::tellResetApproaching);
     return new ResetReport(now, scanned, closed, already);
   }
 }

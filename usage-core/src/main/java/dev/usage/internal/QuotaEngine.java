@@ -307,6 +307,18 @@ public final class QuotaEngine {
     }
   }
 
+  /**
+   * Tells the listeners that the user's monthly period ends soon; the statuses of the user's monthly quotas
+   * are read on the listener thread.
+   */
+  public void tellResetApproaching(String userId) {
+    if (listeners.active()) {
+      AtomicReference<List<QuotaStatus>> once = new AtomicReference<>();
+      listeners.publish(l -> l.onResetApproaching(userId, once.updateAndGet(m -> m != null ? m
+          : statusesOrNone(userId).stream().filter(s -> s.period() == dev.usage.QuotaPeriod.MONTH).toList())));
+    }
+  }
+
   /** Tells the listeners that a user's settings changed; the statuses are read on the listener thread. */
   public void tellSettingsChanged(String userId, AuditEntry audit) {
     if (!listeners.active()) {
