@@ -5,11 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.usage.NotificationSettings;
 import dev.usage.Quota;
+import dev.usage.PeriodUsage;
 import dev.usage.QuotaDecision;
+import dev.usage.QuotaStatus;
 import dev.usage.QuotaType;
 import dev.usage.UsageEngine;
 import dev.usage.spi.StorageCapability;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -97,5 +100,60 @@ public abstract class TwoJvmContract extends AbstractStorageContract {
   private void requireShared() {
     Assumptions.assumeTrue(storage.capabilities().contains(StorageCapability.SHARED_ACROSS_PROCESSES),
         "the storage does not declare SHARED_ACROSS_PROCESSES; two-JVM tests do not apply");
+  }
+
+  /**
+   * Two JVMs of four threads each consume and run the reset job across the end of March and across the moment
+   * March becomes final (2 s later): March is closed once, with exactly the consumes it admitted before the
+   * boundary, carried over once, and April keeps every consume after the boundary; a rerun changes nothing.
+   */
+  @Test
+  void twoJvmsRacingAcrossTheBoundaryCloseThePeriodOnceAndKeepBothPeriodsExact() throws Exception {
+    requireShared();
+    long limit = 100_000;
+    String user = user("two-jvm-reset");
+    Instant march = Instant.parse("2026-03-01T00:00:00Z");
+    Instant april = Instant.parse("2026-04-01T00:00:00Z");
+    String raceStart = "2026-03-31T23:59:59Z";
+    Contender.RaceClock raceClock = new Contender.RaceClock();
+    raceClock.startAt(Instant.parse(START));
+    UsageEngine engine = engine(b -> Contender.resetRaceEngine(b, limit, raceClock));
+    engine.tracking().consumeQuota(dev.usage.Consumption.of(user, QuotaType.REQUESTS, 5)); // March, before the race
+    try (SecondJvm child = SecondJvm.start(Contender.class, List.of(fixture().getClass().getName(), user,
+        Long.toString(limit), "4", "250", raceStart, "reset"))) {
+      child.awaitReady(Duration.ofMinutes(1));
+      child.go();
+      raceClock.startAt(Instant.parse(raceStart));
+      List<Object> mine = Hammer.run(4, 250, Duration.ofMinutes(2), (t, a) -> Contender.raceAttempt(engine, user, a));
+      List<JsonNode> theirs = child.awaitResults(Duration.ofMinutes(2));
+
+      long marchHere = mine.stream().filter(r -> r instanceof QuotaDecision d && d.allowed()
+          && d.statuses().get(0).periodStart().equals(march)).count();
+      long aprilHere = mine.stream().filter(r -> r instanceof QuotaDecision d && d.allowed()
+          && d.statuses().get(0).periodStart().equals(april)).count();
+      long marchThere = theirs.stream().filter(n -> n.has("allowed") && n.get("allowed").asBoolean()
+          && n.get("period").asText().equals(march.toString())).count();
+      long aprilThere = theirs.stream().filter(n -> n.has("allowed") && n.get("allowed").asBoolean()
+          && n.get("period").asText().equals(april.toString())).count();
+      assertThat(mine.stream().filter(r -> r instanceof QuotaDecision).count()
+          + theirs.stream().filter(n -> n.has("allowed")).count()).isEqualTo(2 * 4 * 240);
+      assertThat(marchHere + marchThere).as("the race began in March").isPositive();
+      assertThat(aprilHere + aprilThere).as("and went on in April").isPositive();
+
+      long marchUsed = 5 + marchHere + marchThere;
+      List<PeriodUsage> rows = engine.quotas().getQuotaHistory(user);
+      assertThat(rows).as("March closed once, by one of the eight threads").singleElement().satisfies(r -> {
+        assertThat(r.periodStart()).isEqualTo(march);
+        assertThat(r.used()).isEqualTo(marchUsed);
+        assertThat(r.rolledOver()).as("the unused limit, carried once").isEqualTo(limit - marchUsed);
+      });
+      QuotaStatus now = status(engine, user, QuotaType.REQUESTS);
+      assertThat(now.periodStart()).isEqualTo(april);
+      assertThat(now.used()).as("no April consume erased").isEqualTo(aprilHere + aprilThere);
+      assertThat(now.carriedIn()).isEqualTo(limit - marchUsed);
+
+      engine.quotas().resetMonthlyQuotas();
+      assertThat(engine.quotas().getQuotaHistory(user)).as("a rerun changes nothing").isEqualTo(rows);
+    }
   }
 }
