@@ -4,32 +4,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.groups.Tuple.tuple;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.MappingIterator;
-import com.fasterxml.jackson.dataformat.csv.CsvMapper;
-import com.fasterxml.jackson.dataformat.csv.CsvParser;
 import dev.usage.AuditEntry;
 import dev.usage.AuditFilter;
 import dev.usage.AuditOrder;
-import dev.usage.AuditPage;
 import dev.usage.AuditQuery;
 import dev.usage.AuditVerification;
 import dev.usage.ChangeRequest;
-import dev.usage.ExportFormat;
 import dev.usage.IdempotencyConflictException;
 import dev.usage.InvalidUsageException;
 import dev.usage.Quota;
 import dev.usage.QuotaManagementService;
 import dev.usage.QuotaType;
 import dev.usage.Tier;
-import dev.usage.TimeRange;
 import dev.usage.UsageEngine;
 import dev.usage.UserQuota;
 import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,9 +35,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The audit trail (semantics 6): an entry for every change path, written with the change; a request id
- * applied once per user, also when two threads race with it, and refused for another change; queries with
- * filters and pages over every user; CSV and JSON export; the optional hash chain and its verifier, which
- * shows an entry edited in the store past the library.
+ * applied once per user, also when threads race with it, and refused for another change; the optional hash
+ * chain and its verifier, which shows an entry edited in the store past the library. Queries and exports are
+ * {@link AuditQueryContract}'s.
  */
 public abstract class AuditContract extends AbstractStorageContract {
 
@@ -186,84 +176,6 @@ public abstract class AuditContract extends AbstractStorageContract {
   }
 
   @Test
-  void findsEntriesByUserActorActionQuotaTypeAndTimeInPages() {
-    QuotaManagementService quotas = engine().quotas();
-    String actor = user("auditor");
-    String a = user("filter-a");
-    String b = user("filter-b");
-    Instant t0 = clock.instant();
-    quotas.updateQuota(a, NINE_HUNDRED, actor, "1");
-    clock.advance(Duration.ofMinutes(1));
-    quotas.updateQuota(b, Quota.monthly(QuotaType.CHARACTERS, 5), actor, "2");
-    clock.advance(Duration.ofMinutes(1));
-    quotas.changeTier(a, Tier.PREMIUM, actor, "3");
-    clock.advance(Duration.ofMinutes(1));
-    quotas.removeQuotaOverride(a, QuotaType.REQUESTS, actor, "4");
-    clock.advance(Duration.ofMinutes(1));
-    quotas.changeTier(b, Tier.PREMIUM, "someone-else", "5");
-
-    assertThat(reasons(quotas, AuditFilter.builder().actor(actor).build(), AuditOrder.OLDEST_FIRST))
-        .containsExactly("1", "2", "3", "4");
-    assertThat(reasons(quotas, AuditFilter.builder().actor(actor).build(), AuditOrder.NEWEST_FIRST))
-        .containsExactly("4", "3", "2", "1");
-    assertThat(reasons(quotas, AuditFilter.builder().user(a).build(), AuditOrder.OLDEST_FIRST))
-        .containsExactly("1", "3", "4");
-    assertThat(reasons(quotas, AuditFilter.builder().user(a, b).action("change-tier").build(), AuditOrder.OLDEST_FIRST))
-        .containsExactly("3", "5");
-    assertThat(reasons(quotas, AuditFilter.builder().user(a, b).quotaType(QuotaType.REQUESTS).build(),
-        AuditOrder.OLDEST_FIRST)).containsExactly("1", "4");
-    TimeRange middle = TimeRange.of(t0.plus(Duration.ofMinutes(1)), t0.plus(Duration.ofMinutes(3)));
-    assertThat(reasons(quotas, AuditFilter.builder().actor(actor).range(middle).build(), AuditOrder.OLDEST_FIRST))
-        .as("[from, to)").containsExactly("2", "3");
-
-    AuditPage first = quotas.findAuditEntries(AuditQuery.of(AuditFilter.builder().actor(actor).build()).limit(3));
-    assertThat(first.entries()).extracting(AuditEntry::reason).containsExactly("4", "3", "2");
-    assertThat(first.next()).isPresent();
-    AuditPage second = quotas.findAuditEntries(first.next().get());
-    assertThat(second.entries()).extracting(AuditEntry::reason).containsExactly("1");
-    assertThat(second.next()).isEmpty();
-    assertThat(quotas.findAuditEntries(AuditQuery.of(AuditFilter.builder().actor(actor).build()).limit(4)).next())
-        .as("an exactly full page is the last").isEmpty();
-  }
-
-  @Test
-  void exportsTheFilteredEntriesAsCsvAndJson() throws Exception {
-    QuotaManagementService quotas = engine().quotas();
-    String actor = user("exporter");
-    String user = user("export");
-    quotas.updateQuota(user, NINE_HUNDRED, ChangeRequest.of(actor, "=cmd|' /C calc'!A0, \"quoted\"")
-        .withRequestId("idem-export"));
-    clock.advance(Duration.ofSeconds(1));
-    quotas.changeTier(user, Tier.PREMIUM, actor, "second");
-    AuditFilter filter = AuditFilter.builder().actor(actor).build();
-
-    ByteArrayOutputStream csv = new ByteArrayOutputStream();
-    assertThat(quotas.exportAuditTrail(filter, AuditOrder.OLDEST_FIRST, ExportFormat.CSV, csv)).isEqualTo(2);
-    List<List<String>> rows = new ArrayList<>();
-    try (MappingIterator<List<String>> it = new CsvMapper().enable(CsvParser.Feature.WRAP_AS_ARRAY)
-        .readerForListOf(String.class).readValues(csv.toByteArray())) {
-      it.forEachRemaining(rows::add);
-    }
-    assertThat(rows.get(0)).containsExactly("at", "userId", "actor", "action", "quotaType", "oldValue", "newValue",
-        "reason", "requestId", "previousHash", "hash");
-    assertThat(rows).hasSize(3);
-    assertThat(rows.get(1)).containsExactly(clock.instant().minusSeconds(1).toString(), user, actor, "override",
-        "requests", "500/month hard", "900/month hard", "'=cmd|' /C calc'!A0, \"quoted\"", "idem-export", "", "");
-    assertThat(rows.get(2).get(3)).isEqualTo("change-tier");
-    assertThat(rows.get(2).get(4)).as("no quota type: empty cell").isEmpty();
-
-    ByteArrayOutputStream json = new ByteArrayOutputStream();
-    assertThat(quotas.exportAuditTrail(filter, AuditOrder.NEWEST_FIRST, ExportFormat.JSON, json)).isEqualTo(2);
-    JsonNode array = new ObjectMapper().readTree(json.toString(StandardCharsets.UTF_8));
-    assertThat(array).hasSize(2);
-    assertThat(array.get(0).get("action").asText()).isEqualTo("change-tier");
-    assertThat(array.get(0).has("quotaType")).as("absent: left out").isFalse();
-    assertThat(array.get(1).get("reason").asText()).isEqualTo("=cmd|' /C calc'!A0, \"quoted\"");
-    assertThat(array.get(1).get("requestId").asText()).isEqualTo("idem-export");
-    assertThat(json.toString(StandardCharsets.UTF_8).split("\n")).as("one entry per line").hasSize(4);
-  }
-
-  @Test
   void aHashChainVerifiesAndLinksEachEntryToTheOneBefore() {
     String user = user("chain");
     engine().quotas().updateQuota(user, NINE_HUNDRED, "alice", "before the chain");
@@ -336,10 +248,5 @@ public abstract class AuditContract extends AbstractStorageContract {
   private static void assertField(org.assertj.core.api.ThrowableAssert.ThrowingCallable call, String field) {
     assertThatThrownBy(call).isInstanceOfSatisfying(InvalidUsageException.class,
         e -> assertThat(e.field()).isEqualTo(field));
-  }
-
-  private static List<String> reasons(QuotaManagementService quotas, AuditFilter filter, AuditOrder order) {
-    return quotas.findAuditEntries(new AuditQuery(filter, order, 0, AuditQuery.MAX_LIMIT)).entries().stream()
-        .map(AuditEntry::reason).toList();
   }
 }

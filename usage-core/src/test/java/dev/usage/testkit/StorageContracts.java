@@ -20,6 +20,14 @@ public abstract class StorageContracts {
   }
 
   @Nested
+  class AuditQuery extends AuditQueryContract {
+    @Override
+    protected StorageFixture fixture() {
+      return StorageContracts.this.fixture();
+    }
+  }
+
+  @Nested
   class Event extends EventContract {
     @Override
     protected StorageFixture fixture() {
