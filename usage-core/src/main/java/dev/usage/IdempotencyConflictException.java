@@ -2,7 +2,9 @@ package dev.usage;
 
 /**
  * The idempotency key (or event id) was already used by this user for a different payload: another
- * operation (consume or reserve) or other amounts. Nothing was consumed by the refused call.
+ * operation (consume or reserve) or other amounts. Nothing was consumed by the refused call. Also thrown for
+ * a {@link ChangeRequest}'s request id already recorded in the user's audit trail for another change (another
+ * action, quota type or value); {@link #key()} is then the request id, and nothing was changed.
  */
 public class IdempotencyConflictException extends UsageException {
   private static final long serialVersionUID = 1L;

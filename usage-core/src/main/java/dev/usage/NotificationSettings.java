@@ -21,6 +21,14 @@ import java.util.regex.Pattern;
  * handing it to the channels, on a queue and threads of its own, so neither a slow channel nor a failing one
  * slows a consume. A delivery that fails is retried with exponential backoff; when every channel has given
  * up, the claim is withdrawn, so the next consume past the threshold (on any instance) tries again.
+ *
+ * <p>Limits: a notification is claimed before it is delivered, so one claimed by a process that then dies
+ * before delivering it (a crash, a kill, a close that timed out with it still queued and its withdrawal
+ * failing) is not sent by anyone: at most once, not at least once. Each engine remembers claims it has seen
+ * for an hour, so a claim withdrawn by another engine is retried by this one only after that. Ledger
+ * entries are needed until a week after their period: Redis and the in-memory ledger drop them then; the JDBC
+ * table keeps its rows until the host deletes them (e.g. {@code DELETE FROM usage_notifications WHERE sent_at
+ * < ?}, a month back).
  */
 public final class NotificationSettings {
 

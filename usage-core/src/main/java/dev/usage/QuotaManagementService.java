@@ -1,12 +1,18 @@
 package dev.usage;
 
+import java.io.OutputStream;
 import java.time.ZoneId;
 import java.util.List;
 
 /**
  * Quota settings per user, and enforcement in its throwing form. Thread-safe. Every change applies at
  * once, never erases usage already counted, and appends an {@link AuditEntry} naming the actor and
- * reason.
+ * reason, in the same atomic step as the change. A change that changes nothing records nothing.
+ *
+ * <p>Each change comes in two forms: with {@code actor} and {@code reason}, and with a {@link ChangeRequest},
+ * which may also carry a request id: a change is applied once per (user, request id), so a retried admin call
+ * (same {@code Idempotency-Key}) changes nothing more and returns the current settings; the same request id with
+ * a different change is refused with an {@link IdempotencyConflictException}.
  */
 public interface QuotaManagementService {
 
@@ -22,7 +28,17 @@ public interface QuotaManagementService {
   UserQuota getUserQuota(String userId);
 
   /** Sets a per-user override, which wins over the tier's quota of the same type. */
-  UserQuota updateQuota(String userId, Quota override, String actor, String reason);
+  default UserQuota updateQuota(String userId, Quota override, String actor, String reason) {
+    return updateQuota(userId, override, ChangeRequest.of(actor, reason));
+  }
+
+  /**
+   * As {@link #updateQuota(String, Quota, String, String)}, applied once per request id.
+   *
+   * @throws IdempotencyConflictException the request id was used for another change of this user
+   * @throws InvalidUsageException a bad id or quota; nothing changed
+   */
+  UserQuota updateQuota(String userId, Quota override, ChangeRequest request);
 
   /**
    * Sets the same override for many users: each user's change is its own atomic step with its own audit entry,
@@ -36,13 +52,31 @@ public interface QuotaManagementService {
    *     actor or reason; nothing changed
    * @throws UsageStorageException the store failed; the users before the one named in the message were updated
    */
-  List<UserQuota> updateQuotas(List<String> userIds, Quota override, String actor, String reason);
+  default List<UserQuota> updateQuotas(List<String> userIds, Quota override, String actor, String reason) {
+    return updateQuotas(userIds, override, ChangeRequest.of(actor, reason));
+  }
+
+  /**
+   * As {@link #updateQuotas(List, Quota, String, String)}; a request id applies once per user, so a rerun with the
+   * same request id changes and audits nobody twice, even a user changed by someone else in between.
+   */
+  List<UserQuota> updateQuotas(List<String> userIds, Quota override, ChangeRequest request);
 
   /** Removes a per-user override; the tier's quota applies again. */
-  UserQuota removeQuotaOverride(String userId, QuotaType type, String actor, String reason);
+  default UserQuota removeQuotaOverride(String userId, QuotaType type, String actor, String reason) {
+    return removeQuotaOverride(userId, type, ChangeRequest.of(actor, reason));
+  }
+
+  /** As {@link #removeQuotaOverride(String, QuotaType, String, String)}, applied once per request id. */
+  UserQuota removeQuotaOverride(String userId, QuotaType type, ChangeRequest request);
 
   /** Moves the user to another tier; usage already counted in the current period is kept. */
-  UserQuota changeTier(String userId, String tier, String actor, String reason);
+  default UserQuota changeTier(String userId, String tier, String actor, String reason) {
+    return changeTier(userId, tier, ChangeRequest.of(actor, reason));
+  }
+
+  /** As {@link #changeTier(String, String, String, String)}, applied once per request id. */
+  UserQuota changeTier(String userId, String tier, ChangeRequest request);
 
   /**
    * Changes the zone and billing anchor day in which the user's periods are computed. Counters are keyed
@@ -52,7 +86,12 @@ public interface QuotaManagementService {
    * counted stays with the old cycle's period (its counter and, once closed, its history row). To change a
    * limit, use {@link #updateQuota} or {@link #changeTier}, which keep usage.
    */
-  UserQuota changeBillingCycle(String userId, ZoneId zone, int billingAnchorDay, String actor, String reason);
+  default UserQuota changeBillingCycle(String userId, ZoneId zone, int billingAnchorDay, String actor, String reason) {
+    return changeBillingCycle(userId, zone, billingAnchorDay, ChangeRequest.of(actor, reason));
+  }
+
+  /** As {@link #changeBillingCycle(String, ZoneId, int, String, String)}, applied once per request id. */
+  UserQuota changeBillingCycle(String userId, ZoneId zone, int billingAnchorDay, ChangeRequest request);
 
   /**
    * The reset job: closes finished periods into the period history, one row per (user, quota type,
@@ -71,6 +110,39 @@ public interface QuotaManagementService {
 
   /** The audit trail of one user's settings, oldest first. */
   List<AuditEntry> auditTrail(String userId);
+
+  /**
+   * A page of the audit trail of every user (or of those the filter names), filtered by actor, action, quota
+   * type, request id and time. Meant for admin screens and audits; on Redis, a filter without users scans
+   * every key of the store (see the storage's documentation).
+   *
+   * @throws UsageStorageException the store failed
+   */
+  AuditPage findAuditEntries(AuditQuery query);
+
+  /**
+   * Writes the audit entries of {@code filter} in {@code order} to {@code out} as CSV or JSON, streamed where
+   * the store streams. Columns (CSV header) and properties (JSON), in this order: {@code at} (ISO-8601 UTC),
+   * {@code userId}, {@code actor}, {@code action}, {@code quotaType}, {@code oldValue}, {@code newValue},
+   * {@code reason}, {@code requestId}, {@code previousHash}, {@code hash}; an absent value is an empty cell
+   * (CSV) or left out (JSON). CSV text cells are escaped against formula injection as
+   * {@link UsageExports} describes. {@code out} is flushed, not closed; after a failure part-way the document
+   * is left unfinished.
+   *
+   * @return how many entries were written
+   * @throws UsageExportException writing to {@code out} failed
+   * @throws UsageStorageException the store failed
+   */
+  long exportAuditTrail(AuditFilter filter, AuditOrder order, ExportFormat format, OutputStream out);
+
+  /**
+   * Checks the hash chain of one user's trail (see {@link AuditVerification} for what it shows). A trail written
+   * without {@link UsageEngine.Builder#auditHashChain} verifies with every entry unchained.
+   */
+  AuditVerification verifyAuditTrail(String userId);
+
+  /** As {@link #verifyAuditTrail(String)} for every user with a trail, stopping at the first break. */
+  AuditVerification verifyAuditTrails();
 
   /** The status of every quota of the user in the current period, ordered by type. */
   List<QuotaStatus> getQuotaStatus(String userId);

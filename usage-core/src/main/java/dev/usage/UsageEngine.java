@@ -80,7 +80,8 @@ public final class UsageEngine implements AutoCloseable {
     this.recorder = EventRecorder.create(storage.events(), settings);
     this.tracking = new DefaultUsageTrackingService(engine, recorder, storage.events(), settings.clock(), listeners);
     this.quotas = new DefaultQuotaManagementService(engine, storage, settings, Optional.ofNullable(b.notifications)
-        .filter(n -> n.kinds().contains(NotificationKind.RESET_REMINDER)).map(NotificationSettings::reminderLead));
+        .filter(n -> n.kinds().contains(NotificationKind.RESET_REMINDER)).map(NotificationSettings::reminderLead),
+        b.auditHashChain);
     this.analytics = new DefaultAnalyticsService(engine, storage, settings, b.unusualUsage, listeners);
     if (b.closeOnShutdown) {
       shutdownHook = new Thread(this::close, "usage-engine-shutdown");
@@ -199,6 +200,7 @@ public final class UsageEngine implements AutoCloseable {
     private int listenerQueueCapacity = 10_000;
     private UnusualUsagePolicy unusualUsage = UnusualUsagePolicy.DEFAULT;
     private NotificationSettings notifications;
+    private boolean auditHashChain;
 
     private Builder() {
       defaults.put(QuotaType.CHARACTERS, Quota.monthly(QuotaType.CHARACTERS, 10_000));
@@ -404,6 +406,17 @@ public final class UsageEngine implements AutoCloseable {
      */
     public Builder notifications(NotificationSettings settings) {
       this.notifications = Checks.notNull("notifications", settings);
+      return this;
+    }
+
+    /**
+     * Whether audit entries are chained by hashes (tamper evidence, see {@link AuditEntry} and
+     * {@link QuotaManagementService#verifyAuditTrail}). Each change then reads the user's newest entry once
+     * more. Entries written before it was switched on stay unchained; switching it off again breaks the chains
+     * at the next change. Off by default.
+     */
+    public Builder auditHashChain(boolean enabled) {
+      this.auditHashChain = enabled;
       return this;
     }
 

@@ -1,7 +1,15 @@
 package dev.usage.internal;
 
 import dev.usage.AuditEntry;
+import dev.usage.AuditFilter;
+import dev.usage.AuditOrder;
+import dev.usage.AuditPage;
+import dev.usage.AuditQuery;
+import dev.usage.AuditVerification;
+import dev.usage.ChangeRequest;
 import dev.usage.Consumption;
+import dev.usage.ExportFormat;
+import dev.usage.IdempotencyConflictException;
 import dev.usage.InvalidUsageException;
 import dev.usage.Quota;
 import dev.usage.QuotaDecision;
@@ -15,9 +23,12 @@ import dev.usage.UserQuota;
 import dev.usage.spi.PeriodHistoryStore;
 import dev.usage.spi.UsageStorage;
 import dev.usage.spi.UserQuotaStore;
+import java.io.OutputStream;
 import java.time.Duration;
 import java.time.Clock;
+import java.time.Instant;
 import java.time.ZoneId;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -30,6 +41,12 @@ import java.util.function.UnaryOperator;
  * Quota settings with an audit trail. Each change is a read, a pure modification and a versioned save
  * that appends the audit entry atomically; a concurrent change makes the save miss and the whole step
  * is retried on fresh data. Thread-safe.
+ *
+ * <p>A request id is looked up in the user's trail before the change (a repeat returns the current settings, a
+ * different change under it is a conflict); the store checks it again inside the save, so two calls racing with
+ * one id make one change: the loser's save misses, and its retry finds the winner's entry. With the hash chain
+ * on, the user's newest entry is read after the settings: the save's version check fails if another change came
+ * in between, so each entry names the hash of the entry really before it without any lock.
  */
 public final class DefaultQuotaManagementService implements QuotaManagementService {
 
@@ -42,15 +59,22 @@ public final class DefaultQuotaManagementService implements QuotaManagementServi
   private final PeriodHistoryStore history;
   private final PeriodCloser closer;
   private final Clock clock;
+  private final boolean hashChain;
+  private final AuditTrailReader trails;
 
-  /** @param reminderLead when the reset job tells of monthly periods ending within it (reset reminders), that lead */
+  /**
+   * @param reminderLead when the reset job tells of monthly periods ending within it (reset reminders), that lead
+   * @param hashChain whether audit entries are chained by hashes (tamper evidence)
+   */
   public DefaultQuotaManagementService(QuotaEngine engine, UsageStorage storage, EngineSettings settings,
-      Optional<Duration> reminderLead) {
+      Optional<Duration> reminderLead, boolean hashChain) {
     this.engine = engine;
     this.store = storage.userQuotas();
     this.history = storage.history();
     this.closer = new PeriodCloser(storage.counters(), storage.history(), engine, settings, reminderLead);
     this.clock = settings.clock();
+    this.hashChain = hashChain;
+    this.trails = new AuditTrailReader(store);
   }
 
   @Override
@@ -64,8 +88,8 @@ public final class DefaultQuotaManagementService implements QuotaManagementServi
         return current.get();
       }
       UserQuota next = engine.defaults(userId).withTier(tier);
-      AuditEntry entry = new AuditEntry(clock.instant(), actor, userId, "initialize", Optional.empty(), "-",
-          "tier=" + tier, "initialize");
+      AuditEntry entry = chained(new AuditEntry(now(), actor, userId, "initialize", Optional.empty(), "-",
+          "tier=" + tier, "initialize"));
       Optional<UserQuota> saved = QuotaEngine.store(() -> store.save(next, entry));
       engine.settingsChanged(userId);
       if (saved.isPresent()) {
@@ -82,14 +106,14 @@ public final class DefaultQuotaManagementService implements QuotaManagementServi
   }
 
   @Override
-  public UserQuota updateQuota(String userId, Quota override, String actor, String reason) {
+  public UserQuota updateQuota(String userId, Quota override, ChangeRequest request) {
     Checks.notNull("quota", override);
-    return change(userId, actor, reason, "override", Optional.of(override.type()),
+    return change(userId, request, "override", Optional.of(override.type()), Optional.of(describe(override)),
         u -> u.withOverride(override), u -> describe(engine.plan().effective(u).get(override.type())));
   }
 
   @Override
-  public List<UserQuota> updateQuotas(List<String> userIds, Quota override, String actor, String reason) {
+  public List<UserQuota> updateQuotas(List<String> userIds, Quota override, ChangeRequest request) {
     Checks.noNullElements("userIds", userIds);
     if (userIds.size() > MAX_BULK_USERS) {
       throw new InvalidUsageException("userIds", "at most " + MAX_BULK_USERS + " users at once, were " + userIds.size());
@@ -102,12 +126,11 @@ public final class DefaultQuotaManagementService implements QuotaManagementServi
       }
     }
     Checks.notNull("quota", override);
-    Checks.id("actor", actor);
-    Checks.text("reason", reason, Checks.MAX_TEXT_LENGTH);
+    Checks.notNull("request", request);
     List<UserQuota> out = new ArrayList<>(userIds.size());
     for (int i = 0; i < userIds.size(); i++) {
       try {
-        out.add(updateQuota(userIds.get(i), override, actor, reason));
+        out.add(updateQuota(userIds.get(i), override, request));
       } catch (UsageStorageException e) {
         throw new UsageStorageException("bulk update stopped at userIds[" + i + "] (" + userIds.get(i) + "); the "
             + i + " users before it were updated, and running it again applies the rest: " + e.getMessage(), e);
@@ -117,27 +140,30 @@ public final class DefaultQuotaManagementService implements QuotaManagementServi
   }
 
   @Override
-  public UserQuota removeQuotaOverride(String userId, QuotaType type, String actor, String reason) {
+  public UserQuota removeQuotaOverride(String userId, QuotaType type, ChangeRequest request) {
     Checks.notNull("quotaType", type);
-    return change(userId, actor, reason, "remove-override", Optional.of(type),
+    // what the user falls back to depends on their tier at the time: a repeat is the same request whatever it is
+    return change(userId, request, "remove-override", Optional.of(type), Optional.empty(),
         u -> u.withoutOverride(type), u -> describe(engine.plan().effective(u).get(type)));
   }
 
   @Override
-  public UserQuota changeTier(String userId, String tier, String actor, String reason) {
+  public UserQuota changeTier(String userId, String tier, ChangeRequest request) {
     requireTier(tier);
-    return change(userId, actor, reason, "change-tier", Optional.empty(), u -> u.withTier(tier), UserQuota::tier);
+    return change(userId, request, "change-tier", Optional.empty(), Optional.of(tier), u -> u.withTier(tier),
+        UserQuota::tier);
   }
 
   @Override
-  public UserQuota changeBillingCycle(String userId, ZoneId zone, int billingAnchorDay, String actor, String reason) {
+  public UserQuota changeBillingCycle(String userId, ZoneId zone, int billingAnchorDay, ChangeRequest request) {
     Checks.notNull("zone", zone);
     if (billingAnchorDay < 1 || billingAnchorDay > 31) {
       throw new InvalidUsageException("billingAnchorDay", "must be within 1..31, was " + billingAnchorDay);
     }
-    return change(userId, actor, reason, "billing-cycle", Optional.empty(),
-        u -> u.withZone(zone).withBillingAnchorDay(billingAnchorDay),
-        u -> "zone=" + u.zone() + " anchorDay=" + u.billingAnchorDay());
+    Function<UserQuota, String> render = u -> "zone=" + u.zone() + " anchorDay=" + u.billingAnchorDay();
+    return change(userId, request, "billing-cycle", Optional.empty(),
+        Optional.of("zone=" + zone + " anchorDay=" + billingAnchorDay),
+        u -> u.withZone(zone).withBillingAnchorDay(billingAnchorDay), render);
   }
 
   @Override
@@ -158,6 +184,26 @@ public final class DefaultQuotaManagementService implements QuotaManagementServi
   }
 
   @Override
+  public AuditPage findAuditEntries(AuditQuery query) {
+    return trails.find(query);
+  }
+
+  @Override
+  public long exportAuditTrail(AuditFilter filter, AuditOrder order, ExportFormat format, OutputStream out) {
+    return trails.export(filter, order, format, out);
+  }
+
+  @Override
+  public AuditVerification verifyAuditTrail(String userId) {
+    return trails.verify(userId);
+  }
+
+  @Override
+  public AuditVerification verifyAuditTrails() {
+    return trails.verifyAll();
+  }
+
+  @Override
   public List<QuotaStatus> getQuotaStatus(String userId) {
     return engine.statuses(userId);
   }
@@ -172,20 +218,36 @@ public final class DefaultQuotaManagementService implements QuotaManagementServi
     return engine.consume(Checks.notNull("request", request), false);
   }
 
-  private UserQuota change(String userId, String actor, String reason, String action, Optional<QuotaType> type,
-      UnaryOperator<UserQuota> modification, Function<UserQuota, String> render) {
+  /**
+   * One audited change. {@code requested} is the value a repeat of the request must ask for again (compared
+   * with the recorded entry's new value); empty where the request alone names the change.
+   */
+  private UserQuota change(String userId, ChangeRequest request, String action, Optional<QuotaType> type,
+      Optional<String> requested, UnaryOperator<UserQuota> modification, Function<UserQuota, String> render) {
     Checks.id("userId", userId);
-    Checks.id("actor", actor);
-    Checks.text("reason", reason, Checks.MAX_TEXT_LENGTH);
+    Checks.notNull("request", request);
     for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       Optional<UserQuota> current = QuotaEngine.store(() -> store.find(userId));
+      if (request.requestId().isPresent()) {
+        Optional<AuditEntry> done = trails.byRequestId(userId, request.requestId().get());
+        if (done.isPresent()) {
+          AuditEntry e = done.get();
+          if (!e.action().equals(action) || !e.quotaType().equals(type)
+              || requested.filter(r -> !r.equals(e.newValue())).isPresent()) {
+            throw new IdempotencyConflictException(userId, request.requestId().get());
+          }
+          // re-read: the change under this id may have been saved after the read above
+          return QuotaEngine.store(() -> store.find(userId)).orElseGet(() -> engine.defaults(userId));
+        }
+      }
       UserQuota before = current.orElseGet(() -> engine.defaults(userId));
       UserQuota after = modification.apply(before);
       if (current.isPresent() && after.equals(before)) {
         return before;
       }
-      AuditEntry entry = new AuditEntry(clock.instant(), actor, userId, action, type, render.apply(before),
-          render.apply(after), reason);
+      AuditEntry plain = new AuditEntry(now(), request.actor(), userId, action, type, render.apply(before),
+          render.apply(after), request.reason());
+      AuditEntry entry = chained(request.requestId().map(plain::withRequestId).orElse(plain));
       Optional<UserQuota> saved = QuotaEngine.store(() -> store.save(after, entry));
       engine.settingsChanged(userId);
       if (saved.isPresent()) {
@@ -194,6 +256,19 @@ public final class DefaultQuotaManagementService implements QuotaManagementServi
       }
     }
     throw new UsageStorageException("settings of user '" + userId + "' kept changing; gave up after " + MAX_ATTEMPTS);
+  }
+
+  /** Now, to the microsecond: what every backend stores exactly, so that a stored entry hashes as it did. */
+  private Instant now() {
+    return clock.instant().truncatedTo(ChronoUnit.MICROS);
+  }
+
+  /** The entry with its hashes when the chain is kept; read after the settings (see the class comment). */
+  private AuditEntry chained(AuditEntry entry) {
+    if (!hashChain) {
+      return entry;
+    }
+    return AuditChain.link(entry, QuotaEngine.store(() -> store.lastAuditEntry(entry.userId())));
   }
 
   private void requireTier(String tier) {

@@ -71,7 +71,7 @@ final class JsonEventWriter extends GeneratorEventWriter {
   }
 
   /** Compact objects, one array element per line: record N is on line N + 1. */
-  private static final class LinePerEvent extends MinimalPrettyPrinter {
+  static final class LinePerEvent extends MinimalPrettyPrinter {
     private static final long serialVersionUID = 1L;
 
     @Override

@@ -28,7 +28,11 @@ import org.slf4j.LoggerFactory;
  * <p>Exactly once: a period's row is computed from the stored row of the period before, and stored
  * insert-if-absent; whoever stores it first (the reset job on any instance, or a consume) decides it, and
  * every later reader, on every instance, reads that row back. Rows are never computed from another
- * caller's unstored guess. Thread-safe.
+ * caller's unstored guess.
+ *
+ * <p>Cost: a consume of a carrying quota reads the carried amount from a cache of its own (at least 100,000
+ * (user, quota, period) entries); a miss costs a history read and a counter read, and, the first time after the
+ * period before became final, closing it. Thread-safe.
  */
 public final class Rollovers {
 
@@ -56,7 +60,8 @@ public final class Rollovers {
     this.history = history;
     this.settings = settings;
     this.settleDelay = PeriodCloser.settleDelay(settings);
-    this.carried = Caffeine.newBuilder().maximumSize(Math.max(1_000, settings.settingsCacheSize())).build();
+    // a carried amount never changes once known (its row is final), so it is cached even with no settings cache
+    this.carried = Caffeine.newBuilder().maximumSize(Math.max(100_000, settings.settingsCacheSize())).build();
   }
 
   /**

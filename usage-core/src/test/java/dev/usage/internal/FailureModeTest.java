@@ -64,6 +64,17 @@ class FailureModeTest {
     public List<AuditEntry> auditTrail(String userId) {
       return real.userQuotas().auditTrail(userId);
     }
+
+    @Override
+    public long forEachAuditEntry(dev.usage.AuditFilter filter, dev.usage.AuditOrder order, long offset, long limit,
+        java.util.function.Consumer<AuditEntry> sink) {
+      return real.userQuotas().forEachAuditEntry(filter, order, offset, limit, sink);
+    }
+
+    @Override
+    public List<String> auditedUsers(Optional<String> after, int limit) {
+      return real.userQuotas().auditedUsers(after, limit);
+    }
   };
 
   private final EventStore flakyEvents = new AppendHook(real.events(), () -> {

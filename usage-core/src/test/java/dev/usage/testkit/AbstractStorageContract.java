@@ -42,6 +42,11 @@ public abstract class AbstractStorageContract {
     storage = fixture.open();
   }
 
+  /** The fixture of this class, for backend-specific operations such as {@link StorageFixture#tamperWithAuditEntry}. */
+  protected StorageFixture storageFixture() {
+    return fixture;
+  }
+
   @AfterAll
   void closeStorage() throws Exception {
     try {

@@ -12,6 +12,22 @@ public abstract class StorageContracts {
   protected abstract StorageFixture fixture();
 
   @Nested
+  class Audit extends AuditContract {
+    @Override
+    protected StorageFixture fixture() {
+      return StorageContracts.this.fixture();
+    }
+  }
+
+  @Nested
+  class AuditQuery extends AuditQueryContract {
+    @Override
+    protected StorageFixture fixture() {
+      return StorageContracts.this.fixture();
+    }
+  }
+
+  @Nested
   class Event extends EventContract {
     @Override
     protected StorageFixture fixture() {

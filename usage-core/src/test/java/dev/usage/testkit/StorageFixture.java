@@ -16,6 +16,16 @@ public interface StorageFixture extends AutoCloseable {
    */
   UsageStorage open() throws Exception;
 
+  /**
+   * Overwrites the reason of one stored audit entry of {@code userId} ({@code index} from 0, oldest first)
+   * directly in the backend, past the library (an SQL {@code UPDATE}, a Redis {@code LSET}), as someone with
+   * write access to the store could; the audit contract checks that the hash chain shows it. A backend whose
+   * entries cannot be reached from outside returns false, and those tests are skipped.
+   */
+  default boolean tamperWithAuditEntry(String userId, int index, String reason) throws Exception {
+    return false;
+  }
+
   /** Releases what {@link #open()} made. */
   @Override
   default void close() throws Exception {}

@@ -16,31 +16,54 @@ import javax.sql.DataSource;
  * The opt-in schema initializer: creates the adapter's tables from the DDL shipped in the jar when they
  * do not exist yet, and brings a schema it created at an earlier version up to date. Applications that
  * manage their schema with Flyway point it at {@link JdbcDialect#flywayLocation()} instead (the files are
- * Flyway migrations, {@code V1__usage_schema.sql}, {@code V2__usage_tracking_endpoint_index.sql}, {@code V3__period_history_rollover.sql}, ...).
+ * Flyway migrations, {@code V1__usage_schema.sql}, {@code V2__usage_tracking_endpoint_index.sql},
+ * {@code V3__audit_request_id.sql}, {@code V4__period_history_rollover.sql}, ...).
+ *
+ * <p>Each migration after the first names the column or index whose presence shows that it was applied (the
+ * last thing it creates); a later version adds its {@link Migration} to {@code LATER} and raises
+ * {@link #VERSION}.
  */
 public final class JdbcSchema {
 
-  /** The schema version this library's statements need. */
-  public static final int VERSION = 3;
+  /** The schema version this library's statements need: 1 + the size of {@code LATER}. */
+  public static final int VERSION = 4;
 
-  /** The migration files after the first, by version, each with what shows it applied. */
+  /** The migration files after the first, by version (V2, V3, ...), each with what shows it applied. */
   private static final List<Migration> LATER = List.of(
       Migration.index("V2__usage_tracking_endpoint_index.sql", "usage_tracking", "usage_tracking_endpoint_time"),
-      Migration.column("V3__period_history_rollover.sql", "usage_period_history", "rolled_over_parts"));
+      Migration.index("V3__audit_request_id.sql", "usage_audit", "usage_audit_request"),
+      Migration.column("V4__period_history_rollover.sql", "usage_period_history", "rolled_over_parts"));
 
-  /** A migration after the first: its file, and the index or the column of {@code table} it creates. */
-  private record Migration(String file, String table, String index, String column) {
+  static {
+    if (LATER.size() != VERSION - 1) {
+      throw new IllegalStateException("JdbcSchema.VERSION must be 1 + the number of later migrations");
+    }
+  }
+
+  /** What a migration leaves behind that shows it applied. */
+  enum Marker {
+    /** A column of the table. */
+    COLUMN,
+    /** An index of the table. */
+    INDEX
+  }
+
+  /**
+   * A migration after the first: its file, and the column or index {@code name} of {@code table} whose presence
+   * shows that it applied.
+   */
+  record Migration(String file, String table, Marker marker, String name) {
 
     static Migration index(String file, String table, String index) {
-      return new Migration(file, table, index, null);
+      return new Migration(file, table, Marker.INDEX, index);
     }
 
     static Migration column(String file, String table, String column) {
-      return new Migration(file, table, null, column);
+      return new Migration(file, table, Marker.COLUMN, column);
     }
 
     boolean applied(Connection c) throws SQLException {
-      return index != null ? indexExists(c, table, index) : columnExists(c, table, column);
+      return marker == Marker.INDEX ? indexExists(c, table, name) : columnExists(c, table, name);
     }
   }
 
@@ -48,8 +71,8 @@ public final class JdbcSchema {
 
   /**
    * Creates the tables (every version's DDL) unless {@code usage_counters} exists already; when it does,
-   * applies the later versions whose index or column is missing (a schema this method created at an earlier
-   * version). Each step runs in one transaction where the database has transactional DDL (PostgreSQL, H2);
+   * applies, in order, the later versions whose marking column or index is missing (a schema this method created
+   * at an earlier version). Each step runs in one transaction where the database has transactional DDL (PostgreSQL, H2);
    * MariaDB commits each statement. Not meant to race another instance's first run on an empty schema.
    *
    * @return whether the tables were created by this call
@@ -178,6 +201,11 @@ public final class JdbcSchema {
       }
     }
     return false;
+  }
+
+  /** The migration of {@code version} (2..{@link #VERSION}). */
+  static Migration migration(int version) {
+    return LATER.get(version - 2);
   }
 
   private static boolean visible(Connection c, String schema) throws SQLException {

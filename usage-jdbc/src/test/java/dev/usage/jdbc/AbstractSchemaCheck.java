@@ -79,11 +79,63 @@ abstract class AbstractSchemaCheck {
   }
 
   @Test
-  void createBringsAVersionTwoSchemaUpToDateKeepingItsClosedPeriods() throws Exception {
+  void createBringsAVersionTwoSchemaUpToDateAndKeepsItsAuditRows() throws Exception {
     DataSource ds = freshSchema();
     Jdbi.create(ds).useHandle(h -> {
       JdbcSchema.statements(dialect(), 1).forEach(h::execute);
       JdbcSchema.statements(dialect(), 2).forEach(h::execute);
+    });
+    try (Connection c = ds.getConnection(); java.sql.PreparedStatement ps = c.prepareStatement(
+        "INSERT INTO usage_audit (user_id, at, actor, action, quota_type, old_value, new_value, reason)"
+            + " VALUES ('old', ?, 'admin', 'change-tier', NULL, 'free', 'premium', 'before v3')")) {
+      ps.setObject(1, dialect().isMysqlFamily() ? java.time.LocalDateTime.ofInstant(NOW, ZoneOffset.UTC)
+          : java.time.OffsetDateTime.ofInstant(NOW, ZoneOffset.UTC));
+      ps.executeUpdate();
+      if (!c.getAutoCommit()) {
+        c.commit();
+      }
+    }
+    try (Connection c = ds.getConnection()) {
+      assertThat(JdbcSchema.migration(3).applied(c)).isFalse();
+      assertThat(JdbcSchema.columnExists(c, "usage_audit", "request_id")).isFalse();
+      assertThat(JdbcSchema.columnExists(c, "usage_audit", "reason")).isTrue();
+    }
+
+    assertThat(JdbcSchema.create(ds, dialect())).as("tables existed").isFalse();
+    try (Connection c = ds.getConnection()) {
+      assertThat(JdbcSchema.columnExists(c, "usage_audit", "request_id")).isTrue();
+      assertThat(JdbcSchema.columnExists(c, "usage_audit", "entry_hash")).isTrue();
+      assertThat(JdbcSchema.indexExists(c, "usage_audit", "usage_audit_request")).isTrue();
+      assertThat(JdbcSchema.indexExists(c, "usage_audit", "usage_audit_actor_time")).isTrue();
+    }
+    assertThat(JdbcSchema.create(ds, dialect())).as("nothing left to apply").isFalse();
+    JdbcUsageStorage storage = JdbcUsageStorage.builder(ds).build();
+    assertThat(storage.userQuotas().auditTrail("old")).singleElement().satisfies(e -> {
+      assertThat(e.reason()).isEqualTo("before v3");
+      assertThat(e.at()).isEqualTo(NOW);
+      assertThat(e.requestId()).isEmpty();
+      assertThat(e.hash()).isEmpty();
+    });
+    try (UsageEngine engine = UsageEngine.builder().storage(storage).clock(Clock.fixed(NOW, ZoneOffset.UTC))
+        .closeOnShutdown(false).auditHashChain(true).build()) {
+      dev.usage.ChangeRequest once = dev.usage.ChangeRequest.of("admin", "after v3").withRequestId("r-1");
+      engine.quotas().changeTier("old", "enterprise", once);
+      engine.quotas().changeTier("old", "enterprise", once);
+      assertThat(engine.quotas().auditTrail("old")).extracting(e -> e.requestId().orElse("-"))
+          .containsExactly("-", "r-1");
+      assertThat(engine.quotas().verifyAuditTrail("old").unchained()).isEqualTo(1);
+      assertThat(engine.quotas().verifyAuditTrail("old").intact()).isTrue();
+    }
+    smoke(ds);
+  }
+
+  @Test
+  void createBringsAVersionThreeSchemaUpToDateKeepingItsClosedPeriods() throws Exception {
+    DataSource ds = freshSchema();
+    Jdbi.create(ds).useHandle(h -> {
+      for (int v = 1; v <= 3; v++) {
+        JdbcSchema.statements(dialect(), v).forEach(h::execute);
+      }
       h.execute("INSERT INTO usage_period_history (user_id, quota_type, period_start, period_kind, period_end,"
           + " quota_limit, used, rolled_over, closed_at) VALUES ('old', 'tokens', ?, 'MONTH', ?, 100, 40, 5, ?)",
           java.sql.Timestamp.from(Instant.parse("2025-04-01T00:00:00Z")),
@@ -105,6 +157,17 @@ abstract class AbstractSchemaCheck {
       assertThat(r.rolledOver()).isEqualTo(5);
       assertThat(r.rolledOverParts()).containsExactly(5L);
     });
+    smoke(ds);
+  }
+
+  @Test
+  void flywayUpgradesAVersionTwoSchema() {
+    DataSource ds = freshSchema();
+    Flyway.configure().dataSource(ds).locations(dialect().flywayLocation()).target("2").load().migrate();
+    MigrateResult result = Flyway.configure().dataSource(ds).locations(dialect().flywayLocation()).load().migrate();
+    assertThat(result.migrationsExecuted).isEqualTo(JdbcSchema.VERSION - 2);
+    assertThat(result.targetSchemaVersion).isEqualTo(Integer.toString(JdbcSchema.VERSION));
+    assertThat(JdbcSchema.create(ds, dialect())).isFalse();
     smoke(ds);
   }
 

@@ -20,8 +20,10 @@ import java.util.Optional;
  * JSON integers (read back exactly as {@code long}s).
  *
  * <p>Audit entry: {@code at, actor, user, action, type} (absent when the entry concerns no quota type),
- * {@code old, new, reason}. History row: {@code user, type, period, start, end, limit, used, rolledOver, closedAt,
- * carriedIn, rolledOverParts} (the last two absent from rows stored by earlier versions).
+ * {@code old, new, reason}, and, each absent when the entry has none, {@code rid} (request id), {@code prev}
+ * (previous hash) and {@code hash}; entries written before those existed read as entries without them. History
+ * row: {@code user, type, period, start, end, limit, used, rolledOver, closedAt, carriedIn, rolledOverParts} (the
+ * last two absent from rows stored by earlier versions).
  * Decoding refuses anything else with {@link IllegalArgumentException}.
  */
 final class RedisJson {
@@ -40,18 +42,25 @@ final class RedisJson {
     n.put("old", e.oldValue());
     n.put("new", e.newValue());
     n.put("reason", e.reason());
+    e.requestId().ifPresent(r -> n.put("rid", r));
+    e.previousHash().ifPresent(h -> n.put("prev", h));
+    e.hash().ifPresent(h -> n.put("hash", h));
     return write(n);
   }
 
   static AuditEntry audit(String json) {
     JsonNode n = read(json);
-    JsonNode type = n.get("type");
-    if (type != null && !type.isTextual()) {
-      throw new IllegalArgumentException("field type is not text");
-    }
     return new AuditEntry(Instant.parse(text(n, "at")), text(n, "actor"), text(n, "user"), text(n, "action"),
-        Optional.ofNullable(type).map(JsonNode::textValue).map(QuotaType::of), text(n, "old"), text(n, "new"),
-        text(n, "reason"));
+        optionalText(n, "type").map(QuotaType::of), text(n, "old"), text(n, "new"), text(n, "reason"),
+        optionalText(n, "rid"), optionalText(n, "prev"), optionalText(n, "hash"));
+  }
+
+  private static Optional<String> optionalText(JsonNode n, String field) {
+    JsonNode v = n.get(field);
+    if (v != null && !v.isTextual()) {
+      throw new IllegalArgumentException("field " + field + " is not text");
+    }
+    return Optional.ofNullable(v).map(JsonNode::textValue);
   }
 
   static String period(PeriodUsage p) {

@@ -24,7 +24,8 @@ import java.util.Base64;
  *       {@code s:<type>} / {@code e:<type>} period start / end and {@code x:<type>} expiry (microseconds);</li>
  *   <li>{@code U h:<reservation>} (hash) a reservation, {@code U hz} (sorted set) held reservations by expiry;</li>
  *   <li>{@code U k:<idempotency key>} (string) an idempotency marker;</li>
- *   <li>{@code U q} (hash) the user's settings and their version, {@code U a} (list) their audit trail;</li>
+ *   <li>{@code U q} (hash) the user's settings and their version, {@code U a} (list) their audit trail,
+ *       {@code U ar} (hash) the request ids in that trail, each to its entry's index in {@code U a};</li>
  *   <li>{@code U p} (hash) closed periods;</li>
  *   <li>{@code U ev} (hash) encoded event id to encoded event, {@code U et} (sorted set) event ids by
  *       occurred-at (microseconds);</li>
@@ -89,6 +90,11 @@ final class RedisKeys {
 
   String audit(String userPrefix) {
     return userPrefix + "a";
+  }
+
+  /** The request ids of the user's audit trail: request id to the entry's index in {@link #audit}. */
+  String auditRequests(String userPrefix) {
+    return userPrefix + "ar";
   }
 
   /** A notification's ledger entry: kind, quota type, threshold and period start identify it. */

@@ -4,16 +4,26 @@ import static dev.usage.redis.RedisScripts.number;
 import static dev.usage.redis.RedisScripts.text;
 
 import dev.usage.AuditEntry;
+import dev.usage.AuditFilter;
+import dev.usage.AuditOrder;
 import dev.usage.InvalidUsageException;
 import dev.usage.UsageStorageException;
 import dev.usage.UserQuota;
 import dev.usage.spi.SpiCodec;
 import dev.usage.spi.UserQuotaStore;
 import java.time.ZoneId;
+import io.lettuce.core.KeyScanCursor;
+import io.lettuce.core.RedisException;
+import io.lettuce.core.ScanArgs;
+import io.lettuce.core.ScanCursor;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeSet;
+import java.util.function.Consumer;
 
 /**
  * Users' settings and their audit trail on Redis, next to the user's counters (same hash tag, so one Cluster
@@ -24,11 +34,18 @@ import java.util.Optional;
  * ({@link SpiCodec#encodeOverrides}), {@code zone} (zone id) and {@code anchor} (billing anchor day); the list
  * {@code U a} holds the audit entries, oldest first, each a JSON object with the text fields {@code at} (ISO-8601,
  * to the nanosecond), {@code actor}, {@code user}, {@code action}, {@code type} (absent when the entry concerns no
- * quota type), {@code old}, {@code new} and {@code reason}. Neither key has a TTL.
+ * quota type), {@code old}, {@code new} and {@code reason}, and the optional {@code rid} (request id), {@code prev}
+ * and {@code hash} (hash chain), absent in entries written before they existed; the hash {@code U ar} maps each
+ * request id of the trail to its entry's index in {@code U a}. No key has a TTL.
  *
- * <p>A {@link #save} is one Lua script: it checks every argument and both keys' types, compares the stored
- * version with the caller's, writes the fields, increments the version and appends the audit entry, so the
- * settings and the trail change together or not at all. The consume script compares the same {@code v} with
+ * <p>A {@link #save} is one Lua script: it checks every argument and the keys' types, compares the stored
+ * version with the caller's, looks the request id up in {@code U ar}, then writes the fields, increments the
+ * version, appends the audit entry and records its request id, so the settings and the trail change together
+ * or not at all, and a request id enters a trail once.
+ *
+ * <p>Queries over the trail ({@link #forEachAuditEntry}, {@link #auditedUsers}) are admin operations: with users
+ * named, they read those users' lists; without, they {@code SCAN} every node for audit lists (a walk over every
+ * key of the store, as the reset job's counter scan does), read every list and sort the matches in memory. The consume script compares the same {@code v} with
  * the version a command was computed under (see {@link RedisCounterStore}), so a consumption computed from
  * settings that have changed since is refused as stale.
  *
@@ -80,14 +97,14 @@ public final class RedisUserQuotaStore implements UserQuotaStore {
       throw new InvalidUsageException("entry.userId", "must be the user whose settings are saved");
     }
     String user = keys.user(next.userId());
-    String[] k = {keys.settings(user), keys.audit(user)};
+    String[] k = {keys.settings(user), keys.audit(user), keys.auditRequests(user)};
     List<Object> r = RedisScripts.run(redis, SAVE, "save quota settings", k, Long.toString(next.version()),
         next.tier(), SpiCodec.encodeOverrides(next.overrides()), next.zone().getId(),
-        Integer.toString(next.billingAnchorDay()), RedisJson.audit(entry));
+        Integer.toString(next.billingAnchorDay()), RedisJson.audit(entry), entry.requestId().orElse(""));
     String status = text(r.get(0));
     return switch (status) {
       case "OK" -> Optional.of(next.withVersion(number(r.get(1))));
-      case "S" -> Optional.empty();
+      case "S", "R" -> Optional.empty();
       default -> throw new IllegalStateException("unexpected reply from save_settings: " + status);
     };
   }
@@ -99,15 +116,114 @@ public final class RedisUserQuotaStore implements UserQuotaStore {
    */
   @Override
   public List<AuditEntry> auditTrail(String userId) {
-    String key = keys.audit(keys.user(userId));
+    return trail(keys.audit(keys.user(userId)));
+  }
+
+  private List<AuditEntry> trail(String key) {
     List<String> stored = RedisScripts.call(redis, "read audit trail", () -> redis.sync().lrange(key, 0, -1));
     List<AuditEntry> out = new ArrayList<>(stored.size());
     for (String json : stored) {
-      try {
-        out.add(RedisJson.audit(json));
-      } catch (RuntimeException e) {
-        throw new UsageStorageException("an audit entry stored in " + key + " cannot be read: " + e.getMessage(), e);
+      out.add(entry(key, json));
+    }
+    return out;
+  }
+
+  private static AuditEntry entry(String key, String json) {
+    try {
+      return RedisJson.audit(json);
+    } catch (RuntimeException e) {
+      throw new UsageStorageException("an audit entry stored in " + key + " cannot be read: " + e.getMessage(), e);
+    }
+  }
+
+  /** {@inheritDoc} One {@code LINDEX}. */
+  @Override
+  public Optional<AuditEntry> lastAuditEntry(String userId) {
+    String key = keys.audit(keys.user(userId));
+    String json = RedisScripts.call(redis, "read last audit entry", () -> redis.sync().lindex(key, -1));
+    return Optional.ofNullable(json).map(j -> entry(key, j));
+  }
+
+  /** An entry with its index in the user's list, for the total order of a query. */
+  private record Positioned(AuditEntry entry, long index) {}
+
+  private static final Comparator<Positioned> OLDEST_FIRST = Comparator
+      .comparing((Positioned p) -> p.entry().at())
+      .thenComparing(p -> p.entry().userId())
+      .thenComparingLong(Positioned::index);
+
+  /**
+   * {@inheritDoc} One user and one request id (the engine's look-up before a change): {@code HGET} and
+   * {@code LINDEX}. Named users: their lists. Otherwise a {@code SCAN} of every node; matches are sorted in memory.
+   */
+  @Override
+  public long forEachAuditEntry(AuditFilter filter, AuditOrder order, long offset, long limit,
+      Consumer<AuditEntry> sink) {
+    if (filter.users().size() == 1 && filter.requestIds().size() == 1) {
+      String user = keys.user(filter.users().iterator().next());
+      String rid = filter.requestIds().iterator().next();
+      String index = RedisScripts.call(redis, "find audit entry", () -> redis.sync().hget(keys.auditRequests(user), rid));
+      if (index == null) {
+        return 0;
       }
+      String json = RedisScripts.call(redis, "find audit entry",
+          () -> redis.sync().lindex(keys.audit(user), Long.parseLong(index)));
+      Optional<AuditEntry> e = Optional.ofNullable(json).map(j -> entry(keys.audit(user), j)).filter(filter::matches);
+      if (e.isEmpty() || offset > 0 || limit < 1) {
+        return 0;
+      }
+      sink.accept(e.get());
+      return 1;
+    }
+    List<String> lists = filter.users().isEmpty() ? scanAuditLists()
+        : filter.users().stream().map(u -> keys.audit(keys.user(u))).toList();
+    List<Positioned> matches = new ArrayList<>();
+    for (String key : lists) {
+      List<AuditEntry> trail = trail(key);
+      for (int i = 0; i < trail.size(); i++) {
+        if (filter.matches(trail.get(i))) {
+          matches.add(new Positioned(trail.get(i), i));
+        }
+      }
+    }
+    matches.sort(order == AuditOrder.OLDEST_FIRST ? OLDEST_FIRST : OLDEST_FIRST.reversed());
+    long handed = 0;
+    for (long i = offset; i < matches.size() && handed < limit; i++) {
+      sink.accept(matches.get((int) i).entry());
+      handed++;
+    }
+    return handed;
+  }
+
+  /** {@inheritDoc} A {@code SCAN} of every node and one {@code LINDEX} per list, sorted in memory. */
+  @Override
+  public List<String> auditedUsers(Optional<String> after, int limit) {
+    TreeSet<String> users = new TreeSet<>();
+    for (String key : scanAuditLists()) {
+      String json = RedisScripts.call(redis, "list audited users", () -> redis.sync().lindex(key, 0));
+      if (json != null) {
+        users.add(entry(key, json).userId());
+      }
+    }
+    return after.map(a -> users.tailSet(a, false)).orElse(users).stream().limit(limit).toList();
+  }
+
+  /** The audit lists of every user: {@code SCAN} node by node. */
+  private List<String> scanAuditLists() {
+    String match = keys.prefix() + ":{*}:a";
+    List<String> out = new ArrayList<>();
+    for (RedisClusterCommands<String, String> node : redis.nodes()) {
+      ScanCursor at = ScanCursor.INITIAL;
+      KeyScanCursor<String> page;
+      do {
+        try {
+          page = node.scan(at, ScanArgs.Builder.matches(match).limit(1_000));
+        } catch (RedisException e) {
+          throw RedisScripts.failure("scan audit trails", e);
+        }
+        out.addAll(page.getKeys());
+        at = page;
+      } while (!page.isFinished());
     }
     return out;
   }

@@ -73,6 +73,31 @@ abstract class RedisFixture implements StorageFixture {
     this.client = c;
   }
 
+  /** A Redis {@code LSET} of the entry with another reason, past the library. */
+  @Override
+  public boolean tamperWithAuditEntry(String userId, int index, String reason) throws Exception {
+    RedisKeys keys = new RedisKeys(prefix());
+    String key = keys.audit(keys.user(userId));
+    io.lettuce.core.cluster.api.sync.RedisClusterCommands<String, String> redis;
+    AutoCloseable connection;
+    if (client instanceof RedisClusterClient cluster) {
+      StatefulRedisClusterConnection<String, String> c = cluster.connect();
+      connection = c;
+      redis = c.sync();
+    } else {
+      StatefulRedisConnection<String, String> c = ((RedisClient) client).connect();
+      connection = c;
+      redis = c.sync();
+    }
+    try (connection) {
+      com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+      com.fasterxml.jackson.databind.node.ObjectNode entry =
+          (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(redis.lindex(key, index));
+      entry.put("reason", reason);
+      return "OK".equals(redis.lset(key, index, json.writeValueAsString(entry)));
+    }
+  }
+
   @Override
   public void close() throws Exception {
     try {

@@ -40,6 +40,25 @@ class RedisJsonTest {
   }
 
   @Test
+  void anAuditEntryKeepsItsRequestIdAndHashesAndOneWrittenBeforeThemStillReads() {
+    String h1 = "a".repeat(64);
+    String h2 = "0123456789abcdef".repeat(4);
+    AuditEntry e = new AuditEntry(AT, "alice", "u", "change-tier", Optional.empty(), "free", "premium", "up")
+        .withRequestId("idem-1").withHashes(Optional.of(h1), h2);
+
+    String json = RedisJson.audit(e);
+
+    assertThat(json).endsWith(",\"rid\":\"idem-1\",\"prev\":\"" + h1 + "\",\"hash\":\"" + h2 + "\"}");
+    assertThat(RedisJson.audit(json)).isEqualTo(e);
+    String old = "{\"at\":\"2026-03-31T23:59:59.123456789Z\",\"actor\":\"alice\",\"user\":\"u\","
+        + "\"action\":\"change-tier\",\"old\":\"free\",\"new\":\"premium\",\"reason\":\"up\"}";
+    assertThat(RedisJson.audit(old)).isEqualTo(new AuditEntry(AT, "alice", "u", "change-tier", Optional.empty(),
+        "free", "premium", "up"));
+    assertThatThrownBy(() -> RedisJson.audit(old.replace("{", "{\"rid\":3,")))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("rid");
+  }
+
+  @Test
   void aHistoryRowIsStoredAsThisObjectAndReadBackEqual() {
     PeriodUsage p = new PeriodUsage("u", QuotaType.CHARACTERS, QuotaPeriod.MONTH, Instant.parse("2026-03-01T00:00:00Z"),
         Instant.parse("2026-04-01T00:00:00Z"), Quota.UNLIMITED, Quota.MAX_AMOUNT, 3, AT, Quota.MAX_AMOUNT,

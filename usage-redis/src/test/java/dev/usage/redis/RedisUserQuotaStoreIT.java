@@ -191,31 +191,34 @@ class RedisUserQuotaStoreIT {
     String user = user("malformed");
     store.save(UserQuota.of(user, "free").withOverride(Quota.daily(QuotaType.REQUESTS, 5)), entry(user, "create"))
         .orElseThrow();
-    String[] k = {settingsKey(user), auditKey(user)};
+    String[] k = {settingsKey(user), auditKey(user), redis.keys.auditRequests(redis.keys.user(user))};
     String good = RedisJson.audit(entry(user, "bad call"));
     String overrides = "requests|5|DAY|HARD|false|0|0|0";
     List<String[]> calls = List.of(
-        new String[] {"1", "premium", overrides, "UTC", "1"},
-        new String[] {"1", "premium", overrides, "UTC", "1", good, "extra"},
-        new String[] {"01", "premium", overrides, "UTC", "1", good},
-        new String[] {"-1", "premium", overrides, "UTC", "1", good},
-        new String[] {"1.0", "premium", overrides, "UTC", "1", good},
-        new String[] {"", "premium", overrides, "UTC", "1", good},
-        new String[] {"1", "", overrides, "UTC", "1", good},
-        new String[] {"1", "premium", "requests|5", "UTC", "1", good},
-        new String[] {"1", "premium", overrides + ";", "UTC", "1", good},
-        new String[] {"1", "premium", "Requests|5|DAY|HARD|false|0|0|0", "UTC", "1", good},
-        new String[] {"1", "premium", overrides, "", "1", good},
-        new String[] {"1", "premium", overrides, "UTC", "0", good},
-        new String[] {"1", "premium", overrides, "UTC", "32", good},
-        new String[] {"1", "premium", overrides, "UTC", "01", good},
-        new String[] {"1", "premium", overrides, "UTC", "x", good},
-        new String[] {"1", "premium", overrides, "UTC", "1", "not json"},
-        new String[] {"1", "premium", overrides, "UTC", "1", "[\"at\"]"},
-        new String[] {"1", "premium", overrides, "UTC", "1", good.replace("\"reason\"", "\"why\"")},
+        new String[] {"1", "premium", overrides, "UTC", "1", good},
+        new String[] {"1", "premium", overrides, "UTC", "1", good, "", "extra"},
+        new String[] {"1", "premium", overrides, "UTC", "1", good, "rid-not-in-entry"},
+        new String[] {"1", "premium", overrides, "UTC", "1", good.replace("{", "{\"rid\":\"r\","), ""},
+        new String[] {"1", "premium", overrides, "UTC", "1", good.replace("{", "{\"hash\":1,"), ""},
+        new String[] {"01", "premium", overrides, "UTC", "1", good, ""},
+        new String[] {"-1", "premium", overrides, "UTC", "1", good, ""},
+        new String[] {"1.0", "premium", overrides, "UTC", "1", good, ""},
+        new String[] {"", "premium", overrides, "UTC", "1", good, ""},
+        new String[] {"1", "", overrides, "UTC", "1", good, ""},
+        new String[] {"1", "premium", "requests|5", "UTC", "1", good, ""},
+        new String[] {"1", "premium", overrides + ";", "UTC", "1", good, ""},
+        new String[] {"1", "premium", "Requests|5|DAY|HARD|false|0|0|0", "UTC", "1", good, ""},
+        new String[] {"1", "premium", overrides, "", "1", good, ""},
+        new String[] {"1", "premium", overrides, "UTC", "0", good, ""},
+        new String[] {"1", "premium", overrides, "UTC", "32", good, ""},
+        new String[] {"1", "premium", overrides, "UTC", "01", good, ""},
+        new String[] {"1", "premium", overrides, "UTC", "x", good, ""},
+        new String[] {"1", "premium", overrides, "UTC", "1", "not json", ""},
+        new String[] {"1", "premium", overrides, "UTC", "1", "[\"at\"]", ""},
+        new String[] {"1", "premium", overrides, "UTC", "1", good.replace("\"reason\"", "\"why\""), ""},
         new String[] {"1", "premium", overrides, "UTC", "1", good.replace("\"actor\":\"admin@example.com\"",
-            "\"actor\":7")},
-        new String[] {"1", "premium", overrides, "UTC", "1", good.replace("{", "{\"type\":1,")});
+            "\"actor\":7"), ""},
+        new String[] {"1", "premium", overrides, "UTC", "1", good.replace("{", "{\"type\":1,"), ""});
     Map<String, String> settings = redis.connector.sync().hgetall(k[0]);
     List<String> trail = redis.connector.sync().lrange(k[1], 0, -1);
 
@@ -227,12 +230,12 @@ class RedisUserQuotaStoreIT {
       assertThat(redis.connector.sync().lrange(k[1], 0, -1)).isEqualTo(trail);
     }
     assertThatThrownBy(() -> RedisScripts.run(redis.connector, RedisUserQuotaStore.SAVE, "save",
-        new String[] {k[0]}, "1", "premium", overrides, "UTC", "1", good)).isInstanceOf(IllegalStateException.class);
+        new String[] {k[0], k[1]}, "1", "premium", overrides, "UTC", "1", good, "")).isInstanceOf(IllegalStateException.class);
     assertThat(redis.connector.sync().hgetall(k[0])).isEqualTo(settings);
 
     // the same call with valid arguments is accepted: the refusals above were about the arguments
     assertThat(RedisScripts.run(redis.connector, RedisUserQuotaStore.SAVE, "save", k, "1", "premium",
-        overrides, "UTC", "1", good)).containsExactly("OK", 2L);
+        overrides, "UTC", "1", good, "")).containsExactly("OK", 2L);
   }
 
   @Test

@@ -1,10 +1,13 @@
--- Stores a user's settings if their version is still the one the caller read, and appends one entry to the
--- user's audit trail in the same step: both change, or neither. See RedisUserQuotaStore.
--- KEYS: 1 settings hash (U q), 2 audit list (U a)
+-- Stores a user's settings if their version is still the one the caller read and the entry's request id (if
+-- any) is not in the user's trail yet, and appends one entry to the user's audit trail in the same step: both
+-- change, or neither. See RedisUserQuotaStore.
+-- KEYS: 1 settings hash (U q), 2 audit list (U a), 3 request ids of the trail (U ar: request id -> list index)
 -- ARGV: 1 expected version (decimal; a hash without 'v' is at 0), 2 tier, 3 overrides (SpiCodec), 4 zone id,
---       5 billing anchor day (1-31), 6 audit entry (a JSON object, see RedisUserQuotaStore)
--- Replies: {'OK', new version}; {'S', stored version}: the version did not match, nothing was written
-if #KEYS ~= 2 or #ARGV ~= 6 then
+--       5 billing anchor day (1-31), 6 audit entry (a JSON object, see RedisUserQuotaStore), 7 the entry's request
+--       id ('' when it has none; the same as the entry's rid)
+-- Replies: {'OK', new version}; {'S', stored version}: the version did not match, nothing was written;
+--          {'R', stored version}: the request id is in the trail already, nothing was written
+if #KEYS ~= 3 or #ARGV ~= 7 then
   return redis.error_reply('ERR usage save_settings: malformed call')
 end
 local expected = ARGV[1]
@@ -35,12 +38,17 @@ for _, f in ipairs({'at', 'actor', 'user', 'action', 'old', 'new', 'reason'}) do
     return redis.error_reply('ERR usage save_settings: audit entry has no text ' .. f)
   end
 end
-if entry.type ~= nil and type(entry.type) ~= 'string' then
-  return redis.error_reply('ERR usage save_settings: audit entry type is not text')
+for _, f in ipairs({'type', 'rid', 'prev', 'hash'}) do
+  if entry[f] ~= nil and type(entry[f]) ~= 'string' then
+    return redis.error_reply('ERR usage save_settings: audit entry ' .. f .. ' is not text')
+  end
+end
+if (entry.rid or '') ~= ARGV[7] then
+  return redis.error_reply('ERR usage save_settings: request id differs from the entry\'s')
 end
 -- a key of another type would make a write below fail after an earlier one had been applied
-local kinds = {'hash', 'list'}
-for i = 1, 2 do
+local kinds = {'hash', 'list', 'hash'}
+for i = 1, 3 do
   local t = redis.call('TYPE', KEYS[i]).ok
   if t ~= kinds[i] and t ~= 'none' then
     return redis.error_reply('ERR usage save_settings: ' .. KEYS[i] .. ' holds a ' .. t)
@@ -51,7 +59,13 @@ local current = redis.call('HGET', KEYS[1], 'v') or '0'
 if current ~= expected then
   return {'S', current}
 end
+if ARGV[7] ~= '' and redis.call('HEXISTS', KEYS[3], ARGV[7]) == 1 then
+  return {'R', current}
+end
 redis.call('HSET', KEYS[1], 'tier', ARGV[2], 'overrides', ARGV[3], 'zone', ARGV[4], 'anchor', ARGV[5])
 local v = redis.call('HINCRBY', KEYS[1], 'v', 1)
-redis.call('RPUSH', KEYS[2], ARGV[6])
+local length = redis.call('RPUSH', KEYS[2], ARGV[6])
+if ARGV[7] ~= '' then
+  redis.call('HSET', KEYS[3], ARGV[7], length - 1)
+end
 return {'OK', v}

@@ -1,5 +1,5 @@
--- usage-jdbc schema, version 3, H2 2.x: closed periods record what rollover carried into and out of them.
--- Usable as a Flyway migration (location classpath:dev/usage/jdbc/schema/h2) or through JdbcSchema.create,
+-- usage-jdbc schema, version 4, MySQL 8.0+: closed periods record what rollover carried into and out of them.
+-- Usable as a Flyway migration (location classpath:dev/usage/jdbc/schema/mysql) or through JdbcSchema.create,
 -- which applies it to an earlier schema that lacks it. Rows closed before it carried nothing in, and carried
 -- on what they rolled over as one part.
 
@@ -8,4 +8,4 @@
 -- ('' when nothing rolled over).
 ALTER TABLE usage_period_history ADD COLUMN carried_in BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE usage_period_history ADD COLUMN rolled_over_parts VARCHAR(512) NOT NULL DEFAULT '';
-UPDATE usage_period_history SET rolled_over_parts = CAST(rolled_over AS VARCHAR(20)) WHERE rolled_over > 0;
+UPDATE usage_period_history SET rolled_over_parts = CAST(rolled_over AS CHAR(20)) WHERE rolled_over > 0;
