@@ -59,6 +59,8 @@ final class SummaryBlocks {
       row.put("feature", e.getKey());
       row.put("events", NotificationMailRenderer.number(e.getValue().events(), locale));
       row.put("units", units(e.getValue()));
+      row.put("requests", messages.getString(e.getValue().events() == 1 ? "monthly_summary.request"
+          : "monthly_summary.requests"));
       rows.append(templates.fill("monthly_summary_feature", row, Map.of(), messages, html));
     }
     return templates.fill("monthly_summary_features", values, Map.of("rows", rows.toString()), messages, html);
