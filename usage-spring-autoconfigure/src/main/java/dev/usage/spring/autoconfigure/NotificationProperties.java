@@ -11,7 +11,8 @@ import java.util.Set;
 
 /**
  * The {@code usage.notifications.*} properties: the administrator's defaults for telling users about their
- * quotas (thresholds reached, monthly resets, unusual usage), and the e-mail channel. Users refine them with
+ * quotas (thresholds reached, monthly resets and reminders of them, unusual usage, monthly summaries), and the
+ * e-mail channel. Users refine them with
  * their own preferences (a {@code UsageNotificationPreferences} bean).
  */
 public class NotificationProperties {
@@ -25,8 +26,17 @@ public class NotificationProperties {
   /** The thresholds, in percent of a quota's limit (1 to 1000), at which a user is told; each once a period. */
   private List<Integer> thresholds = new ArrayList<>(List.of(80, 100));
 
-  /** The kinds sent (threshold-reached, quota-reset, unusual-usage); users may opt out of each. Default: all. */
-  private Set<NotificationKind> kinds = EnumSet.allOf(NotificationKind.class);
+  /**
+   * The kinds sent: threshold-reached, quota-reset, unusual-usage, reset-reminder, monthly-summary; users may opt
+   * out of each. Default: all but monthly-summary (a report over each user's month, sent only when listed).
+   */
+  private Set<NotificationKind> kinds = EnumSet.complementOf(EnumSet.of(NotificationKind.MONTHLY_SUMMARY));
+
+  /**
+   * How long before a monthly period ends its reset reminder goes out (more than 0, at most 28 days): the
+   * first run of the reset job within that time sends it, so schedule the job at least daily.
+   */
+  private Duration reminderLead = Duration.ofDays(3);
 
   /** The locale of users whose preferences name none, e.g. "en" or "de". */
   private Locale defaultLocale = Locale.ENGLISH;
@@ -111,6 +121,14 @@ public class NotificationProperties {
 
   public void setKinds(Set<NotificationKind> kinds) {
     this.kinds = kinds;
+  }
+
+  public Duration getReminderLead() {
+    return reminderLead;
+  }
+
+  public void setReminderLead(Duration reminderLead) {
+    this.reminderLead = reminderLead;
   }
 
   public Locale getDefaultLocale() {

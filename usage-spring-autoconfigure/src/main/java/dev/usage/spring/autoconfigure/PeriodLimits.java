@@ -6,7 +6,8 @@ import java.util.Map;
 import org.springframework.boot.context.properties.NestedConfigurationProperty;
 
 /**
- * Limits per period kind: {@code monthly}, {@code weekly} and {@code daily}, and how each is enforced. A quota
+ * Limits per period kind: {@code monthly}, {@code weekly} and {@code daily}, how each is enforced, and whether
+ * its unused units roll over into the next period. A quota
  * type may have a limit in one period kind only (a tier or user holds one quota per type); setting it in two
  * fails start-up naming both properties.
  */
@@ -31,6 +32,14 @@ public class PeriodLimits {
    * or daily).
    */
   private Map<String, Enforcement> enforcement = new LinkedHashMap<>();
+
+  /**
+   * Rollover of unused units into the next period, by type name (as for enforcement; a name with a dot in
+   * brackets, e.g. rollover[a.b].cap): "cap" (units; -1 for no absolute cap), "cap-percent" (of the limit,
+   * 1 to 1000) and "expires-after-periods" (1 to 24; 0 for never). A type needs a limit at the same place.
+   * Unused units are lost at the end of each period without one.
+   */
+  private Map<String, RolloverProperties> rollover = new LinkedHashMap<>();
 
   public QuotaLimits getMonthly() {
     return monthly;
@@ -62,5 +71,13 @@ public class PeriodLimits {
 
   public void setEnforcement(Map<String, Enforcement> enforcement) {
     this.enforcement = enforcement;
+  }
+
+  public Map<String, RolloverProperties> getRollover() {
+    return rollover;
+  }
+
+  public void setRollover(Map<String, RolloverProperties> rollover) {
+    this.rollover = rollover;
   }
 }

@@ -73,7 +73,8 @@ public class UsageNotificationsAutoConfiguration {
           .defaultLocale(p.getDefaultLocale())
           .queueCapacity(p.getQueueCapacity())
           .maxAttempts(p.getMaxAttempts())
-          .backoff(p.getBackoffInitial(), p.getBackoffMax());
+          .backoff(p.getBackoffInitial(), p.getBackoffMax())
+          .reminderLead(p.getReminderLead());
       channels.orderedStream().forEach(b::channel);
       UsageNotificationPreferences source = preferences.getIfAvailable();
       if (source != null) {
@@ -107,6 +108,8 @@ public class UsageNotificationsAutoConfiguration {
           new InvalidConfigurationPropertyValueException(PREFIX + "max-attempts", p.getMaxAttempts(), e.getMessage());
       case "initialBackoff" ->
           new InvalidConfigurationPropertyValueException(PREFIX + "backoff-initial", null, e.getMessage());
+      case "reminderLead" ->
+          new InvalidConfigurationPropertyValueException(PREFIX + "reminder-lead", p.getReminderLead(), e.getMessage());
       case "maxBackoff" -> new InvalidConfigurationPropertyValueException(PREFIX + "backoff-max", null, e.getMessage());
       case "backoff" -> p.getBackoffMax() != null && p.getBackoffMax().compareTo(day) > 0
           ? new InvalidConfigurationPropertyValueException(PREFIX + "backoff-max", p.getBackoffMax(), e.getMessage())

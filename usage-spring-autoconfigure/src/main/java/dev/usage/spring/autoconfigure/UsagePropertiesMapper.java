@@ -193,9 +193,11 @@ final class UsagePropertiesMapper {
   }
 
   /**
-   * The quotas set under {@code prefix} ({@code prefix.monthly.characters} and so on), one per type.
+   * The quotas set under {@code prefix} ({@code prefix.monthly.characters} and so on), one per type, with the
+   * enforcement and rollover set beside them.
    *
-   * @throws InvalidConfigurationPropertyValueException a limit is refused, or a type has limits in two periods
+   * @throws InvalidConfigurationPropertyValueException a limit, enforcement or rollover is refused, an
+   *     enforcement or rollover names a type without a limit beside it, or a type has limits in two periods
    */
   static Map<QuotaType, Quota> quotas(String prefix, PeriodLimits limits) {
     Map<QuotaType, Quota> out = new LinkedHashMap<>();
@@ -216,7 +218,49 @@ final class UsagePropertiesMapper {
       }
       out.put(type, quota.withEnforcement(e.getValue()));
     }
+    for (Map.Entry<String, RolloverProperties> e : limits.getRollover().entrySet()) {
+      String property = prefix + ".rollover." + e.getKey();
+      QuotaType type = named(property, e.getKey(), () -> QuotaType.of(e.getKey()));
+      Quota quota = out.get(type);
+      if (quota == null) {
+        throw new InvalidConfigurationPropertyValueException(property, e.getKey(), "no limit of '" + e.getKey()
+            + "' is set under " + prefix + ".{monthly,weekly,daily}; the rollover applies to a limit set beside it");
+      }
+      RolloverPolicy policy = rollover(property, e.getValue());
+      out.put(type, named(property, e.getKey(), () -> quota.withRollover(policy)));
+    }
     return out;
+  }
+
+  /**
+   * The policy of {@code property}'s {@code cap}, {@code cap-percent} and {@code expires-after-periods}.
+   *
+   * @throws InvalidConfigurationPropertyValueException naming the one the library refuses
+   */
+  private static RolloverPolicy rollover(String property, RolloverProperties r) {
+    Long cap = r == null ? null : r.getCap();
+    Integer percent = r == null ? null : r.getCapPercent();
+    if (cap == null && percent == null) {
+      throw new InvalidConfigurationPropertyValueException(property + ".cap", null, "a rollover needs a cap: "
+          + property + ".cap (units, or -1 for none) or " + property + ".cap-percent (of the limit)");
+    }
+    if (cap != null && cap == 0) {
+      // the library reads 0 as "no absolute cap"; here that is -1, and carrying nothing is no rollover at all
+      throw new InvalidConfigurationPropertyValueException(property + ".cap", cap,
+          "must be at least 1, or -1 for no absolute cap; to carry nothing, leave the rollover out");
+    }
+    if (percent != null && percent == 0) {
+      throw new InvalidConfigurationPropertyValueException(property + ".cap-percent", percent,
+          "must be within 1..1000; leave it out for no percentage cap");
+    }
+    long capAmount = cap == null ? 0 : cap == -1 ? Quota.UNLIMITED : cap;
+    int capPercent = percent == null ? 0 : percent;
+    int expiry = r.getExpiresAfterPeriods();
+    // each part checked by the library on its own, so that its refusal names that part's property
+    named(property + ".cap", cap, () -> RolloverPolicy.carryUpTo(capAmount == 0 ? Quota.UNLIMITED : capAmount));
+    named(property + ".cap-percent", percent, () -> RolloverPolicy.carryUpToPercent(Math.max(1, capPercent)));
+    named(property + ".expires-after-periods", expiry, () -> RolloverPolicy.carryAll().expiringAfter(expiry));
+    return named(property, null, () -> new RolloverPolicy(true, capAmount, capPercent, expiry));
   }
 
   private static void add(Map<QuotaType, Quota> out, Map<QuotaType, String> where, String prefix, QuotaPeriod period,

@@ -21,8 +21,9 @@ import org.springframework.mail.javamail.MimeMessageHelper;
 /**
  * Sends notifications as e-mails through Spring's {@link JavaMailSender}: one UTF-8 message per notification,
  * plain text with an HTML alternative, in the notification's locale (English, German; English for any
- * other), carrying the numbers (used and limit, the closed periods' rows, the unusual hour against the usual
- * one) and, when configured, a link to the host's dashboard.
+ * other), carrying the numbers (used and limit, the closed periods' rows with what was carried over, the
+ * monthly quotas before their reset, the month's summary, the unusual hour against the usual one) and, when
+ * configured, a link to the host's dashboard.
  *
  * <p>The address comes from {@link NotificationRecipients}; a user without one is skipped (logged at debug)
  * rather than failed, since a retry would not give them an address. A transport failure is thrown, so the

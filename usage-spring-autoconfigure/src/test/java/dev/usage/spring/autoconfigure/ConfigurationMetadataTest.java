@@ -33,7 +33,8 @@ class ConfigurationMetadataTest {
         "usage.notifications.enabled", "usage.notifications.thresholds", "usage.notifications.kinds",
         "usage.notifications.default-locale", "usage.notifications.queue-capacity", "usage.notifications.max-attempts",
         "usage.notifications.backoff-initial", "usage.notifications.backoff-max", "usage.notifications.mail.enabled",
-        "usage.notifications.mail.from", "usage.notifications.mail.dashboard-url");
+        "usage.notifications.mail.from", "usage.notifications.mail.dashboard-url", "usage.notifications.reminder-lead",
+        "usage.quotas.defaults.rollover", "usage.quotas.defaults.enforcement");
     assertThat(undocumented).isEmpty();
   }
 }

@@ -254,20 +254,42 @@ class UsageNotificationsTest {
 
   @Test
   void settingsFollowTheProperties() {
-    runner.withPropertyValues("usage.notifications.thresholds=50,90", "usage.notifications.kinds=quota-reset,unusual-usage",
+    runner.withPropertyValues("usage.notifications.thresholds=50,90",
+            "usage.notifications.kinds=quota-reset,unusual-usage,reset-reminder,monthly-summary",
             "usage.notifications.default-locale=de", "usage.notifications.queue-capacity=7",
             "usage.notifications.max-attempts=3", "usage.notifications.backoff-initial=2s",
-            "usage.notifications.backoff-max=1m")
+            "usage.notifications.backoff-max=1m", "usage.notifications.reminder-lead=36h")
         .run(ctx -> {
           NotificationSettings s = ctx.getBean(NotificationSettings.class);
           assertThat(s.thresholds()).containsExactly(50, 90);
-          assertThat(s.kinds()).containsExactlyInAnyOrder(NotificationKind.QUOTA_RESET, NotificationKind.UNUSUAL_USAGE);
+          assertThat(s.kinds()).containsExactlyInAnyOrder(NotificationKind.QUOTA_RESET, NotificationKind.UNUSUAL_USAGE,
+              NotificationKind.RESET_REMINDER, NotificationKind.MONTHLY_SUMMARY);
+          assertThat(s.reminderLead()).isEqualTo(Duration.ofHours(36));
           assertThat(s.defaultLocale()).isEqualTo(Locale.GERMAN);
           assertThat(s.queueCapacity()).isEqualTo(7);
           assertThat(s.maxAttempts()).isEqualTo(3);
           assertThat(s.initialBackoff()).isEqualTo(Duration.ofSeconds(2));
           assertThat(s.maxBackoff()).isEqualTo(Duration.ofMinutes(1));
         });
+  }
+
+  @Test
+  void byDefaultEveryKindButTheMonthlySummaryWithAThreeDayReminderLead() {
+    runner.run(ctx -> {
+      NotificationSettings s = ctx.getBean(NotificationSettings.class);
+      assertThat(s.kinds()).containsExactlyInAnyOrder(NotificationKind.THRESHOLD_REACHED,
+          NotificationKind.QUOTA_RESET, NotificationKind.UNUSUAL_USAGE, NotificationKind.RESET_REMINDER);
+      assertThat(s.reminderLead()).isEqualTo(Duration.ofDays(3));
+    });
+  }
+
+  @Test
+  void aReminderLeadOutOfRangeFailsStartUpNamingTheProperty() {
+    for (String lead : List.of("0s", "29d", "-1h")) {
+      runner.withPropertyValues("usage.notifications.reminder-lead=" + lead).run(ctx -> assertThat(ctx).getFailure()
+          .rootCause().isInstanceOf(InvalidConfigurationPropertyValueException.class)
+          .hasMessageContaining("usage.notifications.reminder-lead"));
+    }
   }
 
   @Test
