@@ -70,13 +70,46 @@ public interface QuotaManagementService {
   /** As {@link #removeQuotaOverride(String, QuotaType, String, String)}, applied once per request id. */
   UserQuota removeQuotaOverride(String userId, QuotaType type, ChangeRequest request);
 
-  /** Moves the user to another tier; usage already counted in the current period is kept. */
+  /**
+   * Moves the user to another tier now (an upgrade, or a downgrade that should not wait): the new limits apply
+   * at once, usage already counted in the current period is kept. Replaces a tier change scheduled before.
+   */
   default UserQuota changeTier(String userId, String tier, String actor, String reason) {
     return changeTier(userId, tier, ChangeRequest.of(actor, reason));
   }
 
   /** As {@link #changeTier(String, String, String, String)}, applied once per request id. */
   UserQuota changeTier(String userId, String tier, ChangeRequest request);
+
+  /**
+   * Schedules a move to another tier at the start of the user's next monthly period (in their zone, from
+   * their billing anchor day), typically a downgrade: the current tier's limits apply until then, the new
+   * tier's from then on, on every engine, with no job needed; the scheduling is audited
+   * ({@code schedule-tier}, new value {@code tier=<tier> from <instant>}), and the reset job records the
+   * change in the user's stored settings when it closes a period of theirs after the change is due
+   * ({@code apply-scheduled-tier}, actor {@code usage-engine}); until then the stored tier, and analytics by
+   * tier, show the tier before.
+   * Replaces a tier change scheduled before; {@link #changeTier} replaces this one.
+   *
+   * @return the settings, with {@link UserQuota#scheduled()} set
+   * @throws InvalidUsageException unknown tier, bad id or request; nothing changed
+   */
+  UserQuota changeTierAtNextPeriod(String userId, String tier, ChangeRequest request);
+
+  /** Drops the tier change scheduled for the user, if any (audited as {@code cancel-scheduled-tier}). */
+  UserQuota cancelScheduledTierChange(String userId, ChangeRequest request);
+
+  /**
+   * An admin's reset of one quota's usage in its current period: the units used so far no longer count, so
+   * the user has the period's whole allowance again, on every engine. Nothing is erased (see
+   * {@link UsageReset}): the counter, the events and the history keep every unit. Audited as
+   * {@code reset-usage} with the units and the period. A second reset in the same period replaces the first
+   * (everything used until then no longer counts). Units used by consumes racing the reset may count either way.
+   *
+   * @return the settings, with the reset in {@link UserQuota#resets()}
+   * @throws InvalidUsageException a type the user has no quota of, bad id or request; nothing changed
+   */
+  UserQuota resetUsage(String userId, QuotaType type, ChangeRequest request);
 
   /**
    * Changes the zone and billing anchor day in which the user's periods are computed. Counters are keyed

@@ -9,7 +9,8 @@ import java.time.Instant;
  * @param type the quota type
  * @param limit units allowed this period ({@link Quota#UNLIMITED} for none): the quota's limit plus
  *     {@code carriedIn}
- * @param used units consumed or committed this period; may pass the limit for SOFT quotas and commits
+ * @param used units consumed or committed this period (since an admin reset of it, {@link UsageReset}, if any);
+ *     may pass the limit for SOFT quotas and commits
  * @param reserved units held by open reservations
  * @param remaining {@code max(0, limit - used - reserved)}
  * @param period the period kind

@@ -25,7 +25,9 @@ public interface UsageListener {
 
   /**
    * This engine's reset job ({@link QuotaManagementService#resetMonthlyQuotas}) closed periods: the history
-   * rows it stored. Of engines sharing a store, exactly one stores (and so tells of) each row.
+   * rows it stored. Of engines sharing a store, exactly one stores (and so tells of) each row. A period of a
+   * quota with a carrying {@link RolloverPolicy} may instead be closed by the first consume after it became
+   * final, whose engine then tells of it.
    */
   default void onPeriodsClosed(java.util.List<PeriodUsage> closed) {}
 

@@ -16,9 +16,12 @@ import java.util.Optional;
  * @param zone the zone in which days, weeks and months begin
  * @param billingAnchorDay day of month on which monthly periods begin, 1-31 (1: calendar months)
  * @param version optimistic-locking version kept by the store; 0 for settings never stored
+ * @param scheduled a move to another tier that takes effect later ({@link #asOf} applies it once due)
+ * @param resets the latest admin reset of each quota's usage, by type ({@link UsageReset}; one that is not of the
+ *     quota's current period no longer matters)
  */
 public record UserQuota(String userId, String tier, Map<QuotaType, Quota> overrides, ZoneId zone, int billingAnchorDay,
-    long version) {
+    long version, Optional<TierChange> scheduled, Map<QuotaType, UsageReset> resets) {
 
   public UserQuota {
     Checks.id("userId", userId);
@@ -37,6 +40,56 @@ public record UserQuota(String userId, String tier, Map<QuotaType, Quota> overri
     if (version < 0) {
       throw new InvalidUsageException("version", "must not be negative, was " + version);
     }
+    Checks.notNull("scheduled", scheduled);
+    Checks.noNullEntries("resets", resets);
+    for (Map.Entry<QuotaType, UsageReset> e : resets.entrySet()) {
+      if (!e.getKey().equals(e.getValue().type())) {
+        throw new InvalidUsageException("resets", "key " + e.getKey() + " holds a reset of type " + e.getValue().type());
+      }
+    }
+    resets = Map.copyOf(resets);
+  }
+
+  /** Settings with no tier change scheduled and no usage reset. */
+  public UserQuota(String userId, String tier, Map<QuotaType, Quota> overrides, ZoneId zone, int billingAnchorDay,
+      long version) {
+    this(userId, tier, overrides, zone, billingAnchorDay, version, Optional.empty(), Map.of());
+  }
+
+  /** Settings with no usage reset. */
+  public UserQuota(String userId, String tier, Map<QuotaType, Quota> overrides, ZoneId zone, int billingAnchorDay,
+      long version, Optional<TierChange> scheduled) {
+    this(userId, tier, overrides, zone, billingAnchorDay, version, scheduled, Map.of());
+  }
+
+  /** The units of {@code type} an admin reset in the period starting at {@code periodStart} (0: none). */
+  public long resetUnits(QuotaType type, java.time.Instant periodStart) {
+    UsageReset r = resets.get(type);
+    return r != null && r.periodStart().equals(periodStart) ? r.units() : 0;
+  }
+
+  /** These settings with {@code reset} as the latest reset of its quota. */
+  public UserQuota withReset(UsageReset reset) {
+    Map<QuotaType, UsageReset> next = new HashMap<>(resets);
+    next.put(Checks.notNull("reset", reset).type(), reset);
+    return new UserQuota(userId, tier, overrides, zone, billingAnchorDay, version, scheduled, next);
+  }
+
+  /**
+   * These settings as they apply at {@code at}: with the scheduled tier change made (and no longer scheduled)
+   * once it is due; otherwise these settings.
+   */
+  public UserQuota asOf(java.time.Instant at) {
+    if (scheduled.isEmpty() || at.isBefore(scheduled.get().effectiveAt())) {
+      return this;
+    }
+    return new UserQuota(userId, scheduled.get().tier(), overrides, zone, billingAnchorDay, version, Optional.empty(),
+        resets);
+  }
+
+  /** These settings with {@code change} scheduled (empty: none), replacing any scheduled before. */
+  public UserQuota withScheduled(Optional<TierChange> change) {
+    return new UserQuota(userId, tier, overrides, zone, billingAnchorDay, version, change, resets);
   }
 
   /** Settings for a user on {@code tier}: no overrides, UTC, calendar months, never stored. */
@@ -49,30 +102,30 @@ public record UserQuota(String userId, String tier, Map<QuotaType, Quota> overri
   }
 
   public UserQuota withTier(String newTier) {
-    return new UserQuota(userId, newTier, overrides, zone, billingAnchorDay, version);
+    return new UserQuota(userId, newTier, overrides, zone, billingAnchorDay, version, scheduled, resets);
   }
 
   public UserQuota withOverride(Quota quota) {
     Map<QuotaType, Quota> next = new HashMap<>(overrides);
     next.put(Checks.notNull("quota", quota).type(), quota);
-    return new UserQuota(userId, tier, next, zone, billingAnchorDay, version);
+    return new UserQuota(userId, tier, next, zone, billingAnchorDay, version, scheduled, resets);
   }
 
   public UserQuota withoutOverride(QuotaType type) {
     Map<QuotaType, Quota> next = new HashMap<>(overrides);
     next.remove(type);
-    return new UserQuota(userId, tier, next, zone, billingAnchorDay, version);
+    return new UserQuota(userId, tier, next, zone, billingAnchorDay, version, scheduled, resets);
   }
 
   public UserQuota withZone(ZoneId newZone) {
-    return new UserQuota(userId, tier, overrides, newZone, billingAnchorDay, version);
+    return new UserQuota(userId, tier, overrides, newZone, billingAnchorDay, version, scheduled, resets);
   }
 
   public UserQuota withBillingAnchorDay(int day) {
-    return new UserQuota(userId, tier, overrides, zone, day, version);
+    return new UserQuota(userId, tier, overrides, zone, day, version, scheduled, resets);
   }
 
   public UserQuota withVersion(long newVersion) {
-    return new UserQuota(userId, tier, overrides, zone, billingAnchorDay, newVersion);
+    return new UserQuota(userId, tier, overrides, zone, billingAnchorDay, newVersion, scheduled, resets);
   }
 }

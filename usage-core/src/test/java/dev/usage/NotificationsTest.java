@@ -254,4 +254,26 @@ class NotificationsTest {
     assertThatThrownBy(() -> NotificationSettings.builder().reminderLead(Duration.ofDays(29)).build())
         .isInstanceOfSatisfying(InvalidUsageException.class, x -> assertThat(x.field()).isEqualTo("reminderLead"));
   }
+
+  @Test
+  void aCarryingPeriodClosedByAConsumeIsConfirmedLikeOneTheResetJobClosed() {
+    RecordingChannel mail = new RecordingChannel("mail");
+    UsageEngine e = UsageEngine.builder().storage(Storages.shared(storage)).clock(clock).closeOnShutdown(false)
+        .trackingMode(TrackingMode.SYNC)
+        .defaultQuota(Quota.monthly(QuotaType.REQUESTS, 10).withRollover(RolloverPolicy.carryUpTo(5)))
+        .notifications(NotificationSettings.builder().channel(mail).kinds(Set.of(NotificationKind.QUOTA_RESET)).build())
+        .build();
+    engines.add(e);
+    consume(e, "carrier", 3);
+    clock.set("2026-04-02T00:10:00Z"); // March is final: the next consume closes it to know April's allowance
+    consume(e, "carrier", 1);
+    e.quotas().resetMonthlyQuotas(); // finds March closed already
+    e.close();
+
+    assertThat(mail.sent).singleElement().satisfies(n -> {
+      assertThat(n.kind()).isEqualTo(NotificationKind.QUOTA_RESET);
+      assertThat(n.closedPeriods()).filteredOn(r -> r.type().equals(QuotaType.REQUESTS)).singleElement()
+          .satisfies(r -> assertThat(r.rolledOver()).isEqualTo(5));
+    });
+  }
 }

@@ -71,7 +71,8 @@ public final class DefaultQuotaManagementService implements QuotaManagementServi
     this.engine = engine;
     this.store = storage.userQuotas();
     this.history = storage.history();
-    this.closer = new PeriodCloser(storage.counters(), storage.history(), engine, settings, reminderLead);
+    this.closer = new PeriodCloser(storage.counters(), storage.history(), engine, settings, reminderLead,
+        this::applyDueChange);
     this.clock = settings.clock();
     this.hashChain = hashChain;
     this.trails = new AuditTrailReader(store);
@@ -150,8 +151,55 @@ public final class DefaultQuotaManagementService implements QuotaManagementServi
   @Override
   public UserQuota changeTier(String userId, String tier, ChangeRequest request) {
     requireTier(tier);
-    return change(userId, request, "change-tier", Optional.empty(), Optional.of(tier), u -> u.withTier(tier),
-        UserQuota::tier);
+    return change(userId, request, "change-tier", Optional.empty(), Optional.of(tier),
+        u -> u.withTier(tier).withScheduled(Optional.empty()), UserQuota::tier);
+  }
+
+  @Override
+  public UserQuota changeTierAtNextPeriod(String userId, String tier, ChangeRequest request) {
+    requireTier(tier);
+    return change(userId, request, "schedule-tier", Optional.empty(), Optional.of("tier=" + tier), u -> {
+      Instant next = Periods.compute(dev.usage.QuotaPeriod.MONTH, clock.instant(), u.zone(), u.billingAnchorDay()).end();
+      return u.withScheduled(Optional.of(new dev.usage.TierChange(tier, next)));
+    }, DefaultQuotaManagementService::scheduled);
+  }
+
+  @Override
+  public UserQuota cancelScheduledTierChange(String userId, ChangeRequest request) {
+    return change(userId, request, "cancel-scheduled-tier", Optional.empty(), Optional.empty(),
+        u -> u.withScheduled(Optional.empty()), DefaultQuotaManagementService::scheduled);
+  }
+
+  @Override
+  public UserQuota resetUsage(String userId, QuotaType type, ChangeRequest request) {
+    Checks.notNull("quotaType", type);
+    return change(userId, request, "reset-usage", Optional.of(type), Optional.empty(), u -> {
+      Quota q = engine.plan().effective(u).get(type);
+      if (q == null) {
+        throw new InvalidUsageException("quotaType", "user '" + userId + "' has no " + type.name() + " quota");
+      }
+      Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
+      PeriodWindow w = Periods.compute(q.period(), now, u.zone(), u.billingAnchorDay());
+      return u.withReset(new dev.usage.UsageReset(type, w.start(), engine.counted(userId, type, w), now));
+    }, u -> Optional.ofNullable(u.resets().get(type))
+        .map(r -> r.units() + " units of the period from " + r.periodStart() + " reset at " + r.at()).orElse("-"));
+  }
+
+  /**
+   * Records a scheduled tier change that is due in the user's stored settings (the engine applies it from its
+   * instant whether or not this ran). Called by the reset job for each user whose finished periods it closes.
+   */
+  void applyDueChange(UserQuota stored) {
+    if (stored.scheduled().isEmpty() || stored.asOf(clock.instant()) == stored) {
+      return;
+    }
+    change(stored.userId(), ChangeRequest.of("usage-engine", "the scheduled tier change took effect"),
+        "apply-scheduled-tier", Optional.empty(), Optional.empty(), u -> u, UserQuota::tier);
+  }
+
+  /** A scheduled tier change as the audit trail shows it. */
+  private static String scheduled(UserQuota u) {
+    return u.scheduled().map(c -> "tier=" + c.tier() + " from " + c.effectiveAt()).orElse("-");
   }
 
   @Override
@@ -232,8 +280,9 @@ public final class DefaultQuotaManagementService implements QuotaManagementServi
         Optional<AuditEntry> done = trails.byRequestId(userId, request.requestId().get());
         if (done.isPresent()) {
           AuditEntry e = done.get();
+          // a scheduled change's value names its instant, which a repeat after the boundary computes anew
           if (!e.action().equals(action) || !e.quotaType().equals(type)
-              || requested.filter(r -> !r.equals(e.newValue())).isPresent()) {
+              || requested.filter(r -> !r.equals(e.newValue()) && !e.newValue().startsWith(r + " from ")).isPresent()) {
             throw new IdempotencyConflictException(userId, request.requestId().get());
           }
           // re-read: the change under this id may have been saved after the read above
@@ -241,7 +290,8 @@ public final class DefaultQuotaManagementService implements QuotaManagementServi
         }
       }
       UserQuota before = current.orElseGet(() -> engine.defaults(userId));
-      UserQuota after = modification.apply(before);
+      // a scheduled tier change that is due is made along with this change
+      UserQuota after = modification.apply(before.asOf(clock.instant()));
       if (current.isPresent() && after.equals(before)) {
         return before;
       }

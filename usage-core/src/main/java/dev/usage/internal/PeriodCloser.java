@@ -46,14 +46,17 @@ public final class PeriodCloser {
   private final Clock clock;
   private final Duration settleDelay;
   private final Optional<Duration> reminderLead;
+  private final java.util.function.Consumer<UserQuota> dueChanges;
 
   /**
    * @param reminderLead with a lead, each run also tells the engine's listeners of every user whose monthly
    *     period (with a counter) ends within it ({@link QuotaEngine#tellResetApproaching})
+   * @param dueChanges given the stored settings of each user met, to record a scheduled tier change that is due
    */
   public PeriodCloser(CounterStore counters, PeriodHistoryStore history, QuotaEngine engine, EngineSettings settings,
-      Optional<Duration> reminderLead) {
+      Optional<Duration> reminderLead, java.util.function.Consumer<UserQuota> dueChanges) {
     this.reminderLead = reminderLead;
+    this.dueChanges = dueChanges;
     this.counters = counters;
     this.history = history;
     this.engine = engine;
@@ -64,6 +67,19 @@ public final class PeriodCloser {
   /** How long after its end a period may still be charged by a late reservation commit. */
   public static Duration settleDelay(EngineSettings settings) {
     return settings.reservationTtl().plus(settings.idempotencyWindow());
+  }
+
+  /** The stored settings of a user met by the job, having recorded a tier change that is due. */
+  private UserQuota stored(String userId) {
+    UserQuota stored = engine.storedUserQuota(userId);
+    try {
+      dueChanges.accept(stored);
+    } catch (RuntimeException e) {
+      // the engine applies a due change whether or not it is recorded; the next run tries again
+      org.slf4j.LoggerFactory.getLogger(PeriodCloser.class).warn("Recording the due tier change of {} failed: {}",
+          userId, e.toString());
+    }
+    return stored;
   }
 
   /** Whether {@code c} is of a monthly period that is not over and ends within the reminder lead. */
@@ -96,7 +112,8 @@ public final class PeriodCloser {
           }
           continue;
         }
-        UserQuota user = users.computeIfAbsent(c.userId(), engine::userQuota);
+        // the tier of the period's own start: a tier change scheduled for a later boundary is not yet made
+        UserQuota user = users.computeIfAbsent(c.userId(), this::stored).asOf(c.periodStart());
         Quota quota = engine.plan().effective(user).get(c.type());
         if (quota != null && quota.rollover().carry() && !quota.isUnlimited()
             && Periods.kindOf(c.periodId()) == quota.period()) {

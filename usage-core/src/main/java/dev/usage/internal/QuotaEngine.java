@@ -73,6 +73,7 @@ public final class QuotaEngine {
       boolean versionChecked, ListenerDispatcher listeners, Rollovers rollovers) {
     this.listeners = listeners;
     this.rollovers = rollovers;
+    rollovers.tellClosedTo(this::tellPeriodsClosed);
     this.counters = counters;
     this.users = users;
     this.plan = plan;
@@ -94,15 +95,37 @@ public final class QuotaEngine {
     return rollovers;
   }
 
-  /** The period of {@code quota} containing {@code now}, and the quota with the units carried into it. */
-  private Part part(UserQuota user, Quota quota, Instant now, long amount) {
-    PeriodWindow window = periods.window(quota.period(), now, user.zone(), user.billingAnchorDay());
-    Quota allowed = rollovers.allowance(user, quota, window, now);
-    return new Part(allowed, window, amount, allowed.limit() - quota.limit());
+  /** Units counted so far in the user's period {@code window} of quota {@code type} (before any reset). */
+  public long counted(String userId, QuotaType type, PeriodWindow window) {
+    Instant now = settings.clock().instant();
+    return store(() -> counters.read(userId, List.of(new CounterKey(type, window.id())), now)).get(0).used();
   }
 
-  /** The stored settings of a user, or the defaults for one never initialised. */
+  /**
+   * The period of {@code quota} containing {@code now}, the quota with the units carried into it, and the units
+   * an admin reset in it.
+   */
+  private Part part(UserQuota user, Quota quota, Instant now, long amount) {
+    PeriodWindow window = periods.window(quota.period(), now, user.zone(), user.billingAnchorDay());
+    return part(user, quota, window, now, amount);
+  }
+
+  private Part part(UserQuota user, Quota quota, PeriodWindow window, Instant now, long amount) {
+    Quota allowed = rollovers.allowance(user, quota, window, now);
+    return new Part(allowed, window, amount, allowed.limit() - quota.limit(), user.resetUnits(quota.type(),
+        window.start()));
+  }
+
+  /**
+   * The settings of a user as they apply now (a scheduled tier change made once due), or the defaults for one
+   * never initialised.
+   */
   public UserQuota userQuota(String userId) {
+    return storedUserQuota(userId).asOf(settings.clock().instant());
+  }
+
+  /** The stored settings of a user, a scheduled tier change still scheduled, or the defaults. */
+  public UserQuota storedUserQuota(String userId) {
     Checks.id("userId", userId);
     return store(() -> users.find(userId)).orElseGet(() -> defaults(userId));
   }
@@ -112,7 +135,21 @@ public final class QuotaEngine {
   }
 
   /** One quota of a request, resolved for now. */
-  private record Part(Quota quota, PeriodWindow window, long amount, long carriedIn) {
+  /**
+   * @param quota the quota, its limit raised by {@code carriedIn}
+   * @param reset units used before an admin reset of the period, which no longer count against it
+   */
+  private record Part(Quota quota, PeriodWindow window, long amount, long carriedIn, long reset) {
+
+    /** The limit the store enforces on the counter, which still holds the units used before a reset. */
+    long counterLimit() {
+      return !quota.isEnforced() ? Quota.UNLIMITED : Math.min(Quota.MAX_AMOUNT, quota.limit() + reset);
+    }
+
+    QuotaStatus status(StatusFactory statuses, CounterValue v) {
+      return statuses.status(quota, window, v, carriedIn, reset);
+    }
+
     CounterKey key() {
       return new CounterKey(quota.type(), window.id());
     }
@@ -161,11 +198,11 @@ public final class QuotaEngine {
     if (cached.isEmpty()) {
       cache.put(user.get());
     }
-    List<Part> parts = resolve(user.get(), request.amounts(), now);
+    List<Part> parts = resolve(user.get().asOf(now), request.amounts(), now);
     List<CounterDelta> deltas = new ArrayList<>(parts.size());
     for (Part p : parts) {
       deltas.add(new CounterDelta(p.quota.type(), p.window.id(), p.window.start(), p.window.end(), p.amount,
-          p.quota.isEnforced() ? p.quota.limit() : Quota.UNLIMITED, p.window.end().plus(settings.counterRetention())));
+          p.counterLimit(), p.window.end().plus(settings.counterRetention())));
     }
     Optional<IdempotencyMarker> marker = request.idempotencyKey()
         .map(k -> new IdempotencyMarker(k, fingerprint(reserve, request.amounts()), now.plus(settings.idempotencyWindow())));
@@ -187,7 +224,7 @@ public final class QuotaEngine {
     }
     List<QuotaStatus> st = new ArrayList<>(parts.size());
     for (int i = 0; i < parts.size(); i++) {
-      st.add(statuses.status(parts.get(i).quota, parts.get(i).window, o.counters().get(i), parts.get(i).carriedIn));
+      st.add(parts.get(i).status(statuses, o.counters().get(i)));
     }
     return Optional.of(switch (o.result()) {
       case ADMITTED, REPLAYED -> StatusFactory.allowed(st, o.result() == ConsumeOutcome.Result.REPLAYED,
@@ -206,7 +243,7 @@ public final class QuotaEngine {
     if (user.isEmpty()) {
       return StatusFactory.degraded();
     }
-    List<Part> parts = resolve(user.get(), request.amounts(), now);
+    List<Part> parts = resolve(user.get().asOf(now), request.amounts(), now);
     Optional<List<CounterValue>> values =
         failurePolicy(() -> counters.read(request.userId(), parts.stream().map(Part::key).toList(), now));
     if (values.isEmpty()) {
@@ -217,8 +254,8 @@ public final class QuotaEngine {
     for (int i = 0; i < parts.size(); i++) {
       Part p = parts.get(i);
       CounterValue v = values.get().get(i);
-      st.add(statuses.status(p.quota, p.window, v, p.carriedIn));
-      if (p.quota.isEnforced() && v.used() + v.reserved() + p.amount > p.quota.limit()) {
+      st.add(p.status(statuses, v));
+      if (p.quota.isEnforced() && v.used() + v.reserved() + p.amount > p.counterLimit()) {
         violated.add(p.quota.type());
       }
     }
@@ -237,7 +274,7 @@ public final class QuotaEngine {
     List<CounterValue> values = store(() -> counters.read(userId, parts.stream().map(Part::key).toList(), now));
     List<QuotaStatus> st = new ArrayList<>(parts.size());
     for (int i = 0; i < parts.size(); i++) {
-      st.add(statuses.status(parts.get(i).quota, parts.get(i).window, values.get(i), parts.get(i).carriedIn));
+      st.add(parts.get(i).status(statuses, values.get(i)));
     }
     return st;
   }
@@ -350,8 +387,7 @@ public final class QuotaEngine {
         continue; // the quota was removed from the user's plan since the reservation was made
       }
       PeriodWindow w = Periods.ofId(v.periodId(), user.zone(), user.billingAnchorDay());
-      Quota allowed = rollovers.allowance(user, q, w, settings.clock().instant());
-      st.add(statuses.status(allowed, w, v, allowed.limit() - q.limit()));
+      st.add(part(user, q, w, settings.clock().instant(), 0).status(statuses, v));
     }
     return st;
   }

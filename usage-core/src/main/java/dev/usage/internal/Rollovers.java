@@ -54,6 +54,8 @@ public final class Rollovers {
   private final EngineSettings settings;
   private final Duration settleDelay;
   private final Cache<Key, Known> carried;
+  /** Told of the rows a consume's look-up stored (the engine's listeners). */
+  private volatile java.util.function.Consumer<List<PeriodUsage>> closedByLookup = rows -> { };
 
   public Rollovers(CounterStore counters, PeriodHistoryStore history, EngineSettings settings) {
     this.counters = counters;
@@ -62,6 +64,11 @@ public final class Rollovers {
     this.settleDelay = PeriodCloser.settleDelay(settings);
     // a carried amount never changes once known (its row is final), so it is cached even with no settings cache
     this.carried = Caffeine.newBuilder().maximumSize(Math.max(100_000, settings.settingsCacheSize())).build();
+  }
+
+  /** Who is told of the rows a look-up of carried units stored (as the reset job tells of its own). */
+  void tellClosedTo(java.util.function.Consumer<List<PeriodUsage>> listener) {
+    this.closedByLookup = listener;
   }
 
   /**
@@ -95,7 +102,11 @@ public final class Rollovers {
       return 0;
     }
     try {
-      long in = closeThrough(user, quota, previous, now).target().map(PeriodUsage::rolledOver).orElse(0L);
+      Chain chain = closeThrough(user, quota, previous, now);
+      if (!chain.stored().isEmpty()) {
+        closedByLookup.accept(chain.stored());
+      }
+      long in = chain.target().map(PeriodUsage::rolledOver).orElse(0L);
       carried.put(key, new Known(in, window.end()));
       return in;
     } catch (UsageStorageException e) {

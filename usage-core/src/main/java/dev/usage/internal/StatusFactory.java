@@ -23,9 +23,13 @@ final class StatusFactory {
     this.red = red;
   }
 
-  /** @param q the quota with the units carried into the period ({@code carriedIn}) added to its limit */
-  QuotaStatus status(Quota q, PeriodWindow w, CounterValue v, long carriedIn) {
-    long held = v.used() + v.reserved();
+  /**
+   * @param q the quota with the units carried into the period ({@code carriedIn}) added to its limit
+   * @param reset units of the counter used before an admin reset of the period: not shown as used
+   */
+  QuotaStatus status(Quota q, PeriodWindow w, CounterValue v, long carriedIn, long reset) {
+    long used = v.used() - Math.min(v.used(), reset);
+    long held = used + v.reserved();
     long remaining;
     double utilisation;
     if (q.isUnlimited()) {
@@ -36,7 +40,7 @@ final class StatusFactory {
       utilisation = q.limit() == 0 ? 1.0 : (double) held / q.limit();
     }
     QuotaLevel level = utilisation >= red ? QuotaLevel.RED : utilisation >= yellow ? QuotaLevel.YELLOW : QuotaLevel.GREEN;
-    return new QuotaStatus(q.type(), q.limit(), v.used(), v.reserved(), remaining, q.period(), w.start(), w.end(),
+    return new QuotaStatus(q.type(), q.limit(), used, v.reserved(), remaining, q.period(), w.start(), w.end(),
         utilisation, level, q.enforcement(), carriedIn);
   }
 

@@ -4,9 +4,9 @@ import dev.usage.AuditEntry;
 import dev.usage.AuditFilter;
 import dev.usage.AuditOrder;
 import dev.usage.UserQuota;
+import dev.usage.spi.AuditTrails;
 import dev.usage.spi.UserQuotaStore;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -29,12 +29,6 @@ public final class InMemoryUserQuotaStore implements UserQuotaStore {
   }
 
   /** An entry with its position in the user's trail, for the total order of a query. */
-  private record Positioned(AuditEntry entry, int position) {}
-
-  private static final Comparator<Positioned> OLDEST_FIRST = Comparator
-      .comparing((Positioned p) -> p.entry().at())
-      .thenComparing(p -> p.entry().userId())
-      .thenComparingInt(Positioned::position);
 
   private final ConcurrentHashMap<String, UserQuota> settings = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Trail> audit = new ConcurrentHashMap<>();
@@ -93,22 +87,7 @@ public final class InMemoryUserQuotaStore implements UserQuotaStore {
   public long forEachAuditEntry(AuditFilter filter, AuditOrder order, long offset, long limit,
       Consumer<AuditEntry> sink) {
     Iterable<String> users = filter.users().isEmpty() ? audit.keySet() : filter.users();
-    List<Positioned> matches = new ArrayList<>();
-    for (String user : users) {
-      List<AuditEntry> trail = auditTrail(user);
-      for (int i = 0; i < trail.size(); i++) {
-        if (filter.matches(trail.get(i))) {
-          matches.add(new Positioned(trail.get(i), i));
-        }
-      }
-    }
-    matches.sort(order == AuditOrder.OLDEST_FIRST ? OLDEST_FIRST : OLDEST_FIRST.reversed());
-    long handed = 0;
-    for (long i = offset; i < matches.size() && handed < limit; i++) {
-      sink.accept(matches.get((int) i).entry());
-      handed++;
-    }
-    return handed;
+    return AuditTrails.page(users, this::auditTrail, filter, order, offset, limit, sink);
   }
 
   @Override

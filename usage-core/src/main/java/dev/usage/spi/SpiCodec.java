@@ -5,6 +5,8 @@ import dev.usage.Quota;
 import dev.usage.QuotaPeriod;
 import dev.usage.QuotaType;
 import dev.usage.RolloverPolicy;
+import dev.usage.TierChange;
+import dev.usage.UsageReset;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -112,6 +114,55 @@ public final class SpiCodec {
       }
     } catch (RuntimeException e) {
       throw malformed("overrides", text, e);
+    }
+    return out;
+  }
+
+  /**
+   * A scheduled tier change as {@code <tier>@<effective instant, ISO-8601>}; none is the empty string. Tier
+   * names hold no {@code @}.
+   */
+  public static String encodeScheduled(java.util.Optional<TierChange> change) {
+    return change.map(c -> c.tier() + "@" + c.effectiveAt()).orElse("");
+  }
+
+  /** The change {@link #encodeScheduled} encoded; {@code null} or empty text is none. */
+  public static java.util.Optional<TierChange> decodeScheduled(String text) {
+    if (text == null || text.isEmpty()) {
+      return java.util.Optional.empty();
+    }
+    int at = text.lastIndexOf('@');
+    try {
+      return java.util.Optional.of(new TierChange(text.substring(0, at), java.time.Instant.parse(text.substring(at + 1))));
+    } catch (RuntimeException e) {
+      throw malformed("a scheduled tier change", text, e);
+    }
+  }
+
+  /**
+   * A user's latest usage reset per quota, sorted by type: per reset {@code type|periodStart|units|at} (instants
+   * ISO-8601), joined by {@code ;}. None is the empty string.
+   */
+  public static String encodeResets(Map<QuotaType, UsageReset> resets) {
+    return new TreeMap<>(resets).values().stream().map(r -> String.join("|", r.type().name(),
+        r.periodStart().toString(), Long.toString(r.units()), r.at().toString())).collect(Collectors.joining(";"));
+  }
+
+  /** The resets {@link #encodeResets} encoded; {@code null} or empty text is none. */
+  public static Map<QuotaType, UsageReset> decodeResets(String text) {
+    Map<QuotaType, UsageReset> out = new TreeMap<>();
+    if (text == null || text.isEmpty()) {
+      return out;
+    }
+    try {
+      for (String part : text.split(";")) {
+        String[] f = part.split("\\|");
+        QuotaType type = QuotaType.of(f[0]);
+        out.put(type, new UsageReset(type, java.time.Instant.parse(f[1]), Long.parseLong(f[2]),
+            java.time.Instant.parse(f[3])));
+      }
+    } catch (RuntimeException e) {
+      throw malformed("usage resets", text, e);
     }
     return out;
   }

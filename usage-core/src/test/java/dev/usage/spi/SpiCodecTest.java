@@ -68,6 +68,39 @@ class SpiCodecTest {
   }
 
   @Test
+  void aScheduledTierChangeRoundTrips() {
+    java.util.Optional<dev.usage.TierChange> change =
+        java.util.Optional.of(new dev.usage.TierChange("team@eu", Instant.parse("2026-04-01T00:00:00.000001Z")));
+
+    String text = SpiCodec.encodeScheduled(change);
+
+    assertThat(text).isEqualTo("team@eu@2026-04-01T00:00:00.000001Z");
+    assertThat(SpiCodec.decodeScheduled(text)).isEqualTo(change);
+    assertThat(SpiCodec.encodeScheduled(java.util.Optional.empty())).isEmpty();
+    assertThat(SpiCodec.decodeScheduled("")).isEmpty();
+    assertThat(SpiCodec.decodeScheduled(null)).isEmpty();
+    assertThatThrownBy(() -> SpiCodec.decodeScheduled("free@tomorrow")).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("scheduled tier change");
+  }
+
+  @Test
+  void usageResetsRoundTrip() {
+    Map<QuotaType, dev.usage.UsageReset> resets = Map.of(QuotaType.TOKENS, new dev.usage.UsageReset(QuotaType.TOKENS,
+        Instant.parse("2026-03-01T00:00:00Z"), 9_000, Instant.parse("2026-03-15T10:00:00.123456Z")),
+        QuotaType.CHARACTERS, new dev.usage.UsageReset(QuotaType.CHARACTERS, Instant.parse("2026-03-01T00:00:00Z"), 0,
+            Instant.parse("2026-03-02T00:00:00Z")));
+
+    String text = SpiCodec.encodeResets(resets);
+
+    assertThat(text).isEqualTo("characters|2026-03-01T00:00:00Z|0|2026-03-02T00:00:00Z;"
+        + "tokens|2026-03-01T00:00:00Z|9000|2026-03-15T10:00:00.123456Z");
+    assertThat(SpiCodec.decodeResets(text)).isEqualTo(resets);
+    assertThat(SpiCodec.decodeResets("")).isEmpty();
+    assertThatThrownBy(() -> SpiCodec.decodeResets("tokens|x|1|y")).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("usage resets");
+  }
+
+  @Test
   void textNoEncoderProducedIsRefusedWithIllegalArgument() {
     assertThatThrownBy(() -> SpiCodec.decodeOverrides("requests|50|DAY")).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("overrides");

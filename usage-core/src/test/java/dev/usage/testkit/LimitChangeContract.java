@@ -309,4 +309,124 @@ public abstract class LimitChangeContract extends AbstractStorageContract {
   private static long limit(UsageEngine engine, String user, QuotaType type) {
     return status(engine, user, type).limit();
   }
+
+  @Test
+  void aDowngradeScheduledForTheNextPeriodWaitsForItsBoundaryOnEveryEngine() {
+    UsageEngine engine = engine();
+    UsageEngine other = engine(); // shares only the store, and caches settings of its own
+    String user = user("downgrade");
+    engine.quotas().changeTier(user, Tier.PREMIUM, "billing", "upgrade");
+    engine.tracking().consumeQuota(Consumption.of(user, QuotaType.CHARACTERS, 50_000));
+    assertThat(other.tracking().consumeQuota(Consumption.of(user, QuotaType.CHARACTERS, 1)).allowed()).isTrue();
+
+    UserQuota scheduled = engine.quotas().changeTierAtNextPeriod(user, Tier.FREE,
+        dev.usage.ChangeRequest.of("billing", "downgrade at renewal"));
+
+    assertThat(scheduled.tier()).isEqualTo(Tier.PREMIUM);
+    assertThat(scheduled.scheduled()).contains(new dev.usage.TierChange(Tier.FREE, Instant.parse("2026-04-01T00:00:00Z")));
+    assertThat(status(other, user, QuotaType.CHARACTERS).limit()).as("premium until March ends").isEqualTo(100_000);
+    assertThat(other.tracking().consumeQuota(Consumption.of(user, QuotaType.CHARACTERS, 40_000)).allowed()).isTrue();
+
+    clock.set("2026-04-01T00:00:00Z");
+    assertThat(engine.quotas().getUserQuota(user)).satisfies(u -> {
+      assertThat(u.tier()).isEqualTo(Tier.FREE);
+      assertThat(u.scheduled()).isEmpty();
+    });
+    assertThat(status(other, user, QuotaType.CHARACTERS).limit()).isEqualTo(10_000);
+    assertThat(other.tracking().consumeQuota(Consumption.of(user, QuotaType.CHARACTERS, 10_001)).allowed()).isFalse();
+    assertThat(other.tracking().consumeQuota(Consumption.of(user, QuotaType.CHARACTERS, 10_000)).allowed()).isTrue();
+    assertThat(storage.userQuotas().find(user).orElseThrow().tier()).as("not recorded yet").isEqualTo(Tier.PREMIUM);
+
+    clock.set("2026-04-02T00:10:00Z"); // March is final: the reset job closes it, and records the change
+    engine.quotas().resetMonthlyQuotas();
+    assertThat(storage.userQuotas().find(user).orElseThrow()).satisfies(u -> {
+      assertThat(u.tier()).isEqualTo(Tier.FREE);
+      assertThat(u.scheduled()).isEmpty();
+    });
+    List<AuditEntry> trail = engine.quotas().auditTrail(user);
+    assertThat(trail).extracting(AuditEntry::action).containsExactly("change-tier", "schedule-tier",
+        "apply-scheduled-tier");
+    assertThat(trail.get(1)).satisfies(e -> {
+      assertThat(e.actor()).isEqualTo("billing");
+      assertThat(e.oldValue()).isEqualTo("-");
+      assertThat(e.newValue()).isEqualTo("tier=free from 2026-04-01T00:00:00Z");
+    });
+    assertThat(trail.get(2)).satisfies(e -> {
+      assertThat(e.actor()).isEqualTo("usage-engine");
+      assertThat(e.oldValue()).isEqualTo(Tier.PREMIUM);
+      assertThat(e.newValue()).isEqualTo(Tier.FREE);
+    });
+    engine.quotas().resetMonthlyQuotas();
+    assertThat(engine.quotas().auditTrail(user)).as("recorded once").hasSize(3);
+  }
+
+  @Test
+  void aTierChangeNowReplacesAScheduledOneAndACancelledOneNeverApplies() {
+    UsageEngine engine = engine();
+    String user = user("replace");
+    engine.quotas().changeTier(user, Tier.PREMIUM, "billing", "upgrade");
+    dev.usage.ChangeRequest downgrade = dev.usage.ChangeRequest.of("billing", "downgrade").withRequestId("dg-1");
+    engine.quotas().changeTierAtNextPeriod(user, Tier.FREE, downgrade);
+    engine.quotas().changeTierAtNextPeriod(user, Tier.FREE, downgrade); // a retry: applied once
+
+    engine.quotas().changeTier(user, Tier.ENTERPRISE, "billing", "upgrade instead");
+    assertThat(engine.quotas().getUserQuota(user).scheduled()).isEmpty();
+    engine.quotas().changeTierAtNextPeriod(user, Tier.FREE, dev.usage.ChangeRequest.of("billing", "downgrade again"));
+    engine.quotas().cancelScheduledTierChange(user, dev.usage.ChangeRequest.of("support", "customer stayed"));
+    clock.set("2026-04-02T00:00:00Z");
+
+    assertThat(engine.quotas().getUserQuota(user)).satisfies(u -> {
+      assertThat(u.tier()).isEqualTo(Tier.ENTERPRISE);
+      assertThat(u.scheduled()).isEmpty();
+    });
+    assertThat(engine.quotas().auditTrail(user)).extracting(AuditEntry::action).containsExactly("change-tier",
+        "schedule-tier", "change-tier", "schedule-tier", "cancel-scheduled-tier");
+    assertThatThrownBy(() -> engine.quotas().changeTierAtNextPeriod(user, "gold",
+        dev.usage.ChangeRequest.of("billing", "unknown tier")))
+        .isInstanceOfSatisfying(InvalidUsageException.class, e -> assertThat(e.field()).isEqualTo("tier"));
+    assertThat(engine.quotas().auditTrail(user)).hasSize(5);
+  }
+
+  @Test
+  void anAdminResetGivesTheWholeAllowanceBackOnEveryEngineAndErasesNoUnit() {
+    UsageEngine engine = engine(b -> b.defaultQuota(Quota.monthly(QuotaType.REQUESTS, 100)));
+    UsageEngine other = engine(b -> b.defaultQuota(Quota.monthly(QuotaType.REQUESTS, 100)));
+    String user = user("admin-reset");
+    assertThat(engine.tracking().consumeQuota(Consumption.of(user, QuotaType.REQUESTS, 100)).allowed()).isTrue();
+    assertThat(other.tracking().consumeQuota(Consumption.of(user, QuotaType.REQUESTS, 1)).allowed()).isFalse();
+
+    UserQuota after = engine.quotas().resetUsage(user, QuotaType.REQUESTS,
+        dev.usage.ChangeRequest.of("support", "outage refund"));
+
+    assertThat(after.resets().get(QuotaType.REQUESTS)).satisfies(r -> {
+      assertThat(r.units()).isEqualTo(100);
+      assertThat(r.periodStart()).isEqualTo(Instant.parse("2026-03-01T00:00:00Z"));
+    });
+    assertThat(status(other, user, QuotaType.REQUESTS)).satisfies(s -> {
+      assertThat(s.used()).isZero();
+      assertThat(s.limit()).isEqualTo(100);
+      assertThat(s.remaining()).isEqualTo(100);
+    });
+    assertThat(other.tracking().consumeQuota(Consumption.of(user, QuotaType.REQUESTS, 100)).allowed()).isTrue();
+    assertThat(other.tracking().consumeQuota(Consumption.of(user, QuotaType.REQUESTS, 1)).allowed()).isFalse();
+    assertThat(engine.quotas().auditTrail(user)).last().satisfies(e -> {
+      assertThat(e.action()).isEqualTo("reset-usage");
+      assertThat(e.actor()).isEqualTo("support");
+      assertThat(e.quotaType()).contains(QuotaType.REQUESTS);
+      assertThat(e.oldValue()).isEqualTo("-");
+      assertThat(e.newValue()).startsWith("100 units of the period from 2026-03-01T00:00:00Z reset at ");
+    });
+    assertThatThrownBy(() -> engine.quotas().resetUsage(user, QuotaType.of("images"),
+        dev.usage.ChangeRequest.of("support", "no such quota")))
+        .isInstanceOfSatisfying(InvalidUsageException.class, e -> assertThat(e.field()).isEqualTo("quotaType"));
+    assertThat(engine.quotas().auditTrail(user)).as("nothing changed by the refused reset").hasSize(1);
+
+    clock.set("2026-04-02T00:10:00Z"); // March final
+    engine.quotas().resetMonthlyQuotas();
+    assertThat(engine.quotas().getQuotaHistory(user)).as("the period keeps every unit").singleElement()
+        .satisfies(r -> assertThat(r.used()).isEqualTo(200));
+    assertThat(status(engine, user, QuotaType.REQUESTS).used()).as("April starts afresh").isZero();
+    assertThat(engine.tracking().consumeQuota(Consumption.of(user, QuotaType.REQUESTS, 101)).allowed())
+        .as("March's reset does not raise April's allowance").isFalse();
+  }
 }

@@ -17,7 +17,7 @@ import javax.sql.DataSource;
  * do not exist yet, and brings a schema it created at an earlier version up to date. Applications that
  * manage their schema with Flyway point it at {@link JdbcDialect#flywayLocation()} instead (the files are
  * Flyway migrations, {@code V1__usage_schema.sql}, {@code V2__usage_tracking_endpoint_index.sql},
- * {@code V3__audit_request_id.sql}, {@code V4__period_history_rollover.sql}, ...).
+ * {@code V3__audit_request_id.sql}, {@code V4__period_history_rollover.sql}, {@code V5__user_quotas_scheduled_changes.sql}, ...).
  *
  * <p>Each migration after the first names the column or index whose presence shows that it was applied (the
  * last thing it creates); a later version adds its {@link Migration} to {@code LATER} and raises
@@ -26,13 +26,14 @@ import javax.sql.DataSource;
 public final class JdbcSchema {
 
   /** The schema version this library's statements need: 1 + the size of {@code LATER}. */
-  public static final int VERSION = 4;
+  public static final int VERSION = 5;
 
   /** The migration files after the first, by version (V2, V3, ...), each with what shows it applied. */
   private static final List<Migration> LATER = List.of(
       Migration.index("V2__usage_tracking_endpoint_index.sql", "usage_tracking", "usage_tracking_endpoint_time"),
       Migration.index("V3__audit_request_id.sql", "usage_audit", "usage_audit_request"),
-      Migration.column("V4__period_history_rollover.sql", "usage_period_history", "rolled_over_parts"));
+      Migration.column("V4__period_history_rollover.sql", "usage_period_history", "rolled_over_parts"),
+      Migration.column("V5__user_quotas_scheduled_changes.sql", "user_quotas", "usage_resets"));
 
   static {
     if (LATER.size() != VERSION - 1) {

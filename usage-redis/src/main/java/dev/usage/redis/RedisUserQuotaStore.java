@@ -9,6 +9,7 @@ import dev.usage.AuditOrder;
 import dev.usage.InvalidUsageException;
 import dev.usage.UsageStorageException;
 import dev.usage.UserQuota;
+import dev.usage.spi.AuditTrails;
 import dev.usage.spi.SpiCodec;
 import dev.usage.spi.UserQuotaStore;
 import java.time.ZoneId;
@@ -18,7 +19,6 @@ import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanCursor;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -31,7 +31,9 @@ import java.util.function.Consumer;
  *
  * <p>Layout ({@code U} = the user's key prefix, see {@code RedisKeys}): the hash {@code U q} holds {@code v}
  * (the version, decimal; a hash without it is at version 0), {@code tier}, {@code overrides}
- * ({@link SpiCodec#encodeOverrides}), {@code zone} (zone id) and {@code anchor} (billing anchor day); the list
+ * ({@link SpiCodec#encodeOverrides}), {@code zone} (zone id), {@code anchor} (billing anchor day), {@code sched}
+ * (a scheduled tier change, {@link SpiCodec#encodeScheduled}; absent or empty for none) and {@code resets}
+ * ({@link SpiCodec#encodeResets}; likewise); the list
  * {@code U a} holds the audit entries, oldest first, each a JSON object with the text fields {@code at} (ISO-8601,
  * to the nanosecond), {@code actor}, {@code user}, {@code action}, {@code type} (absent when the entry concerns no
  * quota type), {@code old}, {@code new} and {@code reason}, and the optional {@code rid} (request id), {@code prev}
@@ -78,7 +80,8 @@ public final class RedisUserQuotaStore implements UserQuotaStore {
     }
     try {
       return Optional.of(new UserQuota(userId, h.get("tier"), SpiCodec.decodeOverrides(h.get("overrides")),
-          ZoneId.of(h.get("zone")), Integer.parseInt(h.get("anchor")), Long.parseLong(h.get("v"))));
+          ZoneId.of(h.get("zone")), Integer.parseInt(h.get("anchor")), Long.parseLong(h.get("v")),
+          SpiCodec.decodeScheduled(h.get("sched")), SpiCodec.decodeResets(h.get("resets"))));
     } catch (RuntimeException e) {
       throw new UsageStorageException("the settings stored in " + key + " cannot be read: " + e.getMessage(), e);
     }
@@ -100,7 +103,8 @@ public final class RedisUserQuotaStore implements UserQuotaStore {
     String[] k = {keys.settings(user), keys.audit(user), keys.auditRequests(user)};
     List<Object> r = RedisScripts.run(redis, SAVE, "save quota settings", k, Long.toString(next.version()),
         next.tier(), SpiCodec.encodeOverrides(next.overrides()), next.zone().getId(),
-        Integer.toString(next.billingAnchorDay()), RedisJson.audit(entry), entry.requestId().orElse(""));
+        Integer.toString(next.billingAnchorDay()), RedisJson.audit(entry), entry.requestId().orElse(""),
+        SpiCodec.encodeScheduled(next.scheduled()), SpiCodec.encodeResets(next.resets()));
     String status = text(r.get(0));
     return switch (status) {
       case "OK" -> Optional.of(next.withVersion(number(r.get(1))));
@@ -144,14 +148,6 @@ public final class RedisUserQuotaStore implements UserQuotaStore {
     return Optional.ofNullable(json).map(j -> entry(key, j));
   }
 
-  /** An entry with its index in the user's list, for the total order of a query. */
-  private record Positioned(AuditEntry entry, long index) {}
-
-  private static final Comparator<Positioned> OLDEST_FIRST = Comparator
-      .comparing((Positioned p) -> p.entry().at())
-      .thenComparing(p -> p.entry().userId())
-      .thenComparingLong(Positioned::index);
-
   /**
    * {@inheritDoc} One user and one request id (the engine's look-up before a change): {@code HGET} and
    * {@code LINDEX}. Named users: their lists. Otherwise a {@code SCAN} of every node; matches are sorted in memory.
@@ -177,22 +173,7 @@ public final class RedisUserQuotaStore implements UserQuotaStore {
     }
     List<String> lists = filter.users().isEmpty() ? scanAuditLists()
         : filter.users().stream().map(u -> keys.audit(keys.user(u))).toList();
-    List<Positioned> matches = new ArrayList<>();
-    for (String key : lists) {
-      List<AuditEntry> trail = trail(key);
-      for (int i = 0; i < trail.size(); i++) {
-        if (filter.matches(trail.get(i))) {
-          matches.add(new Positioned(trail.get(i), i));
-        }
-      }
-    }
-    matches.sort(order == AuditOrder.OLDEST_FIRST ? OLDEST_FIRST : OLDEST_FIRST.reversed());
-    long handed = 0;
-    for (long i = offset; i < matches.size() && handed < limit; i++) {
-      sink.accept(matches.get((int) i).entry());
-      handed++;
-    }
-    return handed;
+    return AuditTrails.page(lists, this::trail, filter, order, offset, limit, sink);
   }
 
   /** {@inheritDoc} A {@code SCAN} of every node and one {@code LINDEX} per list, sorted in memory. */

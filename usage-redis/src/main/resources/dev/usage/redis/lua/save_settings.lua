@@ -4,10 +4,11 @@
 -- KEYS: 1 settings hash (U q), 2 audit list (U a), 3 request ids of the trail (U ar: request id -> list index)
 -- ARGV: 1 expected version (decimal; a hash without 'v' is at 0), 2 tier, 3 overrides (SpiCodec), 4 zone id,
 --       5 billing anchor day (1-31), 6 audit entry (a JSON object, see RedisUserQuotaStore), 7 the entry's request
---       id ('' when it has none; the same as the entry's rid)
+--       id ('' when it has none; the same as the entry's rid), 8 scheduled tier change (SpiCodec, '' for none),
+--       9 usage resets (SpiCodec, '' for none)
 -- Replies: {'OK', new version}; {'S', stored version}: the version did not match, nothing was written;
 --          {'R', stored version}: the request id is in the trail already, nothing was written
-if #KEYS ~= 3 or #ARGV ~= 7 then
+if #KEYS ~= 3 or #ARGV ~= 9 then
   return redis.error_reply('ERR usage save_settings: malformed call')
 end
 local expected = ARGV[1]
@@ -23,6 +24,17 @@ if ARGV[3] ~= '' then
     local _, bars = string.gsub(part, '|', '')
     if bars ~= 7 or not string.match(part, '^[a-z][a-z0-9_.%-]*|%d+|') then
       return redis.error_reply('ERR usage save_settings: overrides are malformed')
+    end
+  end
+end
+if ARGV[8] ~= '' and not string.match(ARGV[8], '^.+@%d%d%d%d%-%d%d%-%d%dT[%d:.]+Z$') then
+  return redis.error_reply('ERR usage save_settings: scheduled tier change is malformed')
+end
+if ARGV[9] ~= '' then
+  for part in string.gmatch(ARGV[9] .. ';', '([^;]*);') do
+    local _, bars = string.gsub(part, '|', '')
+    if bars ~= 3 or not string.match(part, '^[a-z][a-z0-9_.%-]*|[^|]+|%d+|[^|]+$') then
+      return redis.error_reply('ERR usage save_settings: usage resets are malformed')
     end
   end
 end
@@ -62,7 +74,8 @@ end
 if ARGV[7] ~= '' and redis.call('HEXISTS', KEYS[3], ARGV[7]) == 1 then
   return {'R', current}
 end
-redis.call('HSET', KEYS[1], 'tier', ARGV[2], 'overrides', ARGV[3], 'zone', ARGV[4], 'anchor', ARGV[5])
+redis.call('HSET', KEYS[1], 'tier', ARGV[2], 'overrides', ARGV[3], 'zone', ARGV[4], 'anchor', ARGV[5], 'sched',
+  ARGV[8], 'resets', ARGV[9])
 local v = redis.call('HINCRBY', KEYS[1], 'v', 1)
 local length = redis.call('RPUSH', KEYS[2], ARGV[6])
 if ARGV[7] ~= '' then
