@@ -36,10 +36,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Turns what the engine publishes into notifications: a quota change past a threshold, a closed monthly
- * period (reset confirmation and summary), a monthly period about to end, an unusual-usage alert. Each is claimed in the ledger first, so that exactly one engine sharing
- * the store sends it, then handed to the {@link NotificationDispatcher}; a notification no channel could
- * deliver is withdrawn from the ledger, so that a later trigger sends it again. Runs on the listener thread,
- * never on a caller's. Thread-safe.
+ * period (reset confirmation and summary), a monthly period about to end, an unusual-usage alert. Each is
+ * claimed in the ledger first, so that exactly one engine sharing the store sends it, then handed to the
+ * {@link NotificationDispatcher}; a notification no channel could deliver is withdrawn from the ledger, so
+ * that a later trigger sends it again. Runs on the listener thread, never on a caller's (a monthly summary's
+ * report is made there too). Thread-safe.
  */
 public final class Notifier implements UsageListener, AutoCloseable {
 
@@ -160,7 +161,8 @@ public final class Notifier implements UsageListener, AutoCloseable {
     try {
       report = reports.apply(key.userId(), TimeRange.of(key.periodStart(), end));
     } catch (RuntimeException e) {
-      log.warn("The monthly summary of {} could not be made; it is sent when the next run closes a period", key, e);
+      // nothing triggers it again (the period is closed): it is not sent
+      log.warn("The monthly summary of {} could not be made and is not sent", key, e);
       withdrawQuietly(key);
       return;
     }

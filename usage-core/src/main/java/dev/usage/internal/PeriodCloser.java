@@ -118,9 +118,11 @@ public final class PeriodCloser {
         if (quota != null && quota.rollover().carry() && !quota.isUnlimited()
             && Periods.kindOf(c.periodId()) == quota.period()) {
           PeriodWindow w = Periods.ofId(c.periodId(), user.zone(), user.billingAnchorDay());
-          carrying.merge(List.of(c.userId(), c.type()), new Carrying(user, quota, w, 1),
-              (a, b) -> new Carrying(a.user(), a.quota(), a.target().start().isAfter(b.target().start()) ? a.target()
-                  : b.target(), a.counters() + b.counters()));
+          // the latest period decides the quota the chain is closed with (its tier may have changed since)
+          carrying.merge(List.of(c.userId(), c.type()), new Carrying(user, quota, w, 1), (a, b) -> {
+            Carrying later = a.target().start().isAfter(b.target().start()) ? a : b;
+            return new Carrying(later.user(), later.quota(), later.target(), a.counters() + b.counters());
+          });
           continue;
         }
         // a type no longer in the user's plan is still closed, with no limit
