@@ -159,7 +159,8 @@ public final class DefaultQuotaManagementService implements QuotaManagementServi
   public UserQuota changeTierAtNextPeriod(String userId, String tier, ChangeRequest request) {
     requireTier(tier);
     return change(userId, request, "schedule-tier", Optional.empty(), Optional.of("tier=" + tier), u -> {
-      Instant next = Periods.compute(dev.usage.QuotaPeriod.MONTH, clock.instant(), u.zone(), u.billingAnchorDay()).end();
+      Instant next = Periods.compute(dev.usage.QuotaPeriod.MONTH, clock.instant(), u.zone(), u.billingAnchorDay())
+          .end();
       return u.withScheduled(Optional.of(new dev.usage.TierChange(tier, next)));
     }, DefaultQuotaManagementService::scheduled);
   }

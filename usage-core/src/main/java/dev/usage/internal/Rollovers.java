@@ -206,7 +206,8 @@ public final class Rollovers {
     long own = Math.max(0, limit - toUse);
     List<Long> out = new ArrayList<>(parts.size() + 1);
     out.add(own);
-    int keep = policy.expiresAfterPeriods() == 0 ? left.length : Math.min(left.length, policy.expiresAfterPeriods() - 1);
+    int keep = policy.expiresAfterPeriods() == 0 ? left.length
+        : Math.min(left.length, policy.expiresAfterPeriods() - 1);
     for (int i = 0; i < keep; i++) {
       out.add(left[i]);
     }

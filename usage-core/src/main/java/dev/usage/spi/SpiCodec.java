@@ -133,7 +133,8 @@ public final class SpiCodec {
     }
     int at = text.lastIndexOf('@');
     try {
-      return java.util.Optional.of(new TierChange(text.substring(0, at), java.time.Instant.parse(text.substring(at + 1))));
+      return java.util.Optional.of(
+          new TierChange(text.substring(0, at), java.time.Instant.parse(text.substring(at + 1))));
     } catch (RuntimeException e) {
       throw malformed("a scheduled tier change", text, e);
     }

@@ -17,7 +17,8 @@ import javax.sql.DataSource;
  * do not exist yet, and brings a schema it created at an earlier version up to date. Applications that
  * manage their schema with Flyway point it at {@link JdbcDialect#flywayLocation()} instead (the files are
  * Flyway migrations, {@code V1__usage_schema.sql}, {@code V2__usage_tracking_endpoint_index.sql},
- * {@code V3__audit_request_id.sql}, {@code V4__period_history_rollover.sql}, {@code V5__user_quotas_scheduled_changes.sql}, ...).
+ * {@code V3__audit_request_id.sql}, {@code V4__period_history_rollover.sql},
+ * {@code V5__user_quotas_scheduled_changes.sql}, ...).
  *
  * <p>Each migration after the first names the column or index whose presence shows that it was applied (the
  * last thing it creates); a later version adds its {@link Migration} to {@code LATER} and raises

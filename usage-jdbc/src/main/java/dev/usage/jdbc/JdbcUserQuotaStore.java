@@ -44,7 +44,8 @@ public final class JdbcUserQuotaStore implements UserQuotaStore {
         + " WHERE user_id = ?"), userId)
         .map((rs, ctx) -> new UserQuota(userId, rs.getString("tier"),
             SpiCodec.decodeOverrides(rs.getString("overrides")), ZoneId.of(rs.getString("zone")),
-            rs.getInt("billing_anchor_day"), rs.getLong("version"), SpiCodec.decodeScheduled(rs.getString("scheduled_tier")),
+            rs.getInt("billing_anchor_day"), rs.getLong("version"),
+            SpiCodec.decodeScheduled(rs.getString("scheduled_tier")),
             SpiCodec.decodeResets(rs.getString("usage_resets"))))
         .findFirst());
   }
