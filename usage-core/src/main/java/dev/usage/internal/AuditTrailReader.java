@@ -43,17 +43,8 @@ final class AuditTrailReader {
     Checks.notNull("format", format);
     Checks.notNull("out", out);
     AuditExportWriter writer = new AuditExportWriter(format, out);
-    try {
-      QuotaEngine.store(() -> store.forEachAuditEntry(filter, order, 0, Long.MAX_VALUE, writer));
-    } catch (RuntimeException e) {
-      // what was written goes out, unterminated: a failed JSON export never parses as a complete document
-      try {
-        writer.flush();
-      } catch (RuntimeException flushFailed) {
-        e.addSuppressed(flushFailed);
-      }
-      throw e;
-    }
+    DefaultAnalyticsService.streamOrFlush(() -> store.forEachAuditEntry(filter, order, 0, Long.MAX_VALUE, writer),
+        writer::flush);
     writer.finish();
     return writer.rows();
   }

@@ -312,19 +312,30 @@ public final class DefaultAnalyticsService implements AnalyticsService {
     Checks.notNull("out", out);
     EventAnalytics a = analytics();
     EventWriter writer = UsageExports.writer(format, out);
+    streamOrFlush(() -> a.forEachEvent(query(filter), sort, writer), writer::flush);
+    writer.close();
+    return writer.rows();
+  }
+
+  /**
+   * Runs an export's {@code stream} from the store; when it fails, what was written goes out unterminated
+   * ({@code flush}), so that a failed JSON export never parses as a complete document, and the failure is
+   * rethrown.
+   */
+  static void streamOrFlush(Runnable stream, Runnable flush) {
     try {
-      QuotaEngine.store(() -> a.forEachEvent(query(filter), sort, writer));
+      QuotaEngine.store(() -> {
+        stream.run();
+        return null;
+      });
     } catch (RuntimeException e) {
-      // what was written goes out, unterminated: a failed JSON export never parses as a complete document
       try {
-        writer.flush();
+        flush.run();
       } catch (RuntimeException flushFailed) {
         e.addSuppressed(flushFailed);
       }
       throw e;
     }
-    writer.close();
-    return writer.rows();
   }
 
   @Override

@@ -191,8 +191,9 @@ public final class DefaultQuotaManagementService implements QuotaManagementServi
    * instant whether or not this ran). Called by the reset job for each user whose finished periods it closes.
    */
   void applyDueChange(UserQuota stored) {
-    if (stored.scheduled().isEmpty() || stored.asOf(clock.instant()) == stored) {
-      return;
+    Instant now = clock.instant();
+    if (stored.scheduled().filter(c -> !c.effectiveAt().isAfter(now)).isEmpty()) {
+      return; // none scheduled, or not due yet
     }
     change(stored.userId(), ChangeRequest.of("usage-engine", "the scheduled tier change took effect"),
         "apply-scheduled-tier", Optional.empty(), Optional.empty(), u -> u, UserQuota::tier);

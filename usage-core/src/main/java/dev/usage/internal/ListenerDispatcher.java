@@ -22,7 +22,7 @@ public final class ListenerDispatcher implements UsageListeners, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ListenerDispatcher.class);
   private static final long POLL_MILLIS = 100;
 
-  private final CopyOnWriteArrayList<UsageListener> listeners = new CopyOnWriteArrayList<>();
+  private final CopyOnWriteArrayList<Registered> listeners = new CopyOnWriteArrayList<>();
   private final BlockingQueue<Consumer<UsageListener>> queue;
   private final Duration closeTimeout;
   private final AtomicLong published = new AtomicLong();
@@ -41,7 +41,7 @@ public final class ListenerDispatcher implements UsageListeners, AutoCloseable {
   public Registration register(UsageListener listener) {
     Checks.notNull("listener", listener);
     // a registration of its own, so that closing it removes this one even if the listener is registered twice
-    UsageListener registered = new Registered(listener);
+    Registered registered = new Registered(listener);
     listeners.add(registered);
     start();
     return () -> listeners.remove(registered);
@@ -99,12 +99,12 @@ public final class ListenerDispatcher implements UsageListeners, AutoCloseable {
   }
 
   private void deliver(Consumer<UsageListener> notification) {
-    for (UsageListener l : listeners) {
+    for (Registered r : listeners) {
       try {
-        notification.accept(l);
+        notification.accept(r.listener);
       } catch (RuntimeException | LinkageError e) {
         failed.incrementAndGet();
-        log.warn("Usage listener {} failed", ((Registered) l).delegate, e);
+        log.warn("Usage listener {} failed", r.listener, e);
       }
     }
   }
@@ -132,39 +132,14 @@ public final class ListenerDispatcher implements UsageListeners, AutoCloseable {
   }
 
   /**
-   * A registration, compared by identity. Forwards every method of {@link UsageListener}: a method added
-   * there must be added here ({@code ListenerDispatcherTest} checks that none is missing).
+   * One registration of a listener, compared by identity (a listener registered twice has two); it is not a
+   * listener itself, so every {@link UsageListener} method reaches the listener as published.
    */
-  private static final class Registered implements UsageListener {
-    final UsageListener delegate;
+  private static final class Registered {
+    final UsageListener listener;
 
-    Registered(UsageListener delegate) {
-      this.delegate = delegate;
-    }
-
-    @Override
-    public void onEvent(dev.usage.UsageEvent event) {
-      delegate.onEvent(event);
-    }
-
-    @Override
-    public void onQuotaChange(dev.usage.QuotaChange change) {
-      delegate.onQuotaChange(change);
-    }
-
-    @Override
-    public void onUnusualUsage(dev.usage.UnusualUsageAlert alert) {
-      delegate.onUnusualUsage(alert);
-    }
-
-    @Override
-    public void onPeriodsClosed(java.util.List<dev.usage.PeriodUsage> closed) {
-      delegate.onPeriodsClosed(closed);
-    }
-
-    @Override
-    public void onResetApproaching(String userId, java.util.List<dev.usage.QuotaStatus> monthly) {
-      delegate.onResetApproaching(userId, monthly);
+    Registered(UsageListener listener) {
+      this.listener = listener;
     }
   }
 }
