@@ -103,9 +103,10 @@ public abstract class TwoJvmContract extends AbstractStorageContract {
   }
 
   /**
-   * Two JVMs of four threads each consume and run the reset job across the end of March and across the moment
-   * March becomes final (2 s later): March is closed once, with exactly the consumes it admitted before the
-   * boundary, carried over once, and April keeps every consume after the boundary; a rerun changes nothing.
+   * Two JVMs of four threads each consume and run the reset job from 2 s before the end of March, across it
+   * and across the moment March becomes final (2 s later): March is closed once, with exactly the consumes it
+   * admitted before the boundary, carried over once, and April keeps every consume after the boundary; a
+   * rerun changes nothing.
    */
   @Test
   void twoJvmsRacingAcrossTheBoundaryCloseThePeriodOnceAndKeepBothPeriodsExact() throws Exception {
@@ -114,17 +115,17 @@ public abstract class TwoJvmContract extends AbstractStorageContract {
     String user = user("two-jvm-reset");
     Instant march = Instant.parse("2026-03-01T00:00:00Z");
     Instant april = Instant.parse("2026-04-01T00:00:00Z");
-    String raceStart = "2026-03-31T23:59:59Z";
+    String raceStart = "2026-03-31T23:59:58Z";
     Contender.RaceClock raceClock = new Contender.RaceClock();
     raceClock.startAt(Instant.parse(START));
     UsageEngine engine = engine(b -> Contender.resetRaceEngine(b, limit, raceClock));
     engine.tracking().consumeQuota(dev.usage.Consumption.of(user, QuotaType.REQUESTS, 5)); // March, before the race
     try (SecondJvm child = SecondJvm.start(Contender.class, List.of(fixture().getClass().getName(), user,
-        Long.toString(limit), "4", "250", raceStart, "reset"))) {
+        Long.toString(limit), "4", "300", raceStart, "reset"))) {
       child.awaitReady(Duration.ofMinutes(1));
       child.go();
       raceClock.startAt(Instant.parse(raceStart));
-      List<Object> mine = Hammer.run(4, 250, Duration.ofMinutes(2), (t, a) -> Contender.raceAttempt(engine, user, a));
+      List<Object> mine = Hammer.run(4, 300, Duration.ofMinutes(2), (t, a) -> Contender.raceAttempt(engine, user, a));
       List<JsonNode> theirs = child.awaitResults(Duration.ofMinutes(2));
 
       long marchHere = mine.stream().filter(r -> r instanceof QuotaDecision d && d.allowed()
@@ -136,7 +137,7 @@ public abstract class TwoJvmContract extends AbstractStorageContract {
       long aprilThere = theirs.stream().filter(n -> n.has("allowed") && n.get("allowed").asBoolean()
           && n.get("period").asText().equals(april.toString())).count();
       assertThat(mine.stream().filter(r -> r instanceof QuotaDecision).count()
-          + theirs.stream().filter(n -> n.has("allowed")).count()).isEqualTo(2 * 4 * 240);
+          + theirs.stream().filter(n -> n.has("allowed")).count()).isEqualTo(2 * 4 * 288);
       assertThat(marchHere + marchThere).as("the race began in March").isPositive();
       assertThat(aprilHere + aprilThere).as("and went on in April").isPositive();
 
