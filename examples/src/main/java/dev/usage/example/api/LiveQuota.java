@@ -1,0 +1,20 @@
+package dev.usage.example.api;
+
+import dev.usage.QuotaChange;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * One live update of {@code GET /api/usage/live}: a user's quotas right after a change.
+ *
+ * @param kind what happened: {@code consumed}, {@code denied}, {@code reserved}, {@code committed},
+ *     {@code released} or {@code settings_changed}
+ */
+public record LiveQuota(String userId, String kind, List<QuotaView> quotas, Instant at) {
+
+  public static LiveQuota of(QuotaChange change) {
+    return new LiveQuota(change.userId(), change.kind().name().toLowerCase(Locale.ROOT),
+        change.statuses().stream().map(QuotaView::of).toList(), change.at());
+  }
+}
