@@ -1,0 +1,109 @@
+package dev.usage.example;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.usage.testkit.ServerAvailability;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * The README's server profiles, started as a user would start them against the local servers:
+ * {@code postgres} keeps usage across a restart, and two instances of {@code redis} (Redis for the hot
+ * path, PostgreSQL for history) share one quota exactly.
+ */
+class ProfilesIT {
+
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+  private static final Pattern CHARACTERS_USED =
+      Pattern.compile("\"type\":\"characters\",\"period\":\"month\",\"limit\":(\\d+),\"used\":(\\d+)");
+
+  private final String user = "profiles-" + UUID.randomUUID().toString().substring(0, 8);
+
+  @Test
+  void postgresProfileKeepsUsageAcrossARestart() throws Exception {
+    requireServer("PostgreSQL", 5432);
+    try (ConfigurableApplicationContext app = start("postgres")) {
+      assertThat(correct(app, "a".repeat(120)).statusCode()).isEqualTo(200);
+      assertThat(correct(app, "b".repeat(80)).statusCode()).isEqualTo(200);
+      assertThat(charactersUsed(app)).isEqualTo(200);
+    }
+    try (ConfigurableApplicationContext again = start("postgres")) {
+      assertThat(charactersUsed(again)).as("read back from PostgreSQL after a restart").isEqualTo(200);
+    }
+  }
+
+  @Test
+  void twoRedisInstancesShareOneQuotaExactly() throws Exception {
+    requireServer("PostgreSQL", 5432);
+    requireServer("Redis", 6379);
+    try (ConfigurableApplicationContext one = start("redis"); ConfigurableApplicationContext two = start("redis")) {
+      // 2,000 characters a month on the free tier: 8 texts of 250 fit, whichever instance serves them
+      List<Integer> statuses = new ArrayList<>();
+      for (int i = 0; i < 12; i++) {
+        statuses.add(correct(i % 2 == 0 ? one : two, "c".repeat(250)).statusCode());
+      }
+      assertThat(statuses.stream().filter(s -> s == 200)).hasSize(8);
+      assertThat(statuses.stream().filter(s -> s == 429)).hasSize(4);
+      assertThat(charactersUsed(one)).isEqualTo(2000);
+      assertThat(charactersUsed(two)).isEqualTo(2000);
+    }
+  }
+
+  private ConfigurableApplicationContext start(String profile) {
+    return new SpringApplicationBuilder(TextCorrectionApplication.class).profiles(profile)
+        .run("--server.port=0", "--example.users." + user + ".password=pw", "--usage.users." + user + ".tier=free",
+            "--usage.jobs.enabled=false");
+  }
+
+  private HttpResponse<String> correct(ConfigurableApplicationContext app, String text)
+      throws IOException, InterruptedException {
+    return HTTP.send(request(app, "/api/correct").header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString("{\"text\":\"" + text + "\"}")).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  private long charactersUsed(ConfigurableApplicationContext app) throws IOException, InterruptedException {
+    HttpResponse<String> r = HTTP.send(request(app, "/api/usage/current").GET().build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).isEqualTo(200);
+    Matcher m = CHARACTERS_USED.matcher(r.body());
+    assertThat(m.find()).as(r.body()).isTrue();
+    return Long.parseLong(m.group(2));
+  }
+
+  private HttpRequest.Builder request(ConfigurableApplicationContext app, String path) {
+    int port = ((WebServerApplicationContext) app).getWebServer().getPort();
+    String credentials = Base64.getEncoder().encodeToString((user + ":pw").getBytes(StandardCharsets.UTF_8));
+    return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+        .header("Authorization", "Basic " + credentials);
+  }
+
+  private static void requireServer(String name, int port) {
+    boolean up;
+    String why = "";
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+      up = true;
+    } catch (IOException e) {
+      up = false;
+      why = e.toString();
+    }
+    ServerAvailability.require(name + " at 127.0.0.1:" + port, up, why);
+  }
+}
