@@ -15,6 +15,11 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Flow;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -25,7 +30,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 /**
  * The README's server profiles, started as a user would start them against the local servers:
  * {@code postgres} keeps usage across a restart, and two instances of {@code redis} (Redis for the hot
- * path, PostgreSQL for history) share one quota exactly.
+ * path, PostgreSQL for history) share one quota exactly and each one's live stream shows the other's traffic.
  */
 class ProfilesIT {
 
@@ -53,16 +58,57 @@ class ProfilesIT {
     requireServer("PostgreSQL", 5432);
     requireServer("Redis", 6379);
     try (ConfigurableApplicationContext one = start("redis"); ConfigurableApplicationContext two = start("redis")) {
-      // 2,000 characters a month on the free tier: 8 texts of 250 fit, whichever instance serves them
+      // a dashboard watching instance two sees a correction served by instance one
+      BlockingQueue<String> live = new LinkedBlockingQueue<>();
+      CompletableFuture<HttpResponse<Void>> stream = HTTP.sendAsync(request(two, "/api/usage/live").GET().build(),
+          HttpResponse.BodyHandlers.fromLineSubscriber(new LineCollector(live)));
+      assertThat(live.poll(10, TimeUnit.SECONDS)).as("the stream opened").isEqualTo(":subscribed");
+      assertThat(correct(one, "d".repeat(10)).statusCode()).isEqualTo(200);
+      assertThat(nextData(live, "\"used\":10")).as("the update after the commit")
+          .contains("\"userId\":\"" + user + "\"");
+      stream.cancel(true);
+
+      // 2,000 characters a month on the free tier, 10 used: 7 texts of 250 fit, whichever instance serves them
       List<Integer> statuses = new ArrayList<>();
       for (int i = 0; i < 12; i++) {
         statuses.add(correct(i % 2 == 0 ? one : two, "c".repeat(250)).statusCode());
       }
-      assertThat(statuses.stream().filter(s -> s == 200)).hasSize(8);
-      assertThat(statuses.stream().filter(s -> s == 429)).hasSize(4);
-      assertThat(charactersUsed(one)).isEqualTo(2000);
-      assertThat(charactersUsed(two)).isEqualTo(2000);
+      assertThat(statuses.stream().filter(s -> s == 200)).hasSize(7);
+      assertThat(statuses.stream().filter(s -> s == 429)).hasSize(5);
+      assertThat(charactersUsed(one)).isEqualTo(1760);
+      assertThat(charactersUsed(two)).isEqualTo(1760);
     }
+  }
+
+  /** The first update containing {@code text} within 10 s (the reservation's update comes before). */
+  private static String nextData(BlockingQueue<String> lines, String text) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    for (String line; (line = lines.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS)) != null; ) {
+      if (line.startsWith("data:") && line.contains(text)) {
+        return line.substring(5);
+      }
+    }
+    throw new AssertionError("no live update with " + text + " within 10 s");
+  }
+
+  /** Hands each line of a response to a queue. */
+  private record LineCollector(BlockingQueue<String> lines) implements Flow.Subscriber<String> {
+
+    @Override
+    public void onSubscribe(Flow.Subscription subscription) {
+      subscription.request(Long.MAX_VALUE);
+    }
+
+    @Override
+    public void onNext(String line) {
+      lines.add(line);
+    }
+
+    @Override
+    public void onError(Throwable throwable) {}
+
+    @Override
+    public void onComplete() {}
   }
 
   private ConfigurableApplicationContext start(String profile) {

@@ -9,7 +9,8 @@ import java.util.Locale;
  * One live update of {@code GET /api/usage/live}: a user's quotas right after a change.
  *
  * @param kind what happened: {@code consumed}, {@code denied}, {@code reserved}, {@code committed},
- *     {@code released} or {@code settings_changed}
+ *     {@code released} or {@code settings_changed}; {@code changed} when relayed between instances (which
+ *     tell only that something changed)
  */
 public record LiveQuota(String userId, String kind, List<QuotaView> quotas, Instant at) {
 
