@@ -12,16 +12,21 @@ import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
+import org.springframework.security.access.AccessDeniedException;
+import org.springframework.security.authentication.AuthenticationTrustResolver;
+import org.springframework.security.authentication.AuthenticationTrustResolverImpl;
 import org.springframework.security.config.Customizer;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.annotation.web.configurers.AuthorizeHttpRequestsConfigurer;
 import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.security.core.userdetails.User;
 import org.springframework.security.core.userdetails.UserDetailsService;
 import org.springframework.security.crypto.factory.PasswordEncoderFactories;
 import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.security.provisioning.InMemoryUserDetailsManager;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.csrf.CsrfException;
 import org.springframework.security.web.util.matcher.RequestMatcher;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -36,6 +41,7 @@ import tools.jackson.databind.json.JsonMapper;
 @Configuration(proxyBeanMethods = false)
 public class SecurityConfiguration {
 
+  private static final AuthenticationTrustResolver TRUST = new AuthenticationTrustResolverImpl();
   private static final RequestMatcher API =
       request -> request.getRequestURI().startsWith(request.getContextPath() + "/api/");
 
@@ -81,8 +87,7 @@ public class SecurityConfiguration {
         .exceptionHandling(ex -> ex
             .defaultAuthenticationEntryPointFor((req, res, e) -> problem(json, req, res, HttpStatus.UNAUTHORIZED,
                 "Sign in first: send HTTP Basic credentials, or sign in on /login."), API)
-            .defaultAccessDeniedHandlerFor((req, res, e) -> problem(json, req, res, HttpStatus.FORBIDDEN,
-                "This needs the ADMIN role."), API));
+            .defaultAccessDeniedHandlerFor((req, res, e) -> refused(json, req, res, e), API));
     return http.build();
   }
 
@@ -95,6 +100,23 @@ public class SecurityConfiguration {
         .requestMatchers(HttpMethod.POST, "/api/quota/reset").hasRole("ADMIN")
         .requestMatchers("/admin.html").hasRole("ADMIN")
         .anyRequest().authenticated();
+  }
+
+  /**
+   * A refused browser-chain API call: without a session the CSRF check refuses a POST before anyone is
+   * signed in, which is a 401 (sign in first); a signed-in call without the token is told what to send.
+   */
+  private static void refused(JsonMapper json, HttpServletRequest request, HttpServletResponse response,
+      AccessDeniedException e) throws IOException {
+    if (!(e instanceof CsrfException)) {
+      problem(json, request, response, HttpStatus.FORBIDDEN, "This needs the ADMIN role.");
+    } else if (TRUST.isAnonymous(SecurityContextHolder.getContext().getAuthentication())) {
+      problem(json, request, response, HttpStatus.UNAUTHORIZED,
+          "Sign in first: send HTTP Basic credentials, or sign in on /login.");
+    } else {
+      problem(json, request, response, HttpStatus.FORBIDDEN,
+          "The CSRF token is missing or wrong: send the XSRF-TOKEN cookie's value in the X-XSRF-TOKEN header.");
+    }
   }
 
   private static void problem(JsonMapper json, HttpServletRequest request, HttpServletResponse response,
