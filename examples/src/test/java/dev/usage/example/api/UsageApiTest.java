@@ -93,6 +93,7 @@ class UsageApiTest extends ApiTestSupport {
     String user = newUser();
     String other = newUser();
     correct(user, FIRST);
+    clock.advance(Duration.ofMinutes(1));
     correct(user, SECOND);
     correct(other, FIRST);
 
@@ -107,10 +108,9 @@ class UsageApiTest extends ApiTestSupport {
     List<String> lines = r.getResponse().getContentAsString(StandardCharsets.UTF_8).lines().toList();
     assertThat(lines).hasSize(3);
     assertThat(lines.get(0)).startsWith("eventId,userId,occurredAt,feature,endpoint,characters,requests");
-    assertThat(lines.subList(1, 3)).allSatisfy(l -> assertThat(l).contains("," + user + ",")
-        .contains("text-correction").contains("2026-12-15T10:00:00Z"));
-    assertThat(lines.get(1)).contains("," + FIRST.length() + ",1,");
-    assertThat(lines.get(2)).contains("," + SECOND.length() + ",1,");
+    assertThat(lines.subList(1, 3)).allSatisfy(l -> assertThat(l).contains("," + user + ",").contains("text-correction"));
+    assertThat(lines.get(1)).as("oldest first").contains("2026-12-15T10:00:00Z").contains("," + FIRST.length() + ",1,");
+    assertThat(lines.get(2)).contains("2026-12-15T10:01:00Z").contains("," + SECOND.length() + ",1,");
   }
 
   @Test
