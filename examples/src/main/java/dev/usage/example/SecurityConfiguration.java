@@ -104,13 +104,14 @@ public class SecurityConfiguration {
 
   /**
    * A refused browser-chain API call: without a session the CSRF check refuses a POST before anyone is
-   * signed in, which is a 401 (sign in first); a signed-in call without the token is told what to send.
+   * signed in (it runs before even the anonymous user is set), which is a 401 (sign in first); a signed-in
+   * call without the token is told what to send.
    */
   private static void refused(JsonMapper json, HttpServletRequest request, HttpServletResponse response,
       AccessDeniedException e) throws IOException {
     if (!(e instanceof CsrfException)) {
       problem(json, request, response, HttpStatus.FORBIDDEN, "This needs the ADMIN role.");
-    } else if (TRUST.isAnonymous(SecurityContextHolder.getContext().getAuthentication())) {
+    } else if (!TRUST.isAuthenticated(SecurityContextHolder.getContext().getAuthentication())) {
       problem(json, request, response, HttpStatus.UNAUTHORIZED,
           "Sign in first: send HTTP Basic credentials, or sign in on /login.");
     } else {

@@ -58,10 +58,12 @@ public class AdminController {
   private final DemoUsers demoUsers;
   private final Pricing pricing;
   private final Clock clock;
+  private final RecentAlerts alerts;
 
   public AdminController(UsageEngine engine, DemoUsers demoUsers, ObjectProvider<Pricing> pricing,
-      ObjectProvider<Clock> clock) {
+      ObjectProvider<Clock> clock, RecentAlerts alerts) {
     this.engine = engine;
+    this.alerts = alerts;
     this.demoUsers = demoUsers;
     this.pricing = pricing.getIfAvailable(DemoPricing::standard);
     this.clock = clock.getIfUnique(Clock::systemUTC);
@@ -140,10 +142,10 @@ public class AdminController {
 
   /**
    * The system's figures over the range, the revenue of the month of {@code to}, the capacity forecast and the
-   * unusual usage of the last whole hour.
+   * newest unusual-usage alerts the hourly job found.
    */
   @GetMapping("/analytics")
-  @Operation(summary = "System analytics, revenue of the month of 'to', capacity forecast and unusual-usage alerts")
+  @Operation(summary = "System analytics, revenue of the month of 'to', capacity forecast and the newest unusual-usage alerts")
   public AdminAnalytics analytics(
       @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE) LocalDate from,
       @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE) LocalDate to) {
@@ -153,7 +155,7 @@ public class AdminController {
             QuotaType.REQUESTS, 10)),
         RevenueView.of(engine.analytics().revenue(YearMonth.from(days.to()), pricing)),
         CapacityView.of(engine.analytics().forecastCapacity()),
-        engine.analytics().detectUnusualUsage().stream().map(AdminAnalytics.Alert::of).toList());
+        alerts.newestFirst().stream().map(AdminAnalytics.Alert::of).toList());
   }
 
   /** One part of a user change, under its own request id derived from the caller's (a retry applies it once). */

@@ -8,6 +8,9 @@ import static org.springframework.test.web.servlet.request.MockMvcRequestBuilder
 
 import dev.usage.AuditEntry;
 import dev.usage.UsageEngine;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
@@ -204,6 +207,34 @@ class AdminApiTest extends ApiTestSupport {
     assertThat(a.get("capacity").get("months").valueStream().map(m -> m.get("month").asString()))
         .containsExactly("2027-01", "2027-02", "2027-03");
     assertThat(a.get("alerts").isArray()).isTrue();
+  }
+
+  @Test
+  void analyticsListsTheAlertsTheUnusualUsageJobFoundWithoutDetectingAnything() throws Exception {
+    String user = newUser();
+    Instant spike = NOW.truncatedTo(ChronoUnit.HOURS).minus(Duration.ofHours(1));
+    // a baseline of 24 active hours with one request each, then 40 requests in the hour examined
+    for (int h = 1; h <= 24; h++) {
+      track(user, spike.minus(Duration.ofHours(h)), 1);
+    }
+    track(user, spike.plusSeconds(60), 40);
+    JsonNode before = json(mvc.perform(asAdmin(get("/api/admin/analytics"))).andReturn()).get("alerts");
+    assertThat(before.valueStream().map(x -> x.get("userId").asString())).as("reading detects nothing")
+        .doesNotContain(user);
+
+    assertThat(engine.analytics().detectUnusualUsage(spike)).extracting(x -> x.userId()).contains(user);
+
+    JsonNode after = json(mvc.perform(asAdmin(get("/api/admin/analytics"))).andReturn()).get("alerts");
+    JsonNode alert = after.valueStream().filter(x -> x.get("userId").asString().equals(user)).findFirst()
+        .orElseThrow();
+    assertThat(alert.get("type").asString()).isEqualTo("requests");
+    assertThat(alert.get("units").asLong()).isEqualTo(40);
+    assertThat(alert.get("hourStart").asString()).isEqualTo(spike.toString());
+  }
+
+  private void track(String user, Instant at, long requests) {
+    engine.tracking().trackUsage(engine.tracking().event(user).feature("text-correction").occurredAt(at)
+        .requests(requests).build());
   }
 
   @Test

@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
 
+import jakarta.servlet.http.Cookie;
 import org.junit.jupiter.api.Test;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
+import org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors;
 import org.springframework.test.web.servlet.MvcResult;
 import tools.jackson.databind.JsonNode;
 
@@ -89,12 +91,31 @@ class CorrectionApiTest extends ApiTestSupport {
     MvcResult wrong = mvc.perform(as(user, "not-the-password", get("/api/usage/current"))).andReturn();
     MvcResult wrongPost = mvc.perform(body(as(user, "not-the-password", post("/api/correct")), "{\"text\": \"hi\"}"))
         .andReturn();
+    // no credentials and no CSRF token: the CSRF check refuses it first, still as "sign in", not as a 403
+    MvcResult anonymousPost = mvc.perform(body(post("/api/correct"), "{\"text\": \"hi\"}")).andReturn();
 
-    for (MvcResult r : new MvcResult[] {anonymous, anonymousAdmin, wrong, wrongPost}) {
+    for (MvcResult r : new MvcResult[] {anonymous, anonymousAdmin, wrong, wrongPost, anonymousPost}) {
       assertThat(r.getResponse().getStatus()).isEqualTo(401);
       assertThat(r.getResponse().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
     }
     assertThat(wrong.getResponse().getHeader(HttpHeaders.WWW_AUTHENTICATE)).startsWith("Basic");
+  }
+
+  @Test
+  void aSignedInBrowserSessionNeedsTheCsrfTokenOfItsCookieToPost() throws Exception {
+    String user = newUser();
+    // as the dashboard does: any answer sets the XSRF-TOKEN cookie, and scripts echo it in X-XSRF-TOKEN
+    Cookie token = mvc.perform(get("/api/usage/current").with(SecurityMockMvcRequestPostProcessors.user(user)))
+        .andReturn().getResponse().getCookie("XSRF-TOKEN");
+    assertThat(token).isNotNull();
+    MvcResult without = mvc.perform(body(post("/api/correct").with(SecurityMockMvcRequestPostProcessors.user(user)),
+        "{\"text\": \"hi\"}")).andReturn();
+    MvcResult with = mvc.perform(body(post("/api/correct").with(SecurityMockMvcRequestPostProcessors.user(user))
+        .cookie(token).header("X-XSRF-TOKEN", token.getValue()), "{\"text\": \"hi\"}")).andReturn();
+
+    assertThat(without.getResponse().getStatus()).isEqualTo(403);
+    assertThat(json(without).get("detail").asString()).contains("X-XSRF-TOKEN");
+    assertThat(with.getResponse().getStatus()).as(with.getResponse().getContentAsString()).isEqualTo(200);
   }
 
   private static org.springframework.test.web.servlet.request.MockHttpServletRequestBuilder correct(String user,
