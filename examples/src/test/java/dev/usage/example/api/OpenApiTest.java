@@ -44,6 +44,19 @@ class OpenApiTest extends ApiTestSupport {
   }
 
   @Test
+  void describesTheProblemsEachEndpointMayAnswer() throws Exception {
+    JsonNode paths = json(mvc.perform(get("/v3/api-docs")).andReturn()).get("paths");
+
+    JsonNode correct = paths.get("/api/correct").get("post").get("responses");
+    assertThat(correct.propertyNames()).contains("200", "400", "401", "429").doesNotContain("403");
+    assertThat(correct.get("429").get("content").has("application/problem+json")).isTrue();
+    assertThat(paths.get("/api/admin/quota/bulk").get("post").get("responses").propertyNames())
+        .contains("400", "401", "403");
+    assertThat(paths.get("/api/usage/current").get("get").get("responses").propertyNames())
+        .contains("401").doesNotContain("400", "403", "429");
+  }
+
+  @Test
   void namesTheApiAndItsHttpBasicScheme() throws Exception {
     JsonNode docs = json(mvc.perform(get("/v3/api-docs")).andReturn());
 
