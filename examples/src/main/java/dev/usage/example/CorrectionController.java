@@ -1,5 +1,7 @@
 package dev.usage.example;
 
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
@@ -9,6 +11,7 @@ import org.springframework.web.bind.annotation.RestController;
 /** {@code POST /api/correct}: the service itself. */
 @RestController
 @RequestMapping("/api")
+@Tag(name = "correction", description = "The text-correction service, guarded by the quotas")
 public class CorrectionController {
 
   private final CorrectionService service;
@@ -18,6 +21,7 @@ public class CorrectionController {
   }
 
   @PostMapping("/correct")
+  @Operation(summary = "Correct a text (charges characters, one request and tokens; 429 past a quota)")
   public Correction correct(@Valid @RequestBody CorrectionRequest request) {
     return service.correct(request);
   }

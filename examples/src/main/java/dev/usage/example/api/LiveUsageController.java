@@ -1,5 +1,7 @@
 package dev.usage.example.api;
 
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import org.springframework.http.MediaType;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.authority.AuthorityUtils;
@@ -15,6 +17,7 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
  * for every user's with {@code ?all=true}.
  */
 @RestController
+@Tag(name = "usage")
 public class LiveUsageController {
 
   private final LiveUsageFeed feed;
@@ -23,6 +26,7 @@ public class LiveUsageController {
     this.feed = feed;
   }
 
+  @Operation(summary = "Server-sent events of quota changes (the caller's; every user's with all=true, admin)")
   @GetMapping(path = "/api/usage/live", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
   public SseEmitter live(Authentication user, @RequestParam(defaultValue = "false") boolean all) {
     if (!all) {
