@@ -80,6 +80,7 @@ function live() {
       reloadSoon();
     }
     const log = $('live-log');
+    log.querySelector('.empty')?.remove();
     log.prepend(el('li', {},
       el('span', { class: 'muted', text: `${dateTime(update.at)} ` }), el('strong', { text: update.userId }),
       ` ${update.kind.replace('_', ' ')}: `,
@@ -186,7 +187,11 @@ async function loadSystem() {
   });
 
   const c = a.capacity;
-  if (c.months.length) {
+  fill($('capacity-trends'), c.trends.length
+    ? table(['Quota', 'Mean per day', 'Change per day', 'Fit (R²)'],
+      c.trends.map((t) => [label(t.type), num(t.meanPerDay), num(t.slopePerDay), num(t.rSquared)]))
+    : null);
+  if (c.trends.length && c.months.some((m) => Object.keys(m.units).length)) {
     $('capacity-note').textContent = `From the days ${c.historyFrom} to ${c.historyTo}.`;
     draw('capacity-chart', {
       legend: { top: 0 },
@@ -197,7 +202,8 @@ async function loadSystem() {
       })),
     });
   } else {
-    message('capacity-chart', 'Not enough history for a forecast yet.');
+    $('capacity-note').textContent = `History so far: ${c.historyFrom} to ${c.historyTo}.`;
+    message('capacity-chart', 'Not enough history for a forecast yet: it needs usage on more than one day.');
   }
 
   fill($('alerts'), a.alerts.length

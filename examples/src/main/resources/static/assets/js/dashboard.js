@@ -40,9 +40,13 @@ function renderQuotas() {
     : `You have used ${percent(q.utilisation)} of your ${q.type} ${periodLabel(q.period)} (${int(q.used + q.reserved)} of ${int(q.limit)}).`)));
 }
 
-quotaStore.addEventListener('change', () => {
+quotaStore.addEventListener('change', (e) => {
   renderQuotas();
   scheduleHistory();
+  if (e.detail.kind === 'settings_changed' && $('correct-error').dataset.status === '429') {
+    // the limits changed: the refusal no longer says what another try would get
+    $('correct-error').hidden = true;
+  }
 });
 
 /* correct a text */
@@ -141,7 +145,7 @@ async function loadHistory() {
     xAxis: { type: 'category', data: month.map((d) => d.date.slice(5)) },
     yAxis: { type: 'value', name: 'characters', max: (v) => Math.max(v.max, chars.limit) * 1.1 },
     series: [
-      { name: 'Characters used', type: 'line', areaStyle: { opacity: 0.15 }, data: cumulative },
+      { name: 'Characters requested', type: 'line', areaStyle: { opacity: 0.15 }, data: cumulative },
       {
         name: `Limit (${int(chars.limit)})`, type: 'line', symbol: 'none',
         lineStyle: { type: 'dashed', color: '#c53030' }, itemStyle: { color: '#c53030' },

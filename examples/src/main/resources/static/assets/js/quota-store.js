@@ -14,6 +14,7 @@ class QuotaStore extends EventTarget {
     this.quotas = new Map();
     this.loaded = null;
     this.source = null;
+    this.reconnecting = false;
   }
 
   /** Loads the quotas once (later calls share the first load) and opens the live feed. */
