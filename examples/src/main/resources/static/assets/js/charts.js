@@ -21,6 +21,8 @@ export function draw(id, option) {
   }
   chart.setOption({
     color: COLORS,
+    // figures that change live: redraw at once rather than animate from the old ones
+    animation: false,
     textStyle: { fontFamily: 'system-ui, sans-serif' },
     grid: { left: 56, right: 24, top: 40, bottom: 36 },
     tooltip: { trigger: 'axis' },

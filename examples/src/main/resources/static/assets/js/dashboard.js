@@ -63,8 +63,15 @@ form.addEventListener('submit', async (e) => {
   try {
     const c = await postJson('/api/correct', { text: text.value });
     $('corrected-text').textContent = c.corrected;
-    fill($('correct-changes'), c.changes.length
-      ? c.changes.map((ch) => el('li', {}, el('del', { text: ch.from }), ' → ', el('ins', { text: ch.to })))
+    // the same fix made many times is listed once, with its count
+    const counted = new Map();
+    c.changes.forEach((ch) => {
+      const k = `${ch.from}\u0000${ch.to}`;
+      counted.set(k, { ...ch, n: (counted.get(k)?.n || 0) + 1 });
+    });
+    fill($('correct-changes'), counted.size
+      ? [...counted.values()].map((ch) => el('li', {}, el('del', { text: ch.from }), ' → ', el('ins', { text: ch.to }),
+        ch.n > 1 ? el('span', { class: 'muted', text: ` ×${ch.n}` }) : null))
       : [el('li', { text: 'Nothing to correct.' })]);
     const cost = $('correct-cost');
     cost.textContent = `Cost: ${int(c.characters)} characters, 1 request, ${int(c.tokens.input + c.tokens.output)} tokens `

@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -52,8 +52,9 @@ class DashboardBrowserIT {
   @LocalServerPort
   int port;
 
-  @BeforeAll
-  static void chromium() {
+  // per test, not @BeforeAll: a class aborted before its first test is reported as zero tests, hiding why
+  @BeforeEach
+  void chromium() {
     Browser.requireInstalled();
   }
 
