@@ -14,7 +14,6 @@ class QuotaStore extends EventTarget {
     this.quotas = new Map();
     this.loaded = null;
     this.source = null;
-    this.reconnecting = false;
   }
 
   /** Loads the quotas once (later calls share the first load) and opens the live feed. */
@@ -41,16 +40,11 @@ class QuotaStore extends EventTarget {
     }
     this.source = new EventSource('/api/usage/live');
     this.source.addEventListener('open', () => {
-      document.documentElement.dataset.live = 'open';
-      // changes made while the stream was down would otherwise be missed until the next one
-      if (this.reconnecting) {
-        this.reload().catch(() => {});
-      }
-      this.reconnecting = false;
+      // changes made before the stream opened (or while it was down) were not pushed: read them once
+      this.reload().catch(() => {}).finally(() => { document.documentElement.dataset.live = 'open'; });
     });
     this.source.addEventListener('error', () => {
       document.documentElement.dataset.live = 'reconnecting';
-      this.reconnecting = true;
     });
     this.source.addEventListener('quota', (e) => this.apply(JSON.parse(e.data)));
   }

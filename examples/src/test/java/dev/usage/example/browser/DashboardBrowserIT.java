@@ -65,8 +65,9 @@ class DashboardBrowserIT {
     try (Browser alice = Browser.start(baseUrl(), downloads);
         Browser admin = Browser.start(baseUrl(), TARGET.resolve("downloads").resolve("admin"))) {
 
-      // 1. alice signs in: her quotas, all green
+      // 1. alice signs in: her quotas, all green, and the live feed open
       alice.signIn("alice", "alice-password");
+      alice.find("html[data-live='open']");
       alice.find("quota-indicator[data-level='green']");
       alice.find(".quota-card[data-quota='characters'][data-used='0'][data-limit='2000']");
       assertThat(alice.driver().findElements(By.cssSelector(".quota-card"))).hasSize(4);
