@@ -102,7 +102,7 @@ async function load(feature) {
   if (type === 'events' || !chosen) {
     draw('compare-chart', {
       legend: { top: 0 },
-      xAxis: { type: 'category', name: 'day', data: days.map((_, i) => String(i + 1)) },
+      xAxis: { type: 'category', data: days.map((_, i) => String(i + 1)) },
       yAxis: { type: 'value', name: type },
       tooltip: { trigger: 'axis' },
       series: [

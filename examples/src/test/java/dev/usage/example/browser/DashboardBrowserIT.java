@@ -104,13 +104,14 @@ class DashboardBrowserIT {
       // 3. the admin raises alice's character limit; her open page turns green without a reload
       admin.signIn("admin", "admin-password");
       admin.open("/admin.html");
-      admin.find("#users-table tr[data-user='alice']");
+      admin.find("#users-table tr[data-user='alice'][data-level='red']");
       admin.type("#change-user", "alice");
       admin.type("#limit-characters", "5000");
       admin.type("#change-reason", "Browser test: alice needs room for the rest of the month");
       SHOTS.take(admin.driver(), "admin-change-form-filled");
       admin.find("#change-submit").click();
       admin.visible("#change-result[data-status='ok']");
+      admin.find("#users-table tr[data-user='alice'][data-level='green']");
       SHOTS.take(admin.driver(), "admin-quota-raised");
       alice.find("quota-indicator[data-level='green']");
       alice.find(".quota-card[data-quota='characters'][data-level='green'][data-limit='5000'][data-used='2000']");
