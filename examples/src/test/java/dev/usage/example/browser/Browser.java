@@ -8,8 +8,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.logging.Level;
 import java.util.stream.Stream;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebDriver;
@@ -17,6 +19,8 @@ import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -70,6 +74,7 @@ final class Browser implements AutoCloseable {
           "download.default_directory", downloads.toAbsolutePath().toString(),
           "download.prompt_for_download", false,
           "safebrowsing.enabled", false));
+      options.setCapability("goog:loggingPrefs", Map.of("browser", "ALL"));
       ChromeDriver driver = new ChromeDriver(service, options);
       // headless Chromium takes its download directory from DevTools, not always from the prefs
       driver.executeCdpCommand("Browser.setDownloadBehavior", Map.of(
@@ -111,6 +116,18 @@ final class Browser implements AutoCloseable {
 
   <T> T until(Function<? super WebDriver, T> condition) {
     return new WebDriverWait(driver, WAIT).until(condition);
+  }
+
+  /**
+   * The page errors the console logged since the last call: uncaught exceptions and console.error calls.
+   * Refused requests (the 429 and 403 the tests provoke) are left out; the page shows those itself.
+   */
+  List<String> scriptErrors() {
+    return driver.manage().logs().get(LogType.BROWSER).getAll().stream()
+        .filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue())
+        .map(LogEntry::getMessage)
+        .filter(m -> !m.contains("Failed to load resource"))
+        .toList();
   }
 
   /** Types {@code text} into the field, replacing what it held. */

@@ -138,6 +138,9 @@ class DashboardBrowserIT {
           .containsExactly(700, 500, 400, 400, REFUSED);
       assertThat(rows).extracting(r -> r.get("success")).containsExactly("true", "true", "true", "true", "false");
       assertThat(rows.get(SERVED.size()).get("errorCode")).isEqualTo("quota_exceeded");
+
+      assertThat(alice.scriptErrors()).as("alice's console").isEmpty();
+      assertThat(admin.scriptErrors()).as("the admin's console").isEmpty();
     }
   }
 
