@@ -53,7 +53,11 @@ function table(headers, rows, numericFrom = 1) {
     el('tbody', {}, rows.map((cells) => el('tr', {}, cells.map((c, i) => el('td', { class: i >= numericFrom ? 'num' : null, text: c }))))));
 }
 
-async function load(feature) {
+let latest = 0;
+
+/** Reads the filters and draws the range; of loads that overlap, only the last one started draws. */
+async function load(feature = $('feature').value) {
+  const run = ++latest;
   const from = $('from').value;
   const to = $('to').value;
   const type = $('quota-type').value;
@@ -74,7 +78,12 @@ async function load(feature) {
       getJson(`/api/usage/history${query({ from: prev.from, to: prev.to })}`),
     ]);
   } catch (err) {
-    fill($('summary'), el('p', { class: 'error', role: 'alert', text: `Analytics unavailable: ${err.message}` }));
+    if (run === latest) {
+      fill($('summary'), el('p', { class: 'error', role: 'alert', text: `Analytics unavailable: ${err.message}` }));
+    }
+    return;
+  }
+  if (run !== latest) {
     return;
   }
 
@@ -91,7 +100,7 @@ async function load(feature) {
   fill($('summary'),
     stat(`${label(type)}${chosen ? ` (${chosen})` : ''}`, int(current),
       previous === null ? el('div', { class: 'delta muted', text: 'no comparison for one feature' }) : delta(current, previous),
-      { id: 'summary-units', dataset: { type, value: current } }),
+      { id: 'summary-units', dataset: { type, feature: chosen, value: current } }),
     stat('Events', int(totals.events), el('div', { class: 'delta muted', text: `${int(totals.failedEvents)} refused or failed` }),
       { id: 'summary-events', dataset: { value: totals.events } }),
     stat('Error rate', percent(totals.errorRate)),
@@ -128,7 +137,7 @@ async function load(feature) {
 }
 
 const feature = initialRange();
-$('filters').addEventListener('submit', (e) => { e.preventDefault(); load($('feature').value); });
-$('quota-type').addEventListener('change', () => load($('feature').value));
-$('feature').addEventListener('change', () => load($('feature').value));
+$('filters').addEventListener('submit', (e) => { e.preventDefault(); load(); });
+$('quota-type').addEventListener('change', () => load());
+$('feature').addEventListener('change', () => load());
 load(feature);

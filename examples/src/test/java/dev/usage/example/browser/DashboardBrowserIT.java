@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.openqa.selenium.By;
 import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.Select;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -138,6 +139,16 @@ class DashboardBrowserIT {
           .containsExactly(700, 500, 400, 400, REFUSED);
       assertThat(rows).extracting(r -> r.get("success")).containsExactly("true", "true", "true", "true", "false");
       assertThat(rows.get(SERVED.size()).get("errorCode")).isEqualTo("quota_exceeded");
+
+      // the analytics filters agree with the export: the tokens of the one feature are the rows' tokens
+      long tokens = rows.stream()
+          .mapToLong(r -> Long.parseLong(r.get("inputTokens")) + Long.parseLong(r.get("outputTokens"))).sum();
+      assertThat(tokens).isPositive();
+      new Select(alice.find("#quota-type")).selectByValue("tokens");
+      alice.find("#feature option[value='text-correction']");
+      new Select(alice.find("#feature")).selectByValue("text-correction");
+      alice.find("#summary-units[data-type='tokens'][data-feature='text-correction'][data-value='" + tokens + "']");
+      SHOTS.take(alice.driver(), "alice-analytics-tokens-of-text-correction");
 
       assertThat(alice.scriptErrors()).as("alice's console").isEmpty();
       assertThat(admin.scriptErrors()).as("the admin's console").isEmpty();
