@@ -108,6 +108,7 @@ function showError(err) {
 /* history and trend */
 
 let historyTimer = null;
+let historyRun = 0;
 function scheduleHistory() {
   clearTimeout(historyTimer);
   // events are recorded in the background: read the history a moment after a change
@@ -115,6 +116,7 @@ function scheduleHistory() {
 }
 
 async function loadHistory() {
+  const run = ++historyRun;
   const today = new Date();
   const thirtyAgo = new Date(today.getTime() - 29 * 86400000);
   const chars = quotaStore.list().find((q) => q.type === 'characters');
@@ -127,6 +129,9 @@ async function loadHistory() {
     message('daily-chart', `History unavailable: ${err.message}`);
     message('trend-chart', `History unavailable: ${err.message}`);
     return;
+  }
+  if (run !== historyRun) {
+    return; // a later read is on its way
   }
   const recent = days.filter((d) => d.date >= isoDay(thirtyAgo));
   draw('daily-chart', {

@@ -65,94 +65,110 @@ class DashboardBrowserIT {
     Path downloads = TARGET.resolve("downloads").resolve("alice");
     try (Browser alice = Browser.start(baseUrl(), downloads);
         Browser admin = Browser.start(baseUrl(), TARGET.resolve("downloads").resolve("admin"))) {
-
-      // 1. alice signs in: her quotas, all green, and the live feed open
-      alice.signIn("alice", "alice-password");
-      alice.find("html[data-live='open']");
-      alice.find("quota-indicator[data-level='green']");
-      alice.find(".quota-card[data-quota='characters'][data-used='0'][data-limit='2000']");
-      assertThat(alice.driver().findElements(By.cssSelector(".quota-card"))).hasSize(4);
-      SHOTS.take(alice.driver(), "alice-dashboard-green");
-      alice.find("quota-indicator .qi-toggle").click();
-      alice.visible("quota-indicator .qi-panel .qi-row[data-quota='characters'][data-level='green']");
-      SHOTS.take(alice.driver(), "alice-indicator-breakdown");
-      alice.find("quota-indicator .qi-toggle").click();
-      alice.until(ExpectedConditions.invisibilityOfElementLocated(By.cssSelector("quota-indicator .qi-panel")));
-
-      // 2. corrections until yellow (1,600 of 2,000 = 80 %), then red (2,000), then a refusal
-      int used = 0;
-      for (int i = 0; i < SERVED.size(); i++) {
-        int length = SERVED.get(i);
-        correct(alice, text(length));
-        used += length;
-        alice.find("#correct-result[data-count='" + (i + 1) + "'] #correct-cost[data-characters='" + length + "']");
-        alice.find(".quota-card[data-quota='characters'][data-used='" + used + "']");
-        String level = used >= 2000 ? "red" : used >= 1600 ? "yellow" : "green";
-        alice.find("quota-indicator[data-level='" + level + "']");
-        if (!level.equals("green")) {
-          alice.find(".banner[data-level='" + level + "'][data-quota='characters']");
-          SHOTS.take(alice.driver(), "alice-" + level + "-after-" + used + "-characters");
-        }
-      }
-      assertThat(alice.find("#corrected-text").getText()).startsWith("I really think the library");
-      correct(alice, text(REFUSED));
-      String refusal = alice.visible("#correct-error[data-status='429']").getText();
-      assertThat(refusal).contains("Quota exceeded").contains("characters");
-      assertThat(alice.find("#correct-result").isDisplayed()).isFalse();
-      alice.find(".quota-card[data-quota='characters'][data-used='2000']");
-      SHOTS.take(alice.driver(), "alice-refused-429");
-
-      // 3. the admin raises alice's character limit; her open page turns green without a reload
-      admin.signIn("admin", "admin-password");
-      admin.open("/admin.html");
-      admin.find("#users-table tr[data-user='alice'][data-level='red']");
-      admin.type("#change-user", "alice");
-      admin.type("#limit-characters", "5000");
-      admin.type("#change-reason", "Browser test: alice needs room for the rest of the month");
-      SHOTS.take(admin.driver(), "admin-change-form-filled");
-      admin.find("#change-submit").click();
-      admin.visible("#change-result[data-status='ok']");
-      admin.find("#users-table tr[data-user='alice'][data-level='green']");
-      SHOTS.take(admin.driver(), "admin-quota-raised");
-      alice.find("quota-indicator[data-level='green']");
-      alice.find(".quota-card[data-quota='characters'][data-level='green'][data-limit='5000'][data-used='2000']");
-      assertThat(alice.driver().findElements(By.cssSelector(".banner"))).isEmpty();
-      assertThat(alice.find("#correct-error").isDisplayed()).as("the refusal, outdated by the new limit").isFalse();
-      SHOTS.take(alice.driver(), "alice-green-again-live");
-
-      // 4. alice exports the month as CSV: one row per correction, the refused one included
-      alice.open("/analytics.html");
-      alice.find("#summary-events[data-value='" + (SERVED.size() + 1) + "']");
-      SHOTS.take(alice.driver(), "alice-analytics");
-      alice.find("#export-csv").click();
-      Path csv = alice.until(d -> downloaded(downloads, ".csv").orElse(null));
-      List<List<String>> records = Csv.parse(Files.readString(csv, StandardCharsets.UTF_8));
-      List<String> header = records.get(0);
-      List<Map<String, String>> rows = records.subList(1, records.size()).stream()
-          .map(r -> row(header, r))
-          .sorted(Comparator.comparing(r -> Instant.parse(r.get("occurredAt"))))
-          .toList();
-      assertThat(rows).hasSize(SERVED.size() + 1);
-      assertThat(rows).extracting(r -> r.get("userId")).containsOnly("alice");
-      assertThat(rows).extracting(r -> r.get("feature")).containsOnly("text-correction");
-      assertThat(rows).extracting(r -> Integer.parseInt(r.get("characters")))
-          .containsExactly(700, 500, 400, 400, REFUSED);
-      assertThat(rows).extracting(r -> r.get("success")).containsExactly("true", "true", "true", "true", "false");
-      assertThat(rows.get(SERVED.size()).get("errorCode")).isEqualTo("quota_exceeded");
-
-      // the analytics filters agree with the export: the tokens of the one feature are the rows' tokens
-      long tokens = rows.stream()
-          .mapToLong(r -> Long.parseLong(r.get("inputTokens")) + Long.parseLong(r.get("outputTokens"))).sum();
-      assertThat(tokens).isPositive();
-      new Select(alice.find("#quota-type")).selectByValue("tokens");
-      alice.find("#feature option[value='text-correction']");
-      new Select(alice.find("#feature")).selectByValue("text-correction");
-      alice.find("#summary-units[data-type='tokens'][data-feature='text-correction'][data-value='" + tokens + "']");
-      SHOTS.take(alice.driver(), "alice-analytics-tokens-of-text-correction");
+      signsInGreen(alice);
+      correctsUntilRedThenIsRefused(alice);
+      turnsGreenLiveWhenTheAdminRaisesHerLimit(alice, admin);
+      exportsEveryCorrection(alice, downloads);
 
       assertThat(alice.scriptErrors()).as("alice's console").isEmpty();
       assertThat(admin.scriptErrors()).as("the admin's console").isEmpty();
     }
+  }
+
+  /** Step 1: alice signs in; her quotas, all green, the live feed open, the indicator's breakdown. */
+  private static void signsInGreen(Browser alice) {
+    alice.signIn("alice", "alice-password");
+    alice.find("html[data-live='open']");
+    alice.find("quota-indicator[data-level='green']");
+    alice.find(".quota-card[data-quota='characters'][data-used='0'][data-limit='2000']");
+    assertThat(alice.driver().findElements(By.cssSelector(".quota-card"))).hasSize(4);
+    SHOTS.take(alice.driver(), "step1-alice-dashboard-green");
+    alice.find("quota-indicator .qi-toggle").click();
+    alice.visible("quota-indicator .qi-panel .qi-row[data-quota='characters'][data-level='green']");
+    SHOTS.take(alice.driver(), "step1-alice-indicator-breakdown");
+    alice.find("quota-indicator .qi-toggle").click();
+    alice.until(ExpectedConditions.invisibilityOfElementLocated(By.cssSelector("quota-indicator .qi-panel")));
+  }
+
+  /** Step 2: corrections until yellow (1,600 of 2,000 = 80 %), then red (2,000), then a 429 shown on the page. */
+  private static void correctsUntilRedThenIsRefused(Browser alice) {
+    int used = 0;
+    for (int i = 0; i < SERVED.size(); i++) {
+      int length = SERVED.get(i);
+      correct(alice, text(length));
+      used += length;
+      alice.find("#correct-result[data-count='" + (i + 1) + "'] #correct-cost[data-characters='" + length + "']");
+      alice.find(".quota-card[data-quota='characters'][data-used='" + used + "']");
+      String level = used >= 2000 ? "red" : used >= 1600 ? "yellow" : "green";
+      alice.find("quota-indicator[data-level='" + level + "']");
+      if (!level.equals("green")) {
+        alice.find(".banner[data-level='" + level + "'][data-quota='characters']");
+        SHOTS.take(alice.driver(), "step2-alice-" + level + "-after-" + used + "-characters");
+      }
+    }
+    assertThat(alice.find("#corrected-text").getText()).startsWith("I really think the library");
+    correct(alice, text(REFUSED));
+    String refusal = alice.visible("#correct-error[data-status='429']").getText();
+    assertThat(refusal).contains("Quota exceeded").contains("characters");
+    assertThat(alice.find("#correct-result").isDisplayed()).isFalse();
+    alice.find(".quota-card[data-quota='characters'][data-used='2000']");
+    SHOTS.take(alice.driver(), "step2-alice-refused-429");
+  }
+
+  /** Step 3: the admin raises alice's character limit; her open page turns green without a reload. */
+  private static void turnsGreenLiveWhenTheAdminRaisesHerLimit(Browser alice, Browser admin) {
+    admin.signIn("admin", "admin-password");
+    admin.open("/admin.html");
+    admin.find("#users-table tr[data-user='alice'][data-level='red']");
+    admin.type("#change-user", "alice");
+    admin.type("#limit-characters", "5000");
+    admin.type("#change-reason", "Browser test: alice needs room for the rest of the month");
+    SHOTS.take(admin.driver(), "step3-admin-change-form-filled");
+    admin.find("#change-submit").click();
+    admin.visible("#change-result[data-status='ok']");
+    admin.find("#users-table tr[data-user='alice'][data-level='green']");
+    SHOTS.take(admin.driver(), "step3-admin-quota-raised");
+
+    alice.find("quota-indicator[data-level='green']");
+    alice.find(".quota-card[data-quota='characters'][data-level='green'][data-limit='5000'][data-used='2000']");
+    assertThat(alice.driver().findElements(By.cssSelector(".banner"))).isEmpty();
+    assertThat(alice.find("#correct-error").isDisplayed()).as("the refusal, outdated by the new limit").isFalse();
+    SHOTS.take(alice.driver(), "step3-alice-green-again-live");
+  }
+
+  /**
+   * Step 4: alice's CSV export of the month has one row per correction, the refused one included; the
+   * analytics filters agree with it.
+   */
+  private static void exportsEveryCorrection(Browser alice, Path downloads) throws IOException {
+    alice.open("/analytics.html");
+    // the events are written in the background: the page counting all five means the export will too
+    alice.find("#summary-events[data-value='" + (SERVED.size() + 1) + "']");
+    SHOTS.take(alice.driver(), "step4-alice-analytics");
+    alice.find("#export-csv").click();
+    Path csv = alice.until(d -> downloaded(downloads, ".csv").orElse(null));
+    List<List<String>> records = Csv.parse(Files.readString(csv, StandardCharsets.UTF_8));
+    List<String> header = records.get(0);
+    List<Map<String, String>> rows = records.subList(1, records.size()).stream()
+        .map(r -> row(header, r))
+        .sorted(Comparator.comparing(r -> Instant.parse(r.get("occurredAt"))))
+        .toList();
+    assertThat(rows).hasSize(SERVED.size() + 1);
+    assertThat(rows).extracting(r -> r.get("userId")).containsOnly("alice");
+    assertThat(rows).extracting(r -> r.get("feature")).containsOnly("text-correction");
+    assertThat(rows).extracting(r -> Integer.parseInt(r.get("characters")))
+        .containsExactly(700, 500, 400, 400, REFUSED);
+    assertThat(rows).extracting(r -> r.get("success")).containsExactly("true", "true", "true", "true", "false");
+    assertThat(rows.get(SERVED.size()).get("errorCode")).isEqualTo("quota_exceeded");
+
+    long tokens = rows.stream()
+        .mapToLong(r -> Long.parseLong(r.get("inputTokens")) + Long.parseLong(r.get("outputTokens"))).sum();
+    assertThat(tokens).isPositive();
+    new Select(alice.find("#quota-type")).selectByValue("tokens");
+    alice.find("#feature option[value='text-correction']");
+    new Select(alice.find("#feature")).selectByValue("text-correction");
+    alice.find("#summary-units[data-type='tokens'][data-feature='text-correction'][data-value='" + tokens + "']");
+    SHOTS.take(alice.driver(), "step4-alice-analytics-tokens-of-text-correction");
   }
 
   @Test
@@ -168,7 +184,7 @@ class DashboardBrowserIT {
       alice.find("body");
       assertThat(alice.driver().findElements(By.id("change-form"))).isEmpty();
       assertThat(alice.driver().getPageSource()).contains("403");
-      SHOTS.take(alice.driver(), "alice-refused-admin-page");
+      SHOTS.take(alice.driver(), "extra-alice-refused-admin-page");
 
       alice.open("/api/admin/usage/users");
       assertThat(alice.find("body").getText()).contains("\"status\":403").contains("ADMIN");
