@@ -12,7 +12,6 @@ import java.security.Principal;
 import java.time.Clock;
 import java.time.LocalDate;
 import java.util.List;
-import java.util.Map;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.format.annotation.DateTimeFormat;
 import org.springframework.http.ContentDisposition;
@@ -84,7 +83,7 @@ public class UsageController {
   @PostMapping("/track")
   @ResponseStatus(HttpStatus.ACCEPTED)
   @Operation(summary = "Record usage done elsewhere (rate-limited by the daily tracked-events quota)")
-  public Map<String, Boolean> track(Principal user, @Valid @RequestBody TrackRequest request) {
+  public TrackAccepted track(Principal user, @Valid @RequestBody TrackRequest request) {
     UsageEvent.Builder event = engine.tracking().event(user.getName())
         .feature(request.feature())
         .endpoint(request.endpoint())
@@ -98,7 +97,7 @@ public class UsageController {
       event.eventId(request.idempotencyKey());
     }
     tracked.track(event.build());
-    return Map.of("accepted", true);
+    return TrackAccepted.YES;
   }
 
   /** The signed-in user's events in the range as a CSV or JSON download, streamed from the store. */
