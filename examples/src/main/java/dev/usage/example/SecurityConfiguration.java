@@ -26,7 +26,9 @@ import org.springframework.security.crypto.factory.PasswordEncoderFactories;
 import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.security.provisioning.InMemoryUserDetailsManager;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.access.AccessDeniedHandlerImpl;
 import org.springframework.security.web.csrf.CsrfException;
+import org.springframework.security.web.util.matcher.AnyRequestMatcher;
 import org.springframework.security.web.util.matcher.RequestMatcher;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -87,7 +89,9 @@ public class SecurityConfiguration {
         .exceptionHandling(ex -> ex
             .defaultAuthenticationEntryPointFor((req, res, e) -> problem(json, req, res, HttpStatus.UNAUTHORIZED,
                 "Sign in first: send HTTP Basic credentials, or sign in on /login."), API)
-            .defaultAccessDeniedHandlerFor((req, res, e) -> refused(json, req, res, e), API));
+            .defaultAccessDeniedHandlerFor((req, res, e) -> refused(json, req, res, e), API)
+            // pages: the container's 403 error page, not a problem body
+            .defaultAccessDeniedHandlerFor(new AccessDeniedHandlerImpl(), AnyRequestMatcher.INSTANCE));
     return http.build();
   }
 
