@@ -211,7 +211,7 @@ async function loadSystem() {
       el('strong', { text: `${x.userId}: ` }),
       `${int(x.units)} ${x.type} in the hour from ${dateTime(x.hourStart)}, against a median of ${num(x.baselineMedian)} `
         + `over ${int(x.baselineHours)} hours (score ${x.score > 1e6 ? '∞' : num(x.score)}).`))
-    : [el('li', { class: 'empty', style: { borderLeftColor: 'var(--green)', background: 'var(--green-bg)' }, text: 'No unusual usage in the last hour.' })]);
+    : [el('li', { class: 'empty', style: { borderLeftColor: 'var(--green)', background: 'var(--green-bg)' }, text: 'No unusual usage found since the app started (the check runs hourly).' })]);
 }
 
 loadUsers().catch((err) => fill($('users'), el('p', { class: 'error', role: 'alert', text: `Users unavailable: ${err.message}` })));
