@@ -57,9 +57,23 @@ public record TimeRange(Instant from, Instant to) {
     return Duration.between(from, to);
   }
 
-  /** The range of the same length that ends where this one starts (for trends). */
+  /**
+   * The range of the same length that ends where this one starts (for trends).
+   *
+   * @throws InvalidUsageException it would start before 1970; see {@link #previousFromEpoch()}
+   */
   public TimeRange previous() {
     return new TimeRange(from.minus(duration()), from);
+  }
+
+  /**
+   * As {@link #previous()}, cut to start no earlier than 1970.
+   *
+   * @throws InvalidUsageException this range starts at 1970-01-01T00:00:00Z, so nothing comes before it
+   */
+  public TimeRange previousFromEpoch() {
+    Instant start = from.minus(duration());
+    return new TimeRange(start.isBefore(Instant.EPOCH) ? Instant.EPOCH : start, from);
   }
 
   /** Whether {@code at} lies within the range. */

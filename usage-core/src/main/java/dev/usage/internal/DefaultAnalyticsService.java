@@ -163,7 +163,9 @@ public final class DefaultAnalyticsService implements AnalyticsService {
       double average = tierTotals.users() == 0 ? 0 : (double) tierTotals.units(t) / tierTotals.users();
       vsTier.add(new TierComparison(t, mineUnits, tierTotals.users(), average, rank.percentile()));
     }
-    EventTotals before = totals(a, mine.withRange(range.previous()));
+    // the range before, as long as this one, cut at 1970 (where no event can be): a range starting then has none
+    EventTotals before = range.from().equals(Instant.EPOCH) ? EventTotals.NONE
+        : totals(a, mine.withRange(range.previousFromEpoch()));
     List<Trend> trend = types.stream().map(t -> new Trend(t, before.units(t), totals.units(t))).toList();
 
     return new UsageReport(userId, user.tier(), user.zone(), range, totals, byFeature, byDay, periods(userId, range),

@@ -105,6 +105,19 @@ public abstract class AnalyticsServiceContract extends AbstractStorageContract {
   }
 
   @Test
+  void reportsARangeNearTheStartOf1970WithTheRangeBeforeCutThere() {
+    UsageEngine engine = engine();
+    AnalyticsDataset d = dataset(engine);
+
+    for (LocalDate from : List.of(LocalDate.of(1970, 1, 1), LocalDate.of(1970, 1, 3))) {
+      UsageReport r = engine.analytics().generateUsageReport(d.a, TimeRange.days(from, from.plusDays(7), ZoneOffset.UTC));
+      assertThat(r.totals().events()).as("from " + from).isZero();
+      assertThat(r.trend(QuotaType.CHARACTERS)).as("from " + from)
+          .hasValueSatisfying(t -> assertThat(t.previous()).isZero());
+    }
+  }
+
+  @Test
   void reportsClosedAndCurrentPeriodsOverlappingTheRange() {
     UsageEngine engine = engine(b -> b.counterRetention(Duration.ofDays(120)).reservationTtl(Duration.ofMinutes(5))
         .idempotencyWindow(Duration.ofHours(1)).defaultQuota(Quota.monthly(QuotaType.CHARACTERS, 1_000)));
