@@ -9,7 +9,7 @@ import java.util.regex.Pattern;
 
 /**
  * The built-in corrector standing in for the LLM: common misspellings, doubled spaces and sentence
- * capitals. Each change is reported with where it was made in the corrected text's first pass.
+ * capitals. Each change is reported as what was replaced by what.
  */
 final class Corrector {
 

@@ -19,7 +19,8 @@ import org.springframework.stereotype.Component;
 /**
  * With several instances on one Redis ({@code redis} profile), carries each instance's quota changes to the
  * dashboards of all of them: a change made here is published to the Redis live feed, and every instance,
- * this one included, follows the feed and pushes the user's quotas, read afresh, to its streams.
+ * this one included, follows the feed and pushes the user's quotas, read afresh, to the streams watching
+ * that user.
  */
 @Component
 @Profile("redis")
@@ -42,6 +43,9 @@ public class RedisLiveRelay implements InitializingBean, DisposableBean {
   @Override
   public void afterPropertiesSet() {
     subscription = redis.subscribeQuotaChanges(c -> {
+      if (!feed.watches(c.userId())) {
+        return; // nobody here watches this user: no read
+      }
       try {
         feed.deliver(new LiveQuota(c.userId(), "changed",
             engine.quotas().getQuotaStatus(c.userId()).stream().map(QuotaView::of).toList(), c.publishedAt()));

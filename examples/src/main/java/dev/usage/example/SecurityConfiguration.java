@@ -37,12 +37,16 @@ import tools.jackson.databind.json.JsonMapper;
  * no session, no CSRF token: every endpoint that changes something takes a JSON body, which a cross-site
  * form cannot send); the dashboard signs in with a form and keeps a session, protected against CSRF by the
  * token in the {@code XSRF-TOKEN} cookie that its scripts echo in {@code X-XSRF-TOKEN}. Admin endpoints
- * need the ADMIN role. A refused API call gets an RFC 9457 problem (401 or 403), never a redirect to the
- * sign-in page.
+ * need the ADMIN role, and so does the actuator (its {@code usage} endpoint shows any user's quotas), but
+ * for {@code /actuator/health}. A refused API call gets an RFC 9457 problem (401 or 403), never a redirect to
+ * the sign-in page.
  */
 @Configuration(proxyBeanMethods = false)
 public class SecurityConfiguration {
 
+  private static final String BAD_CREDENTIALS = "Sign in: these credentials were not accepted.";
+  private static final String SIGN_IN = "Sign in first: send HTTP Basic credentials, or sign in on /login.";
+  private static final String ADMIN_ONLY = "This needs the ADMIN role.";
   private static final AuthenticationTrustResolver TRUST = new AuthenticationTrustResolverImpl();
   private static final RequestMatcher API =
       request -> request.getRequestURI().startsWith(request.getContextPath() + "/api/");
@@ -67,14 +71,14 @@ public class SecurityConfiguration {
     http.securityMatcher(request -> request.getHeader(HttpHeaders.AUTHORIZATION) != null)
         .authorizeHttpRequests(SecurityConfiguration::rules)
         .httpBasic(basic -> basic.authenticationEntryPoint((req, res, e) -> problem(json, req, res,
-            HttpStatus.UNAUTHORIZED, "Sign in: these credentials were not accepted.")))
+            HttpStatus.UNAUTHORIZED, BAD_CREDENTIALS)))
         .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
         .csrf(csrf -> csrf.disable())
         .exceptionHandling(ex -> ex
             .authenticationEntryPoint((req, res, e) -> problem(json, req, res, HttpStatus.UNAUTHORIZED,
-                "Sign in: these credentials were not accepted."))
+                BAD_CREDENTIALS))
             .accessDeniedHandler((req, res, e) -> problem(json, req, res, HttpStatus.FORBIDDEN,
-                "This needs the ADMIN role.")));
+                ADMIN_ONLY)));
     return http.build();
   }
 
@@ -88,7 +92,7 @@ public class SecurityConfiguration {
         .csrf(csrf -> csrf.spa())
         .exceptionHandling(ex -> ex
             .defaultAuthenticationEntryPointFor((req, res, e) -> problem(json, req, res, HttpStatus.UNAUTHORIZED,
-                "Sign in first: send HTTP Basic credentials, or sign in on /login."), API)
+                SIGN_IN), API)
             .defaultAccessDeniedHandlerFor((req, res, e) -> refused(json, req, res, e), API)
             // pages: the container's 403 error page, not a problem body
             .defaultAccessDeniedHandlerFor(new AccessDeniedHandlerImpl(), AnyRequestMatcher.INSTANCE));
@@ -99,6 +103,8 @@ public class SecurityConfiguration {
       AuthorizeHttpRequestsConfigurer<HttpSecurity>.AuthorizationManagerRequestMatcherRegistry auth) {
     auth.requestMatchers("/login", "/error", "/webjars/**", "/assets/**", "/favicon.ico", "/v3/api-docs/**",
             "/swagger-ui/**", "/swagger-ui.html", "/actuator/health").permitAll()
+        // the library's actuator endpoint shows any user's quotas and the system's totals
+        .requestMatchers("/actuator/**").hasRole("ADMIN")
         .requestMatchers("/api/admin/**").hasRole("ADMIN")
         .requestMatchers(HttpMethod.PUT, "/api/quota/update").hasRole("ADMIN")
         .requestMatchers(HttpMethod.POST, "/api/quota/reset").hasRole("ADMIN")
@@ -114,10 +120,10 @@ public class SecurityConfiguration {
   private static void refused(JsonMapper json, HttpServletRequest request, HttpServletResponse response,
       AccessDeniedException e) throws IOException {
     if (!(e instanceof CsrfException)) {
-      problem(json, request, response, HttpStatus.FORBIDDEN, "This needs the ADMIN role.");
+      problem(json, request, response, HttpStatus.FORBIDDEN, ADMIN_ONLY);
     } else if (!TRUST.isAuthenticated(SecurityContextHolder.getContext().getAuthentication())) {
       problem(json, request, response, HttpStatus.UNAUTHORIZED,
-          "Sign in first: send HTTP Basic credentials, or sign in on /login.");
+          SIGN_IN);
     } else {
       problem(json, request, response, HttpStatus.FORBIDDEN,
           "The CSRF token is missing or wrong: send the XSRF-TOKEN cookie's value in the X-XSRF-TOKEN header.");
@@ -129,7 +135,9 @@ public class SecurityConfiguration {
     ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
     problem.setInstance(URI.create(request.getRequestURI()));
     response.setStatus(status.value());
-    if (status == HttpStatus.UNAUTHORIZED) {
+    // the Basic challenge for API clients only: a browser (which says how it fetches) would open its own
+    // sign-in dialog over the dashboard and then keep sending those credentials on its own
+    if (status == HttpStatus.UNAUTHORIZED && request.getHeader("Sec-Fetch-Mode") == null) {
       response.setHeader(HttpHeaders.WWW_AUTHENTICATE, "Basic realm=\"text-correction\"");
     }
     response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);

@@ -7,8 +7,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * Counts tokens the way the model would: OpenAI's {@code cl100k_base} byte-pair encoding, through JTokkit
- * (the encoding ships inside its jar). An estimate before the call ({@link #estimate}) reserves what the
- * text and its correction can cost at most; the count after it is what is charged.
+ * (the encoding ships inside its jar). An estimate before the call ({@link #estimate}) is reserved; the
+ * count after it is what is charged, which may be a little more or less.
  */
 @Component
 public class TokenCounter {

@@ -6,7 +6,7 @@ import java.util.List;
 
 /**
  * The answer of {@code GET /api/admin/analytics}: the system's figures over the range, the revenue of the
- * month of its last day, the capacity forecast and the unusual usage of the last whole hour.
+ * month of its last day, the capacity forecast and the newest unusual-usage alerts the hourly job found.
  */
 public record AdminAnalytics(SystemAnalyticsView system, RevenueView revenue, CapacityView capacity,
     List<Alert> alerts) {

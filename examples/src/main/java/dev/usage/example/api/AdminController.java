@@ -8,7 +8,6 @@ import dev.usage.Quota;
 import dev.usage.QuotaType;
 import dev.usage.SystemAnalytics;
 import dev.usage.UsageEngine;
-import dev.usage.UserQuota;
 import dev.usage.UserUsage;
 import dev.usage.example.DemoUsers;
 import io.swagger.v3.oas.annotations.Operation;
@@ -103,7 +102,13 @@ public class AdminController {
     return users;
   }
 
-  /** Changes one user's tier and/or monthly per-user limits ({@code -1} removes a type's override). */
+  /**
+   * Changes one user's tier and/or monthly per-user limits ({@code -1} removes a type's override). Every
+   * part is checked before the first is applied (types, amounts, request ids), and the tier, which the
+   * engine checks, goes first; so bad input changes nothing. Each part is applied and audited on its own,
+   * under a request id derived from the caller's: should the store fail half-way, a retry with the same
+   * {@code requestId} applies the rest once.
+   */
   @PutMapping("/quota/user/{id}")
   @Operation(summary = "Change one user's tier and/or monthly limits (-1 removes an override)")
   public QuotaSettings changeUser(Authentication auth,
@@ -112,18 +117,23 @@ public class AdminController {
     if (request.tier() == null && request.limits().isEmpty()) {
       throw new InvalidUsageException("tier", "give a tier or limits, or both");
     }
-    UserQuota settings = engine.quotas().getUserQuota(id);
-    if (request.tier() != null) {
-      settings = engine.quotas().changeTier(id, request.tier(), change(auth, request, "tier"));
-    }
+    ChangeRequest tierChange = change(auth, request, "tier");
+    List<Runnable> limitChanges = new ArrayList<>();
     for (Map.Entry<String, Long> e : new TreeMap<>(request.limits()).entrySet()) {
       QuotaType type = QuotaType.of(e.getKey());
       ChangeRequest change = change(auth, request, "limit:" + type.name());
-      settings = e.getValue() == -1
-          ? engine.quotas().removeQuotaOverride(id, type, change)
-          : engine.quotas().updateQuota(id, Quota.monthly(type, e.getValue()), change);
+      if (e.getValue() == -1) {
+        limitChanges.add(() -> engine.quotas().removeQuotaOverride(id, type, change));
+      } else {
+        Quota quota = Quota.monthly(type, e.getValue());
+        limitChanges.add(() -> engine.quotas().updateQuota(id, quota, change));
+      }
     }
-    return QuotaSettings.of(settings, engine.quotas().getQuotaStatus(id));
+    if (request.tier() != null) {
+      engine.quotas().changeTier(id, request.tier(), tierChange);
+    }
+    limitChanges.forEach(Runnable::run);
+    return QuotaSettings.of(engine.quotas().getUserQuota(id), engine.quotas().getQuotaStatus(id));
   }
 
   /** Sets the same per-user quota for many users. */

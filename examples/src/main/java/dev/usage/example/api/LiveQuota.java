@@ -3,7 +3,6 @@ package dev.usage.example.api;
 import dev.usage.QuotaChange;
 import java.time.Instant;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * One live update of {@code GET /api/usage/live}: a user's quotas right after a change.
@@ -15,7 +14,7 @@ import java.util.Locale;
 public record LiveQuota(String userId, String kind, List<QuotaView> quotas, Instant at) {
 
   public static LiveQuota of(QuotaChange change) {
-    return new LiveQuota(change.userId(), change.kind().name().toLowerCase(Locale.ROOT),
+    return new LiveQuota(change.userId(), Units.lower(change.kind()),
         change.statuses().stream().map(QuotaView::of).toList(), change.at());
   }
 }

@@ -4,7 +4,6 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import org.springframework.http.MediaType;
 import org.springframework.security.core.Authentication;
-import org.springframework.security.core.authority.AuthorityUtils;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
@@ -32,7 +31,7 @@ public class LiveUsageController {
     if (!all) {
       return feed.subscribe(user.getName());
     }
-    if (!AuthorityUtils.authorityListToSet(user.getAuthorities()).contains("ROLE_ADMIN")) {
+    if (!Caller.of(user).admin()) {
       throw new ResponseStatusException(HttpStatus.FORBIDDEN, "every user's stream needs the ADMIN role");
     }
     return feed.subscribe("");

@@ -4,20 +4,35 @@ import dev.usage.QuotaChange;
 import dev.usage.UsageListener;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
+import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
 /**
  * Pushes every quota change to the dashboards watching it, as server-sent events named {@code quota}
  * (data: a {@link LiveQuota}). A user's stream carries that user's changes; an admin's "all users" stream
- * carries everyone's. Changes arrive from the engine's listener thread; a stream that fails to take one
- * (the browser went away) is dropped, and the browser's {@code EventSource} reconnects on its own.
+ * carries everyone's.
+ *
+ * <p>Changes arrive on the engine's listener thread, which also serves e-mail notifications and every other
+ * listener, so it never writes to a socket: each stream has its own queue of updates, sent in order by a
+ * small pool of sender threads. A stream whose browser stops reading falls {@value #MAX_QUEUED} updates
+ * behind and is dropped, as is one that fails to take an update (the browser went away); the browser's
+ * {@code EventSource} reconnects on its own.
  *
  * <p>By default the changes made through this instance are delivered directly. With several instances
  * ({@code redis} profile) a {@linkplain #relayThrough relay} takes them instead, and every instance delivers
@@ -26,12 +41,21 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 @Component
 public class LiveUsageFeed implements UsageListener, SmartLifecycle {
 
+  /** Updates a stream may fall behind before it is dropped. */
+  public static final int MAX_QUEUED = 256;
+
   private static final Logger log = LoggerFactory.getLogger(LiveUsageFeed.class);
   private static final Duration STREAM_TIMEOUT = Duration.ofMinutes(30);
+  private static final int SENDERS = 4;
 
   private final Set<Subscriber> subscribers = ConcurrentHashMap.newKeySet();
+  private final ExecutorService senders = Executors.newFixedThreadPool(SENDERS, r -> {
+    Thread t = new Thread(r, "live-usage-sender");
+    t.setDaemon(true);
+    return t;
+  });
   private volatile Consumer<QuotaChange> relay;
-  private volatile boolean running;
+  private volatile boolean running = true;
 
   /**
    * From now on, hands this instance's changes to {@code publisher} instead of delivering them; the relay
@@ -41,22 +65,37 @@ public class LiveUsageFeed implements UsageListener, SmartLifecycle {
     relay = publisher;
   }
 
-  /** A new stream of {@code userId}'s changes, or of every user's when {@code userId} is empty. */
+  /**
+   * A new stream of {@code userId}'s changes, or of every user's when {@code userId} is empty.
+   *
+   * @throws ResponseStatusException 503 once the application is stopping
+   */
   public SseEmitter subscribe(String userId) {
+    if (!running) {
+      throw new ResponseStatusException(HttpStatus.SERVICE_UNAVAILABLE, "the application is stopping");
+    }
     SseEmitter emitter = new SseEmitter(STREAM_TIMEOUT.toMillis());
     Subscriber s = new Subscriber(userId, emitter);
     subscribers.add(s);
     emitter.onCompletion(() -> subscribers.remove(s));
-    emitter.onTimeout(() -> subscribers.remove(s));
-    emitter.onError(e -> subscribers.remove(s));
-    try {
-      // tells the browser at once that the stream is open (and proxies not to wait for a first event)
-      emitter.send(SseEmitter.event().comment("subscribed"));
-    } catch (IOException e) {
+    emitter.onTimeout(() -> {
       subscribers.remove(s);
-      emitter.completeWithError(e);
-    }
+      emitter.complete();
+    });
+    emitter.onError(e -> subscribers.remove(s));
+    // tells the browser at once that the stream is open (and proxies not to wait for a first event)
+    s.enqueue(SseEmitter.event().comment("subscribed"));
     return emitter;
+  }
+
+  /** Whether a stream watches {@code userId}'s changes (its own, or every user's). */
+  public boolean watches(String userId) {
+    for (Subscriber s : subscribers) {
+      if (s.userId().isEmpty() || s.userId().equals(userId)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   @Override
@@ -69,17 +108,11 @@ public class LiveUsageFeed implements UsageListener, SmartLifecycle {
     }
   }
 
-  /** Sends {@code update} to the streams watching its user. */
+  /** Queues {@code update} for the streams watching its user; returns at once. */
   public void deliver(LiveQuota update) {
     for (Subscriber s : subscribers) {
       if (s.userId().isEmpty() || s.userId().equals(update.userId())) {
-        try {
-          s.emitter().send(SseEmitter.event().name("quota").data(update));
-        } catch (IOException | IllegalStateException e) {
-          log.debug("dropping a live stream that could not take an update: {}", e.toString());
-          subscribers.remove(s);
-          s.emitter().completeWithError(e);
-        }
+        s.enqueue(SseEmitter.event().name("quota").data(update));
       }
     }
   }
@@ -100,6 +133,12 @@ public class LiveUsageFeed implements UsageListener, SmartLifecycle {
       subscribers.remove(s);
       s.emitter().complete();
     }
+    senders.shutdown();
+    try {
+      senders.awaitTermination(1, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   @Override
@@ -112,5 +151,66 @@ public class LiveUsageFeed implements UsageListener, SmartLifecycle {
     return subscribers.size();
   }
 
-  private record Subscriber(String userId, SseEmitter emitter) {}
+  /** One open stream, its updates not yet sent, and whether a sender is draining them. */
+  private final class Subscriber {
+    private final String userId;
+    private final SseEmitter emitter;
+    private final Queue<SseEmitter.SseEventBuilder> queued = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger size = new AtomicInteger();
+    private final AtomicBoolean draining = new AtomicBoolean();
+
+    Subscriber(String userId, SseEmitter emitter) {
+      this.userId = userId;
+      this.emitter = emitter;
+    }
+
+    String userId() {
+      return userId;
+    }
+
+    SseEmitter emitter() {
+      return emitter;
+    }
+
+    void enqueue(SseEmitter.SseEventBuilder event) {
+      if (size.incrementAndGet() > MAX_QUEUED) {
+        drop(new IOException("the browser fell " + MAX_QUEUED + " updates behind"));
+        return;
+      }
+      queued.add(event);
+      if (draining.compareAndSet(false, true)) {
+        try {
+          senders.execute(this::drain);
+        } catch (RejectedExecutionException e) {
+          draining.set(false); // stopping: the stream is being completed anyway
+        }
+      }
+    }
+
+    /** Sends what is queued, in order; a sender at a time per stream. */
+    private void drain() {
+      do {
+        for (SseEmitter.SseEventBuilder event; (event = queued.poll()) != null; ) {
+          size.decrementAndGet();
+          try {
+            emitter.send(event);
+          } catch (IOException | IllegalStateException e) {
+            drop(e);
+            return;
+          }
+        }
+        draining.set(false);
+        // again if an update came between the last poll and clearing the flag: it saw the flag set and
+        // started no sender
+      } while (!queued.isEmpty() && draining.compareAndSet(false, true));
+    }
+
+    private void drop(Exception why) {
+      if (subscribers.remove(this)) {
+        log.debug("dropping a live stream: {}", why.toString());
+        queued.clear();
+        emitter.completeWithError(why);
+      }
+    }
+  }
 }

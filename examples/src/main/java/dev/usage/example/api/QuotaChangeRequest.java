@@ -1,5 +1,6 @@
 package dev.usage.example.api;
 
+import dev.usage.Quota;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
@@ -19,7 +20,7 @@ import jakarta.validation.constraints.Size;
 public record QuotaChangeRequest(
     @NotBlank(message = "must not be blank") @Size(max = 128, message = "must be at most {max} characters") String userId,
     @NotNull(message = "must not be null") @Pattern(regexp = QuotaChangeRequest.TYPE, message = "must match " + QuotaChangeRequest.TYPE) String type,
-    @NotNull(message = "must not be null") @PositiveOrZero(message = "must not be negative") @Max(value = TrackRequest.MAX, message = "must be at most {value}") Long limit,
+    @NotNull(message = "must not be null") @PositiveOrZero(message = "must not be negative") @Max(value = Quota.MAX_AMOUNT, message = "must be at most {value}") Long limit,
     @Pattern(regexp = QuotaChangeRequest.PERIOD, message = "must be one of month, week, day") String period,
     @NotBlank(message = "must not be blank") @Size(max = 512, message = "must be at most {max} characters") String reason,
     @Size(min = 1, max = 128, message = "must be 1 to 128 characters") String requestId) {

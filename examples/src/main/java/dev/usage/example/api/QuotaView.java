@@ -2,7 +2,6 @@ package dev.usage.example.api;
 
 import dev.usage.QuotaStatus;
 import java.time.Instant;
-import java.util.Locale;
 
 /**
  * One quota as the API shows it: the period's limit (with units carried in), what is used and held, and
@@ -14,11 +13,8 @@ public record QuotaView(String type, String period, long limit, long used, long 
     double utilisation, String level, String enforcement, Instant periodStart, Instant resetAt, long carriedIn) {
 
   public static QuotaView of(QuotaStatus s) {
-    return new QuotaView(s.type().name(), lower(s.period()), s.limit(), s.used(), s.reserved(), s.remaining(),
-        s.utilisation(), lower(s.level()), lower(s.enforcement()), s.periodStart(), s.resetAt(), s.carriedIn());
-  }
-
-  private static String lower(Enum<?> e) {
-    return e.name().toLowerCase(Locale.ROOT);
+    return new QuotaView(s.type().name(), Units.lower(s.period()), s.limit(), s.used(), s.reserved(),
+        s.remaining(), s.utilisation(), Units.lower(s.level()), Units.lower(s.enforcement()), s.periodStart(),
+        s.resetAt(), s.carriedIn());
   }
 }

@@ -27,8 +27,12 @@ public record TrackRequest(
     @Size(min = 1, max = 128, message = "must be 1 to 128 characters") String errorCode,
     @Size(min = 1, max = 128, message = "must be 1 to 128 characters") String idempotencyKey) {
 
-  /** The largest amount of one field: 2^53 - 1, the engine's {@code Quota.MAX_AMOUNT}. */
-  static final long MAX = 9_007_199_254_740_991L;
+  /**
+   * The largest amount of one field of one event: a billion. The engine takes up to 2^53 - 1, but its
+   * reports add events up in a {@code long}; a user's 100,000 events a day for ten years at this size
+   * still add up within it, so no user can make the reports overflow.
+   */
+  static final long MAX = 1_000_000_000L;
 
   public TrackRequest {
     characters = characters == null ? 0L : characters;
