@@ -30,7 +30,7 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
  *
  * <p>Changes arrive on the engine's listener thread, which also serves e-mail notifications and every other
  * listener, so it never writes to a socket: each stream has its own queue of updates, sent in order by a
- * small pool of sender threads. A stream whose browser stops reading falls {@value #MAX_QUEUED} updates
+ * sender thread of its own while it has any. A stream whose browser stops reading falls {@value #MAX_QUEUED} updates
  * behind and is dropped, as is one that fails to take an update (the browser went away); the browser's
  * {@code EventSource} reconnects on its own.
  *
@@ -46,10 +46,10 @@ public class LiveUsageFeed implements UsageListener, SmartLifecycle {
 
   private static final Logger log = LoggerFactory.getLogger(LiveUsageFeed.class);
   private static final Duration STREAM_TIMEOUT = Duration.ofMinutes(30);
-  private static final int SENDERS = 4;
 
   private final Set<Subscriber> subscribers = ConcurrentHashMap.newKeySet();
-  private final ExecutorService senders = Executors.newFixedThreadPool(SENDERS, r -> {
+  // cached: a stream blocked in a write holds one thread until the write times out, never the others'
+  private final ExecutorService senders = Executors.newCachedThreadPool(r -> {
     Thread t = new Thread(r, "live-usage-sender");
     t.setDaemon(true);
     return t;
@@ -71,10 +71,14 @@ public class LiveUsageFeed implements UsageListener, SmartLifecycle {
    * @throws ResponseStatusException 503 once the application is stopping
    */
   public SseEmitter subscribe(String userId) {
+    return subscribe(userId, new SseEmitter(STREAM_TIMEOUT.toMillis()));
+  }
+
+  /** As {@link #subscribe(String)}, onto {@code emitter}. */
+  SseEmitter subscribe(String userId, SseEmitter emitter) {
     if (!running) {
       throw new ResponseStatusException(HttpStatus.SERVICE_UNAVAILABLE, "the application is stopping");
     }
-    SseEmitter emitter = new SseEmitter(STREAM_TIMEOUT.toMillis());
     Subscriber s = new Subscriber(userId, emitter);
     subscribers.add(s);
     emitter.onCompletion(() -> subscribers.remove(s));
