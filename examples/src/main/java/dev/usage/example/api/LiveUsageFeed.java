@@ -4,16 +4,15 @@ import dev.usage.QuotaChange;
 import dev.usage.UsageListener;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.Queue;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,10 +28,11 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
  * carries everyone's.
  *
  * <p>Changes arrive on the engine's listener thread, which also serves e-mail notifications and every other
- * listener, so it never writes to a socket: each stream has its own queue of updates, sent in order by a
- * sender thread of its own while it has any. A stream whose browser stops reading falls {@value #MAX_QUEUED} updates
- * behind and is dropped, as is one that fails to take an update (the browser went away); the browser's
- * {@code EventSource} reconnects on its own.
+ * listener, so it never writes to a socket: each stream keeps its unsent updates, the newest per user
+ * (a burst of one user's changes reaches a slow browser as that user's latest standing), sent in order by a
+ * sender thread of its own while it has any. A browser that stops reading thus holds one update per user
+ * and one thread, until the server's write times out; a stream that fails to take an update (the browser
+ * went away) is dropped, and the browser's {@code EventSource} reconnects on its own.
  *
  * <p>By default the changes made through this instance are delivered directly. With several instances
  * ({@code redis} profile) a {@linkplain #relayThrough relay} takes them instead, and every instance delivers
@@ -40,9 +40,6 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
  */
 @Component
 public class LiveUsageFeed implements UsageListener, SmartLifecycle {
-
-  /** Updates a stream may fall behind before it is dropped. */
-  public static final int MAX_QUEUED = 256;
 
   private static final Logger log = LoggerFactory.getLogger(LiveUsageFeed.class);
   private static final Duration STREAM_TIMEOUT = Duration.ofMinutes(30);
@@ -88,7 +85,7 @@ public class LiveUsageFeed implements UsageListener, SmartLifecycle {
     });
     emitter.onError(e -> subscribers.remove(s));
     // tells the browser at once that the stream is open (and proxies not to wait for a first event)
-    s.enqueue(SseEmitter.event().comment("subscribed"));
+    s.enqueue("", SseEmitter.event().comment("subscribed"));
     return emitter;
   }
 
@@ -116,7 +113,7 @@ public class LiveUsageFeed implements UsageListener, SmartLifecycle {
   public void deliver(LiveQuota update) {
     for (Subscriber s : subscribers) {
       if (s.userId().isEmpty() || s.userId().equals(update.userId())) {
-        s.enqueue(SseEmitter.event().name("quota").data(update));
+        s.enqueue(update.userId(), SseEmitter.event().name("quota").data(update));
       }
     }
   }
@@ -155,13 +152,15 @@ public class LiveUsageFeed implements UsageListener, SmartLifecycle {
     return subscribers.size();
   }
 
-  /** One open stream, its updates not yet sent, and whether a sender is draining them. */
+  /**
+   * One open stream and its updates not yet sent: the newest per user (each carries the user's whole
+   * standing, so an older one not yet sent says nothing the newer does not), in the order they came.
+   */
   private final class Subscriber {
     private final String userId;
     private final SseEmitter emitter;
-    private final Queue<SseEmitter.SseEventBuilder> queued = new ConcurrentLinkedQueue<>();
-    private final AtomicInteger size = new AtomicInteger();
-    private final AtomicBoolean draining = new AtomicBoolean();
+    private final Map<String, SseEmitter.SseEventBuilder> pending = new LinkedHashMap<>();
+    private boolean draining;
 
     Subscriber(String userId, SseEmitter emitter) {
       this.userId = userId;
@@ -176,43 +175,53 @@ public class LiveUsageFeed implements UsageListener, SmartLifecycle {
       return emitter;
     }
 
-    void enqueue(SseEmitter.SseEventBuilder event) {
-      if (size.incrementAndGet() > MAX_QUEUED) {
-        drop(new IOException("the browser fell " + MAX_QUEUED + " updates behind"));
-        return;
+    /** Queues {@code event} in place of any unsent one under {@code key}, and starts a sender if none runs. */
+    void enqueue(String key, SseEmitter.SseEventBuilder event) {
+      synchronized (this) {
+        pending.remove(key);
+        pending.put(key, event);
+        if (draining) {
+          return;
+        }
+        draining = true;
       }
-      queued.add(event);
-      if (draining.compareAndSet(false, true)) {
-        try {
-          senders.execute(this::drain);
-        } catch (RejectedExecutionException e) {
-          draining.set(false); // stopping: the stream is being completed anyway
+      try {
+        senders.execute(this::drain);
+      } catch (RejectedExecutionException e) {
+        synchronized (this) {
+          draining = false; // stopping: the stream is being completed anyway
         }
       }
     }
 
-    /** Sends what is queued, in order; a sender at a time per stream. */
+    /** Sends what is pending, oldest first, until nothing is; one sender at a time per stream. */
     private void drain() {
-      do {
-        for (SseEmitter.SseEventBuilder event; (event = queued.poll()) != null; ) {
-          size.decrementAndGet();
-          try {
-            emitter.send(event);
-          } catch (IOException | IllegalStateException e) {
-            drop(e);
+      while (true) {
+        SseEmitter.SseEventBuilder event;
+        synchronized (this) {
+          Iterator<SseEmitter.SseEventBuilder> oldest = pending.values().iterator();
+          if (!oldest.hasNext()) {
+            draining = false;
             return;
           }
+          event = oldest.next();
+          oldest.remove();
         }
-        draining.set(false);
-        // again if an update came between the last poll and clearing the flag: it saw the flag set and
-        // started no sender
-      } while (!queued.isEmpty() && draining.compareAndSet(false, true));
+        try {
+          emitter.send(event);
+        } catch (IOException | IllegalStateException e) {
+          drop(e);
+          return;
+        }
+      }
     }
 
     private void drop(Exception why) {
       if (subscribers.remove(this)) {
-        log.debug("dropping a live stream: {}", why.toString());
-        queued.clear();
+        log.debug("dropping a live stream that could not take an update: {}", why.toString());
+        synchronized (this) {
+          pending.clear();
+        }
         emitter.completeWithError(why);
       }
     }
