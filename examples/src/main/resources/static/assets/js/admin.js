@@ -3,27 +3,11 @@
 // forecast, tiers and revenue, error rates and unusual-usage alerts (GET /api/admin/analytics).
 import { getJson, putJson, ProblemError } from './api.js';
 import { draw, message } from './charts.js';
-import { dateTime, el, fill, int, label, meter, money, num, percent, worstLevel } from './format.js';
+import { dateTime, el, fill, int, label, meter, money, num, percent, stat, table, worstLevel } from './format.js';
 
 const $ = (id) => document.getElementById(id);
 const users = new Map();
 const quotaKey = (q) => `${q.type}|${q.period}`;
-
-function stat(name, value, extra) {
-  return el('div', { class: 'stat' },
-    el('div', { class: 'label', text: name }), el('div', { class: 'value', text: value }),
-    extra ? el('div', { class: 'delta muted', text: extra }) : null);
-}
-
-function table(headers, rows, numericFrom = 1, attrs = {}) {
-  if (!rows.length) {
-    return el('p', { class: 'empty', text: 'Nothing yet.' });
-  }
-  return el('table', attrs,
-    el('thead', {}, el('tr', {}, headers.map((h, i) => el('th', { scope: 'col', class: i >= numericFrom ? 'num' : null, text: h })))),
-    el('tbody', {}, rows.map((cells) => (cells instanceof Node ? cells
-      : el('tr', {}, cells.map((c, i) => el('td', { class: i >= numericFrom ? 'num' : null }, c)))))));
-}
 
 /* users, kept current by the live feed */
 
@@ -48,7 +32,7 @@ function userRow(u) {
 
 function renderUsers() {
   const rows = [...users.values()].map(userRow);
-  fill($('users'), table(['User', 'Level', 'Characters', 'Requests', 'Tokens', 'Events', ''], rows, 2, { id: 'users-table' }));
+  fill($('users'), table(['User', 'Level', 'Characters', 'Requests', 'Tokens', 'Events', ''], rows, { numericFrom: 2, attrs: { id: 'users-table' } }));
   fill($('known-users'), [...users.keys()].map((id) => el('option', { value: id })));
 }
 
@@ -166,10 +150,10 @@ async function loadSystem() {
         money(t.overageRevenue, r.currency), usage ? int(usage.events) : '0', usage ? percent(usage.errorRate) : '–'];
     })));
   fill($('upgrades'), table(['User', 'Tier', 'Quota', 'Used', 'Limit'],
-    r.upgradeCandidates.map((c) => [c.userId, c.tier, label(c.type), int(c.used), int(c.limit)]), 3));
+    r.upgradeCandidates.map((c) => [c.userId, c.tier, label(c.type), int(c.used), int(c.limit)]), { numericFrom: 3 }));
 
   fill($('failures'), table(['Feature', 'Endpoint', 'Events', 'Failed', 'Error rate'],
-    s.failures.map((f) => [f.feature, f.endpoint || '–', int(f.events), int(f.failedEvents), percent(f.errorRate)]), 2));
+    s.failures.map((f) => [f.feature, f.endpoint || '–', int(f.events), int(f.failedEvents), percent(f.errorRate)]), { numericFrom: 2 }));
   fill($('error-codes'), table(['Code', 'Events'], Object.entries(s.errorCodes).map(([c, n]) => [c, int(n)])));
 
   const hours = s.byHourOfDay.map((c) => c.events);

@@ -3,7 +3,7 @@
 // CSV / JSON downloads of the range's events (GET /api/usage/export).
 import { getJson, query } from './api.js';
 import { draw, message } from './charts.js';
-import { dateTime, el, fill, int, isoDay, label, num, percent } from './format.js';
+import { dateTime, el, fill, int, isoDay, label, num, percent, stat, table } from './format.js';
 
 const $ = (id) => document.getElementById(id);
 const DAY = 86400000;
@@ -28,11 +28,6 @@ function previousRange(from, to) {
 const unitsOf = (totals, type) => (type === 'events' ? totals.events : (totals.units[type] || 0));
 const dayValue = (d, type) => d[type] || 0;
 
-function stat(labelText, value, extra, attrs = {}) {
-  return el('div', { class: 'stat', ...attrs },
-    el('div', { class: 'label', text: labelText }), el('div', { class: 'value', text: value }), extra || null);
-}
-
 function delta(current, previous) {
   if (!previous) {
     return el('div', { class: 'delta muted', text: current ? 'nothing in the previous range' : 'no change' });
@@ -44,14 +39,7 @@ function delta(current, previous) {
   });
 }
 
-function table(headers, rows, numericFrom = 1) {
-  if (!rows.length) {
-    return el('p', { class: 'empty', text: 'Nothing in this range.' });
-  }
-  return el('table', {},
-    el('thead', {}, el('tr', {}, headers.map((h, i) => el('th', { scope: 'col', class: i >= numericFrom ? 'num' : null, text: h })))),
-    el('tbody', {}, rows.map((cells) => el('tr', {}, cells.map((c, i) => el('td', { class: i >= numericFrom ? 'num' : null, text: c }))))));
-}
+const IN_RANGE = { empty: 'Nothing in this range.' };
 
 let latest = 0;
 
@@ -124,15 +112,15 @@ async function load(feature = $('feature').value) {
   }
 
   fill($('tier-table'), table(['Quota', 'You', `Average of ${analytics.tier}`, 'Users', 'Your rank'],
-    analytics.vsTier.map((v) => [label(v.type), int(v.units), num(v.tierAverage), int(v.tierUsers), `${num(v.percentileRank)}th percentile`])));
+    analytics.vsTier.map((v) => [label(v.type), int(v.units), num(v.tierAverage), int(v.tierUsers), `${num(v.percentileRank)}th percentile`]), IN_RANGE));
 
   fill($('feature-table'), table(['Feature', 'Events', 'Refused or failed', 'Error rate', label(type)],
     Object.entries(analytics.byFeature).filter(([f]) => !chosen || f === chosen)
-      .map(([f, t]) => [f, int(t.events), int(t.failedEvents), percent(t.errorRate), int(unitsOf(t, type))])));
+      .map(([f, t]) => [f, int(t.events), int(t.failedEvents), percent(t.errorRate), int(unitsOf(t, type))]), IN_RANGE));
 
   fill($('forecast-table'), table(['Quota', 'Used', 'Limit', 'Projected', 'Runs out'],
     analytics.forecast.map((f) => [label(f.type), int(f.used + f.reserved), int(f.limit), int(f.projected),
-      f.exhausted ? 'reached' : (f.runsOutAt ? dateTime(f.runsOutAt) : 'not this period')])));
+      f.exhausted ? 'reached' : (f.runsOutAt ? dateTime(f.runsOutAt) : 'not this period')]), IN_RANGE));
   $('summary').dataset.loaded = String(Date.now());
 }
 

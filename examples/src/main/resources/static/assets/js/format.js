@@ -29,6 +29,31 @@ export function el(tag, attrs = {}, ...children) {
   return e;
 }
 
+/**
+ * A figure: its name, its value and, if given, a line below: a string (shown muted) or an element such as a
+ * change against a previous range.
+ */
+export function stat(name, value, extra, attrs = {}) {
+  return el('div', { class: 'stat', ...attrs },
+    el('div', { class: 'label', text: name }), el('div', { class: 'value', text: value }),
+    extra ? (typeof extra === 'string' ? el('div', { class: 'delta muted', text: extra }) : extra) : null);
+}
+
+/**
+ * A table with a header row. A row is an array of cells (strings or elements) or a ready {@code <tr>}; the
+ * columns from {@code numericFrom} on are numbers, aligned right. Without rows, a note saying so ({@code empty}).
+ */
+export function table(headers, rows, { numericFrom = 1, attrs = {}, empty = 'Nothing yet.' } = {}) {
+  if (!rows.length) {
+    return el('p', { class: 'empty', text: empty });
+  }
+  const numeric = (i) => (i >= numericFrom ? 'num' : null);
+  return el('table', attrs,
+    el('thead', {}, el('tr', {}, headers.map((h, i) => el('th', { scope: 'col', class: numeric(i), text: h })))),
+    el('tbody', {}, rows.map((cells) => (cells instanceof Node ? cells
+      : el('tr', {}, cells.map((c, i) => el('td', { class: numeric(i) }, c)))))));
+}
+
 /** Replaces an element's children. */
 export function fill(target, ...children) {
   target.replaceChildren(...children.flat().filter((c) => c !== null && c !== undefined && c !== false));

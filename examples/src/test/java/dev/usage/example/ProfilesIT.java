@@ -17,7 +17,11 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Flow;
+import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -68,15 +72,48 @@ class ProfilesIT {
           .contains("\"userId\":\"" + user + "\"");
       stream.cancel(true);
 
-      // 2,000 characters a month on the free tier, 10 used: 7 texts of 250 fit, whichever instance serves them
-      List<Integer> statuses = new ArrayList<>();
-      for (int i = 0; i < 12; i++) {
-        statuses.add(correct(i % 2 == 0 ? one : two, "c".repeat(250)).statusCode());
-      }
+      // 2,000 characters a month on the free tier, 10 used: 7 texts of 250 fit, whichever instance serves them,
+      // even when both instances are asked at once: two clients per instance, three texts each, started together
+      List<Integer> statuses = concurrently(List.of(one, one, two, two), 3, "c".repeat(250));
+      assertThat(statuses).hasSize(12);
       assertThat(statuses.stream().filter(s -> s == 200)).hasSize(7);
       assertThat(statuses.stream().filter(s -> s == 429)).hasSize(5);
       assertThat(charactersUsed(one)).isEqualTo(1760);
       assertThat(charactersUsed(two)).isEqualTo(1760);
+    }
+  }
+
+  /**
+   * Each app gets one client of its own, a thread that sends {@code each} corrections of {@code text} one after
+   * the other; all clients wait at a latch and start at once. Returns every answer's status.
+   */
+  private List<Integer> concurrently(List<ConfigurableApplicationContext> apps, int each, String text)
+      throws Exception {
+    ExecutorService clients = Executors.newFixedThreadPool(apps.size());
+    try {
+      CountDownLatch ready = new CountDownLatch(apps.size());
+      CountDownLatch go = new CountDownLatch(1);
+      List<Future<List<Integer>>> answers = new ArrayList<>();
+      for (ConfigurableApplicationContext app : apps) {
+        answers.add(clients.submit(() -> {
+          ready.countDown();
+          go.await();
+          List<Integer> statuses = new ArrayList<>();
+          for (int i = 0; i < each; i++) {
+            statuses.add(correct(app, text).statusCode());
+          }
+          return statuses;
+        }));
+      }
+      assertThat(ready.await(10, TimeUnit.SECONDS)).as("every client ready").isTrue();
+      go.countDown();
+      List<Integer> statuses = new ArrayList<>();
+      for (Future<List<Integer>> a : answers) {
+        statuses.addAll(a.get(60, TimeUnit.SECONDS));
+      }
+      return statuses;
+    } finally {
+      clients.shutdownNow();
     }
   }
 

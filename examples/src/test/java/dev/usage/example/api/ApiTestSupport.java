@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.Base64;
+import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -20,6 +21,7 @@ import org.springframework.security.provisioning.UserDetailsManager;
 import org.springframework.test.web.servlet.MockMvc;
 import org.springframework.test.web.servlet.MvcResult;
 import org.springframework.test.web.servlet.request.MockHttpServletRequestBuilder;
+import org.springframework.test.web.servlet.request.MockMvcRequestBuilders;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -80,6 +82,25 @@ abstract class ApiTestSupport {
 
   static MockHttpServletRequestBuilder body(MockHttpServletRequestBuilder request, String json) {
     return request.contentType(MediaType.APPLICATION_JSON).content(json);
+  }
+
+  /** {@code POST /api/correct} of {@code text} as {@code user}, whatever the answer. */
+  MvcResult correct(String user, String text) throws Exception {
+    return mvc.perform(body(as(user, MockMvcRequestBuilders.post("/api/correct")),
+        json.writeValueAsString(Map.of("text", text)))).andReturn();
+  }
+
+  /** As {@link #correct}, asserting that the correction was served (200); returns its answer. */
+  JsonNode corrected(String user, String text) throws Exception {
+    MvcResult r = correct(user, text);
+    assertThat(r.getResponse().getStatus()).as(r.getResponse().getContentAsString()).isEqualTo(200);
+    return json(r);
+  }
+
+  /** The quota of this type in a list of quota statuses. */
+  static JsonNode quota(JsonNode quotas, String type) {
+    return quotas.valueStream().filter(q -> q.get("type").asString().equals(type)).findFirst()
+        .orElseThrow(() -> new AssertionError("no quota " + type + " in " + quotas));
   }
 
   JsonNode json(MvcResult result) throws Exception {

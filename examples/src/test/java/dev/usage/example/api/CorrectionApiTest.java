@@ -21,7 +21,7 @@ class CorrectionApiTest extends ApiTestSupport {
   @Test
   void correctsTheTextAndReportsWhatItCharged() throws Exception {
     String user = newUser();
-    JsonNode c = json(mvc.perform(correct(user, FIRST)).andReturn());
+    JsonNode c = corrected(user, FIRST);
 
     assertThat(c.get("corrected").asString()).isEqualTo("The library is really nice");
     assertThat(c.get("characters").asLong()).isEqualTo(FIRST.length());
@@ -31,8 +31,8 @@ class CorrectionApiTest extends ApiTestSupport {
   @Test
   void currentUsageShowsTheCharactersAndRequestsOfTwoCorrections() throws Exception {
     String user = newUser();
-    JsonNode first = json(mvc.perform(correct(user, FIRST)).andReturn());
-    JsonNode second = json(mvc.perform(correct(user, SECOND)).andReturn());
+    JsonNode first = corrected(user, FIRST);
+    JsonNode second = corrected(user, SECOND);
     long tokens = first.get("tokens").get("input").asLong() + first.get("tokens").get("output").asLong()
         + second.get("tokens").get("input").asLong() + second.get("tokens").get("output").asLong();
 
@@ -50,9 +50,9 @@ class CorrectionApiTest extends ApiTestSupport {
   void refusesWith429OnceTheFreeCharacterQuotaIsSpent() throws Exception {
     String user = newUser();
     String text = "word ".repeat(300).strip(); // 1,499 characters of the free tier's 2,000
-    assertThat(mvc.perform(correct(user, text)).andReturn().getResponse().getStatus()).isEqualTo(200);
+    assertThat(correct(user, text).getResponse().getStatus()).isEqualTo(200);
 
-    MvcResult refused = mvc.perform(correct(user, "word ".repeat(120).strip())).andReturn();
+    MvcResult refused = correct(user, "word ".repeat(120).strip());
 
     assertThat(refused.getResponse().getStatus()).isEqualTo(429);
     assertThat(refused.getResponse().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
@@ -72,7 +72,7 @@ class CorrectionApiTest extends ApiTestSupport {
         "text");
     assertThat(blank.get("detail").asString()).contains("text");
     assertInvalid(mvc.perform(body(as(user, post("/api/correct")), "{}")).andReturn(), "text");
-    assertInvalid(mvc.perform(correct(user, "x".repeat(5_001))).andReturn(), "text");
+    assertInvalid(correct(user, "x".repeat(5_001)), "text");
   }
 
   @Test
@@ -116,15 +116,5 @@ class CorrectionApiTest extends ApiTestSupport {
     assertThat(without.getResponse().getStatus()).isEqualTo(403);
     assertThat(json(without).get("detail").asString()).contains("X-XSRF-TOKEN");
     assertThat(with.getResponse().getStatus()).as(with.getResponse().getContentAsString()).isEqualTo(200);
-  }
-
-  private static org.springframework.test.web.servlet.request.MockHttpServletRequestBuilder correct(String user,
-      String text) {
-    return body(as(user, post("/api/correct")), "{\"text\": \"" + text + "\"}");
-  }
-
-  static JsonNode quota(JsonNode quotas, String type) {
-    return quotas.valueStream().filter(q -> q.get("type").asString().equals(type)).findFirst()
-        .orElseThrow(() -> new AssertionError("no quota " + type + " in " + quotas));
   }
 }

@@ -3,7 +3,6 @@ package dev.usage.example.api;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
-import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -27,8 +26,8 @@ class LiveUsageApiTest extends ApiTestSupport {
       assertThat(stream.getResponse().getContentType()).startsWith("text/event-stream");
       assertThat(stream.getRequest().isAsyncStarted()).isTrue();
 
-      correct(other, "someone else's text");
-      correct(user, "teh libary");
+      corrected(other, "someone else's text");
+      corrected(user, "teh libary");
 
       await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(content(stream))
           .contains("event:quota").contains("\"userId\":\"" + user + "\""));
@@ -56,7 +55,7 @@ class LiveUsageApiTest extends ApiTestSupport {
     try {
       assertThat(stream.getResponse().getContentType()).startsWith("text/event-stream");
 
-      correct(user, "teh libary");
+      corrected(user, "teh libary");
 
       await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(content(stream))
           .contains("\"userId\":\"" + user + "\""));
@@ -65,10 +64,6 @@ class LiveUsageApiTest extends ApiTestSupport {
     }
   }
 
-  private void correct(String user, String text) throws Exception {
-    MvcResult r = mvc.perform(body(as(user, post("/api/correct")), "{\"text\": \"" + text + "\"}")).andReturn();
-    assertThat(r.getResponse().getStatus()).isEqualTo(200);
-  }
 
   private static String content(MvcResult stream) throws Exception {
     return stream.getResponse().getContentAsString(StandardCharsets.UTF_8);

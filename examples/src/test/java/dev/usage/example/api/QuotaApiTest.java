@@ -1,6 +1,5 @@
 package dev.usage.example.api;
 
-import static dev.usage.example.api.CorrectionApiTest.quota;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
@@ -8,10 +7,15 @@ import static org.springframework.test.web.servlet.request.MockMvcRequestBuilder
 
 import dev.usage.AuditEntry;
 import dev.usage.UsageEngine;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.http.HttpHeaders;
+import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.TestPropertySource;
 import org.springframework.test.web.servlet.MvcResult;
 import tools.jackson.databind.JsonNode;
 
@@ -82,15 +86,40 @@ class QuotaApiTest extends ApiTestSupport {
 
   @Test
   void anOverrideMayBeWeeklyOrDaily() throws Exception {
-    String user = newUser();
+    String weekly = newUser();
+    String daily = newUser();
 
-    JsonNode settings = json(mvc.perform(body(asAdmin(put("/api/quota/update")), "{\"userId\": \"" + user
-        + "\", \"type\": \"requests\", \"limit\": 3, \"period\": \"week\", \"reason\": \"trial\"}")).andReturn());
+    JsonNode week = quota(override(weekly, "requests", 3, "week").get("quotas"), "requests");
+    JsonNode day = quota(override(daily, "requests", 2, "day").get("quotas"), "requests");
 
-    JsonNode requests = quota(settings.get("quotas"), "requests");
-    assertThat(requests.get("period").asString()).isEqualTo("week");
-    assertThat(requests.get("limit").asLong()).isEqualTo(3);
-    assertThat(requests.get("periodStart").asString()).as("the Monday of the clock's week").isEqualTo("2026-12-14T00:00:00Z");
+    assertThat(week.get("period").asString()).isEqualTo("week");
+    assertThat(week.get("limit").asLong()).isEqualTo(3);
+    assertThat(week.get("periodStart").asString()).as("the Monday of the clock's week").isEqualTo("2026-12-14T00:00:00Z");
+    assertThat(week.get("resetAt").asString()).isEqualTo("2026-12-21T00:00:00Z");
+    assertThat(day.get("period").asString()).isEqualTo("day");
+    assertThat(day.get("limit").asLong()).isEqualTo(2);
+    assertThat(day.get("periodStart").asString()).as("the clock's day").isEqualTo("2026-12-15T00:00:00Z");
+    assertThat(day.get("resetAt").asString()).isEqualTo("2026-12-16T00:00:00Z");
+
+    // two requests a day: the third correction of the day is refused until midnight, 14 hours after 10:00
+    assertThat(correct(daily, "teh libary").getResponse().getStatus()).isEqualTo(200);
+    assertThat(correct(daily, "teh libary").getResponse().getStatus()).isEqualTo(200);
+    MvcResult third = correct(daily, "teh libary");
+    assertThat(third.getResponse().getStatus()).isEqualTo(429);
+    assertThat(json(third).get("violated").valueStream().map(JsonNode::asString).toList()).containsExactly("requests");
+    assertThat(third.getResponse().getHeader(HttpHeaders.RETRY_AFTER)).isEqualTo(Long.toString(14 * 3600));
+    clock.advance(Duration.ofHours(14));
+    assertThat(correct(daily, "teh libary").getResponse().getStatus()).as("the next day").isEqualTo(200);
+    JsonNode next = quota(json(mvc.perform(as(daily, get("/api/quota/status"))).andReturn()), "requests");
+    assertThat(next.get("periodStart").asString()).isEqualTo("2026-12-16T00:00:00Z");
+    assertThat(next.get("used").asLong()).isEqualTo(1);
+  }
+
+  private JsonNode override(String user, String type, long limit, String period) throws Exception {
+    MvcResult r = mvc.perform(body(asAdmin(put("/api/quota/update")), "{\"userId\": \"" + user + "\", \"type\": \""
+        + type + "\", \"limit\": " + limit + ", \"period\": \"" + period + "\", \"reason\": \"trial\"}")).andReturn();
+    assertThat(r.getResponse().getStatus()).as(r.getResponse().getContentAsString()).isEqualTo(200);
+    return json(r);
   }
 
   @Test
@@ -137,29 +166,41 @@ class QuotaApiTest extends ApiTestSupport {
         .asLong()).isEqualTo(50);
   }
 
-  @Test
-  void historyListsThePeriodsTheResetJobClosed() throws Exception {
-    String user = newUser();
-    assertThat(correct(user, LONG).getResponse().getStatus()).isEqualTo(200);
-    assertThat(json(mvc.perform(as(user, get("/api/quota/history"))).andReturn())).isEmpty();
+  /**
+   * The monthly reset job with the clock in January closes December for every user it sees, and the clock
+   * then goes back to December: no other test may run on that state. So this test has a context of its own
+   * (its own clock and engine, closed after it) and a database no other test uses. {@code @DirtiesContext}
+   * alone would not do: the default H2 database ({@code DB_CLOSE_DELAY=-1}) outlives a closed context, and the
+   * next context would read the closed periods back.
+   */
+  @Nested
+  @TestPropertySource(properties = "spring.datasource.url=jdbc:h2:mem:quota-api-closed-periods;DB_CLOSE_DELAY=-1")
+  @DirtiesContext
+  class ClosedPeriods extends ApiTestSupport {
 
-    // December can take no more charges a day and five minutes after it ends; the job then closes it
-    clock.set(Instant.parse("2027-01-02T01:00:00Z"));
-    engine.quotas().resetMonthlyQuotas();
+    @Autowired
+    UsageEngine engine;
 
-    JsonNode history = json(mvc.perform(as(user, get("/api/quota/history"))).andReturn());
-    JsonNode characters = quota(history, "characters");
-    assertThat(characters.get("period").asString()).isEqualTo("month");
-    assertThat(characters.get("periodStart").asString()).isEqualTo("2026-12-01T00:00:00Z");
-    assertThat(characters.get("periodEnd").asString()).isEqualTo("2027-01-01T00:00:00Z");
-    assertThat(characters.get("limit").asLong()).isEqualTo(2000);
-    assertThat(characters.get("used").asLong()).isEqualTo(LONG.length());
-    assertThat(characters.get("rolledOver").asLong()).isZero();
-    assertThat(characters.get("closedAt").asString()).isEqualTo("2027-01-02T01:00:00Z");
-    assertThat(json(mvc.perform(asAdmin(get("/api/quota/history?userId=" + user))).andReturn())).isEqualTo(history);
-  }
+    @Test
+    void historyListsThePeriodsTheResetJobClosed() throws Exception {
+      String user = newUser();
+      assertThat(correct(user, LONG).getResponse().getStatus()).isEqualTo(200);
+      assertThat(json(mvc.perform(as(user, get("/api/quota/history"))).andReturn())).isEmpty();
 
-  private MvcResult correct(String user, String text) throws Exception {
-    return mvc.perform(body(as(user, post("/api/correct")), "{\"text\": \"" + text + "\"}")).andReturn();
+      // December can take no more charges a day and five minutes after it ends; the job then closes it
+      clock.set(Instant.parse("2027-01-02T01:00:00Z"));
+      engine.quotas().resetMonthlyQuotas();
+
+      JsonNode history = json(mvc.perform(as(user, get("/api/quota/history"))).andReturn());
+      JsonNode characters = quota(history, "characters");
+      assertThat(characters.get("period").asString()).isEqualTo("month");
+      assertThat(characters.get("periodStart").asString()).isEqualTo("2026-12-01T00:00:00Z");
+      assertThat(characters.get("periodEnd").asString()).isEqualTo("2027-01-01T00:00:00Z");
+      assertThat(characters.get("limit").asLong()).isEqualTo(2000);
+      assertThat(characters.get("used").asLong()).isEqualTo(LONG.length());
+      assertThat(characters.get("rolledOver").asLong()).isZero();
+      assertThat(characters.get("closedAt").asString()).isEqualTo("2027-01-02T01:00:00Z");
+      assertThat(json(mvc.perform(asAdmin(get("/api/quota/history?userId=" + user))).andReturn())).isEqualTo(history);
+    }
   }
 }

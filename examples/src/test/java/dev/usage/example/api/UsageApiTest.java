@@ -1,6 +1,5 @@
 package dev.usage.example.api;
 
-import static dev.usage.example.api.CorrectionApiTest.quota;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.asyncDispatch;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
@@ -24,9 +23,9 @@ class UsageApiTest extends ApiTestSupport {
   @Test
   void historyHasADayForEachDateWithTheDaysCorrections() throws Exception {
     String user = newUser();
-    correct(user, FIRST);
+    corrected(user, FIRST);
     clock.advance(Duration.ofDays(1));
-    correct(user, SECOND);
+    corrected(user, SECOND);
 
     JsonNode days = json(mvc.perform(as(user, get("/api/usage/history?from=2026-12-14&to=2026-12-16"))).andReturn());
 
@@ -60,8 +59,8 @@ class UsageApiTest extends ApiTestSupport {
   @Test
   void analyticsSumsTheRangeByFeatureAndForecastsTheMonth() throws Exception {
     String user = newUser();
-    correct(user, FIRST);
-    correct(user, SECOND);
+    corrected(user, FIRST);
+    corrected(user, SECOND);
     track(user, "{\"feature\": \"ocr\", \"characters\": 40, \"requests\": 2}");
 
     JsonNode a = json(mvc.perform(as(user, get("/api/usage/analytics?from=2026-12-01&to=2026-12-15"))).andReturn());
@@ -92,10 +91,10 @@ class UsageApiTest extends ApiTestSupport {
   void exportsTheUsersEventsOfTheRangeAsCsv() throws Exception {
     String user = newUser();
     String other = newUser();
-    correct(user, FIRST);
+    corrected(user, FIRST);
     clock.advance(Duration.ofMinutes(1));
-    correct(user, SECOND);
-    correct(other, FIRST);
+    corrected(user, SECOND);
+    corrected(other, FIRST);
 
     MvcResult started = mvc.perform(as(user, get("/api/usage/export?format=csv&from=2026-12-01&to=2026-12-31")))
         .andReturn();
@@ -116,7 +115,7 @@ class UsageApiTest extends ApiTestSupport {
   @Test
   void exportsJsonThatParsesToTheUsersEvents() throws Exception {
     String user = newUser();
-    correct(user, FIRST);
+    corrected(user, FIRST);
 
     MvcResult started = mvc.perform(as(user, get("/api/usage/export?format=json"))).andReturn();
     MvcResult r = mvc.perform(asyncDispatch(started)).andReturn();
@@ -204,10 +203,6 @@ class UsageApiTest extends ApiTestSupport {
         .as("the next day").isEqualTo(202);
   }
 
-  private void correct(String user, String text) throws Exception {
-    MvcResult r = mvc.perform(body(as(user, post("/api/correct")), "{\"text\": \"" + text + "\"}")).andReturn();
-    assertThat(r.getResponse().getStatus()).as(r.getResponse().getContentAsString()).isEqualTo(200);
-  }
 
   private void track(String user, String event) throws Exception {
     MvcResult r = mvc.perform(trackRequest(user, event)).andReturn();

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.logging.Level;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebDriver;
@@ -33,6 +34,9 @@ final class Browser implements AutoCloseable {
   static final Path CHROMIUM = Path.of("/usr/bin/chromium");
   static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
   private static final Duration WAIT = Duration.ofSeconds(10);
+  /** Chromium's console line for an answer the tests provoke on purpose: a quota refusal or a forbidden page. */
+  private static final Pattern REFUSED =
+      Pattern.compile("Failed to load resource: the server responded with a status of (403|429) ");
 
   private final ChromeDriver driver;
   private final String baseUrl;
@@ -119,15 +123,23 @@ final class Browser implements AutoCloseable {
   }
 
   /**
-   * The page errors the console logged since the last call: uncaught exceptions and console.error calls.
-   * Refused requests (the 429 and 403 the tests provoke) are left out; the page shows those itself.
+   * The page errors the console logged since the last call: uncaught exceptions, console.error calls and
+   * resources that failed to load. Left out are only the refusals the tests provoke (429 and 403; the page
+   * shows those itself) and the 404 of {@code /favicon.ico}, which Chromium asks for on its own and the app does
+   * not serve. A script or stylesheet that is missing (a 404 of the ECharts WebJar) stays in.
    */
   List<String> scriptErrors() {
+    String favicon = baseUrl + "/favicon.ico - ";
     return driver.manage().logs().get(LogType.BROWSER).getAll().stream()
         .filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue())
         .map(LogEntry::getMessage)
-        .filter(m -> !m.contains("Failed to load resource"))
+        .filter(m -> !REFUSED.matcher(m).find() && !m.startsWith(favicon))
         .toList();
+  }
+
+  /** Waits until ECharts has drawn the chart in the box with this id: the page marks it, and it holds an SVG with shapes. */
+  WebElement chartDrawn(String id) {
+    return find("#" + id + "[data-drawn] svg path");
   }
 
   /** Types {@code text} into the field, replacing what it held. */

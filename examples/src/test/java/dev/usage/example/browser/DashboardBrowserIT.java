@@ -80,6 +80,8 @@ class DashboardBrowserIT {
     alice.find("quota-indicator[data-level='green']");
     alice.find(".quota-card[data-quota='characters'][data-used='0'][data-limit='2000']");
     assertThat(alice.driver().findElements(By.cssSelector(".quota-card"))).hasSize(4);
+    alice.chartDrawn("daily-chart");
+    alice.chartDrawn("trend-chart");
     SHOTS.take(alice.driver(), "step1-alice-dashboard-green");
     alice.find("quota-indicator .qi-toggle").click();
     alice.visible("quota-indicator .qi-panel .qi-row[data-quota='characters'][data-level='green']");
@@ -118,6 +120,7 @@ class DashboardBrowserIT {
     admin.signIn("admin", "admin-password");
     admin.open("/admin.html");
     admin.find("#users-table tr[data-user='alice'][data-level='red']");
+    admin.chartDrawn("peak-chart");
     admin.type("#change-user", "alice");
     admin.type("#limit-characters", "5000");
     admin.type("#change-reason", "Browser test: alice needs room for the rest of the month");
@@ -142,6 +145,7 @@ class DashboardBrowserIT {
     alice.open("/analytics.html");
     // the events are written in the background: the page counting all five means the export will too
     alice.find("#summary-events[data-value='" + (SERVED.size() + 1) + "']");
+    alice.chartDrawn("compare-chart");
     SHOTS.take(alice.driver(), "step4-alice-analytics");
     alice.find("#export-csv").click();
     Path csv = alice.until(d -> downloaded(downloads, ".csv").orElse(null));
