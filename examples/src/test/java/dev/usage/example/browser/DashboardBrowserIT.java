@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.openqa.selenium.By;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -167,9 +168,18 @@ class DashboardBrowserIT {
         .mapToLong(r -> Long.parseLong(r.get("inputTokens")) + Long.parseLong(r.get("outputTokens"))).sum();
     assertThat(tokens).isPositive();
     new Select(alice.find("#quota-type")).selectByValue("tokens");
-    alice.find("#feature option[value='text-correction']");
-    new Select(alice.find("#feature")).selectByValue("text-correction");
-    alice.find("#summary-units[data-type='tokens'][data-feature='text-correction'][data-value='" + tokens + "']");
+    // the page refills the feature list when the type's figures arrive: choose from the refilled one, and
+    // again should it be refilled between finding an option and clicking it
+    alice.find("#summary-units[data-type='tokens'][data-feature='']");
+    String figures = "#summary-units[data-type='tokens'][data-feature='text-correction'][data-value='" + tokens + "']";
+    alice.until(d -> {
+      try {
+        new Select(d.findElement(By.id("feature"))).selectByValue("text-correction");
+        return d.findElements(By.cssSelector(figures)).isEmpty() ? null : true;
+      } catch (StaleElementReferenceException e) {
+        return null;
+      }
+    });
     SHOTS.take(alice.driver(), "step4-alice-analytics-tokens-of-text-correction");
   }
 
