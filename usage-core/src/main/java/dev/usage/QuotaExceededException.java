@@ -1,5 +1,6 @@
 package dev.usage;
 
+import java.time.Duration;
 import java.util.Objects;
 import java.util.stream.Collectors;
 
@@ -21,7 +22,26 @@ public class QuotaExceededException extends UsageException {
     Objects.requireNonNull(decision, "decision");
     return "quota exceeded: "
         + decision.violated().stream().map(QuotaType::name).collect(Collectors.joining(", "))
-        + "; retry after " + decision.retryAfter();
+        + "; retry in " + readable(decision.retryAfter());
+  }
+
+  /** {@code 27d 4h 17m 12s}: whole seconds, rounded up, zero units left out ({@code 0s} for none). */
+  static String readable(Duration d) {
+    long seconds = d.getSeconds() + (d.getNano() > 0 ? 1 : 0);
+    if (seconds <= 0) {
+      return "0s";
+    }
+    StringBuilder b = new StringBuilder();
+    long[] units = {86_400, 3_600, 60, 1};
+    String[] names = {"d", "h", "m", "s"};
+    for (int i = 0; i < units.length; i++) {
+      long n = seconds / units[i];
+      seconds %= units[i];
+      if (n > 0) {
+        b.append(b.length() == 0 ? "" : " ").append(n).append(names[i]);
+      }
+    }
+    return b.toString();
   }
 
   /** The denied decision, with the status of every quota involved. */
