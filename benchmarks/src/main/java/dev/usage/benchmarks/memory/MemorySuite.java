@@ -24,7 +24,7 @@ public final class MemorySuite {
           .param("users", "10000", "1")
           .param("shape", "ONE_QUOTA", "THREE_QUOTAS_WITH_KEY")
           .threads(1, 2, 8, 32))
-      .group("TrackUsageBenchmark.trackUsage")
+      .group("TrackUsageBenchmark.trackUsage", "TrackUsageBenchmark.bareQueue")
       .target("In-memory consume, 1 quota, 2 threads, 10,000 users: ours / Bucket4j local", OURS, BUCKET4J, 2,
           "users=10000 shape=ONE_QUOTA threads=2")
       .diagnostic("(diagnostic) ours / Bucket4j local", OURS, BUCKET4J, "")

@@ -23,6 +23,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.BenchmarkParams;
 
 /**
  * The caller-side cost of {@code engine.tracking().trackUsage(event)} in ASYNC mode, sample mode (JMH times
@@ -34,7 +35,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * events/s), spinning in an invocation-level setup, which JMH runs outside the timed call: unpaced, a caller
  * offers ~1.3 million events/s, several times what the writer stores into the in-memory log, and the
  * buffer fills. The buffer must never have been full: each trial ends by closing the engine and checking that
- * every call was accepted and written, none dropped or failed.
+ * every call was accepted and written, none dropped or failed. {@code bareQueue}, a diagnostic, is the same
+ * calls on the primitive beneath, {@link BareQueue}, paced alike.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)
@@ -48,6 +50,7 @@ public class TrackUsageBenchmark {
   private static final int EVENTS = 1 << 16;
   static final long PERIOD_NANOS = 5_000;
 
+  private BareQueue bare;
   private UsageEngine engine;
   private UsageTrackingService tracking;
   private UsageEvent[] events;
@@ -56,7 +59,17 @@ public class TrackUsageBenchmark {
   private long nextAt;
 
   @Setup(Level.Trial)
-  public void setUp() {
+  public void setUp(BenchmarkParams params) {
+    Instant at = Instant.now();
+    events = new UsageEvent[EVENTS];
+    for (int i = 0; i < EVENTS; i++) {
+      events[i] = UsageEvent.builder().userId("user-" + (i % 10_000)).feature("chat").endpoint("/v1/chat")
+          .occurredAt(at).characters(100).requests(1).processingTime(Duration.ofMillis(12)).build();
+    }
+    if (params.getBenchmark().endsWith(".bareQueue")) {
+      bare = new BareQueue();
+      return;
+    }
     engine = UsageEngine.builder()
         .storage(InMemoryUsageStorage.withEventCapacity(100_000))
         .trackingMode(TrackingMode.ASYNC)
@@ -65,16 +78,14 @@ public class TrackUsageBenchmark {
         .closeOnShutdown(false)
         .build();
     tracking = engine.tracking();
-    Instant at = Instant.now();
-    events = new UsageEvent[EVENTS];
-    for (int i = 0; i < EVENTS; i++) {
-      events[i] = UsageEvent.builder().userId("user-" + (i % 10_000)).feature("chat").endpoint("/v1/chat")
-          .occurredAt(at).characters(100).requests(1).processingTime(Duration.ofMillis(12)).build();
-    }
   }
 
   @TearDown(Level.Trial)
   public void tearDown() {
+    if (bare != null) {
+      bare.close();
+      return;
+    }
     engine.close();
     TrackingStats s = tracking.trackingStats();
     System.out.printf("%ntrackUsage: %,d calls, %s%n", calls, s);
@@ -98,5 +109,12 @@ public class TrackUsageBenchmark {
     tracking.trackUsage(events[next]);
     next = (next + 1) & (EVENTS - 1);
     calls++;
+  }
+
+  /** Diagnostic: the same paced calls offered to a bare queue with a writer waiting as the engine's does. */
+  @Benchmark
+  public void bareQueue() {
+    bare.offer(events[next]);
+    next = (next + 1) & (EVENTS - 1);
   }
 }
