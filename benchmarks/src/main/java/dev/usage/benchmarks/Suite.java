@@ -181,8 +181,10 @@ public final class Suite {
 
     Map<Stats.Config, Stats> stats = new LinkedHashMap<>();
     results.forEach((config, runs) -> {
+      // a placeholder of a failed fork is dropped when another round of the same configuration was measured
       boolean failedButMeasuredElsewhere = runs.isEmpty() && results.entrySet().stream().anyMatch(e -> !e.getValue()
-          .isEmpty() && e.getKey().name().equals(config.name()) && e.getKey().matches(config.params()));
+          .isEmpty() && e.getKey().name().equals(config.name()) && e.getKey().matches(config.params())
+          && (config.threads() == 0 || e.getKey().threads() == config.threads()));
       if (!failedButMeasuredElsewhere) {
         stats.put(config, Stats.of(config, runs));
       }
