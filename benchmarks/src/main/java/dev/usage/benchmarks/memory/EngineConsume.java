@@ -9,7 +9,9 @@ import dev.usage.UsageEngine;
 import dev.usage.UsageTrackingService;
 import dev.usage.memory.InMemoryUsageStorage;
 import dev.usage.spi.CounterPage;
+import dev.usage.spi.StorageCapability;
 import dev.usage.spi.StoredCounter;
+import dev.usage.spi.UsageStorage;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.Map;
@@ -24,6 +26,11 @@ import java.util.concurrent.atomic.LongAdder;
  * One quota: {@code Consumption.of(user, REQUESTS, 1)}, built once per user. Three quotas: characters +
  * requests + tokens under the call's idempotency key, built per call. Every user consumes once in the
  * constructor, so the measured consumes find their counters.
+ *
+ * <p>With {@code cacheSettings} (a diagnostic, not a supported set-up) the same in-memory stores are put
+ * together with {@link UsageStorage#composite} declaring {@link StorageCapability#CHECKS_SETTINGS_VERSION},
+ * which turns the engine's settings cache on: the in-memory counter store does not check the version, which is
+ * harmless here because no settings change during a trial. It shows what the per-call settings read costs.
  */
 final class EngineConsume implements LocalSide {
 
@@ -35,10 +42,12 @@ final class EngineConsume implements LocalSide {
   private final Consumption[] requests;
   private final LongAdder admitted = new LongAdder();
 
-  EngineConsume(int users, Shape shape) {
+  EngineConsume(int users, Shape shape, boolean cacheSettings) {
     this.shape = shape;
+    UsageStorage used = cacheSettings ? UsageStorage.composite(storage.counters(), storage.events(),
+        storage.userQuotas(), storage.history(), Set.of(StorageCapability.CHECKS_SETTINGS_VERSION)) : storage;
     this.engine = UsageEngine.builder()
-        .storage(storage)
+        .storage(used)
         .trackingMode(TrackingMode.SYNC)
         .closeOnShutdown(false)
         .defaultQuota(Quota.monthly(QuotaType.CHARACTERS, Shape.LIMIT))

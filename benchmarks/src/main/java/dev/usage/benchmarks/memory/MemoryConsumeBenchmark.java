@@ -63,7 +63,8 @@ public class MemoryConsumeBenchmark {
   public void setUp(BenchmarkParams params) {
     String name = params.getBenchmark();
     side = switch (name.substring(name.lastIndexOf('.') + 1)) {
-      case "ours" -> new EngineConsume(users, shape);
+      case "ours" -> new EngineConsume(users, shape, false);
+      case "oursSettingsCached" -> new EngineConsume(users, shape, true);
       case "bucket4jLocal" -> new Bucket4jLocalConsume(users, shape);
       case "bareChm" -> new BareMapConsume(users, shape);
       default -> throw new IllegalArgumentException("no side for " + name);
@@ -85,6 +86,15 @@ public class MemoryConsumeBenchmark {
 
   @Benchmark
   public void ours(Keys keys) {
+    side.consume(user(), keys.next(shape));
+  }
+
+  /**
+   * Diagnostic, not in {@link MemorySuite}'s groups (run it with JMH directly): ours with the engine's settings
+   * cache turned on over the same in-memory stores (see {@link EngineConsume}).
+   */
+  @Benchmark
+  public void oursSettingsCached(Keys keys) {
     side.consume(user(), keys.next(shape));
   }
 
