@@ -3,6 +3,8 @@
 # suite's main class, writing its Markdown table to benchmarks/target/<name>-results.md.
 #
 #   benchmarks/run-suite.sh MAIN_CLASS NAME [--write-results] [JMH options...]
+#
+# BENCH_SKIP_BUILD=true skips the build (benchmarks/run.sh builds once for all suites).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -16,7 +18,9 @@ for a in "$@"; do
   if [[ "$a" == "--write-results" ]]; then write_results=true; else args+=("$a"); fi
 done
 
-mvn -B -q -pl benchmarks -am package -DskipTests
+if [[ "${BENCH_SKIP_BUILD:-false}" != "true" ]]; then
+  mvn -B -q -pl benchmarks -am package -DskipTests
+fi
 
 props=(-Dbench.out="$root/benchmarks/target/$name-results.md" -Dbench.only="${BENCH_ONLY:-.*}")
 if $write_results; then props+=(-Dbench.results="$root/benchmarks/RESULTS.md"); fi

@@ -9,6 +9,7 @@ import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,8 +20,6 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
-import org.openjdk.jmh.results.BenchmarkResult;
-import org.openjdk.jmh.results.IterationResult;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.options.CommandLineOptions;
@@ -36,6 +35,12 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
  * {@code -Dbench.out=FILE}; with {@code -Dbench.results=RESULTS.md} it also replaces the block between
  * {@code <!-- NAME-results:begin -->} and {@code <!-- NAME-results:end -->} (or appends a section with it).
  *
+ * <p>Results are keyed by benchmark, JMH parameters and thread count, so a group run over a matrix
+ * ({@link BenchmarkGroup}: parameter values and thread counts, one point after the other, the sides
+ * interleaved at each point) gives one row per configuration; parameters are shown where they vary. For
+ * benchmarks in {@code Mode.SampleTime} the percentiles of all samples are reported too, and a bound may be
+ * put on their p99 ({@link Builder#p99Limit}).
+ *
  * <p>Each backend has an entry point that configures one ({@link #builder}): its benchmark package, groups,
  * targets, block name and the software it ran against. Immutable; {@link #run} may be called once per JVM.
  */
@@ -44,14 +49,17 @@ public final class Suite {
   /**
    * A target: {@code ours} / {@code bare} (simple names, {@code Class.method}) must reach {@code min}, or with
    * {@code atMost} must not exceed it (for times: ours at most {@code min} times bare); a target with
-   * {@code min} 0 is a diagnostic (its ratio is shown, nothing is required of it).
+   * {@code min} 0 is a diagnostic (its ratio is shown, nothing is required of it). {@code where} picks the
+   * configurations (JMH parameter values, and {@code threads}); each configuration of ours it matches is
+   * compared with bare's at the same parameters and threads, one row each.
    */
-  public record Target(String title, String ours, String bare, double min, boolean atMost) {
+  public record Target(String title, String ours, String bare, double min, boolean atMost, Map<String, String> where) {
 
     public Target {
       Objects.requireNonNull(title, "title");
       Objects.requireNonNull(ours, "ours");
       Objects.requireNonNull(bare, "bare");
+      where = Map.copyOf(where);
       if (min < 0) {
         throw new IllegalArgumentException("min must not be negative: " + min);
       }
@@ -71,8 +79,12 @@ public final class Suite {
     }
   }
 
-  /** An absolute bound: the median of {@code benchmark} (in its own unit, a time per operation) at most {@code max}. */
-  public record Limit(String title, String benchmark, double max) {
+  /**
+   * An absolute bound: the median of {@code benchmark}'s iteration scores (in its own unit, a time per
+   * operation) at most {@code max}; with {@code p99} (sample mode only), the 99th percentile of all its samples
+   * instead. {@code where} picks configurations as for a {@link Target}; one row each.
+   */
+  public record Limit(String title, String benchmark, double max, boolean p99, Map<String, String> where) {
 
     public Limit {
       Objects.requireNonNull(title, "title");
@@ -80,21 +92,19 @@ public final class Suite {
       if (!(max > 0)) {
         throw new IllegalArgumentException("max must be positive: " + max);
       }
+      where = Map.copyOf(where);
     }
   }
-
-  /** Median, range and per-fork means of one benchmark's measured iterations. */
-  record Stats(String name, String unit, int threads, double median, double min, double max,
-      List<Double> forkMeans) {}
 
   private final String begin;
   private final String end;
   private final String heading;
   private final String benchmarkPackage;
-  private final List<List<String>> groups;
+  private final List<BenchmarkGroup> groups;
   private final List<Target> targets;
   private final List<Limit> limits;
   private final Supplier<String> software;
+  private final Supplier<String> appendix;
 
   private Suite(Builder b) {
     this.begin = "<!-- " + b.name + "-results:begin -->";
@@ -105,6 +115,7 @@ public final class Suite {
     this.targets = List.copyOf(b.targets);
     this.limits = List.copyOf(b.limits);
     this.software = b.software;
+    this.appendix = b.appendix;
   }
 
   /**
@@ -135,28 +146,49 @@ public final class Suite {
     int rounds = cli.getForkCount().orElse(3);
     double loadBefore = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
     ZonedDateTime started = ZonedDateTime.now(ZoneOffset.UTC);
-    Map<String, List<RunResult>> results = new LinkedHashMap<>();
-    for (List<String> group : groups) {
-      List<String> chosen = group.stream().filter(n -> only.matcher(n).find()).toList();
-      for (int round = 0; round < rounds; round++) {
-        // one fork of each side in turn, the order alternating, so that a change in the machine's
-        // background load falls on both sides of a ratio
-        List<String> order = new ArrayList<>(chosen);
-        if (round % 2 == 1) {
-          Collections.reverse(order);
-        }
-        for (String name : order) {
-          OptionsBuilder options = new OptionsBuilder();
-          options.parent(cli);
-          options.include("^" + Pattern.quote(benchmarkPackage + name) + "$").forks(1);
-          results.computeIfAbsent(name, k -> new ArrayList<>()).addAll(new Runner(options.build()).run());
+    Map<Stats.Config, List<RunResult>> results = new LinkedHashMap<>();
+    for (BenchmarkGroup group : groups) {
+      List<String> chosen = group.benchmarks().stream().filter(n -> only.matcher(n).find()).toList();
+      for (BenchmarkGroup.Point point : group.points()) {
+        for (int round = 0; round < rounds; round++) {
+          // one fork of each side in turn, the order alternating, so that a change in the machine's
+          // background load falls on both sides of a ratio
+          List<String> order = new ArrayList<>(chosen);
+          if (round % 2 == 1) {
+            Collections.reverse(order);
+          }
+          for (String name : order) {
+            OptionsBuilder options = new OptionsBuilder();
+            options.parent(cli);
+            options.include("^" + Pattern.quote(benchmarkPackage + name) + "$").forks(1);
+            point.params().forEach(options::param);
+            if (point.threads() > 0) {
+              options.threads(point.threads());
+            }
+            Collection<RunResult> runs = new Runner(options.build()).run();
+            for (RunResult r : runs) {
+              results.computeIfAbsent(Stats.config(r), k -> new ArrayList<>()).add(r);
+            }
+            if (runs.isEmpty()) {
+              // the fork failed: keep a row that says so
+              results.putIfAbsent(new Stats.Config(name, point.params(), point.threads()), new ArrayList<>());
+            }
+          }
         }
       }
     }
     double loadAfter = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
 
-    Map<String, Stats> stats = new LinkedHashMap<>();
-    results.forEach((name, runs) -> stats.put(name, stats(name, runs)));
+    Map<Stats.Config, Stats> stats = new LinkedHashMap<>();
+    results.forEach((config, runs) -> {
+      // a placeholder of a failed fork is dropped when another round of the same configuration was measured
+      boolean failedButMeasuredElsewhere = runs.isEmpty() && results.entrySet().stream().anyMatch(e -> !e.getValue()
+          .isEmpty() && e.getKey().name().equals(config.name()) && e.getKey().matches(config.params())
+          && (config.threads() == 0 || e.getKey().threads() == config.threads()));
+      if (!failedButMeasuredElsewhere) {
+        stats.put(config, Stats.of(config, runs));
+      }
+    });
     String md = markdown(stats, started, loadBefore, loadAfter, String.join(" ", args));
     System.out.println();
     System.out.println(md);
@@ -171,112 +203,26 @@ public final class Suite {
     }
   }
 
-  /** One benchmark over its rounds: each round is one fork. */
-  static Stats stats(String name, List<RunResult> runs) {
-    List<Double> all = new ArrayList<>();
-    List<Double> forkMeans = new ArrayList<>();
-    String unit = "";
-    int threads = 0;
-    for (RunResult r : runs) {
-      unit = r.getPrimaryResult().getScoreUnit();
-      threads = r.getParams().getThreads();
-      for (BenchmarkResult fork : r.getBenchmarkResults()) {
-        double sum = 0;
-        int n = 0;
-        for (IterationResult it : fork.getIterationResults()) {
-          double score = it.getPrimaryResult().getScore();
-          all.add(score);
-          sum += score;
-          n++;
-        }
-        if (n > 0) {
-          forkMeans.add(sum / n);
-        }
-      }
-    }
-    List<Double> sorted = new ArrayList<>(all);
-    sorted.sort(Double::compare);
-    double median = sorted.isEmpty() ? Double.NaN : sorted.size() % 2 == 1 ? sorted.get(sorted.size() / 2)
-        : (sorted.get(sorted.size() / 2 - 1) + sorted.get(sorted.size() / 2)) / 2;
-    return new Stats(name, unit, threads, median, sorted.isEmpty() ? Double.NaN : sorted.get(0),
-        sorted.isEmpty() ? Double.NaN : sorted.get(sorted.size() - 1), forkMeans);
-  }
-
-  String markdown(Map<String, Stats> stats, ZonedDateTime started, double loadBefore, double loadAfter,
+  String markdown(Map<Stats.Config, Stats> stats, ZonedDateTime started, double loadBefore, double loadAfter,
       String args) {
     StringBuilder b = new StringBuilder();
     b.append(begin).append('\n');
     b.append("Run ").append(started.format(DateTimeFormatter.ISO_LOCAL_DATE)).append(' ')
         .append(started.format(DateTimeFormatter.ofPattern("HH:mm"))).append(" UTC")
         .append(args.isBlank() ? ", default JMH options" : ", JMH options `" + args + "`").append(".\n\n");
-    b.append("| benchmark | threads | median of all iterations | min – max | mean of each fork (round) |\n");
-    b.append("|---|---:|---:|---|---|\n");
-    for (Stats s : stats.values()) {
-      if (s.forkMeans.isEmpty()) {
-        b.append("| ").append(s.name).append(" | – | **no result** (the benchmark failed; see its output) | – | – |\n");
-        continue;
-      }
-      b.append("| ").append(s.name).append(" | ").append(s.threads).append(" | ")
-          .append(num(s.median)).append(' ').append(s.unit).append(" | ")
-          .append(num(s.min)).append(" – ").append(num(s.max)).append(" | ")
-          .append(String.join(", ", s.forkMeans.stream().map(Suite::num).toList())).append(" |\n");
-    }
-    b.append("\n| target | ours / bare (medians) | range of the rounds' ratios | needed | met |\n");
-    b.append("|---|---:|---|---:|---|\n");
-    for (Target t : targets) {
-      Stats ours = stats.get(t.ours);
-      Stats bare = stats.get(t.bare);
-      if (ours == null || bare == null) {
-        continue;
-      }
-      if (ours.forkMeans.isEmpty() || bare.forkMeans.isEmpty()) {
-        b.append("| ").append(t.title).append(" | n/a | – | ").append(t.needed()).append(" | ")
-            .append(t.diagnostic() ? "–" : "**no result**").append(" |\n");
-        continue;
-      }
-      double ratio = ours.median / bare.median;
-      double lo = Double.MAX_VALUE;
-      double hi = 0;
-      for (int i = 0; i < Math.min(ours.forkMeans.size(), bare.forkMeans.size()); i++) {
-        double r = ours.forkMeans.get(i) / bare.forkMeans.get(i);
-        lo = Math.min(lo, r);
-        hi = Math.max(hi, r);
-      }
-      b.append("| ").append(t.title).append(" | ").append(String.format(Locale.ROOT, "%.2f×", ratio)).append(" | ")
-          .append(String.format(Locale.ROOT, "%.2f – %.2f", lo, hi)).append(" | ")
-          .append(t.needed()).append(" | ")
-          .append(t.diagnostic() ? "–" : t.met(ratio) ? "yes" : "**no**").append(" |\n");
-    }
-    if (!limits.isEmpty()) {
-      b.append("\n| bound | median | range of the rounds' means | needed | met |\n");
-      b.append("|---|---:|---|---:|---|\n");
-      for (Limit l : limits) {
-        Stats s = stats.get(l.benchmark);
-        if (s == null) {
-          continue;
-        }
-        if (s.forkMeans.isEmpty()) {
-          b.append("| ").append(l.title).append(" | n/a | – | ≤ ").append(num(l.max)).append(" | **no result** |\n");
-          continue;
-        }
-        double lo = s.forkMeans.stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN);
-        double hi = s.forkMeans.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
-        b.append("| ").append(l.title).append(" | ").append(num(s.median)).append(' ').append(s.unit).append(" | ")
-            .append(num(lo)).append(" – ").append(num(hi)).append(" | ≤ ").append(num(l.max)).append(' ')
-            .append(s.unit).append(" | ").append(s.median <= l.max ? "yes" : "**no**").append(" |\n");
-      }
+    Report report = new Report(stats.values());
+    report.benchmarks(b);
+    report.samples(b);
+    report.targets(b, targets);
+    report.limits(b, limits);
+    String extra = appendix.get();
+    if (!extra.isBlank()) {
+      b.append('\n').append(extra.strip()).append('\n');
     }
     b.append("\nMachine: ").append(machine()).append(String.format(Locale.ROOT,
         "; load average %.2f before, %.2f after the run.", loadBefore, loadAfter)).append('\n');
     b.append(end).append('\n');
     return b.toString();
-  }
-
-  static String num(double v) {
-    if (Double.isNaN(v)) {
-      return "n/a";
-    }
-    return v >= 100 ? String.format(Locale.ROOT, "%,.0f", v) : String.format(Locale.ROOT, "%.2f", v);
   }
 
   /** Cores, CPU, memory, OS and JDK, then the suite's software. */
@@ -336,10 +282,11 @@ public final class Suite {
     private final String name;
     private String heading;
     private String benchmarkPackage;
-    private final List<List<String>> groups = new ArrayList<>();
+    private final List<BenchmarkGroup> groups = new ArrayList<>();
     private final List<Target> targets = new ArrayList<>();
     private final List<Limit> limits = new ArrayList<>();
     private Supplier<String> software = () -> "";
+    private Supplier<String> appendix = () -> "";
 
     private Builder(String name) {
       if (name == null || !name.matches("[a-z][a-z0-9-]*")) {
@@ -366,7 +313,13 @@ public final class Suite {
       if (benchmarks.length == 0) {
         throw new IllegalArgumentException("a group needs benchmarks");
       }
-      groups.add(List.of(benchmarks));
+      groups.add(BenchmarkGroup.of(benchmarks));
+      return this;
+    }
+
+    /** Benchmarks compared with one another over a matrix of JMH parameters and thread counts. */
+    public Builder group(BenchmarkGroup group) {
+      groups.add(Objects.requireNonNull(group, "group"));
       return this;
     }
 
@@ -375,7 +328,18 @@ public final class Suite {
       if (min <= 0) {
         throw new IllegalArgumentException("a target needs a positive minimum (use diagnostic): " + min);
       }
-      targets.add(new Target(title, ours, bare, min, false));
+      return target(title, ours, bare, min, "");
+    }
+
+    /**
+     * A target ratio at the configurations {@code where} names, space-separated {@code name=value} of JMH
+     * parameters and {@code threads} (e.g. {@code "users=10000 threads=2"}).
+     */
+    public Builder target(String title, String ours, String bare, double min, String where) {
+      if (min <= 0) {
+        throw new IllegalArgumentException("a target needs a positive minimum (use diagnostic): " + min);
+      }
+      targets.add(new Target(title, ours, bare, min, false, where(where)));
       return this;
     }
 
@@ -384,20 +348,50 @@ public final class Suite {
       if (max <= 0) {
         throw new IllegalArgumentException("a ceiling needs a positive maximum: " + max);
       }
-      targets.add(new Target(title, ours, bare, max, true));
+      targets.add(new Target(title, ours, bare, max, true, Map.of()));
       return this;
     }
 
     /** An absolute bound: the median of {@code benchmark}, in its unit, must not exceed {@code max}. */
     public Builder limit(String title, String benchmark, double max) {
-      limits.add(new Limit(title, benchmark, max));
+      limits.add(new Limit(title, benchmark, max, false, Map.of()));
+      return this;
+    }
+
+    /**
+     * An absolute bound on a sample-mode benchmark: the 99th percentile of all its samples, in its unit, must
+     * not exceed {@code max}.
+     */
+    public Builder p99Limit(String title, String benchmark, double max) {
+      limits.add(new Limit(title, benchmark, max, true, Map.of()));
       return this;
     }
 
     /** A ratio shown for diagnosis, with nothing required of it. */
     public Builder diagnostic(String title, String ours, String bare) {
-      targets.add(new Target(title, ours, bare, 0, false));
+      targets.add(new Target(title, ours, bare, 0, false, Map.of()));
       return this;
+    }
+
+    /** A ratio shown for diagnosis at the configurations {@code where} names (see {@link #target}). */
+    public Builder diagnostic(String title, String ours, String bare, String where) {
+      targets.add(new Target(title, ours, bare, 0, false, where(where)));
+      return this;
+    }
+
+    private static Map<String, String> where(String spec) {
+      Map<String, String> m = new LinkedHashMap<>();
+      for (String part : spec.trim().split("\\s+")) {
+        if (part.isEmpty()) {
+          continue;
+        }
+        int eq = part.indexOf('=');
+        if (eq <= 0) {
+          throw new IllegalArgumentException("where: expected name=value, got '" + part + "'");
+        }
+        m.put(part.substring(0, eq), part.substring(eq + 1));
+      }
+      return m;
     }
 
     /** What the benchmarks ran against (servers, drivers), appended to the machine line at the end of a run. */
@@ -406,16 +400,24 @@ public final class Suite {
       return this;
     }
 
+    /**
+     * Markdown measured outside JMH (called once, after the benchmarks), placed after the tables of a run.
+     */
+    public Builder appendix(Supplier<String> markdown) {
+      this.appendix = Objects.requireNonNull(markdown, "appendix");
+      return this;
+    }
+
     public Suite build() {
       Objects.requireNonNull(benchmarkPackage, "benchmarkPackage");
       for (Target t : targets) {
-        boolean found = groups.stream().anyMatch(g -> g.contains(t.ours()) && g.contains(t.bare()));
+        boolean found = groups.stream().anyMatch(g -> g.benchmarks().contains(t.ours()) && g.benchmarks().contains(t.bare()));
         if (!found) {
           throw new IllegalArgumentException("target '" + t.title() + "' compares benchmarks of no single group");
         }
       }
       for (Limit l : limits) {
-        if (groups.stream().noneMatch(g -> g.contains(l.benchmark()))) {
+        if (groups.stream().noneMatch(g -> g.benchmarks().contains(l.benchmark()))) {
           throw new IllegalArgumentException("limit '" + l.title() + "' names a benchmark of no group");
         }
       }
