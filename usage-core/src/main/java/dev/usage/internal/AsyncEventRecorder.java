@@ -9,7 +9,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,13 +20,16 @@ import org.slf4j.LoggerFactory;
  * queue offer. A batch the store refuses is retried with exponential backoff, then counted as failed
  * and logged with its event ids; the writer carries on with the next batch. Every accepted event ends
  * up written or counted as failed.
+ *
+ * <p>The writer never waits on the queue itself: a caller whose offer found a waiting writer would have to
+ * wake it, a system call on the caller's thread for nearly every event while the writer lingers over a short
+ * batch. It parks instead, and a caller unparks it only when it is idle (parked for want of any event) or
+ * when the caller's event completes the batch the writer lingers over; otherwise the writer wakes by itself
+ * at the linger's end.
  */
 final class AsyncEventRecorder implements EventRecorder {
 
   private static final Logger log = LoggerFactory.getLogger(AsyncEventRecorder.class);
-  /** Put in the buffer by close() to wake an idle writer; never stored. */
-  private static final UsageEvent WAKE_UP = UsageEvent.builder().eventId("wake-up").userId("wake-up")
-      .occurredAt(java.time.Instant.EPOCH).build();
 
   private final EventStore store;
   private final ArrayBlockingQueue<UsageEvent> queue;
@@ -34,6 +39,12 @@ final class AsyncEventRecorder implements EventRecorder {
   private final LongAdder written = new LongAdder();
   private final LongAdder dropped = new LongAdder();
   private final LongAdder failed = new LongAdder();
+  /** Events offered and not yet taken by the writer (may briefly count one the queue refused). */
+  private final AtomicInteger pending = new AtomicInteger();
+  /** Set by the writer before it parks for want of any event; a caller that finds it set wakes the writer. */
+  private volatile boolean idle;
+  /** While the writer lingers over a short batch: the pending count that would fill it; otherwise MAX_VALUE. */
+  private volatile int wanted = Integer.MAX_VALUE;
   private volatile boolean closed;
   /** System.nanoTime() by which close() must be done; set before {@code closed}. */
   private volatile long closeDeadline;
@@ -56,6 +67,7 @@ final class AsyncEventRecorder implements EventRecorder {
       accepted(event);
       return;
     }
+    LockSupport.unpark(writer); // a full buffer is more than a full batch
     OverflowPolicy policy = settings.overflowPolicy();
     switch (policy) {
       case DROP -> dropped.increment();
@@ -84,39 +96,54 @@ final class AsyncEventRecorder implements EventRecorder {
       throw new TrackingRejectedException("the usage engine is closed");
     }
     accepted.increment();
+    int n = pending.incrementAndGet();
+    // the offer and the count come before these reads: a writer that went idle, or began to linger, after
+    // its last look at the queue or the count is seen here; one that looked later saw the event
+    if (idle || n == wanted) {
+      LockSupport.unpark(writer);
+    }
   }
 
   private void drainLoop() {
     List<UsageEvent> batch = new ArrayList<>(Math.min(settings.batchSize(), 1_024));
-    long waitNanos = settings.flushInterval().toNanos();
+    long idleNanos = settings.flushInterval().toNanos();
     while (true) {
-      UsageEvent first;
-      try {
-        first = queue.poll(waitNanos, TimeUnit.NANOSECONDS);
-      } catch (InterruptedException e) {
+      if (Thread.currentThread().isInterrupted()) {
         return; // close() gave up waiting; it writes or counts what is left
       }
-      if (first != null && first != WAKE_UP) {
-        batch.add(first);
-        boolean interrupted = fill(batch);
-        batch.removeIf(e -> e == WAKE_UP);
-        if (interrupted) {
-          // close() is past its deadline: it counts what is left in the buffer, this batch is ours to count
-          fail(batch, "the close timeout of " + settings.closeTimeout(), null);
+      take(batch, settings.batchSize());
+      if (batch.isEmpty()) {
+        if (closed) {
           return;
         }
-        write(batch);
-        batch.clear();
+        idle = true;
+        if (queue.isEmpty() && !closed) {
+          LockSupport.parkNanos(this, idleNanos);
+        }
+        idle = false;
+        continue;
       }
-      if (closed && queue.isEmpty()) {
+      if (fill(batch)) {
+        // close() is past its deadline: it counts what is left in the buffer, this batch is ours to count
+        fail(batch, "the close timeout of " + settings.closeTimeout(), null);
         return;
       }
+      write(batch);
+      batch.clear();
+    }
+  }
+
+  /** Moves up to {@code max - batch.size()} queued events into {@code batch}. */
+  private void take(List<UsageEvent> batch, int max) {
+    int n = queue.drainTo(batch, max - batch.size());
+    if (n > 0) {
+      pending.addAndGet(-n);
     }
   }
 
   /**
    * Adds queued events to {@code batch} up to the batch size, waiting up to the batch linger for more while
-   * it is short, unless the engine is closing.
+   * it is short, unless the engine is closing. A caller that fills the batch wakes the writer early.
    *
    * @return whether the writer was interrupted (close() gave up waiting)
    */
@@ -124,18 +151,18 @@ final class AsyncEventRecorder implements EventRecorder {
     int size = settings.batchSize();
     long deadline = System.nanoTime() + settings.batchLinger().toNanos();
     while (true) {
-      queue.drainTo(batch, size - batch.size());
+      take(batch, size);
       long left = deadline - System.nanoTime();
       if (batch.size() >= size || closed || left <= 0) {
         return false;
       }
-      try {
-        UsageEvent next = queue.poll(left, TimeUnit.NANOSECONDS);
-        if (next == null) {
-          return false;
-        }
-        batch.add(next);
-      } catch (InterruptedException e) {
+      int need = size - batch.size();
+      wanted = need;
+      if (pending.get() < need) {
+        LockSupport.parkNanos(this, left);
+      }
+      wanted = Integer.MAX_VALUE;
+      if (Thread.interrupted()) {
         return true;
       }
     }
@@ -197,7 +224,7 @@ final class AsyncEventRecorder implements EventRecorder {
     }
     closeDeadline = System.nanoTime() + settings.closeTimeout().toNanos();
     closed = true;
-    queue.offer(WAKE_UP); // a full buffer keeps the writer busy anyway
+    LockSupport.unpark(writer);
     try {
       writer.join(Math.max(1, (closeDeadline - System.nanoTime()) / 1_000_000));
       if (writer.isAlive()) {
@@ -209,7 +236,6 @@ final class AsyncEventRecorder implements EventRecorder {
     }
     List<UsageEvent> rest = new ArrayList<>();
     queue.drainTo(rest);
-    rest.removeIf(e -> e == WAKE_UP);
     for (int from = 0; from < rest.size(); from += settings.batchSize()) {
       List<UsageEvent> chunk = rest.subList(from, Math.min(rest.size(), from + settings.batchSize()));
       if (System.nanoTime() - closeDeadline > 0 || Thread.currentThread().isInterrupted()) {
