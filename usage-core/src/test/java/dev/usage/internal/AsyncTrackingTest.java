@@ -221,6 +221,49 @@ class AsyncTrackingTest {
   }
 
   @Test
+  void callersFromManyThreadsWakeTheWriterForEveryFullBatchAndWhenItIsIdle() throws Exception {
+    List<Integer> appended = new CopyOnWriteArrayList<>();
+    // a minute's linger and idle wait: only a wake-up by a caller gets a batch written within the await
+    UsageStorage storage = UsageStorage.composite(real.counters(),
+        new AppendHook(real.events(), (List<UsageEvent> batch) -> appended.add(batch.size())), real.userQuotas(),
+        real.history(), real.capabilities());
+    engine = UsageEngine.builder().storage(storage).trackingMode(TrackingMode.ASYNC).batchSize(10)
+        .batchLinger(Duration.ofMinutes(1)).flushInterval(Duration.ofMinutes(1)).closeTimeout(Duration.ofMinutes(1))
+        .closeOnShutdown(false).build();
+    int threads = 8;
+    int perThread = 1_000;
+    for (int round = 0; round < 3; round++) {
+      int base = round * threads * perThread;
+      CountDownLatch start = new CountDownLatch(1);
+      List<Thread> callers = new java.util.ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        int from = base + t * perThread;
+        Thread c = new Thread(() -> {
+          try {
+            start.await();
+          } catch (InterruptedException e) {
+            return;
+          }
+          for (int i = from; i < from + perThread; i++) {
+            engine.tracking().trackUsage(event(i));
+          }
+        });
+        c.start();
+        callers.add(c);
+      }
+      start.countDown();
+      for (Thread c : callers) {
+        c.join();
+      }
+      long expected = (long) (round + 1) * threads * perThread;
+      // every batch full (8,000 is a multiple of 10), each completed by the caller whose event filled it; the
+      // writer then idles until the next round's first event wakes it
+      await().atMost(Duration.ofSeconds(20)).until(() -> engine.tracking().trackingStats().written() == expected);
+    }
+    assertThat(appended).allMatch(n -> n == 10);
+  }
+
+  @Test
   void closeEndsTheLingerAndWritesThePartialBatch() {
     List<Integer> appended = new CopyOnWriteArrayList<>();
     engine = lingering(new AppendHook(real.events(), (List<UsageEvent> batch) -> appended.add(batch.size())), 50);
