@@ -39,7 +39,10 @@ final class AsyncEventRecorder implements EventRecorder {
   private final LongAdder written = new LongAdder();
   private final LongAdder dropped = new LongAdder();
   private final LongAdder failed = new LongAdder();
-  /** Events offered and not yet taken by the writer (may briefly count one the queue refused). */
+  /**
+   * Events queued and not yet taken by the writer; counted just after the offer, so briefly low (even
+   * negative) when the writer takes an event before its caller counts it.
+   */
   private final AtomicInteger pending = new AtomicInteger();
   /** Set by the writer before it parks for want of any event; a caller that finds it set wakes the writer. */
   private volatile boolean idle;

@@ -26,7 +26,7 @@ import org.springframework.web.bind.annotation.ExceptionHandler;
  *
  * <pre>{@code
  * {"type": "https://usage.dev/problems/quota-exceeded", "title": "Quota exceeded", "status": 429,
- *  "detail": "quota exceeded: characters; retry in 27d 4h 17m 12s", "instance": "/api/correct",
+ *  "detail": "quota exceeded: characters; retry in 14d", "instance": "/api/correct",
  *  "violated": ["characters"], "retryAfterSeconds": 1209600, "resetAt": "2026-12-01T00:00:00Z",
  *  "quotas": [{"type": "characters", "limit": 10000, "used": 9990, "reserved": 0, "remaining": 10,
  *              "resetAt": "2026-12-01T00:00:00Z", "violated": true}, ...]}
