@@ -63,7 +63,8 @@ final class BareEventInsert implements IngestSide {
     }
   }
 
-  private static String json(Map<QuotaType, Long> quantities) {
+  /** The quantities as the {@code quota_consumed} JSON column holds them. */
+  static String json(Map<QuotaType, Long> quantities) {
     StringBuilder b = new StringBuilder("{");
     quantities.forEach((t, v) -> b.append(b.length() > 1 ? "," : "").append('"').append(t.name()).append("\":").append(v));
     return b.append('}').toString();

@@ -22,7 +22,8 @@ public final class JdbcSuite {
       .group("PostgresConsumeBenchmark.ours", "PostgresConsumeBenchmark.bare",
           "PostgresConsumeBenchmark.bareReadingSettings")
       .group("H2ConsumeBenchmark.ours", "H2ConsumeBenchmark.bare", "H2ConsumeBenchmark.bareReadingSettings")
-      .group("PostgresIngestBenchmark.append", "PostgresIngestBenchmark.asyncEngine", "PostgresIngestBenchmark.bare")
+      .group("PostgresIngestBenchmark.append", "PostgresIngestBenchmark.asyncEngine", "PostgresIngestBenchmark.bare",
+          "PostgresIngestBenchmark.bareCopy")
       .target("PostgreSQL consume, 32 threads, 10,000 users", "PostgresConsumeBenchmark.ours",
           "PostgresConsumeBenchmark.bare", 0.8)
       .diagnostic("(diagnostic) PostgreSQL bare + settings SELECT", "PostgresConsumeBenchmark.bareReadingSettings",
@@ -34,6 +35,8 @@ public final class JdbcSuite {
           "PostgresIngestBenchmark.bare", 0.8)
       .target("PostgreSQL ingestion, ASYNC engine flushing 1,000", "PostgresIngestBenchmark.asyncEngine",
           "PostgresIngestBenchmark.bare", 0.8)
+      .diagnostic("(diagnostic) PostgreSQL ingestion, append(1,000) / bare COPY", "PostgresIngestBenchmark.append",
+          "PostgresIngestBenchmark.bareCopy")
       .software(JdbcSuite::software)
       .build();
 

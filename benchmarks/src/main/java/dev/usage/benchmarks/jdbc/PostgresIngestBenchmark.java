@@ -58,6 +58,8 @@ public class PostgresIngestBenchmark {
     String name = params.getBenchmark();
     if (name.endsWith(".bare")) {
       side = new BareEventInsert(pool);
+    } else if (name.endsWith(".bareCopy")) {
+      side = new BareEventCopy(pool);
     } else if (name.endsWith(".asyncEngine")) {
       side = new AsyncEngineIngest(pool, BATCH);
     } else {
@@ -110,6 +112,12 @@ public class PostgresIngestBenchmark {
   @Benchmark
   @OperationsPerInvocation(BATCH)
   public void bare() {
+    write();
+  }
+
+  @Benchmark
+  @OperationsPerInvocation(BATCH)
+  public void bareCopy() {
     write();
   }
 
