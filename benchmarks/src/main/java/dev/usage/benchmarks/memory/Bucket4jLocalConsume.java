@@ -4,7 +4,6 @@ import dev.usage.QuotaType;
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -36,12 +35,7 @@ final class Bucket4jLocalConsume implements LocalSide {
     this.shape = shape;
     this.types = Expected.types(shape);
     this.amounts = Expected.amounts(shape);
-    this.keys = new String[users][types.length];
-    for (int i = 0; i < users; i++) {
-      for (int q = 0; q < types.length; q++) {
-        keys[i][q] = "user-" + i + ":" + types[q].name().toLowerCase(Locale.ROOT);
-      }
-    }
+    this.keys = Expected.keys(users, types);
     for (int i = 0; i < users; i++) {
       consume(i, "setup-" + i);
     }

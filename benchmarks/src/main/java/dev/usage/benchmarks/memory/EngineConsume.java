@@ -7,17 +7,12 @@ import dev.usage.QuotaType;
 import dev.usage.TrackingMode;
 import dev.usage.UsageEngine;
 import dev.usage.UsageTrackingService;
+import dev.usage.benchmarks.CounterTotals;
 import dev.usage.memory.InMemoryUsageStorage;
-import dev.usage.spi.CounterPage;
 import dev.usage.spi.StorageCapability;
-import dev.usage.spi.StoredCounter;
 import dev.usage.spi.UsageStorage;
-import java.time.Instant;
-import java.util.HashSet;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -90,20 +85,11 @@ final class EngineConsume implements LocalSide {
         throw new IllegalStateException("idempotency key setup-0 sent again was not replayed: " + again);
       }
     }
-    Map<QuotaType, Long> used = new TreeMap<>();
-    Set<String> seen = new HashSet<>();
-    Optional<String> cursor = Optional.empty();
-    do {
-      CounterPage page = storage.counters().scan(cursor, 1_000, Instant.now());
-      for (StoredCounter c : page.counters()) {
-        used.merge(c.type(), c.used(), Long::sum);
-        seen.add(c.userId());
-      }
-      cursor = page.next();
-    } while (cursor.isPresent());
+    CounterTotals totals = CounterTotals.scan(storage.counters());
+    Map<QuotaType, Long> used = totals.used();
     Map<QuotaType, Long> expected = Expected.units(shape, admitted.sum());
-    if (!used.equals(expected) || seen.size() != users.length) {
-      throw new IllegalStateException("counters hold " + used + " for " + seen.size() + " users, but "
+    if (!used.equals(expected) || totals.users() != users.length) {
+      throw new IllegalStateException("counters hold " + used + " for " + totals.users() + " users, but "
           + admitted.sum() + " consumes of " + users.length + " users were admitted (expected " + expected + ")");
     }
   }

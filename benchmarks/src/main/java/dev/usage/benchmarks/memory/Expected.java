@@ -1,6 +1,7 @@
 package dev.usage.benchmarks.memory;
 
 import dev.usage.QuotaType;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -23,6 +24,17 @@ final class Expected {
   static QuotaType[] types(Shape shape) {
     return shape == Shape.ONE_QUOTA ? new QuotaType[] {QuotaType.REQUESTS}
         : new QuotaType[] {QuotaType.CHARACTERS, QuotaType.REQUESTS, QuotaType.TOKENS};
+  }
+
+  /** The map keys of each user's counters ({@code user-7:requests}), per user, in the order of {@link #types}. */
+  static String[][] keys(int users, QuotaType[] types) {
+    String[][] keys = new String[users][types.length];
+    for (int i = 0; i < users; i++) {
+      for (int q = 0; q < types.length; q++) {
+        keys[i][q] = "user-" + i + ":" + types[q].name().toLowerCase(Locale.ROOT);
+      }
+    }
+    return keys;
   }
 
   /** The amounts matching {@link #types}. */

@@ -9,15 +9,10 @@ import dev.usage.UsageEngine;
 import dev.usage.UsageStorageException;
 import dev.usage.UsageTrackingService;
 import dev.usage.benchmarks.ConsumeSide;
+import dev.usage.benchmarks.CounterTotals;
 import dev.usage.redis.RedisUsageStorage;
-import dev.usage.spi.CounterPage;
-import dev.usage.spi.StoredCounter;
 import io.lettuce.core.RedisClient;
-import java.time.Instant;
-import java.util.HashSet;
 import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -115,17 +110,8 @@ final class EngineConsume implements ConsumeSide {
         throw new IllegalStateException("idempotency key k1 sent again was not replayed: " + again);
       }
     }
-    Map<QuotaType, Long> used = new TreeMap<>();
-    Set<String> seen = new HashSet<>();
-    Optional<String> cursor = Optional.empty();
-    do {
-      CounterPage page = storage.counters().scan(cursor, 1_000, Instant.now());
-      for (StoredCounter c : page.counters()) {
-        used.merge(c.type(), c.used(), Long::sum);
-        seen.add(c.userId());
-      }
-      cursor = page.next();
-    } while (cursor.isPresent());
+    CounterTotals totals = CounterTotals.scan(storage.counters());
+    Map<QuotaType, Long> used = totals.used();
     long n = admitted.sum();
     Map<QuotaType, Long> expected = new TreeMap<>();
     expected.put(QuotaType.REQUESTS, n);
@@ -133,8 +119,8 @@ final class EngineConsume implements ConsumeSide {
       expected.put(QuotaType.CHARACTERS, n * CHARACTERS);
       expected.put(QuotaType.TOKENS, n * TOKENS);
     }
-    if (!used.equals(expected) || seen.size() != users.length) {
-      throw new IllegalStateException("counters hold " + used + " for " + seen.size() + " users, but " + n
+    if (!used.equals(expected) || totals.users() != users.length) {
+      throw new IllegalStateException("counters hold " + used + " for " + totals.users() + " users, but " + n
           + " consumes of " + users.length + " users were admitted (expected " + expected + ")");
     }
   }
