@@ -5,6 +5,7 @@ import java.time.ZoneId;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * A user's quota settings: tier, per-user overrides (which win over the tier), the time zone their
@@ -27,11 +28,7 @@ public record UserQuota(String userId, String tier, Map<QuotaType, Quota> overri
     Checks.id("userId", userId);
     Checks.name("tier", tier);
     Checks.noNullEntries("overrides", overrides);
-    for (Map.Entry<QuotaType, Quota> e : overrides.entrySet()) {
-      if (!e.getKey().equals(e.getValue().type())) {
-        throw new InvalidUsageException("overrides", "key " + e.getKey() + " holds a quota of type " + e.getValue().type());
-      }
-    }
+    keyedByType("overrides", overrides, Quota::type, "quota");
     overrides = Map.copyOf(overrides);
     Checks.notNull("zone", zone);
     if (billingAnchorDay < 1 || billingAnchorDay > 31) {
@@ -42,12 +39,21 @@ public record UserQuota(String userId, String tier, Map<QuotaType, Quota> overri
     }
     Checks.notNull("scheduled", scheduled);
     Checks.noNullEntries("resets", resets);
-    for (Map.Entry<QuotaType, UsageReset> e : resets.entrySet()) {
-      if (!e.getKey().equals(e.getValue().type())) {
-        throw new InvalidUsageException("resets", "key " + e.getKey() + " holds a reset of type " + e.getValue().type());
+    keyedByType("resets", resets, UsageReset::type, "reset");
+    resets = Map.copyOf(resets);
+  }
+
+  /** Checks that each value is under its own type's key (an empty map, the common case, is not iterated). */
+  private static <V> void keyedByType(String field, Map<QuotaType, V> byType, Function<V, QuotaType> typeOf, String what) {
+    if (byType.isEmpty()) {
+      return;
+    }
+    for (Map.Entry<QuotaType, V> e : byType.entrySet()) {
+      if (!e.getKey().equals(typeOf.apply(e.getValue()))) {
+        throw new InvalidUsageException(field, "key " + e.getKey() + " holds a " + what + " of type "
+            + typeOf.apply(e.getValue()));
       }
     }
-    resets = Map.copyOf(resets);
   }
 
   /** Settings with no tier change scheduled and no usage reset. */

@@ -94,7 +94,9 @@ public final class Checks {
   }
 
   public static <T extends Collection<?>> T noNullElements(String field, T values) {
-    notNull(field, values);
+    if (notNull(field, values).isEmpty()) {
+      return values; // no iterator to allocate: settings and decisions pass here on every consume
+    }
     for (Object v : values) {
       if (v == null) {
         throw new InvalidUsageException(field, "must not contain null");
@@ -104,7 +106,9 @@ public final class Checks {
   }
 
   public static <M extends Map<?, ?>> M noNullEntries(String field, M values) {
-    notNull(field, values);
+    if (notNull(field, values).isEmpty()) {
+      return values;
+    }
     for (Map.Entry<?, ?> e : values.entrySet()) {
       if (e.getKey() == null || e.getValue() == null) {
         throw new InvalidUsageException(field, "must not contain null keys or values");

@@ -19,21 +19,34 @@ public final class Periods {
 
   private record Key(QuotaPeriod period, ZoneId zone, int anchorDay) {}
 
+  /** The window last asked for, with the zone and anchor it was computed in. */
+  private record Last(ZoneId zone, int anchorDay, PeriodWindow window) {}
+
   private final ConcurrentHashMap<Key, PeriodWindow> last = new ConcurrentHashMap<>();
+  /**
+   * The last window asked for of each kind of period, by {@code QuotaPeriod.ordinal()}: most users share a zone
+   * and an anchor, so this answers most calls without building a key. Racy but safe: a {@link Last} is
+   * immutable, and a lost write only costs a lookup.
+   */
+  private final Last[] lastOfKind = new Last[QuotaPeriod.values().length];
 
   /** The period of kind {@code period} that contains {@code at}. */
   public PeriodWindow window(QuotaPeriod period, Instant at, ZoneId zone, int anchorDay) {
+    Last recent = lastOfKind[period.ordinal()];
+    if (recent != null && recent.anchorDay == anchorDay && recent.zone.equals(zone) && recent.window.contains(at)) {
+      return recent.window;
+    }
     Key key = new Key(period, zone, anchorDay);
     PeriodWindow cached = last.get(key);
-    if (cached != null && cached.contains(at)) {
-      return cached;
+    if (cached == null || !cached.contains(at)) {
+      cached = compute(period, at, zone, anchorDay);
+      if (last.size() > 4096) {
+        last.clear(); // bound the cache when zones and anchors vary widely
+      }
+      last.put(key, cached);
     }
-    PeriodWindow fresh = compute(period, at, zone, anchorDay);
-    if (last.size() > 4096) {
-      last.clear(); // bound the cache when zones and anchors vary widely
-    }
-    last.put(key, fresh);
-    return fresh;
+    lastOfKind[period.ordinal()] = new Last(zone, anchorDay, cached);
+    return cached;
   }
 
   /** Uncached {@link #window}. */

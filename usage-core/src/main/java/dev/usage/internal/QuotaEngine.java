@@ -9,6 +9,7 @@ import dev.usage.Quota;
 import dev.usage.PeriodUsage;
 import dev.usage.QuotaChange;
 import dev.usage.QuotaDecision;
+import dev.usage.QuotaPeriod;
 import dev.usage.QuotaStatus;
 import dev.usage.QuotaType;
 import dev.usage.Reservation;
@@ -56,6 +57,8 @@ public final class QuotaEngine {
   private final QuotaPlan plan;
   private final EngineSettings settings;
   private final Periods periods = new Periods();
+  /** The last window of each kind of period and when its counters expire, by {@code QuotaPeriod.ordinal()}. */
+  private final Expiry[] expiries = new Expiry[QuotaPeriod.values().length];
   private final StatusFactory statuses;
   private final SettingsCache cache;
   /** Consumes retried when the user's settings changed under them, before giving up. */
@@ -155,16 +158,17 @@ public final class QuotaEngine {
     }
   }
 
-  private List<Part> resolve(UserQuota user, Map<QuotaType, Long> amounts, Instant now) {
+  private Part[] resolve(UserQuota user, Map<QuotaType, Long> amounts, Instant now) {
     Map<QuotaType, Quota> effective = plan.effective(user);
-    List<Part> parts = new ArrayList<>(amounts.size());
+    Part[] parts = new Part[amounts.size()];
+    int i = 0;
     for (Map.Entry<QuotaType, Long> e : amounts.entrySet()) {
       Quota q = effective.get(e.getKey());
       if (q == null) {
         throw new InvalidUsageException("amounts." + e.getKey().name(),
             "unknown quota type for user '" + user.userId() + "' (tier '" + user.tier() + "')");
       }
-      parts.add(part(user, q, now, e.getValue()));
+      parts[i++] = part(user, q, now, e.getValue());
     }
     return parts;
   }
@@ -175,10 +179,10 @@ public final class QuotaEngine {
   public QuotaDecision consume(Consumption request, boolean reserve) {
     requireSomeAmount(request);
     for (int attempt = 1; ; attempt++) {
-      Optional<QuotaDecision> decided = consumeOnce(request, reserve);
-      if (decided.isPresent()) {
-        tell(request.userId(), decided.get(), reserve ? QuotaChange.Kind.RESERVED : QuotaChange.Kind.CONSUMED);
-        return decided.get();
+      QuotaDecision decided = consumeOnce(request, reserve);
+      if (decided != null) {
+        tell(request.userId(), decided, reserve ? QuotaChange.Kind.RESERVED : QuotaChange.Kind.CONSUMED);
+        return decided;
       }
       if (attempt >= STALE_ATTEMPTS) {
         throw new UsageStorageException("the settings of user '" + request.userId() + "' changed during each of "
@@ -187,53 +191,80 @@ public final class QuotaEngine {
     }
   }
 
-  /** One attempt; empty when the store found the settings it was computed from outdated (nothing changed). */
-  private Optional<QuotaDecision> consumeOnce(Consumption request, boolean reserve) {
+  /**
+   * One attempt; {@code null} when the store found the settings it was computed from outdated (nothing changed).
+   * This is every consume's path, so it allocates only what it hands on: no {@code Optional}s or lambdas, and
+   * arrays sized to the request.
+   */
+  private QuotaDecision consumeOnce(Consumption request, boolean reserve) {
     Instant now = settings.clock().instant();
-    Optional<UserQuota> cached = cache.get(request.userId());
-    Optional<UserQuota> user = cached.isPresent() ? cached : readUser(request);
-    if (user.isEmpty()) {
-      return Optional.of(StatusFactory.degraded());
+    UserQuota user = cache.get(request.userId());
+    if (user == null) {
+      Optional<UserQuota> read = readUser(request);
+      if (read.isEmpty()) {
+        return StatusFactory.degraded();
+      }
+      user = read.get();
+      cache.put(user);
     }
-    if (cached.isEmpty()) {
-      cache.put(user.get());
+    Part[] parts = resolve(user.asOf(now), request.amounts(), now);
+    CounterDelta[] deltas = new CounterDelta[parts.length];
+    for (int i = 0; i < parts.length; i++) {
+      Part p = parts[i];
+      deltas[i] = new CounterDelta(p.quota.type(), p.window.id(), p.window.start(), p.window.end(), p.amount,
+          p.counterLimit(), counterExpiry(p.quota.period(), p.window));
     }
-    List<Part> parts = resolve(user.get().asOf(now), request.amounts(), now);
-    List<CounterDelta> deltas = new ArrayList<>(parts.size());
-    for (Part p : parts) {
-      deltas.add(new CounterDelta(p.quota.type(), p.window.id(), p.window.start(), p.window.end(), p.amount,
-          p.counterLimit(), p.window.end().plus(settings.counterRetention())));
+    Optional<IdempotencyMarker> marker = Optional.empty();
+    if (request.idempotencyKey().isPresent()) {
+      marker = Optional.of(new IdempotencyMarker(request.idempotencyKey().get(), fingerprint(reserve, request.amounts()),
+          now.plus(settings.idempotencyWindow())));
     }
-    Optional<IdempotencyMarker> marker = request.idempotencyKey()
-        .map(k -> new IdempotencyMarker(k, fingerprint(reserve, request.amounts()), now.plus(settings.idempotencyWindow())));
     Optional<Hold> hold = Optional.empty();
     if (reserve) {
       Instant expiresAt = now.plus(settings.reservationTtl());
       hold = Optional.of(new Hold(UUID.randomUUID().toString(), expiresAt, expiresAt.plus(settings.idempotencyWindow())));
     }
-    ConsumeCommand command = new ConsumeCommand(request.userId(), deltas, marker, hold, now,
-        cache.versionToCheck(user.get()));
-    Optional<ConsumeOutcome> outcome = failurePolicy(() -> counters.consume(command));
-    if (outcome.isEmpty()) {
-      return Optional.of(StatusFactory.degraded());
+    ConsumeCommand command = new ConsumeCommand(request.userId(), List.of(deltas), marker, hold, now,
+        cache.versionToCheck(user));
+    ConsumeOutcome o;
+    try {
+      o = counters.consume(command);
+    } catch (RuntimeException e) {
+      failOpenOrThrow(e);
+      return StatusFactory.degraded();
     }
-    ConsumeOutcome o = outcome.get();
     if (o.result() == ConsumeOutcome.Result.STALE) {
       cache.invalidate(request.userId());
-      return Optional.empty();
+      return null;
     }
-    List<QuotaStatus> st = new ArrayList<>(parts.size());
-    for (int i = 0; i < parts.size(); i++) {
-      st.add(parts.get(i).status(statuses, o.counters().get(i)));
+    QuotaStatus[] st = new QuotaStatus[parts.length];
+    for (int i = 0; i < parts.length; i++) {
+      st[i] = parts[i].status(statuses, o.counters().get(i));
     }
-    return Optional.of(switch (o.result()) {
-      case ADMITTED, REPLAYED -> StatusFactory.allowed(st, o.result() == ConsumeOutcome.Result.REPLAYED,
-          o.hold().map(h -> new Reservation(h.reservationId(), request.userId(), request.amounts(), h.expiresAt())));
-      case REJECTED -> StatusFactory.denied(st, o.rejected(), now);
+    return switch (o.result()) {
+      case ADMITTED, REPLAYED -> StatusFactory.allowed(List.of(st), o.result() == ConsumeOutcome.Result.REPLAYED,
+          o.hold().isEmpty() ? Optional.empty() : Optional.of(new Reservation(o.hold().get().reservationId(),
+              request.userId(), request.amounts(), o.hold().get().expiresAt())));
+      case REJECTED -> StatusFactory.denied(List.of(st), o.rejected(), now);
       case CONFLICT -> throw new IdempotencyConflictException(request.userId(), request.idempotencyKey().orElse(""));
       case STALE -> throw new IllegalStateException("handled above");
-    });
+    };
   }
+
+  /**
+   * When the counters of {@code window} may be dropped: the window's end plus the configured retention. Kept
+   * for the last window of each kind of period, which nearly every consume asks for again.
+   */
+  private Instant counterExpiry(QuotaPeriod period, PeriodWindow window) {
+    Expiry e = expiries[period.ordinal()];
+    if (e == null || e.window != window) {
+      e = new Expiry(window, window.end().plus(settings.counterRetention()));
+      expiries[period.ordinal()] = e; // racy but safe: an Expiry is immutable, a lost write is recomputed
+    }
+    return e.at;
+  }
+
+  private record Expiry(PeriodWindow window, Instant at) {}
 
   /** Whether the request would be admitted now; counts nothing. */
   public QuotaDecision check(Consumption request) {
@@ -243,7 +274,7 @@ public final class QuotaEngine {
     if (user.isEmpty()) {
       return StatusFactory.degraded();
     }
-    List<Part> parts = resolve(user.get().asOf(now), request.amounts(), now);
+    List<Part> parts = List.of(resolve(user.get().asOf(now), request.amounts(), now));
     Optional<List<CounterValue>> values =
         failurePolicy(() -> counters.read(request.userId(), parts.stream().map(Part::key).toList(), now));
     if (values.isEmpty()) {
@@ -352,7 +383,7 @@ public final class QuotaEngine {
     if (listeners.active()) {
       AtomicReference<List<QuotaStatus>> once = new AtomicReference<>();
       listeners.publish(l -> l.onResetApproaching(userId, once.updateAndGet(m -> m != null ? m
-          : statusesOrNone(userId).stream().filter(s -> s.period() == dev.usage.QuotaPeriod.MONTH).toList())));
+          : statusesOrNone(userId).stream().filter(s -> s.period() == QuotaPeriod.MONTH).toList())));
     }
   }
 
@@ -419,14 +450,24 @@ public final class QuotaEngine {
   /** Runs a store call; on failure applies the failure mode: empty means "allow, degraded". */
   private <T> Optional<T> failurePolicy(Supplier<T> call) {
     try {
-      return Optional.of(store(call));
-    } catch (UsageStorageException e) {
-      if (settings.failureMode() == FailureMode.FAIL_OPEN) {
-        warnFailOpen(e);
-        return Optional.empty();
-      }
-      throw e;
+      return Optional.of(call.get());
+    } catch (RuntimeException e) {
+      failOpenOrThrow(e);
+      return Optional.empty();
     }
+  }
+
+  /**
+   * Applies the failure mode to what a store call threw: returns (the caller allows, degraded) when the store
+   * failed and the engine is fail-open; otherwise throws it, typed ({@link #store}).
+   */
+  private void failOpenOrThrow(RuntimeException thrown) {
+    UsageException e = typed(thrown);
+    if (e instanceof UsageStorageException failed && settings.failureMode() == FailureMode.FAIL_OPEN) {
+      warnFailOpen(failed);
+      return;
+    }
+    throw e;
   }
 
   /** Logs a fail-open allow at most once a minute (by the engine clock), saying how many were not logged. */
@@ -445,11 +486,14 @@ public final class QuotaEngine {
   static <T> T store(Supplier<T> call) {
     try {
       return call.get();
-    } catch (UsageException e) {
-      throw e;
     } catch (RuntimeException e) {
-      throw new UsageStorageException("usage store failed: " + e, e);
+      throw typed(e);
     }
+  }
+
+  /** What a store call threw, as the engine lets it out: typed errors as they are, anything else as a storage failure. */
+  private static UsageException typed(RuntimeException e) {
+    return e instanceof UsageException typed ? typed : new UsageStorageException("usage store failed: " + e, e);
   }
 
   private static String fingerprint(boolean reserve, Map<QuotaType, Long> amounts) {

@@ -4,7 +4,6 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.usage.UserQuota;
 import java.time.Duration;
-import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
@@ -26,8 +25,9 @@ final class SettingsCache {
         : null;
   }
 
-  Optional<UserQuota> get(String userId) {
-    return cache == null ? Optional.empty() : Optional.ofNullable(cache.getIfPresent(userId));
+  /** The cached settings, or {@code null}. */
+  UserQuota get(String userId) {
+    return cache == null ? null : cache.getIfPresent(userId);
   }
 
   void put(UserQuota settings) {

@@ -47,7 +47,15 @@ public final class InMemoryCounterStore implements CounterStore {
 
   @Override
   public ConsumeOutcome consume(ConsumeCommand command) {
-    return withUser(command.userId(), u -> u.consume(command));
+    // withUser, written out: every consume passes here, and a capturing lambda would be allocated for each
+    while (true) {
+      UserCounters u = user(command.userId());
+      synchronized (u) {
+        if (!u.retired) {
+          return u.consume(command);
+        }
+      }
+    }
   }
 
   @Override

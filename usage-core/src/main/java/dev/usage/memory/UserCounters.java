@@ -9,6 +9,7 @@ import dev.usage.spi.CounterDelta;
 import dev.usage.spi.CounterKey;
 import dev.usage.spi.CounterValue;
 import dev.usage.spi.Hold;
+import dev.usage.spi.IdempotencyMarker;
 import dev.usage.spi.SettleCommand;
 import dev.usage.spi.SettleOutcome;
 import dev.usage.spi.StoredCounter;
@@ -78,27 +79,36 @@ final class UserCounters {
         return new ConsumeOutcome(r, values(deltas), List.of(), m.hold);
       }
     }
-    List<QuotaType> rejected = new ArrayList<>(0);
-    for (CounterDelta d : deltas) {
-      Counter c = counters.get(d.key());
+    int n = deltas.size();
+    CounterKey[] keys = new CounterKey[n];
+    Counter[] found = new Counter[n];
+    List<QuotaType> rejected = null;
+    for (int i = 0; i < n; i++) {
+      CounterDelta d = deltas.get(i);
+      keys[i] = d.key();
+      Counter c = found[i] = counters.get(keys[i]);
       long total = d.amount() + (c == null ? 0 : c.used + c.reserved);
       if (d.isLimited() && total > d.limit()) {
+        if (rejected == null) {
+          rejected = new ArrayList<>(n);
+        }
         rejected.add(d.type());
       } else if (total > Quota.MAX_AMOUNT) {
         throw new InvalidUsageException("amounts." + d.type().name(),
             "would take the counter past " + Quota.MAX_AMOUNT);
       }
     }
-    if (!rejected.isEmpty()) {
+    if (rejected != null) {
       return new ConsumeOutcome(ConsumeOutcome.Result.REJECTED, values(deltas), rejected, Optional.empty());
     }
     boolean hold = command.hold().isPresent();
-    List<CounterValue> after = new ArrayList<>(deltas.size());
-    for (CounterDelta d : deltas) {
-      Counter c = counters.get(d.key());
+    CounterValue[] after = new CounterValue[n];
+    for (int i = 0; i < n; i++) {
+      CounterDelta d = deltas.get(i);
+      Counter c = found[i];
       if (c == null) {
         c = new Counter(d);
-        counters.put(d.key(), c);
+        counters.put(keys[i], c);
       } else if (d.counterExpiresAt().isAfter(c.expiresAt)) {
         c.expiresAt = d.counterExpiresAt();
       }
@@ -107,7 +117,7 @@ final class UserCounters {
       } else {
         c.used += d.amount();
       }
-      after.add(new CounterValue(d.type(), d.periodId(), c.used, c.reserved));
+      after[i] = new CounterValue(d.type(), d.periodId(), c.used, c.reserved);
       noteExpiry(c.expiresAt);
     }
     if (hold) {
@@ -115,11 +125,12 @@ final class UserCounters {
       reservations.put(h.reservationId(), new Held(deltas, h.expiresAt(), h.retainUntil()));
       noteExpiry(h.expiresAt());
     }
-    command.marker().ifPresent(m -> {
+    if (command.marker().isPresent()) {
+      IdempotencyMarker m = command.marker().get();
       markers.put(m.key(), new Marker(m.fingerprint(), m.expiresAt(), command.hold()));
       noteExpiry(m.expiresAt());
-    });
-    return new ConsumeOutcome(ConsumeOutcome.Result.ADMITTED, after, List.of(), command.hold());
+    }
+    return new ConsumeOutcome(ConsumeOutcome.Result.ADMITTED, List.of(after), List.of(), command.hold());
   }
 
   SettleOutcome commit(SettleCommand command) {
