@@ -7,6 +7,8 @@ import dev.usage.QuotaType;
 import dev.usage.SystemAnalytics;
 import dev.usage.TimeRange;
 import dev.usage.UserUsage;
+import dev.usage.benchmarks.BenchmarkGroup;
+import dev.usage.benchmarks.Effort;
 import dev.usage.benchmarks.Suite;
 import dev.usage.spi.EventQuery;
 import java.nio.charset.StandardCharsets;
@@ -36,8 +38,10 @@ public final class AnalyticsSuite {
   static final Suite SUITE = Suite.builder("analytics")
       .heading("Analytics")
       .benchmarkPackage("dev.usage.benchmarks.analytics")
-      .group("AnalyticsBenchmark.userUsage", "AnalyticsBenchmark.userGroup", "AnalyticsBenchmark.userReport")
-      .group("AnalyticsBenchmark.systemAnalytics", "AnalyticsBenchmark.systemHandSql")
+      .group(BenchmarkGroup.of("AnalyticsBenchmark.userUsage", "AnalyticsBenchmark.userGroup",
+          "AnalyticsBenchmark.userReport").effort(Effort.rounds(2)))
+      .group(BenchmarkGroup.of("AnalyticsBenchmark.systemAnalytics", "AnalyticsBenchmark.systemHandSql")
+          .effort(Effort.rounds(2)))
       .ceiling("System analytics of the last full month: getSystemAnalytics / hand-written single statement (time)",
           "AnalyticsBenchmark.systemAnalytics", "AnalyticsBenchmark.systemHandSql", 1.5)
       .limit("Current-month usage of a random user: getUserUsage (counters)", "AnalyticsBenchmark.userUsage", 5)

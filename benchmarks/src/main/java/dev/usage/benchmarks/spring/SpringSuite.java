@@ -1,5 +1,7 @@
 package dev.usage.benchmarks.spring;
 
+import dev.usage.benchmarks.BenchmarkGroup;
+import dev.usage.benchmarks.Effort;
 import dev.usage.benchmarks.Suite;
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,8 +18,9 @@ public final class SpringSuite {
   static final Suite SUITE = Suite.builder("spring")
       .heading("Spring MVC guard")
       .benchmarkPackage("dev.usage.benchmarks.spring")
-      .group("HttpEndpointBenchmark.guarded", "HttpEndpointBenchmark.plain")
-      .group("GuardedEndpointBenchmark.guarded", "GuardedEndpointBenchmark.plain")
+      .group(BenchmarkGroup.of("HttpEndpointBenchmark.guarded", "HttpEndpointBenchmark.plain").effort(Effort.rounds(2)))
+      .group(BenchmarkGroup.of("GuardedEndpointBenchmark.guarded", "GuardedEndpointBenchmark.plain")
+          .effort(Effort.rounds(2)))
       .target("Guarded MVC endpoint over HTTP (embedded Tomcat, in-memory store), 8 client threads, 10,000 users",
           "HttpEndpointBenchmark.guarded", "HttpEndpointBenchmark.plain", 0.85)
       .diagnostic("The same handlers in-process (MockMvc, no sockets: the guard's largest share), 2 threads",
