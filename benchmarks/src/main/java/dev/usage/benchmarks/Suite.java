@@ -34,7 +34,9 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * rounds, default 3, order alternating), so that background load drifting during the run falls on all of
  * them; a ratio's range is over those rounds ({@code -f N} sets the rounds at every point; without it a
  * group's {@link Effort} may set them per point). Other JMH options pass through ({@code -wi 1 -i 2 -r 3 -prof jfr
- * ...}); {@code -Dbench.only=REGEX} picks benchmarks by name. The Markdown goes to stdout and to
+ * ...}); {@code -Dbench.only=REGEX} picks benchmarks by name, and {@code -Dbench.where="users=1 threads=8"} the
+ * points of the groups' matrices (JMH parameters and threads; a group that does not vary one of them is not
+ * excluded by it). The Markdown goes to stdout and to
  * {@code -Dbench.out=FILE}; with {@code -Dbench.results=RESULTS.md} it also replaces the block between
  * {@code <!-- NAME-results:begin -->} and {@code <!-- NAME-results:end -->} (or appends a section with it).
  *
@@ -146,12 +148,16 @@ public final class Suite {
       throw new IllegalArgumentException("choose benchmarks with -Dbench.only=REGEX (the suite pairs and interleaves them)");
     }
     Pattern only = Pattern.compile(System.getProperty("bench.only", ".*"));
+    Map<String, String> at = BenchmarkGroup.where(System.getProperty("bench.where", ""));
     double loadBefore = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
     ZonedDateTime started = ZonedDateTime.now(ZoneOffset.UTC);
     Map<Stats.Config, List<RunResult>> results = new LinkedHashMap<>();
     for (BenchmarkGroup group : groups) {
       List<String> chosen = group.benchmarks().stream().filter(n -> only.matcher(n).find()).toList();
       for (BenchmarkGroup.Point point : group.points()) {
+        if (contradicts(at, point)) {
+          continue;
+        }
         Effort effort = point.effort();
         int rounds = cli.getForkCount().orElse(effort.rounds() > 0 ? effort.rounds() : 3);
         for (int round = 0; round < rounds; round++) {
@@ -206,6 +212,17 @@ public final class Suite {
       replaceBlock(Path.of(resultsFile), md);
       System.out.println("Updated " + resultsFile);
     }
+  }
+
+  /**
+   * Whether {@code where} ({@code -Dbench.where}) names another value than the point's for one of the point's
+   * parameters, or another thread count than the point's; what the point does not set (a group without a
+   * matrix) does not exclude it.
+   */
+  private static boolean contradicts(Map<String, String> where, BenchmarkGroup.Point point) {
+    return where.entrySet().stream().anyMatch(e -> e.getKey().equals("threads")
+        ? point.threads() > 0 && !e.getValue().equals(Integer.toString(point.threads()))
+        : point.params().containsKey(e.getKey()) && !e.getValue().equals(point.params().get(e.getKey())));
   }
 
   /**
