@@ -31,7 +31,7 @@ import java.util.Set;
  * {@code <!-- analytics-results:begin -->} block of RESULTS.md). {@code --explain} first writes
  * {@code EXPLAIN (ANALYZE, BUFFERS)} of every statement {@code getSystemAnalytics} runs and of the hand query
  * to {@code benchmarks/target/analytics-explain.txt} ({@code --explain-only}: that and nothing else).
- * {@code benchmarks/run-analytics.sh} builds and runs it.
+ * Two rounds by default ({@code -f N} for more). {@code benchmarks/run-analytics.sh} builds and runs it.
  */
 public final class AnalyticsSuite {
 

@@ -32,8 +32,8 @@ public final class JdbcSuite {
   static final Effort SURVEY = new Effort(1, 1, 2, 2, 2);
   /** The target points: two rounds of the annotated forks. */
   static final Effort TARGET = Effort.rounds(2);
-  /** Ingestion: two rounds of 2 x 3 s warm-up and 4 x 3 s measured. */
-  static final Effort INGEST = new Effort(2, 2, 3, 4, 3);
+  /** Ingestion: two rounds of 2 x 3 s warm-up and 3 x 3 s measured. */
+  static final Effort INGEST = new Effort(2, 2, 3, 3, 3);
 
   static final String PG_TARGET = "users=10000 shape=ONE_QUOTA threads=32";
   static final String H2_TARGET = "users=10000 shape=ONE_QUOTA threads=8";

@@ -11,7 +11,8 @@ import java.util.Properties;
  * The Spring suite: a {@code @QuotaGuard}ed MVC endpoint beside the same endpoint unguarded, served over
  * HTTP by embedded Tomcat (the target) and called in-process through MockMvc (a diagnostic), run and
  * reported by {@link Suite} into the {@code <!-- spring-results:begin -->} block of RESULTS.md;
- * {@code benchmarks/run-spring.sh} builds and runs it.
+ * {@code benchmarks/run-spring.sh} builds and runs it. By default the target pair runs two rounds and the
+ * in-process diagnostic one ({@code -f N} sets both).
  */
 public final class SpringSuite {
 
@@ -19,8 +20,9 @@ public final class SpringSuite {
       .heading("Spring MVC guard")
       .benchmarkPackage("dev.usage.benchmarks.spring")
       .group(BenchmarkGroup.of("HttpEndpointBenchmark.guarded", "HttpEndpointBenchmark.plain").effort(Effort.rounds(2)))
+      // the in-process pair is a diagnostic: one round by default
       .group(BenchmarkGroup.of("GuardedEndpointBenchmark.guarded", "GuardedEndpointBenchmark.plain")
-          .effort(Effort.rounds(2)))
+          .effort(Effort.rounds(1)))
       .target("Guarded MVC endpoint over HTTP (embedded Tomcat, in-memory store), 8 client threads, 10,000 users",
           "HttpEndpointBenchmark.guarded", "HttpEndpointBenchmark.plain", 0.85)
       .diagnostic("The same handlers in-process (MockMvc, no sockets: the guard's largest share), 2 threads",
