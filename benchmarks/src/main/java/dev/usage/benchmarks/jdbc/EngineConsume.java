@@ -36,6 +36,8 @@ final class EngineConsume implements ConsumeSide {
   private final Consumption[] requests;
   private final AtomicLong keys = new AtomicLong();
   private final LongAdder admitted = new LongAdder();
+  /** The user the first idempotency key went to (set by the constructor's consumes): keys count per user. */
+  private volatile int firstKeyUser = -1;
 
   EngineConsume(HikariDataSource pool, int users, ConsumeShape shape) {
     this.pool = pool;
@@ -64,9 +66,17 @@ final class EngineConsume implements ConsumeSide {
         .idempotencyKey(key).build();
   }
 
+  private String nextKey(int user) {
+    long n = keys.incrementAndGet();
+    if (n == 1) {
+      firstKeyUser = user;
+    }
+    return "k" + n;
+  }
+
   @Override
   public void consume(int user) {
-    Consumption c = shape.keyed() ? threeQuotas(users[user], "k" + keys.incrementAndGet()) : requests[user];
+    Consumption c = shape.keyed() ? threeQuotas(users[user], nextKey(user)) : requests[user];
     QuotaDecision d = tracking.consumeQuota(c);
     if (!d.allowed() || d.degraded() || d.replayed()) {
       throw new IllegalStateException("consume not admitted and counted: " + d);
@@ -76,13 +86,13 @@ final class EngineConsume implements ConsumeSide {
 
   /**
    * Every admitted consume is in the counters exactly once, per quota type, one counter row per user and type
-   * (read through the storage's own counter scan); with idempotency keys, a key sent again is answered as a
-   * replay and counts nothing.
+   * (read through the storage's own counter scan); with idempotency keys, the first key sent again (for the
+   * user it went to) is answered as a replay and counts nothing.
    */
   @Override
   public void verify() {
     if (shape.keyed()) {
-      QuotaDecision again = tracking.consumeQuota(threeQuotas(users[0], "k1"));
+      QuotaDecision again = tracking.consumeQuota(threeQuotas(users[firstKeyUser], "k1"));
       if (!again.allowed() || !again.replayed()) {
         throw new IllegalStateException("idempotency key k1 sent again was not replayed: " + again);
       }

@@ -36,6 +36,8 @@ final class EngineConsume implements ConsumeSide {
   private final Consumption[] requests;
   private final AtomicLong keys = new AtomicLong();
   private final LongAdder admitted = new LongAdder();
+  /** The user the first idempotency key went to (set by the constructor's consumes): keys count per user. */
+  private volatile int firstKeyUser = -1;
 
   EngineConsume(RedisClient client, String keyPrefix, int users, ConsumeShape shape) {
     this.shape = shape;
@@ -77,11 +79,22 @@ final class EngineConsume implements ConsumeSide {
     }
   }
 
+  private static Consumption threeQuotas(String user, String key) {
+    return Consumption.builder(user).characters(ConsumeShape.CHARACTERS).requests(1).tokens(ConsumeShape.TOKENS)
+        .idempotencyKey(key).build();
+  }
+
+  private String nextKey(int user) {
+    long n = keys.incrementAndGet();
+    if (n == 1) {
+      firstKeyUser = user;
+    }
+    return "k" + n;
+  }
+
   @Override
   public void consume(int user) {
-    Consumption c = shape == ConsumeShape.ONE_QUOTA ? requests[user]
-        : Consumption.builder(users[user]).characters(ConsumeShape.CHARACTERS).requests(1).tokens(ConsumeShape.TOKENS)
-            .idempotencyKey("k" + keys.incrementAndGet()).build();
+    Consumption c = shape.keyed() ? threeQuotas(users[user], nextKey(user)) : requests[user];
     QuotaDecision d = tracking.consumeQuota(c);
     if (!d.allowed() || d.degraded() || d.replayed()) {
       throw new IllegalStateException("consume not admitted and counted: " + d);
@@ -91,14 +104,13 @@ final class EngineConsume implements ConsumeSide {
 
   /**
    * Every admitted consume is in the counters exactly once, one counter per user (read through the
-   * storage's own counter scan); with idempotency keys, a key sent again is answered as a replay and counts
-   * nothing.
+   * storage's own counter scan); with idempotency keys, the first key sent again (for the user it went to) is
+   * answered as a replay and counts nothing.
    */
   @Override
   public void verify() {
-    if (shape == ConsumeShape.THREE_QUOTAS_WITH_KEY) {
-      QuotaDecision again = tracking.consumeQuota(Consumption.builder(users[0]).characters(ConsumeShape.CHARACTERS).requests(1)
-          .tokens(ConsumeShape.TOKENS).idempotencyKey("k1").build());
+    if (shape.keyed()) {
+      QuotaDecision again = tracking.consumeQuota(threeQuotas(users[firstKeyUser], "k1"));
       if (!again.allowed() || !again.replayed()) {
         throw new IllegalStateException("idempotency key k1 sent again was not replayed: " + again);
       }
