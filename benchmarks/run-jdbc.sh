@@ -5,7 +5,7 @@
 # Prints a Markdown table with the ratios; the table is also written to benchmarks/target/jdbc-results.md.
 #
 #   benchmarks/run-jdbc.sh                      # default: the matrix surveyed in one short round, the target
-#                                               # points in two full rounds, ingestion two rounds (~21 min)
+#                                               # points in two full rounds, ingestion two rounds (~22 min)
 #   benchmarks/run-jdbc.sh -f 3                 # 3 full rounds at every point (hours); any JMH option passes
 #                                               # through (-wi, -i, -r, -prof ...) and overrides the defaults
 #   BENCH_WHERE="users=10000 threads=32" benchmarks/run-jdbc.sh   # a subset of the matrix

@@ -6,7 +6,7 @@
 # benchmarks/target/redis-results.md.
 #
 #   benchmarks/run-redis.sh                      # default: the matrix surveyed in one short round, the two target
-#                                                # points in two full rounds (~12 min)
+#                                                # points in two full rounds (~12.5 min)
 #   benchmarks/run-redis.sh -f 3                 # 3 full rounds at every point (hours); any JMH option passes
 #                                                # through (-wi, -i, -r, -prof ...) and overrides the defaults
 #   BENCH_WHERE="users=10000 threads=32" benchmarks/run-redis.sh   # a subset of the matrix
