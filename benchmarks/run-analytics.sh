@@ -7,7 +7,7 @@
 # The data set (10,000,000 events by default) is loaded on the first run and reused by later runs with the same
 # size and seed (a marker row in bench_analytics.bench_dataset says so).
 #
-#   benchmarks/run-analytics.sh                         # default: 10,000,000 events, 3 interleaved rounds (forks)
+#   benchmarks/run-analytics.sh                         # default: 10,000,000 events, 2 interleaved rounds (forks)
 #   JAVA_OPTS=-Dbench.analytics.events=1000000 benchmarks/run-analytics.sh   # a quick run on 1,000,000 events
 #   JAVA_OPTS=-Dbench.analytics.reload=true benchmarks/run-analytics.sh      # load the data set again
 #   benchmarks/run-analytics.sh --explain               # first write EXPLAIN ANALYZE of getSystemAnalytics's statements

@@ -6,7 +6,8 @@
 # heap per tracked user with 100,000 active users. No server is needed. Prints a Markdown table with the
 # ratios; the table is also written to benchmarks/target/memory-results.md.
 #
-#   benchmarks/run-memory.sh                      # default: 3 interleaved rounds (forks) per configuration
+#   benchmarks/run-memory.sh                      # default: the matrix surveyed in one short round, the target
+#                                                 # point in three full rounds, trackUsage two (~8 min)
 #   benchmarks/run-memory.sh -f 2 -wi 2 -w 1 -i 3 -r 1   # shorter; any JMH option passes through (-prof ...)
 #   benchmarks/run-memory.sh --write-results      # also replace the generated block in benchmarks/RESULTS.md
 #   BENCH_ONLY='MemoryConsume' benchmarks/run-memory.sh   # a subset, by regular expression on Class.method

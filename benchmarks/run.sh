@@ -4,9 +4,10 @@
 # Options pass through to every suite (--write-results, -f N, any JMH option); BENCH_SUITES picks suites.
 # A suite that fails does not stop the others; the exit status says whether any failed.
 #
-#   benchmarks/run.sh                                  # all suites, their default options
+#   benchmarks/run.sh                                  # all suites, their default options (~55-60 min on 2 cores)
 #   benchmarks/run.sh --write-results                  # and replace each suite's generated block in RESULTS.md
-#   BENCH_SUITES="memory redis" benchmarks/run.sh -f 5 # a subset of the suites, 5 rounds each
+#   BENCH_SUITES="memory redis" benchmarks/run.sh -f 5 # a subset of the suites, 5 rounds at every point
+#   BENCH_WHERE="users=1 threads=1" benchmarks/run.sh -f 1 -wi 0 -i 1 -r 1   # a smoke run of every suite
 set -uo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 cd "$here/.."

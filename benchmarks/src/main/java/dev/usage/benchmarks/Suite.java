@@ -22,16 +22,21 @@ import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
 import org.openjdk.jmh.runner.options.CommandLineOptions;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
  * Runs groups of JMH benchmarks and prints, as Markdown, one row per benchmark (median and range of all
  * measured iterations over all forks) and the ratio of ours to bare for each target, with the machine it
  * ran on. The benchmarks of a group (the sides of its comparisons) run one fork each in turn ({@code -f N}
  * rounds, default 3, order alternating), so that background load drifting during the run falls on all of
- * them; a ratio's range is over those rounds. Other JMH options pass through ({@code -wi 1 -i 2 -r 3 -prof jfr
- * ...}); {@code -Dbench.only=REGEX} picks benchmarks by name. The Markdown goes to stdout and to
+ * them; a ratio's range is over those rounds ({@code -f N} sets the rounds at every point; without it a
+ * group's {@link Effort} may set them per point). Other JMH options pass through ({@code -wi 1 -i 2 -r 3 -prof jfr
+ * ...}); {@code -Dbench.only=REGEX} picks benchmarks by name, and {@code -Dbench.where="users=1 threads=8"} the
+ * points of the groups' matrices (JMH parameters and threads; a group that does not vary one of them is not
+ * excluded by it). The Markdown goes to stdout and to
  * {@code -Dbench.out=FILE}; with {@code -Dbench.results=RESULTS.md} it also replaces the block between
  * {@code <!-- NAME-results:begin -->} and {@code <!-- NAME-results:end -->} (or appends a section with it).
  *
@@ -143,13 +148,18 @@ public final class Suite {
       throw new IllegalArgumentException("choose benchmarks with -Dbench.only=REGEX (the suite pairs and interleaves them)");
     }
     Pattern only = Pattern.compile(System.getProperty("bench.only", ".*"));
-    int rounds = cli.getForkCount().orElse(3);
+    Map<String, String> at = BenchmarkGroup.where(System.getProperty("bench.where", ""));
     double loadBefore = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
     ZonedDateTime started = ZonedDateTime.now(ZoneOffset.UTC);
     Map<Stats.Config, List<RunResult>> results = new LinkedHashMap<>();
     for (BenchmarkGroup group : groups) {
       List<String> chosen = group.benchmarks().stream().filter(n -> only.matcher(n).find()).toList();
       for (BenchmarkGroup.Point point : group.points()) {
+        if (contradicts(at, point)) {
+          continue;
+        }
+        Effort effort = point.effort();
+        int rounds = cli.getForkCount().orElse(effort.rounds() > 0 ? effort.rounds() : 3);
         for (int round = 0; round < rounds; round++) {
           // one fork of each side in turn, the order alternating, so that a change in the machine's
           // background load falls on both sides of a ratio
@@ -165,7 +175,8 @@ public final class Suite {
             if (point.threads() > 0) {
               options.threads(point.threads());
             }
-            Collection<RunResult> runs = new Runner(options.build()).run();
+            applyEffort(options, cli, effort);
+            Collection<RunResult> runs = runWhenFree(options);
             for (RunResult r : runs) {
               results.computeIfAbsent(Stats.config(r), k -> new ArrayList<>()).add(r);
             }
@@ -200,6 +211,55 @@ public final class Suite {
     if (resultsFile != null) {
       replaceBlock(Path.of(resultsFile), md);
       System.out.println("Updated " + resultsFile);
+    }
+  }
+
+  /**
+   * Whether {@code where} ({@code -Dbench.where}) names another value than the point's for one of the point's
+   * parameters, or another thread count than the point's; what the point does not set (a group without a
+   * matrix) does not exclude it.
+   */
+  private static boolean contradicts(Map<String, String> where, BenchmarkGroup.Point point) {
+    return where.entrySet().stream().anyMatch(e -> e.getKey().equals("threads")
+        ? point.threads() > 0 && !e.getValue().equals(Integer.toString(point.threads()))
+        : point.params().containsKey(e.getKey()) && !e.getValue().equals(point.params().get(e.getKey())));
+  }
+
+  /**
+   * One JMH run; while another JMH instance on the machine holds its lock (someone measuring), waits for it,
+   * polling every 5 s and saying so once, instead of failing the suite half-way.
+   */
+  private static Collection<RunResult> runWhenFree(OptionsBuilder options) throws RunnerException, InterruptedException {
+    boolean said = false;
+    while (true) {
+      try {
+        return new Runner(options.build()).run();
+      } catch (RunnerException e) {
+        if (e.getMessage() == null || !e.getMessage().contains("the JMH lock")) {
+          throw e;
+        }
+        if (!said) {
+          System.out.println("Another JMH instance holds the JMH lock: waiting for it");
+          said = true;
+        }
+        Thread.sleep(5_000);
+      }
+    }
+  }
+
+  /** The effort's iterations and times, where the command line set none. */
+  private static void applyEffort(OptionsBuilder options, CommandLineOptions cli, Effort effort) {
+    if (effort.warmupIterations() > 0 && !cli.getWarmupIterations().hasValue()) {
+      options.warmupIterations(effort.warmupIterations());
+    }
+    if (effort.warmupSeconds() > 0 && !cli.getWarmupTime().hasValue()) {
+      options.warmupTime(TimeValue.seconds(effort.warmupSeconds()));
+    }
+    if (effort.iterations() > 0 && !cli.getMeasurementIterations().hasValue()) {
+      options.measurementIterations(effort.iterations());
+    }
+    if (effort.seconds() > 0 && !cli.getMeasurementTime().hasValue()) {
+      options.measurementTime(TimeValue.seconds(effort.seconds()));
     }
   }
 
@@ -380,18 +440,7 @@ public final class Suite {
     }
 
     private static Map<String, String> where(String spec) {
-      Map<String, String> m = new LinkedHashMap<>();
-      for (String part : spec.trim().split("\\s+")) {
-        if (part.isEmpty()) {
-          continue;
-        }
-        int eq = part.indexOf('=');
-        if (eq <= 0) {
-          throw new IllegalArgumentException("where: expected name=value, got '" + part + "'");
-        }
-        m.put(part.substring(0, eq), part.substring(eq + 1));
-      }
-      return m;
+      return BenchmarkGroup.where(spec);
     }
 
     /** What the benchmarks ran against (servers, drivers), appended to the machine line at the end of a run. */

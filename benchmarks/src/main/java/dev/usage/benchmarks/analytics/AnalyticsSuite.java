@@ -7,6 +7,8 @@ import dev.usage.QuotaType;
 import dev.usage.SystemAnalytics;
 import dev.usage.TimeRange;
 import dev.usage.UserUsage;
+import dev.usage.benchmarks.BenchmarkGroup;
+import dev.usage.benchmarks.Effort;
 import dev.usage.benchmarks.Suite;
 import dev.usage.spi.EventQuery;
 import java.nio.charset.StandardCharsets;
@@ -29,15 +31,17 @@ import java.util.Set;
  * {@code <!-- analytics-results:begin -->} block of RESULTS.md). {@code --explain} first writes
  * {@code EXPLAIN (ANALYZE, BUFFERS)} of every statement {@code getSystemAnalytics} runs and of the hand query
  * to {@code benchmarks/target/analytics-explain.txt} ({@code --explain-only}: that and nothing else).
- * {@code benchmarks/run-analytics.sh} builds and runs it.
+ * Two rounds by default ({@code -f N} for more). {@code benchmarks/run-analytics.sh} builds and runs it.
  */
 public final class AnalyticsSuite {
 
   static final Suite SUITE = Suite.builder("analytics")
       .heading("Analytics")
       .benchmarkPackage("dev.usage.benchmarks.analytics")
-      .group("AnalyticsBenchmark.userUsage", "AnalyticsBenchmark.userGroup", "AnalyticsBenchmark.userReport")
-      .group("AnalyticsBenchmark.systemAnalytics", "AnalyticsBenchmark.systemHandSql")
+      .group(BenchmarkGroup.of("AnalyticsBenchmark.userUsage", "AnalyticsBenchmark.userGroup",
+          "AnalyticsBenchmark.userReport").effort(Effort.rounds(2)))
+      .group(BenchmarkGroup.of("AnalyticsBenchmark.systemAnalytics", "AnalyticsBenchmark.systemHandSql")
+          .effort(Effort.rounds(2)))
       .ceiling("System analytics of the last full month: getSystemAnalytics / hand-written single statement (time)",
           "AnalyticsBenchmark.systemAnalytics", "AnalyticsBenchmark.systemHandSql", 1.5)
       .limit("Current-month usage of a random user: getUserUsage (counters)", "AnalyticsBenchmark.userUsage", 5)

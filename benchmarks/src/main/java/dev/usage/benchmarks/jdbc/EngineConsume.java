@@ -8,85 +8,104 @@ import dev.usage.QuotaType;
 import dev.usage.TrackingMode;
 import dev.usage.UsageEngine;
 import dev.usage.UsageTrackingService;
+import dev.usage.benchmarks.ConsumeShape;
 import dev.usage.benchmarks.ConsumeSide;
+import dev.usage.benchmarks.CounterTotals;
+import dev.usage.benchmarks.Parallel;
 import dev.usage.jdbc.JdbcUsageStorage;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Ours: {@code engine.tracking().consumeQuota} of 1 request through the public API, SYNC mode, over
- * {@link JdbcUsageStorage} on the given pool, with the schema the library ships. Every user consumes once
- * in the constructor, so that the measured consumes find their counter rows (as the bare side finds its
- * pre-seeded rows). Nothing here depends on how many statements a consume takes.
+ * Ours: {@code engine.tracking().consumeQuota} through the public API, SYNC mode, over {@link JdbcUsageStorage}
+ * on the given pool, with the schema the library ships and a monthly default quota of each type the shape
+ * takes. Either 1 request ({@link ConsumeShape#ONE_QUOTA}), or characters + requests + tokens under a fresh
+ * idempotency key per call ({@link ConsumeShape#THREE_QUOTAS_WITH_KEY}). Every user consumes once in the
+ * constructor, so that the measured consumes find their counter rows (as the bare side finds its pre-seeded
+ * rows). Nothing here depends on how many statements a consume takes.
  */
 final class EngineConsume implements ConsumeSide {
 
-  /** The limit of every user: never reached, so every consume is admitted and takes the full path. */
-  static final long LIMIT = Quota.MAX_AMOUNT;
-
   private final HikariDataSource pool;
+  private final JdbcUsageStorage storage;
   private final UsageEngine engine;
   private final UsageTrackingService tracking;
+  private final ConsumeShape shape;
+  private final String[] users;
   private final Consumption[] requests;
+  private final AtomicLong keys = new AtomicLong();
   private final LongAdder admitted = new LongAdder();
+  /** The user the first idempotency key went to (set by the constructor's consumes): keys count per user. */
+  private volatile int firstKeyUser = -1;
 
-  EngineConsume(HikariDataSource pool, int users) {
+  EngineConsume(HikariDataSource pool, int users, ConsumeShape shape) {
     this.pool = pool;
-    JdbcUsageStorage storage = JdbcUsageStorage.builder(pool).initializeSchema(true).build();
-    this.engine = UsageEngine.builder()
+    this.shape = shape;
+    this.storage = JdbcUsageStorage.builder(pool).initializeSchema(true).build();
+    UsageEngine.Builder builder = UsageEngine.builder()
         .storage(storage)
         .trackingMode(TrackingMode.SYNC)
-        .closeOnShutdown(false)
-        .defaultQuota(Quota.monthly(QuotaType.REQUESTS, LIMIT))
-        .build();
+        .closeOnShutdown(false);
+    for (QuotaType type : shape.types()) {
+      builder.defaultQuota(Quota.monthly(type, ConsumeShape.LIMIT));
+    }
+    this.engine = builder.build();
     this.tracking = engine.tracking();
+    this.users = new String[users];
     this.requests = new Consumption[users];
     for (int i = 0; i < users; i++) {
-      requests[i] = Consumption.builder("user-" + i).requests(1).build();
+      this.users[i] = "user-" + i;
+      requests[i] = Consumption.builder(this.users[i]).requests(1).build();
     }
-    seed(pool.getMaximumPoolSize());
+    Parallel.forEach(users, pool.getMaximumPoolSize(), this::consume);
   }
 
-  private void seed(int threads) {
-    ExecutorService seeders = Executors.newFixedThreadPool(threads);
-    try {
-      Future<?>[] done = new Future<?>[threads];
-      for (int t = 0; t < threads; t++) {
-        int first = t;
-        done[t] = seeders.submit(() -> {
-          for (int i = first; i < requests.length; i += threads) {
-            consume(i);
-          }
-        });
-      }
-      for (Future<?> f : done) {
-        f.get();
-      }
-    } catch (Exception e) {
-      throw new IllegalStateException("seeding the users failed", e);
-    } finally {
-      seeders.shutdown();
+  private Consumption threeQuotas(String user, String key) {
+    return Consumption.builder(user).characters(ConsumeShape.CHARACTERS).requests(1).tokens(ConsumeShape.TOKENS)
+        .idempotencyKey(key).build();
+  }
+
+  private String nextKey(int user) {
+    long n = keys.incrementAndGet();
+    if (n == 1) {
+      firstKeyUser = user;
     }
+    return "k" + n;
   }
 
   @Override
   public void consume(int user) {
-    QuotaDecision d = tracking.consumeQuota(requests[user]);
-    if (!d.allowed() || d.degraded()) {
-      throw new IllegalStateException("consume not admitted: " + d);
+    Consumption c = shape.keyed() ? threeQuotas(users[user], nextKey(user)) : requests[user];
+    QuotaDecision d = tracking.consumeQuota(c);
+    if (!d.allowed() || d.degraded() || d.replayed()) {
+      throw new IllegalStateException("consume not admitted and counted: " + d);
     }
     admitted.increment();
   }
 
+  /**
+   * Every admitted consume is in the counters exactly once, per quota type, one counter row per user and type
+   * (read through the storage's own counter scan); with idempotency keys, the first key sent again (for the
+   * user it went to) is answered as a replay and counts nothing.
+   */
   @Override
   public void verify() {
-    long stored = BenchDatabases.queryLong(pool, "SELECT COALESCE(SUM(used), 0) FROM usage_counters");
+    if (shape.keyed()) {
+      QuotaDecision again = tracking.consumeQuota(threeQuotas(users[firstKeyUser], "k1"));
+      if (!again.allowed() || !again.replayed()) {
+        throw new IllegalStateException("idempotency key k1 sent again was not replayed: " + again);
+      }
+    }
+    CounterTotals totals = CounterTotals.scan(storage.counters());
     long rows = BenchDatabases.queryLong(pool, "SELECT COUNT(*) FROM usage_counters");
-    if (stored != admitted.sum() || rows != requests.length) {
-      throw new IllegalStateException("counters hold " + stored + " units in " + rows + " rows, but "
-          + admitted.sum() + " consumes of " + requests.length + " users were admitted");
+    long n = admitted.sum();
+    Map<QuotaType, Long> expected = shape.units(n);
+    if (!totals.used().equals(expected) || totals.users() != users.length
+        || rows != (long) users.length * shape.types().length) {
+      throw new IllegalStateException("counters hold " + totals.used() + " for " + totals.users() + " users in "
+          + rows + " rows, but " + n + " consumes of " + users.length + " users were admitted (expected " + expected
+          + ")");
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.usage.benchmarks.jdbc;
 
+import dev.usage.benchmarks.ConsumeShape;
 import dev.usage.benchmarks.ConsumeSide;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -20,9 +21,12 @@ import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.BenchmarkParams;
 
 /**
- * Single-quota consume on embedded in-memory H2 (same JVM), 8 threads, a random user of 10,000 per call:
- * {@code ours} (the engine over the JDBC storage) beside {@code bare} (one conditional UPDATE), both over a
- * HikariCP pool of {@code poolSize} connections on a fresh database. Target: ours at least 0.5 times bare.
+ * Consume on embedded in-memory H2 (same JVM), a random user of {@code users} per call (one hot user at 1):
+ * {@code ours} (the engine over the JDBC storage) beside {@code bare} (one conditional UPDATE, or with three
+ * quotas a key INSERT and one UPDATE in a transaction), both over a HikariCP pool of {@code poolSize}
+ * connections on a fresh database; {@code shape} as on PostgreSQL. No Bucket4j side: Bucket4j 8.14 ships no
+ * proxy manager for H2 (its local buckets are in the in-memory suite). Threads: 8 by default, set per fork by
+ * {@link JdbcSuite}. Target: single quota, 8 threads, 10,000 users, ours at least 0.5 times bare.
  *
  * <p>Warm-up is 4 x 10 s, longer than the other suites': with 8 busy threads on 2 cores the JIT compiler
  * threads get little CPU, and after 2 x 5 s both sides were still speeding up from one iteration to the
@@ -37,8 +41,11 @@ import org.openjdk.jmh.infra.BenchmarkParams;
 @Threads(8)
 public class H2ConsumeBenchmark {
 
-  @Param("10000")
+  @Param({"10000", "1"})
   public int users;
+
+  @Param({"ONE_QUOTA", "THREE_QUOTAS_WITH_KEY"})
+  public ConsumeShape shape;
 
   @Param("8")
   public int poolSize;
@@ -48,11 +55,12 @@ public class H2ConsumeBenchmark {
   @Setup(Level.Trial)
   public void setUp(BenchmarkParams params) {
     String name = params.getBenchmark();
-    if (name.endsWith(".ours")) {
-      side = new EngineConsume(BenchDatabases.freshH2(poolSize), users);
-    } else {
-      side = new BareConsume(BenchDatabases.freshH2(poolSize), users, name.endsWith(".bareReadingSettings"));
-    }
+    side = switch (name.substring(name.lastIndexOf('.') + 1)) {
+      case "ours" -> new EngineConsume(BenchDatabases.freshH2(poolSize), users, shape);
+      case "bare" -> new BareConsume(BenchDatabases.freshH2(poolSize), users, shape, false);
+      case "bareReadingSettings" -> new BareConsume(BenchDatabases.freshH2(poolSize), users, shape, true);
+      default -> throw new IllegalArgumentException("no side for " + name);
+    };
   }
 
   @TearDown(Level.Trial)
@@ -64,22 +72,26 @@ public class H2ConsumeBenchmark {
     }
   }
 
+  private int user() {
+    return users == 1 ? 0 : ThreadLocalRandom.current().nextInt(users);
+  }
+
   @Benchmark
   public void ours() {
-    side.consume(ThreadLocalRandom.current().nextInt(users));
+    side.consume(user());
   }
 
   @Benchmark
   public void bare() {
-    side.consume(ThreadLocalRandom.current().nextInt(users));
+    side.consume(user());
   }
 
   /**
-   * Diagnostic, not a target: the bare UPDATE preceded by a settings SELECT on its own connection, the
+   * Diagnostic, not in {@link JdbcSuite}'s groups (run it with JMH directly): the bare UPDATE preceded by a settings SELECT on its own connection, the
    * shape of the engine's consume without a settings cache. Splits the gap between round trips and the rest.
    */
   @Benchmark
   public void bareReadingSettings() {
-    side.consume(ThreadLocalRandom.current().nextInt(users));
+    side.consume(user());
   }
 }

@@ -1,5 +1,6 @@
 package dev.usage.benchmarks.jdbc;
 
+import dev.usage.benchmarks.ConsumeShape;
 import dev.usage.benchmarks.ConsumeSide;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -20,9 +21,13 @@ import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.BenchmarkParams;
 
 /**
- * Single-quota consume on PostgreSQL, 32 threads, a random user of 10,000 per call: {@code ours} (the
- * engine over the JDBC storage) beside {@code bare} (one conditional UPDATE), both over a HikariCP pool of
- * {@code poolSize} connections in a freshly created schema. Target: ours at least 0.8 times bare.
+ * Consume on PostgreSQL, a random user of {@code users} per call (one hot user at 1): {@code ours} (the engine
+ * over the JDBC storage, {@link EngineConsume}) beside {@code bare} (one conditional UPDATE, {@link BareConsume})
+ * and {@code bucket4j} (Bucket4j's PostgreSQL proxy, {@link Bucket4jPostgresConsume}), each over a HikariCP pool
+ * of {@code poolSize} connections in a freshly created schema. {@code shape}: 1 request, or characters +
+ * requests + tokens under a fresh idempotency key per call, on every side. Threads: 32 by default, set per fork
+ * by {@link JdbcSuite} (JMH {@code -t}). Target: single quota, 32 threads, 10,000 users, ours at least 0.8 times
+ * bare. Each trial ends by checking the stored counts against the admitted consumes.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -33,8 +38,11 @@ import org.openjdk.jmh.infra.BenchmarkParams;
 @Threads(32)
 public class PostgresConsumeBenchmark {
 
-  @Param("10000")
+  @Param({"10000", "1"})
   public int users;
+
+  @Param({"ONE_QUOTA", "THREE_QUOTAS_WITH_KEY"})
+  public ConsumeShape shape;
 
   @Param("16")
   public int poolSize;
@@ -44,11 +52,13 @@ public class PostgresConsumeBenchmark {
   @Setup(Level.Trial)
   public void setUp(BenchmarkParams params) {
     String name = params.getBenchmark();
-    if (name.endsWith(".ours")) {
-      side = new EngineConsume(BenchDatabases.freshPostgres(poolSize), users);
-    } else {
-      side = new BareConsume(BenchDatabases.freshPostgres(poolSize), users, name.endsWith(".bareReadingSettings"));
-    }
+    side = switch (name.substring(name.lastIndexOf('.') + 1)) {
+      case "ours" -> new EngineConsume(BenchDatabases.freshPostgres(poolSize), users, shape);
+      case "bare" -> new BareConsume(BenchDatabases.freshPostgres(poolSize), users, shape, false);
+      case "bareReadingSettings" -> new BareConsume(BenchDatabases.freshPostgres(poolSize), users, shape, true);
+      case "bucket4j" -> Bucket4jPostgresConsume.create(BenchDatabases.freshPostgres(poolSize), users, shape);
+      default -> throw new IllegalArgumentException("no side for " + name);
+    };
   }
 
   @TearDown(Level.Trial)
@@ -61,22 +71,32 @@ public class PostgresConsumeBenchmark {
     }
   }
 
+  private int user() {
+    return users == 1 ? 0 : ThreadLocalRandom.current().nextInt(users);
+  }
+
   @Benchmark
   public void ours() {
-    side.consume(ThreadLocalRandom.current().nextInt(users));
+    side.consume(user());
   }
 
   @Benchmark
   public void bare() {
-    side.consume(ThreadLocalRandom.current().nextInt(users));
+    side.consume(user());
+  }
+
+  /** Bucket4j's PostgreSQL proxy manager (select-for-update), one bucket per user and quota. */
+  @Benchmark
+  public void bucket4j() {
+    side.consume(user());
   }
 
   /**
-   * Diagnostic, not a target: the bare UPDATE preceded by a settings SELECT on its own connection, the
+   * Diagnostic, not in {@link JdbcSuite}'s groups (run it with JMH directly): the bare UPDATE preceded by a settings SELECT on its own connection, the
    * shape of the engine's consume without a settings cache. Splits the gap between round trips and the rest.
    */
   @Benchmark
   public void bareReadingSettings() {
-    side.consume(ThreadLocalRandom.current().nextInt(users));
+    side.consume(user());
   }
 }

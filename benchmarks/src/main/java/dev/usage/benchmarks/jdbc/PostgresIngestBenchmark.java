@@ -1,8 +1,5 @@
 package dev.usage.benchmarks.jdbc;
 
-import com.zaxxer.hikari.HikariDataSource;
-import dev.usage.UsageEvent;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -26,8 +23,9 @@ import org.openjdk.jmh.infra.BenchmarkParams;
  * indexes: batches of 1,000 distinct events, one writer thread. The score is rows per second
  * ({@link OperationsPerInvocation}). {@code append}: {@code JdbcUsageStorage.events().append};
  * {@code asyncEngine}: the engine in ASYNC mode, until its writer has flushed the batch; {@code bare}: a
- * plain JDBC batch insert into the same table. The table is emptied before each iteration so every side
- * meets the same index sizes. Target: ours at least 0.8 times bare.
+ * plain JDBC batch insert into the same table; {@code bareCopy}: a {@code COPY} of the same rows. The table is
+ * emptied before each iteration so every side meets the same index sizes ({@link IngestTrial}, shared with
+ * {@link H2IngestBenchmark}). Target: ours at least 0.8 times bare.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -38,91 +36,62 @@ import org.openjdk.jmh.infra.BenchmarkParams;
 @Threads(1)
 public class PostgresIngestBenchmark {
 
-  static final int BATCH = 1_000;
-
   @Param("10000")
   public int users;
 
   @Param("4")
   public int poolSize;
 
-  private HikariDataSource pool;
-  private IngestSide side;
-  private EventBatches events;
-  private List<UsageEvent> batch;
-  private long written;
+  private IngestTrial trial;
 
   @Setup(Level.Trial)
   public void setUp(BenchmarkParams params) {
-    pool = BenchDatabases.freshPostgres(poolSize);
     String name = params.getBenchmark();
-    if (name.endsWith(".bare")) {
-      side = new BareEventInsert(pool);
-    } else if (name.endsWith(".bareCopy")) {
-      side = new BareEventCopy(pool);
-    } else if (name.endsWith(".asyncEngine")) {
-      side = new AsyncEngineIngest(pool, BATCH);
-    } else {
-      side = new EventStoreAppend(pool);
-    }
-    events = new EventBatches(users);
+    trial = new IngestTrial(BenchDatabases.freshPostgres(poolSize), name.substring(name.lastIndexOf('.') + 1), users,
+        BenchDatabases::dropPostgres);
   }
 
   @Setup(Level.Iteration)
   public void emptyTable() {
-    BenchDatabases.execute(pool, "TRUNCATE usage_tracking, usage_tracking_custom");
-    written = 0;
+    trial.emptyTables();
   }
 
   @Setup(Level.Invocation)
   public void nextBatch() {
-    batch = events.next(BATCH);
+    trial.nextBatch();
   }
 
   @TearDown(Level.Iteration)
   public void verify() {
-    long stored = BenchDatabases.queryLong(pool, "SELECT COUNT(*) FROM usage_tracking");
-    if (stored != written) {
-      throw new IllegalStateException("usage_tracking holds " + stored + " rows, " + written + " were written");
-    }
+    trial.verify();
   }
 
   @TearDown(Level.Trial)
   public void tearDown() {
-    try {
-      side.close();
-    } finally {
-      pool.close();
-      BenchDatabases.dropPostgres();
-    }
+    trial.close();
   }
 
   @Benchmark
-  @OperationsPerInvocation(BATCH)
+  @OperationsPerInvocation(IngestTrial.BATCH)
   public void append() {
-    write();
+    trial.write();
   }
 
   @Benchmark
-  @OperationsPerInvocation(BATCH)
+  @OperationsPerInvocation(IngestTrial.BATCH)
   public void asyncEngine() {
-    write();
+    trial.write();
   }
 
   @Benchmark
-  @OperationsPerInvocation(BATCH)
+  @OperationsPerInvocation(IngestTrial.BATCH)
   public void bare() {
-    write();
+    trial.write();
   }
 
   @Benchmark
-  @OperationsPerInvocation(BATCH)
+  @OperationsPerInvocation(IngestTrial.BATCH)
   public void bareCopy() {
-    write();
-  }
-
-  private void write() {
-    side.write(batch);
-    written += batch.size();
+    trial.write();
   }
 }

@@ -1,6 +1,7 @@
 package dev.usage.benchmarks.jdbc;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.usage.benchmarks.ConsumeShape;
 import dev.usage.benchmarks.ConsumeSide;
 import java.util.Locale;
 import java.util.concurrent.ExecutorService;
@@ -27,7 +28,8 @@ public final class SameJvmConsume {
     int threads = postgres ? 32 : 8;
     int users = 10_000;
     HikariDataSource pool = postgres ? BenchDatabases.freshPostgres(16) : BenchDatabases.freshH2(8);
-    try (ConsumeSide ours = new EngineConsume(pool, users); ConsumeSide bare = new BareConsume(pool, users, false)) {
+    try (ConsumeSide ours = new EngineConsume(pool, users, ConsumeShape.ONE_QUOTA);
+        ConsumeSide bare = new BareConsume(pool, users, ConsumeShape.ONE_QUOTA, false)) {
       window(ours, threads, users, 5);
       window(bare, threads, users, 5);
       double[] ratios = new double[rounds];

@@ -12,11 +12,7 @@ import io.lettuce.core.api.sync.RedisCommands;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.function.IntConsumer;
 
 /**
  * The Redis the benchmarks run on, and what every side of a comparison shares: a client configured with
@@ -75,32 +71,6 @@ final class BenchRedis {
       }
     }
     return deleted;
-  }
-
-  /** Runs {@code action} once for each of {@code 0..count-1}, on {@code threads} threads (setup, checks). */
-  static void forEach(int count, int threads, IntConsumer action) {
-    ExecutorService pool = Executors.newFixedThreadPool(threads);
-    try {
-      Future<?>[] done = new Future<?>[threads];
-      for (int t = 0; t < threads; t++) {
-        int first = t;
-        done[t] = pool.submit(() -> {
-          for (int i = first; i < count; i += threads) {
-            action.accept(i);
-          }
-        });
-      }
-      for (Future<?> f : done) {
-        f.get();
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted", e);
-    } catch (java.util.concurrent.ExecutionException e) {
-      throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
-    } finally {
-      pool.shutdown();
-    }
   }
 
   /** The server and its persistence settings, for the results' machine line. */

@@ -8,52 +8,47 @@ import dev.usage.TrackingMode;
 import dev.usage.UsageEngine;
 import dev.usage.UsageStorageException;
 import dev.usage.UsageTrackingService;
+import dev.usage.benchmarks.ConsumeShape;
 import dev.usage.benchmarks.ConsumeSide;
 import dev.usage.benchmarks.CounterTotals;
+import dev.usage.benchmarks.Parallel;
 import dev.usage.redis.RedisUsageStorage;
 import io.lettuce.core.RedisClient;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Ours: {@code engine.tracking().consumeQuota} through the public API, SYNC mode, over
  * {@link RedisUsageStorage} (one shared Lettuce connection, as the storage opens it) with a key prefix of
- * its own. Either 1 request ({@link Shape#ONE_QUOTA}), or characters + requests + tokens under a fresh
- * idempotency key per call ({@link Shape#THREE_QUOTAS_WITH_KEY}). Every user consumes once in the
+ * its own. Either 1 request ({@link ConsumeShape#ONE_QUOTA}), or characters + requests + tokens under a fresh
+ * idempotency key per call ({@link ConsumeShape#THREE_QUOTAS_WITH_KEY}). Every user consumes once in the
  * constructor, so that the measured consumes find their counters (as the bare side finds its keys).
  * Nothing here depends on how many commands a consume takes.
  */
 final class EngineConsume implements ConsumeSide {
 
-  /** What one consume asks for. */
-  enum Shape { ONE_QUOTA, THREE_QUOTAS_WITH_KEY }
-
-  /** The limit of every quota: never reached, so every consume is admitted and takes the full path. */
-  static final long LIMIT = Quota.MAX_AMOUNT;
-  static final long CHARACTERS = 100;
-  static final long TOKENS = 25;
-
   private final RedisUsageStorage storage;
   private final UsageEngine engine;
   private final UsageTrackingService tracking;
-  private final Shape shape;
+  private final ConsumeShape shape;
   private final String[] users;
   private final Consumption[] requests;
   private final AtomicLong keys = new AtomicLong();
   private final LongAdder admitted = new LongAdder();
+  /** The user the first idempotency key went to (set by the constructor's consumes): keys count per user. */
+  private volatile int firstKeyUser = -1;
 
-  EngineConsume(RedisClient client, String keyPrefix, int users, Shape shape) {
+  EngineConsume(RedisClient client, String keyPrefix, int users, ConsumeShape shape) {
     this.shape = shape;
     this.storage = start(client, keyPrefix);
     this.engine = UsageEngine.builder()
         .storage(storage)
         .trackingMode(TrackingMode.SYNC)
         .closeOnShutdown(false)
-        .defaultQuota(Quota.monthly(QuotaType.CHARACTERS, LIMIT))
-        .defaultQuota(Quota.monthly(QuotaType.REQUESTS, LIMIT))
-        .defaultQuota(Quota.monthly(QuotaType.TOKENS, LIMIT))
+        .defaultQuota(Quota.monthly(QuotaType.CHARACTERS, ConsumeShape.LIMIT))
+        .defaultQuota(Quota.monthly(QuotaType.REQUESTS, ConsumeShape.LIMIT))
+        .defaultQuota(Quota.monthly(QuotaType.TOKENS, ConsumeShape.LIMIT))
         .build();
     this.tracking = engine.tracking();
     this.users = new String[users];
@@ -62,7 +57,7 @@ final class EngineConsume implements ConsumeSide {
       this.users[i] = "user-" + i;
       requests[i] = Consumption.of(this.users[i], QuotaType.REQUESTS, 1);
     }
-    BenchRedis.forEach(users, 16, this::consume);
+    Parallel.forEach(users, 16, this::consume);
   }
 
   /**
@@ -84,11 +79,22 @@ final class EngineConsume implements ConsumeSide {
     }
   }
 
+  private static Consumption threeQuotas(String user, String key) {
+    return Consumption.builder(user).characters(ConsumeShape.CHARACTERS).requests(1).tokens(ConsumeShape.TOKENS)
+        .idempotencyKey(key).build();
+  }
+
+  private String nextKey(int user) {
+    long n = keys.incrementAndGet();
+    if (n == 1) {
+      firstKeyUser = user;
+    }
+    return "k" + n;
+  }
+
   @Override
   public void consume(int user) {
-    Consumption c = shape == Shape.ONE_QUOTA ? requests[user]
-        : Consumption.builder(users[user]).characters(CHARACTERS).requests(1).tokens(TOKENS)
-            .idempotencyKey("k" + keys.incrementAndGet()).build();
+    Consumption c = shape.keyed() ? threeQuotas(users[user], nextKey(user)) : requests[user];
     QuotaDecision d = tracking.consumeQuota(c);
     if (!d.allowed() || d.degraded() || d.replayed()) {
       throw new IllegalStateException("consume not admitted and counted: " + d);
@@ -98,14 +104,13 @@ final class EngineConsume implements ConsumeSide {
 
   /**
    * Every admitted consume is in the counters exactly once, one counter per user (read through the
-   * storage's own counter scan); with idempotency keys, a key sent again is answered as a replay and counts
-   * nothing.
+   * storage's own counter scan); with idempotency keys, the first key sent again (for the user it went to) is
+   * answered as a replay and counts nothing.
    */
   @Override
   public void verify() {
-    if (shape == Shape.THREE_QUOTAS_WITH_KEY) {
-      QuotaDecision again = tracking.consumeQuota(Consumption.builder(users[0]).characters(CHARACTERS).requests(1)
-          .tokens(TOKENS).idempotencyKey("k1").build());
+    if (shape.keyed()) {
+      QuotaDecision again = tracking.consumeQuota(threeQuotas(users[firstKeyUser], "k1"));
       if (!again.allowed() || !again.replayed()) {
         throw new IllegalStateException("idempotency key k1 sent again was not replayed: " + again);
       }
@@ -113,12 +118,7 @@ final class EngineConsume implements ConsumeSide {
     CounterTotals totals = CounterTotals.scan(storage.counters());
     Map<QuotaType, Long> used = totals.used();
     long n = admitted.sum();
-    Map<QuotaType, Long> expected = new TreeMap<>();
-    expected.put(QuotaType.REQUESTS, n);
-    if (shape == Shape.THREE_QUOTAS_WITH_KEY) {
-      expected.put(QuotaType.CHARACTERS, n * CHARACTERS);
-      expected.put(QuotaType.TOKENS, n * TOKENS);
-    }
+    Map<QuotaType, Long> expected = shape.units(n);
     if (!used.equals(expected) || totals.users() != users.length) {
       throw new IllegalStateException("counters hold " + used + " for " + totals.users() + " users, but " + n
           + " consumes of " + users.length + " users were admitted (expected " + expected + ")");

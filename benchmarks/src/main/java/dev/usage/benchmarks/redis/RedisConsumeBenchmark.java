@@ -1,5 +1,6 @@
 package dev.usage.benchmarks.redis;
 
+import dev.usage.benchmarks.ConsumeShape;
 import dev.usage.benchmarks.ConsumeSide;
 import io.lettuce.core.RedisClient;
 import java.util.concurrent.ThreadLocalRandom;
@@ -21,12 +22,13 @@ import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.BenchmarkParams;
 
 /**
- * Consume on Redis, 32 threads, a random user of 10,000 per call, each side through one shared Lettuce
- * connection under a key prefix of its own: {@code ours} (the engine over the Redis storage, 1 request),
- * {@code oursThreeQuotas} (characters + requests + tokens under a fresh idempotency key), {@code bare} (one
- * EVALSHA of a minimal conditional INCRBY) and {@code bucket4j} (Bucket4j's Lettuce proxy, diagnostic).
- * Targets: ours at least 0.8 times bare, oursThreeQuotas at least 0.6 times bare. Each trial ends by checking
- * the stored counts against the admitted consumes, then deletes its keys.
+ * Consume on Redis, a random user of {@code users} per call (one hot user at 1), each side through one shared
+ * Lettuce connection under a key prefix of its own: {@code ours} (the engine over the Redis storage),
+ * {@code bare} (one EVALSHA of a minimal conditional increment, {@link BareScriptConsume}) and {@code bucket4j}
+ * (Bucket4j's Lettuce proxy, {@link Bucket4jConsume}). {@code shape}: 1 request, or characters + requests +
+ * tokens under a fresh idempotency key per call, on every side. Threads: 32 by default, set per fork by
+ * {@link RedisSuite} (JMH {@code -t}). Each trial ends by checking the stored counts against the admitted
+ * consumes, then deletes its keys.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -37,8 +39,11 @@ import org.openjdk.jmh.infra.BenchmarkParams;
 @Threads(32)
 public class RedisConsumeBenchmark {
 
-  @Param("10000")
+  @Param({"10000", "1"})
   public int users;
+
+  @Param({"ONE_QUOTA", "THREE_QUOTAS_WITH_KEY"})
+  public ConsumeShape shape;
 
   private RedisClient client;
   private String prefix;
@@ -52,10 +57,9 @@ public class RedisConsumeBenchmark {
     prefix = BenchRedis.freshPrefix();
     try {
       side = switch (method) {
-        case "ours" -> new EngineConsume(client, prefix, users, EngineConsume.Shape.ONE_QUOTA);
-        case "oursThreeQuotas" -> new EngineConsume(client, prefix, users, EngineConsume.Shape.THREE_QUOTAS_WITH_KEY);
-        case "bare" -> new BareScriptConsume(client, prefix, users);
-        case "bucket4j" -> new Bucket4jConsume(client, prefix, users);
+        case "ours" -> new EngineConsume(client, prefix, users, shape);
+        case "bare" -> new BareScriptConsume(client, prefix, users, shape);
+        case "bucket4j" -> Bucket4jConsume.create(client, prefix, users, shape);
         default -> throw new IllegalArgumentException("no side for " + name);
       };
     } catch (RuntimeException e) {
@@ -86,24 +90,23 @@ public class RedisConsumeBenchmark {
     }
   }
 
-  @Benchmark
-  public void ours() {
-    side.consume(ThreadLocalRandom.current().nextInt(users));
+  private int user() {
+    return users == 1 ? 0 : ThreadLocalRandom.current().nextInt(users);
   }
 
   @Benchmark
-  public void oursThreeQuotas() {
-    side.consume(ThreadLocalRandom.current().nextInt(users));
+  public void ours() {
+    side.consume(user());
   }
 
   @Benchmark
   public void bare() {
-    side.consume(ThreadLocalRandom.current().nextInt(users));
+    side.consume(user());
   }
 
-  /** Diagnostic, not a target: Bucket4j's Lettuce proxy manager, one bucket per user. */
+  /** Bucket4j's Lettuce proxy manager, one bucket per user and quota. */
   @Benchmark
   public void bucket4j() {
-    side.consume(ThreadLocalRandom.current().nextInt(users));
+    side.consume(user());
   }
 }
