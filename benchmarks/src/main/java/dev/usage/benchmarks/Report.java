@@ -80,7 +80,7 @@ final class Report {
       List<Stats> ours = stats.stream().filter(s -> s.name().equals(t.ours()) && s.config().matches(t.where()))
           .toList();
       for (Stats o : ours) {
-        Optional<Stats> bare = partner(o, t.bare());
+        Optional<Stats> bare = partner(o.config().with(t.bareAt()), t.bare());
         if (bare.isEmpty()) {
           continue;
         }
@@ -90,10 +90,10 @@ final class Report {
     }
   }
 
-  /** {@code bare}'s configuration at the same parameters and threads as {@code ours}; or its only one. */
-  private Optional<Stats> partner(Stats ours, String bare) {
+  /** {@code bare}'s configuration at the point {@code at} (parameters and threads); or its only one. */
+  private Optional<Stats> partner(Stats.Config at, String bare) {
     List<Stats> all = stats.stream().filter(s -> s.name().equals(bare)).toList();
-    Optional<Stats> same = all.stream().filter(s -> s.config().samePoint(ours.config())).findFirst();
+    Optional<Stats> same = all.stream().filter(s -> s.config().samePoint(at)).findFirst();
     return same.isPresent() || all.size() != 1 ? same : Optional.of(all.get(0));
   }
 

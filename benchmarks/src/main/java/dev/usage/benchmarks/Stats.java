@@ -38,6 +38,17 @@ record Stats(Config config, String unit, double median, double min, double max, 
       return true;
     }
 
+    /** This point with the parameters (and {@code threads}) of {@code changes} set to their values there. */
+    Config with(Map<String, String> changes) {
+      Map<String, String> p = new TreeMap<>(params);
+      changes.forEach((k, v) -> {
+        if (!k.equals("threads")) {
+          p.put(k, v);
+        }
+      });
+      return new Config(name, p, changes.containsKey("threads") ? Integer.parseInt(changes.get("threads")) : threads);
+    }
+
     /** The same parameters and threads as {@code other}, whatever the method. */
     boolean samePoint(Config other) {
       return params.equals(other.params) && threads == other.threads;

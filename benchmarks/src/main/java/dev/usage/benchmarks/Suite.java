@@ -56,15 +56,18 @@ public final class Suite {
    * {@code atMost} must not exceed it (for times: ours at most {@code min} times bare); a target with
    * {@code min} 0 is a diagnostic (its ratio is shown, nothing is required of it). {@code where} picks the
    * configurations (JMH parameter values, and {@code threads}); each configuration of ours it matches is
-   * compared with bare's at the same parameters and threads, one row each.
+   * compared with bare's at the same parameters and threads, one row each, except for the parameters
+   * {@code bareAt} gives bare's own values (a target that compares ours with another shape of bare).
    */
-  public record Target(String title, String ours, String bare, double min, boolean atMost, Map<String, String> where) {
+  public record Target(String title, String ours, String bare, double min, boolean atMost, Map<String, String> where,
+      Map<String, String> bareAt) {
 
     public Target {
       Objects.requireNonNull(title, "title");
       Objects.requireNonNull(ours, "ours");
       Objects.requireNonNull(bare, "bare");
       where = Map.copyOf(where);
+      bareAt = Map.copyOf(bareAt);
       if (min < 0) {
         throw new IllegalArgumentException("min must not be negative: " + min);
       }
@@ -396,10 +399,19 @@ public final class Suite {
      * parameters and {@code threads} (e.g. {@code "users=10000 threads=2"}).
      */
     public Builder target(String title, String ours, String bare, double min, String where) {
+      return target(title, ours, bare, min, where, "");
+    }
+
+    /**
+     * A target ratio at the configurations {@code where} names, each compared with bare at the same point but
+     * for the parameters {@code bareAt} names (e.g. {@code "shape=ONE_QUOTA"}: ours with three quotas against
+     * bare's one-quota script).
+     */
+    public Builder target(String title, String ours, String bare, double min, String where, String bareAt) {
       if (min <= 0) {
         throw new IllegalArgumentException("a target needs a positive minimum (use diagnostic): " + min);
       }
-      targets.add(new Target(title, ours, bare, min, false, where(where)));
+      targets.add(new Target(title, ours, bare, min, false, where(where), where(bareAt)));
       return this;
     }
 
@@ -408,7 +420,7 @@ public final class Suite {
       if (max <= 0) {
         throw new IllegalArgumentException("a ceiling needs a positive maximum: " + max);
       }
-      targets.add(new Target(title, ours, bare, max, true, Map.of()));
+      targets.add(new Target(title, ours, bare, max, true, Map.of(), Map.of()));
       return this;
     }
 
@@ -429,13 +441,13 @@ public final class Suite {
 
     /** A ratio shown for diagnosis, with nothing required of it. */
     public Builder diagnostic(String title, String ours, String bare) {
-      targets.add(new Target(title, ours, bare, 0, false, Map.of()));
+      targets.add(new Target(title, ours, bare, 0, false, Map.of(), Map.of()));
       return this;
     }
 
     /** A ratio shown for diagnosis at the configurations {@code where} names (see {@link #target}). */
     public Builder diagnostic(String title, String ours, String bare, String where) {
-      targets.add(new Target(title, ours, bare, 0, false, where(where)));
+      targets.add(new Target(title, ours, bare, 0, false, where(where), Map.of()));
       return this;
     }
 

@@ -33,8 +33,9 @@ public final class RedisSuite {
           .effort(Effort.rounds(2), ONE_QUOTA_TARGET)
           .effort(Effort.rounds(2), THREE_QUOTAS_TARGET))
       .target("Redis consume, 1 quota, 32 threads, 10,000 users", OURS, BARE, 0.8, ONE_QUOTA_TARGET)
-      .target("Redis consume of 3 quotas + idempotency key, 32 threads, 10,000 users (bare: its 3-counter + key script)",
-          OURS, BARE, 0.6, THREE_QUOTAS_TARGET)
+      .target("Redis consume of 3 quotas + idempotency key, 32 threads, 10,000 users / the bare one-quota script",
+          OURS, BARE, 0.6, THREE_QUOTAS_TARGET, "shape=ONE_QUOTA")
+      .diagnostic("(diagnostic) 3 quotas + key, ours / bare's 3-counter + key script", OURS, BARE, THREE_QUOTAS_TARGET)
       .diagnostic("(diagnostic) ours / bare", OURS, BARE, "")
       .diagnostic("(diagnostic) ours / Bucket4j Lettuce proxy", OURS, BUCKET4J, "")
       .software(RedisSuite::software)
