@@ -1,5 +1,6 @@
 package dev.usage.benchmarks;
 
+import dev.usage.Consumption;
 import dev.usage.Quota;
 import dev.usage.QuotaType;
 import java.util.Map;
@@ -20,6 +21,11 @@ public enum ConsumeShape {
   public static final long LIMIT = Quota.MAX_AMOUNT;
   public static final long CHARACTERS = 100;
   public static final long TOKENS = 25;
+
+  /** Ours' consume of {@link #THREE_QUOTAS_WITH_KEY}: its three amounts under {@code key}. */
+  public static Consumption threeQuotas(String user, String key) {
+    return Consumption.builder(user).characters(CHARACTERS).requests(1).tokens(TOKENS).idempotencyKey(key).build();
+  }
 
   /** Whether a consume carries an idempotency key. */
   public boolean keyed() {

@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.usage.QuotaType;
 import dev.usage.benchmarks.ConsumeShape;
 import dev.usage.benchmarks.ConsumeSide;
+import dev.usage.benchmarks.IdempotencyKeys;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -13,7 +14,6 @@ import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -40,11 +40,9 @@ final class BareConsume implements ConsumeSide {
   private final ConsumeShape shape;
   private final String[] users;
   private final String period = YearMonth.now(ZoneOffset.UTC).toString();
-  private final AtomicLong keys = new AtomicLong();
+  private final IdempotencyKeys keys = new IdempotencyKeys();
   private final LongAdder admitted = new LongAdder();
   private final boolean readSettings;
-  /** The user the first idempotency key went to (set by the constructor's consumes). */
-  private volatile int firstKeyUser = -1;
 
   BareConsume(HikariDataSource pool, int users, ConsumeShape shape, boolean readSettings) {
     this.pool = pool;
@@ -104,11 +102,7 @@ final class BareConsume implements ConsumeSide {
   }
 
   private boolean consumeThree(int user) {
-    long n = keys.incrementAndGet();
-    if (n == 1) {
-      firstKeyUser = user;
-    }
-    return consumeThree(user, "k" + n);
+    return consumeThree(user, keys.next(user));
   }
 
   private boolean consumeThree(int user, String key) {
@@ -162,7 +156,7 @@ final class BareConsume implements ConsumeSide {
     if (shape.keyed()) {
       boolean counted;
       try {
-        counted = consumeThree(firstKeyUser, "k1");
+        counted = consumeThree(keys.firstUser(), IdempotencyKeys.FIRST);
       } catch (IllegalStateException e) {
         counted = false;
       }

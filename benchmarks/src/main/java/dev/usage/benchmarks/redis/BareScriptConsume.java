@@ -3,6 +3,7 @@ package dev.usage.benchmarks.redis;
 import dev.usage.QuotaType;
 import dev.usage.benchmarks.ConsumeShape;
 import dev.usage.benchmarks.ConsumeSide;
+import dev.usage.benchmarks.IdempotencyKeys;
 import dev.usage.benchmarks.Parallel;
 import io.lettuce.core.KeyValue;
 import io.lettuce.core.RedisClient;
@@ -17,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -57,10 +57,8 @@ final class BareScriptConsume implements ConsumeSide {
   private final String[] counters;
   private final String[] keyPrefixes;
   private final String[] args;
-  private final AtomicLong keys = new AtomicLong();
+  private final IdempotencyKeys keys = new IdempotencyKeys();
   private final LongAdder admitted = new LongAdder();
-  /** The user the first idempotency key went to (set by the constructor's consumes). */
-  private volatile int firstKeyUser = -1;
 
   BareScriptConsume(RedisClient client, String keyPrefix, int users, ConsumeShape shape) {
     this.shape = shape;
@@ -86,11 +84,7 @@ final class BareScriptConsume implements ConsumeSide {
   public void consume(int user) {
     String[] k;
     if (shape.keyed()) {
-      long n = keys.incrementAndGet();
-      if (n == 1) {
-        firstKeyUser = user;
-      }
-      k = new String[] {counters[user], keyPrefixes[user] + "k" + n};
+      k = new String[] {counters[user], keyPrefixes[user] + keys.next(user)};
     } else {
       k = new String[] {counters[user]};
     }
@@ -114,8 +108,8 @@ final class BareScriptConsume implements ConsumeSide {
   @Override
   public void verify() {
     if (shape.keyed()) {
-      int u = firstKeyUser;
-      Long again = commands.eval(THREE_SCRIPT, ScriptOutputType.INTEGER, new String[] {counters[u], keyPrefixes[u] + "k1"},
+      int u = keys.firstUser();
+      Long again = commands.eval(THREE_SCRIPT, ScriptOutputType.INTEGER, new String[] {counters[u], keyPrefixes[u] + IdempotencyKeys.FIRST},
           args);
       if (again == null || again != -2) {
         throw new IllegalStateException("idempotency key k1 sent again for user-" + u + " was not refused: " + again);

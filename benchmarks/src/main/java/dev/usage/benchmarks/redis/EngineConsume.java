@@ -11,11 +11,11 @@ import dev.usage.UsageTrackingService;
 import dev.usage.benchmarks.ConsumeShape;
 import dev.usage.benchmarks.ConsumeSide;
 import dev.usage.benchmarks.CounterTotals;
+import dev.usage.benchmarks.IdempotencyKeys;
 import dev.usage.benchmarks.Parallel;
 import dev.usage.redis.RedisUsageStorage;
 import io.lettuce.core.RedisClient;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -34,10 +34,8 @@ final class EngineConsume implements ConsumeSide {
   private final ConsumeShape shape;
   private final String[] users;
   private final Consumption[] requests;
-  private final AtomicLong keys = new AtomicLong();
+  private final IdempotencyKeys keys = new IdempotencyKeys();
   private final LongAdder admitted = new LongAdder();
-  /** The user the first idempotency key went to (set by the constructor's consumes): keys count per user. */
-  private volatile int firstKeyUser = -1;
 
   EngineConsume(RedisClient client, String keyPrefix, int users, ConsumeShape shape) {
     this.shape = shape;
@@ -79,22 +77,9 @@ final class EngineConsume implements ConsumeSide {
     }
   }
 
-  private static Consumption threeQuotas(String user, String key) {
-    return Consumption.builder(user).characters(ConsumeShape.CHARACTERS).requests(1).tokens(ConsumeShape.TOKENS)
-        .idempotencyKey(key).build();
-  }
-
-  private String nextKey(int user) {
-    long n = keys.incrementAndGet();
-    if (n == 1) {
-      firstKeyUser = user;
-    }
-    return "k" + n;
-  }
-
   @Override
   public void consume(int user) {
-    Consumption c = shape.keyed() ? threeQuotas(users[user], nextKey(user)) : requests[user];
+    Consumption c = shape.keyed() ? ConsumeShape.threeQuotas(users[user], keys.next(user)) : requests[user];
     QuotaDecision d = tracking.consumeQuota(c);
     if (!d.allowed() || d.degraded() || d.replayed()) {
       throw new IllegalStateException("consume not admitted and counted: " + d);
@@ -110,7 +95,7 @@ final class EngineConsume implements ConsumeSide {
   @Override
   public void verify() {
     if (shape.keyed()) {
-      QuotaDecision again = tracking.consumeQuota(threeQuotas(users[firstKeyUser], "k1"));
+      QuotaDecision again = tracking.consumeQuota(ConsumeShape.threeQuotas(users[keys.firstUser()], IdempotencyKeys.FIRST));
       if (!again.allowed() || !again.replayed()) {
         throw new IllegalStateException("idempotency key k1 sent again was not replayed: " + again);
       }
