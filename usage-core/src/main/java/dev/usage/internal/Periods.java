@@ -24,9 +24,10 @@ public final class Periods {
 
   private final ConcurrentHashMap<Key, PeriodWindow> last = new ConcurrentHashMap<>();
   /**
-   * The last window asked for of each kind of period, by {@code QuotaPeriod.ordinal()}: most users share a zone
-   * and an anchor, so this answers most calls without building a key. Racy but safe: a {@link Last} is
-   * immutable, and a lost write only costs a lookup.
+   * The window last computed of each kind of period, by {@code QuotaPeriod.ordinal()}, while it lasts: most users
+   * share a zone and an anchor, so this answers most calls without building a key. Written only when a window
+   * is computed or the slot's has ended, so that users in other zones (served by the map) do not take turns
+   * overwriting it. Racy but safe: a {@link Last} is immutable, and a lost write only costs a lookup.
    */
   private final Last[] lastOfKind = new Last[QuotaPeriod.values().length];
 
@@ -38,14 +39,17 @@ public final class Periods {
     }
     Key key = new Key(period, zone, anchorDay);
     PeriodWindow cached = last.get(key);
-    if (cached == null || !cached.contains(at)) {
+    boolean fresh = cached == null || !cached.contains(at);
+    if (fresh) {
       cached = compute(period, at, zone, anchorDay);
       if (last.size() > 4096) {
         last.clear(); // bound the cache when zones and anchors vary widely
       }
       last.put(key, cached);
     }
-    lastOfKind[period.ordinal()] = new Last(zone, anchorDay, cached);
+    if (fresh || recent == null || !recent.window.contains(at)) {
+      lastOfKind[period.ordinal()] = new Last(zone, anchorDay, cached);
+    }
     return cached;
   }
 

@@ -59,6 +59,8 @@ public final class QuotaEngine {
   private final Periods periods = new Periods();
   /** The last window of each kind of period and when its counters expire, by {@code QuotaPeriod.ordinal()}. */
   private final Expiry[] expiries = new Expiry[QuotaPeriod.values().length];
+  /** What one consume attempt answers when the store found its settings outdated: try again. Never returned. */
+  private static final QuotaDecision STALE = StatusFactory.degraded();
   private final StatusFactory statuses;
   private final SettingsCache cache;
   /** Consumes retried when the user's settings changed under them, before giving up. */
@@ -180,7 +182,7 @@ public final class QuotaEngine {
     requireSomeAmount(request);
     for (int attempt = 1; ; attempt++) {
       QuotaDecision decided = consumeOnce(request, reserve);
-      if (decided != null) {
+      if (decided != STALE) {
         tell(request.userId(), decided, reserve ? QuotaChange.Kind.RESERVED : QuotaChange.Kind.CONSUMED);
         return decided;
       }
@@ -192,14 +194,17 @@ public final class QuotaEngine {
   }
 
   /**
-   * One attempt; {@code null} when the store found the settings it was computed from outdated (nothing changed).
-   * This is every consume's path, so it allocates only what it hands on: no {@code Optional}s or lambdas, and
-   * arrays sized to the request.
+   * One attempt; {@link #STALE} when the store found the settings it was computed from outdated (nothing changed).
+   * This is every consume's path, so it allocates only what it hands on: no lambdas, no {@code Optional} it can
+   * avoid, and arrays sized to the request.
    */
   private QuotaDecision consumeOnce(Consumption request, boolean reserve) {
     Instant now = settings.clock().instant();
-    UserQuota user = cache.get(request.userId());
-    if (user == null) {
+    Optional<UserQuota> cached = cache.get(request.userId());
+    UserQuota user;
+    if (cached.isPresent()) {
+      user = cached.get();
+    } else {
       Optional<UserQuota> read = readUser(request);
       if (read.isEmpty()) {
         return StatusFactory.degraded();
@@ -212,7 +217,7 @@ public final class QuotaEngine {
     for (int i = 0; i < parts.length; i++) {
       Part p = parts[i];
       deltas[i] = new CounterDelta(p.quota.type(), p.window.id(), p.window.start(), p.window.end(), p.amount,
-          p.counterLimit(), counterExpiry(p.quota.period(), p.window));
+          p.counterLimit(), counterExpiry(p.quota.period(), p.window, now));
     }
     Optional<IdempotencyMarker> marker = Optional.empty();
     if (request.idempotencyKey().isPresent()) {
@@ -235,7 +240,7 @@ public final class QuotaEngine {
     }
     if (o.result() == ConsumeOutcome.Result.STALE) {
       cache.invalidate(request.userId());
-      return null;
+      return STALE;
     }
     QuotaStatus[] st = new QuotaStatus[parts.length];
     for (int i = 0; i < parts.length; i++) {
@@ -253,15 +258,19 @@ public final class QuotaEngine {
 
   /**
    * When the counters of {@code window} may be dropped: the window's end plus the configured retention. Kept
-   * for the last window of each kind of period, which nearly every consume asks for again.
+   * for one window of each kind of period, which nearly every consume asks for again; the slot is taken over
+   * only once its window has ended, so that users in other zones do not take turns overwriting it.
    */
-  private Instant counterExpiry(QuotaPeriod period, PeriodWindow window) {
+  private Instant counterExpiry(QuotaPeriod period, PeriodWindow window, Instant now) {
     Expiry e = expiries[period.ordinal()];
-    if (e == null || e.window != window) {
-      e = new Expiry(window, window.end().plus(settings.counterRetention()));
-      expiries[period.ordinal()] = e; // racy but safe: an Expiry is immutable, a lost write is recomputed
+    if (e != null && e.window == window) {
+      return e.at;
     }
-    return e.at;
+    Instant at = window.end().plus(settings.counterRetention());
+    if (e == null || !e.window.contains(now)) {
+      expiries[period.ordinal()] = new Expiry(window, at); // racy but safe: an Expiry is immutable
+    }
+    return at;
   }
 
   private record Expiry(PeriodWindow window, Instant at) {}

@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.usage.UserQuota;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
@@ -25,9 +26,8 @@ final class SettingsCache {
         : null;
   }
 
-  /** The cached settings, or {@code null}. */
-  UserQuota get(String userId) {
-    return cache == null ? null : cache.getIfPresent(userId);
+  Optional<UserQuota> get(String userId) {
+    return cache == null ? Optional.empty() : Optional.ofNullable(cache.getIfPresent(userId));
   }
 
   void put(UserQuota settings) {
