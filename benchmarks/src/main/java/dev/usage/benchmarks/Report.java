@@ -80,7 +80,7 @@ final class Report {
       List<Stats> ours = stats.stream().filter(s -> s.name().equals(t.ours()) && s.config().matches(t.where()))
           .toList();
       for (Stats o : ours) {
-        Optional<Stats> bare = partner(o.config().with(t.bareAt()), t.bare());
+        Optional<Stats> bare = partner(o.config().with(t.bareAt()), t.bare(), t.bareAt().isEmpty());
         if (bare.isEmpty()) {
           continue;
         }
@@ -90,11 +90,15 @@ final class Report {
     }
   }
 
-  /** {@code bare}'s configuration at the point {@code at} (parameters and threads); or its only one. */
-  private Optional<Stats> partner(Stats.Config at, String bare) {
+  /**
+   * {@code bare}'s configuration at the point {@code at} (parameters and threads); or, with {@code orOnly}, its only
+   * one (a bare side measured at one point only). A target that names bare's point ({@code bareAt}) never falls
+   * back: another point's bare would be a different baseline.
+   */
+  private Optional<Stats> partner(Stats.Config at, String bare, boolean orOnly) {
     List<Stats> all = stats.stream().filter(s -> s.name().equals(bare)).toList();
     Optional<Stats> same = all.stream().filter(s -> s.config().samePoint(at)).findFirst();
-    return same.isPresent() || all.size() != 1 ? same : Optional.of(all.get(0));
+    return same.isPresent() || !orOnly || all.size() != 1 ? same : Optional.of(all.get(0));
   }
 
   /** The varying parameters and the thread count of a configuration, for a row title. */
