@@ -8,7 +8,6 @@ import io.github.bucket4j.distributed.proxy.ProxyManager;
 import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Predicate;
 
@@ -42,7 +41,7 @@ public final class Bucket4jProxyConsume<K> implements ConsumeSide {
   private final BucketProxy[][] buckets;
   private final Predicate<String> rememberKey;
   private final AutoCloseable onClose;
-  private final AtomicLong keys = new AtomicLong();
+  private final IdempotencyKeys keys = new IdempotencyKeys();
   private final LongAdder admitted = new LongAdder();
 
   /**
@@ -71,7 +70,7 @@ public final class Bucket4jProxyConsume<K> implements ConsumeSide {
   @Override
   public void consume(int user) {
     if (shape.keyed()) {
-      String key = "k" + keys.incrementAndGet();
+      String key = keys.next(user);
       if (!rememberKey.test(key)) {
         throw new IllegalStateException("idempotency key " + key + " seen before");
       }
@@ -94,8 +93,8 @@ public final class Bucket4jProxyConsume<K> implements ConsumeSide {
    */
   @Override
   public void verify() {
-    if (shape.keyed() && rememberKey.test("k1")) {
-      throw new IllegalStateException("idempotency key k1 was not remembered");
+    if (shape.keyed() && rememberKey.test(IdempotencyKeys.FIRST)) {
+      throw new IllegalStateException("idempotency key " + IdempotencyKeys.FIRST + " was not remembered");
     }
     LongAdder[] taken = new LongAdder[types.length];
     for (int q = 0; q < types.length; q++) {

@@ -155,6 +155,7 @@ public final class Suite {
     double loadBefore = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
     ZonedDateTime started = ZonedDateTime.now(ZoneOffset.UTC);
     Map<Stats.Config, List<RunResult>> results = new LinkedHashMap<>();
+    List<String> failed = new ArrayList<>();
     for (BenchmarkGroup group : groups) {
       List<String> chosen = group.benchmarks().stream().filter(n -> only.matcher(n).find()).toList();
       for (BenchmarkGroup.Point point : group.points()) {
@@ -184,8 +185,10 @@ public final class Suite {
               results.computeIfAbsent(Stats.config(r), k -> new ArrayList<>()).add(r);
             }
             if (runs.isEmpty()) {
-              // the fork failed: keep a row that says so
+              // the fork failed (its run or its end-of-trial check): keep a row that says so, and name it
               results.putIfAbsent(new Stats.Config(name, point.params(), point.threads()), new ArrayList<>());
+              failed.add(name + " " + point.params() + (point.threads() > 0 ? ", " + point.threads() + " threads" : "")
+                  + ", round " + (round + 1));
             }
           }
         }
@@ -203,7 +206,7 @@ public final class Suite {
         stats.put(config, Stats.of(config, runs));
       }
     });
-    String md = markdown(stats, started, loadBefore, loadAfter, String.join(" ", args));
+    String md = markdown(stats, failed, started, loadBefore, loadAfter, String.join(" ", args));
     System.out.println();
     System.out.println(md);
     String out = System.getProperty("bench.out");
@@ -214,6 +217,10 @@ public final class Suite {
     if (resultsFile != null) {
       replaceBlock(Path.of(resultsFile), md);
       System.out.println("Updated " + resultsFile);
+    }
+    if (!failed.isEmpty()) {
+      // after the report, so the figures of the forks that ran are kept; the exit status tells run.sh
+      throw new IllegalStateException(failed.size() + " fork(s) failed: " + String.join("; ", failed));
     }
   }
 
@@ -266,8 +273,8 @@ public final class Suite {
     }
   }
 
-  String markdown(Map<Stats.Config, Stats> stats, ZonedDateTime started, double loadBefore, double loadAfter,
-      String args) {
+  String markdown(Map<Stats.Config, Stats> stats, List<String> failed, ZonedDateTime started, double loadBefore,
+      double loadAfter, String args) {
     StringBuilder b = new StringBuilder();
     b.append(begin).append('\n');
     b.append("Run ").append(started.format(DateTimeFormatter.ISO_LOCAL_DATE)).append(' ')
@@ -278,6 +285,10 @@ public final class Suite {
     report.samples(b);
     report.targets(b, targets);
     report.limits(b, limits);
+    if (!failed.isEmpty()) {
+      b.append("\n**Failed forks** (no result: the run or its end-of-trial check failed; see the log): ")
+          .append(String.join("; ", failed)).append(".\n");
+    }
     String extra = appendix.get();
     if (!extra.isBlank()) {
       b.append('\n').append(extra.strip()).append('\n');
