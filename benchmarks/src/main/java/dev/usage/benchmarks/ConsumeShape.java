@@ -7,9 +7,10 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * What one consume asks for, on every side of the JDBC and Redis consume comparisons alike (the JMH parameter
- * {@code shape}). Every limit is {@link #LIMIT}, never reached in a run, so every consume is admitted and takes
- * the full path.
+ * What one consume asks for, on every side of the in-memory, JDBC and Redis consume comparisons alike (the JMH
+ * parameter {@code shape}). Every JDBC and Redis limit is {@link #LIMIT} (the in-memory sides use their own, which
+ * Bucket4j's local buckets take as capacity), never reached in a run, so every consume is admitted and takes the
+ * full path.
  */
 public enum ConsumeShape {
   /** 1 request. */

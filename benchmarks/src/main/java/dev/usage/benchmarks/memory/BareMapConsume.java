@@ -1,6 +1,7 @@
 package dev.usage.benchmarks.memory;
 
 import dev.usage.QuotaType;
+import dev.usage.benchmarks.ConsumeShape;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -10,7 +11,7 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * The bare primitive: a {@code ConcurrentHashMap<String, AtomicLong>} of counters keyed as Bucket4j's buckets
  * ({@code user-N:requests}, keys built once per user, {@code get} then {@code computeIfAbsent} per call), and a
- * limit check in a compare-and-set loop: read, refuse if the amount would pass {@link Shape#LIMIT}, else
+ * limit check in a compare-and-set loop: read, refuse if the amount would pass {@link Expected#LIMIT}, else
  * {@code compareAndSet(v, v + n)}. Three quotas: three counters in order, the ones before given back on a
  * refusal, and the idempotency key in a map of seen keys, as {@link Bucket4jLocalConsume} does. Every
  * user's counters are created by one consume in the constructor.
@@ -19,16 +20,16 @@ final class BareMapConsume implements LocalSide {
 
   private final ConcurrentHashMap<String, AtomicLong> counters = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Boolean> seenKeys = new ConcurrentHashMap<>();
-  private final Shape shape;
+  private final ConsumeShape shape;
   private final QuotaType[] types;
   private final long[] amounts;
   private final String[][] keys;
   private final LongAdder admitted = new LongAdder();
 
-  BareMapConsume(int users, Shape shape) {
+  BareMapConsume(int users, ConsumeShape shape) {
     this.shape = shape;
-    this.types = Expected.types(shape);
-    this.amounts = Expected.amounts(shape);
+    this.types = shape.types();
+    this.amounts = shape.amounts();
     this.keys = Expected.keys(users, types);
     for (int i = 0; i < users; i++) {
       consume(i, "setup-" + i);
@@ -43,7 +44,7 @@ final class BareMapConsume implements LocalSide {
   private static boolean add(AtomicLong c, long n) {
     while (true) {
       long v = c.get();
-      if (v + n > Shape.LIMIT) {
+      if (v + n > Expected.LIMIT) {
         return false;
       }
       if (c.compareAndSet(v, v + n)) {
@@ -54,7 +55,7 @@ final class BareMapConsume implements LocalSide {
 
   @Override
   public void consume(int user, String key) {
-    if (shape == Shape.THREE_QUOTAS_WITH_KEY && seenKeys.putIfAbsent(key, Boolean.TRUE) != null) {
+    if (shape == ConsumeShape.THREE_QUOTAS_WITH_KEY && seenKeys.putIfAbsent(key, Boolean.TRUE) != null) {
       throw new IllegalStateException("key " + key + " seen before");
     }
     String[] k = keys[user];
@@ -72,7 +73,7 @@ final class BareMapConsume implements LocalSide {
   /** The counters add up to the admitted consumes, per quota, and each exists; a seen key counts nothing. */
   @Override
   public void verify() {
-    if (shape == Shape.THREE_QUOTAS_WITH_KEY && seenKeys.putIfAbsent("setup-0", Boolean.TRUE) == null) {
+    if (shape == ConsumeShape.THREE_QUOTAS_WITH_KEY && seenKeys.putIfAbsent("setup-0", Boolean.TRUE) == null) {
       throw new IllegalStateException("idempotency key setup-0 was not remembered");
     }
     Map<QuotaType, Long> used = new TreeMap<>();
@@ -85,7 +86,7 @@ final class BareMapConsume implements LocalSide {
         used.merge(types[q], c.get(), Long::sum);
       }
     }
-    Map<QuotaType, Long> expected = Expected.units(shape, admitted.sum());
+    Map<QuotaType, Long> expected = shape.units(admitted.sum());
     if (!used.equals(expected) || counters.size() != keys.length * types.length) {
       throw new IllegalStateException("bare counters (" + counters.size() + ") hold " + used + " but "
           + admitted.sum() + " consumes were admitted (expected " + expected + ")");

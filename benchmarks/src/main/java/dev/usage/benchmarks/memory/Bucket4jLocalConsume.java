@@ -1,6 +1,7 @@
 package dev.usage.benchmarks.memory;
 
 import dev.usage.QuotaType;
+import dev.usage.benchmarks.ConsumeShape;
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
 import java.time.Duration;
@@ -13,7 +14,7 @@ import java.util.concurrent.atomic.LongAdder;
  * The peer: Bucket4j 8.14's local buckets ({@code Bucket.builder()}, its default lock-free synchronization),
  * one bucket per user and quota in a {@code ConcurrentHashMap} keyed {@code user-N:requests}, as an
  * application would glue it: the keys are built once per user (as ours gets a user id), looked up per call
- * ({@code get}, then {@code computeIfAbsent}). A bucket holds {@link Shape#LIMIT} tokens refilled in full
+ * ({@code get}, then {@code computeIfAbsent}). A bucket holds {@link Expected#LIMIT} tokens refilled in full
  * every 30 days, the nearest Bucket4j has to a monthly limit; nothing refills during a run, so the tokens
  * taken are exactly the consumes. Three quotas: the three buckets are tried in order and, if one refused,
  * the tokens taken from the ones before are given back ({@code addTokens}); the idempotency key is
@@ -25,16 +26,16 @@ final class Bucket4jLocalConsume implements LocalSide {
 
   private final ConcurrentHashMap<String, Bucket> buckets = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Boolean> seenKeys = new ConcurrentHashMap<>();
-  private final Shape shape;
+  private final ConsumeShape shape;
   private final QuotaType[] types;
   private final long[] amounts;
   private final String[][] keys;
   private final LongAdder admitted = new LongAdder();
 
-  Bucket4jLocalConsume(int users, Shape shape) {
+  Bucket4jLocalConsume(int users, ConsumeShape shape) {
     this.shape = shape;
-    this.types = Expected.types(shape);
-    this.amounts = Expected.amounts(shape);
+    this.types = shape.types();
+    this.amounts = shape.amounts();
     this.keys = Expected.keys(users, types);
     for (int i = 0; i < users; i++) {
       consume(i, "setup-" + i);
@@ -43,7 +44,7 @@ final class Bucket4jLocalConsume implements LocalSide {
 
   private static Bucket newBucket(String key) {
     return Bucket.builder()
-        .addLimit(Bandwidth.builder().capacity(Shape.LIMIT).refillIntervally(Shape.LIMIT, Duration.ofDays(30)).build())
+        .addLimit(Bandwidth.builder().capacity(Expected.LIMIT).refillIntervally(Expected.LIMIT, Duration.ofDays(30)).build())
         .build();
   }
 
@@ -54,7 +55,7 @@ final class Bucket4jLocalConsume implements LocalSide {
 
   @Override
   public void consume(int user, String key) {
-    if (shape == Shape.THREE_QUOTAS_WITH_KEY && seenKeys.putIfAbsent(key, Boolean.TRUE) != null) {
+    if (shape == ConsumeShape.THREE_QUOTAS_WITH_KEY && seenKeys.putIfAbsent(key, Boolean.TRUE) != null) {
       throw new IllegalStateException("key " + key + " seen before");
     }
     String[] k = keys[user];
@@ -72,7 +73,7 @@ final class Bucket4jLocalConsume implements LocalSide {
   /** The tokens missing from the buckets add up to the admitted consumes, per quota; a seen key counts nothing. */
   @Override
   public void verify() {
-    if (shape == Shape.THREE_QUOTAS_WITH_KEY && seenKeys.putIfAbsent("setup-0", Boolean.TRUE) == null) {
+    if (shape == ConsumeShape.THREE_QUOTAS_WITH_KEY && seenKeys.putIfAbsent("setup-0", Boolean.TRUE) == null) {
       throw new IllegalStateException("idempotency key setup-0 was not remembered");
     }
     Map<QuotaType, Long> taken = new TreeMap<>();
@@ -82,10 +83,10 @@ final class Bucket4jLocalConsume implements LocalSide {
         if (b == null) {
           throw new IllegalStateException("no bucket " + user[q]);
         }
-        taken.merge(types[q], Shape.LIMIT - b.getAvailableTokens(), Long::sum);
+        taken.merge(types[q], Expected.LIMIT - b.getAvailableTokens(), Long::sum);
       }
     }
-    Map<QuotaType, Long> expected = Expected.units(shape, admitted.sum());
+    Map<QuotaType, Long> expected = shape.units(admitted.sum());
     if (!taken.equals(expected) || buckets.size() != keys.length * types.length) {
       throw new IllegalStateException("bucket4j buckets (" + buckets.size() + ") lack " + taken + " tokens but "
           + admitted.sum() + " consumes were admitted (expected " + expected + ")");

@@ -7,6 +7,7 @@ import dev.usage.QuotaType;
 import dev.usage.TrackingMode;
 import dev.usage.UsageEngine;
 import dev.usage.UsageTrackingService;
+import dev.usage.benchmarks.ConsumeShape;
 import dev.usage.benchmarks.CounterTotals;
 import dev.usage.memory.InMemoryUsageStorage;
 import dev.usage.spi.StorageCapability;
@@ -17,7 +18,7 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Ours: {@code engine.tracking().consumeQuota} through the public API, SYNC mode, over the in-memory storage
- * ({@link InMemoryUsageStorage}), with monthly quotas of characters, requests and tokens at {@link Shape#LIMIT}.
+ * ({@link InMemoryUsageStorage}), with monthly quotas of characters, requests and tokens at {@link Expected#LIMIT}.
  * One quota: {@code Consumption.of(user, REQUESTS, 1)}, built once per user. Three quotas: characters +
  * requests + tokens under the call's idempotency key, built per call. Every user consumes once in the
  * constructor, so the measured consumes find their counters.
@@ -32,12 +33,12 @@ final class EngineConsume implements LocalSide {
   private final InMemoryUsageStorage storage = InMemoryUsageStorage.create();
   private final UsageEngine engine;
   private final UsageTrackingService tracking;
-  private final Shape shape;
+  private final ConsumeShape shape;
   private final String[] users;
   private final Consumption[] requests;
   private final LongAdder admitted = new LongAdder();
 
-  EngineConsume(int users, Shape shape, boolean cacheSettings) {
+  EngineConsume(int users, ConsumeShape shape, boolean cacheSettings) {
     this.shape = shape;
     UsageStorage used = cacheSettings ? UsageStorage.composite(storage.counters(), storage.events(),
         storage.userQuotas(), storage.history(), Set.of(StorageCapability.CHECKS_SETTINGS_VERSION)) : storage;
@@ -45,9 +46,9 @@ final class EngineConsume implements LocalSide {
         .storage(used)
         .trackingMode(TrackingMode.SYNC)
         .closeOnShutdown(false)
-        .defaultQuota(Quota.monthly(QuotaType.CHARACTERS, Shape.LIMIT))
-        .defaultQuota(Quota.monthly(QuotaType.REQUESTS, Shape.LIMIT))
-        .defaultQuota(Quota.monthly(QuotaType.TOKENS, Shape.LIMIT))
+        .defaultQuota(Quota.monthly(QuotaType.CHARACTERS, Expected.LIMIT))
+        .defaultQuota(Quota.monthly(QuotaType.REQUESTS, Expected.LIMIT))
+        .defaultQuota(Quota.monthly(QuotaType.TOKENS, Expected.LIMIT))
         .build();
     this.tracking = engine.tracking();
     this.users = new String[users];
@@ -62,9 +63,8 @@ final class EngineConsume implements LocalSide {
   }
 
   private Consumption request(int user, String key) {
-    return shape == Shape.ONE_QUOTA ? requests[user]
-        : Consumption.builder(users[user]).characters(Shape.CHARACTERS).requests(1).tokens(Shape.TOKENS)
-            .idempotencyKey(key).build();
+    return shape == ConsumeShape.ONE_QUOTA ? requests[user]
+        : ConsumeShape.threeQuotas(users[user], key);
   }
 
   @Override
@@ -79,7 +79,7 @@ final class EngineConsume implements LocalSide {
   /** Reads the counters through the storage's own scan, one page of 1,000 at a time. */
   @Override
   public void verify() {
-    if (shape == Shape.THREE_QUOTAS_WITH_KEY) {
+    if (shape == ConsumeShape.THREE_QUOTAS_WITH_KEY) {
       QuotaDecision again = tracking.consumeQuota(request(0, "setup-0"));
       if (!again.allowed() || !again.replayed()) {
         throw new IllegalStateException("idempotency key setup-0 sent again was not replayed: " + again);
@@ -87,7 +87,7 @@ final class EngineConsume implements LocalSide {
     }
     CounterTotals totals = CounterTotals.scan(storage.counters());
     Map<QuotaType, Long> used = totals.used();
-    Map<QuotaType, Long> expected = Expected.units(shape, admitted.sum());
+    Map<QuotaType, Long> expected = shape.units(admitted.sum());
     if (!used.equals(expected) || totals.users() != users.length) {
       throw new IllegalStateException("counters hold " + used + " for " + totals.users() + " users, but "
           + admitted.sum() + " consumes of " + users.length + " users were admitted (expected " + expected + ")");

@@ -1,5 +1,6 @@
 package dev.usage.benchmarks.memory;
 
+import dev.usage.benchmarks.ConsumeShape;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -38,7 +39,7 @@ public class MemoryConsumeBenchmark {
   public int users;
 
   @Param({"ONE_QUOTA", "THREE_QUOTAS_WITH_KEY"})
-  public Shape shape;
+  public ConsumeShape shape;
 
   private LocalSide side;
   private final AtomicInteger threadIds = new AtomicInteger();
@@ -54,8 +55,8 @@ public class MemoryConsumeBenchmark {
       prefix = "t" + b.threadIds.getAndIncrement() + "-";
     }
 
-    String next(Shape shape) {
-      return shape == Shape.ONE_QUOTA ? null : prefix + n++;
+    String next(ConsumeShape shape) {
+      return shape == ConsumeShape.ONE_QUOTA ? null : prefix + n++;
     }
   }
 
