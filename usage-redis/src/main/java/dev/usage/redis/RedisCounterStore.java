@@ -16,6 +16,7 @@ import dev.usage.spi.CounterStore;
 import dev.usage.spi.CounterValue;
 import dev.usage.spi.EventStore;
 import dev.usage.spi.Hold;
+import dev.usage.spi.IdempotencyMarker;
 import dev.usage.spi.SettleCommand;
 import dev.usage.spi.SettleOutcome;
 import java.time.Instant;
@@ -92,21 +93,29 @@ public final class RedisCounterStore implements CounterStore {
   private Optional<ConsumeOutcome> consumeFast(ConsumeCommand c, String user) {
     List<CounterDelta> deltas = c.deltas();
     int n = deltas.size();
-    String[] k = new String[2 + n];
+    // the marker's key and arguments only when there is one (see consume_fast.lua)
+    IdempotencyMarker m = c.marker().isPresent() ? c.marker().get() : null;
+    int kh = m == null ? 1 : 2;
+    int h = m == null ? 4 : 7;
+    String[] k = new String[kh + n];
+    String[] a = new String[h + 4 * n];
     k[0] = keys.settings(user);
-    k[1] = c.marker().map(m -> keys.marker(user, m.key())).orElse(k[0]);
-    String[] a = new String[7 + 4 * n];
     a[0] = micros(c.now());
     a[1] = checkSettings && c.settingsVersion().isPresent() ? Long.toString(c.settingsVersion().getAsLong()) : "";
     a[2] = redis.deadline();
-    a[3] = c.marker().isPresent() ? "1" : "0";
-    a[4] = c.marker().map(m -> m.fingerprint()).orElse("");
-    a[5] = c.marker().map(m -> micros(m.expiresAt())).orElse("0");
-    a[6] = c.marker().map(m -> Long.toString(ttlMillis(c.now(), m.expiresAt()))).orElse("0");
+    if (m == null) {
+      a[3] = "0";
+    } else {
+      k[1] = keys.marker(user, m.key());
+      a[3] = "1";
+      a[4] = m.fingerprint();
+      a[5] = micros(m.expiresAt());
+      a[6] = Long.toString(ttlMillis(c.now(), m.expiresAt()));
+    }
     for (int i = 0; i < n; i++) {
       CounterDelta d = deltas.get(i);
-      k[2 + i] = keys.counter(user, d.periodId());
-      int b = 7 + 4 * i;
+      k[kh + i] = keys.counter(user, d.periodId());
+      int b = h + 4 * i;
       a[b] = d.type().name();
       a[b + 1] = Long.toString(d.amount());
       a[b + 2] = d.isLimited() ? Long.toString(d.limit()) : "-1";

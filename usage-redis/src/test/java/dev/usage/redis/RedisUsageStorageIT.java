@@ -101,6 +101,39 @@ class RedisUsageStorageIT {
   }
 
   @Test
+  void theFastConsumeScriptRefusesCallsWhoseMarkerFlagDoesNotMatchTheirShape() {
+    redis = RedisProcess.start();
+    storage = builder().build();
+    RedisConnector connector = RedisConnector.standalone(client, Duration.ofSeconds(2));
+    try (StatefulRedisConnection<String, String> raw = client.connect()) {
+      long before = raw.sync().dbsize();
+      String u = new RedisKeys("st").user("mallory");
+      String[] noMarker = {u + "q", u + "c:M2026-11-01"};
+      String[] withMarker = {u + "q", u + "k:k1", u + "c:M2026-11-01"};
+      String[] delta = {"requests", "1", "-1", "9999999999999999"};
+      // a marker announced without its key and arguments, one sent without being announced, an unknown flag
+      assertThatThrownBy(() -> RedisScripts.run(connector, RedisScripts.CONSUME_FAST, "consume", noMarker,
+          concat(new String[] {"1", "", "9999999999999999", "1"}, delta)))
+          .isInstanceOf(IllegalStateException.class).hasMessageContaining("malformed");
+      assertThatThrownBy(() -> RedisScripts.run(connector, RedisScripts.CONSUME_FAST, "consume", withMarker,
+          concat(new String[] {"1", "", "9999999999999999", "0"}, delta)))
+          .isInstanceOf(IllegalStateException.class).hasMessageContaining("malformed");
+      assertThatThrownBy(() -> RedisScripts.run(connector, RedisScripts.CONSUME_FAST, "consume", noMarker,
+          concat(new String[] {"1", "", "9999999999999999", "yes"}, delta)))
+          .isInstanceOf(IllegalStateException.class).hasMessageContaining("malformed");
+      assertThat(raw.sync().dbsize()).isEqualTo(before);
+    } finally {
+      connector.close();
+    }
+  }
+
+  private static String[] concat(String[] a, String[] b) {
+    String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
+
+  @Test
   void admittedConsumesPublishTheirQuotaStandingWhenAsked() throws Exception {
     redis = RedisProcess.start();
     storage = builder().publishQuotaChanges(true).build();
