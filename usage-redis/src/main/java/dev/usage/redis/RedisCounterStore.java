@@ -55,6 +55,7 @@ public final class RedisCounterStore implements CounterStore {
   private final Optional<RedisLiveFeed> quotaFeed;
   private final RedisLostState lostState;
   private final RedisCounterScan scan;
+  private final RedisConsumeBatcher batcher;
 
   RedisCounterStore(RedisConnector redis, RedisKeys keys, Optional<EventStore> reseedFrom, boolean checkSettings) {
     this(redis, keys, reseedFrom, checkSettings, Optional.empty());
@@ -72,6 +73,7 @@ public final class RedisCounterStore implements CounterStore {
     this.quotaFeed = quotaFeed;
     this.lostState = new RedisLostState(redis, keys, reseedFrom);
     this.scan = new RedisCounterScan(redis, keys);
+    this.batcher = new RedisConsumeBatcher(redis);
   }
 
   @Override
@@ -88,7 +90,9 @@ public final class RedisCounterStore implements CounterStore {
 
   /**
    * The common case in one short script (consume_fast.lua): counters that exist and are ready, no hold,
-   * a key not seen yet. Empty when the script hands the command to the full path.
+   * a key not seen yet. Empty when the script hands the command to the full path. Sent through
+   * {@link RedisConsumeBatcher}: with the consumes of other callers that arrived meanwhile, on a standalone
+   * server.
    */
   private Optional<ConsumeOutcome> consumeFast(ConsumeCommand c, String user) {
     List<CounterDelta> deltas = c.deltas();
@@ -121,7 +125,7 @@ public final class RedisCounterStore implements CounterStore {
       a[b + 2] = d.isLimited() ? Long.toString(d.limit()) : "-1";
       a[b + 3] = micros(d.counterExpiresAt());
     }
-    List<Object> r = RedisScripts.run(redis, RedisScripts.CONSUME_FAST, "consume", k, a);
+    List<Object> r = batcher.run(k, a);
     return switch (text(r.get(0))) {
       case "X" -> Optional.empty();
       case "A" -> Optional.of(admitted(c, deltas, values(deltas, r, 1)));

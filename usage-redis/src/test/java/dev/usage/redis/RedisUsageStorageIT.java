@@ -113,18 +113,23 @@ class RedisUsageStorageIT {
       String[] delta = {"requests", "1", "-1", "9999999999999999"};
       // a marker announced without its key and arguments, one sent without being announced, an unknown flag
       assertThatThrownBy(() -> RedisScripts.run(connector, RedisScripts.CONSUME_FAST, "consume", noMarker,
-          concat(new String[] {"1", "", "9999999999999999", "1"}, delta)))
+          one(noMarker, concat(new String[] {"1", "", "9999999999999999", "1"}, delta))))
           .isInstanceOf(IllegalStateException.class).hasMessageContaining("malformed");
       assertThatThrownBy(() -> RedisScripts.run(connector, RedisScripts.CONSUME_FAST, "consume", withMarker,
-          concat(new String[] {"1", "", "9999999999999999", "0"}, delta)))
+          one(withMarker, concat(new String[] {"1", "", "9999999999999999", "0"}, delta))))
           .isInstanceOf(IllegalStateException.class).hasMessageContaining("malformed");
       assertThatThrownBy(() -> RedisScripts.run(connector, RedisScripts.CONSUME_FAST, "consume", noMarker,
-          concat(new String[] {"1", "", "9999999999999999", "yes"}, delta)))
+          one(noMarker, concat(new String[] {"1", "", "9999999999999999", "yes"}, delta))))
           .isInstanceOf(IllegalStateException.class).hasMessageContaining("malformed");
       assertThat(raw.sync().dbsize()).isEqualTo(before);
     } finally {
       connector.close();
     }
+  }
+
+  /** The fast script's arguments for one consume: a call of one (see consume_fast.lua). */
+  private static String[] one(String[] keys, String[] args) {
+    return concat(new String[] {"1", Integer.toString(keys.length), Integer.toString(args.length)}, args);
   }
 
   private static String[] concat(String[] a, String[] b) {

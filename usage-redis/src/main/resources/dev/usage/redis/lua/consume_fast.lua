@@ -1,83 +1,140 @@
 -- The common consume in a few commands: counters that exist, are alive for the command's period, and carry
 -- no hold that may have lapsed; an optional idempotency key not seen yet. Anything else answers X and the
 -- caller runs consume.lua, which handles every case. Runs without common.lua. See RedisCounterStore.
--- The marker's key and arguments are sent only with an idempotency key: every argument costs the client
--- and Redis on the hot path.
--- KEYS: 1 settings, [2 marker], then the counter hash of each delta
--- ARGV: 1 now, 2 settings version ('' = not checked), 3 deadline (microseconds of Redis's clock),
---       4 '1' = marker, ['0' = none], [5 fingerprint, 6 marker expiry, 7 marker TTL (ms): with a marker only],
---       then per delta: type, amount, limit (-1: none), expiry
--- Replies: {'A', used, reserved, ...}; {'R', 'type,type', used, reserved, ...}; {'S'}; {'O', type}; {'T'}; {'X'}
-local marker = ARGV[4] == '1'
--- the header's last argument, and the last key before the counters
-local h = marker and 7 or 4
-local kh = marker and 2 or 1
-local n = (#ARGV - h) / 4
-local now = tonumber(ARGV[1])
-local deadline = tonumber(ARGV[3])
-if n < 1 or n ~= math.floor(n) or #KEYS ~= kh + n or not now or not deadline
-    or (ARGV[4] ~= '0' and not marker) or (marker and not (tonumber(ARGV[6]) and tonumber(ARGV[7]))) then
-  return redis.error_reply('ERR usage consume: malformed call')
-end
--- the numbers are parsed once, here, and used below
-local amounts, limits = {}, {}
-for i = 1, n do
-  local b = h + 1 + (i - 1) * 4
-  local a, l = tonumber(ARGV[b + 1]), tonumber(ARGV[b + 2])
-  if not (a and l and tonumber(ARGV[b + 3])) then
-    return redis.error_reply('ERR usage consume: delta ' .. i .. ' is not numeric')
+--
+-- One call carries one or more consumes (of any users: on a standalone server, RedisConsumeBatcher sends the
+-- consumes that arrived while earlier calls were on their way together; on a Cluster, one consume per call,
+-- so that every call stays in one slot). All of them are validated before the first is run; each is run as
+-- if alone, in order.
+-- KEYS: the keys of each consume, one after the other
+-- ARGV: 1 the number of consumes m; then for each consume its number of keys and of arguments;
+--       then the arguments of each consume, one after the other
+-- Each consume's keys: 1 settings, [2 marker], then the counter hash of each delta. The marker's key and
+-- arguments are sent only with an idempotency key: every argument costs the client and Redis on the hot path.
+-- Each consume's arguments: 1 now, 2 settings version ('' = not checked), 3 deadline (microseconds of Redis's
+--       clock), 4 '1' = marker, '0' = none, [5 fingerprint, 6 marker expiry, 7 marker TTL (ms): with a marker
+--       only], then per delta: type, amount, limit (-1: none), expiry
+-- Reply: for each consume, the length of its answer, then its answer: {'A', used, reserved, ...};
+--        {'R', 'type,type', used, reserved, ...}; {'S'}; {'O', type}; {'T'}; {'X'}; {'E', error}: a command
+--        failed while it ran (a key of the wrong type, say); what it wrote before stays, as it would in a
+--        script of its own, and the consumes after it run all the same
+
+-- the consume whose keys start after KEYS[k0] and arguments after ARGV[a0]: nil when well formed
+local function malformed(k0, nk, a0, na)
+  local marker = ARGV[a0 + 4] == '1'
+  local h = marker and 7 or 4
+  local n = (na - h) / 4
+  if n < 1 or n ~= math.floor(n) or nk ~= (marker and 2 or 1) + n or not tonumber(ARGV[a0 + 1])
+      or not tonumber(ARGV[a0 + 3]) or (ARGV[a0 + 4] ~= '0' and not marker)
+      or (marker and not (tonumber(ARGV[a0 + 6]) and tonumber(ARGV[a0 + 7]))) then
+    return 'malformed call'
   end
-  amounts[i], limits[i] = a, l
+  for i = 1, n do
+    local b = a0 + h + 1 + (i - 1) * 4
+    if not (tonumber(ARGV[b + 1]) and tonumber(ARGV[b + 2]) and tonumber(ARGV[b + 3])) then
+      return 'delta ' .. i .. ' is not numeric'
+    end
+  end
+  return nil
 end
-if ARGV[2] ~= '' and (redis.call('HGET', KEYS[1], 'v') or '0') ~= ARGV[2] then
-  return {'S'}
-end
-if marker and redis.call('EXISTS', KEYS[2]) == 1 then
-  return {'X'}
-end
-local seen, rejected, over = {}, nil, nil
-for i = 1, n do
-  local b = h + 1 + (i - 1) * 4
-  local t = ARGV[b]
-  local c = redis.call('HMGET', KEYS[kh + i], 'u:' .. t, 'r:' .. t, 'x:' .. t, 'hx')
-  if c[3] ~= ARGV[b + 3] or tonumber(c[3]) <= now or (c[2] ~= '0' and (not c[4] or tonumber(c[4]) <= now)) then
-    -- the full path creates, extends and lapses: a counter it has not made ready is not for this one
+
+-- runs one well-formed consume; clock: Redis's TIME, read once per call
+local function consume(k0, a0, na, clock)
+  local marker = ARGV[a0 + 4] == '1'
+  local h = marker and 7 or 4
+  local kh = k0 + (marker and 2 or 1)
+  local n = (na - h) / 4
+  local now = tonumber(ARGV[a0 + 1])
+  if ARGV[a0 + 2] ~= '' and (redis.call('HGET', KEYS[k0 + 1], 'v') or '0') ~= ARGV[a0 + 2] then
+    return {'S'}
+  end
+  if marker and redis.call('EXISTS', KEYS[k0 + 2]) == 1 then
     return {'X'}
   end
-  seen[i] = c
-  local total = tonumber(c[1]) + amounts[i]
-  if c[2] ~= '0' then
-    total = total + tonumber(c[2])
-  end
-  if limits[i] >= 0 and total > limits[i] then
-    rejected = rejected and (rejected .. ',' .. t) or t
-  elseif total > 9007199254740991 and not over then
-    over = t
-  end
-end
-if over then
-  return {'O', over}
-end
-if rejected then
-  local reply = {'R', rejected}
+  local seen, rejected, over = {}, nil, nil
   for i = 1, n do
-    reply[#reply + 1] = seen[i][1]
+    local b = a0 + h + 1 + (i - 1) * 4
+    local t = ARGV[b]
+    local c = redis.call('HMGET', KEYS[kh + i], 'u:' .. t, 'r:' .. t, 'x:' .. t, 'hx')
+    if c[3] ~= ARGV[b + 3] or tonumber(c[3]) <= now or (c[2] ~= '0' and (not c[4] or tonumber(c[4]) <= now)) then
+      -- the full path creates, extends and lapses: a counter it has not made ready is not for this one
+      return {'X'}
+    end
+    seen[i] = c
+    local total = tonumber(c[1]) + tonumber(ARGV[b + 1])
+    if c[2] ~= '0' then
+      total = total + tonumber(c[2])
+    end
+    local limit = tonumber(ARGV[b + 2])
+    if limit >= 0 and total > limit then
+      rejected = rejected and (rejected .. ',' .. t) or t
+    elseif total > 9007199254740991 and not over then
+      over = t
+    end
+  end
+  if over then
+    return {'O', over}
+  end
+  if rejected then
+    local reply = {'R', rejected}
+    for i = 1, n do
+      reply[#reply + 1] = seen[i][1]
+      reply[#reply + 1] = seen[i][2]
+    end
+    return reply
+  end
+  if clock > tonumber(ARGV[a0 + 3]) then
+    return {'T'}
+  end
+  local reply = {'A'}
+  for i = 1, n do
+    local b = a0 + h + 1 + (i - 1) * 4
+    reply[#reply + 1] = redis.call('HINCRBY', KEYS[kh + i], 'u:' .. ARGV[b], ARGV[b + 1])
     reply[#reply + 1] = seen[i][2]
+  end
+  if marker then
+    redis.call('HSET', KEYS[k0 + 2], 'f', ARGV[a0 + 5], 'x', ARGV[a0 + 6])
+    redis.call('PEXPIRE', KEYS[k0 + 2], ARGV[a0 + 7])
   end
   return reply
 end
-local clock = redis.call('TIME')
-if clock[1] * 1000000 + clock[2] > deadline then
-  return {'T'}
+
+local m = tonumber(ARGV[1])
+if not m or m < 1 or m ~= math.floor(m) or #ARGV < 1 + 2 * m then
+  return redis.error_reply('ERR usage consume: malformed call')
 end
-local reply = {'A'}
-for i = 1, n do
-  local b = h + 1 + (i - 1) * 4
-  reply[#reply + 1] = redis.call('HINCRBY', KEYS[kh + i], 'u:' .. ARGV[b], ARGV[b + 1])
-  reply[#reply + 1] = seen[i][2]
+-- every consume is checked before the first one writes
+local k0, a0 = 0, 1 + 2 * m
+for j = 1, m do
+  local nk, na = tonumber(ARGV[2 * j]), tonumber(ARGV[2 * j + 1])
+  if not (nk and na) or k0 + nk > #KEYS or a0 + na > #ARGV then
+    return redis.error_reply('ERR usage consume: malformed call')
+  end
+  local problem = malformed(k0, nk, a0, na)
+  if problem then
+    return redis.error_reply('ERR usage consume: ' .. problem .. (m > 1 and (' (consume ' .. j .. ')') or ''))
+  end
+  k0, a0 = k0 + nk, a0 + na
 end
-if marker then
-  redis.call('HSET', KEYS[2], 'f', ARGV[5], 'x', ARGV[6])
-  redis.call('PEXPIRE', KEYS[2], ARGV[7])
+if k0 ~= #KEYS or a0 ~= #ARGV then
+  return redis.error_reply('ERR usage consume: malformed call')
 end
-return reply
+-- Redis's clock, read once: a call runs for well under a millisecond, and a deadline is half a command
+-- timeout before its caller gives up
+local t = redis.call('TIME')
+local clock = t[1] * 1000000 + t[2]
+local out = {}
+k0, a0 = 0, 1 + 2 * m
+for j = 1, m do
+  local nk, na = tonumber(ARGV[2 * j]), tonumber(ARGV[2 * j + 1])
+  local ok, reply = pcall(consume, k0, a0, na, clock)
+  if not ok then
+    reply = {'E', type(reply) == 'table' and tostring(reply.err) or tostring(reply)}
+  end
+  out[#out + 1] = #reply
+  for _, v in ipairs(reply) do
+    out[#out + 1] = v
+  end
+  k0, a0 = k0 + nk, a0 + na
+end
+return out

@@ -1,0 +1,259 @@
+package dev.usage.redis;
+
+import dev.usage.UsageStorageException;
+import io.lettuce.core.RedisCommandTimeoutException;
+import io.lettuce.core.RedisConnectionException;
+import io.lettuce.core.RedisException;
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.ScriptOutputType;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Sends the fast consumes ({@code consume_fast.lua}) of concurrent callers together. On a standalone server,
+ * at most {@value #IN_FLIGHT} calls of the script are on their way at once; the consumes that arrive meanwhile
+ * wait in a queue and go together in the next call (at most {@value #MAX_BATCH}), so that under load one
+ * round trip, one script run and one reply carry many decisions, and a lone caller's consume goes at once.
+ * Each consume is still decided by itself, exactly as if it had been sent alone (the script validates all of
+ * them before the first writes, and runs them in order). On a Cluster every consume goes alone, so that every
+ * call stays in one slot.
+ *
+ * <p>Failures reach every consume of the call as the typed errors of {@link RedisScripts#run}; a caller that
+ * has waited the command timeout is told the outcome is unknown (its consume carries its own deadline, so
+ * Redis does not apply it after the caller gave up, even when it waited in the queue first).
+ */
+final class RedisConsumeBatcher {
+
+  /** Calls on their way at once: one being run by Redis while the next one travels. */
+  static final int IN_FLIGHT = 2;
+
+  /** Consumes per call at most. */
+  static final int MAX_BATCH = 64;
+
+  /** One caller's consume: its keys and arguments, and where its answer goes. */
+  private record Pending(String[] keys, String[] args, CompletableFuture<List<Object>> answer) {}
+
+  private final RedisConnector redis;
+  private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
+  private final AtomicInteger inFlight = new AtomicInteger();
+
+  RedisConsumeBatcher(RedisConnector redis) {
+    this.redis = redis;
+  }
+
+  /**
+   * Runs one consume and returns its answer (see {@code consume_fast.lua}).
+   *
+   * @throws IllegalStateException if a command of the consume failed in Redis (answer {@code E})
+   */
+  List<Object> run(String[] keys, String[] args) {
+    List<Object> answer = send(keys, args);
+    if ("E".equals(RedisScripts.text(answer.get(0)))) {
+      throw new IllegalStateException("Redis script failed for consume: " + RedisScripts.text(answer.get(1)));
+    }
+    return answer;
+  }
+
+  private List<Object> send(String[] keys, String[] args) {
+    if (redis.isCluster()) {
+      List<Object> r = RedisScripts.run(redis, RedisScripts.CONSUME_FAST, "consume", keys, batchArgs(List.of(
+          new Pending(keys, args, null))));
+      return answers(r, 1).get(0);
+    }
+    Pending p = new Pending(keys, args, new CompletableFuture<>());
+    queue.add(p);
+    drain();
+    try {
+      return p.answer().get(redis.timeout().toNanos(), TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new UsageStorageException("interrupted while waiting for Redis (consume); it may or may not have been"
+          + " applied (outcome unknown)", e);
+    } catch (TimeoutException e) {
+      throw new UsageStorageException("Redis did not answer consume within " + redis.timeout() + "; it may or may"
+          + " not have been applied (outcome unknown)", e);
+    } catch (ExecutionException e) {
+      // the call's failure, shared by its consumes, thrown anew in each caller's thread
+      Throwable cause = e.getCause();
+      if (cause instanceof IllegalStateException) {
+        throw new IllegalStateException(cause.getMessage(), cause);
+      }
+      throw new UsageStorageException(cause.getMessage(), cause);
+    }
+  }
+
+  /**
+   * Sends what waits, while fewer than {@value #IN_FLIGHT} calls are on their way. A completing call frees its
+   * slot before it drains again, so that a consume queued meanwhile is never left behind.
+   */
+  private void drain() {
+    while (!queue.isEmpty()) {
+      int n = inFlight.get();
+      if (n >= IN_FLIGHT) {
+        return;
+      }
+      if (!inFlight.compareAndSet(n, n + 1)) {
+        continue;
+      }
+      List<Pending> batch = new ArrayList<>();
+      Pending p;
+      while (batch.size() < MAX_BATCH && (p = queue.poll()) != null) {
+        batch.add(p);
+      }
+      if (batch.isEmpty()) {
+        inFlight.decrementAndGet();
+        continue;
+      }
+      call(batch);
+    }
+  }
+
+  private void call(List<Pending> batch) {
+    int nk = 0;
+    for (Pending p : batch) {
+      nk += p.keys().length;
+    }
+    String[] keys = new String[nk];
+    int k = 0;
+    for (Pending p : batch) {
+      System.arraycopy(p.keys(), 0, keys, k, p.keys().length);
+      k += p.keys().length;
+    }
+    String nonce = redis.nonce();
+    String[] args = batchArgs(batch);
+    String[] sent = java.util.Arrays.copyOf(args, args.length + 1);
+    sent[args.length] = nonce;
+    CompletableFuture<List<Object>> reply = new CompletableFuture<>();
+    try {
+      redis.async().<List<Object>>evalsha(RedisScripts.CONSUME_FAST.sha(), ScriptOutputType.MULTI, keys, sent)
+          .whenComplete((r, e) -> {
+            if (unwrap(e) instanceof RedisNoScriptException) {
+              // the script cache was emptied (restart, failover, SCRIPT FLUSH): nothing ran; send the text
+              redis.async().<List<Object>>eval(RedisScripts.CONSUME_FAST.text(), ScriptOutputType.MULTI, keys, sent)
+                  .whenComplete((r2, e2) -> complete(reply, r2, e2));
+            } else {
+              complete(reply, r, e);
+            }
+          });
+    } catch (RuntimeException e) {
+      reply.completeExceptionally(e);
+    }
+    // the slot is freed once, whatever comes first: the reply, a failure, or the command timeout
+    reply.orTimeout(redis.timeout().toNanos(), TimeUnit.NANOSECONDS).whenComplete((r, e) -> {
+      inFlight.decrementAndGet();
+      try {
+        deliver(batch, r, unwrap(e), nonce);
+      } finally {
+        drain();
+      }
+    });
+  }
+
+  private static void complete(CompletableFuture<List<Object>> reply, List<Object> r, Throwable e) {
+    if (e != null) {
+      reply.completeExceptionally(e);
+    } else {
+      reply.complete(r);
+    }
+  }
+
+  private void deliver(List<Pending> batch, List<Object> reply, Throwable e, String nonce) {
+    RuntimeException failure = null;
+    if (e != null) {
+      failure = failure(e);
+    } else if (reply == null || reply.isEmpty() || !nonce.equals(RedisScripts.text(reply.get(reply.size() - 1)))) {
+      // the reply of another command: a reply was lost on this connection and every later one is shifted
+      redis.replaceAfterTimeout();
+      failure = new UsageStorageException("Redis answered consume with the reply of another command (a reply was"
+          + " lost on the connection, which is being replaced); it may or may not have been applied (outcome"
+          + " unknown)");
+    }
+    if (failure != null) {
+      for (Pending p : batch) {
+        p.answer().completeExceptionally(failure);
+      }
+      return;
+    }
+    List<List<Object>> answers;
+    try {
+      answers = answers(reply.subList(0, reply.size() - 1), batch.size());
+    } catch (RuntimeException bad) {
+      for (Pending p : batch) {
+        p.answer().completeExceptionally(bad);
+      }
+      return;
+    }
+    for (int i = 0; i < batch.size(); i++) {
+      batch.get(i).answer().complete(answers.get(i));
+    }
+  }
+
+  /** The typed error of a failed call, as {@link RedisScripts#run} would throw it. */
+  private RuntimeException failure(Throwable e) {
+    if (e instanceof TimeoutException || e instanceof RedisCommandTimeoutException) {
+      redis.replaceAfterTimeout();
+      return new UsageStorageException("Redis did not answer consume within " + redis.timeout() + "; it may or"
+          + " may not have been applied (outcome unknown): " + e.getMessage(), e);
+    }
+    if (e instanceof RedisConnectionException) {
+      return new UsageStorageException("Redis is not reachable, consume was not applied: " + e.getMessage(), e);
+    }
+    if (e instanceof RedisException re) {
+      try {
+        return RedisScripts.failure("consume", re);
+      } catch (IllegalStateException scriptFailed) {
+        return scriptFailed;
+      }
+    }
+    // a call cancelled with its connection (a reset: Lettuce sends nothing again), or anything else: it may
+    // have run
+    return new UsageStorageException("Redis failed during consume; it may or may not have been applied (outcome"
+        + " unknown): " + e, e);
+  }
+
+  private static Throwable unwrap(Throwable e) {
+    return e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+  }
+
+  /** The script's arguments for these consumes: their number, each one's key and argument counts, the arguments. */
+  private static String[] batchArgs(List<Pending> batch) {
+    int na = 0;
+    for (Pending p : batch) {
+      na += p.args().length;
+    }
+    String[] out = new String[1 + 2 * batch.size() + na];
+    out[0] = Integer.toString(batch.size());
+    int a = 1 + 2 * batch.size();
+    for (int i = 0; i < batch.size(); i++) {
+      Pending p = batch.get(i);
+      out[1 + 2 * i] = Integer.toString(p.keys().length);
+      out[2 + 2 * i] = Integer.toString(p.args().length);
+      System.arraycopy(p.args(), 0, out, a, p.args().length);
+      a += p.args().length;
+    }
+    return out;
+  }
+
+  /** Splits the script's reply (without its nonce) into the answers of {@code m} consumes. */
+  private static List<List<Object>> answers(List<Object> reply, int m) {
+    List<List<Object>> out = new ArrayList<>(m);
+    int i = 0;
+    for (int j = 0; j < m; j++) {
+      int len = (int) RedisScripts.number(reply.get(i));
+      out.add(reply.subList(i + 1, i + 1 + len));
+      i += 1 + len;
+    }
+    if (i != reply.size()) {
+      throw new IllegalStateException("unexpected consume script reply of " + reply.size() + " elements for " + m
+          + " consumes");
+    }
+    return out;
+  }
+}

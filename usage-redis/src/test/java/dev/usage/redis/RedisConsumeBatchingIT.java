@@ -1,0 +1,165 @@
+package dev.usage.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.usage.Consumption;
+import dev.usage.Quota;
+import dev.usage.QuotaDecision;
+import dev.usage.QuotaType;
+import dev.usage.TrackingMode;
+import dev.usage.UsageEngine;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Concurrent fast consumes sent together in one script call (RedisConsumeBatcher), on a private Redis: each
+ * is decided as if alone, a failing one fails alone, a malformed one stops the whole call before any write.
+ */
+class RedisConsumeBatchingIT {
+
+  private static final String FAR = "9999999999999999";
+
+  private RedisProcess redis;
+  private RedisClient client;
+  private StatefulRedisConnection<String, String> raw;
+
+  @BeforeEach
+  void setUp() {
+    redis = RedisProcess.start();
+    client = RedisClient.create(redis.uri());
+    client.setOptions(RedisUsageStorage.recommendedOptions());
+    raw = client.connect();
+  }
+
+  @AfterEach
+  void tearDown() {
+    raw.close();
+    client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    redis.close();
+  }
+
+  @Test
+  void concurrentConsumesOfOneUserShareScriptCallsAndAdmitExactlyTheLimit() throws Exception {
+    int threads = 32;
+    int each = 60;
+    try (RedisUsageStorage storage = RedisUsageStorage.builder(client).keyPrefix("bt").build();
+        UsageEngine engine = UsageEngine.builder().storage(storage).trackingMode(TrackingMode.SYNC)
+            .defaultQuota(Quota.monthly(QuotaType.REQUESTS, 1_000)).closeOnShutdown(false).build()) {
+      // the first consume creates the counter (the full script); the rest take the fast one
+      assertThat(engine.tracking().consumeQuota(Consumption.of("hot", QuotaType.REQUESTS, 1)).allowed()).isTrue();
+      raw.sync().configResetstat();
+      AtomicInteger allowed = new AtomicInteger();
+      AtomicInteger denied = new AtomicInteger();
+      ExecutorService pool = Executors.newFixedThreadPool(threads);
+      CountDownLatch start = new CountDownLatch(1);
+      List<Future<?>> done = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        done.add(pool.submit(() -> {
+          start.await();
+          for (int i = 0; i < each; i++) {
+            QuotaDecision d = engine.tracking().consumeQuota(Consumption.of("hot", QuotaType.REQUESTS, 1));
+            assertThat(d.degraded()).isFalse();
+            (d.allowed() ? allowed : denied).incrementAndGet();
+          }
+          return null;
+        }));
+      }
+      start.countDown();
+      for (Future<?> f : done) {
+        f.get(60, TimeUnit.SECONDS);
+      }
+      pool.shutdown();
+      assertThat(allowed.get()).isEqualTo(999);
+      assertThat(denied.get()).isEqualTo(threads * each - 999);
+      assertThat(engine.tracking().getUserUsage("hot").quota(QuotaType.REQUESTS).orElseThrow().used())
+          .isEqualTo(1_000);
+      // fewer script calls than consumes: some calls carried several
+      long calls = calls("evalsha") + calls("eval");
+      assertThat(calls).isPositive().isLessThan(threads * each);
+    }
+  }
+
+  @Test
+  void aConsumeThatFailsInRedisFailsAloneAndTheOthersOfItsCallAreApplied() {
+    RedisConnector connector = RedisConnector.standalone(client, Duration.ofSeconds(2));
+    try {
+      raw.sync().set("u1:c", "not a hash");
+      raw.sync().hset("u2:c", java.util.Map.of("u:requests", "5", "r:requests", "0", "x:requests", FAR));
+      String[] keys = {"u1:q", "u1:c", "u2:q", "u2:c"};
+      String[] delta = {"requests", "1", "-1", FAR};
+      List<Object> r = RedisScripts.run(connector, RedisScripts.CONSUME_FAST, "consume", keys, concat(
+          new String[] {"2", "2", "8", "2", "8"}, concat(consume(delta), consume(delta))));
+      // consume 1: {'E', error}; consume 2: {'A', used, reserved}
+      assertThat(RedisScripts.number(r.get(0))).isEqualTo(2);
+      assertThat(RedisScripts.text(r.get(1))).isEqualTo("E");
+      assertThat(RedisScripts.text(r.get(2))).contains("WRONGTYPE");
+      assertThat(RedisScripts.number(r.get(3))).isEqualTo(3);
+      assertThat(RedisScripts.text(r.get(4))).isEqualTo("A");
+      assertThat(RedisScripts.number(r.get(5))).isEqualTo(6);
+      assertThat(raw.sync().hget("u2:c", "u:requests")).isEqualTo("6");
+
+      // through the batcher, the failing consume's caller gets the typed script failure
+      RedisConsumeBatcher batcher = new RedisConsumeBatcher(connector);
+      assertThatThrownBy(() -> batcher.run(new String[] {"u1:q", "u1:c"}, consume(delta)))
+          .isInstanceOf(IllegalStateException.class).hasMessageContaining("WRONGTYPE");
+      assertThat(RedisScripts.text(batcher.run(new String[] {"u2:q", "u2:c"}, consume(delta)).get(0))).isEqualTo("A");
+      assertThat(raw.sync().hget("u2:c", "u:requests")).isEqualTo("7");
+    } finally {
+      connector.close();
+    }
+  }
+
+  @Test
+  void aMalformedConsumeStopsItsWholeCallBeforeAnyWrite() {
+    RedisConnector connector = RedisConnector.standalone(client, Duration.ofSeconds(2));
+    try {
+      raw.sync().hset("u2:c", java.util.Map.of("u:requests", "5", "r:requests", "0", "x:requests", FAR));
+      String[] keys = {"u2:q", "u2:c", "u3:q", "u3:c"};
+      String[] good = {"requests", "1", "-1", FAR};
+      String[] bad = {"requests", "many", "-1", FAR};
+      assertThatThrownBy(() -> RedisScripts.run(connector, RedisScripts.CONSUME_FAST, "consume", keys, concat(
+          new String[] {"2", "2", "8", "2", "8"}, concat(consume(good), consume(bad)))))
+          .isInstanceOf(IllegalStateException.class).hasMessageContaining("delta 1 is not numeric (consume 2)");
+      // counts that do not add up to the keys and arguments sent
+      assertThatThrownBy(() -> RedisScripts.run(connector, RedisScripts.CONSUME_FAST, "consume", keys, concat(
+          new String[] {"1", "2", "8"}, concat(consume(good), consume(good)))))
+          .isInstanceOf(IllegalStateException.class).hasMessageContaining("malformed");
+      assertThat(raw.sync().hget("u2:c", "u:requests")).isEqualTo("5");
+    } finally {
+      connector.close();
+    }
+  }
+
+  /** One unkeyed consume's arguments: now, no settings check, a far deadline, no marker, the delta. */
+  private static String[] consume(String[] delta) {
+    return concat(new String[] {"1000", "", FAR, "0"}, delta);
+  }
+
+  private long calls(String command) {
+    for (String line : raw.sync().info("commandstats").split("\r?\n")) {
+      if (line.startsWith("cmdstat_" + command + ":")) {
+        return Long.parseLong(line.replaceAll(".*calls=(\\d+).*", "$1"));
+      }
+    }
+    return 0;
+  }
+
+  private static String[] concat(String[] a, String[] b) {
+    String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
+}
