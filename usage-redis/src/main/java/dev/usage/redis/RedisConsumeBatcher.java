@@ -44,6 +44,9 @@ final class RedisConsumeBatcher {
   private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
   private final AtomicInteger inFlight = new AtomicInteger();
 
+  /** Whether this thread is in {@link #drain()}. */
+  private static final ThreadLocal<boolean[]> DRAINING = ThreadLocal.withInitial(() -> new boolean[1]);
+
   RedisConsumeBatcher(RedisConnector redis) {
     this.redis = redis;
   }
@@ -73,10 +76,12 @@ final class RedisConsumeBatcher {
     try {
       return p.answer().get(redis.timeout().toNanos(), TimeUnit.NANOSECONDS);
     } catch (InterruptedException e) {
+      p.answer().cancel(false); // not sent yet: it never will be; sent: its answer is dropped
       Thread.currentThread().interrupt();
       throw new UsageStorageException("interrupted while waiting for Redis (consume); it may or may not have been"
           + " applied (outcome unknown)", e);
     } catch (TimeoutException e) {
+      p.answer().cancel(false);
       throw new UsageStorageException("Redis did not answer consume within " + redis.timeout() + "; it may or may"
           + " not have been applied (outcome unknown)", e);
     } catch (ExecutionException e) {
@@ -94,6 +99,21 @@ final class RedisConsumeBatcher {
    * slot before it drains again, so that a consume queued meanwhile is never left behind.
    */
   private void drain() {
+    boolean[] draining = DRAINING.get();
+    if (draining[0]) {
+      // a call that completed at once (refused while disconnected) freed its slot inside this thread's drain,
+      // whose loop goes on: no recursion, however long the queue
+      return;
+    }
+    draining[0] = true;
+    try {
+      drainQueue();
+    } finally {
+      draining[0] = false;
+    }
+  }
+
+  private void drainQueue() {
     while (!queue.isEmpty()) {
       int n = inFlight.get();
       if (n >= IN_FLIGHT) {
@@ -105,7 +125,9 @@ final class RedisConsumeBatcher {
       List<Pending> batch = new ArrayList<>();
       Pending p;
       while (batch.size() < MAX_BATCH && (p = queue.poll()) != null) {
-        batch.add(p);
+        if (!p.answer().isDone()) { // its caller gave up waiting
+          batch.add(p);
+        }
       }
       if (batch.isEmpty()) {
         inFlight.decrementAndGet();
@@ -142,7 +164,7 @@ final class RedisConsumeBatcher {
               complete(reply, r, e);
             }
           });
-    } catch (RuntimeException e) {
+    } catch (Throwable e) { // even an Error: the slot below must be freed and the callers answered
       reply.completeExceptionally(e);
     }
     // the slot is freed once, whatever comes first: the reply, a failure, or the command timeout
@@ -185,8 +207,10 @@ final class RedisConsumeBatcher {
     try {
       answers = answers(reply.subList(0, reply.size() - 1), batch.size());
     } catch (RuntimeException bad) {
+      UsageStorageException unknown = new UsageStorageException("Redis answered consume with a reply this version"
+          + " cannot read; it may or may not have been applied (outcome unknown): " + bad.getMessage(), bad);
       for (Pending p : batch) {
-        p.answer().completeExceptionally(bad);
+        p.answer().completeExceptionally(unknown);
       }
       return;
     }

@@ -123,6 +123,46 @@ class RedisConsumeBatchingIT {
   }
 
   @Test
+  void aCallMixesConsumesWithAndWithoutAKeyAndOneRunLateChangesNothing() {
+    RedisConnector connector = RedisConnector.standalone(client, Duration.ofSeconds(2));
+    try {
+      raw.sync().hset("u2:c", java.util.Map.of("u:requests", "5", "r:requests", "0", "x:requests", FAR));
+      String[] delta = {"requests", "1", "-1", FAR};
+      String[] keyed = concat(new String[] {"1000", "", FAR, "1", "fp", FAR, "60000"}, delta);
+      String[] late = concat(new String[] {"1000", "", "1", "0"}, delta); // its deadline passed long ago
+      String[] keys = {"u2:q", "u2:c", "u2:q", "u2:k:k1", "u2:c", "u2:q", "u2:c", "u2:q", "u2:k:k1", "u2:c"};
+      List<Object> r = RedisScripts.run(connector, RedisScripts.CONSUME_FAST, "consume", keys, concat(
+          new String[] {"4", "2", "8", "3", "11", "2", "8", "3", "11"},
+          concat(concat(consume(delta), keyed), concat(late, keyed))));
+      // unkeyed: A 6 0; keyed: A 7 0; late: T; the same key again: X (for the full path to replay)
+      assertThat(r.stream().map(RedisScripts::text).toList())
+          .containsExactly("3", "A", "6", "0", "3", "A", "7", "0", "1", "T", "1", "X");
+      assertThat(raw.sync().hget("u2:c", "u:requests")).isEqualTo("7");
+      assertThat(raw.sync().hgetall("u2:k:k1")).containsEntry("f", "fp").containsEntry("x", FAR);
+      assertThat(raw.sync().pttl("u2:k:k1")).isPositive();
+    } finally {
+      connector.close();
+    }
+  }
+
+  @Test
+  void aRefusalOfRedisReachesTheCallerAsNotApplied() {
+    RedisConnector connector = RedisConnector.standalone(client, Duration.ofSeconds(2));
+    try {
+      raw.sync().hset("u2:c", java.util.Map.of("u:requests", "5", "r:requests", "0", "x:requests", FAR));
+      raw.sync().configSet("maxmemory", "1"); // every write is now refused with OOM (noeviction)
+      String[] delta = {"requests", "1", "-1", FAR};
+      assertThatThrownBy(() -> new RedisConsumeBatcher(connector).run(new String[] {"u2:q", "u2:c"}, consume(delta)))
+          .isInstanceOf(dev.usage.UsageStorageException.class).hasMessageContaining("refused")
+          .hasMessageContaining("not applied");
+      raw.sync().configSet("maxmemory", "0");
+      assertThat(raw.sync().hget("u2:c", "u:requests")).isEqualTo("5");
+    } finally {
+      connector.close();
+    }
+  }
+
+  @Test
   void aMalformedConsumeStopsItsWholeCallBeforeAnyWrite() {
     RedisConnector connector = RedisConnector.standalone(client, Duration.ofSeconds(2));
     try {

@@ -17,7 +17,9 @@
 -- Reply: for each consume, the length of its answer, then its answer: {'A', used, reserved, ...};
 --        {'R', 'type,type', used, reserved, ...}; {'S'}; {'O', type}; {'T'}; {'X'}; {'E', error}: a command
 --        failed while it ran (a key of the wrong type, say); what it wrote before stays, as it would in a
---        script of its own, and the consumes after it run all the same
+--        script of its own, and the consumes after it run all the same. Any other error of Redis's (OOM,
+--        READONLY, NOPERM, ...) fails the whole call, as it would a script of its own (OOM and READONLY come at
+--        a call's first write, before anything of it was written)
 
 -- the consume whose keys start after KEYS[k0] and arguments after ARGV[a0]: nil when well formed
 local function malformed(k0, nk, a0, na)
@@ -38,8 +40,8 @@ local function malformed(k0, nk, a0, na)
   return nil
 end
 
--- runs one well-formed consume; clock: Redis's TIME, read once per call
-local function consume(k0, a0, na, clock)
+-- runs one well-formed consume; it writes only if Redis's clock has not passed its deadline
+local function consume(k0, a0, na)
   local marker = ARGV[a0 + 4] == '1'
   local h = marker and 7 or 4
   local kh = k0 + (marker and 2 or 1)
@@ -83,7 +85,8 @@ local function consume(k0, a0, na, clock)
     end
     return reply
   end
-  if clock > tonumber(ARGV[a0 + 3]) then
+  local clock = redis.call('TIME')
+  if clock[1] * 1000000 + clock[2] > tonumber(ARGV[a0 + 3]) then
     return {'T'}
   end
   local reply = {'A'}
@@ -119,17 +122,19 @@ end
 if k0 ~= #KEYS or a0 ~= #ARGV then
   return redis.error_reply('ERR usage consume: malformed call')
 end
--- Redis's clock, read once: a call runs for well under a millisecond, and a deadline is half a command
--- timeout before its caller gives up
-local t = redis.call('TIME')
-local clock = t[1] * 1000000 + t[2]
 local out = {}
 k0, a0 = 0, 1 + 2 * m
 for j = 1, m do
   local nk, na = tonumber(ARGV[2 * j]), tonumber(ARGV[2 * j + 1])
-  local ok, reply = pcall(consume, k0, a0, na, clock)
+  local ok, reply = pcall(consume, k0, a0, na)
   if not ok then
-    reply = {'E', type(reply) == 'table' and tostring(reply.err) or tostring(reply)}
+    local message = type(reply) == 'table' and tostring(reply.err) or tostring(reply)
+    if string.find(message, '^%-?[A-Z]+') and not string.find(message, '^%-?ERR') and not string.find(message, '^%-?WRONGTYPE') then
+      -- an error of Redis's own, not of this consume's keys: the whole call fails with it, and each caller
+      -- learns from it whether anything may have been written
+      return redis.error_reply(message)
+    end
+    reply = {'E', message}
   end
   out[#out + 1] = #reply
   for _, v in ipairs(reply) do
