@@ -125,7 +125,8 @@ final class RedisConsumeBatcher {
       List<Pending> batch = new ArrayList<>();
       Pending p;
       while (batch.size() < MAX_BATCH && (p = queue.poll()) != null) {
-        if (!p.answer().isDone()) { // its caller gave up waiting
+        // a consume whose caller gave up waiting (its answer cancelled) is dropped, not sent
+        if (!p.answer().isDone()) {
           batch.add(p);
         }
       }
@@ -149,9 +150,7 @@ final class RedisConsumeBatcher {
       k += p.keys().length;
     }
     String nonce = redis.nonce();
-    String[] args = batchArgs(batch);
-    String[] sent = java.util.Arrays.copyOf(args, args.length + 1);
-    sent[args.length] = nonce;
+    String[] sent = RedisScripts.withNonce(batchArgs(batch), nonce);
     CompletableFuture<List<Object>> reply = new CompletableFuture<>();
     try {
       redis.async().<List<Object>>evalsha(RedisScripts.CONSUME_FAST.sha(), ScriptOutputType.MULTI, keys, sent)
@@ -190,12 +189,8 @@ final class RedisConsumeBatcher {
     RuntimeException failure = null;
     if (e != null) {
       failure = failure(e);
-    } else if (reply == null || reply.isEmpty() || !nonce.equals(RedisScripts.text(reply.get(reply.size() - 1)))) {
-      // the reply of another command: a reply was lost on this connection and every later one is shifted
-      redis.replaceAfterTimeout();
-      failure = new UsageStorageException("Redis answered consume with the reply of another command (a reply was"
-          + " lost on the connection, which is being replaced); it may or may not have been applied (outcome"
-          + " unknown)");
+    } else if (!RedisScripts.carries(reply, nonce)) {
+      failure = RedisScripts.anotherCommandsReply(redis, "consume");
     }
     if (failure != null) {
       for (Pending p : batch) {

@@ -56,8 +56,7 @@ final class RedisScripts {
    */
   static List<Object> run(RedisConnector redis, Script script, String what, String[] keys, String... args) {
     String nonce = redis.nonce();
-    String[] sent = Arrays.copyOf(args, args.length + 1);
-    sent[args.length] = nonce;
+    String[] sent = withNonce(args, nonce);
     List<Object> reply = call(redis, what, () -> {
       RedisClusterCommands<String, String> commands = redis.sync();
       try {
@@ -66,14 +65,33 @@ final class RedisScripts {
         return commands.eval(script.text(), ScriptOutputType.MULTI, keys, sent);
       }
     });
-    if (reply.isEmpty() || !nonce.equals(text(reply.get(reply.size() - 1)))) {
-      // the reply of another command: a reply was lost on this connection and every later one is shifted
-      redis.replaceAfterTimeout();
-      throw new UsageStorageException("Redis answered " + what + " with the reply of another command (a reply was"
-          + " lost on the connection, which is being replaced); it may or may not have been applied (outcome"
-          + " unknown)");
+    if (!carries(reply, nonce)) {
+      throw anotherCommandsReply(redis, what);
     }
     return reply.subList(0, reply.size() - 1);
+  }
+
+  /** {@code args} and the nonce after them, as every script here expects its arguments. */
+  static String[] withNonce(String[] args, String nonce) {
+    String[] sent = Arrays.copyOf(args, args.length + 1);
+    sent[args.length] = nonce;
+    return sent;
+  }
+
+  /** Whether a script's reply ends with the nonce its call sent. */
+  static boolean carries(List<Object> reply, String nonce) {
+    return reply != null && !reply.isEmpty() && nonce.equals(text(reply.get(reply.size() - 1)));
+  }
+
+  /**
+   * The error for a reply meant for another command: a reply was lost on the connection and every later one is
+   * shifted, so the connection is replaced.
+   */
+  static UsageStorageException anotherCommandsReply(RedisConnector redis, String what) {
+    redis.replaceAfterTimeout();
+    return new UsageStorageException("Redis answered " + what + " with the reply of another command (a reply was"
+        + " lost on the connection, which is being replaced); it may or may not have been applied (outcome"
+        + " unknown)");
   }
 
   /**
