@@ -35,6 +35,8 @@ class RedisConsumeBatchingIT {
   private RedisProcess redis;
   private RedisClient client;
   private StatefulRedisConnection<String, String> raw;
+  /** For running the script and the batcher directly. */
+  private RedisConnector connector;
 
   @BeforeEach
   void setUp() {
@@ -42,10 +44,12 @@ class RedisConsumeBatchingIT {
     client = RedisClient.create(redis.uri());
     client.setOptions(RedisUsageStorage.recommendedOptions());
     raw = client.connect();
+    connector = RedisConnector.standalone(client, Duration.ofSeconds(2));
   }
 
   @AfterEach
   void tearDown() {
+    connector.close();
     raw.close();
     client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
     redis.close();
@@ -94,93 +98,78 @@ class RedisConsumeBatchingIT {
 
   @Test
   void aConsumeThatFailsInRedisFailsAloneAndTheOthersOfItsCallAreApplied() {
-    RedisConnector connector = RedisConnector.standalone(client, Duration.ofSeconds(2));
-    try {
-      raw.sync().set("u1:c", "not a hash");
-      raw.sync().hset("u2:c", java.util.Map.of("u:requests", "5", "r:requests", "0", "x:requests", FAR));
-      String[] keys = {"u1:q", "u1:c", "u2:q", "u2:c"};
-      String[] delta = {"requests", "1", "-1", FAR};
-      List<Object> r = RedisScripts.run(connector, RedisScripts.CONSUME_FAST, "consume", keys, concat(
-          new String[] {"2", "2", "8", "2", "8"}, concat(consume(delta), consume(delta))));
-      // consume 1: {'E', error}; consume 2: {'A', used, reserved}
-      assertThat(RedisScripts.number(r.get(0))).isEqualTo(2);
-      assertThat(RedisScripts.text(r.get(1))).isEqualTo("E");
-      assertThat(RedisScripts.text(r.get(2))).contains("WRONGTYPE");
-      assertThat(RedisScripts.number(r.get(3))).isEqualTo(3);
-      assertThat(RedisScripts.text(r.get(4))).isEqualTo("A");
-      assertThat(RedisScripts.number(r.get(5))).isEqualTo(6);
-      assertThat(raw.sync().hget("u2:c", "u:requests")).isEqualTo("6");
+    raw.sync().set("u1:c", "not a hash");
+    readyCounter("u2:c");
+    String[] keys = {"u1:q", "u1:c", "u2:q", "u2:c"};
+    String[] delta = {"requests", "1", "-1", FAR};
+    List<Object> r = RedisScripts.run(connector, RedisScripts.CONSUME_FAST, "consume", keys, concat(
+        new String[] {"2", "2", "8", "2", "8"}, concat(consume(delta), consume(delta))));
+    // consume 1: {'E', error}; consume 2: {'A', used, reserved}
+    assertThat(RedisScripts.number(r.get(0))).isEqualTo(2);
+    assertThat(RedisScripts.text(r.get(1))).isEqualTo("E");
+    assertThat(RedisScripts.text(r.get(2))).contains("WRONGTYPE");
+    assertThat(RedisScripts.number(r.get(3))).isEqualTo(3);
+    assertThat(RedisScripts.text(r.get(4))).isEqualTo("A");
+    assertThat(RedisScripts.number(r.get(5))).isEqualTo(6);
+    assertThat(raw.sync().hget("u2:c", "u:requests")).isEqualTo("6");
 
-      // through the batcher, the failing consume's caller gets the typed script failure
-      RedisConsumeBatcher batcher = new RedisConsumeBatcher(connector);
-      assertThatThrownBy(() -> batcher.run(new String[] {"u1:q", "u1:c"}, consume(delta)))
-          .isInstanceOf(IllegalStateException.class).hasMessageContaining("WRONGTYPE");
-      assertThat(RedisScripts.text(batcher.run(new String[] {"u2:q", "u2:c"}, consume(delta)).get(0))).isEqualTo("A");
-      assertThat(raw.sync().hget("u2:c", "u:requests")).isEqualTo("7");
-    } finally {
-      connector.close();
-    }
+    // through the batcher, the failing consume's caller gets the typed script failure
+    RedisConsumeBatcher batcher = new RedisConsumeBatcher(connector);
+    assertThatThrownBy(() -> batcher.run(new String[] {"u1:q", "u1:c"}, consume(delta)))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("WRONGTYPE");
+    assertThat(RedisScripts.text(batcher.run(new String[] {"u2:q", "u2:c"}, consume(delta)).get(0))).isEqualTo("A");
+    assertThat(raw.sync().hget("u2:c", "u:requests")).isEqualTo("7");
   }
 
   @Test
   void aCallMixesConsumesWithAndWithoutAKeyAndOneRunLateChangesNothing() {
-    RedisConnector connector = RedisConnector.standalone(client, Duration.ofSeconds(2));
-    try {
-      raw.sync().hset("u2:c", java.util.Map.of("u:requests", "5", "r:requests", "0", "x:requests", FAR));
-      String[] delta = {"requests", "1", "-1", FAR};
-      String[] keyed = concat(new String[] {"1000", "", FAR, "1", "fp", FAR, "60000"}, delta);
-      String[] late = concat(new String[] {"1000", "", "1", "0"}, delta); // its deadline passed long ago
-      String[] keys = {"u2:q", "u2:c", "u2:q", "u2:k:k1", "u2:c", "u2:q", "u2:c", "u2:q", "u2:k:k1", "u2:c"};
-      List<Object> r = RedisScripts.run(connector, RedisScripts.CONSUME_FAST, "consume", keys, concat(
-          new String[] {"4", "2", "8", "3", "11", "2", "8", "3", "11"},
-          concat(concat(consume(delta), keyed), concat(late, keyed))));
-      // unkeyed: A 6 0; keyed: A 7 0; late: T; the same key again: X (for the full path to replay)
-      assertThat(r.stream().map(RedisScripts::text).toList())
-          .containsExactly("3", "A", "6", "0", "3", "A", "7", "0", "1", "T", "1", "X");
-      assertThat(raw.sync().hget("u2:c", "u:requests")).isEqualTo("7");
-      assertThat(raw.sync().hgetall("u2:k:k1")).containsEntry("f", "fp").containsEntry("x", FAR);
-      assertThat(raw.sync().pttl("u2:k:k1")).isPositive();
-    } finally {
-      connector.close();
-    }
+    readyCounter("u2:c");
+    String[] delta = {"requests", "1", "-1", FAR};
+    String[] keyed = concat(new String[] {"1000", "", FAR, "1", "fp", FAR, "60000"}, delta);
+    String[] late = concat(new String[] {"1000", "", "1", "0"}, delta); // its deadline passed long ago
+    String[] keys = {"u2:q", "u2:c", "u2:q", "u2:k:k1", "u2:c", "u2:q", "u2:c", "u2:q", "u2:k:k1", "u2:c"};
+    List<Object> r = RedisScripts.run(connector, RedisScripts.CONSUME_FAST, "consume", keys, concat(
+        new String[] {"4", "2", "8", "3", "11", "2", "8", "3", "11"},
+        concat(concat(consume(delta), keyed), concat(late, keyed))));
+    // unkeyed: A 6 0; keyed: A 7 0; late: T; the same key again: X (for the full path to replay)
+    assertThat(r.stream().map(RedisScripts::text).toList())
+        .containsExactly("3", "A", "6", "0", "3", "A", "7", "0", "1", "T", "1", "X");
+    assertThat(raw.sync().hget("u2:c", "u:requests")).isEqualTo("7");
+    assertThat(raw.sync().hgetall("u2:k:k1")).containsEntry("f", "fp").containsEntry("x", FAR);
+    assertThat(raw.sync().pttl("u2:k:k1")).isPositive();
   }
 
   @Test
   void aRefusalOfRedisReachesTheCallerAsNotApplied() {
-    RedisConnector connector = RedisConnector.standalone(client, Duration.ofSeconds(2));
-    try {
-      raw.sync().hset("u2:c", java.util.Map.of("u:requests", "5", "r:requests", "0", "x:requests", FAR));
-      raw.sync().configSet("maxmemory", "1"); // every write is now refused with OOM (noeviction)
-      String[] delta = {"requests", "1", "-1", FAR};
-      assertThatThrownBy(() -> new RedisConsumeBatcher(connector).run(new String[] {"u2:q", "u2:c"}, consume(delta)))
-          .isInstanceOf(dev.usage.UsageStorageException.class).hasMessageContaining("refused")
-          .hasMessageContaining("not applied");
-      raw.sync().configSet("maxmemory", "0");
-      assertThat(raw.sync().hget("u2:c", "u:requests")).isEqualTo("5");
-    } finally {
-      connector.close();
-    }
+    readyCounter("u2:c");
+    raw.sync().configSet("maxmemory", "1"); // every write is now refused with OOM (noeviction)
+    String[] delta = {"requests", "1", "-1", FAR};
+    assertThatThrownBy(() -> new RedisConsumeBatcher(connector).run(new String[] {"u2:q", "u2:c"}, consume(delta)))
+        .isInstanceOf(dev.usage.UsageStorageException.class).hasMessageContaining("refused")
+        .hasMessageContaining("not applied");
+    raw.sync().configSet("maxmemory", "0");
+    assertThat(raw.sync().hget("u2:c", "u:requests")).isEqualTo("5");
   }
 
   @Test
   void aMalformedConsumeStopsItsWholeCallBeforeAnyWrite() {
-    RedisConnector connector = RedisConnector.standalone(client, Duration.ofSeconds(2));
-    try {
-      raw.sync().hset("u2:c", java.util.Map.of("u:requests", "5", "r:requests", "0", "x:requests", FAR));
-      String[] keys = {"u2:q", "u2:c", "u3:q", "u3:c"};
-      String[] good = {"requests", "1", "-1", FAR};
-      String[] bad = {"requests", "many", "-1", FAR};
-      assertThatThrownBy(() -> RedisScripts.run(connector, RedisScripts.CONSUME_FAST, "consume", keys, concat(
-          new String[] {"2", "2", "8", "2", "8"}, concat(consume(good), consume(bad)))))
-          .isInstanceOf(IllegalStateException.class).hasMessageContaining("delta 1 is not numeric (consume 2)");
-      // counts that do not add up to the keys and arguments sent
-      assertThatThrownBy(() -> RedisScripts.run(connector, RedisScripts.CONSUME_FAST, "consume", keys, concat(
-          new String[] {"1", "2", "8"}, concat(consume(good), consume(good)))))
-          .isInstanceOf(IllegalStateException.class).hasMessageContaining("malformed");
-      assertThat(raw.sync().hget("u2:c", "u:requests")).isEqualTo("5");
-    } finally {
-      connector.close();
-    }
+    readyCounter("u2:c");
+    String[] keys = {"u2:q", "u2:c", "u3:q", "u3:c"};
+    String[] good = {"requests", "1", "-1", FAR};
+    String[] bad = {"requests", "many", "-1", FAR};
+    assertThatThrownBy(() -> RedisScripts.run(connector, RedisScripts.CONSUME_FAST, "consume", keys, concat(
+        new String[] {"2", "2", "8", "2", "8"}, concat(consume(good), consume(bad)))))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("delta 1 is not numeric (consume 2)");
+    // counts that do not add up to the keys and arguments sent
+    assertThatThrownBy(() -> RedisScripts.run(connector, RedisScripts.CONSUME_FAST, "consume", keys, concat(
+        new String[] {"1", "2", "8"}, concat(consume(good), consume(good)))))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("malformed");
+    assertThat(raw.sync().hget("u2:c", "u:requests")).isEqualTo("5");
+  }
+
+  /** A counter hash the fast script takes: 5 requests used, none reserved, alive until {@link #FAR}. */
+  private void readyCounter(String key) {
+    raw.sync().hset(key, java.util.Map.of("u:requests", "5", "r:requests", "0", "x:requests", FAR));
   }
 
   /** One unkeyed consume's arguments: now, no settings check, a far deadline, no marker, the delta. */
