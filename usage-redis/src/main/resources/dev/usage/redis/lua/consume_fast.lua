@@ -21,23 +21,41 @@
 --        READONLY, NOPERM, ...) fails the whole call, as it would a script of its own (OOM and READONLY come at
 --        a call's first write, before anything of it was written)
 
+-- the numeric arguments, by their index in ARGV, read once while checking
+local num = {}
+
 -- the consume whose keys start after KEYS[k0] and arguments after ARGV[a0]: nil when well formed
 local function malformed(k0, nk, a0, na)
   local marker = ARGV[a0 + 4] == '1'
   local h = marker and 7 or 4
   local n = (na - h) / 4
-  if n < 1 or n ~= math.floor(n) or nk ~= (marker and 2 or 1) + n or not tonumber(ARGV[a0 + 1])
-      or not tonumber(ARGV[a0 + 3]) or (ARGV[a0 + 4] ~= '0' and not marker)
+  local now, deadline = tonumber(ARGV[a0 + 1]), tonumber(ARGV[a0 + 3])
+  if n < 1 or n ~= math.floor(n) or nk ~= (marker and 2 or 1) + n or not now or not deadline
+      or (ARGV[a0 + 4] ~= '0' and not marker)
       or (marker and not (tonumber(ARGV[a0 + 6]) and tonumber(ARGV[a0 + 7]))) then
     return 'malformed call'
   end
+  num[a0 + 1], num[a0 + 3] = now, deadline
   for i = 1, n do
     local b = a0 + h + 1 + (i - 1) * 4
-    if not (tonumber(ARGV[b + 1]) and tonumber(ARGV[b + 2]) and tonumber(ARGV[b + 3])) then
+    local amount, limit, expiry = tonumber(ARGV[b + 1]), tonumber(ARGV[b + 2]), tonumber(ARGV[b + 3])
+    if not (amount and limit and expiry) then
       return 'delta ' .. i .. ' is not numeric'
     end
+    num[b + 1], num[b + 2], num[b + 3] = amount, limit, expiry
   end
   return nil
+end
+
+-- the field names of a quota type in its counter hash, made once per call
+local names = {}
+local function fields(t)
+  local f = names[t]
+  if not f then
+    f = {'u:' .. t, 'r:' .. t, 'x:' .. t}
+    names[t] = f
+  end
+  return f
 end
 
 -- runs one well-formed consume; it writes only if Redis's clock has not passed its deadline
@@ -46,32 +64,65 @@ local function consume(k0, a0, na)
   local h = marker and 7 or 4
   local kh = k0 + (marker and 2 or 1)
   local n = (na - h) / 4
-  local now = tonumber(ARGV[a0 + 1])
   if ARGV[a0 + 2] ~= '' and (redis.call('HGET', KEYS[k0 + 1], 'v') or '0') ~= ARGV[a0 + 2] then
     return {'S'}
   end
   if marker and redis.call('EXISTS', KEYS[k0 + 2]) == 1 then
     return {'X'}
   end
-  local seen, rejected, over = {}, nil, nil
+  -- the counters: one HMGET when every delta's counter is in the same hash (the quotas of one period), as
+  -- usual; one per delta otherwise
+  local c, stride
+  local shared = true
+  for i = 2, n do
+    if KEYS[kh + i] ~= KEYS[kh + 1] then
+      shared = false
+      break
+    end
+  end
+  if shared then
+    local args = {}
+    for i = 1, n do
+      local f = fields(ARGV[a0 + h + 1 + (i - 1) * 4])
+      args[#args + 1] = f[1]
+      args[#args + 1] = f[2]
+      args[#args + 1] = f[3]
+    end
+    args[#args + 1] = 'hx'
+    c = redis.call('HMGET', KEYS[kh + 1], unpack(args))
+    stride = 3
+  else
+    c = {}
+    for i = 1, n do
+      local f = fields(ARGV[a0 + h + 1 + (i - 1) * 4])
+      local one = redis.call('HMGET', KEYS[kh + i], f[1], f[2], f[3], 'hx')
+      c[#c + 1] = one[1]
+      c[#c + 1] = one[2]
+      c[#c + 1] = one[3]
+      c[#c + 1] = one[4]
+    end
+    stride = 4
+  end
+  local now = num[a0 + 1]
+  local rejected, over = nil, nil
   for i = 1, n do
     local b = a0 + h + 1 + (i - 1) * 4
-    local t = ARGV[b]
-    local c = redis.call('HMGET', KEYS[kh + i], 'u:' .. t, 'r:' .. t, 'x:' .. t, 'hx')
-    if c[3] ~= ARGV[b + 3] or tonumber(c[3]) <= now or (c[2] ~= '0' and (not c[4] or tonumber(c[4]) <= now)) then
+    local o = (i - 1) * stride
+    local used, reserved, expiry = c[o + 1], c[o + 2], c[o + 3]
+    local hx = shared and c[#c] or c[o + 4]
+    if expiry ~= ARGV[b + 3] or num[b + 3] <= now or (reserved ~= '0' and (not hx or tonumber(hx) <= now)) then
       -- the full path creates, extends and lapses: a counter it has not made ready is not for this one
       return {'X'}
     end
-    seen[i] = c
-    local total = tonumber(c[1]) + tonumber(ARGV[b + 1])
-    if c[2] ~= '0' then
-      total = total + tonumber(c[2])
+    local total = tonumber(used) + num[b + 1]
+    if reserved ~= '0' then
+      total = total + tonumber(reserved)
     end
-    local limit = tonumber(ARGV[b + 2])
+    local limit = num[b + 2]
     if limit >= 0 and total > limit then
-      rejected = rejected and (rejected .. ',' .. t) or t
+      rejected = rejected and (rejected .. ',' .. ARGV[b]) or ARGV[b]
     elseif total > 9007199254740991 and not over then
-      over = t
+      over = ARGV[b]
     end
   end
   if over then
@@ -80,20 +131,21 @@ local function consume(k0, a0, na)
   if rejected then
     local reply = {'R', rejected}
     for i = 1, n do
-      reply[#reply + 1] = seen[i][1]
-      reply[#reply + 1] = seen[i][2]
+      local o = (i - 1) * stride
+      reply[#reply + 1] = c[o + 1]
+      reply[#reply + 1] = c[o + 2]
     end
     return reply
   end
   local clock = redis.call('TIME')
-  if clock[1] * 1000000 + clock[2] > tonumber(ARGV[a0 + 3]) then
+  if clock[1] * 1000000 + clock[2] > num[a0 + 3] then
     return {'T'}
   end
   local reply = {'A'}
   for i = 1, n do
     local b = a0 + h + 1 + (i - 1) * 4
-    reply[#reply + 1] = redis.call('HINCRBY', KEYS[kh + i], 'u:' .. ARGV[b], ARGV[b + 1])
-    reply[#reply + 1] = seen[i][2]
+    reply[#reply + 1] = redis.call('HINCRBY', KEYS[kh + i], fields(ARGV[b])[1], ARGV[b + 1])
+    reply[#reply + 1] = c[(i - 1) * stride + 2]
   end
   if marker then
     redis.call('HSET', KEYS[k0 + 2], 'f', ARGV[a0 + 5], 'x', ARGV[a0 + 6])
