@@ -101,7 +101,12 @@ public final class RedisCounterStore implements CounterStore {
     IdempotencyMarker m = c.marker().isPresent() ? c.marker().get() : null;
     int kh = m == null ? 1 : 2;
     int h = m == null ? 4 : 7;
-    String[] k = new String[kh + n];
+    // the counter hash once when every delta's counter is in it (the quotas of one period, the usual case)
+    boolean shared = true;
+    for (int i = 1; i < n && shared; i++) {
+      shared = deltas.get(i).periodId().equals(deltas.get(0).periodId());
+    }
+    String[] k = new String[kh + (shared ? 1 : n)];
     String[] a = new String[h + 4 * n];
     k[0] = keys.settings(user);
     a[0] = micros(c.now());
@@ -118,7 +123,9 @@ public final class RedisCounterStore implements CounterStore {
     }
     for (int i = 0; i < n; i++) {
       CounterDelta d = deltas.get(i);
-      k[kh + i] = keys.counter(user, d.periodId());
+      if (i == 0 || !shared) {
+        k[kh + i] = keys.counter(user, d.periodId());
+      }
       int b = h + 4 * i;
       a[b] = d.type().name();
       a[b + 1] = Long.toString(d.amount());

@@ -140,6 +140,37 @@ class RedisConsumeBatchingIT {
   }
 
   @Test
+  void deltasOfOneCounterHashNameItOnceAndDeltasOfSeveralHashesEachNameTheirOwn() {
+    readyCounter("u2:c", "requests", "tokens");
+    readyCounter("u2:d", "tokens");
+    String[] requests = {"requests", "1", "-1", FAR};
+    String[] tokens = {"tokens", "10", "100", FAR};
+    String[] tooMany = {"tokens", "96", "100", FAR};
+    // one hash for both deltas (3 keys); a hash each (4 keys); one hash, its token delta over its limit
+    String[] keys = {"u2:q", "u2:k:k1", "u2:c", "u2:q", "u2:c", "u2:d", "u2:q", "u2:c"};
+    String[] keyed = concat(new String[] {"1000", "", FAR, "1", "fp", FAR, "60000"}, concat(requests, tokens));
+    List<Object> r = RedisScripts.run(connector, RedisScripts.CONSUME_FAST, "consume", keys, concat(
+        new String[] {"3", "3", "15", "3", "12", "2", "12"},
+        concat(keyed, concat(consume(concat(requests, tokens)), consume(concat(requests, tooMany))))));
+    // A requests 6, tokens 15; A requests 7 (u2:c), tokens 15 (u2:d); R tokens with the values as they were
+    assertThat(r.stream().map(RedisScripts::text).toList()).containsExactly(
+        "5", "A", "6", "0", "15", "0",
+        "5", "A", "7", "0", "15", "0",
+        "6", "R", "tokens", "7", "0", "15", "0");
+    assertThat(raw.sync().hmget("u2:c", "u:requests", "u:tokens").stream().map(v -> v.getValue()).toList())
+        .containsExactly("7", "15");
+    assertThat(raw.sync().hget("u2:d", "u:tokens")).isEqualTo("15");
+    assertThat(raw.sync().hgetall("u2:k:k1")).containsEntry("f", "fp");
+
+    // two counter keys for three deltas is neither form
+    String[] three = concat(requests, concat(tokens, tokens));
+    assertThatThrownBy(() -> RedisScripts.run(connector, RedisScripts.CONSUME_FAST, "consume",
+        new String[] {"u2:q", "u2:c", "u2:d"}, concat(new String[] {"1", "3", "16"}, consume(three))))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("malformed call");
+    assertThat(raw.sync().hget("u2:c", "u:requests")).isEqualTo("7");
+  }
+
+  @Test
   void aRefusalOfRedisReachesTheCallerAsNotApplied() {
     readyCounter("u2:c");
     raw.sync().configSet("maxmemory", "1"); // every write is now refused with OOM (noeviction)
@@ -169,7 +200,16 @@ class RedisConsumeBatchingIT {
 
   /** A counter hash the fast script takes: 5 requests used, none reserved, alive until {@link #FAR}. */
   private void readyCounter(String key) {
-    raw.sync().hset(key, java.util.Map.of("u:requests", "5", "r:requests", "0", "x:requests", FAR));
+    readyCounter(key, "requests");
+  }
+
+  /** A counter hash the fast script takes: 5 of each type used, none reserved, alive until {@link #FAR}. */
+  private void readyCounter(String key, String... types) {
+    java.util.Map<String, String> fields = new java.util.HashMap<>();
+    for (String t : types) {
+      fields.putAll(java.util.Map.of("u:" + t, "5", "r:" + t, "0", "x:" + t, FAR));
+    }
+    raw.sync().hset(key, fields);
   }
 
   /** One unkeyed consume's arguments: now, no settings check, a far deadline, no marker, the delta. */

@@ -9,8 +9,9 @@
 -- KEYS: the keys of each consume, one after the other
 -- ARGV: 1 the number of consumes m; then for each consume its number of keys and of arguments;
 --       then the arguments of each consume, one after the other
--- Each consume's keys: 1 settings, [2 marker], then the counter hash of each delta. The marker's key and
--- arguments are sent only with an idempotency key: every argument costs the client and Redis on the hot path.
+-- Each consume's keys: 1 settings, [2 marker], then the counter hash of each delta, or that hash once when it
+-- is every delta's (the quotas of one period, the usual case). The marker's key and arguments are sent only
+-- with an idempotency key: every argument costs the client and Redis on the hot path.
 -- Each consume's arguments: 1 now, 2 settings version ('' = not checked), 3 deadline (microseconds of Redis's
 --       clock), 4 '1' = marker, '0' = none, [5 fingerprint, 6 marker expiry, 7 marker TTL (ms): with a marker
 --       only], then per delta: type, amount, limit (-1: none), expiry
@@ -30,7 +31,8 @@ local function malformed(k0, nk, a0, na)
   local h = marker and 7 or 4
   local n = (na - h) / 4
   local now, deadline = tonumber(ARGV[a0 + 1]), tonumber(ARGV[a0 + 3])
-  if n < 1 or n ~= math.floor(n) or nk ~= (marker and 2 or 1) + n or not now or not deadline
+  local counters = nk - (marker and 2 or 1)
+  if n < 1 or n ~= math.floor(n) or (counters ~= n and counters ~= 1) or not now or not deadline
       or (ARGV[a0 + 4] ~= '0' and not marker)
       or (marker and not (tonumber(ARGV[a0 + 6]) and tonumber(ARGV[a0 + 7]))) then
     return 'malformed call'
@@ -59,27 +61,21 @@ local function fields(t)
 end
 
 -- runs one well-formed consume; it writes only if Redis's clock has not passed its deadline
-local function consume(k0, a0, na)
+local function consume(k0, nk, a0, na)
   local marker = ARGV[a0 + 4] == '1'
   local h = marker and 7 or 4
   local kh = k0 + (marker and 2 or 1)
   local n = (na - h) / 4
+  -- one counter hash for all deltas, or one per delta
+  local shared = nk - (marker and 2 or 1) == 1
   if ARGV[a0 + 2] ~= '' and (redis.call('HGET', KEYS[k0 + 1], 'v') or '0') ~= ARGV[a0 + 2] then
     return {'S'}
   end
   if marker and redis.call('EXISTS', KEYS[k0 + 2]) == 1 then
     return {'X'}
   end
-  -- the counters: one HMGET when every delta's counter is in the same hash (the quotas of one period), as
-  -- usual; one per delta otherwise
+  -- the counters: one HMGET for a shared hash, one per delta otherwise
   local c, stride
-  local shared = true
-  for i = 2, n do
-    if KEYS[kh + i] ~= KEYS[kh + 1] then
-      shared = false
-      break
-    end
-  end
   if shared then
     local args = {}
     for i = 1, n do
@@ -144,7 +140,7 @@ local function consume(k0, a0, na)
   local reply = {'A'}
   for i = 1, n do
     local b = a0 + h + 1 + (i - 1) * 4
-    reply[#reply + 1] = redis.call('HINCRBY', KEYS[kh + i], fields(ARGV[b])[1], ARGV[b + 1])
+    reply[#reply + 1] = redis.call('HINCRBY', KEYS[kh + (shared and 1 or i)], fields(ARGV[b])[1], ARGV[b + 1])
     reply[#reply + 1] = c[(i - 1) * stride + 2]
   end
   if marker then
@@ -178,7 +174,7 @@ local out = {}
 k0, a0 = 0, 1 + 2 * m
 for j = 1, m do
   local nk, na = tonumber(ARGV[2 * j]), tonumber(ARGV[2 * j + 1])
-  local ok, reply = pcall(consume, k0, a0, na)
+  local ok, reply = pcall(consume, k0, nk, a0, na)
   if not ok then
     local message = type(reply) == 'table' and tostring(reply.err) or tostring(reply)
     if string.find(message, '^%-?[A-Z]+') and not string.find(message, '^%-?ERR') and not string.find(message, '^%-?WRONGTYPE') then
