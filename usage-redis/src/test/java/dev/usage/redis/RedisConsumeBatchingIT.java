@@ -171,6 +171,19 @@ class RedisConsumeBatchingIT {
   }
 
   @Test
+  void aReservedPartWithoutAHoldExpiryInASharedHashIsLeftToTheFullPath() {
+    // requests has a reserved part but the hash has no earliest hold expiry (hx): the hold may have lapsed.
+    // The tokens field after it holds a number past now, which must not be taken for the hold expiry.
+    raw.sync().hset("u2:c", java.util.Map.of("u:requests", "5", "r:requests", "2", "x:requests", FAR,
+        "u:tokens", "5000", "r:tokens", "0", "x:tokens", FAR));
+    String[] deltas = {"requests", "1", "-1", FAR, "tokens", "1", "-1", FAR};
+    List<Object> r = RedisScripts.run(connector, RedisScripts.CONSUME_FAST, "consume", new String[] {"u2:q", "u2:c"},
+        concat(new String[] {"1", "2", "12"}, consume(deltas)));
+    assertThat(r.stream().map(RedisScripts::text).toList()).containsExactly("1", "X");
+    assertThat(raw.sync().hget("u2:c", "u:requests")).isEqualTo("5");
+  }
+
+  @Test
   void aRefusalOfRedisReachesTheCallerAsNotApplied() {
     readyCounter("u2:c");
     raw.sync().configSet("maxmemory", "1"); // every write is now refused with OOM (noeviction)

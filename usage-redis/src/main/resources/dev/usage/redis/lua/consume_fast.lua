@@ -105,7 +105,7 @@ local function consume(k0, nk, a0, na)
     local b = a0 + h + 1 + (i - 1) * 4
     local o = (i - 1) * stride
     local used, reserved, expiry = c[o + 1], c[o + 2], c[o + 3]
-    local hx = shared and c[#c] or c[o + 4]
+    local hx = c[shared and 3 * n + 1 or o + 4] -- the earliest hold expiry: once in a shared hash
     if expiry ~= ARGV[b + 3] or num[b + 3] <= now or (reserved ~= '0' and (not hx or tonumber(hx) <= now)) then
       -- the full path creates, extends and lapses: a counter it has not made ready is not for this one
       return {'X'}
