@@ -13,7 +13,9 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -99,7 +101,7 @@ class RedisConsumeBatchingIT {
   @Test
   void aConsumeThatFailsInRedisFailsAloneAndTheOthersOfItsCallAreApplied() {
     raw.sync().set("u1:c", "not a hash");
-    readyCounter("u2:c");
+    readyCounter("u2:c", "requests");
     String[] keys = {"u1:q", "u1:c", "u2:q", "u2:c"};
     String[] delta = {"requests", "1", "-1", FAR};
     List<Object> r = RedisScripts.run(connector, RedisScripts.CONSUME_FAST, "consume", keys, concat(
@@ -123,7 +125,7 @@ class RedisConsumeBatchingIT {
 
   @Test
   void aCallMixesConsumesWithAndWithoutAKeyAndOneRunLateChangesNothing() {
-    readyCounter("u2:c");
+    readyCounter("u2:c", "requests");
     String[] delta = {"requests", "1", "-1", FAR};
     String[] keyed = concat(new String[] {"1000", "", FAR, "1", "fp", FAR, "60000"}, delta);
     String[] late = concat(new String[] {"1000", "", "1", "0"}, delta); // its deadline passed long ago
@@ -174,7 +176,7 @@ class RedisConsumeBatchingIT {
   void aReservedPartWithoutAHoldExpiryInASharedHashIsLeftToTheFullPath() {
     // requests has a reserved part but the hash has no earliest hold expiry (hx): the hold may have lapsed.
     // The tokens field after it holds a number past now, which must not be taken for the hold expiry.
-    raw.sync().hset("u2:c", java.util.Map.of("u:requests", "5", "r:requests", "2", "x:requests", FAR,
+    raw.sync().hset("u2:c", Map.of("u:requests", "5", "r:requests", "2", "x:requests", FAR,
         "u:tokens", "5000", "r:tokens", "0", "x:tokens", FAR));
     String[] deltas = {"requests", "1", "-1", FAR, "tokens", "1", "-1", FAR};
     List<Object> r = RedisScripts.run(connector, RedisScripts.CONSUME_FAST, "consume", new String[] {"u2:q", "u2:c"},
@@ -185,7 +187,7 @@ class RedisConsumeBatchingIT {
 
   @Test
   void aRefusalOfRedisReachesTheCallerAsNotApplied() {
-    readyCounter("u2:c");
+    readyCounter("u2:c", "requests");
     raw.sync().configSet("maxmemory", "1"); // every write is now refused with OOM (noeviction)
     String[] delta = {"requests", "1", "-1", FAR};
     assertThatThrownBy(() -> new RedisConsumeBatcher(connector).run(new String[] {"u2:q", "u2:c"}, consume(delta)))
@@ -197,7 +199,7 @@ class RedisConsumeBatchingIT {
 
   @Test
   void aMalformedConsumeStopsItsWholeCallBeforeAnyWrite() {
-    readyCounter("u2:c");
+    readyCounter("u2:c", "requests");
     String[] keys = {"u2:q", "u2:c", "u3:q", "u3:c"};
     String[] good = {"requests", "1", "-1", FAR};
     String[] bad = {"requests", "many", "-1", FAR};
@@ -211,16 +213,11 @@ class RedisConsumeBatchingIT {
     assertThat(raw.sync().hget("u2:c", "u:requests")).isEqualTo("5");
   }
 
-  /** A counter hash the fast script takes: 5 requests used, none reserved, alive until {@link #FAR}. */
-  private void readyCounter(String key) {
-    readyCounter(key, "requests");
-  }
-
   /** A counter hash the fast script takes: 5 of each type used, none reserved, alive until {@link #FAR}. */
   private void readyCounter(String key, String... types) {
-    java.util.Map<String, String> fields = new java.util.HashMap<>();
+    Map<String, String> fields = new HashMap<>();
     for (String t : types) {
-      fields.putAll(java.util.Map.of("u:" + t, "5", "r:" + t, "0", "x:" + t, FAR));
+      fields.putAll(Map.of("u:" + t, "5", "r:" + t, "0", "x:" + t, FAR));
     }
     raw.sync().hset(key, fields);
   }
