@@ -173,6 +173,19 @@ class RedisConsumeBatchingIT {
   }
 
   @Test
+  void countersOfOneHashWrittenTogetherStayExactUpToTheLargestAmount() {
+    raw.sync().hset("u2:c", Map.of("u:requests", "9007199254740990", "r:requests", "0", "x:requests", FAR,
+        "u:tokens", "7", "r:tokens", "0", "x:tokens", FAR));
+    String[] deltas = {"requests", "1", "-1", FAR, "tokens", "3", "-1", FAR};
+    List<Object> r = RedisScripts.run(connector, RedisScripts.CONSUME_FAST, "consume", new String[] {"u2:q", "u2:c"},
+        concat(new String[] {"1", "2", "12"}, consume(deltas)));
+    assertThat(r.stream().map(RedisScripts::text).toList())
+        .containsExactly("5", "A", "9007199254740991", "0", "10", "0");
+    assertThat(raw.sync().hmget("u2:c", "u:requests", "u:tokens").stream().map(v -> v.getValue()).toList())
+        .containsExactly("9007199254740991", "10");
+  }
+
+  @Test
   void aReservedPartWithoutAHoldExpiryInASharedHashIsLeftToTheFullPath() {
     // requests has a reserved part but the hash has no earliest hold expiry (hx): the hold may have lapsed.
     // The tokens field after it holds a number past now, which must not be taken for the hold expiry.

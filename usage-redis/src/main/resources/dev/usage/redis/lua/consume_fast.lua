@@ -138,10 +138,26 @@ local function consume(k0, nk, a0, na)
     return {'T'}
   end
   local reply = {'A'}
-  for i = 1, n do
-    local b = a0 + h + 1 + (i - 1) * 4
-    reply[#reply + 1] = redis.call('HINCRBY', KEYS[kh + (shared and 1 or i)], fields(ARGV[b])[1], ARGV[b + 1])
-    reply[#reply + 1] = c[(i - 1) * stride + 2]
+  if shared then
+    -- one write for all: the new counts are known (read above, and nothing runs in between); exact, as every
+    -- total was checked to stay within 2^53 - 1
+    local set = {}
+    for i = 1, n do
+      local b = a0 + h + 1 + (i - 1) * 4
+      local o = (i - 1) * 3
+      local v = string.format('%d', tonumber(c[o + 1]) + num[b + 1])
+      set[2 * i - 1] = fields(ARGV[b])[1]
+      set[2 * i] = v
+      reply[2 * i] = v
+      reply[2 * i + 1] = c[o + 2]
+    end
+    redis.call('HSET', KEYS[kh + 1], unpack(set))
+  else
+    for i = 1, n do
+      local b = a0 + h + 1 + (i - 1) * 4
+      reply[2 * i] = redis.call('HINCRBY', KEYS[kh + i], fields(ARGV[b])[1], ARGV[b + 1])
+      reply[2 * i + 1] = c[(i - 1) * 4 + 2]
+    end
   end
   if marker then
     redis.call('HSET', KEYS[k0 + 2], 'f', ARGV[a0 + 5], 'x', ARGV[a0 + 6])
