@@ -186,6 +186,17 @@ class RedisConsumeBatchingIT {
   }
 
   @Test
+  void aTypeSentTwiceForOneHashTakesBothIncrements() {
+    // the storage never sends one counter twice, but the script must not lose an increment if it is
+    readyCounter("u2:c", "requests");
+    String[] twice = {"requests", "1", "-1", FAR, "requests", "2", "-1", FAR};
+    List<Object> r = RedisScripts.run(connector, RedisScripts.CONSUME_FAST, "consume", new String[] {"u2:q", "u2:c"},
+        concat(new String[] {"1", "2", "12"}, consume(twice)));
+    assertThat(r.stream().map(RedisScripts::text).toList()).containsExactly("5", "A", "6", "0", "8", "0");
+    assertThat(raw.sync().hget("u2:c", "u:requests")).isEqualTo("8");
+  }
+
+  @Test
   void aReservedPartWithoutAHoldExpiryInASharedHashIsLeftToTheFullPath() {
     // requests has a reserved part but the hash has no earliest hold expiry (hx): the hold may have lapsed.
     // The tokens field after it holds a number past now, which must not be taken for the hold expiry.

@@ -138,9 +138,19 @@ local function consume(k0, nk, a0, na)
     return {'T'}
   end
   local reply = {'A'}
-  if shared then
-    -- one write for all: the new counts are known (read above, and nothing runs in between); exact, as every
-    -- total was checked to stay within 2^53 - 1
+  -- one write for all when no type comes twice (the storage never sends one twice, but a count read once
+  -- cannot take two increments)
+  local once = shared
+  for i = 2, once and n or 0 do
+    for j = 1, i - 1 do
+      if ARGV[a0 + h + 1 + (i - 1) * 4] == ARGV[a0 + h + 1 + (j - 1) * 4] then
+        once = false
+      end
+    end
+  end
+  if once then
+    -- the new counts are known (read above, and nothing runs in between); exact, as every total was checked to
+    -- stay within 2^53 - 1
     local set = {}
     for i = 1, n do
       local b = a0 + h + 1 + (i - 1) * 4
@@ -155,8 +165,8 @@ local function consume(k0, nk, a0, na)
   else
     for i = 1, n do
       local b = a0 + h + 1 + (i - 1) * 4
-      reply[2 * i] = redis.call('HINCRBY', KEYS[kh + i], fields(ARGV[b])[1], ARGV[b + 1])
-      reply[2 * i + 1] = c[(i - 1) * 4 + 2]
+      reply[2 * i] = redis.call('HINCRBY', KEYS[kh + (shared and 1 or i)], fields(ARGV[b])[1], ARGV[b + 1])
+      reply[2 * i + 1] = c[(i - 1) * stride + 2]
     end
   end
   if marker then
