@@ -177,10 +177,7 @@ class RedisConsumeBatchingIT {
     raw.sync().hset("u2:c", Map.of("u:requests", "9007199254740990", "r:requests", "0", "x:requests", FAR,
         "u:tokens", "7", "r:tokens", "0", "x:tokens", FAR));
     String[] deltas = {"requests", "1", "-1", FAR, "tokens", "3", "-1", FAR};
-    List<Object> r = RedisScripts.run(connector, RedisScripts.CONSUME_FAST, "consume", new String[] {"u2:q", "u2:c"},
-        concat(new String[] {"1", "2", "12"}, consume(deltas)));
-    assertThat(r.stream().map(RedisScripts::text).toList())
-        .containsExactly("5", "A", "9007199254740991", "0", "10", "0");
+    assertThat(consumeOnOneHash(deltas)).containsExactly("5", "A", "9007199254740991", "0", "10", "0");
     assertThat(raw.sync().hmget("u2:c", "u:requests", "u:tokens").stream().map(v -> v.getValue()).toList())
         .containsExactly("9007199254740991", "10");
   }
@@ -190,9 +187,7 @@ class RedisConsumeBatchingIT {
     // the storage never sends one counter twice, but the script must not lose an increment if it is
     readyCounter("u2:c", "requests");
     String[] twice = {"requests", "1", "-1", FAR, "requests", "2", "-1", FAR};
-    List<Object> r = RedisScripts.run(connector, RedisScripts.CONSUME_FAST, "consume", new String[] {"u2:q", "u2:c"},
-        concat(new String[] {"1", "2", "12"}, consume(twice)));
-    assertThat(r.stream().map(RedisScripts::text).toList()).containsExactly("5", "A", "6", "0", "8", "0");
+    assertThat(consumeOnOneHash(twice)).containsExactly("5", "A", "6", "0", "8", "0");
     assertThat(raw.sync().hget("u2:c", "u:requests")).isEqualTo("8");
   }
 
@@ -203,9 +198,7 @@ class RedisConsumeBatchingIT {
     raw.sync().hset("u2:c", Map.of("u:requests", "5", "r:requests", "2", "x:requests", FAR,
         "u:tokens", "5000", "r:tokens", "0", "x:tokens", FAR));
     String[] deltas = {"requests", "1", "-1", FAR, "tokens", "1", "-1", FAR};
-    List<Object> r = RedisScripts.run(connector, RedisScripts.CONSUME_FAST, "consume", new String[] {"u2:q", "u2:c"},
-        concat(new String[] {"1", "2", "12"}, consume(deltas)));
-    assertThat(r.stream().map(RedisScripts::text).toList()).containsExactly("1", "X");
+    assertThat(consumeOnOneHash(deltas)).containsExactly("1", "X");
     assertThat(raw.sync().hget("u2:c", "u:requests")).isEqualTo("5");
   }
 
@@ -235,6 +228,13 @@ class RedisConsumeBatchingIT {
         new String[] {"1", "2", "8"}, concat(consume(good), consume(good)))))
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("malformed");
     assertThat(raw.sync().hget("u2:c", "u:requests")).isEqualTo("5");
+  }
+
+  /** One unkeyed consume of these deltas, all in the counter hash u2:c, alone in its call: its answer as text. */
+  private List<String> consumeOnOneHash(String[] deltas) {
+    List<Object> r = RedisScripts.run(connector, RedisScripts.CONSUME_FAST, "consume", new String[] {"u2:q", "u2:c"},
+        concat(new String[] {"1", "2", Integer.toString(4 + deltas.length)}, consume(deltas)));
+    return r.stream().map(RedisScripts::text).toList();
   }
 
   /** A counter hash the fast script takes: 5 of each type used, none reserved, alive until {@link #FAR}. */
