@@ -100,7 +100,7 @@ public final class RedisCounterStore implements CounterStore {
     // the marker's key and arguments only when there is one (see consume_fast.lua)
     IdempotencyMarker m = c.marker().isPresent() ? c.marker().get() : null;
     int kh = m == null ? 1 : 2;
-    int h = m == null ? 4 : 7;
+    int h = m == null ? 4 : 6;
     // the counter hash once when every delta's counter is in it (the quotas of one period, the usual case)
     boolean shared = true;
     for (int i = 1; i < n && shared; i++) {
@@ -117,9 +117,8 @@ public final class RedisCounterStore implements CounterStore {
     } else {
       k[1] = keys.marker(user, m.key());
       a[3] = "1";
-      a[4] = m.fingerprint();
-      a[5] = micros(m.expiresAt());
-      a[6] = Long.toString(ttlMillis(c.now(), m.expiresAt()));
+      a[4] = micros(m.expiresAt()) + ":" + m.fingerprint();
+      a[5] = Long.toString(ttlMillis(c.now(), m.expiresAt()));
     }
     for (int i = 0; i < n; i++) {
       CounterDelta d = deltas.get(i);

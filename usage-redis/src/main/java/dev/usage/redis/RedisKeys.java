@@ -23,9 +23,9 @@ import java.util.Base64;
  *   <li>{@code U c:<period>} (hash): per quota type {@code u:<type>} used, {@code r:<type>} reserved,
  *       {@code s:<type>} / {@code e:<type>} period start / end and {@code x:<type>} expiry (microseconds);</li>
  *   <li>{@code U h:<reservation>} (hash) a reservation, {@code U hz} (sorted set) held reservations by expiry;</li>
- *   <li>{@code U k:<idempotency key>} (hash) an idempotency marker: {@code f} the request's fingerprint,
- *       {@code x} its expiry and, when it made a hold, {@code h}, {@code hx}, {@code hk} (the hold's id, expiry and
- *       retention);</li>
+ *   <li>{@code U k:<idempotency key>} an idempotency marker: the string {@code <expiry>:<fingerprint>} (its
+ *       expiry in microseconds, the request's fingerprint), or, when it made a hold, a hash: {@code f} the
+ *       fingerprint, {@code x} the expiry, {@code h}, {@code hx}, {@code hk} the hold's id, expiry and retention;</li>
  *   <li>{@code U q} (hash) the user's settings and their version, {@code U a} (list) their audit trail,
  *       {@code U ar} (hash) the request ids in that trail, each to its entry's index in {@code U a};</li>
  *   <li>{@code U p} (hash) closed periods;</li>

@@ -127,18 +127,71 @@ class RedisConsumeBatchingIT {
   void aCallMixesConsumesWithAndWithoutAKeyAndOneRunLateChangesNothing() {
     readyCounter("u2:c", "requests");
     String[] delta = {"requests", "1", "-1", FAR};
-    String[] keyed = concat(new String[] {"1000", "", FAR, "1", "fp", FAR, "60000"}, delta);
+    String[] keyed = keyed("fp", delta);
     String[] late = concat(new String[] {"1000", "", "1", "0"}, delta); // its deadline passed long ago
     String[] keys = {"u2:q", "u2:c", "u2:q", "u2:k:k1", "u2:c", "u2:q", "u2:c", "u2:q", "u2:k:k1", "u2:c"};
     List<Object> r = RedisScripts.run(connector, RedisScripts.CONSUME_FAST, "consume", keys, concat(
-        new String[] {"4", "2", "8", "3", "11", "2", "8", "3", "11"},
+        new String[] {"4", "2", "8", "3", "10", "2", "8", "3", "10"},
         concat(concat(consume(delta), keyed), concat(late, keyed))));
     // unkeyed: A 6 0; keyed: A 7 0; late: T; the same key again: X (for the full path to replay)
     assertThat(r.stream().map(RedisScripts::text).toList())
         .containsExactly("3", "A", "6", "0", "3", "A", "7", "0", "1", "T", "1", "X");
     assertThat(raw.sync().hget("u2:c", "u:requests")).isEqualTo("7");
-    assertThat(raw.sync().hgetall("u2:k:k1")).containsEntry("f", "fp").containsEntry("x", FAR);
+    assertThat(raw.sync().get("u2:k:k1")).isEqualTo(FAR + ":fp");
     assertThat(raw.sync().pttl("u2:k:k1")).isPositive();
+  }
+
+  @Test
+  void aKeySeenBeforeIsLeftToTheFullPathWhateverItsConsumeWouldBeAnsweredAndARejectedKeyLeavesNoMarker() {
+    readyCounter("u2:c", "requests");
+    String[] keys = {"u2:q", "u2:k:k1", "u2:c"};
+    String[] fits = {"requests", "1", "6", FAR};
+    String[] first = keyed("fp", fits);
+    assertThat(RedisScripts.run(connector, RedisScripts.CONSUME_FAST, "consume", keys,
+        concat(new String[] {"1", "3", "10"}, first)).stream().map(RedisScripts::text).toList())
+        .containsExactly("3", "A", "6", "0");
+    // k1 again: now over the limit, within it, and with another fingerprint; k2 over the limit
+    String[] unlimited = {"requests", "1", "-1", FAR};
+    String[] otherPrint = keyed("fp2", unlimited);
+    String[] k2 = keyed("fp", fits);
+    List<Object> r = RedisScripts.run(connector, RedisScripts.CONSUME_FAST, "consume",
+        new String[] {"u2:q", "u2:k:k1", "u2:c", "u2:q", "u2:k:k1", "u2:c", "u2:q", "u2:k:k1", "u2:c",
+            "u2:q", "u2:k:k2", "u2:c"},
+        concat(new String[] {"4", "3", "10", "3", "10", "3", "10", "3", "10"},
+            concat(concat(first, keyed("fp", unlimited)), concat(otherPrint, k2))));
+    // a rejection would not be what k1 was first answered: the full path replays that
+    assertThat(r.stream().map(RedisScripts::text).toList())
+        .containsExactly("1", "X", "1", "X", "1", "X", "4", "R", "requests", "6", "0");
+    assertThat(raw.sync().hget("u2:c", "u:requests")).isEqualTo("6");
+    assertThat(raw.sync().get("u2:k:k1")).isEqualTo(FAR + ":fp");
+    assertThat(raw.sync().exists("u2:k:k2")).isZero();
+  }
+
+  @Test
+  void aKeyFirstAnsweredByTheFastScriptIsReplayedOrRefusedByTheFullOne() {
+    try (RedisUsageStorage storage = RedisUsageStorage.builder(client).keyPrefix("bt").build();
+        UsageEngine engine = UsageEngine.builder().storage(storage).trackingMode(TrackingMode.SYNC)
+            .defaultQuota(Quota.monthly(QuotaType.REQUESTS, 10)).closeOnShutdown(false).build()) {
+      // the first consume creates the counter (the full script); the keyed one takes the fast script
+      assertThat(engine.tracking().consumeQuota(Consumption.of("u", QuotaType.REQUESTS, 1)).allowed()).isTrue();
+      Consumption keyed = Consumption.builder("u").requests(5).idempotencyKey("order-1").build();
+      QuotaDecision first = engine.tracking().consumeQuota(keyed);
+      assertThat(first.allowed()).isTrue();
+      assertThat(first.replayed()).isFalse();
+      List<String> markers = raw.sync().keys("bt*k:*");
+      assertThat(markers).hasSize(1);
+      assertThat(raw.sync().type(markers.get(0))).isEqualTo("string");
+
+      // the counter fills up; the retry is still the admitted consume it was, counted once
+      assertThat(engine.tracking().consumeQuota(Consumption.of("u", QuotaType.REQUESTS, 4)).allowed()).isTrue();
+      QuotaDecision retry = engine.tracking().consumeQuota(keyed);
+      assertThat(retry.allowed()).isTrue();
+      assertThat(retry.replayed()).isTrue();
+      assertThatThrownBy(() -> engine.tracking().consumeQuota(
+          Consumption.builder("u").requests(1).idempotencyKey("order-1").build()))
+          .isInstanceOf(dev.usage.IdempotencyConflictException.class);
+      assertThat(engine.tracking().getUserUsage("u").quota(QuotaType.REQUESTS).orElseThrow().used()).isEqualTo(10);
+    }
   }
 
   @Test
@@ -150,9 +203,9 @@ class RedisConsumeBatchingIT {
     String[] tooMany = {"tokens", "96", "100", FAR};
     // one hash for both deltas (3 keys); a hash each (4 keys); one hash, its token delta over its limit
     String[] keys = {"u2:q", "u2:k:k1", "u2:c", "u2:q", "u2:c", "u2:d", "u2:q", "u2:c"};
-    String[] keyed = concat(new String[] {"1000", "", FAR, "1", "fp", FAR, "60000"}, concat(requests, tokens));
+    String[] keyed = keyed("fp", concat(requests, tokens));
     List<Object> r = RedisScripts.run(connector, RedisScripts.CONSUME_FAST, "consume", keys, concat(
-        new String[] {"3", "3", "15", "3", "12", "2", "12"},
+        new String[] {"3", "3", "14", "3", "12", "2", "12"},
         concat(keyed, concat(consume(concat(requests, tokens)), consume(concat(requests, tooMany))))));
     // A requests 6, tokens 15; A requests 7 (u2:c), tokens 15 (u2:d); R tokens with the values as they were
     assertThat(r.stream().map(RedisScripts::text).toList()).containsExactly(
@@ -162,7 +215,7 @@ class RedisConsumeBatchingIT {
     assertThat(raw.sync().hmget("u2:c", "u:requests", "u:tokens").stream().map(v -> v.getValue()).toList())
         .containsExactly("7", "15");
     assertThat(raw.sync().hget("u2:d", "u:tokens")).isEqualTo("15");
-    assertThat(raw.sync().hgetall("u2:k:k1")).containsEntry("f", "fp");
+    assertThat(raw.sync().get("u2:k:k1")).isEqualTo(FAR + ":fp");
 
     // two counter keys for three deltas is neither form
     String[] three = concat(requests, concat(tokens, tokens));
@@ -249,6 +302,11 @@ class RedisConsumeBatchingIT {
   /** One unkeyed consume's arguments: now, no settings check, a far deadline, no marker, the delta. */
   private static String[] consume(String[] delta) {
     return concat(new String[] {"1000", "", FAR, "0"}, delta);
+  }
+
+  /** One consume's arguments with the idempotency marker {@code FAR:<fingerprint>}, kept a minute. */
+  private static String[] keyed(String fingerprint, String[] deltas) {
+    return concat(new String[] {"1000", "", FAR, "1", FAR + ":" + fingerprint, "60000"}, deltas);
   }
 
   private long calls(String command) {

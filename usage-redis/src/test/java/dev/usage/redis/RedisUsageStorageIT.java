@@ -111,7 +111,8 @@ class RedisUsageStorageIT {
       String[] noMarker = {u + "q", u + "c:M2026-11-01"};
       String[] withMarker = {u + "q", u + "k:k1", u + "c:M2026-11-01"};
       String[] delta = {"requests", "1", "-1", "9999999999999999"};
-      // a marker announced without its key and arguments, one sent without being announced, an unknown flag
+      // a marker announced without its key and arguments, one sent without being announced, an unknown flag,
+      // a marker without its expiry in front of the fingerprint
       assertThatThrownBy(() -> RedisScripts.run(connector, RedisScripts.CONSUME_FAST, "consume", noMarker,
           one(noMarker, concat(new String[] {"1", "", "9999999999999999", "1"}, delta))))
           .isInstanceOf(IllegalStateException.class).hasMessageContaining("malformed");
@@ -120,6 +121,9 @@ class RedisUsageStorageIT {
           .isInstanceOf(IllegalStateException.class).hasMessageContaining("malformed");
       assertThatThrownBy(() -> RedisScripts.run(connector, RedisScripts.CONSUME_FAST, "consume", noMarker,
           one(noMarker, concat(new String[] {"1", "", "9999999999999999", "yes"}, delta))))
+          .isInstanceOf(IllegalStateException.class).hasMessageContaining("malformed");
+      assertThatThrownBy(() -> RedisScripts.run(connector, RedisScripts.CONSUME_FAST, "consume", withMarker,
+          one(withMarker, concat(new String[] {"1", "", "9999999999999999", "1", "fp", "60000"}, delta))))
           .isInstanceOf(IllegalStateException.class).hasMessageContaining("malformed");
       assertThat(raw.sync().dbsize()).isEqualTo(before);
     } finally {

@@ -18,14 +18,21 @@ local function late(deadline)
   return num(t[1]) * 1000000 + num(t[2]) > num(deadline)
 end
 
--- keeps a key at least until `untilMicros`: the TTL is relative to the engine's now, plus a second
-local function keep(key, untilMicros, now)
+-- the TTL (ms, a decimal string) that keeps a key at least until `untilMicros`: relative to the engine's now,
+-- plus a second
+local function ttl(untilMicros, now)
   local ms = math.floor((num(untilMicros) - num(now)) / 1000) + 1000
   if ms < 1000 then
     ms = 1000
   end
-  if redis.call('PEXPIRE', key, int(ms), 'NX') == 0 then
-    redis.call('PEXPIRE', key, int(ms), 'GT')
+  return int(ms)
+end
+
+-- keeps a key at least until `untilMicros` (see ttl)
+local function keep(key, untilMicros, now)
+  local ms = ttl(untilMicros, now)
+  if redis.call('PEXPIRE', key, ms, 'NX') == 0 then
+    redis.call('PEXPIRE', key, ms, 'GT')
   end
 end
 

@@ -63,8 +63,22 @@ local function current()
   return out
 end
 
+-- an idempotency marker's fingerprint, hold id, hold expiry, hold retention and expiry (nil when absent): a
+-- marker without a hold is the string '<expiry>:<fingerprint>', one with a hold a hash
+local function marker(key)
+  local kind = redis.call('TYPE', key).ok
+  if kind == 'string' then
+    local s = redis.call('GET', key)
+    local at = string.find(s, ':', 1, true)
+    return {string.sub(s, at + 1), nil, nil, nil, string.sub(s, 1, at - 1)}
+  elseif kind == 'hash' then
+    return redis.call('HMGET', key, 'f', 'h', 'hx', 'hk', 'x')
+  end
+  return {}
+end
+
 if ARGV[5] == '1' then
-  local m = redis.call('HMGET', KEYS[4], 'f', 'h', 'hx', 'hk', 'x')
+  local m = marker(KEYS[4])
   if m[1] and num(m[5]) > num(now) then
     local reply = {m[1] == ARGV[6] and 'P' or 'C', m[2] or '', m[3] or '', m[4] or ''}
     for _, v in ipairs(current()) do
@@ -180,12 +194,12 @@ end
 if ARGV[5] == '1' then
   local mk = KEYS[4]
   -- an expired marker may still be there (its TTL runs a second longer): none of its fields survive
-  redis.call('DEL', mk)
   if hold then
+    redis.call('DEL', mk)
     redis.call('HSET', mk, 'f', ARGV[6], 'x', ARGV[7], 'h', ARGV[12], 'hx', ARGV[10], 'hk', ARGV[11])
+    keep(mk, ARGV[7], now)
   else
-    redis.call('HSET', mk, 'f', ARGV[6], 'x', ARGV[7])
+    redis.call('SET', mk, ARGV[7] .. ':' .. ARGV[6], 'PX', ttl(ARGV[7], now))
   end
-  keep(mk, ARGV[7], now)
 end
 return reply

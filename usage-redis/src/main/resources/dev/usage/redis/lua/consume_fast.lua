@@ -13,8 +13,12 @@
 -- is every delta's (the quotas of one period, the usual case). The marker's key and arguments are sent only
 -- with an idempotency key: every argument costs the client and Redis on the hot path.
 -- Each consume's arguments: 1 now, 2 settings version ('' = not checked), 3 deadline (microseconds of Redis's
---       clock), 4 '1' = marker, '0' = none, [5 fingerprint, 6 marker expiry, 7 marker TTL (ms): with a marker
---       only], then per delta: type, amount, limit (-1: none), expiry
+--       clock), 4 '1' = marker, '0' = none, [5 the marker, '<expiry>:<fingerprint>' (expiry in microseconds),
+--       6 its TTL (ms): with a marker only], then per delta: type, amount, limit (-1: none), expiry
+-- The marker is written with SET NX, which also tells whether the key was there (consume.lua reads it).
+-- A consume is written only if Redis's clock, read once per call before its first write, has not passed its
+-- deadline: a call (at most 64 consumes, RedisConsumeBatcher.MAX_BATCH) runs for a millisecond or two, and
+-- the deadline leaves half the command timeout for the reply (see RedisConnector.deadline).
 -- Reply: for each consume, the length of its answer, then its answer: {'A', used, reserved, ...};
 --        {'R', 'type,type', used, reserved, ...}; {'S'}; {'O', type}; {'T'}; {'X'}; {'E', error}: a command
 --        failed while it ran (a key of the wrong type, say); what it wrote before stays, as it would in a
@@ -22,19 +26,23 @@
 --        READONLY, NOPERM, ...) fails the whole call, as it would a script of its own (OOM and READONLY come at
 --        a call's first write, before anything of it was written)
 
+local KEYS, ARGV, call, tonumber = KEYS, ARGV, redis.call, tonumber
+
 -- the numeric arguments, by their index in ARGV, read once while checking
 local num = {}
+-- Redis's clock (microseconds), read at the first write of the call
+local clock
 
 -- the consume whose keys start after KEYS[k0] and arguments after ARGV[a0]: nil when well formed
 local function malformed(k0, nk, a0, na)
   local marker = ARGV[a0 + 4] == '1'
-  local h = marker and 7 or 4
+  local h = marker and 6 or 4
   local n = (na - h) / 4
   local now, deadline = tonumber(ARGV[a0 + 1]), tonumber(ARGV[a0 + 3])
   local counters = nk - (marker and 2 or 1)
   if n < 1 or n ~= math.floor(n) or (counters ~= n and counters ~= 1) or not now or not deadline
       or (ARGV[a0 + 4] ~= '0' and not marker)
-      or (marker and not (tonumber(ARGV[a0 + 6]) and tonumber(ARGV[a0 + 7]))) then
+      or (marker and not (string.find(ARGV[a0 + 5], '^%-?%d+:') and tonumber(ARGV[a0 + 6]))) then
     return 'malformed call'
   end
   num[a0 + 1], num[a0 + 3] = now, deadline
@@ -63,16 +71,13 @@ end
 -- runs one well-formed consume; it writes only if Redis's clock has not passed its deadline
 local function consume(k0, nk, a0, na)
   local marker = ARGV[a0 + 4] == '1'
-  local h = marker and 7 or 4
+  local h = marker and 6 or 4
   local kh = k0 + (marker and 2 or 1)
   local n = (na - h) / 4
   -- one counter hash for all deltas, or one per delta
   local shared = nk - (marker and 2 or 1) == 1
-  if ARGV[a0 + 2] ~= '' and (redis.call('HGET', KEYS[k0 + 1], 'v') or '0') ~= ARGV[a0 + 2] then
+  if ARGV[a0 + 2] ~= '' and (call('HGET', KEYS[k0 + 1], 'v') or '0') ~= ARGV[a0 + 2] then
     return {'S'}
-  end
-  if marker and redis.call('EXISTS', KEYS[k0 + 2]) == 1 then
-    return {'X'}
   end
   -- the counters: one HMGET for a shared hash, one per delta otherwise
   local c, stride
@@ -85,13 +90,13 @@ local function consume(k0, nk, a0, na)
       args[#args + 1] = f[3]
     end
     args[#args + 1] = 'hx'
-    c = redis.call('HMGET', KEYS[kh + 1], unpack(args))
+    c = call('HMGET', KEYS[kh + 1], unpack(args))
     stride = 3
   else
     c = {}
     for i = 1, n do
       local f = fields(ARGV[a0 + h + 1 + (i - 1) * 4])
-      local one = redis.call('HMGET', KEYS[kh + i], f[1], f[2], f[3], 'hx')
+      local one = call('HMGET', KEYS[kh + i], f[1], f[2], f[3], 'hx')
       c[#c + 1] = one[1]
       c[#c + 1] = one[2]
       c[#c + 1] = one[3]
@@ -121,6 +126,11 @@ local function consume(k0, nk, a0, na)
       over = ARGV[b]
     end
   end
+  -- a key seen before is the full path's to answer (it replays what the key was first answered); the
+  -- admitted path below learns that from its SET NX
+  if (over or rejected) and marker and call('EXISTS', KEYS[k0 + 2]) == 1 then
+    return {'X'}
+  end
   if over then
     return {'O', over}
   end
@@ -133,9 +143,16 @@ local function consume(k0, nk, a0, na)
     end
     return reply
   end
-  local clock = redis.call('TIME')
-  if clock[1] * 1000000 + clock[2] > num[a0 + 3] then
+  if not clock then
+    local t = call('TIME')
+    clock = t[1] * 1000000 + t[2]
+  end
+  if clock > num[a0 + 3] then
     return {'T'}
+  end
+  -- the consume's first write: nothing is written for a key that is there already
+  if marker and not call('SET', KEYS[k0 + 2], ARGV[a0 + 5], 'NX', 'PX', ARGV[a0 + 6]) then
+    return {'X'}
   end
   local reply = {'A'}
   -- one write for all when no type comes twice (the storage never sends one twice, but a count read once
@@ -161,17 +178,13 @@ local function consume(k0, nk, a0, na)
       reply[2 * i] = v
       reply[2 * i + 1] = c[o + 2]
     end
-    redis.call('HSET', KEYS[kh + 1], unpack(set))
+    call('HSET', KEYS[kh + 1], unpack(set))
   else
     for i = 1, n do
       local b = a0 + h + 1 + (i - 1) * 4
-      reply[2 * i] = redis.call('HINCRBY', KEYS[kh + (shared and 1 or i)], fields(ARGV[b])[1], ARGV[b + 1])
+      reply[2 * i] = call('HINCRBY', KEYS[kh + (shared and 1 or i)], fields(ARGV[b])[1], ARGV[b + 1])
       reply[2 * i + 1] = c[(i - 1) * stride + 2]
     end
-  end
-  if marker then
-    redis.call('HSET', KEYS[k0 + 2], 'f', ARGV[a0 + 5], 'x', ARGV[a0 + 6])
-    redis.call('PEXPIRE', KEYS[k0 + 2], ARGV[a0 + 7])
   end
   return reply
 end
