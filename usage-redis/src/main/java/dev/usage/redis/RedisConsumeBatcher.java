@@ -5,7 +5,9 @@ import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisNoScriptException;
-import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.output.NestedMultiOutput;
+import io.lettuce.core.protocol.CommandType;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -37,8 +39,12 @@ final class RedisConsumeBatcher {
   /** Consumes per call at most. */
   static final int MAX_BATCH = 64;
 
-  /** One caller's consume: its keys and arguments, and where its answer goes. */
-  private record Pending(String[] keys, String[] args, CompletableFuture<List<Object>> answer) {}
+  /**
+   * One caller's consume: its keys and arguments, encoded by the caller ({@link BulkArgs}), and where its answer
+   * goes.
+   */
+  private record Pending(byte[] keys, int keyCount, byte[] args, int argCount,
+      CompletableFuture<List<Object>> answer) {}
 
   private final RedisConnector redis;
   private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
@@ -66,11 +72,16 @@ final class RedisConsumeBatcher {
 
   private List<Object> send(String[] keys, String[] args) {
     if (redis.isCluster()) {
-      List<Object> r = RedisScripts.run(redis, RedisScripts.CONSUME_FAST, "consume", keys, batchArgs(List.of(
-          new Pending(keys, args, null))));
+      String[] one = new String[3 + args.length];
+      one[0] = "1";
+      one[1] = Integer.toString(keys.length);
+      one[2] = Integer.toString(args.length);
+      System.arraycopy(args, 0, one, 3, args.length);
+      List<Object> r = RedisScripts.run(redis, RedisScripts.CONSUME_FAST, "consume", keys, one);
       return answers(r, 1).get(0);
     }
-    Pending p = new Pending(keys, args, new CompletableFuture<>());
+    Pending p = new Pending(BulkArgs.encode(keys), keys.length, BulkArgs.encode(args), args.length,
+        new CompletableFuture<>());
     queue.add(p);
     drain();
     try {
@@ -139,25 +150,15 @@ final class RedisConsumeBatcher {
   }
 
   private void call(List<Pending> batch) {
-    int nk = 0;
-    for (Pending p : batch) {
-      nk += p.keys().length;
-    }
-    String[] keys = new String[nk];
-    int k = 0;
-    for (Pending p : batch) {
-      System.arraycopy(p.keys(), 0, keys, k, p.keys().length);
-      k += p.keys().length;
-    }
     String nonce = redis.nonce();
-    String[] sent = RedisScripts.withNonce(batchArgs(batch), nonce);
     CompletableFuture<List<Object>> reply = new CompletableFuture<>();
     try {
-      redis.async().<List<Object>>evalsha(RedisScripts.CONSUME_FAST.sha(), ScriptOutputType.MULTI, keys, sent)
-          .whenComplete((r, e) -> {
+      redis.async().dispatch(CommandType.EVALSHA, new NestedMultiOutput<>(StringCodec.UTF8),
+          callArgs(RedisScripts.CONSUME_FAST.sha(), batch, nonce)).whenComplete((r, e) -> {
             if (unwrap(e) instanceof RedisNoScriptException) {
               // the script cache was emptied (restart, failover, SCRIPT FLUSH): nothing ran; send the text
-              redis.async().<List<Object>>eval(RedisScripts.CONSUME_FAST.text(), ScriptOutputType.MULTI, keys, sent)
+              redis.async().dispatch(CommandType.EVAL, new NestedMultiOutput<>(StringCodec.UTF8),
+                  callArgs(RedisScripts.CONSUME_FAST.text(), batch, nonce))
                   .whenComplete((r2, e2) -> complete(reply, r2, e2));
             } else {
               complete(reply, r, e);
@@ -244,23 +245,30 @@ final class RedisConsumeBatcher {
     return e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
   }
 
-  /** The script's arguments for these consumes: their number, each one's key and argument counts, the arguments. */
-  private static String[] batchArgs(List<Pending> batch) {
-    int na = 0;
-    for (Pending p : batch) {
-      na += p.args().length;
-    }
-    String[] out = new String[1 + 2 * batch.size() + na];
-    out[0] = Integer.toString(batch.size());
-    int a = 1 + 2 * batch.size();
+  /**
+   * The call's arguments after the command: the script (its SHA or its text), the number of keys and the keys
+   * of every consume; then the number of consumes, each one's key and argument counts, the arguments of every
+   * consume, and the nonce (see {@link RedisScripts#withNonce}).
+   */
+  private static BulkArgs callArgs(String script, List<Pending> batch, String nonce) {
+    int nk = 0;
+    String[] counts = new String[1 + 2 * batch.size()];
+    counts[0] = Integer.toString(batch.size());
     for (int i = 0; i < batch.size(); i++) {
       Pending p = batch.get(i);
-      out[1 + 2 * i] = Integer.toString(p.keys().length);
-      out[2 + 2 * i] = Integer.toString(p.args().length);
-      System.arraycopy(p.args(), 0, out, a, p.args().length);
-      a += p.args().length;
+      nk += p.keyCount();
+      counts[1 + 2 * i] = Integer.toString(p.keyCount());
+      counts[2 + 2 * i] = Integer.toString(p.argCount());
     }
-    return out;
+    BulkArgs out = new BulkArgs().addText(script, Integer.toString(nk));
+    for (Pending p : batch) {
+      out.addEncoded(p.keys(), p.keyCount());
+    }
+    out.addText(counts);
+    for (Pending p : batch) {
+      out.addEncoded(p.args(), p.argCount());
+    }
+    return out.addText(nonce);
   }
 
   /** Splits the script's reply (without its nonce) into the answers of {@code m} consumes. */

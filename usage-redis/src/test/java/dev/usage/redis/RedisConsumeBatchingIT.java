@@ -173,8 +173,9 @@ class RedisConsumeBatchingIT {
         UsageEngine engine = UsageEngine.builder().storage(storage).trackingMode(TrackingMode.SYNC)
             .defaultQuota(Quota.monthly(QuotaType.REQUESTS, 10)).closeOnShutdown(false).build()) {
       // the first consume creates the counter (the full script); the keyed one takes the fast script
-      assertThat(engine.tracking().consumeQuota(Consumption.of("u", QuotaType.REQUESTS, 1)).allowed()).isTrue();
-      Consumption keyed = Consumption.builder("u").requests(5).idempotencyKey("order-1").build();
+      String user = "ü-ser";
+      assertThat(engine.tracking().consumeQuota(Consumption.of(user, QuotaType.REQUESTS, 1)).allowed()).isTrue();
+      Consumption keyed = Consumption.builder(user).requests(5).idempotencyKey("order-ключ").build();
       QuotaDecision first = engine.tracking().consumeQuota(keyed);
       assertThat(first.allowed()).isTrue();
       assertThat(first.replayed()).isFalse();
@@ -183,14 +184,14 @@ class RedisConsumeBatchingIT {
       assertThat(raw.sync().type(markers.get(0))).isEqualTo("string");
 
       // the counter fills up; the retry is still the admitted consume it was, counted once
-      assertThat(engine.tracking().consumeQuota(Consumption.of("u", QuotaType.REQUESTS, 4)).allowed()).isTrue();
+      assertThat(engine.tracking().consumeQuota(Consumption.of(user, QuotaType.REQUESTS, 4)).allowed()).isTrue();
       QuotaDecision retry = engine.tracking().consumeQuota(keyed);
       assertThat(retry.allowed()).isTrue();
       assertThat(retry.replayed()).isTrue();
       assertThatThrownBy(() -> engine.tracking().consumeQuota(
-          Consumption.builder("u").requests(1).idempotencyKey("order-1").build()))
+          Consumption.builder(user).requests(1).idempotencyKey("order-ключ").build()))
           .isInstanceOf(dev.usage.IdempotencyConflictException.class);
-      assertThat(engine.tracking().getUserUsage("u").quota(QuotaType.REQUESTS).orElseThrow().used()).isEqualTo(10);
+      assertThat(engine.tracking().getUserUsage(user).quota(QuotaType.REQUESTS).orElseThrow().used()).isEqualTo(10);
     }
   }
 
