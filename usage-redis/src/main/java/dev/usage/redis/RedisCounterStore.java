@@ -145,7 +145,7 @@ public final class RedisCounterStore implements CounterStore {
     };
   }
 
-  /** Milliseconds from {@code now} until a second past {@code until}: a key's TTL (see common.lua's keep). */
+  /** Milliseconds from {@code now} until a second past {@code until}: a key's TTL (see common.lua's ttl). */
   private static long ttlMillis(Instant now, Instant until) {
     long micros = TimeBuckets.floorMicros(until) - TimeBuckets.floorMicros(now);
     return Math.max(1_000, Math.floorDiv(micros, 1_000) + 1_000);

@@ -173,26 +173,63 @@ class RedisConsumeBatchingIT {
         UsageEngine engine = UsageEngine.builder().storage(storage).trackingMode(TrackingMode.SYNC)
             .defaultQuota(Quota.monthly(QuotaType.REQUESTS, 10)).closeOnShutdown(false).build()) {
       // the first consume creates the counter (the full script); the keyed one takes the fast script
+      // (the full script asks a marker's TYPE, the fast one never does)
       String user = "ü-ser";
       assertThat(engine.tracking().consumeQuota(Consumption.of(user, QuotaType.REQUESTS, 1)).allowed()).isTrue();
       Consumption keyed = Consumption.builder(user).requests(5).idempotencyKey("order-ключ").build();
+      raw.sync().configResetstat();
       QuotaDecision first = engine.tracking().consumeQuota(keyed);
       assertThat(first.allowed()).isTrue();
       assertThat(first.replayed()).isFalse();
+      assertThat(calls("type")).isZero();
       List<String> markers = raw.sync().keys("bt*k:*");
       assertThat(markers).hasSize(1);
       assertThat(raw.sync().type(markers.get(0))).isEqualTo("string");
 
       // the counter fills up; the retry is still the admitted consume it was, counted once
       assertThat(engine.tracking().consumeQuota(Consumption.of(user, QuotaType.REQUESTS, 4)).allowed()).isTrue();
+      raw.sync().configResetstat();
       QuotaDecision retry = engine.tracking().consumeQuota(keyed);
       assertThat(retry.allowed()).isTrue();
       assertThat(retry.replayed()).isTrue();
+      assertThat(calls("type")).isPositive();
+
+      // the same marker as an earlier version wrote it (a hash) is read as well
+      String marker = markers.get(0);
+      String[] value = raw.sync().get(marker).split(":", 2);
+      raw.sync().del(marker);
+      raw.sync().hset(marker, Map.of("f", value[1], "x", value[0]));
+      raw.sync().pexpire(marker, 60_000);
+      assertThat(engine.tracking().consumeQuota(keyed).replayed()).isTrue();
       assertThatThrownBy(() -> engine.tracking().consumeQuota(
           Consumption.builder(user).requests(1).idempotencyKey("order-ключ").build()))
           .isInstanceOf(dev.usage.IdempotencyConflictException.class);
       assertThat(engine.tracking().getUserUsage(user).quota(QuotaType.REQUESTS).orElseThrow().used()).isEqualTo(10);
     }
+  }
+
+  @Test
+  void redisClockIsReadOnceForEverySixteenConsumesOfACall() {
+    readyCounter("u2:c", "requests");
+    String[] delta = {"requests", "1", "-1", FAR};
+    int m = 20;
+    String[] keys = new String[2 * m];
+    String[] counts = new String[1 + 2 * m];
+    String[] args = new String[0];
+    counts[0] = Integer.toString(m);
+    for (int j = 0; j < m; j++) {
+      keys[2 * j] = "u2:q";
+      keys[2 * j + 1] = "u2:c";
+      counts[1 + 2 * j] = "2";
+      counts[2 + 2 * j] = "8";
+      args = concat(args, consume(delta));
+    }
+    raw.sync().configResetstat();
+    List<Object> r = RedisScripts.run(connector, RedisScripts.CONSUME_FAST, "consume", keys, concat(counts, args));
+    assertThat(r).hasSize(4 * m); // 20 answers of 4 elements: 3, A, used, reserved
+    assertThat(raw.sync().hget("u2:c", "u:requests")).isEqualTo("25");
+    // consume 1 reads it, consume 17 reads it again
+    assertThat(calls("time")).isEqualTo(2);
   }
 
   @Test
@@ -313,7 +350,8 @@ class RedisConsumeBatchingIT {
   private long calls(String command) {
     for (String line : raw.sync().info("commandstats").split("\r?\n")) {
       if (line.startsWith("cmdstat_" + command + ":")) {
-        return Long.parseLong(line.replaceAll(".*calls=(\\d+).*", "$1"));
+        // cmdstat_<command>:calls=N,usec=...,rejected_calls=...,failed_calls=...: the first calls=
+        return Long.parseLong(line.replaceFirst("^[^:]+:calls=(\\d+),.*", "$1"));
       }
     }
     return 0;

@@ -112,7 +112,7 @@ class RedisUsageStorageIT {
       String[] withMarker = {u + "q", u + "k:k1", u + "c:M2026-11-01"};
       String[] delta = {"requests", "1", "-1", "9999999999999999"};
       // a marker announced without its key and arguments, one sent without being announced, an unknown flag,
-      // a marker without its expiry in front of the fingerprint
+      // a marker without its expiry in front of the fingerprint, a TTL that is not a positive whole number
       assertThatThrownBy(() -> RedisScripts.run(connector, RedisScripts.CONSUME_FAST, "consume", noMarker,
           one(noMarker, concat(new String[] {"1", "", "9999999999999999", "1"}, delta))))
           .isInstanceOf(IllegalStateException.class).hasMessageContaining("malformed");
@@ -125,6 +125,11 @@ class RedisUsageStorageIT {
       assertThatThrownBy(() -> RedisScripts.run(connector, RedisScripts.CONSUME_FAST, "consume", withMarker,
           one(withMarker, concat(new String[] {"1", "", "9999999999999999", "1", "fp", "60000"}, delta))))
           .isInstanceOf(IllegalStateException.class).hasMessageContaining("malformed");
+      for (String ttl : new String[] {"0", "-5", "1.5", "1e3"}) {
+        assertThatThrownBy(() -> RedisScripts.run(connector, RedisScripts.CONSUME_FAST, "consume", withMarker,
+            one(withMarker, concat(new String[] {"1", "", "9999999999999999", "1", "9:fp", ttl}, delta))))
+            .as(ttl).isInstanceOf(IllegalStateException.class).hasMessageContaining("malformed");
+      }
       assertThat(raw.sync().dbsize()).isEqualTo(before);
     } finally {
       connector.close();

@@ -16,9 +16,10 @@
 --       clock), 4 '1' = marker, '0' = none, [5 the marker, '<expiry>:<fingerprint>' (expiry in microseconds),
 --       6 its TTL (ms): with a marker only], then per delta: type, amount, limit (-1: none), expiry
 -- The marker is written with SET NX, which also tells whether the key was there (consume.lua reads it).
--- A consume is written only if Redis's clock, read once per call before its first write, has not passed its
--- deadline: a call (at most 64 consumes, RedisConsumeBatcher.MAX_BATCH) runs for a millisecond or two, and
--- the deadline leaves half the command timeout for the reply (see RedisConnector.deadline).
+-- A consume is written only if Redis's clock has not passed its deadline. The clock is read by the first
+-- consume of the call that passes its checks, and again after every 16 consumes: 16 consumes run for well
+-- under a millisecond, and the deadline leaves half the command timeout for the reply (see
+-- RedisConnector.deadline).
 -- Reply: for each consume, the length of its answer, then its answer: {'A', used, reserved, ...};
 --        {'R', 'type,type', used, reserved, ...}; {'S'}; {'O', type}; {'T'}; {'X'}; {'E', error}: a command
 --        failed while it ran (a key of the wrong type, say); what it wrote before stays, as it would in a
@@ -30,8 +31,8 @@ local KEYS, ARGV, call, tonumber = KEYS, ARGV, redis.call, tonumber
 
 -- the numeric arguments, by their index in ARGV, read once while checking
 local num = {}
--- Redis's clock (microseconds), read at the first write of the call
-local clock
+-- Redis's clock (microseconds) and the number of consumes run since it was read
+local clock, since = nil, 0
 
 -- the consume whose keys start after KEYS[k0] and arguments after ARGV[a0]: nil when well formed
 local function malformed(k0, nk, a0, na)
@@ -42,7 +43,7 @@ local function malformed(k0, nk, a0, na)
   local counters = nk - (marker and 2 or 1)
   if n < 1 or n ~= math.floor(n) or (counters ~= n and counters ~= 1) or not now or not deadline
       or (ARGV[a0 + 4] ~= '0' and not marker)
-      or (marker and not (string.find(ARGV[a0 + 5], '^%-?%d+:') and tonumber(ARGV[a0 + 6]))) then
+      or (marker and not (string.find(ARGV[a0 + 5], '^%-?%d+:') and string.find(ARGV[a0 + 6], '^[1-9]%d*$'))) then
     return 'malformed call'
   end
   num[a0 + 1], num[a0 + 3] = now, deadline
@@ -143,7 +144,8 @@ local function consume(k0, nk, a0, na)
     end
     return reply
   end
-  if not clock then
+  if not clock or since >= 16 then
+    since = 0
     local t = call('TIME')
     clock = t[1] * 1000000 + t[2]
   end
@@ -214,6 +216,7 @@ k0, a0 = 0, 1 + 2 * m
 for j = 1, m do
   local nk, na = tonumber(ARGV[2 * j]), tonumber(ARGV[2 * j + 1])
   local ok, reply = pcall(consume, k0, nk, a0, na)
+  since = since + 1
   if not ok then
     local message = type(reply) == 'table' and tostring(reply.err) or tostring(reply)
     if string.find(message, '^%-?[A-Z]+') and not string.find(message, '^%-?ERR') and not string.find(message, '^%-?WRONGTYPE') then
