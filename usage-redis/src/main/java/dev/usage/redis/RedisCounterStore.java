@@ -79,13 +79,28 @@ public final class RedisCounterStore implements CounterStore {
   @Override
   public ConsumeOutcome consume(ConsumeCommand c) {
     String user = keys.user(c.userId());
-    if (c.hold().isEmpty()) {
+    if (c.hold().isEmpty() && countersAlive(c)) {
       Optional<ConsumeOutcome> fast = consumeFast(c, user);
       if (fast.isPresent()) {
         return fast.get();
       }
     }
     return consumeFull(c, user);
+  }
+
+  /**
+   * Whether every counter of the command is still to expire after its {@code now}: the fast script compares a
+   * counter's expiry only with the one it was given, as text, so a counter at or past it (in whole
+   * microseconds, as the scripts count) is left to the full path here.
+   */
+  private static boolean countersAlive(ConsumeCommand c) {
+    long now = TimeBuckets.floorMicros(c.now());
+    for (CounterDelta d : c.deltas()) {
+      if (TimeBuckets.floorMicros(d.counterExpiresAt()) <= now) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**

@@ -9,13 +9,17 @@ import dev.usage.QuotaDecision;
 import dev.usage.QuotaType;
 import dev.usage.TrackingMode;
 import dev.usage.UsageEngine;
+import dev.usage.spi.ConsumeCommand;
+import dev.usage.spi.CounterDelta;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -261,6 +265,63 @@ class RedisConsumeBatchingIT {
         new String[] {"u2:q", "u2:c", "u2:d"}, concat(new String[] {"1", "3", "16"}, consume(three))))
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("malformed call");
     assertThat(raw.sync().hget("u2:c", "u:requests")).isEqualTo("7");
+  }
+
+  @Test
+  void consumesOfOtherTypesInOneCallEachReadAndWriteTheirOwnCounters() {
+    // the fields a consume reads are kept for the next consume of the same types: each change of types or
+    // of order, and a type sent twice after a call of two types, must still read and write its own counters
+    readyCounter("u2:c", "requests", "tokens");
+    raw.sync().hset("u2:c", "u:tokens", "50");
+    String[] requests = {"requests", "1", "-1", FAR};
+    String[] tokens = {"tokens", "2", "-1", FAR};
+    String[] both = concat(requests, tokens);
+    String[] twice = concat(requests, new String[] {"requests", "2", "-1", FAR});
+    String[] reversed = concat(tokens, requests);
+    String[] keys = new String[10];
+    for (int j = 0; j < 5; j++) {
+      keys[2 * j] = "u2:q";
+      keys[2 * j + 1] = "u2:c";
+    }
+    List<Object> r = RedisScripts.run(connector, RedisScripts.CONSUME_FAST, "consume", keys, concat(
+        new String[] {"5", "2", "8", "2", "8", "2", "12", "2", "12", "2", "12"},
+        concat(concat(consume(requests), consume(tokens)), concat(concat(consume(both), consume(twice)),
+            consume(reversed)))));
+    assertThat(r.stream().map(RedisScripts::text).toList()).containsExactly(
+        "3", "A", "6", "0",
+        "3", "A", "52", "0",
+        "5", "A", "7", "0", "54", "0",
+        "5", "A", "8", "0", "10", "0",
+        "5", "A", "56", "0", "11", "0");
+    assertThat(raw.sync().hmget("u2:c", "u:requests", "u:tokens").stream().map(v -> v.getValue()).toList())
+        .containsExactly("11", "56");
+  }
+
+  @Test
+  void aCounterAtItsExpiryIsLeftToTheFullPathWhichStartsItAfresh() {
+    // the fast script compares a counter's expiry with the one it is sent only as text: the storage sends it
+    // a counter only while the command's now is before that expiry
+    Instant start = Instant.parse("2026-11-01T00:00:00Z");
+    Instant end = Instant.parse("2026-12-01T00:00:00Z");
+    Instant expiry = Instant.parse("2026-12-02T00:00:00Z");
+    CounterDelta requests = new CounterDelta(QuotaType.REQUESTS, "M2026-11-01", start, end, 3, 100, expiry);
+    try (RedisUsageStorage storage = RedisUsageStorage.builder(client).keyPrefix("bt").build()) {
+      assertThat(storage.counters().consume(command(requests, Instant.parse("2026-11-15T00:00:00Z")))
+          .counters().get(0).used()).isEqualTo(3);
+      raw.sync().configResetstat();
+      // the counter is ready: the fast script adds to it
+      assertThat(storage.counters().consume(command(requests, Instant.parse("2026-11-16T00:00:00Z")))
+          .counters().get(0).used()).isEqualTo(6);
+      assertThat(calls("hset")).isEqualTo(1);
+      // at its expiry, and past it: the full path lapses it and counts from zero
+      assertThat(storage.counters().consume(command(requests, expiry)).counters().get(0).used()).isEqualTo(3);
+      assertThat(storage.counters().consume(command(requests, expiry.plusSeconds(1))).counters().get(0).used())
+          .isEqualTo(3);
+    }
+  }
+
+  private static ConsumeCommand command(CounterDelta d, Instant now) {
+    return new ConsumeCommand("expiring", List.of(d), Optional.empty(), Optional.empty(), now);
   }
 
   @Test

@@ -14,7 +14,9 @@
 -- with an idempotency key: every argument costs the client and Redis on the hot path.
 -- Each consume's arguments: 1 now, 2 settings version ('' = not checked), 3 deadline (microseconds of Redis's
 --       clock), 4 '1' = marker, '0' = none, [5 the marker, '<expiry>:<fingerprint>' (expiry in microseconds),
---       6 its TTL (ms): with a marker only], then per delta: type, amount, limit (-1: none), expiry
+--       6 its TTL (ms): with a marker only], then per delta: type, amount, limit (-1: none), expiry (the
+--       counter's, as the full path wrote it: compared as text; the client sends only counters whose expiry is
+--       after its now)
 -- The marker is written with SET NX, which also tells whether the key was there (consume.lua reads it).
 -- A consume is written only if Redis's clock has not passed its deadline. The clock is read by the first
 -- consume of the call that passes its checks, and again after every 16 consumes: 16 consumes take Redis under
@@ -29,7 +31,7 @@
 
 local KEYS, ARGV, call, tonumber = KEYS, ARGV, redis.call, tonumber
 
--- the numeric arguments, by their index in ARGV, read once while checking
+-- the numeric arguments (now, deadline, amounts and limits), by their index in ARGV, read once while checking
 local num = {}
 -- Redis's clock (microseconds) and the number of consumes run since it was read
 local clock, since = nil, 0
@@ -49,11 +51,12 @@ local function malformed(k0, nk, a0, na)
   num[a0 + 1], num[a0 + 3] = now, deadline
   for i = 1, n do
     local b = a0 + h + 1 + (i - 1) * 4
-    local amount, limit, expiry = tonumber(ARGV[b + 1]), tonumber(ARGV[b + 2]), tonumber(ARGV[b + 3])
-    if not (amount and limit and expiry) then
+    local amount, limit = tonumber(ARGV[b + 1]), tonumber(ARGV[b + 2])
+    -- the expiry is only compared, as text, with the counter's: one that is not a number matches none
+    if not (amount and limit) or ARGV[b + 3] == '' then
       return 'delta ' .. i .. ' is not numeric'
     end
-    num[b + 1], num[b + 2], num[b + 3] = amount, limit, expiry
+    num[b + 1], num[b + 2] = amount, limit
   end
   return nil
 end
@@ -69,8 +72,43 @@ local function fields(t)
   return f
 end
 
--- runs one well-formed consume; it writes only if Redis's clock has not passed its deadline
-local function consume(k0, nk, a0, na)
+-- the fields one consume reads of a shared hash (u, r and x of each type, then hx), and whether no type comes
+-- twice; kept for the next consume of the same types, as the consumes of one call usually are
+local last, lastN, lastArgs, lastOnce = {}, 0, nil, true
+local function sharedFields(a0, h, n)
+  local same = n == lastN
+  for i = 1, same and n or 0 do
+    if last[i] ~= ARGV[a0 + h + 1 + (i - 1) * 4] then
+      same = false
+      break
+    end
+  end
+  if not same then
+    local args, once = {}, true
+    for i = 1, n do
+      local t = ARGV[a0 + h + 1 + (i - 1) * 4]
+      for j = 1, i - 1 do
+        if last[j] == t then
+          once = false
+        end
+      end
+      last[i] = t
+      local f = fields(t)
+      args[3 * i - 2], args[3 * i - 1], args[3 * i] = f[1], f[2], f[3]
+    end
+    args[3 * n + 1] = 'hx'
+    lastN, lastArgs, lastOnce = n, args, once
+  end
+  return lastArgs, lastOnce
+end
+
+-- per delta of the consume being run: its new used count; the fields and values of its one HSET
+local sums, set = {}, {}
+
+-- runs one well-formed consume; it writes only if Redis's clock has not passed its deadline. An admitted
+-- consume of one write appends its answer to out itself, after its last command (nothing is appended by a
+-- consume that fails); any other returns its answer
+local function consume(k0, nk, a0, na, out)
   local marker = ARGV[a0 + 4] == '1'
   local h = marker and 6 or 4
   local kh = k0 + (marker and 2 or 1)
@@ -81,16 +119,10 @@ local function consume(k0, nk, a0, na)
     return {'S'}
   end
   -- the counters: one HMGET for a shared hash, one per delta otherwise
-  local c, stride
+  local c, stride, once
   if shared then
-    local args = {}
-    for i = 1, n do
-      local f = fields(ARGV[a0 + h + 1 + (i - 1) * 4])
-      args[#args + 1] = f[1]
-      args[#args + 1] = f[2]
-      args[#args + 1] = f[3]
-    end
-    args[#args + 1] = 'hx'
+    local args
+    args, once = sharedFields(a0, h, n)
     c = call('HMGET', KEYS[kh + 1], unpack(args))
     stride = 3
   else
@@ -104,22 +136,29 @@ local function consume(k0, nk, a0, na)
       c[#c + 1] = one[4]
     end
     stride = 4
+    once = false
   end
-  local now = num[a0 + 1]
   local rejected, over = nil, nil
   for i = 1, n do
     local b = a0 + h + 1 + (i - 1) * 4
     local o = (i - 1) * stride
-    local used, reserved, expiry = c[o + 1], c[o + 2], c[o + 3]
-    local hx = c[shared and 3 * n + 1 or o + 4] -- the earliest hold expiry: once in a shared hash
-    if expiry ~= ARGV[b + 3] or num[b + 3] <= now or (reserved ~= '0' and (not hx or tonumber(hx) <= now)) then
-      -- the full path creates, extends and lapses: a counter it has not made ready is not for this one
+    local used, reserved = c[o + 1], c[o + 2]
+    -- the expiry the full path gave the counter, as text (the client sends only counters alive at its now)
+    if c[o + 3] ~= ARGV[b + 3] then
       return {'X'}
     end
-    local total = tonumber(used) + num[b + 1]
+    local sum = tonumber(used) + num[b + 1]
+    local total = sum
     if reserved ~= '0' then
-      total = total + tonumber(reserved)
+      -- a hold: alive only before the earliest hold expiry (hx, once in a shared hash)
+      local hx = c[shared and 3 * n + 1 or o + 4]
+      if not hx or tonumber(hx) <= num[a0 + 1] then
+        -- the full path lapses it
+        return {'X'}
+      end
+      total = sum + tonumber(reserved)
     end
+    sums[i] = sum
     local limit = num[b + 2]
     if limit >= 0 and total > limit then
       rejected = rejected and (rejected .. ',' .. ARGV[b]) or ARGV[b]
@@ -156,37 +195,29 @@ local function consume(k0, nk, a0, na)
   if marker and not call('SET', KEYS[k0 + 2], ARGV[a0 + 5], 'NX', 'PX', ARGV[a0 + 6]) then
     return {'X'}
   end
-  local reply = {'A'}
-  -- one write for all when no type comes twice (the storage never sends one twice, but a count read once
-  -- cannot take two increments)
-  local once = shared
-  for i = 2, once and n or 0 do
-    for j = 1, i - 1 do
-      if ARGV[a0 + h + 1 + (i - 1) * 4] == ARGV[a0 + h + 1 + (j - 1) * 4] then
-        once = false
-      end
-    end
-  end
   if once then
-    -- the new counts are known (read above, and nothing runs in between); exact, as every total was checked to
-    -- stay within 2^53 - 1
-    local set = {}
+    -- one write for all (no type comes twice: a count read once cannot take two increments). The new counts
+    -- are known (read above, and nothing runs in between); exact, as every total was checked to stay within
+    -- 2^53 - 1
     for i = 1, n do
-      local b = a0 + h + 1 + (i - 1) * 4
-      local o = (i - 1) * 3
-      local v = string.format('%d', tonumber(c[o + 1]) + num[b + 1])
-      set[2 * i - 1] = fields(ARGV[b])[1]
-      set[2 * i] = v
-      reply[2 * i] = v
-      reply[2 * i + 1] = c[o + 2]
+      set[2 * i - 1] = lastArgs[3 * i - 2]
+      set[2 * i] = string.format('%d', sums[i])
     end
-    call('HSET', KEYS[kh + 1], unpack(set))
-  else
+    call('HSET', KEYS[kh + 1], unpack(set, 1, 2 * n))
+    local o = #out
+    out[o + 1] = 1 + 2 * n
+    out[o + 2] = 'A'
     for i = 1, n do
-      local b = a0 + h + 1 + (i - 1) * 4
-      reply[2 * i] = call('HINCRBY', KEYS[kh + (shared and 1 or i)], fields(ARGV[b])[1], ARGV[b + 1])
-      reply[2 * i + 1] = c[(i - 1) * stride + 2]
+      out[o + 1 + 2 * i] = set[2 * i]
+      out[o + 2 + 2 * i] = c[3 * i - 1]
     end
+    return nil
+  end
+  local reply = {'A'}
+  for i = 1, n do
+    local b = a0 + h + 1 + (i - 1) * 4
+    reply[2 * i] = call('HINCRBY', KEYS[kh + (shared and 1 or i)], fields(ARGV[b])[1], ARGV[b + 1])
+    reply[2 * i + 1] = c[(i - 1) * stride + 2]
   end
   return reply
 end
@@ -196,6 +227,7 @@ if not m or m < 1 or m ~= math.floor(m) or #ARGV < 1 + 2 * m then
   return redis.error_reply('ERR usage consume: malformed call')
 end
 -- every consume is checked before the first one writes
+local size = {}
 local k0, a0 = 0, 1 + 2 * m
 for j = 1, m do
   local nk, na = tonumber(ARGV[2 * j]), tonumber(ARGV[2 * j + 1])
@@ -206,6 +238,7 @@ for j = 1, m do
   if problem then
     return redis.error_reply('ERR usage consume: ' .. problem .. (m > 1 and (' (consume ' .. j .. ')') or ''))
   end
+  size[2 * j - 1], size[2 * j] = nk, na
   k0, a0 = k0 + nk, a0 + na
 end
 if k0 ~= #KEYS or a0 ~= #ARGV then
@@ -214,8 +247,8 @@ end
 local out = {}
 k0, a0 = 0, 1 + 2 * m
 for j = 1, m do
-  local nk, na = tonumber(ARGV[2 * j]), tonumber(ARGV[2 * j + 1])
-  local ok, reply = pcall(consume, k0, nk, a0, na)
+  local nk, na = size[2 * j - 1], size[2 * j]
+  local ok, reply = pcall(consume, k0, nk, a0, na, out)
   since = since + 1
   if not ok then
     local message = type(reply) == 'table' and tostring(reply.err) or tostring(reply)
@@ -226,9 +259,12 @@ for j = 1, m do
     end
     reply = {'E', message}
   end
-  out[#out + 1] = #reply
-  for _, v in ipairs(reply) do
-    out[#out + 1] = v
+  if reply then
+    local o = #out
+    out[o + 1] = #reply
+    for i = 1, #reply do
+      out[o + 1 + i] = reply[i]
+    end
   end
   k0, a0 = k0 + nk, a0 + na
 end
