@@ -33,8 +33,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class RedisConsumeBatcher {
 
-  /** Calls on their way at once: one being run by Redis while the next one travels. */
-  static final int IN_FLIGHT = 2;
+  /**
+   * Calls on their way at once: one being run by Redis and two more waiting, so that Redis has work while the
+   * client turns a reply into the next call (measured, one quota, 32 threads, 10,000 users, one fork each:
+   * 87-90k consumes per second with 3, 78-89k with 2; Redis busy 76-81 % of the time against 70-77 %).
+   */
+  static final int IN_FLIGHT = 3;
 
   /** Consumes per call at most. */
   static final int MAX_BATCH = 64;
