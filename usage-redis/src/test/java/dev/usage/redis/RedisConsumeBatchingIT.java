@@ -355,6 +355,24 @@ class RedisConsumeBatchingIT {
   }
 
   @Test
+  void aReservedPartIsTakenWhileTheEarliestHoldOfItsSharedHashLivesAndLeftToTheFullPathOnceItLapsed() {
+    // the earliest hold expiry (hx) is read only when a counter has a reserved part
+    raw.sync().hset("u2:c", Map.of("u:requests", "5", "r:requests", "2", "x:requests", FAR,
+        "u:tokens", "5", "r:tokens", "0", "x:tokens", FAR, "hx", "2000"));
+    String[] deltas = {"requests", "1", "-1", FAR, "tokens", "1", "-1", FAR};
+    // now 1000: the hold lives; used 6 and reserved 2 for requests, 6 and 0 for tokens
+    assertThat(consumeOnOneHash(deltas)).containsExactly("5", "A", "6", "2", "6", "0");
+    // the limit counts the reserved part: 6 used + 2 reserved + 1 is over 8
+    String[] limited = {"requests", "1", "8", FAR, "tokens", "1", "-1", FAR};
+    assertThat(consumeOnOneHash(limited)).containsExactly("6", "R", "requests", "6", "2", "6", "0");
+    // a hold that ends at now (1000) has lapsed: the full path releases it
+    raw.sync().hset("u2:c", "hx", "1000");
+    assertThat(consumeOnOneHash(deltas)).containsExactly("1", "X");
+    assertThat(raw.sync().hmget("u2:c", "u:requests", "u:tokens").stream().map(v -> v.getValue()).toList())
+        .containsExactly("6", "6");
+  }
+
+  @Test
   void aRefusalOfRedisReachesTheCallerAsNotApplied() {
     readyCounter("u2:c", "requests");
     raw.sync().configSet("maxmemory", "1"); // every write is now refused with OOM (noeviction)

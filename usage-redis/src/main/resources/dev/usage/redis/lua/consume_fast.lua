@@ -29,10 +29,12 @@
 --        READONLY, NOPERM, ...) fails the whole call, as it would a script of its own (OOM and READONLY come at
 --        a call's first write, before anything of it was written)
 
-local KEYS, ARGV, call, tonumber = KEYS, ARGV, redis.call, tonumber
+local KEYS, ARGV, call, tonumber, unpack, pcall = KEYS, ARGV, redis.call, tonumber, unpack, pcall
+local floor, find, format = math.floor, string.find, string.format
 
--- the numeric arguments (now, deadline, amounts and limits), by their index in ARGV, read once while checking
-local num = {}
+-- the numeric arguments, read once while checking: of each consume from num[v0 + 1] on (v0 kept per consume),
+-- now, deadline, then each delta's amount and limit (an array filled in order: cheaper than ARGV's indexes)
+local num, nv = {}, 0
 -- Redis's clock (microseconds) and the number of consumes run since it was read
 local clock, since = nil, 0
 
@@ -43,12 +45,12 @@ local function malformed(k0, nk, a0, na)
   local n = (na - h) / 4
   local now, deadline = tonumber(ARGV[a0 + 1]), tonumber(ARGV[a0 + 3])
   local counters = nk - (marker and 2 or 1)
-  if n < 1 or n ~= math.floor(n) or (counters ~= n and counters ~= 1) or not now or not deadline
+  if n < 1 or n ~= floor(n) or (counters ~= n and counters ~= 1) or not now or not deadline
       or (ARGV[a0 + 4] ~= '0' and not marker)
-      or (marker and not (string.find(ARGV[a0 + 5], '^%-?%d+:') and string.find(ARGV[a0 + 6], '^[1-9]%d*$'))) then
+      or (marker and not (find(ARGV[a0 + 5], '^%-?%d+:') and find(ARGV[a0 + 6], '^[1-9]%d*$'))) then
     return 'malformed call'
   end
-  num[a0 + 1], num[a0 + 3] = now, deadline
+  num[nv + 1], num[nv + 2] = now, deadline
   for i = 1, n do
     local b = a0 + h + 1 + (i - 1) * 4
     local amount, limit = tonumber(ARGV[b + 1]), tonumber(ARGV[b + 2])
@@ -56,8 +58,9 @@ local function malformed(k0, nk, a0, na)
     if not (amount and limit) or ARGV[b + 3] == '' then
       return 'delta ' .. i .. ' is not numeric'
     end
-    num[b + 1], num[b + 2] = amount, limit
+    num[nv + 1 + 2 * i], num[nv + 2 + 2 * i] = amount, limit
   end
+  nv = nv + 2 + 2 * n
   return nil
 end
 
@@ -96,7 +99,6 @@ local function sharedFields(a0, h, n)
       local f = fields(t)
       args[3 * i - 2], args[3 * i - 1], args[3 * i] = f[1], f[2], f[3]
     end
-    args[3 * n + 1] = 'hx'
     lastN, lastArgs, lastOnce = n, args, once
   end
   return lastArgs, lastOnce
@@ -108,7 +110,7 @@ local sums, set = {}, {}
 -- runs one well-formed consume; it writes only if Redis's clock has not passed its deadline. An admitted
 -- consume of one write appends its answer to out itself, after its last command (nothing is appended by a
 -- consume that fails); any other returns its answer
-local function consume(k0, nk, a0, na, out)
+local function consume(k0, nk, a0, na, v0, out)
   local marker = ARGV[a0 + 4] == '1'
   local h = marker and 6 or 4
   local kh = k0 + (marker and 2 or 1)
@@ -138,7 +140,7 @@ local function consume(k0, nk, a0, na, out)
     stride = 4
     once = false
   end
-  local rejected, over = nil, nil
+  local rejected, over, held = nil, nil, nil
   for i = 1, n do
     local b = a0 + h + 1 + (i - 1) * 4
     local o = (i - 1) * stride
@@ -147,19 +149,27 @@ local function consume(k0, nk, a0, na, out)
     if c[o + 3] ~= ARGV[b + 3] then
       return {'X'}
     end
-    local sum = tonumber(used) + num[b + 1]
+    local sum = tonumber(used) + num[v0 + 1 + 2 * i]
     local total = sum
     if reserved ~= '0' then
-      -- a hold: alive only before the earliest hold expiry (hx, once in a shared hash)
-      local hx = c[shared and 3 * n + 1 or o + 4]
-      if not hx or tonumber(hx) <= num[a0 + 1] then
+      -- a hold: alive only before the earliest hold expiry (hx; a shared hash's is read only now)
+      local hx
+      if shared then
+        if held == nil then
+          held = call('HGET', KEYS[kh + 1], 'hx') or false
+        end
+        hx = held
+      else
+        hx = c[o + 4]
+      end
+      if not hx or tonumber(hx) <= num[v0 + 1] then
         -- the full path lapses it
         return {'X'}
       end
       total = sum + tonumber(reserved)
     end
     sums[i] = sum
-    local limit = num[b + 2]
+    local limit = num[v0 + 2 + 2 * i]
     if limit >= 0 and total > limit then
       rejected = rejected and (rejected .. ',' .. ARGV[b]) or ARGV[b]
     elseif total > 9007199254740991 and not over then
@@ -188,7 +198,7 @@ local function consume(k0, nk, a0, na, out)
     local t = call('TIME')
     clock = t[1] * 1000000 + t[2]
   end
-  if clock > num[a0 + 3] then
+  if clock > num[v0 + 2] then
     return {'T'}
   end
   -- the consume's first write: nothing is written for a key that is there already
@@ -201,7 +211,7 @@ local function consume(k0, nk, a0, na, out)
     -- 2^53 - 1
     for i = 1, n do
       set[2 * i - 1] = lastArgs[3 * i - 2]
-      set[2 * i] = string.format('%d', sums[i])
+      set[2 * i] = format('%d', sums[i])
     end
     call('HSET', KEYS[kh + 1], unpack(set, 1, 2 * n))
     local o = #out
@@ -223,7 +233,7 @@ local function consume(k0, nk, a0, na, out)
 end
 
 local m = tonumber(ARGV[1])
-if not m or m < 1 or m ~= math.floor(m) or #ARGV < 1 + 2 * m then
+if not m or m < 1 or m ~= floor(m) or #ARGV < 1 + 2 * m then
   return redis.error_reply('ERR usage consume: malformed call')
 end
 -- every consume is checked before the first one writes
@@ -234,11 +244,12 @@ for j = 1, m do
   if not (nk and na) or k0 + nk > #KEYS or a0 + na > #ARGV then
     return redis.error_reply('ERR usage consume: malformed call')
   end
+  -- the consume's sizes, and where its numbers start (malformed adds them)
+  size[3 * j - 2], size[3 * j - 1], size[3 * j] = nk, na, nv
   local problem = malformed(k0, nk, a0, na)
   if problem then
     return redis.error_reply('ERR usage consume: ' .. problem .. (m > 1 and (' (consume ' .. j .. ')') or ''))
   end
-  size[2 * j - 1], size[2 * j] = nk, na
   k0, a0 = k0 + nk, a0 + na
 end
 if k0 ~= #KEYS or a0 ~= #ARGV then
@@ -247,8 +258,8 @@ end
 local out = {}
 k0, a0 = 0, 1 + 2 * m
 for j = 1, m do
-  local nk, na = size[2 * j - 1], size[2 * j]
-  local ok, reply = pcall(consume, k0, nk, a0, na, out)
+  local nk, na = size[3 * j - 2], size[3 * j - 1]
+  local ok, reply = pcall(consume, k0, nk, a0, na, size[3 * j], out)
   since = since + 1
   if not ok then
     local message = type(reply) == 'table' and tostring(reply.err) or tostring(reply)
