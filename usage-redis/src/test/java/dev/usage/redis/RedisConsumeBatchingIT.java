@@ -270,37 +270,46 @@ class RedisConsumeBatchingIT {
   @Test
   void consumesOfOtherTypesInOneCallEachReadAndWriteTheirOwnCounters() {
     // the fields a consume reads are kept for the next consume of the same types: each change of types or
-    // of order, and a type sent twice after a call of two types, must still read and write its own counters
+    // of order, a type sent twice after a consume of two types and again after itself, and a consume of two
+    // hashes in between, must still read and write their own counters
     readyCounter("u2:c", "requests", "tokens");
+    readyCounter("u2:d", "tokens");
     raw.sync().hset("u2:c", "u:tokens", "50");
     String[] requests = {"requests", "1", "-1", FAR};
     String[] tokens = {"tokens", "2", "-1", FAR};
     String[] both = concat(requests, tokens);
     String[] twice = concat(requests, new String[] {"requests", "2", "-1", FAR});
     String[] reversed = concat(tokens, requests);
-    String[] keys = new String[10];
-    for (int j = 0; j < 5; j++) {
-      keys[2 * j] = "u2:q";
-      keys[2 * j + 1] = "u2:c";
+    List<String> keys = new ArrayList<>();
+    for (int j = 0; j < 8; j++) {
+      keys.addAll(j == 6 ? List.of("u2:q", "u2:d", "u2:c") : List.of("u2:q", "u2:c"));
     }
-    List<Object> r = RedisScripts.run(connector, RedisScripts.CONSUME_FAST, "consume", keys, concat(
-        new String[] {"5", "2", "8", "2", "8", "2", "12", "2", "12", "2", "12"},
-        concat(concat(consume(requests), consume(tokens)), concat(concat(consume(both), consume(twice)),
-            consume(reversed)))));
+    raw.sync().configResetstat();
+    List<Object> r = RedisScripts.run(connector, RedisScripts.CONSUME_FAST, "consume", keys.toArray(String[]::new),
+        concat(new String[] {"8", "2", "8", "2", "8", "2", "12", "2", "12", "2", "12", "2", "12", "3", "12", "2", "12"},
+            concat(concat(concat(consume(requests), consume(tokens)), concat(consume(both), consume(twice))),
+                concat(concat(consume(twice), consume(reversed)), concat(consume(reversed), consume(reversed))))));
     assertThat(r.stream().map(RedisScripts::text).toList()).containsExactly(
         "3", "A", "6", "0",
         "3", "A", "52", "0",
         "5", "A", "7", "0", "54", "0",
         "5", "A", "8", "0", "10", "0",
-        "5", "A", "56", "0", "11", "0");
+        "5", "A", "11", "0", "13", "0",
+        "5", "A", "56", "0", "14", "0",
+        "5", "A", "7", "0", "15", "0", // tokens of u2:d, requests of u2:c
+        "5", "A", "58", "0", "16", "0");
     assertThat(raw.sync().hmget("u2:c", "u:requests", "u:tokens").stream().map(v -> v.getValue()).toList())
-        .containsExactly("11", "56");
+        .containsExactly("16", "58");
+    assertThat(raw.sync().hget("u2:d", "u:tokens")).isEqualTo("7");
+    // nothing reserved, no settings version to check: no HGET at all (a hold's expiry is read only for a
+    // counter with a reserved part)
+    assertThat(calls("hget")).isZero();
   }
 
   @Test
   void aCounterAtItsExpiryIsLeftToTheFullPathWhichStartsItAfresh() {
     // the fast script compares a counter's expiry with the one it is sent only as text: the storage sends it
-    // a counter only while the command's now is before that expiry
+    // a counter only while the command's now is before that expiry, in whole microseconds as the scripts count
     Instant start = Instant.parse("2026-11-01T00:00:00Z");
     Instant end = Instant.parse("2026-12-01T00:00:00Z");
     Instant expiry = Instant.parse("2026-12-02T00:00:00Z");
@@ -308,15 +317,23 @@ class RedisConsumeBatchingIT {
     try (RedisUsageStorage storage = RedisUsageStorage.builder(client).keyPrefix("bt").build()) {
       assertThat(storage.counters().consume(command(requests, Instant.parse("2026-11-15T00:00:00Z")))
           .counters().get(0).used()).isEqualTo(3);
+      // the counter is ready: the fast script adds to it (one HMGET; the full one reads the user's root too),
+      // up to a microsecond before its expiry
       raw.sync().configResetstat();
-      // the counter is ready: the fast script adds to it
       assertThat(storage.counters().consume(command(requests, Instant.parse("2026-11-16T00:00:00Z")))
           .counters().get(0).used()).isEqualTo(6);
-      assertThat(calls("hset")).isEqualTo(1);
-      // at its expiry, and past it: the full path lapses it and counts from zero
+      assertThat(storage.counters().consume(command(requests, expiry.minusNanos(1_000))).counters().get(0).used())
+          .isEqualTo(9);
+      assertThat(calls("hmget")).isEqualTo(2);
+      // at its expiry: the full path lapses it and counts from zero
+      raw.sync().configResetstat();
       assertThat(storage.counters().consume(command(requests, expiry)).counters().get(0).used()).isEqualTo(3);
-      assertThat(storage.counters().consume(command(requests, expiry.plusSeconds(1))).counters().get(0).used())
-          .isEqualTo(3);
+      assertThat(calls("hmget")).isGreaterThan(1);
+      // within the expiry's microsecond, though before the expiry itself: lapsed as well
+      CounterDelta withinItsMicrosecond = new CounterDelta(QuotaType.REQUESTS, "M2026-11-01", start, end, 3, 100,
+          expiry.plusNanos(500));
+      assertThat(storage.counters().consume(command(withinItsMicrosecond, expiry.plusNanos(100))).counters().get(0)
+          .used()).isEqualTo(3);
     }
   }
 
@@ -346,7 +363,7 @@ class RedisConsumeBatchingIT {
   @Test
   void aReservedPartWithoutAHoldExpiryInASharedHashIsLeftToTheFullPath() {
     // requests has a reserved part but the hash has no earliest hold expiry (hx): the hold may have lapsed.
-    // The tokens field after it holds a number past now, which must not be taken for the hold expiry.
+    // The tokens fields hold numbers past now, none of which may be taken for the hold expiry.
     raw.sync().hset("u2:c", Map.of("u:requests", "5", "r:requests", "2", "x:requests", FAR,
         "u:tokens", "5000", "r:tokens", "0", "x:tokens", FAR));
     String[] deltas = {"requests", "1", "-1", FAR, "tokens", "1", "-1", FAR};
@@ -360,8 +377,10 @@ class RedisConsumeBatchingIT {
     raw.sync().hset("u2:c", Map.of("u:requests", "5", "r:requests", "2", "x:requests", FAR,
         "u:tokens", "5", "r:tokens", "0", "x:tokens", FAR, "hx", "2000"));
     String[] deltas = {"requests", "1", "-1", FAR, "tokens", "1", "-1", FAR};
-    // now 1000: the hold lives; used 6 and reserved 2 for requests, 6 and 0 for tokens
+    // now 1000: the hold lives; used 6 and reserved 2 for requests, 6 and 0 for tokens (hx read once)
+    raw.sync().configResetstat();
     assertThat(consumeOnOneHash(deltas)).containsExactly("5", "A", "6", "2", "6", "0");
+    assertThat(calls("hget")).isEqualTo(1);
     // the limit counts the reserved part: 6 used + 2 reserved + 1 is over 8
     String[] limited = {"requests", "1", "8", FAR, "tokens", "1", "-1", FAR};
     assertThat(consumeOnOneHash(limited)).containsExactly("6", "R", "requests", "6", "2", "6", "0");

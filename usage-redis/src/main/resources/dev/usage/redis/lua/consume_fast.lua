@@ -1,6 +1,7 @@
--- The common consume in a few commands: counters that exist, are alive for the command's period, and carry
--- no hold that may have lapsed; an optional idempotency key not seen yet. Anything else answers X and the
--- caller runs consume.lua, which handles every case. Runs without common.lua. See RedisCounterStore.
+-- The common consume in a few commands: counters that exist, are alive for the command's period (the caller
+-- sends only counters whose expiry is after its now), and carry no hold that may have lapsed; an optional
+-- idempotency key not seen yet. Anything else answers X and the caller runs consume.lua, which handles every
+-- case. Runs without common.lua. See RedisCounterStore.
 --
 -- One call carries one or more consumes (of any users: on a standalone server, RedisConsumeBatcher sends the
 -- consumes that arrived while earlier calls were on their way together; on a Cluster, one consume per call,
@@ -54,8 +55,9 @@ local function malformed(k0, nk, a0, na)
   for i = 1, n do
     local b = a0 + h + 1 + (i - 1) * 4
     local amount, limit = tonumber(ARGV[b + 1]), tonumber(ARGV[b + 2])
-    -- the expiry is only compared, as text, with the counter's: one that is not a number matches none
-    if not (amount and limit) or ARGV[b + 3] == '' then
+    -- the expiry is only compared, as text, with the counter's: one that is not a number matches none, and the
+    -- full path refuses it
+    if not (amount and limit) then
       return 'delta ' .. i .. ' is not numeric'
     end
     num[nv + 1 + 2 * i], num[nv + 2 + 2 * i] = amount, limit
@@ -75,8 +77,8 @@ local function fields(t)
   return f
 end
 
--- the fields one consume reads of a shared hash (u, r and x of each type, then hx), and whether no type comes
--- twice; kept for the next consume of the same types, as the consumes of one call usually are
+-- the fields one consume reads of a shared hash (u, r and x of each type), and whether no type comes twice;
+-- kept for the next consume of the same types, as the consumes of one call usually are
 local last, lastN, lastArgs, lastOnce = {}, 0, nil, true
 local function sharedFields(a0, h, n)
   local same = n == lastN
