@@ -55,6 +55,10 @@ import org.slf4j.LoggerFactory;
  * <p><b>Memory policy.</b> Counters carry TTLs, so any eviction policy but {@code noeviction} may drop them;
  * at start-up a warning names the policy. A dropped counter is detected (see {@link RedisCounterStore}).
  *
+ * <p><b>Upgrades.</b> The scripts' data layout may change between versions of this library (before 1.0 it
+ * does), and an older version's scripts may misread what a newer one wrote: instances sharing a key prefix
+ * must all run the same version. Stop every instance of the old version before starting the new one.
+ *
  * <p>{@link #close()} closes the connections this storage opened (and the client, for {@link #fromUri}),
  * never a client the host passed in.
  */
