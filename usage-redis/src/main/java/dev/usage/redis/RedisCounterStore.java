@@ -104,9 +104,8 @@ public final class RedisCounterStore implements CounterStore {
   }
 
   /**
-   * The common case in one short script (consume_fast.lua): counters that exist and are ready (alive, and
-   * marked with the settings version the command's limits come from, when it is checked), no hold, a key not
-   * seen yet. Empty when the script hands the command to the full path. Sent through
+   * The common case in one short script (consume_fast.lua): counters that exist and are ready, no hold,
+   * a key not seen yet. Empty when the script hands the command to the full path. Sent through
    * {@link RedisConsumeBatcher}: with the consumes of other callers that arrived meanwhile, on a standalone
    * server.
    */
@@ -115,7 +114,7 @@ public final class RedisCounterStore implements CounterStore {
     int n = deltas.size();
     // the marker's key and arguments only when there is one (see consume_fast.lua)
     IdempotencyMarker m = c.marker().isPresent() ? c.marker().get() : null;
-    int kh = m == null ? 0 : 1;
+    int kh = m == null ? 1 : 2;
     int h = m == null ? 4 : 6;
     // the counter hash once when every delta's counter is in it (the quotas of one period, the usual case)
     boolean shared = true;
@@ -124,13 +123,14 @@ public final class RedisCounterStore implements CounterStore {
     }
     String[] k = new String[kh + (shared ? 1 : n)];
     String[] a = new String[h + 4 * n];
+    k[0] = keys.settings(user);
     a[0] = micros(c.now());
     a[1] = checkSettings && c.settingsVersion().isPresent() ? Long.toString(c.settingsVersion().getAsLong()) : "";
     a[2] = redis.deadline();
     if (m == null) {
       a[3] = "0";
     } else {
-      k[0] = keys.marker(user, m.key());
+      k[1] = keys.marker(user, m.key());
       a[3] = "1";
       a[4] = micros(m.expiresAt()) + ":" + m.fingerprint();
       a[5] = Long.toString(ttlMillis(c.now(), m.expiresAt()));
@@ -152,6 +152,7 @@ public final class RedisCounterStore implements CounterStore {
       case "A" -> Optional.of(admitted(c, deltas, values(deltas, r, 1)));
       case "R" -> Optional.of(new ConsumeOutcome(ConsumeOutcome.Result.REJECTED, values(deltas, r, 2),
           rejected(text(r.get(1))), Optional.empty()));
+      case "S" -> Optional.of(new ConsumeOutcome(ConsumeOutcome.Result.STALE, List.of(), List.of(), Optional.empty()));
       case "O" -> throw new InvalidUsageException("amounts." + text(r.get(1)), "would take the counter past "
           + Quota.MAX_AMOUNT);
       case "T" -> throw lateAnswer("consume");

@@ -21,10 +21,7 @@ import java.util.Base64;
  *   <li>{@code U root} (hash): {@code epoch} (the data epoch the user's state belongs to), {@code hx} (earliest
  *       expiry of a held reservation), {@code k:<period>:<type>} (expiry of each counter created);</li>
  *   <li>{@code U c:<period>} (hash): per quota type {@code u:<type>} used, {@code r:<type>} reserved,
- *       {@code s:<type>} / {@code e:<type>} period start / end and {@code x:<type>} expiry (microseconds);
- *       {@code hx} a lower bound of its holds' expiries, {@code v} the user's settings version a consume last
- *       checked (kept current by every settings save: the fast consume compares it instead of reading
- *       {@code U q});</li>
+ *       {@code s:<type>} / {@code e:<type>} period start / end and {@code x:<type>} expiry (microseconds);</li>
  *   <li>{@code U h:<reservation>} (hash) a reservation, {@code U hz} (sorted set) held reservations by expiry;</li>
  *   <li>{@code U k:<idempotency key>} an idempotency marker: the string {@code <expiry>:<fingerprint>} (its
  *       expiry in microseconds, the request's fingerprint), or, when it made a hold, a hash: {@code f} the

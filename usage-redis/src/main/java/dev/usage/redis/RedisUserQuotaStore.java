@@ -100,12 +100,11 @@ public final class RedisUserQuotaStore implements UserQuotaStore {
       throw new InvalidUsageException("entry.userId", "must be the user whose settings are saved");
     }
     String user = keys.user(next.userId());
-    // the root too: the script moves the version on in the counter hashes it records (see save_settings.lua)
-    String[] k = {keys.settings(user), keys.audit(user), keys.auditRequests(user), keys.root(user)};
+    String[] k = {keys.settings(user), keys.audit(user), keys.auditRequests(user)};
     List<Object> r = RedisScripts.run(redis, SAVE, "save quota settings", k, Long.toString(next.version()),
         next.tier(), SpiCodec.encodeOverrides(next.overrides()), next.zone().getId(),
         Integer.toString(next.billingAnchorDay()), RedisJson.audit(entry), entry.requestId().orElse(""),
-        SpiCodec.encodeScheduled(next.scheduled()), SpiCodec.encodeResets(next.resets()), user);
+        SpiCodec.encodeScheduled(next.scheduled()), SpiCodec.encodeResets(next.resets()));
     String status = text(r.get(0));
     return switch (status) {
       case "OK" -> Optional.of(next.withVersion(number(r.get(1))));

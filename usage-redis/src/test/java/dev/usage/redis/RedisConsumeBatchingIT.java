@@ -110,10 +110,10 @@ class RedisConsumeBatchingIT {
   void aConsumeThatFailsInRedisFailsAloneAndTheOthersOfItsCallAreApplied() {
     raw.sync().set("u1:c", "not a hash");
     readyCounter("u2:c", "requests");
-    String[] keys = {"u1:c", "u2:c"};
+    String[] keys = {"u1:q", "u1:c", "u2:q", "u2:c"};
     String[] delta = {"requests", "1", "-1", FAR};
     List<Object> r = RedisScripts.run(connector, RedisScripts.CONSUME_FAST, "consume", keys, concat(
-        new String[] {"2", "1", "8", "1", "8"}, concat(consume(delta), consume(delta))));
+        new String[] {"2", "2", "8", "2", "8"}, concat(consume(delta), consume(delta))));
     // consume 1: {'E', error}; consume 2: {'A', used, reserved}
     assertThat(RedisScripts.number(r.get(0))).isEqualTo(2);
     assertThat(RedisScripts.text(r.get(1))).isEqualTo("E");
@@ -125,9 +125,9 @@ class RedisConsumeBatchingIT {
 
     // through the batcher, the failing consume's caller gets the typed script failure
     RedisConsumeBatcher batcher = new RedisConsumeBatcher(connector);
-    assertThatThrownBy(() -> batcher.run(new String[] {"u1:c"}, consume(delta)))
+    assertThatThrownBy(() -> batcher.run(new String[] {"u1:q", "u1:c"}, consume(delta)))
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("WRONGTYPE");
-    assertThat(RedisScripts.text(batcher.run(new String[] {"u2:c"}, consume(delta)).get(0))).isEqualTo("A");
+    assertThat(RedisScripts.text(batcher.run(new String[] {"u2:q", "u2:c"}, consume(delta)).get(0))).isEqualTo("A");
     assertThat(raw.sync().hget("u2:c", "u:requests")).isEqualTo("7");
   }
 
@@ -137,9 +137,9 @@ class RedisConsumeBatchingIT {
     String[] delta = {"requests", "1", "-1", FAR};
     String[] keyed = keyed("fp", delta);
     String[] late = concat(new String[] {"1000", "", "1", "0"}, delta); // its deadline passed long ago
-    String[] keys = {"u2:c", "u2:k:k1", "u2:c", "u2:c", "u2:k:k1", "u2:c"};
+    String[] keys = {"u2:q", "u2:c", "u2:q", "u2:k:k1", "u2:c", "u2:q", "u2:c", "u2:q", "u2:k:k1", "u2:c"};
     List<Object> r = RedisScripts.run(connector, RedisScripts.CONSUME_FAST, "consume", keys, concat(
-        new String[] {"4", "1", "8", "2", "10", "1", "8", "2", "10"},
+        new String[] {"4", "2", "8", "3", "10", "2", "8", "3", "10"},
         concat(concat(consume(delta), keyed), concat(late, keyed))));
     // unkeyed: A 6 0; keyed: A 7 0; late: T; the same key again: X (for the full path to replay)
     assertThat(r.stream().map(RedisScripts::text).toList())
@@ -152,20 +152,20 @@ class RedisConsumeBatchingIT {
   @Test
   void aKeySeenBeforeIsLeftToTheFullPathWhateverItsConsumeWouldBeAnsweredAndARejectedKeyLeavesNoMarker() {
     readyCounter("u2:c", "requests");
-    String[] keys = {"u2:k:k1", "u2:c"};
+    String[] keys = {"u2:q", "u2:k:k1", "u2:c"};
     String[] fits = {"requests", "1", "6", FAR};
     String[] first = keyed("fp", fits);
     assertThat(RedisScripts.run(connector, RedisScripts.CONSUME_FAST, "consume", keys,
-        concat(new String[] {"1", "2", "10"}, first)).stream().map(RedisScripts::text).toList())
+        concat(new String[] {"1", "3", "10"}, first)).stream().map(RedisScripts::text).toList())
         .containsExactly("3", "A", "6", "0");
     // k1 again: now over the limit, within it, and with another fingerprint; k2 over the limit
     String[] unlimited = {"requests", "1", "-1", FAR};
     String[] otherPrint = keyed("fp2", unlimited);
     String[] k2 = keyed("fp", fits);
     List<Object> r = RedisScripts.run(connector, RedisScripts.CONSUME_FAST, "consume",
-        new String[] {"u2:k:k1", "u2:c", "u2:k:k1", "u2:c", "u2:k:k1", "u2:c",
-            "u2:k:k2", "u2:c"},
-        concat(new String[] {"4", "2", "10", "2", "10", "2", "10", "2", "10"},
+        new String[] {"u2:q", "u2:k:k1", "u2:c", "u2:q", "u2:k:k1", "u2:c", "u2:q", "u2:k:k1", "u2:c",
+            "u2:q", "u2:k:k2", "u2:c"},
+        concat(new String[] {"4", "3", "10", "3", "10", "3", "10", "3", "10"},
             concat(concat(first, keyed("fp", unlimited)), concat(otherPrint, k2))));
     // a rejection would not be what k1 was first answered: the full path replays that
     assertThat(r.stream().map(RedisScripts::text).toList())
@@ -178,8 +178,8 @@ class RedisConsumeBatchingIT {
     raw.sync().hset("u2:c", "u:requests", "9007199254740991");
     String[] past = {"requests", "1", "-1", FAR};
     assertThat(RedisScripts.run(connector, RedisScripts.CONSUME_FAST, "consume",
-        new String[] {"u2:k:k3", "u2:c", "u2:k:k1", "u2:c"},
-        concat(new String[] {"2", "2", "10", "2", "10"}, concat(keyed("fp", past), keyed("fp", past))))
+        new String[] {"u2:q", "u2:k:k3", "u2:c", "u2:q", "u2:k:k1", "u2:c"},
+        concat(new String[] {"2", "3", "10", "3", "10"}, concat(keyed("fp", past), keyed("fp", past))))
         .stream().map(RedisScripts::text).toList()).containsExactly("2", "O", "requests", "1", "X");
     assertThat(raw.sync().exists("u2:k:k3")).isZero();
     assertThat(raw.sync().hget("u2:c", "u:requests")).isEqualTo("9007199254740991");
@@ -231,13 +231,14 @@ class RedisConsumeBatchingIT {
     readyCounter("u2:c", "requests");
     String[] delta = {"requests", "1", "-1", FAR};
     int m = 20;
-    String[] keys = new String[m];
+    String[] keys = new String[2 * m];
     String[] counts = new String[1 + 2 * m];
     String[] args = new String[0];
     counts[0] = Integer.toString(m);
     for (int j = 0; j < m; j++) {
-      keys[j] = "u2:c";
-      counts[1 + 2 * j] = "1";
+      keys[2 * j] = "u2:q";
+      keys[2 * j + 1] = "u2:c";
+      counts[1 + 2 * j] = "2";
       counts[2 + 2 * j] = "8";
       args = concat(args, consume(delta));
     }
@@ -257,10 +258,10 @@ class RedisConsumeBatchingIT {
     String[] tokens = {"tokens", "10", "100", FAR};
     String[] tooMany = {"tokens", "96", "100", FAR};
     // one hash for both deltas (3 keys); a hash each (4 keys); one hash, its token delta over its limit
-    String[] keys = {"u2:k:k1", "u2:c", "u2:c", "u2:d", "u2:c"};
+    String[] keys = {"u2:q", "u2:k:k1", "u2:c", "u2:q", "u2:c", "u2:d", "u2:q", "u2:c"};
     String[] keyed = keyed("fp", concat(requests, tokens));
     List<Object> r = RedisScripts.run(connector, RedisScripts.CONSUME_FAST, "consume", keys, concat(
-        new String[] {"3", "2", "14", "2", "12", "1", "12"},
+        new String[] {"3", "3", "14", "3", "12", "2", "12"},
         concat(keyed, concat(consume(concat(requests, tokens)), consume(concat(requests, tooMany))))));
     // A requests 6, tokens 15; A requests 7 (u2:c), tokens 15 (u2:d); R tokens with the values as they were
     assertThat(r.stream().map(RedisScripts::text).toList()).containsExactly(
@@ -275,7 +276,7 @@ class RedisConsumeBatchingIT {
     // two counter keys for three deltas is neither form
     String[] three = concat(requests, concat(tokens, tokens));
     assertThatThrownBy(() -> RedisScripts.run(connector, RedisScripts.CONSUME_FAST, "consume",
-        new String[] {"u2:c", "u2:d"}, concat(new String[] {"1", "2", "16"}, consume(three))))
+        new String[] {"u2:q", "u2:c", "u2:d"}, concat(new String[] {"1", "3", "16"}, consume(three))))
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("malformed call");
     assertThat(raw.sync().hget("u2:c", "u:requests")).isEqualTo("7");
   }
@@ -295,11 +296,11 @@ class RedisConsumeBatchingIT {
     String[] reversed = concat(tokens, requests);
     List<String> keys = new ArrayList<>();
     for (int j = 0; j < 8; j++) {
-      keys.addAll(j == 6 ? List.of("u2:d", "u2:c") : List.of("u2:c"));
+      keys.addAll(j == 6 ? List.of("u2:q", "u2:d", "u2:c") : List.of("u2:q", "u2:c"));
     }
     raw.sync().configResetstat();
     List<Object> r = RedisScripts.run(connector, RedisScripts.CONSUME_FAST, "consume", keys.toArray(String[]::new),
-        concat(new String[] {"8", "1", "8", "1", "8", "1", "12", "1", "12", "1", "12", "1", "12", "2", "12", "1", "12"},
+        concat(new String[] {"8", "2", "8", "2", "8", "2", "12", "2", "12", "2", "12", "2", "12", "3", "12", "2", "12"},
             concat(concat(concat(consume(requests), consume(tokens)), concat(consume(both), consume(twice))),
                 concat(concat(consume(twice), consume(reversed)), concat(consume(reversed), consume(reversed))))));
     assertThat(r.stream().map(RedisScripts::text).toList()).containsExactly(
@@ -351,36 +352,9 @@ class RedisConsumeBatchingIT {
   }
 
   @Test
-  void aCounterHashTakesAConsumeOnlyForTheSettingsVersionItRecords() {
-    // the caller's limits come from settings version 5: the fast script compares it with each counter hash's
-    // v, without reading the settings; no v, or another, is the full path's to judge (no write here)
-    readyCounter("u2:c", "requests");
-    readyCounter("u2:d", "tokens");
-    String[] requests = {"requests", "1", "-1", FAR};
-    String[] tokens = {"tokens", "1", "-1", FAR};
-    raw.sync().configResetstat();
-    assertThat(consumeVersioned("5", new String[] {"u2:c"}, requests)).containsExactly("1", "X");
-    raw.sync().hset("u2:c", "v", "4");
-    assertThat(consumeVersioned("5", new String[] {"u2:c"}, requests)).containsExactly("1", "X");
-    raw.sync().hset("u2:c", "v", "5");
-    assertThat(consumeVersioned("5", new String[] {"u2:c"}, requests)).containsExactly("3", "A", "6", "0");
-    // no version to check: v is not looked at
-    assertThat(consumeVersioned("", new String[] {"u2:c"}, requests)).containsExactly("3", "A", "7", "0");
-    // a hash each: every one must record the version
-    String[] both = concat(requests, tokens);
-    assertThat(consumeVersioned("5", new String[] {"u2:c", "u2:d"}, both)).containsExactly("1", "X");
-    raw.sync().hset("u2:d", "v", "5");
-    assertThat(consumeVersioned("5", new String[] {"u2:c", "u2:d"}, both)).containsExactly("5", "A", "8", "0", "6", "0");
-    raw.sync().hset("u2:c", "v", "6");
-    assertThat(consumeVersioned("5", new String[] {"u2:c", "u2:d"}, both)).containsExactly("1", "X");
-    // counted before this test's own HGETs below
-    assertThat(calls("hget")).isZero();
-    assertThat(raw.sync().hget("u2:c", "u:requests")).isEqualTo("8");
-    assertThat(raw.sync().hget("u2:d", "u:tokens")).isEqualTo("6");
-  }
-
-  @Test
-  void aSettingsChangeReachesTheFastPathOfEveryEngineWithoutItReadingTheSettings() {
+  void theFastPathChecksTheStoredSettingsVersionEvenWhenTheUsersRootIsGone() {
+    // the fast script reads the version from the settings themselves: a copy kept in the counter hashes (moved
+    // on by each save, through the counters the root records) would go stale once the root was evicted
     String user = "versioned";
     Instant start = Instant.parse("2026-11-01T00:00:00Z");
     Instant end = Instant.parse("2026-12-01T00:00:00Z");
@@ -389,22 +363,21 @@ class RedisConsumeBatchingIT {
     Instant now = Instant.parse("2026-11-15T00:00:00Z");
     try (RedisUsageStorage storage = RedisUsageStorage.builder(client).keyPrefix("bt").build()) {
       long v1 = storage.userQuotas().save(UserQuota.of(user, "free"), entry(user)).orElseThrow().version();
-      // the full path checks the settings and records their version on the counter; the fast one then adds
       assertThat(storage.counters().consume(versioned(user, requests, now, v1)).counters().get(0).used()).isEqualTo(1);
-      raw.sync().configResetstat();
       assertThat(storage.counters().consume(versioned(user, requests, now, v1)).counters().get(0).used()).isEqualTo(2);
-      assertThat(calls("hmget")).isEqualTo(1);
-      assertThat(calls("hget")).isZero();
+      RedisKeys keys = new RedisKeys("bt");
+      assertThat(raw.sync().del(keys.root(keys.user(user)))).isEqualTo(1);
 
-      // another engine changes the settings: a consume from the old ones is stale and counts nothing
       UserQuota before = storage.userQuotas().find(user).orElseThrow();
       long v2 = storage.userQuotas().save(before.withTier("premium"), entry(user)).orElseThrow().version();
+      raw.sync().configResetstat();
       assertThat(storage.counters().consume(versioned(user, requests, now, v1)).result())
           .isEqualTo(ConsumeOutcome.Result.STALE);
-      // one from the new ones is counted on the fast path at once: the save moved the counter's version on
-      raw.sync().configResetstat();
+      // answered by the fast script from the settings (one HGET), before it reads a counter; the full one would
+      // read the root (HMGET)
+      assertThat(calls("hget")).isEqualTo(1);
+      assertThat(calls("hmget")).isZero();
       assertThat(storage.counters().consume(versioned(user, requests, now, v2)).counters().get(0).used()).isEqualTo(3);
-      assertThat(calls("hmget")).isEqualTo(1);
     }
   }
 
@@ -413,16 +386,8 @@ class RedisConsumeBatchingIT {
   }
 
   private static AuditEntry entry(String user) {
-    return new AuditEntry(Instant.parse("2026-11-15T00:00:00Z"), "admin", user, "change-tier",
-        Optional.empty(), "-", "-", "test");
-  }
-
-  /** One unkeyed consume of these deltas from settings version {@code version}, alone in its call. */
-  private List<String> consumeVersioned(String version, String[] keys, String[] deltas) {
-    List<Object> r = RedisScripts.run(connector, RedisScripts.CONSUME_FAST, "consume", keys, concat(
-        new String[] {"1", Integer.toString(keys.length), Integer.toString(4 + deltas.length)},
-        concat(new String[] {"1000", version, FAR, "0"}, deltas)));
-    return r.stream().map(RedisScripts::text).toList();
+    return new AuditEntry(Instant.parse("2026-11-15T00:00:00Z"), "admin", user, "change-tier", Optional.empty(), "-",
+        "-", "test");
   }
 
   private static ConsumeCommand command(CounterDelta d, Instant now) {
@@ -484,7 +449,7 @@ class RedisConsumeBatchingIT {
     readyCounter("u2:c", "requests");
     raw.sync().configSet("maxmemory", "1"); // every write is now refused with OOM (noeviction)
     String[] delta = {"requests", "1", "-1", FAR};
-    assertThatThrownBy(() -> new RedisConsumeBatcher(connector).run(new String[] {"u2:c"}, consume(delta)))
+    assertThatThrownBy(() -> new RedisConsumeBatcher(connector).run(new String[] {"u2:q", "u2:c"}, consume(delta)))
         .isInstanceOf(dev.usage.UsageStorageException.class).hasMessageContaining("refused")
         .hasMessageContaining("not applied");
     raw.sync().configSet("maxmemory", "0");
@@ -494,23 +459,23 @@ class RedisConsumeBatchingIT {
   @Test
   void aMalformedConsumeStopsItsWholeCallBeforeAnyWrite() {
     readyCounter("u2:c", "requests");
-    String[] keys = {"u2:c", "u3:c"};
+    String[] keys = {"u2:q", "u2:c", "u3:q", "u3:c"};
     String[] good = {"requests", "1", "-1", FAR};
     String[] bad = {"requests", "many", "-1", FAR};
     assertThatThrownBy(() -> RedisScripts.run(connector, RedisScripts.CONSUME_FAST, "consume", keys, concat(
-        new String[] {"2", "1", "8", "1", "8"}, concat(consume(good), consume(bad)))))
+        new String[] {"2", "2", "8", "2", "8"}, concat(consume(good), consume(bad)))))
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("delta 1 is not numeric (consume 2)");
     // counts that do not add up to the keys and arguments sent
     assertThatThrownBy(() -> RedisScripts.run(connector, RedisScripts.CONSUME_FAST, "consume", keys, concat(
-        new String[] {"1", "1", "8"}, concat(consume(good), consume(good)))))
+        new String[] {"1", "2", "8"}, concat(consume(good), consume(good)))))
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("malformed");
     assertThat(raw.sync().hget("u2:c", "u:requests")).isEqualTo("5");
   }
 
   /** One unkeyed consume of these deltas, all in the counter hash u2:c, alone in its call: its answer as text. */
   private List<String> consumeOnOneHash(String[] deltas) {
-    List<Object> r = RedisScripts.run(connector, RedisScripts.CONSUME_FAST, "consume", new String[] {"u2:c"},
-        concat(new String[] {"1", "1", Integer.toString(4 + deltas.length)}, consume(deltas)));
+    List<Object> r = RedisScripts.run(connector, RedisScripts.CONSUME_FAST, "consume", new String[] {"u2:q", "u2:c"},
+        concat(new String[] {"1", "2", Integer.toString(4 + deltas.length)}, consume(deltas)));
     return r.stream().map(RedisScripts::text).toList();
   }
 

@@ -108,8 +108,8 @@ class RedisUsageStorageIT {
     try (StatefulRedisConnection<String, String> raw = client.connect()) {
       long before = raw.sync().dbsize();
       String u = new RedisKeys("st").user("mallory");
-      String[] noMarker = {u + "c:M2026-11-01"};
-      String[] withMarker = {u + "k:k1", u + "c:M2026-11-01"};
+      String[] noMarker = {u + "q", u + "c:M2026-11-01"};
+      String[] withMarker = {u + "q", u + "k:k1", u + "c:M2026-11-01"};
       String[] delta = {"requests", "1", "-1", "9999999999999999"};
       // a marker announced without its key and arguments, one sent without being announced, an unknown flag,
       // a marker without its expiry in front of the fingerprint, a TTL that is not a positive whole number

@@ -14,7 +14,6 @@ import dev.usage.UserQuota;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -23,7 +22,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -197,12 +195,10 @@ class RedisUserQuotaStoreIT {
     String user = user("malformed");
     store.save(UserQuota.of(user, "free").withOverride(Quota.daily(QuotaType.REQUESTS, 5)), entry(user, "create"))
         .orElseThrow();
-    String prefix = redis.keys.user(user);
-    String[] k = {settingsKey(user), auditKey(user), redis.keys.auditRequests(prefix), redis.keys.root(prefix)};
+    String[] k = {settingsKey(user), auditKey(user), redis.keys.auditRequests(redis.keys.user(user))};
     String good = RedisJson.audit(entry(user, "bad call"));
     String overrides = "requests|5|DAY|HARD|false|0|0|0";
-    // each with the user's key prefix after it (the last argument)
-    List<String[]> calls = Stream.of(
+    List<String[]> calls = List.of(
         new String[] {"1", "premium", overrides, "UTC", "1", good},
         new String[] {"1", "premium", overrides, "UTC", "1", good, "", "", "", "extra"},
         new String[] {"1", "premium", overrides, "UTC", "1", good, "rid-not-in-entry", "", ""},
@@ -229,8 +225,7 @@ class RedisUserQuotaStoreIT {
         new String[] {"1", "premium", overrides, "UTC", "1", good.replace("{", "{\"type\":1,"), "", "", ""},
         new String[] {"1", "premium", overrides, "UTC", "1", good, "", "free@tomorrow", ""},
         new String[] {"1", "premium", overrides, "UTC", "1", good, "", "", "tokens|2026-03-01T00:00:00Z|x|now"},
-        new String[] {"1", "premium", overrides, "UTC", "1", good, "", "", "tokens|2026-03-01T00:00:00Z|5"})
-        .map(a -> Stream.concat(Arrays.stream(a), Stream.of(prefix)).toArray(String[]::new)).toList();
+        new String[] {"1", "premium", overrides, "UTC", "1", good, "", "", "tokens|2026-03-01T00:00:00Z|5"});
     Map<String, String> settings = redis.connector.sync().hgetall(k[0]);
     List<String> trail = redis.connector.sync().lrange(k[1], 0, -1);
 
@@ -242,62 +237,13 @@ class RedisUserQuotaStoreIT {
       assertThat(redis.connector.sync().lrange(k[1], 0, -1)).isEqualTo(trail);
     }
     assertThatThrownBy(() -> RedisScripts.run(redis.connector, RedisUserQuotaStore.SAVE, "save",
-        new String[] {k[0], k[1], k[2]}, "1", "premium", overrides, "UTC", "1", good, "", "", "", prefix))
-        .isInstanceOf(IllegalStateException.class);
+        new String[] {k[0], k[1]}, "1", "premium", overrides, "UTC", "1", good, "", "", "")).isInstanceOf(IllegalStateException.class);
     assertThat(redis.connector.sync().hgetall(k[0])).isEqualTo(settings);
 
     // the same call with valid arguments is accepted: the refusals above were about the arguments
     assertThat(RedisScripts.run(redis.connector, RedisUserQuotaStore.SAVE, "save", k, "1", "premium",
-        overrides, "UTC", "1", good, "", "free@2026-04-01T00:00:00Z", "tokens|2026-03-01T00:00:00Z|5|2026-03-02T00:00:00Z",
-        prefix))
+        overrides, "UTC", "1", good, "", "free@2026-04-01T00:00:00Z", "tokens|2026-03-01T00:00:00Z|5|2026-03-02T00:00:00Z"))
         .containsExactly("OK", 2L);
-  }
-
-  @Test
-  void aNewVersionReachesEveryCounterHashTheRootRecordsAndCreatesNone() {
-    // the fast consume compares a counter hash's v with the caller's settings version instead of reading the
-    // settings: every saved version must reach every counter hash of the user that is there
-    String user = user("counters");
-    String prefix = redis.keys.user(user);
-    String thisMonth = redis.keys.counter(prefix, "M2026-03-01");
-    String today = redis.keys.counter(prefix, "D2026-03-31");
-    String gone = redis.keys.counter(prefix, "M2026-02-01");
-    redis.connector.sync().hset(redis.keys.root(prefix), Map.of("epoch", "e", "k:M2026-03-01:requests", "9",
-        "k:M2026-03-01:tokens", "9", "k:D2026-03-31:requests", "9", "k:M2026-02-01:requests", "1", "hx", "5"));
-    redis.connector.sync().hset(thisMonth, Map.of("u:requests", "3", "u:tokens", "4", "v", "0"));
-    redis.connector.sync().hset(today, Map.of("u:requests", "1"));
-
-    UserQuota first = store.save(UserQuota.of(user, "free"), entry(user, "create")).orElseThrow();
-    assertThat(redis.connector.sync().hget(thisMonth, "v")).isEqualTo(Long.toString(first.version()));
-    assertThat(redis.connector.sync().hget(today, "v")).isEqualTo(Long.toString(first.version()));
-    UserQuota second = store.save(first.withTier("premium"), entry(user, "upgrade")).orElseThrow();
-    assertThat(redis.connector.sync().hget(thisMonth, "v")).isEqualTo(Long.toString(second.version()));
-    assertThat(redis.connector.sync().hget(today, "v")).isEqualTo(Long.toString(second.version()));
-    assertThat(redis.connector.sync().hgetall(thisMonth)).containsEntry("u:requests", "3").containsEntry("u:tokens", "4");
-    assertThat(redis.connector.sync().exists(gone)).isZero();
-
-    // a save refused for its version moves nothing
-    assertThat(store.save(first.withTier("enterprise"), entry(user, "stale"))).isEmpty();
-    assertThat(redis.connector.sync().hget(thisMonth, "v")).isEqualTo(Long.toString(second.version()));
-  }
-
-  @Test
-  void aCounterKeyOfAnotherTypeIsRefusedBeforeTheSettingsChange() {
-    String user = user("counter-wrongtype");
-    String prefix = redis.keys.user(user);
-    UserQuota first = store.save(UserQuota.of(user, "free"), entry(user, "create")).orElseThrow();
-    List<String> trail = redis.connector.sync().lrange(auditKey(user), 0, -1);
-    redis.connector.sync().hset(redis.keys.root(prefix), Map.of("k:M2026-03-01:requests", "9",
-        "k:M2026-04-01:requests", "9"));
-    redis.connector.sync().hset(redis.keys.counter(prefix, "M2026-03-01"), "v", "1");
-    redis.connector.sync().set(redis.keys.counter(prefix, "M2026-04-01"), "not a hash");
-
-    assertThatThrownBy(() -> store.save(first.withTier("premium"), entry(user, "change")))
-        .isInstanceOf(IllegalStateException.class).hasMessageContaining("holds a string");
-
-    assertThat(store.find(user)).contains(first);
-    assertThat(redis.connector.sync().lrange(auditKey(user), 0, -1)).isEqualTo(trail);
-    assertThat(redis.connector.sync().hget(redis.keys.counter(prefix, "M2026-03-01"), "v")).isEqualTo("1");
   }
 
   @Test

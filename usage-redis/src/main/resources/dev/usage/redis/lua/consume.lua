@@ -190,11 +190,6 @@ for i = 0, n - 1 do
   if earliest and (hold or seen[i + 1].r ~= '0') then
     redis.call('HSET', KEYS[6 + i], 'hx', earliest)
   end
-  -- and the settings version checked above, which the fast path compares instead of reading the settings
-  -- (save_settings.lua moves it on in every counter hash the root records)
-  if ARGV[3] ~= '' then
-    redis.call('HSET', KEYS[6 + i], 'v', ARGV[3])
-  end
 end
 if ARGV[5] == '1' then
   local mk = KEYS[4]

@@ -1,6 +1,6 @@
 -- The common consume in a few commands: counters that exist, are alive for the command's period (the caller
--- sends only counters whose expiry is after its now), carry the settings version the caller's limits come from
--- and no hold that may have lapsed; an optional idempotency key not seen yet. Anything else answers X and the caller runs consume.lua, which handles every
+-- sends only counters whose expiry is after its now), and carry no hold that may have lapsed; an optional
+-- idempotency key not seen yet. Anything else answers X and the caller runs consume.lua, which handles every
 -- case. Runs without common.lua. See RedisCounterStore.
 --
 -- One call carries one or more consumes (of any users: on a standalone server, RedisConsumeBatcher sends the
@@ -10,13 +10,10 @@
 -- KEYS: the keys of each consume, one after the other
 -- ARGV: 1 the number of consumes m; then for each consume its number of keys and of arguments;
 --       then the arguments of each consume, one after the other
--- Each consume's keys: [1 marker], then the counter hash of each delta, or that hash once when it is every
--- delta's (the quotas of one period, the usual case). The marker's key and arguments are sent only with an
--- idempotency key: every argument costs the client and Redis on the hot path.
--- Each consume's arguments: 1 now, 2 settings version ('' = not checked: compared with the 'v' field of each
---       counter hash, which consume.lua sets to the version it checked against the user's settings and
---       save_settings.lua moves to every new version; a hash without it, or with another, is the full path's),
---       3 deadline (microseconds of Redis's
+-- Each consume's keys: 1 settings, [2 marker], then the counter hash of each delta, or that hash once when it
+-- is every delta's (the quotas of one period, the usual case). The marker's key and arguments are sent only
+-- with an idempotency key: every argument costs the client and Redis on the hot path.
+-- Each consume's arguments: 1 now, 2 settings version ('' = not checked), 3 deadline (microseconds of Redis's
 --       clock), 4 '1' = marker, '0' = none, [5 the marker, '<expiry>:<fingerprint>' (expiry in microseconds),
 --       6 its TTL (ms): with a marker only], then per delta: type, amount, limit (-1: none), expiry (the
 --       counter's, as the full path wrote it: compared as text; the client sends only counters whose expiry is
@@ -27,7 +24,7 @@
 -- a millisecond (about 0.3-0.5 ms measured under load), and the deadline leaves half the command timeout for
 -- the reply (see RedisConnector.deadline).
 -- Reply: for each consume, the length of its answer, then its answer: {'A', used, reserved, ...};
---        {'R', 'type,type', used, reserved, ...}; {'O', type}; {'T'}; {'X'}; {'E', error}: a command
+--        {'R', 'type,type', used, reserved, ...}; {'S'}; {'O', type}; {'T'}; {'X'}; {'E', error}: a command
 --        failed while it ran (a key of the wrong type, say); what it wrote before stays, as it would in a
 --        script of its own, and the consumes after it run all the same. Any other error of Redis's (OOM,
 --        READONLY, NOPERM, ...) fails the whole call, as it would a script of its own (OOM and READONLY come at
@@ -48,7 +45,7 @@ local function malformed(k0, nk, a0, na)
   local h = marker and 6 or 4
   local n = (na - h) / 4
   local now, deadline = tonumber(ARGV[a0 + 1]), tonumber(ARGV[a0 + 3])
-  local counters = nk - (marker and 1 or 0)
+  local counters = nk - (marker and 2 or 1)
   if n < 1 or n ~= floor(n) or (counters ~= n and counters ~= 1) or not now or not deadline
       or (ARGV[a0 + 4] ~= '0' and not marker)
       or (marker and not (find(ARGV[a0 + 5], '^%-?%d+:') and find(ARGV[a0 + 6], '^[1-9]%d*$'))) then
@@ -80,9 +77,8 @@ local function fields(t)
   return f
 end
 
--- the fields one consume reads of a shared hash (u, r and x of each type, then the settings version v), and
--- whether no type comes twice; kept for the next consume of the same types, as the consumes of one call usually
--- are
+-- the fields one consume reads of a shared hash (u, r and x of each type), and whether no type comes twice;
+-- kept for the next consume of the same types, as the consumes of one call usually are
 local last, lastN, lastArgs, lastOnce = {}, 0, nil, true
 local function sharedFields(a0, h, n)
   local same = n == lastN
@@ -105,7 +101,6 @@ local function sharedFields(a0, h, n)
       local f = fields(t)
       args[3 * i - 2], args[3 * i - 1], args[3 * i] = f[1], f[2], f[3]
     end
-    args[3 * n + 1] = 'v'
     lastN, lastArgs, lastOnce = n, args, once
   end
   return lastArgs, lastOnce
@@ -120,30 +115,25 @@ local sums, set = {}, {}
 local function consume(k0, nk, a0, na, v0, out)
   local marker = ARGV[a0 + 4] == '1'
   local h = marker and 6 or 4
-  local kh = k0 + (marker and 1 or 0)
+  local kh = k0 + (marker and 2 or 1)
   local n = (na - h) / 4
   -- one counter hash for all deltas, or one per delta
-  local shared = nk - (marker and 1 or 0) == 1
-  -- the settings version the caller's limits come from; '' = not checked
-  local version = ARGV[a0 + 2]
-  -- the counters: one HMGET for a shared hash, one per delta otherwise; each hash's settings version too
+  local shared = nk - (marker and 2 or 1) == 1
+  if ARGV[a0 + 2] ~= '' and (call('HGET', KEYS[k0 + 1], 'v') or '0') ~= ARGV[a0 + 2] then
+    return {'S'}
+  end
+  -- the counters: one HMGET for a shared hash, one per delta otherwise
   local c, stride, once
   if shared then
     local args
     args, once = sharedFields(a0, h, n)
     c = call('HMGET', KEYS[kh + 1], unpack(args))
-    if version ~= '' and c[3 * n + 1] ~= version then
-      return {'X'}
-    end
     stride = 3
   else
     c = {}
     for i = 1, n do
       local f = fields(ARGV[a0 + h + 1 + (i - 1) * 4])
-      local one = call('HMGET', KEYS[kh + i], f[1], f[2], f[3], 'hx', 'v')
-      if version ~= '' and one[5] ~= version then
-        return {'X'}
-      end
+      local one = call('HMGET', KEYS[kh + i], f[1], f[2], f[3], 'hx')
       c[#c + 1] = one[1]
       c[#c + 1] = one[2]
       c[#c + 1] = one[3]
@@ -190,7 +180,7 @@ local function consume(k0, nk, a0, na, v0, out)
   end
   -- a key seen before is the full path's to answer (it replays what the key was first answered); the
   -- admitted path below learns that from its SET NX
-  if (over or rejected) and marker and call('EXISTS', KEYS[k0 + 1]) == 1 then
+  if (over or rejected) and marker and call('EXISTS', KEYS[k0 + 2]) == 1 then
     return {'X'}
   end
   if over then
@@ -214,7 +204,7 @@ local function consume(k0, nk, a0, na, v0, out)
     return {'T'}
   end
   -- the consume's first write: nothing is written for a key that is there already
-  if marker and not call('SET', KEYS[k0 + 1], ARGV[a0 + 5], 'NX', 'PX', ARGV[a0 + 6]) then
+  if marker and not call('SET', KEYS[k0 + 2], ARGV[a0 + 5], 'NX', 'PX', ARGV[a0 + 6]) then
     return {'X'}
   end
   if once then

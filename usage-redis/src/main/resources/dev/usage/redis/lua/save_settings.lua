@@ -1,17 +1,14 @@
 -- Stores a user's settings if their version is still the one the caller read and the entry's request id (if
 -- any) is not in the user's trail yet, and appends one entry to the user's audit trail in the same step: both
--- change, or neither. The new version is also written to the 'v' field of each of the user's counter hashes
--- that the user's root records (the fast consume, consume_fast.lua, compares it instead of reading the
--- settings). See RedisUserQuotaStore.
--- KEYS: 1 settings hash (U q), 2 audit list (U a), 3 request ids of the trail (U ar: request id -> list index),
---       4 the user's root (U root: its k:<period>:<type> fields name the counter hashes U c:<period>)
+-- change, or neither. See RedisUserQuotaStore.
+-- KEYS: 1 settings hash (U q), 2 audit list (U a), 3 request ids of the trail (U ar: request id -> list index)
 -- ARGV: 1 expected version (decimal; a hash without 'v' is at 0), 2 tier, 3 overrides (SpiCodec), 4 zone id,
 --       5 billing anchor day (1-31), 6 audit entry (a JSON object, see RedisUserQuotaStore), 7 the entry's request
 --       id ('' when it has none; the same as the entry's rid), 8 scheduled tier change (SpiCodec, '' for none),
---       9 usage resets (SpiCodec, '' for none), 10 the user's key prefix (U)
+--       9 usage resets (SpiCodec, '' for none)
 -- Replies: {'OK', new version}; {'S', stored version}: the version did not match, nothing was written;
 --          {'R', stored version}: the request id is in the trail already, nothing was written
-if #KEYS ~= 4 or #ARGV ~= 10 then
+if #KEYS ~= 3 or #ARGV ~= 9 then
   return redis.error_reply('ERR usage save_settings: malformed call')
 end
 local expected = ARGV[1]
@@ -62,8 +59,8 @@ if (entry.rid or '') ~= ARGV[7] then
   return redis.error_reply('ERR usage save_settings: request id differs from the entry\'s')
 end
 -- a key of another type would make a write below fail after an earlier one had been applied
-local kinds = {'hash', 'list', 'hash', 'hash'}
-for i = 1, 4 do
+local kinds = {'hash', 'list', 'hash'}
+for i = 1, 3 do
   local t = redis.call('TYPE', KEYS[i]).ok
   if t ~= kinds[i] and t ~= 'none' then
     return redis.error_reply('ERR usage save_settings: ' .. KEYS[i] .. ' holds a ' .. t)
@@ -77,28 +74,9 @@ end
 if ARGV[7] ~= '' and redis.call('HEXISTS', KEYS[3], ARGV[7]) == 1 then
   return {'R', current}
 end
--- the user's counter hashes that are there (each once), all hashes: checked before the first write
-local counters, seen = {}, {}
-local root = redis.call('HGETALL', KEYS[4])
-for i = 1, #root, 2 do
-  local period = string.match(root[i], '^k:(.+):[^:]+$')
-  if period and not seen[period] then
-    seen[period] = true
-    local ck = ARGV[10] .. 'c:' .. period
-    local t = redis.call('TYPE', ck).ok
-    if t == 'hash' then
-      counters[#counters + 1] = ck
-    elseif t ~= 'none' then
-      return redis.error_reply('ERR usage save_settings: ' .. ck .. ' holds a ' .. t)
-    end
-  end
-end
 redis.call('HSET', KEYS[1], 'tier', ARGV[2], 'overrides', ARGV[3], 'zone', ARGV[4], 'anchor', ARGV[5], 'sched',
   ARGV[8], 'resets', ARGV[9])
 local v = redis.call('HINCRBY', KEYS[1], 'v', 1)
-for _, ck in ipairs(counters) do
-  redis.call('HSET', ck, 'v', v)
-end
 local length = redis.call('RPUSH', KEYS[2], ARGV[6])
 if ARGV[7] ~= '' then
   redis.call('HSET', KEYS[3], ARGV[7], length - 1)
