@@ -10,6 +10,7 @@ import dev.usage.QuotaType;
 import dev.usage.TrackingMode;
 import dev.usage.UsageEngine;
 import dev.usage.UsageStorageException;
+import dev.usage.testkit.SettableClock;
 import dev.usage.testkit.Storages;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -145,6 +146,34 @@ class RedisUsageStorageIT {
     String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
     System.arraycopy(b, 0, out, a.length, b.length);
     return out;
+  }
+
+  @Test
+  void aUsersRootNamesOnlyTheCountersStillAlive() {
+    redis = RedisProcess.start();
+    storage = builder().build();
+    SettableClock clock = SettableClock.at("2026-03-01T12:00:00Z");
+    String root = new RedisKeys("st").root(new RedisKeys("st").user("erin"));
+    try (UsageEngine engine = UsageEngine.builder().storage(Storages.shared(storage)).trackingMode(TrackingMode.SYNC)
+        .clock(clock).defaultQuota(Quota.daily(QuotaType.REQUESTS, 100))
+        .defaultQuota(Quota.monthly(QuotaType.CHARACTERS, 100_000)).closeOnShutdown(false).build();
+        StatefulRedisConnection<String, String> raw = client.connect()) {
+      // a daily quota starts a counter a day, kept for the counter retention after its day; past that, its
+      // field in the root has no more use
+      for (int day = 0; day < 60; day++) {
+        assertThat(engine.tracking().consumeQuota(Consumption.builder("erin").requests(1)
+            .characters(10).build()).allowed()).isTrue();
+        clock.advance(Duration.ofDays(1));
+      }
+      clock.advance(Duration.ofDays(-1));
+      long now = TimeBuckets.floorMicros(clock.instant());
+      java.util.Map<String, String> recorded = new java.util.TreeMap<>(raw.sync().hgetall(root));
+      recorded.keySet().removeIf(f -> !f.startsWith("k:"));
+      assertThat(recorded).as("the root's counter fields").isNotEmpty()
+          .allSatisfy((field, expiry) -> assertThat(Long.parseLong(expiry)).as(field).isGreaterThan(now));
+      // the counters themselves are all still read: the last day's consume is in the daily counter
+      assertThat(engine.tracking().getUserUsage("erin").quota(QuotaType.REQUESTS).orElseThrow().used()).isEqualTo(1);
+    }
   }
 
   @Test

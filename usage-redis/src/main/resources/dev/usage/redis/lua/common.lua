@@ -36,6 +36,24 @@ local function keep(key, untilMicros, now)
   end
 end
 
+-- drops the root's k: fields (see RedisKeys) of counters whose time is up. consume.lua calls it when it adds one
+-- (a new period's first consume), so that a root names the counters still alive, not every period its user ever
+-- had (a daily quota adds a field per day). Such a field says nothing any more: a counter is judged lost only
+-- when the root's field for it is still alive
+local function prune(root, now)
+  local all = redis.call('HGETALL', root)
+  local gone = {}
+  for i = 1, #all, 2 do
+    if string.sub(all[i], 1, 2) == 'k:' and not (num(all[i + 1]) and num(all[i + 1]) > num(now)) then
+      gone[#gone + 1] = all[i]
+    end
+  end
+  -- in slices: unpack has a stack limit
+  for s = 1, #gone, 1000 do
+    redis.call('HDEL', root, unpack(gone, s, math.min(s + 999, #gone)))
+  end
+end
+
 -- a hold's deltas, encoded as type,period,amount,start,end,expiry;...
 local function deltas(d)
   local out = {}

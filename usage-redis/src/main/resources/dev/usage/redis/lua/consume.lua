@@ -136,6 +136,7 @@ local hold = ARGV[8] == '1'
 local part = hold and 'r:' or 'u:'
 local reply = {'A'}
 local held = {}
+local pruned = fresh
 if fresh then
   rootFields[#rootFields + 1] = 'epoch'
   rootFields[#rootFields + 1] = epoch
@@ -160,6 +161,10 @@ for i = 0, n - 1 do
     reply[#reply + 1] = seen[i + 1].r
   end
   local known = rv[4 + i]
+  if not known and not pruned then
+    pruned = true
+    prune(root, now)
+  end
   if not known or num(known) < num(x) then
     rootFields[#rootFields + 1] = 'k:' .. p .. ':' .. t
     rootFields[#rootFields + 1] = x
