@@ -1,6 +1,7 @@
 package dev.usage.benchmarks;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,9 +19,13 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.BenchmarkList;
+import org.openjdk.jmh.runner.BenchmarkListEntry;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
 import org.openjdk.jmh.runner.options.CommandLineOptions;
@@ -152,6 +157,7 @@ public final class Suite {
     }
     Pattern only = Pattern.compile(System.getProperty("bench.only", ".*"));
     Map<String, String> at = BenchmarkGroup.where(System.getProperty("bench.where", ""));
+    checkNames(at);
     double loadBefore = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
     ZonedDateTime started = ZonedDateTime.now(ZoneOffset.UTC);
     Map<Stats.Config, List<RunResult>> results = new LinkedHashMap<>();
@@ -221,6 +227,32 @@ public final class Suite {
     if (!failed.isEmpty()) {
       // after the report, so the figures of the forks that ran are kept; the exit status tells run.sh
       throw new IllegalStateException(failed.size() + " fork(s) failed: " + String.join("; ", failed));
+    }
+  }
+
+  /**
+   * Refuses a {@code -Dbench.where} name that is neither {@code threads} nor a parameter of some benchmark in
+   * this jar: a misspelt {@code user=1} would otherwise exclude nothing, and the whole matrix would run. (A name
+   * only another suite has passes, as {@code benchmarks/run.sh} gives every suite the same one.)
+   */
+  private static void checkNames(Map<String, String> where) throws IOException {
+    Set<String> known = new TreeSet<>(Set.of("threads"));
+    try (InputStream list = Suite.class.getResourceAsStream(BenchmarkList.BENCHMARK_LIST)) {
+      if (list == null) {
+        throw new IllegalStateException("no " + BenchmarkList.BENCHMARK_LIST + " on the class path: was the"
+            + " benchmarks jar built by JMH's annotation processor?");
+      }
+      for (BenchmarkListEntry e : BenchmarkList.readBenchmarkList(list)) {
+        if (e.getParams().hasValue()) {
+          known.addAll(e.getParams().get().keySet());
+        }
+      }
+    }
+    for (String name : where.keySet()) {
+      if (!known.contains(name)) {
+        throw new IllegalArgumentException("bench.where: no benchmark has the parameter '" + name + "' (known: "
+            + String.join(", ", known) + ")");
+      }
     }
   }
 
