@@ -15,7 +15,11 @@ import dev.usage.testkit.Storages;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.time.Duration;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
@@ -159,20 +163,26 @@ class RedisUsageStorageIT {
         .defaultQuota(Quota.monthly(QuotaType.CHARACTERS, 100_000)).closeOnShutdown(false).build();
         StatefulRedisConnection<String, String> raw = client.connect()) {
       // a daily quota starts a counter a day, kept for the counter retention after its day; past that, its
-      // field in the root has no more use
+      // field in the root has no more use. The fields of the counters in use stay, every day
       for (int day = 0; day < 60; day++) {
         assertThat(engine.tracking().consumeQuota(Consumption.builder("erin").requests(1)
             .characters(10).build()).allowed()).isTrue();
+        LocalDate today = LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC);
+        assertThat(raw.sync().hgetall(root)).as(today.toString())
+            .containsKeys("k:D" + today + ":requests", "k:M" + today.withDayOfMonth(1) + ":characters");
         clock.advance(Duration.ofDays(1));
       }
       clock.advance(Duration.ofDays(-1));
       long now = TimeBuckets.floorMicros(clock.instant());
-      java.util.Map<String, String> recorded = new java.util.TreeMap<>(raw.sync().hgetall(root));
+      Map<String, String> recorded = new TreeMap<>(raw.sync().hgetall(root));
       recorded.keySet().removeIf(f -> !f.startsWith("k:"));
-      assertThat(recorded).as("the root's counter fields").isNotEmpty()
+      assertThat(recorded).as("the root's counter fields")
           .allSatisfy((field, expiry) -> assertThat(Long.parseLong(expiry)).as(field).isGreaterThan(now));
-      // the counters themselves are all still read: the last day's consume is in the daily counter
-      assertThat(engine.tracking().getUserUsage("erin").quota(QuotaType.REQUESTS).orElseThrow().used()).isEqualTo(1);
+      // what is kept still tells a lost counter from a new one: today's, gone, is not started again at zero
+      assertThat(raw.sync().del(new RedisKeys("st").counter(new RedisKeys("st").user("erin"), "D2026-04-29")))
+          .isOne(); // as an eviction would
+      assertThatThrownBy(() -> engine.tracking().consumeQuota(Consumption.of("erin", QuotaType.REQUESTS, 1)))
+          .isInstanceOf(UsageStorageException.class).hasMessageContaining("gone");
     }
   }
 
