@@ -19,8 +19,8 @@ import java.util.Base64;
  * <p>Per user ({@code U} = {@code <prefix>:{<user>}:}):
  * <ul>
  *   <li>{@code U root} (hash): {@code epoch} (the data epoch the user's state belongs to), {@code hx} (earliest
- *       expiry of a held reservation), {@code k:<period>:<type>} (expiry of each counter created; dropped by a
- *       later consume once passed);</li>
+ *       expiry of a held reservation), {@code k:<period>:<type>} (expiry of each counter created; dropped an hour
+ *       after it has passed, when a consume or a re-seed adds another);</li>
  *   <li>{@code U c:<period>} (hash): per quota type {@code u:<type>} used, {@code r:<type>} reserved,
  *       {@code s:<type>} / {@code e:<type>} period start / end and {@code x:<type>} expiry (microseconds);</li>
  *   <li>{@code U h:<reservation>} (hash) a reservation, {@code U hz} (sorted set) held reservations by expiry;</li>

@@ -9,7 +9,9 @@ import dev.usage.Quota;
 import dev.usage.QuotaType;
 import dev.usage.TrackingMode;
 import dev.usage.UsageEngine;
+import dev.usage.UsageEvent;
 import dev.usage.UsageStorageException;
+import dev.usage.memory.InMemoryUsageStorage;
 import dev.usage.testkit.SettableClock;
 import dev.usage.testkit.Storages;
 import io.lettuce.core.RedisClient;
@@ -24,6 +26,8 @@ import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Start-up checks, lost slots, argument validation and the quota-change feed, on a private Redis. */
 class RedisUsageStorageIT {
@@ -152,10 +156,12 @@ class RedisUsageStorageIT {
     return out;
   }
 
-  @Test
-  void aUsersRootNamesOnlyTheCountersStillAlive() {
+  @ParameterizedTest(name = "re-seeded from an event log: {0}")
+  @ValueSource(booleans = {false, true})
+  void aUsersRootNamesOnlyTheCountersOfRecentPeriods(boolean reseeded) {
     redis = RedisProcess.start();
-    storage = builder().build();
+    InMemoryUsageStorage log = InMemoryUsageStorage.create();
+    storage = (reseeded ? builder().events(log.events()).reseedFrom(log.events()) : builder()).build();
     SettableClock clock = SettableClock.at("2026-03-01T12:00:00Z");
     String root = new RedisKeys("st").root(new RedisKeys("st").user("erin"));
     try (UsageEngine engine = UsageEngine.builder().storage(Storages.shared(storage)).trackingMode(TrackingMode.SYNC)
@@ -163,27 +169,43 @@ class RedisUsageStorageIT {
         .defaultQuota(Quota.monthly(QuotaType.CHARACTERS, 100_000)).closeOnShutdown(false).build();
         StatefulRedisConnection<String, String> raw = client.connect()) {
       // a daily quota starts a counter a day, kept for the counter retention after its day; past that, its
-      // field in the root has no more use. The fields of the counters in use stay, every day
+      // field in the root has no more use. The fields of the counters still kept stay, every day
       for (int day = 0; day < 60; day++) {
-        assertThat(engine.tracking().consumeQuota(Consumption.builder("erin").requests(1)
-            .characters(10).build()).allowed()).isTrue();
+        assertThat(engine.tracking().consumeQuota(visit(clock, "e" + day)).allowed()).isTrue();
         LocalDate today = LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC);
-        assertThat(raw.sync().hgetall(root)).as(today.toString())
+        Map<String, String> fields = raw.sync().hgetall(root);
+        assertThat(fields).as(today.toString())
             .containsKeys("k:D" + today + ":requests", "k:M" + today.withDayOfMonth(1) + ":characters");
+        if (day > 0) {
+          assertThat(fields).as(today.toString()).containsKey("k:D" + today.minusDays(1) + ":requests");
+        }
         clock.advance(Duration.ofDays(1));
       }
       clock.advance(Duration.ofDays(-1));
-      long now = TimeBuckets.floorMicros(clock.instant());
+      long hourAgo = TimeBuckets.floorMicros(clock.instant().minus(Duration.ofHours(1)));
       Map<String, String> recorded = new TreeMap<>(raw.sync().hgetall(root));
       recorded.keySet().removeIf(f -> !f.startsWith("k:"));
       assertThat(recorded).as("the root's counter fields")
-          .allSatisfy((field, expiry) -> assertThat(Long.parseLong(expiry)).as(field).isGreaterThan(now));
+          .allSatisfy((field, expiry) -> assertThat(Long.parseLong(expiry)).as(field).isGreaterThan(hourAgo));
+
       // what is kept still tells a lost counter from a new one: today's, gone, is not started again at zero
       assertThat(raw.sync().del(new RedisKeys("st").counter(new RedisKeys("st").user("erin"), "D2026-04-29")))
           .isOne(); // as an eviction would
-      assertThatThrownBy(() -> engine.tracking().consumeQuota(Consumption.of("erin", QuotaType.REQUESTS, 1)))
-          .isInstanceOf(UsageStorageException.class).hasMessageContaining("gone");
+      if (reseeded) {
+        assertThat(engine.tracking().consumeQuota(visit(clock, "again")).allowed()).isTrue();
+        assertThat(engine.tracking().getUserUsage("erin").quota(QuotaType.REQUESTS).orElseThrow().used())
+            .isEqualTo(2); // today's first, from the event log, and this one
+      } else {
+        assertThatThrownBy(() -> engine.tracking().consumeQuota(visit(clock, "again")))
+            .isInstanceOf(UsageStorageException.class).hasMessageContaining("a counter alive until later is gone");
+      }
     }
+  }
+
+  /** One request of 10 characters by erin, now. */
+  private static UsageEvent visit(SettableClock clock, String eventId) {
+    return UsageEvent.builder().eventId(eventId).userId("erin").occurredAt(clock.instant()).requests(1)
+        .characters(10).build();
   }
 
   @Test

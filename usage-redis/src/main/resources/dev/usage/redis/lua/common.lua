@@ -36,15 +36,20 @@ local function keep(key, untilMicros, now)
   end
 end
 
--- drops the root's k: fields (see RedisKeys) of counters whose time is up. consume.lua calls it when it adds one
--- (a new period's first consume), so that a root names the counters still alive, not every period its user ever
--- had (a daily quota adds a field per day). Such a field says nothing any more: a counter is judged lost only
--- when the root's field for it is still alive
+-- drops the root's k: fields (see RedisKeys) of counters whose time is up, an hour after it (an instance whose
+-- clock is behind this call's may still count them alive). Called by the scripts that add a field, at a
+-- period's first consume: consume.lua, and seed.lua (which adds them when the event log re-seeds), so that a
+-- root names the counters of recent periods, not every period its user ever had (a daily quota adds a field a
+-- day). A field past its counter's time is not needed: a counter is judged lost only while its field is alive,
+-- and a missing field only sends a re-seeded user's consume to seed.lua, which re-creates nothing that has expired
+local PRUNE_GRACE = 3600000000
+
 local function prune(root, now)
   local all = redis.call('HGETALL', root)
   local gone = {}
+  local before = num(now) - PRUNE_GRACE
   for i = 1, #all, 2 do
-    if string.sub(all[i], 1, 2) == 'k:' and not (num(all[i + 1]) and num(all[i + 1]) > num(now)) then
+    if string.sub(all[i], 1, 2) == 'k:' and not (num(all[i + 1]) and num(all[i + 1]) > before) then
       gone[#gone + 1] = all[i]
     end
   end

@@ -23,6 +23,7 @@ local epoch = redis.call('GET', KEYS[1])
 if not epoch then
   return {'L', 'sentinel'}
 end
+prune(root, now)
 for i = 0, n - 1 do
   local b = 5 + i * 6
   local t, p, s, e, x, used = ARGV[b], ARGV[b + 1], ARGV[b + 2], ARGV[b + 3], ARGV[b + 4], ARGV[b + 5]
