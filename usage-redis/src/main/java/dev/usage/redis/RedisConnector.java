@@ -9,6 +9,7 @@ import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.codec.StringCodec;
+import io.netty.util.Timer;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -92,6 +93,14 @@ final class RedisConnector implements AutoCloseable {
 
   boolean isCluster() {
     return isCluster;
+  }
+
+  /**
+   * The client's timer ({@code ClientResources.timer()}: a wheel that ticks on its own, every 100 ms by
+   * default, and also runs Lettuce's command timeouts).
+   */
+  Timer timer() {
+    return view.connection().getResources().timer();
   }
 
   /** How long a command may take before its caller is told the outcome is unknown. */

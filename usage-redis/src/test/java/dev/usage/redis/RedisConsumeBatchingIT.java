@@ -2,6 +2,7 @@ package dev.usage.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.usage.AuditEntry;
 import dev.usage.Consumption;
@@ -14,7 +15,9 @@ import dev.usage.UserQuota;
 import dev.usage.spi.ConsumeCommand;
 import dev.usage.spi.ConsumeOutcome;
 import dev.usage.spi.CounterDelta;
+import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.time.Duration;
 import java.time.Instant;
@@ -454,6 +457,30 @@ class RedisConsumeBatchingIT {
         .hasMessageContaining("not applied");
     raw.sync().configSet("maxmemory", "0");
     assertThat(raw.sync().hget("u2:c", "u:requests")).isEqualTo("5");
+  }
+
+  @Test
+  void aCallThatGetsNoReplyGivesUpItsPlaceAfterTheTimeoutWithoutLettucesOwnTimeouts() {
+    readyCounter("u2:c", "requests");
+    // Lettuce's command timeouts off: nothing in Lettuce ends a command that gets no reply, only the batcher
+    RedisClient bare = RedisClient.create(redis.uri());
+    bare.setOptions(ClientOptions.builder().disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+        .timeoutOptions(TimeoutOptions.builder().timeoutCommands(false).build()).build());
+    RedisConnector slow = RedisConnector.standalone(bare, Duration.ofMillis(200));
+    try {
+      RedisConsumeBatcher batcher = new RedisConsumeBatcher(slow);
+      String[] delta = {"requests", "1", "-1", FAR};
+      assertThat(RedisScripts.text(batcher.run(new String[] {"u2:q", "u2:c"}, consume(delta)).get(0))).isEqualTo("A");
+      redis.pause(Duration.ofSeconds(4));
+      assertThatThrownBy(() -> batcher.run(new String[] {"u2:q", "u2:c"}, consume(delta)))
+          .isInstanceOf(dev.usage.UsageStorageException.class).hasMessageContaining("outcome unknown");
+      // the call is still waiting in Redis, paused for seconds more; its place is given back about the timeout
+      // after it went (the client's timer ticks every 100 ms)
+      await().atMost(Duration.ofSeconds(1)).until(() -> batcher.inFlight() == 0);
+    } finally {
+      slow.close();
+      bare.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    }
   }
 
   @Test
