@@ -143,7 +143,11 @@ public final class NotificationSettings {
       return this;
     }
 
-    /** The thresholds in percent of the limit, 1 to {@value #MAX_THRESHOLD_PERCENT}. Default 80 and 100. */
+    /**
+     * The thresholds in percent of the limit, 1 to {@value #MAX_THRESHOLD_PERCENT}. Default 80 and 100. Each
+     * is sent once per quota and period; a single consume, commit or settings change that jumps past several
+     * sends only the highest of them.
+     */
     public Builder thresholds(int... percents) {
       thresholds.clear();
       for (int p : percents) {

@@ -3,6 +3,7 @@ package dev.usage;
 import dev.usage.internal.Checks;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -12,11 +13,15 @@ import java.util.Optional;
  * @param kind what happened
  * @param statuses the status of each quota involved after the change (for {@link Kind#SETTINGS_CHANGED}:
  *     every quota of the user); empty when the store could not be read for them
+ * @param counted the units this change counted as used, by quota type: the consumed amounts
+ *     ({@link Kind#CONSUMED}) or the committed ones ({@link Kind#COMMITTED}); empty for the other kinds. A
+ *     status's {@code used} less its type's amount is where the quota stood before this change (unless a
+ *     concurrent change came in between)
  * @param audit for {@link Kind#SETTINGS_CHANGED}, the audit entry written with the change
  * @param at when the engine made the change (engine clock)
  */
-public record QuotaChange(String userId, Kind kind, List<QuotaStatus> statuses, Optional<AuditEntry> audit,
-    Instant at) {
+public record QuotaChange(String userId, Kind kind, List<QuotaStatus> statuses, Map<QuotaType, Long> counted,
+    Optional<AuditEntry> audit, Instant at) {
 
   /** What happened. Replayed and degraded (fail-open) calls change nothing and are not told. */
   public enum Kind {
@@ -38,7 +43,13 @@ public record QuotaChange(String userId, Kind kind, List<QuotaStatus> statuses, 
     Checks.id("userId", userId);
     Checks.notNull("kind", kind);
     statuses = List.copyOf(Checks.noNullElements("statuses", statuses));
+    counted = Map.copyOf(Checks.noNullEntries("counted", counted));
     Checks.notNull("audit", audit);
     Checks.notNull("at", at);
+  }
+
+  /** A change that counted nothing as used. */
+  public QuotaChange(String userId, Kind kind, List<QuotaStatus> statuses, Optional<AuditEntry> audit, Instant at) {
+    this(userId, kind, statuses, Map.of(), audit, at);
   }
 }

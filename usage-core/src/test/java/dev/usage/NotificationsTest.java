@@ -17,6 +17,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -30,10 +32,14 @@ class NotificationsTest {
   private final List<UsageEngine> engines = new ArrayList<>();
   private final InMemoryUsageStorage storage = InMemoryUsageStorage.create();
 
-  private UsageEngine engine(NotificationSettings.Builder notifications) {
-    UsageEngine e = UsageEngine.builder().storage(Storages.shared(storage)).clock(clock).closeOnShutdown(false).trackingMode(TrackingMode.SYNC)
+  private UsageEngine engine(NotificationSettings.Builder notifications, UsageListener... listeners) {
+    UsageEngine.Builder b = UsageEngine.builder().storage(Storages.shared(storage)).clock(clock).closeOnShutdown(false).trackingMode(TrackingMode.SYNC)
         .defaultQuota(Quota.monthly(QuotaType.REQUESTS, 10))
-        .notifications(notifications.build()).build();
+        .notifications(notifications.build());
+    for (UsageListener l : listeners) {
+      b.listener(l);
+    }
+    UsageEngine e = b.build();
     engines.add(e);
     return e;
   }
@@ -66,6 +72,56 @@ class NotificationsTest {
     assertThat(first.periodEnd()).isEqualTo(Instant.parse("2026-04-01T00:00:00Z"));
     assertThat(first.locale()).isEqualTo(Locale.ENGLISH);
     assertThat(e.notificationStats().sent()).isEqualTo(2);
+  }
+
+  @Test
+  void aCommitJumpingPastSeveralThresholdsSendsTheHighestOnly() {
+    RecordingChannel mail = new RecordingChannel("mail");
+    UsageEngine e = engine(NotificationSettings.builder().channel(mail).thresholds(50, 80, 100));
+    Reservation r = e.tracking().reserveQuota(Consumption.of("committer", QuotaType.REQUESTS, 10)).reservation()
+        .orElseThrow();
+    e.tracking().commitReservation(r, Map.of(QuotaType.REQUESTS, 9L)); // 0 -> 90 %: past 50 and 80 at once
+    await().atMost(Duration.ofSeconds(10)).until(() -> !mail.sent.isEmpty());
+    e.close();
+
+    assertThat(mail.sent).extracting(Notification::thresholdPercent).containsExactly(80);
+  }
+
+  @Test
+  void aThresholdIsSentWhenTheConsumeThatCrossedItIsToldAfterALaterOne() throws Exception {
+    RecordingChannel fastMail = new RecordingChannel("mail");
+    RecordingChannel slowMail = new RecordingChannel("mail");
+    CountDownLatch held = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    UsageEngine fast = engine(NotificationSettings.builder().channel(fastMail).thresholds(80, 100));
+    UsageEngine slow = engine(NotificationSettings.builder().channel(slowMail).thresholds(80, 100),
+        new UsageListener() {
+          @Override
+          public void onQuotaChange(QuotaChange change) {
+            held.countDown();
+            try {
+              release.await(); // this engine's notifier, registered after, waits with it
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          }
+        });
+    try {
+      consume(fast, "racer", 7);
+      consume(slow, "racer", 1); // crosses 80 %, but its listeners are held
+      assertThat(held.await(10, TimeUnit.SECONDS)).isTrue();
+      consume(fast, "racer", 2); // crosses 100 %, and its listener runs first
+      await().atMost(Duration.ofSeconds(10)).until(() -> fastMail.sent.size() >= 2);
+    } finally {
+      release.countDown();
+    }
+    slow.close();
+    fast.close();
+
+    // the engine told of 100 % sends 80 % too: the engine that crossed it finds it claimed
+    assertThat(fastMail.sent).extracting(Notification::thresholdPercent).containsExactly(80, 100);
+    assertThat(slowMail.sent).isEmpty();
+    assertThat(fastMail.sent).allSatisfy(n -> assertThat(n.status().orElseThrow().used()).isEqualTo(10));
   }
 
   @Test

@@ -79,6 +79,11 @@ class UsageListenersTest {
     QuotaChange consumed = (QuotaChange) r.heard.get(1);
     assertThat(consumed.userId()).isEqualTo("ann");
     assertThat(consumed.statuses()).singleElement().satisfies(s -> assertThat(s.used()).isEqualTo(60));
+    assertThat(consumed.counted()).containsExactly(Map.entry(QuotaType.CHARACTERS, 60L));
+    assertThat(((QuotaChange) r.heard.get(2)).counted()).as("denied").isEmpty();
+    assertThat(((QuotaChange) r.heard.get(3)).counted()).as("reserved").isEmpty();
+    assertThat(((QuotaChange) r.heard.get(4)).counted()).containsExactly(Map.entry(QuotaType.CHARACTERS, 10L));
+    assertThat(((QuotaChange) r.heard.get(6)).counted()).as("released").isEmpty();
     QuotaChange released = (QuotaChange) r.heard.get(6);
     assertThat(released.statuses()).singleElement().satisfies(s -> {
       assertThat(s.used()).isEqualTo(70);

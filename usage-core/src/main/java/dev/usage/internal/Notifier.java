@@ -76,19 +76,26 @@ public final class Notifier implements UsageListener, AutoCloseable {
       return;
     }
     for (QuotaStatus s : change.statuses()) {
-      thresholdReached(change.userId(), s);
+      // a settings change moves every threshold at once: all that it reached count as crossed by it
+      long before = change.kind() == QuotaChange.Kind.SETTINGS_CHANGED ? 0
+          : s.used() - change.counted().getOrDefault(s.type(), 0L);
+      thresholdReached(change.userId(), s, before);
     }
   }
 
   /**
-   * The highest threshold {@code s} has reached is sent; lower ones reached at the same time are claimed
-   * with it and not sent (one message, not a burst, when a single consume jumps past several).
+   * Claims every threshold {@code s} has reached. Of those this change crossed (from {@code usedBefore} to
+   * {@code s.used()}), only the highest is sent: one message, not a burst, when a single consume jumps past
+   * several. A threshold reached before this change that no one had claimed yet is sent too: another consume
+   * crossed it and its listener has not run yet (in this engine or another; it will find it claimed), or its
+   * message could not be delivered and was withdrawn, or notifications were turned on after it was passed.
    */
-  private void thresholdReached(String userId, QuotaStatus s) {
+  private void thresholdReached(String userId, QuotaStatus s, long usedBefore) {
     if (s.isUnlimited() || s.limit() <= 0 || s.used() <= 0) {
       return;
     }
-    List<NotificationKey> newlyClaimed = new ArrayList<>();
+    List<NotificationKey> toSend = new ArrayList<>();
+    NotificationKey topCrossed = null;
     Instant keepUntil = s.resetAt().plus(KEEP_AFTER_PERIOD);
     for (int t : settings.thresholds()) {
       // exact: used <= 2^53 and limit * 1000 < 2^63
@@ -97,16 +104,23 @@ public final class Notifier implements UsageListener, AutoCloseable {
       }
       NotificationKey key = new NotificationKey(userId, NotificationKind.THRESHOLD_REACHED, s.type().name(), t,
           s.periodStart());
-      if (claim(key, keepUntil)) {
-        newlyClaimed.add(key);
+      if (!claim(key, keepUntil)) {
+        continue;
+      }
+      if (usedBefore * 100 < (long) t * s.limit()) {
+        topCrossed = key; // thresholds ascend: the last one crossed is the highest
+      } else {
+        toSend.add(key);
       }
     }
-    if (newlyClaimed.isEmpty()) {
-      return;
+    if (topCrossed != null) {
+      toSend.add(topCrossed);
     }
-    NotificationKey top = newlyClaimed.get(newlyClaimed.size() - 1);
-    send(top, p -> new Notification(NotificationKind.THRESHOLD_REACHED, userId, Optional.of(s.type()), top.threshold(),
-        s.periodStart(), s.resetAt(), Optional.of(s), List.of(), Optional.empty(), p, clock.instant()));
+    for (NotificationKey key : toSend) {
+      send(key, p -> new Notification(NotificationKind.THRESHOLD_REACHED, userId, Optional.of(s.type()),
+          key.threshold(), s.periodStart(), s.resetAt(), Optional.of(s), List.of(), Optional.empty(), p,
+          clock.instant()));
+    }
   }
 
   @Override

@@ -183,7 +183,8 @@ public final class QuotaEngine {
     for (int attempt = 1; ; attempt++) {
       QuotaDecision decided = consumeOnce(request, reserve);
       if (decided != STALE) {
-        tell(request.userId(), decided, reserve ? QuotaChange.Kind.RESERVED : QuotaChange.Kind.CONSUMED);
+        tell(request.userId(), decided, reserve ? QuotaChange.Kind.RESERVED : QuotaChange.Kind.CONSUMED,
+            reserve ? Map.of() : request.amounts());
         return decided;
       }
       if (attempt >= STALE_ATTEMPTS) {
@@ -338,7 +339,7 @@ public final class QuotaEngine {
     return switch (o.result()) {
       case SETTLED, REPLAYED -> tell(reservation.userId(),
           StatusFactory.allowed(settledStatuses(reservation.userId(), o.counters()),
-              o.result() == SettleOutcome.Result.REPLAYED, Optional.empty()), QuotaChange.Kind.COMMITTED);
+              o.result() == SettleOutcome.Result.REPLAYED, Optional.empty()), QuotaChange.Kind.COMMITTED, charged);
       case CONFLICT -> throw new ReservationException(reservation.id(), "already released, or committed with other amounts");
       case NOT_FOUND -> throw new ReservationException(reservation.id(), "unknown, or forgotten after its retention");
     };
@@ -365,12 +366,13 @@ public final class QuotaEngine {
 
   /**
    * Tells the listeners about a decision that changed something (or was denied); replayed and degraded
-   * ones changed nothing.
+   * ones changed nothing. {@code counted}: the units the decision counted as used, if allowed.
    */
-  private QuotaDecision tell(String userId, QuotaDecision d, QuotaChange.Kind kind) {
+  private QuotaDecision tell(String userId, QuotaDecision d, QuotaChange.Kind kind, Map<QuotaType, Long> counted) {
     if (listeners.active() && !d.replayed() && !d.degraded()) {
-      QuotaChange change = new QuotaChange(userId, d.allowed() ? kind : QuotaChange.Kind.DENIED, d.statuses(),
-          Optional.empty(), settings.clock().instant());
+      QuotaChange change = d.allowed()
+          ? new QuotaChange(userId, kind, d.statuses(), counted, Optional.empty(), settings.clock().instant())
+          : new QuotaChange(userId, QuotaChange.Kind.DENIED, d.statuses(), Optional.empty(), settings.clock().instant());
       listeners.publish(l -> l.onQuotaChange(change));
     }
     return d;
