@@ -14,9 +14,9 @@ import java.util.Optional;
  * @param statuses the status of each quota involved after the change (for {@link Kind#SETTINGS_CHANGED}:
  *     every quota of the user); empty when the store could not be read for them
  * @param counted the units this change counted as used, by quota type: the consumed amounts
- *     ({@link Kind#CONSUMED}) or the committed ones ({@link Kind#COMMITTED}); empty for the other kinds. A
- *     status's {@code used} less its type's amount is where the quota stood before this change (unless a
- *     concurrent change came in between)
+ *     ({@link Kind#CONSUMED}) or the committed ones ({@link Kind#COMMITTED}), without zero amounts; empty for
+ *     the other kinds. A status's {@code used} less its type's amount is where that quota stood just before
+ *     this change (the statuses are read in the same step as the change)
  * @param audit for {@link Kind#SETTINGS_CHANGED}, the audit entry written with the change
  * @param at when the engine made the change (engine clock)
  */
