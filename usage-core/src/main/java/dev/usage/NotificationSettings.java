@@ -146,7 +146,9 @@ public final class NotificationSettings {
     /**
      * The thresholds in percent of the limit, 1 to {@value #MAX_THRESHOLD_PERCENT}. Default 80 and 100. Each
      * is sent once per quota and period; a single consume, commit or settings change that jumps past several
-     * sends only the highest of them.
+     * sends only the highest of them. Thresholds passed earlier without a message (its listener had not run
+     * yet, its delivery failed, notifications were turned on later, a scheduled tier change lowered the limit)
+     * are sent by the next consume, each of them.
      */
     public Builder thresholds(int... percents) {
       thresholds.clear();

@@ -14,8 +14,8 @@ import java.util.Optional;
  * @param statuses the status of each quota involved after the change (for {@link Kind#SETTINGS_CHANGED}:
  *     every quota of the user); empty when the store could not be read for them
  * @param counted the units this change counted as used, by quota type: the consumed amounts
- *     ({@link Kind#CONSUMED}) or the committed ones ({@link Kind#COMMITTED}), without zero amounts; empty for
- *     the other kinds. A status's {@code used} less its type's amount is where that quota stood just before
+ *     ({@link Kind#CONSUMED}) or the committed ones ({@link Kind#COMMITTED}), none negative, zero amounts
+ *     left out; empty for the other kinds. A status's {@code used} less its type's amount is where that quota stood just before
  *     this change (the statuses are read in the same step as the change)
  * @param audit for {@link Kind#SETTINGS_CHANGED}, the audit entry written with the change
  * @param at when the engine made the change (engine clock)
@@ -43,7 +43,10 @@ public record QuotaChange(String userId, Kind kind, List<QuotaStatus> statuses, 
     Checks.id("userId", userId);
     Checks.notNull("kind", kind);
     statuses = List.copyOf(Checks.noNullElements("statuses", statuses));
-    counted = Map.copyOf(Checks.noNullEntries("counted", counted));
+    counted = Checks.units("counted", counted);
+    if (!counted.isEmpty() && kind != Kind.CONSUMED && kind != Kind.COMMITTED) {
+      throw new InvalidUsageException("counted", "only a consume or a commit counts units, not " + kind);
+    }
     Checks.notNull("audit", audit);
     Checks.notNull("at", at);
   }

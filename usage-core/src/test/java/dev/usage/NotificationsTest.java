@@ -24,7 +24,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * What the engine's notifications do within one engine: which are sent, to whom and on which channels, and
- * what a failing channel costs. (Once across engines: {@code NotificationContract}.)
+ * what a failing channel costs; and which thresholds two engines send when their listeners are told out of
+ * order. (Once across engines on every store: {@code NotificationContract}.)
  */
 class NotificationsTest {
 

@@ -6,9 +6,11 @@ import static org.awaitility.Awaitility.await;
 
 import dev.usage.QuotaChange.Kind;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -52,6 +54,20 @@ class UsageListenersTest {
     List<Kind> kinds() {
       return heard.stream().filter(QuotaChange.class::isInstance).map(o -> ((QuotaChange) o).kind()).toList();
     }
+  }
+
+  @Test
+  void aQuotaChangeCountsUnitsOnlyForAConsumeOrACommitAndNoneNegative() {
+    Instant at = Instant.parse("2026-03-15T10:00:00Z");
+    assertThat(new QuotaChange("u", Kind.CONSUMED, List.of(), Map.of(QuotaType.REQUESTS, 0L, QuotaType.TOKENS, 5L),
+        Optional.empty(), at).counted()).containsExactly(Map.entry(QuotaType.TOKENS, 5L));
+    assertThatThrownBy(() -> new QuotaChange("u", Kind.COMMITTED, List.of(), Map.of(QuotaType.TOKENS, -1L),
+        Optional.empty(), at)).isInstanceOfSatisfying(InvalidUsageException.class,
+            e -> assertThat(e.field()).isEqualTo("counted"));
+    assertThatThrownBy(() -> new QuotaChange("u", Kind.RESERVED, List.of(), Map.of(QuotaType.TOKENS, 1L),
+        Optional.empty(), at)).isInstanceOfSatisfying(InvalidUsageException.class,
+            e -> assertThat(e.field()).isEqualTo("counted"));
+    assertThat(new QuotaChange("u", Kind.DENIED, List.of(), Optional.empty(), at).counted()).isEmpty();
   }
 
   @Test

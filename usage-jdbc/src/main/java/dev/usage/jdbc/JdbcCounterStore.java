@@ -76,8 +76,10 @@ public final class JdbcCounterStore implements CounterStore {
       if (added.isPresent()) {
         CounterValue v = added.get();
         if (v.reserved() > 0) {
-          // the statement does not release lapsed holds: report the counter as it is once they are released
-          v = read(command.userId(), List.of(d.key()), command.now()).get(0);
+          // the statement does not release lapsed holds: report what stays held once they are released, with
+          // the used count the statement left (a read now could include later consumes: QuotaChange.counted)
+          CounterValue held = read(command.userId(), List.of(d.key()), command.now()).get(0);
+          v = new CounterValue(v.type(), v.periodId(), v.used(), held.reserved());
         }
         return new ConsumeOutcome(ConsumeOutcome.Result.ADMITTED, List.of(v), List.of(), Optional.empty());
       }
