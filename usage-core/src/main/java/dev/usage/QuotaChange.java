@@ -15,8 +15,8 @@ import java.util.Optional;
  *     every quota of the user); empty when the store could not be read for them
  * @param counted the units this change counted as used, by quota type: the consumed amounts
  *     ({@link Kind#CONSUMED}) or the committed ones ({@link Kind#COMMITTED}), none negative, zero amounts
- *     left out; empty for the other kinds. A status's {@code used} less its type's amount is where that quota stood just before
- *     this change (the statuses are read in the same step as the change)
+ *     left out; empty for the other kinds. A status's {@code used} less its type's amount is where that
+ *     quota stood just before this change (the statuses are read in the same step as the change)
  * @param audit for {@link Kind#SETTINGS_CHANGED}, the audit entry written with the change
  * @param at when the engine made the change (engine clock)
  */
