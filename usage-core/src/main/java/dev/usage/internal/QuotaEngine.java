@@ -370,9 +370,8 @@ public final class QuotaEngine {
    */
   private QuotaDecision tell(String userId, QuotaDecision d, QuotaChange.Kind kind, Map<QuotaType, Long> counted) {
     if (listeners.active() && !d.replayed() && !d.degraded()) {
-      QuotaChange change = d.allowed()
-          ? new QuotaChange(userId, kind, d.statuses(), counted, Optional.empty(), settings.clock().instant())
-          : new QuotaChange(userId, QuotaChange.Kind.DENIED, d.statuses(), Optional.empty(), settings.clock().instant());
+      QuotaChange change = new QuotaChange(userId, d.allowed() ? kind : QuotaChange.Kind.DENIED, d.statuses(),
+          d.allowed() ? counted : Map.of(), Optional.empty(), settings.clock().instant());
       listeners.publish(l -> l.onQuotaChange(change));
     }
     return d;

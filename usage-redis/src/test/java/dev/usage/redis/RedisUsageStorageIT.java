@@ -189,7 +189,8 @@ class RedisUsageStorageIT {
           .allSatisfy((field, expiry) -> assertThat(Long.parseLong(expiry)).as(field).isGreaterThan(hourAgo));
 
       // what is kept still tells a lost counter from a new one: today's, gone, is not started again at zero
-      assertThat(raw.sync().del(new RedisKeys("st").counter(new RedisKeys("st").user("erin"), "D2026-04-29")))
+      String todays = "D" + LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC);
+      assertThat(raw.sync().del(new RedisKeys("st").counter(new RedisKeys("st").user("erin"), todays)))
           .isOne(); // as an eviction would
       if (reseeded) {
         assertThat(engine.tracking().consumeQuota(visit(clock, "again")).allowed()).isTrue();
