@@ -17,15 +17,13 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * What the engine's notifications do within one engine: which are sent, to whom and on which channels, and
- * what a failing channel costs; and which thresholds two engines send when their listeners are told out of
- * order. (Once across engines on every store: {@code NotificationContract}.)
+ * what a failing channel costs. (Once across engines on every store, and which thresholds two engines send
+ * when their listeners are told out of order: {@code NotificationContract}.)
  */
 class NotificationsTest {
 
@@ -33,13 +31,10 @@ class NotificationsTest {
   private final List<UsageEngine> engines = new ArrayList<>();
   private final InMemoryUsageStorage storage = InMemoryUsageStorage.create();
 
-  private UsageEngine engine(NotificationSettings.Builder notifications, UsageListener... listeners) {
+  private UsageEngine engine(NotificationSettings.Builder notifications) {
     UsageEngine.Builder b = UsageEngine.builder().storage(Storages.shared(storage)).clock(clock).closeOnShutdown(false).trackingMode(TrackingMode.SYNC)
         .defaultQuota(Quota.monthly(QuotaType.REQUESTS, 10))
         .notifications(notifications.build());
-    for (UsageListener l : listeners) {
-      b.listener(l);
-    }
     UsageEngine e = b.build();
     engines.add(e);
     return e;
@@ -86,43 +81,6 @@ class NotificationsTest {
     e.close();
 
     assertThat(mail.sent).extracting(Notification::thresholdPercent).containsExactly(80);
-  }
-
-  @Test
-  void aThresholdIsSentWhenTheConsumeThatCrossedItIsToldAfterALaterOne() throws Exception {
-    RecordingChannel fastMail = new RecordingChannel("mail");
-    RecordingChannel slowMail = new RecordingChannel("mail");
-    CountDownLatch held = new CountDownLatch(1);
-    CountDownLatch release = new CountDownLatch(1);
-    UsageEngine fast = engine(NotificationSettings.builder().channel(fastMail).thresholds(80, 100));
-    UsageEngine slow = engine(NotificationSettings.builder().channel(slowMail).thresholds(80, 100),
-        new UsageListener() {
-          @Override
-          public void onQuotaChange(QuotaChange change) {
-            held.countDown();
-            try {
-              release.await(); // this engine's notifier, registered after, waits with it
-            } catch (InterruptedException e) {
-              Thread.currentThread().interrupt();
-            }
-          }
-        });
-    try {
-      consume(fast, "racer", 7);
-      consume(slow, "racer", 1); // crosses 80 %, but its listeners are held
-      assertThat(held.await(10, TimeUnit.SECONDS)).isTrue();
-      consume(fast, "racer", 2); // crosses 100 %, and its listener runs first
-      await().atMost(Duration.ofSeconds(10)).until(() -> fastMail.sent.size() >= 2);
-    } finally {
-      release.countDown();
-    }
-    slow.close();
-    fast.close();
-
-    // the engine told of 100 % sends 80 % too: the engine that crossed it finds it claimed
-    assertThat(fastMail.sent).extracting(Notification::thresholdPercent).containsExactly(80, 100);
-    assertThat(slowMail.sent).isEmpty();
-    assertThat(fastMail.sent).allSatisfy(n -> assertThat(n.status().orElseThrow().used()).isEqualTo(10));
   }
 
   @Test

@@ -10,8 +10,10 @@ import dev.usage.NotificationKind;
 import dev.usage.NotificationSettings;
 import dev.usage.PeriodUsage;
 import dev.usage.Quota;
+import dev.usage.QuotaChange;
 import dev.usage.QuotaType;
 import dev.usage.UsageEngine;
+import dev.usage.UsageListener;
 import dev.usage.spi.NotificationKey;
 import dev.usage.spi.NotificationLedger;
 import java.time.Duration;
@@ -19,6 +21,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -84,11 +88,17 @@ public abstract class NotificationContract extends AbstractStorageContract {
     assertThat(ledger().claimed(key(user, 100))).isTrue();
   }
 
-  private UsageEngine notifyingEngine(RecordingChannel channel) {
-    return engine(b -> b.defaultQuota(Quota.monthly(QuotaType.REQUESTS, 10))
-        .counterRetention(Duration.ofDays(120)).reservationTtl(Duration.ofMinutes(5))
-        .idempotencyWindow(Duration.ofHours(1))
-        .notifications(NotificationSettings.builder().channel(channel).build()));
+  /** An engine notifying on {@code channel}; {@code before} run before its notifier (they are told first). */
+  private UsageEngine notifyingEngine(RecordingChannel channel, UsageListener... before) {
+    return engine(b -> {
+      b.defaultQuota(Quota.monthly(QuotaType.REQUESTS, 10))
+          .counterRetention(Duration.ofDays(120)).reservationTtl(Duration.ofMinutes(5))
+          .idempotencyWindow(Duration.ofHours(1))
+          .notifications(NotificationSettings.builder().channel(channel).build());
+      for (UsageListener l : before) {
+        b.listener(l);
+      }
+    });
   }
 
   @Test
@@ -123,6 +133,44 @@ public abstract class NotificationContract extends AbstractStorageContract {
     assertThat(all).allSatisfy(n -> assertThat(n.status().orElseThrow().used() * 100)
         .isGreaterThanOrEqualTo(n.thresholdPercent() * 10L));
     assertThat(all).allSatisfy(n -> assertThat(n.quotaType()).contains(QuotaType.REQUESTS));
+  }
+
+  @Test
+  void aThresholdIsSentWhenTheConsumeThatCrossedItIsToldAfterALaterOne() throws Exception {
+    RecordingChannel fastMail = new RecordingChannel("mail");
+    RecordingChannel slowMail = new RecordingChannel("mail");
+    CountDownLatch held = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    UsageEngine fast = notifyingEngine(fastMail);
+    // this engine's notifier waits with the listener told before it
+    UsageEngine slow = notifyingEngine(slowMail, new UsageListener() {
+      @Override
+      public void onQuotaChange(QuotaChange change) {
+        held.countDown();
+        try {
+          release.await(20, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    });
+    String user = user("late-listener");
+    try {
+      fast.tracking().consumeQuota(Consumption.of(user, QuotaType.REQUESTS, 7));
+      slow.tracking().consumeQuota(Consumption.of(user, QuotaType.REQUESTS, 1)); // 8 of 10: crosses 80 %
+      assertThat(held.await(10, TimeUnit.SECONDS)).as("the slow engine's listener ran").isTrue();
+      fast.tracking().consumeQuota(Consumption.of(user, QuotaType.REQUESTS, 2)); // 10 of 10, told first
+      await().atMost(Duration.ofSeconds(20)).until(() -> fastMail.sent.size() >= 2);
+    } finally {
+      release.countDown();
+    }
+    slow.close();
+    fast.close();
+
+    // the engine told of 100 % sends 80 % too, as the one that crossed 80 % finds it claimed; each once
+    assertThat(fastMail.sent).extracting(Notification::thresholdPercent).containsExactly(80, 100);
+    assertThat(slowMail.sent).isEmpty();
+    assertThat(fastMail.sent).allSatisfy(n -> assertThat(n.status().orElseThrow().used()).isEqualTo(10));
   }
 
   @Test
