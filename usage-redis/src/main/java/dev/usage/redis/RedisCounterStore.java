@@ -35,13 +35,13 @@ import java.util.TreeMap;
  * logical expiry) only let Redis reclaim memory.
  *
  * <p><b>Lost state.</b> Redis may lose keys: a restart without persistence, a failover to an empty replica,
- * {@code FLUSHALL}, eviction. Each Cluster slot has a sentinel key holding a data epoch, and each user a root
- * hash recording the epoch the user's state belongs to and every counter created. A script that finds the
- * sentinel gone, or a counter gone that the root says is alive, does not start the counter again from zero:
- * with an event log configured ({@link RedisUsageStorage.Builder#reseedFrom}) the user's counters are
- * re-created from the events of their periods (and the sentinel re-created with a new epoch); without one the
- * command fails with {@link UsageStorageException} until an administrator calls
- * {@link RedisUsageStorage#acceptDataLoss()}. Reservations and idempotency markers lost with the data are not
+ * {@code FLUSHALL}, eviction. Each Cluster slot has a sentinel key, and each user a root hash recording every
+ * counter created. A script that finds the sentinel gone, or a counter gone that the root says is alive, does
+ * not start the counter again from zero: with an event log configured
+ * ({@link RedisUsageStorage.Builder#reseedFrom}) the user's counters are re-created from the events of their
+ * periods (and the sentinel re-created); without one the command fails with {@link UsageStorageException}
+ * until an administrator calls {@link RedisUsageStorage#acceptDataLoss()}, which re-creates the sentinels and
+ * drops the roots' records of the counters lost so far (a later loss is detected again). Reservations and idempotency markers lost with the data are not
  * restored (held amounts are given back; a key repeated after the loss counts again). Limits: Redis that lost
  * everything while no instance was running looks like a new installation unless re-seeding is configured,
  * and a policy that may evict both a counter and its user's root at once is warned about at start-up.

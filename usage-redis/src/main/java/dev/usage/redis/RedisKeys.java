@@ -18,9 +18,10 @@ import java.util.Base64;
  *
  * <p>Per user ({@code U} = {@code <prefix>:{<user>}:}):
  * <ul>
- *   <li>{@code U root} (hash): {@code epoch} (the data epoch the user's state belongs to), {@code hx} (earliest
- *       expiry of a held reservation), {@code k:<period>:<type>} (expiry of each counter created; dropped an hour
- *       after it has passed, when a consume or a re-seed adds another);</li>
+ *   <li>{@code U root} (hash): {@code epoch} (the slot's sentinel when the root was made: a root has it),
+ *       {@code hx} (earliest expiry of a held reservation), {@code sd} (re-seeded), {@code k:<period>:<type>}
+ *       (expiry of each counter created; dropped an hour after it has passed, when a consume or a re-seed adds
+ *       another, and for a lost counter by {@code acceptDataLoss});</li>
  *   <li>{@code U c:<period>} (hash): per quota type {@code u:<type>} used, {@code r:<type>} reserved,
  *       {@code s:<type>} / {@code e:<type>} period start / end and {@code x:<type>} expiry (microseconds);</li>
  *   <li>{@code U h:<reservation>} (hash) a reservation, {@code U hz} (sorted set) held reservations by expiry;</li>
@@ -36,7 +37,8 @@ import java.util.Base64;
  *       events, {@code f} failed, {@code t:<type>} units), indexed by {@code U rhi} and {@code U rdi}
  *       (sorted sets of bucket labels by hour or day number since the epoch).</li>
  * </ul>
- * Per Cluster slot, {@code <prefix>:sentinel:{<tag>}} holds the data epoch (see {@link RedisCounterStore}).
+ * Per Cluster slot, {@code <prefix>:sentinel:{<tag>}} holds a data epoch: while it is there, the slot has kept
+ * its data (see {@link RedisCounterStore}).
  *
  * <p>System-wide, per UTC hour ({@code S} = {@code <prefix>:sys:{h<yyyyMMddHH>}:}, one slot per hour):
  * {@code S t} (hash) totals as in a rollup, {@code S u} (set) encoded users, {@code S r} (sorted set)

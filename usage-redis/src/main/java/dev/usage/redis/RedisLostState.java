@@ -1,6 +1,7 @@
 package dev.usage.redis;
 
 import static dev.usage.redis.RedisCounterStore.micros;
+import static dev.usage.redis.RedisScripts.number;
 import static dev.usage.redis.RedisScripts.text;
 
 import dev.usage.Quota;
@@ -8,7 +9,11 @@ import dev.usage.QuotaType;
 import dev.usage.UsageStorageException;
 import dev.usage.spi.CounterDelta;
 import dev.usage.spi.EventStore;
+import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.RedisException;
+import io.lettuce.core.ScanArgs;
+import io.lettuce.core.ScanCursor;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
@@ -34,8 +39,8 @@ final class RedisLostState {
   }
 
   /**
-   * Answers a script that found state missing: {@code L} (the sentinel or a counter is gone) or {@code N} (the
-   * user is not vouched for by the current epoch, with re-seeding on). Re-seeds and returns, so the caller
+   * Answers a script that found state missing: {@code L} (the sentinel or a counter is gone) or {@code N} (a
+   * counter is gone, or the user has no root, with re-seeding on). Re-seeds and returns, so the caller
    * runs its script again; or throws.
    */
   void recover(String status, List<Object> r, String userId, String user, List<CounterDelta> deltas,
@@ -96,6 +101,35 @@ final class RedisLostState {
     if ("T".equals(text(r.get(0)))) {
       throw RedisCounterStore.lateAnswer("re-seed");
     }
+  }
+
+  /**
+   * Forgives the lost counters of every user (see {@link RedisUsageStorage#acceptDataLoss()}): {@code SCAN}s
+   * each node for users' roots and drops, per root, the entries of counters that are gone (accept_loss.lua).
+   *
+   * @return the number of entries dropped
+   */
+  long forgiveAll() {
+    long dropped = 0;
+    String match = keys.prefix() + ":{*}:root";
+    for (RedisClusterCommands<String, String> node : redis.nodesById().values()) {
+      ScanCursor at = ScanCursor.INITIAL;
+      do {
+        KeyScanCursor<String> page;
+        try {
+          page = node.scan(at, ScanArgs.Builder.matches(match).limit(1_000));
+        } catch (RedisException e) {
+          throw RedisScripts.failure("scan", e);
+        }
+        for (String root : page.getKeys()) {
+          String user = root.substring(0, root.length() - "root".length());
+          dropped += number(RedisScripts.run(redis, RedisScripts.ACCEPT_LOSS, "accept data loss",
+              new String[] {root}, user).get(0));
+        }
+        at = page;
+      } while (!at.isFinished());
+    }
+    return dropped;
   }
 
   /** Sets a new data epoch on a sentinel unless one is there. */

@@ -40,6 +40,7 @@ final class RedisScripts {
   static final Script READ = load("read");
   static final Script SEED = load("seed");
   static final Script SCAN = load("scan");
+  static final Script ACCEPT_LOSS = load("accept_loss");
 
   /** Loads a script from {@code dev/usage/redis/lua/<name>.lua}, after {@code common.lua}. */
   static Script script(String name) {

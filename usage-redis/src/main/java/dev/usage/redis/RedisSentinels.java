@@ -53,24 +53,11 @@ final class RedisSentinels {
 
   /** Creates every missing sentinel with one new epoch: the users of those slots start afresh. */
   void createMissing() {
-    write(true);
-  }
-
-  /**
-   * Gives every sentinel one new epoch: a user whose counter is missing although the user's record says it is
-   * alive, and whose record was written under an older epoch, starts afresh (see consume.lua).
-   */
-  void renewAll() {
-    write(false);
-  }
-
-  private void write(boolean onlyMissing) {
     String epoch = UUID.randomUUID().toString();
     for (int from = 0; from < RedisKeys.slots(); from += CHUNK) {
       List<RedisFuture<?>> sets = new ArrayList<>(CHUNK);
       for (int slot = from; slot < Math.min(RedisKeys.slots(), from + CHUNK); slot++) {
-        sets.add(onlyMissing ? redis.async().setnx(keys.sentinel(slot), epoch)
-            : redis.async().set(keys.sentinel(slot), epoch));
+        sets.add(redis.async().setnx(keys.sentinel(slot), epoch));
       }
       for (RedisFuture<?> f : sets) {
         RedisScripts.await(redis, f, "write sentinels");

@@ -276,14 +276,22 @@ public final class RedisUsageStorage implements UsageStorage {
   }
 
   /**
-   * Accepts that Redis lost data: gives every slot sentinel a new epoch, so that users whose state was lost
-   * (all of it, or a counter evicted) start afresh: their lost usage is forgotten. Until then, or until
-   * re-seeding is configured, their consumes fail instead of silently starting from zero. An administrator's
-   * decision; users whose state is intact are not affected.
+   * Accepts that Redis lost data: users whose state was lost (all of it, or a counter evicted) start afresh,
+   * their lost usage forgotten. Until then, or until re-seeding is configured, their consumes fail instead of
+   * silently starting from zero. An administrator's decision; users whose state is intact are not affected.
+   *
+   * <p>It forgives the losses there are while it runs: it re-creates the missing slot sentinels and visits
+   * every user's record ({@code SCAN}, node by node on a Cluster), dropping the entries of counters that are
+   * gone. A counter lost afterwards is detected again. Takes a script call per user.
+   *
+   * @return the number of lost counters forgiven (besides the users of slots that lost everything)
    */
-  public void acceptDataLoss() {
-    new RedisSentinels(redis, keys).renewAll();
-    log.warn("Redis data loss accepted under '{}': users whose state was lost start afresh", keys.prefix());
+  public long acceptDataLoss() {
+    new RedisSentinels(redis, keys).createMissing();
+    long forgiven = new RedisLostState(redis, keys, Optional.empty()).forgiveAll();
+    log.warn("Redis data loss accepted under '{}': {} lost counters, and the users of slots that lost everything,"
+        + " start afresh", keys.prefix(), forgiven);
+    return forgiven;
   }
 
   @Override

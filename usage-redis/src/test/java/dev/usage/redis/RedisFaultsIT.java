@@ -130,9 +130,60 @@ class RedisFaultsIT {
         .isInstanceOf(UsageStorageException.class).hasMessageContaining("gone");
     assertThatThrownBy(() -> used(user)).isInstanceOf(UsageStorageException.class); // nor read as zero
 
-    storage.acceptDataLoss(); // the administrator's decision: this user starts afresh
+    assertThat(storage.acceptDataLoss()).as("lost counters forgiven").isOne(); // the administrator's decision
     assertThat(engine.tracking().consumeQuota(Consumption.of(user, QuotaType.REQUESTS, 1)).allowed()).isTrue();
     assertThat(used(user)).isEqualTo(1);
+
+    // the acceptance forgave the loss there was, not the next one
+    engine.tracking().consumeQuota(Consumption.of(user, QuotaType.REQUESTS, 2));
+    deleteCounters(user);
+    assertThatThrownBy(() -> engine.tracking().consumeQuota(Consumption.of(user, QuotaType.REQUESTS, 1)))
+        .isInstanceOf(UsageStorageException.class).hasMessageContaining("gone");
+    assertThatThrownBy(() -> used(user)).isInstanceOf(UsageStorageException.class);
+  }
+
+  @Test
+  void aLostCounterOfSeveralQuotasStartsAfreshForEachOnceTheLossIsAccepted() {
+    redis = RedisProcess.start();
+    open(redis.uri(), b -> { }, 1_000);
+    engine.close();
+    engine = UsageEngine.builder().storage(Storages.shared(storage)).trackingMode(TrackingMode.SYNC)
+        .defaultQuota(Quota.monthly(QuotaType.REQUESTS, 1_000)).defaultQuota(Quota.monthly(QuotaType.CHARACTERS,
+            100_000)).closeOnShutdown(false).build();
+    String together = "u-" + UUID.randomUUID();
+    String apart = "u-" + UUID.randomUUID();
+    String intact = "u-" + UUID.randomUUID();
+    for (String user : List.of(together, apart, intact)) {
+      engine.tracking().consumeQuota(Consumption.builder(user).requests(3).characters(300).build());
+    }
+    deleteCounters(together);
+    deleteCounters(apart);
+
+    assertThat(storage.acceptDataLoss()).as("two quotas of two users").isEqualTo(4);
+    // both quotas in one consume, or one after the other: each starts again at zero
+    assertThat(engine.tracking().consumeQuota(Consumption.builder(together).requests(1).characters(10).build())
+        .allowed()).isTrue();
+    assertThat(engine.tracking().consumeQuota(Consumption.builder(apart).characters(10).build()).allowed()).isTrue();
+    assertThat(engine.tracking().consumeQuota(Consumption.builder(apart).requests(1).build()).allowed()).isTrue();
+    assertThat(engine.tracking().consumeQuota(Consumption.builder(intact).requests(1).characters(10).build())
+        .allowed()).isTrue();
+    assertThat(usage(together)).containsAllEntriesOf(Map.of("requests", 1L, "characters", 10L));
+    assertThat(usage(apart)).containsAllEntriesOf(Map.of("requests", 1L, "characters", 10L));
+    assertThat(usage(intact)).as("untouched by the acceptance")
+        .containsAllEntriesOf(Map.of("requests", 4L, "characters", 310L));
+  }
+
+  private void deleteCounters(String user) {
+    try (var connection = client.connect()) {
+      List<String> counters = connection.sync().keys(new RedisKeys("faults").user(user) + "c:*");
+      assertThat(counters).hasSize(1);
+      assertThat(connection.sync().del(counters.get(0))).isOne(); // as an eviction would
+    }
+  }
+
+  private Map<String, Long> usage(String user) {
+    return engine.quotas().getQuotaStatus(user).stream()
+        .collect(Collectors.toMap(s -> s.type().name(), QuotaStatus::used));
   }
 
   @Test

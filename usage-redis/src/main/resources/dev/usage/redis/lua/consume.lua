@@ -1,8 +1,8 @@
 -- Consume (or hold) amounts on one user's counters, all or nothing. See RedisCounterStore.
 -- KEYS: 1 slot sentinel, 2 root, 3 settings, 4 marker (root when none), 5 hold (root when none),
 --       6.. the counter hash of each delta
--- ARGV: 1 user key prefix, 2 now, 3 settings version ('' = not checked), 4 '1' = answer N instead of
---       adopting or failing on state the epoch does not vouch for, 5 '1' = marker, 6 fingerprint,
+-- ARGV: 1 user key prefix, 2 now, 3 settings version ('' = not checked), 4 '1' = answer N (to be re-seeded
+--       from the event log) instead of failing on lost state, or for a user without a root, 5 '1' = marker, 6 fingerprint,
 --       7 marker expiry, 8 '1' = hold, 9 encoded reservation id, 10 hold expiry, 11 hold retention,
 --       12 reservation id, 13 user id, 14 deadline (microseconds of Redis's clock), then per delta: type, period, amount, limit (-1: none), start, end, expiry
 -- Replies: {'A', used, reserved, ...} admitted; {'R', 'type,type', used, reserved, ...} rejected;
@@ -95,18 +95,13 @@ for i = 0, n - 1 do
   local t, amount, limit = ARGV[b], num(ARGV[b + 2]), num(ARGV[b + 3])
   local x, u, r = live(KEYS[6 + i], t, now)
   if x == nil and not fresh and rv[4 + i] and num(rv[4 + i]) > num(now) then
-    -- the root recorded this counter, alive until later, and it is gone: evicted or flushed; unless an
-    -- administrator accepted a loss since the root was written (a new epoch), it is not started again at zero
-    local current = redis.call('GET', KEYS[1])
-    if current and current ~= epoch then
-      rootFields[#rootFields + 1] = 'epoch'
-      rootFields[#rootFields + 1] = current
-      epoch = current
-    elseif ARGV[4] == '1' then
+    -- the root recorded this counter, alive until later, and it is gone: evicted or flushed. It is not started
+    -- again at zero: re-seeded, or refused until an administrator accepts the loss (accept_loss.lua drops the
+    -- record)
+    if ARGV[4] == '1' then
       return {'N'}
-    else
-      return {'L', 'counter'}
     end
+    return {'L', 'counter'}
   elseif x == nil and not fresh and not rv[4 + i] and rv[3] == '1' and ARGV[4] == '1' then
     -- a user re-seeded after a loss meets a counter the seeding did not cover: seed it from the events too
     return {'N'}

@@ -1,6 +1,6 @@
 -- Read counters of one user. See RedisCounterStore.
 -- KEYS: 1 slot sentinel, 2 root, 3.. counter hashes
--- ARGV: 1 user key prefix, 2 now, 3 '1' = answer N for state the epoch does not vouch for, then pairs type, period
+-- ARGV: 1 user key prefix, 2 now, 3 '1' = answer N for lost state or a user without a root, then pairs type, period
 -- Replies: {'V', used, reserved, ...}; {'L', why} lost; {'N'} needs seeding
 local n = (#ARGV - 3) / 2
 if n < 1 or n ~= math.floor(n) or #KEYS ~= 2 + n or not num(ARGV[2]) then
@@ -25,14 +25,11 @@ local reply = {'V'}
 for i = 0, n - 1 do
   local x, u, r = live(KEYS[3 + i], ARGV[4 + i * 2], now)
   if x == nil and not fresh and rv[3 + i] and num(rv[3 + i]) > num(now) then
-    local current = redis.call('GET', KEYS[1])
-    if not (current and current ~= rv[1]) then
-      -- gone although the root says alive, and no loss was accepted since (see consume.lua)
-      if ARGV[3] == '1' then
-        return {'N'}
-      end
-      return {'L', 'counter'}
+    -- gone although the root says alive (see consume.lua)
+    if ARGV[3] == '1' then
+      return {'N'}
     end
+    return {'L', 'counter'}
   end
   reply[#reply + 1] = u
   reply[#reply + 1] = r
