@@ -173,6 +173,29 @@ class RedisFaultsIT {
         .containsAllEntriesOf(Map.of("requests", 4L, "characters", 310L));
   }
 
+  @Test
+  void aHoldNobodySettledIsGivenBackWhenItsUserReturnsAfterTheReservationsRetention() throws Exception {
+    redis = RedisProcess.start();
+    open(redis.uri(), b -> { }, 1_000);
+    engine.close();
+    // a reservation's hash would be kept for its retention only: its hold, plus the idempotency window
+    engine = UsageEngine.builder().storage(Storages.shared(storage)).trackingMode(TrackingMode.SYNC)
+        .defaultQuota(Quota.monthly(QuotaType.REQUESTS, 1_000)).reservationTtl(Duration.ofSeconds(1))
+        .idempotencyWindow(Duration.ofSeconds(1)).closeOnShutdown(false).build();
+    String user = "u-" + UUID.randomUUID();
+    assertThat(engine.tracking().reserveQuota(Consumption.of(user, QuotaType.REQUESTS, 900)).reservation())
+        .isPresent(); // and its caller never commits nor releases it
+
+    Thread.sleep(3_500); // past the hold and its retention, and the hash's TTL (a second more); nothing ran
+
+    assertThat(engine.tracking().consumeQuota(Consumption.of(user, QuotaType.REQUESTS, 500)).allowed())
+        .as("the lapsed hold no longer takes room").isTrue();
+    QuotaStatus status = engine.quotas().getQuotaStatus(user).stream()
+        .filter(s -> s.type().equals(QuotaType.REQUESTS)).findFirst().orElseThrow();
+    assertThat(status.used()).isEqualTo(500);
+    assertThat(status.reserved()).isZero();
+  }
+
   private void deleteCounters(String user) {
     try (var connection = client.connect()) {
       List<String> counters = connection.sync().keys(new RedisKeys("faults").user(user) + "c:*");

@@ -92,6 +92,16 @@ local function unhold(prefix, d)
   end
 end
 
+-- a held reservation's hash and the user's hz live as long as the hold's counters, so that the hold is lapsed
+-- (its amounts given back) whenever the user comes back, even after the reservation's retention; once settled
+-- or lapsed, the hash is needed only to answer repeats, until its retention (its k field)
+local function retire(hk, now)
+  local k = redis.call('HGET', hk, 'k')
+  if k then
+    redis.call('PEXPIRE', hk, ttl(k, now))
+  end
+end
+
 -- lapses the user's held reservations whose hold ended by now; hx: the root's hx field (read by the caller;
 -- the smallest number to look anyway, when the root is gone)
 local function lapse(prefix, root, now, hx)
@@ -104,6 +114,7 @@ local function lapse(prefix, root, now, hx)
     if redis.call('HGET', hk, 'st') == 'H' then
       unhold(prefix, redis.call('HGET', hk, 'd'))
       redis.call('HSET', hk, 'st', 'L')
+      retire(hk, now)
     end
     redis.call('ZREM', zkey, rid)
   end

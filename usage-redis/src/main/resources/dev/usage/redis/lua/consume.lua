@@ -174,10 +174,17 @@ if #rootFields > 0 then
 end
 if hold then
   local hk, hx, hkeep = KEYS[5], ARGV[10], ARGV[11]
+  -- kept while held as long as its counters (see retire in common.lua)
+  local last = hkeep
+  for i = 0, n - 1 do
+    if num(ARGV[21 + i * 7]) > num(last) then
+      last = ARGV[21 + i * 7]
+    end
+  end
   redis.call('HSET', hk, 'st', 'H', 'x', hx, 'k', hkeep, 'd', table.concat(held, ';'), 'uid', ARGV[13])
-  keep(hk, hkeep, now)
+  keep(hk, last, now)
   redis.call('ZADD', prefix .. 'hz', hx, ARGV[9])
-  keep(prefix .. 'hz', hkeep, now)
+  keep(prefix .. 'hz', last, now)
   local first = redis.call('HGET', root, 'hx')
   if not first or num(hx) < num(first) then
     redis.call('HSET', root, 'hx', hx)

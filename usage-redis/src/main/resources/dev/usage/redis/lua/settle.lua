@@ -41,6 +41,7 @@ if not commit then
     redis.call('ZREM', prefix .. 'hz', ARGV[3])
   end
   redis.call('HSET', KEYS[3], 'st', 'R')
+  retire(KEYS[3], now)
   return values({'SET'}, prefix, list, now)
 end
 
@@ -95,4 +96,5 @@ for _, d in ipairs(list) do
   end
 end
 redis.call('HSET', KEYS[3], 'st', 'C', 'a', ARGV[5])
+retire(KEYS[3], now)
 return values({'SET'}, prefix, list, now)
