@@ -42,9 +42,11 @@ import java.util.TreeMap;
  * periods (and the sentinel re-created); without one the command fails with {@link UsageStorageException}
  * until an administrator calls {@link RedisUsageStorage#acceptDataLoss()}, which re-creates the sentinels and
  * drops the roots' records of the counters lost so far (a later loss is detected again). Reservations and idempotency markers lost with the data are not
- * restored (held amounts are given back; a key repeated after the loss counts again). Limits: Redis that lost
- * everything while no instance was running looks like a new installation unless re-seeding is configured,
- * and a policy that may evict both a counter and its user's root at once is warned about at start-up.
+ * restored (held amounts are given back; a key repeated after the loss counts again). Limits: unless
+ * re-seeding is configured, Redis that lost everything looks like a new installation to an instance that
+ * starts (or restarts) before a running one has met the loss, as after a failover to an empty replica during a
+ * rolling deployment; and a policy that may evict both a counter and its user's root at once is warned about at
+ * start-up.
  */
 public final class RedisCounterStore implements CounterStore {
 
@@ -248,7 +250,7 @@ public final class RedisCounterStore implements CounterStore {
         case "T":
           throw lateAnswer("consume");
         default:
-          lostState.recover(status, r, c.userId(), user, deltas, c.now(), attempt);
+          lostState.recover(status, r, c.userId(), user, RedisLostState.Counter.of(deltas), c.now(), attempt);
       }
     }
   }
@@ -304,8 +306,14 @@ public final class RedisCounterStore implements CounterStore {
         case "T":
           throw lateAnswer(op);
         default:
-          // a lost sentinel: reservations are not restored, so a settle finds nothing once it is back
-          lostState.recover(status, r, c.userId(), user, List.of(), c.now(), attempt);
+          // a lost sentinel: reservations are not restored, so a settle finds nothing once it is back; a lost
+          // counter (named in the answer) is re-seeded, and the settle charges it
+          List<RedisLostState.Counter> lost = new ArrayList<>();
+          if (r.size() >= 7) {
+            lost.add(new RedisLostState.Counter(QuotaType.of(text(r.get(2))), text(r.get(3)), instant(text(r.get(4))),
+                instant(text(r.get(5))), instant(text(r.get(6)))));
+          }
+          lostState.recover(status, r, c.userId(), user, lost, c.now(), attempt);
       }
     }
   }

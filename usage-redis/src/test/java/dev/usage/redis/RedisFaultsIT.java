@@ -9,6 +9,7 @@ import dev.usage.Quota;
 import dev.usage.QuotaDecision;
 import dev.usage.QuotaStatus;
 import dev.usage.QuotaType;
+import dev.usage.Reservation;
 import dev.usage.TrackingMode;
 import dev.usage.UsageEngine;
 import dev.usage.UsageEvent;
@@ -194,6 +195,23 @@ class RedisFaultsIT {
         .filter(s -> s.type().equals(QuotaType.REQUESTS)).findFirst().orElseThrow();
     assertThat(status.used()).isEqualTo(500);
     assertThat(status.reserved()).isZero();
+  }
+
+  @Test
+  void aCommitWhoseCounterWasLostReseedsItFromTheEventLogAndCharges() {
+    redis = RedisProcess.start();
+    InMemoryUsageStorage durable = InMemoryUsageStorage.create();
+    open(redis.uri(), b -> b.events(durable.events()).reseedFrom(durable.events()), 1_000);
+    String user = "u-" + UUID.randomUUID();
+    engine.tracking().consumeQuota(UsageEvent.builder().eventId("first").userId(user).occurredAt(Instant.now())
+        .requests(5).build());
+    Reservation held = engine.tracking().reserveQuota(Consumption.of(user, QuotaType.REQUESTS, 10)).reservation()
+        .orElseThrow();
+    deleteCounters(user);
+
+    // the commit is the user's next call: it re-seeds the counter it charges (5 from the log), then charges 4
+    engine.tracking().commitReservation(held, Map.of(QuotaType.REQUESTS, 4L));
+    assertThat(used(user)).isEqualTo(9);
   }
 
   private void deleteCounters(String user) {

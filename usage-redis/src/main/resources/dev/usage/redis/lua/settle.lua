@@ -4,7 +4,8 @@
 --       5 the canonical actual amounts (commit), 6 deadline (microseconds of Redis's clock),
 --       then pairs type, amount (commit)
 -- Replies (then used, reserved per held counter): {'SET'} settled; {'P'} replayed; {'C'} conflict;
---   {'F'} not found (nothing else); {'I', type} a type not held; {'O', type} past 2^53-1; {'L', why} lost;
+--   {'F'} not found (nothing else); {'I', type} a type not held; {'O', type} past 2^53-1; {'L', why} lost
+--   ({'L', 'counter', type, period, start, end, expiry}: that counter);
 --   {'T'} run after its deadline: nothing changed
 if #ARGV < 6 or (#ARGV - 6) % 2 ~= 0 or not num(ARGV[2]) or not num(ARGV[6])
     or (ARGV[4] ~= 'commit' and ARGV[4] ~= 'release') then
@@ -63,8 +64,9 @@ for _, d in ipairs(list) do
   if not x and actual[d.t] and num(actual[d.t]) > 0 then
     local recorded = redis.call('HGET', root, 'k:' .. d.p .. ':' .. d.t)
     if recorded and num(recorded) > num(now) then
-      -- the root says the counter is alive: it was lost, and is not started again at zero here
-      return {'L', 'counter'}
+      -- the root says the counter is alive: it was lost, and is not started again at zero here (the caller
+      -- re-seeds it, when it can, from what is named)
+      return {'L', 'counter', d.t, d.p, d.s, d.e, d.x}
     end
   end
   local minus = held and num(d.a) or 0
