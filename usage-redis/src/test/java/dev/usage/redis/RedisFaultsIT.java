@@ -147,10 +147,7 @@ class RedisFaultsIT {
   void aLostCounterOfSeveralQuotasStartsAfreshForEachOnceTheLossIsAccepted() {
     redis = RedisProcess.start();
     open(redis.uri(), b -> { }, 1_000);
-    engine.close();
-    engine = UsageEngine.builder().storage(Storages.shared(storage)).trackingMode(TrackingMode.SYNC)
-        .defaultQuota(Quota.monthly(QuotaType.REQUESTS, 1_000)).defaultQuota(Quota.monthly(QuotaType.CHARACTERS,
-            100_000)).closeOnShutdown(false).build();
+    reopenEngine(b -> b.defaultQuota(Quota.monthly(QuotaType.CHARACTERS, 100_000)));
     String together = "u-" + UUID.randomUUID();
     String apart = "u-" + UUID.randomUUID();
     String intact = "u-" + UUID.randomUUID();
@@ -178,11 +175,8 @@ class RedisFaultsIT {
   void aHoldNobodySettledIsGivenBackWhenItsUserReturnsAfterTheReservationsRetention() throws Exception {
     redis = RedisProcess.start();
     open(redis.uri(), b -> { }, 1_000);
-    engine.close();
     // a reservation's hash would be kept for its retention only: its hold, plus the idempotency window
-    engine = UsageEngine.builder().storage(Storages.shared(storage)).trackingMode(TrackingMode.SYNC)
-        .defaultQuota(Quota.monthly(QuotaType.REQUESTS, 1_000)).reservationTtl(Duration.ofSeconds(1))
-        .idempotencyWindow(Duration.ofSeconds(1)).closeOnShutdown(false).build();
+    reopenEngine(b -> b.reservationTtl(Duration.ofSeconds(1)).idempotencyWindow(Duration.ofSeconds(1)));
     String user = "u-" + UUID.randomUUID();
     assertThat(engine.tracking().reserveQuota(Consumption.of(user, QuotaType.REQUESTS, 900)).reservation())
         .isPresent(); // and its caller never commits nor releases it
@@ -191,10 +185,7 @@ class RedisFaultsIT {
 
     assertThat(engine.tracking().consumeQuota(Consumption.of(user, QuotaType.REQUESTS, 500)).allowed())
         .as("the lapsed hold no longer takes room").isTrue();
-    QuotaStatus status = engine.quotas().getQuotaStatus(user).stream()
-        .filter(s -> s.type().equals(QuotaType.REQUESTS)).findFirst().orElseThrow();
-    assertThat(status.used()).isEqualTo(500);
-    assertThat(status.reserved()).isZero();
+    assertThat(status(user)).as("used, reserved").containsExactly(500L, 0L);
   }
 
   @Test
@@ -212,6 +203,64 @@ class RedisFaultsIT {
     // the commit is the user's next call: it re-seeds the counter it charges (5 from the log), then charges 4
     engine.tracking().commitReservation(held, Map.of(QuotaType.REQUESTS, 4L));
     assertThat(used(user)).isEqualTo(9);
+  }
+
+  @Test
+  void aCounterMadeAnewWhileAReservationIsHeldHoldsItAgain() {
+    redis = RedisProcess.start();
+    open(redis.uri(), b -> { }, 1_000);
+    String user = "u-" + UUID.randomUUID();
+    engine.tracking().consumeQuota(Consumption.of(user, QuotaType.REQUESTS, 5));
+    Reservation held = engine.tracking().reserveQuota(Consumption.of(user, QuotaType.REQUESTS, 100)).reservation()
+        .orElseThrow();
+    deleteCounters(user); // the counter is evicted, the reservation is not
+    assertThat(storage.acceptDataLoss()).isOne();
+
+    assertThat(engine.tracking().consumeQuota(Consumption.of(user, QuotaType.REQUESTS, 1)).allowed()).isTrue();
+    assertThat(status(user)).as("used, reserved").containsExactly(1L, 100L);
+    engine.tracking().releaseReservation(held);
+    assertThat(status(user)).containsExactly(1L, 0L);
+    assertThat(engine.tracking().consumeQuota(Consumption.of(user, QuotaType.REQUESTS, 999)).allowed()).isTrue();
+    assertThat(engine.tracking().consumeQuota(Consumption.of(user, QuotaType.REQUESTS, 1)).allowed()).isFalse();
+  }
+
+  @Test
+  void aUserReseededWithoutTheirRecordStillLapsesTheHoldsTheyHad() throws Exception {
+    redis = RedisProcess.start();
+    InMemoryUsageStorage durable = InMemoryUsageStorage.create();
+    open(redis.uri(), b -> b.events(durable.events()).reseedFrom(durable.events()), 1_000);
+    reopenEngine(b -> b.reservationTtl(Duration.ofSeconds(2)));
+    String user = "u-" + UUID.randomUUID();
+    engine.tracking().consumeQuota(UsageEvent.builder().eventId("first").userId(user).occurredAt(Instant.now())
+        .requests(5).build());
+    assertThat(engine.tracking().reserveQuota(Consumption.of(user, QuotaType.REQUESTS, 100)).reservation())
+        .isPresent(); // never settled
+    try (var connection = client.connect()) { // the counter and the user's record are evicted, the hold is not
+      assertThat(connection.sync().del(new RedisKeys("faults").user(user) + "root")).isOne();
+    }
+    deleteCounters(user);
+
+    // re-seeded from the log (5), the live hold holds again; once it has lapsed, it holds nothing
+    assertThat(engine.tracking().consumeQuota(Consumption.of(user, QuotaType.REQUESTS, 10)).allowed()).isTrue();
+    assertThat(status(user)).as("used, reserved").containsExactly(15L, 100L);
+    Thread.sleep(2_500);
+    assertThat(engine.tracking().consumeQuota(Consumption.of(user, QuotaType.REQUESTS, 1)).allowed()).isTrue();
+    assertThat(status(user)).containsExactly(16L, 0L);
+  }
+
+  private void reopenEngine(Consumer<UsageEngine.Builder> options) {
+    engine.close();
+    UsageEngine.Builder b = UsageEngine.builder().storage(Storages.shared(storage)).trackingMode(TrackingMode.SYNC)
+        .defaultQuota(Quota.monthly(QuotaType.REQUESTS, 1_000)).closeOnShutdown(false);
+    options.accept(b);
+    engine = b.build();
+  }
+
+  /** The user's requests: used, reserved. */
+  private List<Long> status(String user) {
+    QuotaStatus s = engine.quotas().getQuotaStatus(user).stream().filter(q -> q.type().equals(QuotaType.REQUESTS))
+        .findFirst().orElseThrow();
+    return List.of(s.used(), s.reserved());
   }
 
   private void deleteCounters(String user) {

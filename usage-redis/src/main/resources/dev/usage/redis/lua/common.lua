@@ -79,6 +79,24 @@ local function live(ck, t, now)
   return v[3] or nil, v[1] or '0', v[2] or '0'
 end
 
+-- what the user's held reservations hold on one counter type (a decimal string): a counter made anew while
+-- some are held (it was lost, or its time was up before theirs) holds it again, so that settling or lapsing
+-- them takes off only what they added
+local function held_on(prefix, period, t)
+  local sum = 0
+  for _, rid in ipairs(redis.call('ZRANGE', prefix .. 'hz', 0, -1)) do
+    local h = redis.call('HMGET', prefix .. 'h:' .. rid, 'st', 'd')
+    if h[1] == 'H' then
+      for _, d in ipairs(deltas(h[2])) do
+        if d.t == t and d.p == period then
+          sum = sum + num(d.a)
+        end
+      end
+    end
+  end
+  return int(sum)
+end
+
 -- takes a hold's amounts off its counters' reserved part
 local function unhold(prefix, d)
   for _, h in ipairs(deltas(d)) do

@@ -106,6 +106,9 @@ for i = 0, n - 1 do
     -- a user re-seeded after a loss meets a counter the seeding did not cover: seed it from the events too
     return {'N'}
   end
+  if x == nil then
+    r = held_on(prefix, ARGV[b + 1], t)
+  end
   seen[i + 1] = {x = x, u = u, r = r}
   local total = num(u) + num(r) + amount
   if limit >= 0 and total > limit then
@@ -141,7 +144,8 @@ for i = 0, n - 1 do
   local t, p, amount, s, e, x = ARGV[b], ARGV[b + 1], ARGV[b + 2], ARGV[b + 4], ARGV[b + 5], ARGV[b + 6]
   local ck = KEYS[6 + i]
   if seen[i + 1].x == nil then
-    redis.call('HSET', ck, 'u:' .. t, '0', 'r:' .. t, '0', 's:' .. t, s, 'e:' .. t, e, 'x:' .. t, x, 'id', ARGV[13])
+    redis.call('HSET', ck, 'u:' .. t, '0', 'r:' .. t, seen[i + 1].r, 's:' .. t, s, 'e:' .. t, e, 'x:' .. t, x,
+      'id', ARGV[13])
     keep(ck, x, now)
   elseif num(x) > num(seen[i + 1].x) then
     redis.call('HSET', ck, 'x:' .. t, x)

@@ -24,12 +24,15 @@ if not epoch then
   return {'L', 'sentinel'}
 end
 prune(root, now)
+-- as for a user without a root (see consume.lua): expired holds lapse, and the root learns the earliest other
+lapse(ARGV[1], root, now, '-9007199254740991')
 for i = 0, n - 1 do
   local b = 5 + i * 6
   local t, p, s, e, x, used = ARGV[b], ARGV[b + 1], ARGV[b + 2], ARGV[b + 3], ARGV[b + 4], ARGV[b + 5]
   local ck = KEYS[3 + i]
   if not live(ck, t, now) and num(x) > num(now) then
-    redis.call('HSET', ck, 'u:' .. t, used, 'r:' .. t, '0', 's:' .. t, s, 'e:' .. t, e, 'x:' .. t, x, 'id', ARGV[3])
+    redis.call('HSET', ck, 'u:' .. t, used, 'r:' .. t, held_on(ARGV[1], p, t), 's:' .. t, s, 'e:' .. t, e, 'x:' .. t,
+      x, 'id', ARGV[3])
     keep(ck, x, now)
   end
   local known = redis.call('HGET', root, 'k:' .. p .. ':' .. t)

@@ -85,8 +85,8 @@ for _, d in ipairs(list) do
     local ck = prefix .. 'c:' .. d.p
     if not live(ck, d.t, now) then
       -- the counter is gone (its time is up, or the hold outlived it): a late commit still charges
-      redis.call('HSET', ck, 'u:' .. d.t, '0', 'r:' .. d.t, '0', 's:' .. d.t, d.s, 'e:' .. d.t, d.e, 'x:' .. d.t, d.x,
-        'id', h[5])
+      redis.call('HSET', ck, 'u:' .. d.t, '0', 'r:' .. d.t, held_on(prefix, d.p, d.t), 's:' .. d.t, d.s, 'e:' .. d.t,
+        d.e, 'x:' .. d.t, d.x, 'id', h[5])
       keep(ck, d.x, now)
       local known = redis.call('HGET', root, 'k:' .. d.p .. ':' .. d.t)
       if not known or num(known) < num(d.x) then
