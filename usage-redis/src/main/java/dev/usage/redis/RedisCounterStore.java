@@ -41,12 +41,13 @@ import java.util.TreeMap;
  * ({@link RedisUsageStorage.Builder#reseedFrom}) the user's counters are re-created from the events of their
  * periods (and the sentinel re-created); without one the command fails with {@link UsageStorageException}
  * until an administrator calls {@link RedisUsageStorage#acceptDataLoss()}, which re-creates the sentinels and
- * drops the roots' records of the counters lost so far (a later loss is detected again). Reservations and idempotency markers lost with the data are not
- * restored (held amounts are given back; a key repeated after the loss counts again). Limits: unless
- * re-seeding is configured, Redis that lost everything looks like a new installation to an instance that
- * starts (or restarts) before a running one has met the loss, as after a failover to an empty replica during a
- * rolling deployment; and a policy that may evict both a counter and its user's root at once is warned about at
- * start-up.
+ * drops the roots' records of the counters lost so far (a later loss is detected again). Reservations and
+ * idempotency markers lost with the data are not restored (their held amounts are free again; a key repeated
+ * after the loss counts again); reservations that outlived their counter hold on it again when it is made anew.
+ * Limits: unless re-seeding is configured, Redis that lost everything looks like a new installation to an
+ * instance that starts (or restarts) before a running one has met the loss, as after a failover to an empty
+ * replica during a rolling deployment; and a policy that may evict both a counter and its user's root at once
+ * is warned about at start-up.
  */
 public final class RedisCounterStore implements CounterStore {
 

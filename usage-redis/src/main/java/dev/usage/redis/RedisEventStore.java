@@ -5,7 +5,7 @@ import dev.usage.QuotaType;
 import dev.usage.SystemUsage;
 import dev.usage.UsageEvent;
 import dev.usage.spi.EventStore;
-import io.lettuce.core.RedisException;
+import io.lettuce.core.Range;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -152,7 +152,7 @@ public final class RedisEventStore implements EventStore {
 
   /** The second step of {@link #append}: the system-wide data of every event's stored version, per hour. */
   void systemStep(List<Appended> appended) {
-    Map<Long, Map<String, Appended>> byHour = new TreeMap<>();
+    TreeMap<Long, Map<String, Appended>> byHour = new TreeMap<>();
     for (Appended e : appended) {
       String ref = RedisKeys.encode(e.userId()) + "|" + RedisKeys.encode(e.eventId());
       byHour.computeIfAbsent(TimeBuckets.hourOf(e.stored().micros()), h -> new LinkedHashMap<>()).putIfAbsent(ref, e);
@@ -160,12 +160,10 @@ public final class RedisEventStore implements EventStore {
     for (Map.Entry<Long, Map<String, Appended>> hour : byHour.entrySet()) {
       String label = TimeBuckets.hourLabel(hour.getKey());
       // indexed first: an hour holding data is always in the index, whatever fails after
-      try {
+      RedisScripts.call(redis, "event append (hour index)", () -> {
         redis.sync().zadd(keys.systemHours(), hour.getKey(), label);
-        redis.sync().pexpire(keys.systemHours(), Long.parseLong(ttl));
-      } catch (RedisException e) {
-        throw RedisScripts.failure("event append (hour index)", e);
-      }
+        return redis.sync().pexpire(keys.systemHours(), Long.parseLong(ttl));
+      });
       String s = keys.systemHour(label);
       String[] k = {s + "t", s + "u", s + "r", s + "e"};
       List<Map.Entry<String, Appended>> refs = new ArrayList<>(hour.getValue().entrySet());
@@ -180,6 +178,13 @@ public final class RedisEventStore implements EventStore {
         }
         RedisScripts.run(redis, SYSTEM, "event append (system totals)", k, a.toArray(String[]::new));
       }
+    }
+    if (!byHour.isEmpty()) {
+      // hours older than the retention before the batch's newest leave the index, never the batch's own (as the
+      // users' indexes in append_events.lua): their data has expired, and the index stays bounded
+      long cutoff = Math.min(byHour.lastKey() - Long.parseLong(ttl) / 3_600_000L, byHour.firstKey());
+      RedisScripts.call(redis, "event append (hour index)", () -> redis.sync().zremrangebyscore(keys.systemHours(),
+          Range.from(Range.Boundary.unbounded(), Range.Boundary.excluding(cutoff))));
     }
   }
 

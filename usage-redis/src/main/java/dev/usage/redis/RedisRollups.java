@@ -2,7 +2,6 @@ package dev.usage.redis;
 
 import dev.usage.QuotaType;
 import io.lettuce.core.Range;
-import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.ScoredValue;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
@@ -82,13 +81,9 @@ public final class RedisRollups {
     if (f >= t) {
       return List.of();
     }
-    List<ScoredValue<String>> buckets;
-    try {
-      buckets = redis.sync().zrangebyscoreWithScores(index,
-          Range.create(Math.floorDiv(f, bucketMicros), TimeBuckets.ceilDiv(t, bucketMicros) - 1));
-    } catch (RedisException e) {
-      throw RedisScripts.failure("rollups", e);
-    }
+    List<ScoredValue<String>> buckets = RedisScripts.call(redis, "rollups", () -> redis.sync()
+        .zrangebyscoreWithScores(index, Range.create(Math.floorDiv(f, bucketMicros),
+            TimeBuckets.ceilDiv(t, bucketMicros) - 1)));
     List<RedisFuture<Map<String, String>>> hashes = new ArrayList<>(buckets.size());
     buckets.forEach(b -> hashes.add(redis.async().hgetall(key.apply(b.getValue()))));
     List<RollupBucket> out = new ArrayList<>(buckets.size());

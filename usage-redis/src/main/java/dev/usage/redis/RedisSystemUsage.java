@@ -3,7 +3,6 @@ package dev.usage.redis;
 import dev.usage.QuotaType;
 import dev.usage.SystemUsage;
 import io.lettuce.core.Range;
-import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.ScoredValue;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
@@ -91,15 +90,11 @@ final class RedisSystemUsage {
 
   /** The hours with system-wide data whose numbers are within {@code [first, last]}, in order. */
   List<Hour> hours(long first, long last) {
-    try {
-      List<ScoredValue<String>> found = redis.sync().zrangebyscoreWithScores(keys.systemHours(),
-          Range.create(first, last));
-      List<Hour> out = new ArrayList<>(found.size());
-      found.forEach(v -> out.add(new Hour((long) v.getScore(), v.getValue())));
-      return out;
-    } catch (RedisException e) {
-      throw RedisScripts.failure("system usage (hour index)", e);
-    }
+    List<ScoredValue<String>> found = RedisScripts.call(redis, "system usage (hour index)",
+        () -> redis.sync().zrangebyscoreWithScores(keys.systemHours(), Range.create(first, last)));
+    List<Hour> out = new ArrayList<>(found.size());
+    found.forEach(v -> out.add(new Hour((long) v.getScore(), v.getValue())));
+    return out;
   }
 
   private List<io.lettuce.core.KeyValue<String, String>> data(String key, List<String> refs) {

@@ -182,7 +182,8 @@ public final class RedisUsageStorage implements UsageStorage {
           + options.getDisconnectedBehavior() + "): a command buffered while disconnected and sent after the"
           + " reconnect could count a consumption twice; use RedisUsageStorage.recommendedOptions()");
     }
-    if (!options.getReplayFilter().test(new Command<>(CommandType.EVALSHA, null))) {
+    if (!options.getReplayFilter().test(new Command<>(CommandType.EVALSHA, null))
+        || !options.getReplayFilter().test(new Command<>(CommandType.EVAL, null))) {
       throw new InvalidUsageException("client.options.replayFilter", "must filter EVALSHA and EVAL out: a script in"
           + " flight when the connection dropped, sent again after the reconnect, could count a consumption twice;"
           + " use RedisUsageStorage.recommendedOptions()");

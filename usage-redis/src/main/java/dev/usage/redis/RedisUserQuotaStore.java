@@ -19,9 +19,11 @@ import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanCursor;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Consumer;
 
@@ -189,10 +191,10 @@ public final class RedisUserQuotaStore implements UserQuotaStore {
     return after.map(a -> users.tailSet(a, false)).orElse(users).stream().limit(limit).toList();
   }
 
-  /** The audit lists of every user: {@code SCAN} node by node. */
+  /** The audit lists of every user: {@code SCAN} node by node (which may return a key more than once). */
   private List<String> scanAuditLists() {
     String match = keys.prefix() + ":{*}:a";
-    List<String> out = new ArrayList<>();
+    Set<String> out = new LinkedHashSet<>();
     for (RedisClusterCommands<String, String> node : redis.nodes()) {
       ScanCursor at = ScanCursor.INITIAL;
       KeyScanCursor<String> page;
@@ -206,6 +208,6 @@ public final class RedisUserQuotaStore implements UserQuotaStore {
         at = page;
       } while (!page.isFinished());
     }
-    return out;
+    return List.copyOf(out);
   }
 }

@@ -253,4 +253,41 @@ class RedisEventStoreIT {
     // its id is forgotten with it: appended again, it is new (as after a purge of raw events in SQL)
     assertThat(store.append(List.of(event("trim", "old", T0, 3, true)))).isEqualTo(1);
   }
+
+  @Test
+  void aBusyUsersLogIsTrimmedFasterThanItIsAppendedTo() {
+    RedisKeys keys = redis.freshKeys();
+    RedisEventStore store = new RedisEventStore(redis.connector, keys, Duration.ofHours(1));
+    for (int batch = 0; batch < 2; batch++) {
+      store.append(batch(batch * 500, T0));
+    }
+    // an hour and a half later, as busy: each append takes out more of the expired events than it brings
+    store.append(batch(1_000, T0.plus(Duration.ofMinutes(90))));
+    store.append(batch(1_500, T0.plus(Duration.ofMinutes(91))));
+
+    assertThat(redis.connector.sync().zcard(keys.user("busy") + "et")).isEqualTo(1_000);
+    assertThat(redis.connector.sync().hlen(keys.user("busy") + "ev")).isEqualTo(1_000);
+  }
+
+  private static List<UsageEvent> batch(int first, Instant at) {
+    List<UsageEvent> out = new java.util.ArrayList<>();
+    for (int i = first; i < first + 500; i++) {
+      out.add(event("busy", "e" + i, at.plusMillis(i % 500), 1, true));
+    }
+    return out;
+  }
+
+  @Test
+  void theSystemHourIndexForgetsHoursOlderThanTheRetention() {
+    RedisKeys keys = redis.freshKeys();
+    RedisEventStore store = new RedisEventStore(redis.connector, keys, Duration.ofHours(1));
+    store.append(List.of(event("a", "1", T0, 3, true)));
+    store.append(List.of(event("b", "2", T0.plus(Duration.ofMinutes(70)), 3, true)));
+    assertThat(redis.connector.sync().zcard(keys.systemHours())).isEqualTo(2);
+
+    store.append(List.of(event("c", "3", T0.plus(Duration.ofHours(3)), 3, true)));
+
+    assertThat(redis.connector.sync().zrange(keys.systemHours(), 0, -1))
+        .containsExactly(TimeBuckets.hourLabel(TimeBuckets.hourOf(TimeBuckets.floorMicros(T0.plus(Duration.ofHours(3))))));
+  }
 }

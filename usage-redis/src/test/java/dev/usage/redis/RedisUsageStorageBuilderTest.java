@@ -8,6 +8,7 @@ import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.protocol.CommandType;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -30,6 +31,12 @@ class RedisUsageStorageBuilderTest {
     // rejecting new commands is not enough: scripts in flight when the connection drops must not be re-sent
     client.setOptions(ClientOptions.builder()
         .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS).build());
+    assertThatThrownBy(() -> RedisUsageStorage.builder(client)).isInstanceOf(InvalidUsageException.class)
+        .hasMessageContaining("client.options.replayFilter");
+    // nor is a filter that leaves out EVAL, which runs a script when its EVALSHA met NOSCRIPT (after a restart)
+    client.setOptions(ClientOptions.builder()
+        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+        .replayFilter(c -> c.getType() == CommandType.EVALSHA).build());
     assertThatThrownBy(() -> RedisUsageStorage.builder(client)).isInstanceOf(InvalidUsageException.class)
         .hasMessageContaining("client.options.replayFilter");
     RedisClusterClient cluster = RedisClusterClient.create("redis://127.0.0.1:1");

@@ -60,8 +60,9 @@ for i = 0, n - 1 do
     reply[#reply + 1] = redis.call('HGET', KEYS[2], id)
   end
 end
--- events older than the retention before this batch's newest leave the log (a bounded number per append, so
--- a long-lived user's log stays bounded without a pass of its own); so do the indexes' expired buckets
+-- events older than the retention before this batch's newest leave the log: a bounded number per append, and
+-- more than the append brought, so that a long-lived user's log stays bounded without a pass of its own however
+-- busy the user; so do the indexes' expired buckets
 local newest, oldest = -MAX, MAX
 for i = 0, n - 1 do
   newest = math.max(newest, num(ARGV[1 + i * W + 2]))
@@ -69,7 +70,7 @@ for i = 0, n - 1 do
 end
 -- never the batch's own events (a backfill spanning more than the retention keeps what it brought)
 local cutoff = math.min(newest - num(ttl) * 1000, oldest)
-local old = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. int(cutoff), 'LIMIT', 0, 256)
+local old = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. int(cutoff), 'LIMIT', 0, 256 + n)
 if #old > 0 then
   redis.call('HDEL', KEYS[2], unpack(old))
   redis.call('ZREM', KEYS[1], unpack(old))

@@ -2,8 +2,8 @@
 -- KEYS: 1 slot sentinel, 2 root, 3 settings, 4 marker (root when none), 5 hold (root when none),
 --       6.. the counter hash of each delta
 -- ARGV: 1 user key prefix, 2 now, 3 settings version ('' = not checked), 4 '1' = answer N (to be re-seeded
---       from the event log) instead of failing on lost state, or for a user without a root, 5 '1' = marker, 6 fingerprint,
---       7 marker expiry, 8 '1' = hold, 9 encoded reservation id, 10 hold expiry, 11 hold retention,
+--       from the event log) instead of failing on lost state, or for a user without a root, 5 '1' = marker,
+--       6 fingerprint, 7 marker expiry, 8 '1' = hold, 9 encoded reservation id, 10 hold expiry, 11 hold retention,
 --       12 reservation id, 13 user id, 14 deadline (microseconds of Redis's clock), then per delta: type, period, amount, limit (-1: none), start, end, expiry
 -- Replies: {'A', used, reserved, ...} admitted; {'R', 'type,type', used, reserved, ...} rejected;
 --   {'P' | 'C', reservation id, hold expiry, hold retention, used, reserved, ...} replayed / conflict;
