@@ -146,6 +146,30 @@ class RedisUsageStorageIT {
   }
 
   /** The fast script's arguments for one consume: a call of one (see consume_fast.lua). */
+  @Test
+  void theFastConsumeTakesACounterKeptLongerThanTheCallerWouldAndLeavesAShorterOneToTheFullPath() {
+    redis = RedisProcess.start();
+    storage = builder().build();
+    RedisConnector connector = RedisConnector.standalone(client, Duration.ofSeconds(2));
+    try (StatefulRedisConnection<String, String> raw = client.connect()) {
+      String u = new RedisKeys("st").user("retention");
+      String[] k = {u + "q", u + "c:M2026-11-01"};
+      raw.sync().hset(u + "c:M2026-11-01", Map.of("u:requests", "7", "r:requests", "0", "x:requests",
+          "9000000000000000"));
+      // an instance keeping counters for less sends an earlier expiry: the counter serves it as it is
+      List<Object> r = RedisScripts.run(connector, RedisScripts.CONSUME_FAST, "consume", k,
+          one(k, new String[] {"1", "", "9999999999999999", "0", "requests", "1", "-1", "8000000000000000"}));
+      assertThat(r).extracting(RedisScripts::text).as("length, answer").containsExactly("3", "A", "8", "0");
+      // one keeping them for longer sends a later one: the full path raises the counter's first
+      r = RedisScripts.run(connector, RedisScripts.CONSUME_FAST, "consume", k,
+          one(k, new String[] {"1", "", "9999999999999999", "0", "requests", "1", "-1", "9500000000000000"}));
+      assertThat(r).extracting(RedisScripts::text).containsExactly("1", "X");
+      assertThat(raw.sync().hget(u + "c:M2026-11-01", "u:requests")).isEqualTo("8");
+    } finally {
+      connector.close();
+    }
+  }
+
   private static String[] one(String[] keys, String[] args) {
     return concat(new String[] {"1", Integer.toString(keys.length), Integer.toString(args.length)}, args);
   }

@@ -16,8 +16,8 @@
 -- Each consume's arguments: 1 now, 2 settings version ('' = not checked), 3 deadline (microseconds of Redis's
 --       clock), 4 '1' = marker, '0' = none, [5 the marker, '<expiry>:<fingerprint>' (expiry in microseconds),
 --       6 its TTL (ms): with a marker only], then per delta: type, amount, limit (-1: none), expiry (the
---       counter's, as the full path wrote it: compared as text; the client sends only counters whose expiry is
---       after its now)
+--       counter's, as the full path writes it; the counter's may be later. The client sends only counters whose
+--       expiry is after its now)
 -- The marker is written with SET NX, which also tells whether the key was there (consume.lua reads it).
 -- A consume is written only if Redis's clock has not passed its deadline. The clock is read by the first
 -- consume of the call that passes its checks, and again after every 16 consumes: 16 consumes take Redis under
@@ -55,8 +55,8 @@ local function malformed(k0, nk, a0, na)
   for i = 1, n do
     local b = a0 + h + 1 + (i - 1) * 4
     local amount, limit = tonumber(ARGV[b + 1]), tonumber(ARGV[b + 2])
-    -- the expiry is only compared, as text, with the counter's: one that is not a number matches none, and the
-    -- full path refuses it
+    -- the expiry is only compared with the counter's (see consume): one that is not a number matches none, and
+    -- the full path refuses it
     if not (amount and limit) then
       return 'delta ' .. i .. ' is not numeric'
     end
@@ -147,9 +147,14 @@ local function consume(k0, nk, a0, na, v0, out)
     local b = a0 + h + 1 + (i - 1) * 4
     local o = (i - 1) * stride
     local used, reserved = c[o + 1], c[o + 2]
-    -- the expiry the full path gave the counter, as text (the client sends only counters alive at its now)
+    -- the expiry the full path gave the counter, compared as text first (the client sends only counters alive at
+    -- its now); a later one serves as well (an instance keeping counters for less, or a retention lowered
+    -- mid-period: the full path would keep it), an earlier one is the full path's to raise
     if c[o + 3] ~= ARGV[b + 3] then
-      return {'X'}
+      local stored, sent = c[o + 3] and tonumber(c[o + 3]), tonumber(ARGV[b + 3])
+      if not (stored and sent and stored >= sent) then
+        return {'X'}
+      end
     end
     local sum = tonumber(used) + num[v0 + 1 + 2 * i]
     local total = sum
