@@ -17,8 +17,5 @@ for i = 1, #all, 2 do
     gone[#gone + 1] = all[i]
   end
 end
--- in slices: unpack has a stack limit
-for s = 1, #gone, 1000 do
-  redis.call('HDEL', root, unpack(gone, s, math.min(s + 999, #gone)))
-end
+hdel_all(root, gone)
 return {#gone}

@@ -36,6 +36,13 @@ local function keep(key, untilMicros, now)
   end
 end
 
+-- deletes `fields` of the hash `key`, in slices: unpack has a stack limit
+local function hdel_all(key, fields)
+  for s = 1, #fields, 1000 do
+    redis.call('HDEL', key, unpack(fields, s, math.min(s + 999, #fields)))
+  end
+end
+
 -- drops the root's k: fields (see RedisKeys) of counters whose time is up, an hour after it (an instance whose
 -- clock is behind this call's may still count them alive). Called by the scripts that add a field, at a
 -- period's first consume: consume.lua, and seed.lua (which adds them when the event log re-seeds), so that a
@@ -53,10 +60,7 @@ local function prune(root, now)
       gone[#gone + 1] = all[i]
     end
   end
-  -- in slices: unpack has a stack limit
-  for s = 1, #gone, 1000 do
-    redis.call('HDEL', root, unpack(gone, s, math.min(s + 999, #gone)))
-  end
+  hdel_all(root, gone)
 end
 
 -- a hold's deltas, encoded as type,period,amount,start,end,expiry;...
