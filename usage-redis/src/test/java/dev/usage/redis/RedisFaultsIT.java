@@ -229,7 +229,7 @@ class RedisFaultsIT {
     redis = RedisProcess.start();
     InMemoryUsageStorage durable = InMemoryUsageStorage.create();
     open(redis.uri(), b -> b.events(durable.events()).reseedFrom(durable.events()), 1_000);
-    reopenEngine(b -> b.reservationTtl(Duration.ofSeconds(2)));
+    reopenEngine(b -> b.reservationTtl(Duration.ofSeconds(4))); // time enough for the steps before it lapses
     String user = "u-" + UUID.randomUUID();
     engine.tracking().consumeQuota(UsageEvent.builder().eventId("first").userId(user).occurredAt(Instant.now())
         .requests(5).build());
@@ -243,7 +243,7 @@ class RedisFaultsIT {
     // re-seeded from the log (5), the live hold holds again; once it has lapsed, it holds nothing
     assertThat(engine.tracking().consumeQuota(Consumption.of(user, QuotaType.REQUESTS, 10)).allowed()).isTrue();
     assertThat(status(user)).as("used, reserved").containsExactly(15L, 100L);
-    Thread.sleep(2_500);
+    Thread.sleep(4_500);
     assertThat(engine.tracking().consumeQuota(Consumption.of(user, QuotaType.REQUESTS, 1)).allowed()).isTrue();
     assertThat(status(user)).containsExactly(16L, 0L);
   }
