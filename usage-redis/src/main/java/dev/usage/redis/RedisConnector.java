@@ -1,6 +1,10 @@
 package dev.usage.redis;
 
+import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisException;
+import io.lettuce.core.ScanArgs;
+import io.lettuce.core.ScanCursor;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.RedisClusterClient;
@@ -128,6 +132,27 @@ final class RedisConnector implements AutoCloseable {
    */
   List<RedisClusterCommands<String, String>> nodes() {
     return List.copyOf(nodesById().values());
+  }
+
+  /**
+   * Calls {@code action} with every key matching {@code match}: {@code SCAN} on each of {@link #nodes()} in
+   * turn. A key may come more than once (a rehash or a slot migration meanwhile); {@code what} names the
+   * operation in errors.
+   */
+  void forEachKey(String match, String what, java.util.function.Consumer<String> action) {
+    for (RedisClusterCommands<String, String> node : nodes()) {
+      ScanCursor at = ScanCursor.INITIAL;
+      do {
+        KeyScanCursor<String> page;
+        try {
+          page = node.scan(at, ScanArgs.Builder.matches(match).limit(1_000));
+        } catch (RedisException e) {
+          throw RedisScripts.failure(what, e);
+        }
+        page.getKeys().forEach(action);
+        at = page;
+      } while (!at.isFinished());
+    }
   }
 
   /** As {@link #nodes()}, by node id ({@code "standalone"} for a standalone server), in the same order. */

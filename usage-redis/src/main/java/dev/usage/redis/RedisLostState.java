@@ -9,11 +9,7 @@ import dev.usage.QuotaType;
 import dev.usage.UsageStorageException;
 import dev.usage.spi.CounterDelta;
 import dev.usage.spi.EventStore;
-import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.RedisException;
-import io.lettuce.core.ScanArgs;
-import io.lettuce.core.ScanCursor;
-import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
@@ -119,26 +115,12 @@ final class RedisLostState {
    * @return the number of entries dropped
    */
   long forgiveAll() {
-    long dropped = 0;
-    String match = keys.prefix() + ":{*}:root";
-    for (RedisClusterCommands<String, String> node : redis.nodesById().values()) {
-      ScanCursor at = ScanCursor.INITIAL;
-      do {
-        KeyScanCursor<String> page;
-        try {
-          page = node.scan(at, ScanArgs.Builder.matches(match).limit(1_000));
-        } catch (RedisException e) {
-          throw RedisScripts.failure("scan", e);
-        }
-        for (String root : page.getKeys()) {
-          String user = root.substring(0, root.length() - "root".length());
-          dropped += number(RedisScripts.run(redis, RedisScripts.ACCEPT_LOSS, "accept data loss",
-              new String[] {root}, user).get(0));
-        }
-        at = page;
-      } while (!at.isFinished());
-    }
-    return dropped;
+    long[] dropped = {0};
+    // a root seen twice drops nothing the second time
+    redis.forEachKey(keys.prefix() + ":{*}:root", "accept data loss (scan)", root -> dropped[0] += number(
+        RedisScripts.run(redis, RedisScripts.ACCEPT_LOSS, "accept data loss", new String[] {root},
+            root.substring(0, root.length() - "root".length())).get(0)));
+    return dropped[0];
   }
 
   /** Sets a new data epoch on a sentinel unless one is there. */

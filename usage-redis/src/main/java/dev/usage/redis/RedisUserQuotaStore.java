@@ -13,11 +13,6 @@ import dev.usage.spi.AuditTrails;
 import dev.usage.spi.SpiCodec;
 import dev.usage.spi.UserQuotaStore;
 import java.time.ZoneId;
-import io.lettuce.core.KeyScanCursor;
-import io.lettuce.core.RedisException;
-import io.lettuce.core.ScanArgs;
-import io.lettuce.core.ScanCursor;
-import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -191,23 +186,10 @@ public final class RedisUserQuotaStore implements UserQuotaStore {
     return after.map(a -> users.tailSet(a, false)).orElse(users).stream().limit(limit).toList();
   }
 
-  /** The audit lists of every user: {@code SCAN} node by node (which may return a key more than once). */
+  /** The audit lists of every user, each once (a SCAN may return a key more than once). */
   private List<String> scanAuditLists() {
-    String match = keys.prefix() + ":{*}:a";
     Set<String> out = new LinkedHashSet<>();
-    for (RedisClusterCommands<String, String> node : redis.nodes()) {
-      ScanCursor at = ScanCursor.INITIAL;
-      KeyScanCursor<String> page;
-      do {
-        try {
-          page = node.scan(at, ScanArgs.Builder.matches(match).limit(1_000));
-        } catch (RedisException e) {
-          throw RedisScripts.failure("scan audit trails", e);
-        }
-        out.addAll(page.getKeys());
-        at = page;
-      } while (!page.isFinished());
-    }
+    redis.forEachKey(keys.prefix() + ":{*}:a", "scan audit trails", out::add);
     return List.copyOf(out);
   }
 }

@@ -40,14 +40,9 @@ class RedisClusterLostStateIT {
       storage.close();
     }
     if (client != null) {
-      try (StatefulRedisClusterConnection<String, String> c = client.connect()) {
-        for (var node : c.sync().upstream().asMap().values()) {
-          List<String> keys = node.keys(prefix + ":*");
-          keys.forEach(node::del);
-        }
-      }
       client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
     }
+    RedisFixture.deleteEverywhere(prefix);
   }
 
   @Test

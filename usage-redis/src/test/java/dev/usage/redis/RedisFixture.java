@@ -213,7 +213,7 @@ abstract class RedisFixture implements StorageFixture {
   }
 
   /** Deletes the prefix's keys on the shared Redis and, if this JVM used one, on the Cluster. */
-  private static void deleteEverywhere(String prefix) {
+  static void deleteEverywhere(String prefix) {
     try (RedisClient c = RedisClient.create(RedisURI.create("redis://127.0.0.1:6379"))) {
       try (StatefulRedisConnection<String, String> conn = c.connect()) {
         delete(conn.sync(), prefix);
