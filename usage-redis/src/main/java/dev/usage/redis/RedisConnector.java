@@ -113,12 +113,23 @@ final class RedisConnector implements AutoCloseable {
   }
 
   /**
-   * The instant, in microseconds of the wall clock, after which a write sent now must no longer be applied:
-   * half the timeout from now, so that a write applied in time has the other half to get its reply back to
-   * its caller before the caller is told the outcome is unknown (the scripts compare it with Redis's clock).
+   * When an operation that starts now gives up waiting for Redis ({@link System#nanoTime()}): one command
+   * timeout from now, shared by every call the operation makes (a consume's fast call and its full call, a
+   * {@code NOSCRIPT}'s {@code EVAL}), so that a caller is answered within the timeout however many calls it took.
    */
-  String deadline() {
-    return Long.toString((System.currentTimeMillis() + timeout.toMillis() / 2) * 1_000);
+  long giveUpAt() {
+    return System.nanoTime() + timeout.toNanos();
+  }
+
+  /**
+   * The instant, in microseconds of the wall clock, after which a write sent now by an operation that gives up
+   * at {@code giveUpAt} ({@link #giveUpAt()}) must no longer be applied: half of what is left of its time from
+   * now, so that a write applied in time has the other half to get its reply back to its caller before the
+   * caller is told the outcome is unknown (the scripts compare it with Redis's clock).
+   */
+  String deadline(long giveUpAt) {
+    long left = Math.max(0, giveUpAt - System.nanoTime());
+    return Long.toString(System.currentTimeMillis() * 1_000 + left / 2_000);
   }
 
   /** A value no other command of this connector carries (see {@link RedisScripts#run}). */

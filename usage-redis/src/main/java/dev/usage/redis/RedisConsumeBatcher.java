@@ -63,12 +63,13 @@ final class RedisConsumeBatcher {
   }
 
   /**
-   * Runs one consume and returns its answer (see {@code consume_fast.lua}).
+   * Runs one consume and returns its answer (see {@code consume_fast.lua}), waiting at most until
+   * {@code giveUpAt} ({@link System#nanoTime()}, see {@link RedisConnector#giveUpAt()}).
    *
    * @throws IllegalStateException if a command of the consume failed in Redis (answer {@code E})
    */
-  List<Object> run(String[] keys, String[] args) {
-    List<Object> answer = send(keys, args);
+  List<Object> run(String[] keys, String[] args, long giveUpAt) {
+    List<Object> answer = send(keys, args, giveUpAt);
     if ("E".equals(RedisScripts.text(answer.get(0)))) {
       throw new IllegalStateException("Redis script failed for consume: " + RedisScripts.text(answer.get(1)));
     }
@@ -80,14 +81,14 @@ final class RedisConsumeBatcher {
     return inFlight.get();
   }
 
-  private List<Object> send(String[] keys, String[] args) {
+  private List<Object> send(String[] keys, String[] args, long giveUpAt) {
     if (redis.isCluster()) {
       String[] one = new String[3 + args.length];
       one[0] = "1";
       one[1] = Integer.toString(keys.length);
       one[2] = Integer.toString(args.length);
       System.arraycopy(args, 0, one, 3, args.length);
-      List<Object> r = RedisScripts.run(redis, RedisScripts.CONSUME_FAST, "consume", keys, one);
+      List<Object> r = RedisScripts.run(redis, RedisScripts.CONSUME_FAST, "consume", giveUpAt, keys, one);
       return answers(r, 1).get(0);
     }
     Pending p = new Pending(BulkArgs.encode(keys), keys.length, BulkArgs.encode(args), args.length,
@@ -95,7 +96,7 @@ final class RedisConsumeBatcher {
     queue.add(p);
     drain();
     try {
-      return p.answer().get(redis.timeout().toNanos(), TimeUnit.NANOSECONDS);
+      return p.answer().get(Math.max(0, giveUpAt - System.nanoTime()), TimeUnit.NANOSECONDS);
     } catch (InterruptedException e) {
       p.answer().cancel(false); // not sent yet: it never will be; sent: its answer is dropped
       Thread.currentThread().interrupt();

@@ -82,13 +82,15 @@ public final class RedisCounterStore implements CounterStore {
   @Override
   public ConsumeOutcome consume(ConsumeCommand c) {
     String user = keys.user(c.userId());
+    // one timeout for the fast call and the full call after it
+    long giveUpAt = redis.giveUpAt();
     if (c.hold().isEmpty() && countersAlive(c)) {
-      Optional<ConsumeOutcome> fast = consumeFast(c, user);
+      Optional<ConsumeOutcome> fast = consumeFast(c, user, giveUpAt);
       if (fast.isPresent()) {
         return fast.get();
       }
     }
-    return consumeFull(c, user);
+    return consumeFull(c, user, giveUpAt);
   }
 
   /**
@@ -112,7 +114,7 @@ public final class RedisCounterStore implements CounterStore {
    * {@link RedisConsumeBatcher}: with the consumes of other callers that arrived meanwhile, on a standalone
    * server.
    */
-  private Optional<ConsumeOutcome> consumeFast(ConsumeCommand c, String user) {
+  private Optional<ConsumeOutcome> consumeFast(ConsumeCommand c, String user, long giveUpAt) {
     List<CounterDelta> deltas = c.deltas();
     int n = deltas.size();
     // the marker's key and arguments only when there is one (see consume_fast.lua)
@@ -129,7 +131,7 @@ public final class RedisCounterStore implements CounterStore {
     k[0] = keys.settings(user);
     a[0] = micros(c.now());
     a[1] = checkSettings && c.settingsVersion().isPresent() ? Long.toString(c.settingsVersion().getAsLong()) : "";
-    a[2] = redis.deadline();
+    a[2] = redis.deadline(giveUpAt);
     if (m == null) {
       a[3] = "0";
     } else {
@@ -149,7 +151,7 @@ public final class RedisCounterStore implements CounterStore {
       a[b + 2] = d.isLimited() ? Long.toString(d.limit()) : "-1";
       a[b + 3] = micros(d.counterExpiresAt());
     }
-    List<Object> r = batcher.run(k, a);
+    List<Object> r = batcher.run(k, a, giveUpAt);
     return switch (text(r.get(0))) {
       case "X" -> Optional.empty();
       case "A" -> Optional.of(admitted(c, deltas, values(deltas, r, 1)));
@@ -188,8 +190,11 @@ public final class RedisCounterStore implements CounterStore {
     return out;
   }
 
-  /** Every case, in one script (consume.lua). */
-  private ConsumeOutcome consumeFull(ConsumeCommand c, String user) {
+  /**
+   * Every case, in one script (consume.lua), waiting at most until {@code giveUpAt}; after a re-seed (which
+   * reads the event log), the call that follows has a timeout of its own.
+   */
+  private ConsumeOutcome consumeFull(ConsumeCommand c, String user, long giveUpAt) {
     List<CounterDelta> deltas = c.deltas();
     int n = deltas.size();
     String[] k = new String[5 + n];
@@ -224,9 +229,9 @@ public final class RedisCounterStore implements CounterStore {
       a[b + 5] = micros(d.periodEnd());
       a[b + 6] = micros(d.counterExpiresAt());
     }
-    for (int attempt = 1; ; attempt++) {
-      a[13] = redis.deadline();
-      List<Object> r = RedisScripts.run(redis, RedisScripts.CONSUME, "consume", k, a);
+    for (int attempt = 1; ; attempt++, giveUpAt = redis.giveUpAt()) {
+      a[13] = redis.deadline(giveUpAt);
+      List<Object> r = RedisScripts.run(redis, RedisScripts.CONSUME, "consume", giveUpAt, k, a);
       String status = text(r.get(0));
       switch (status) {
         case "A":
@@ -288,8 +293,9 @@ public final class RedisCounterStore implements CounterStore {
       a[6 + i] = pairs.get(i);
     }
     for (int attempt = 1; ; attempt++) {
-      a[5] = redis.deadline();
-      List<Object> r = RedisScripts.run(redis, RedisScripts.SETTLE, op, k, a);
+      long giveUpAt = redis.giveUpAt();
+      a[5] = redis.deadline(giveUpAt);
+      List<Object> r = RedisScripts.run(redis, RedisScripts.SETTLE, op, giveUpAt, k, a);
       String status = text(r.get(0));
       switch (status) {
         case "SET":

@@ -101,8 +101,9 @@ final class RedisLostState {
       a[b + 4] = micros(d.expiresAt());
       a[b + 5] = Long.toString(Math.min(Quota.MAX_AMOUNT, sums.getOrDefault(d.type(), 0L)));
     }
-    a[3] = redis.deadline();
-    List<Object> r = RedisScripts.run(redis, RedisScripts.SEED, "re-seed", k, a);
+    long giveUpAt = redis.giveUpAt();
+    a[3] = redis.deadline(giveUpAt);
+    List<Object> r = RedisScripts.run(redis, RedisScripts.SEED, "re-seed", giveUpAt, k, a);
     if ("T".equals(text(r.get(0)))) {
       throw RedisCounterStore.lateAnswer("re-seed");
     }

@@ -7,7 +7,6 @@ import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -15,9 +14,9 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.HexFormat;
-import java.time.Duration;
 import java.util.List;
 import java.util.function.Supplier;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -56,20 +55,52 @@ final class RedisScripts {
    * reply (removed here), so that a reply meant for another command is never taken for this one's.
    */
   static List<Object> run(RedisConnector redis, Script script, String what, String[] keys, String... args) {
+    return run(redis, script, what, redis.giveUpAt(), keys, args);
+  }
+
+  /**
+   * As {@link #run(RedisConnector, Script, String, String[], String...)}, for an operation that gives up at
+   * {@code giveUpAt} ({@link System#nanoTime()}, see {@link RedisConnector#giveUpAt()}), however many calls it
+   * made before this one: the {@code EVALSHA}, and the {@code EVAL} after a {@code NOSCRIPT}, wait at most until
+   * then; and nothing is sent once it has passed.
+   */
+  static List<Object> run(RedisConnector redis, Script script, String what, long giveUpAt, String[] keys,
+      String... args) {
     String nonce = redis.nonce();
     String[] sent = withNonce(args, nonce);
-    List<Object> reply = call(redis, what, () -> {
-      RedisClusterCommands<String, String> commands = redis.sync();
-      try {
-        return commands.evalsha(script.sha(), ScriptOutputType.MULTI, keys, sent);
-      } catch (RedisNoScriptException e) {
-        return commands.eval(script.text(), ScriptOutputType.MULTI, keys, sent);
-      }
-    });
+    List<Object> reply;
+    try {
+      reply = awaitUntil(redis, send(redis, what, giveUpAt,
+          () -> redis.async().evalsha(script.sha(), ScriptOutputType.MULTI, keys, sent)), what, giveUpAt, true);
+    } catch (RedisNoScriptException e) {
+      // nothing ran: the script cache was emptied (restart, failover, SCRIPT FLUSH); send the text
+      reply = awaitUntil(redis, send(redis, what, giveUpAt,
+          () -> redis.async().<List<Object>>eval(script.text(), ScriptOutputType.MULTI, keys, sent)), what, giveUpAt,
+          false);
+    }
     if (!carries(reply, nonce)) {
       throw anotherCommandsReply(redis, what);
     }
     return reply.subList(0, reply.size() - 1);
+  }
+
+  /**
+   * Sends a command unless {@code giveUpAt} has passed: then its operation has waited its whole timeout for
+   * earlier calls, which changed nothing (or it would not be making another), and this one is not sent.
+   */
+  private static <T> RedisFuture<T> send(RedisConnector redis, String what, long giveUpAt,
+      Supplier<RedisFuture<T>> command) {
+    if (giveUpAt - System.nanoTime() <= 0) {
+      throw new UsageStorageException("Redis did not answer " + what + " within " + redis.timeout() + " (its"
+          + " earlier calls took that long), so it was not applied");
+    }
+    try {
+      return command.get();
+    } catch (RedisConnectionException e) {
+      throw new UsageStorageException("Redis is not reachable, " + what + " was not applied: " + e.getMessage(), e);
+    } catch (RedisException e) {
+      throw failure(what, e);
+    }
   }
 
   /** {@code args} and the nonce after them, as every script here expects its arguments. */
@@ -118,21 +149,49 @@ final class RedisScripts {
    * in {@link #run}.
    */
   static <T> T await(RedisConnector redis, RedisFuture<T> future, String what) {
+    return awaitUntil(redis, future, what, redis.giveUpAt(), false);
+  }
+
+  /**
+   * Waits for a command until {@code giveUpAt} ({@link System#nanoTime()}); failures become
+   * {@link UsageStorageException}s as in {@link #run}, except a {@code NOSCRIPT} when {@code noScript} is set,
+   * which is thrown as it is (nothing ran).
+   */
+  private static <T> T awaitUntil(RedisConnector redis, RedisFuture<T> future, String what, long giveUpAt,
+      boolean noScript) {
     try {
-      return future.get(redis.timeout().toNanos(), TimeUnit.NANOSECONDS);
+      return future.get(Math.max(0, giveUpAt - System.nanoTime()), TimeUnit.NANOSECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new UsageStorageException("interrupted while waiting for Redis (" + what + ")", e);
+      throw new UsageStorageException("interrupted while waiting for Redis (" + what + "); it may or may not have"
+          + " been applied (outcome unknown)", e);
     } catch (TimeoutException e) {
       redis.replaceAfterTimeout();
       throw new UsageStorageException("Redis did not answer " + what + " within " + redis.timeout() + "; it may or"
           + " may not have been applied (outcome unknown)", e);
+    } catch (CancellationException e) {
+      // cancelled with its connection (a reset: Lettuce sends nothing again); it may have run
+      throw new UsageStorageException("Redis failed during " + what + " (the connection was reset); it may or may"
+          + " not have been applied (outcome unknown)", e);
     } catch (ExecutionException e) {
       Throwable cause = e.getCause();
+      if (cause instanceof RedisNoScriptException noScriptException && noScript) {
+        throw noScriptException;
+      }
+      if (cause instanceof RedisCommandTimeoutException) {
+        redis.replaceAfterTimeout();
+        throw new UsageStorageException("Redis did not answer " + what + " within " + redis.timeout() + "; it may"
+            + " or may not have been applied (outcome unknown): " + cause.getMessage(), cause);
+      }
+      if (cause instanceof RedisConnectionException) {
+        throw new UsageStorageException("Redis is not reachable, " + what + " was not applied: "
+            + cause.getMessage(), cause);
+      }
       if (cause instanceof RedisException re) {
         throw failure(what, re);
       }
-      throw new UsageStorageException("Redis failed during " + what + ": " + cause, cause);
+      throw new UsageStorageException("Redis failed during " + what + "; it may or may not have been applied"
+          + " (outcome unknown): " + cause, cause);
     }
   }
 

@@ -48,9 +48,12 @@ import org.slf4j.LoggerFactory;
  * consumption twice, so the client must reject commands while disconnected
  * ({@code ClientOptions.disconnectedBehavior(REJECT_COMMANDS)}); {@link #recommendedOptions()} and
  * {@link #recommendedClusterOptions()} give options that do (with topology refresh on Cluster), and
- * {@link #builder} refuses a client that would buffer. Every command waits at most
- * {@link Builder#commandTimeout}; then the caller gets {@link dev.usage.UsageStorageException} (outcome
- * unknown), and a write that Redis runs only after that deadline changes nothing.
+ * {@link #builder} refuses a client that would buffer. A consume, commit or release waits at most
+ * {@link Builder#commandTimeout}, however many calls it makes (a consume that the fast script hands to the full
+ * one, an {@code EVAL} after a {@code NOSCRIPT}), unless it recovers lost state (re-seeding from the event log:
+ * the call after that has a timeout of its own); other operations wait at most that per call. Then the caller
+ * gets {@link dev.usage.UsageStorageException} (outcome unknown), and a write that Redis runs only after that
+ * deadline changes nothing.
  *
  * <p><b>Memory policy.</b> Counters carry TTLs, so any eviction policy but {@code noeviction} may drop them;
  * at start-up a warning names the policy. A dropped counter is detected (see {@link RedisCounterStore}).
@@ -340,7 +343,10 @@ public final class RedisUsageStorage implements UsageStorage {
       return this;
     }
 
-    /** The longest wait for one command; then the caller gets a typed error. Default 1 s. */
+    /**
+     * The longest wait for a consume, commit or release (all its calls to Redis together), and for each call of
+     * other operations; then the caller gets a typed error. Default 1 s.
+     */
     public Builder commandTimeout(Duration timeout) {
       this.commandTimeout = timeout;
       return this;

@@ -128,9 +128,10 @@ class RedisConsumeBatchingIT {
 
     // through the batcher, the failing consume's caller gets the typed script failure
     RedisConsumeBatcher batcher = new RedisConsumeBatcher(connector);
-    assertThatThrownBy(() -> batcher.run(new String[] {"u1:q", "u1:c"}, consume(delta)))
+    assertThatThrownBy(() -> batcher.run(new String[] {"u1:q", "u1:c"}, consume(delta), connector.giveUpAt()))
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("WRONGTYPE");
-    assertThat(RedisScripts.text(batcher.run(new String[] {"u2:q", "u2:c"}, consume(delta)).get(0))).isEqualTo("A");
+    assertThat(RedisScripts.text(batcher.run(new String[] {"u2:q", "u2:c"}, consume(delta), connector.giveUpAt())
+        .get(0))).isEqualTo("A");
     assertThat(raw.sync().hget("u2:c", "u:requests")).isEqualTo("7");
   }
 
@@ -452,7 +453,8 @@ class RedisConsumeBatchingIT {
     readyCounter("u2:c", "requests");
     raw.sync().configSet("maxmemory", "1"); // every write is now refused with OOM (noeviction)
     String[] delta = {"requests", "1", "-1", FAR};
-    assertThatThrownBy(() -> new RedisConsumeBatcher(connector).run(new String[] {"u2:q", "u2:c"}, consume(delta)))
+    assertThatThrownBy(() -> new RedisConsumeBatcher(connector).run(new String[] {"u2:q", "u2:c"}, consume(delta),
+        connector.giveUpAt()))
         .isInstanceOf(dev.usage.UsageStorageException.class).hasMessageContaining("refused")
         .hasMessageContaining("not applied");
     raw.sync().configSet("maxmemory", "0");
@@ -470,9 +472,10 @@ class RedisConsumeBatchingIT {
     try {
       RedisConsumeBatcher batcher = new RedisConsumeBatcher(slow);
       String[] delta = {"requests", "1", "-1", FAR};
-      assertThat(RedisScripts.text(batcher.run(new String[] {"u2:q", "u2:c"}, consume(delta)).get(0))).isEqualTo("A");
+      assertThat(RedisScripts.text(batcher.run(new String[] {"u2:q", "u2:c"}, consume(delta), connector.giveUpAt())
+        .get(0))).isEqualTo("A");
       redis.pause(Duration.ofSeconds(4));
-      assertThatThrownBy(() -> batcher.run(new String[] {"u2:q", "u2:c"}, consume(delta)))
+      assertThatThrownBy(() -> batcher.run(new String[] {"u2:q", "u2:c"}, consume(delta), connector.giveUpAt()))
           .isInstanceOf(dev.usage.UsageStorageException.class).hasMessageContaining("outcome unknown");
       // the call is still waiting in Redis, paused for seconds more; its place is given back about the timeout
       // after it went (the client's timer ticks every 100 ms)

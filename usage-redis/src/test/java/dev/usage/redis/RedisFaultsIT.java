@@ -360,6 +360,29 @@ class RedisFaultsIT {
     assertThat(used(user)).isEqualTo(6);
   }
 
+  @Test
+  void aConsumeThatTakesTwoCallsIsAnsweredWithinOneTimeout() {
+    redis = RedisProcess.start();
+    proxy = TcpProxy.start(RedisProcess.HOST, redis.port());
+    open(proxy.uri(), b -> { }, 1_000);
+    String user = "u-" + UUID.randomUUID();
+    Consumption keyed = Consumption.builder(user).requests(5).idempotencyKey("order-18").build();
+    assertThat(engine.tracking().consumeQuota(keyed).allowed()).isTrue(); // scripts, settings, counter in place
+
+    // the retry of a key takes two calls: the fast one finds the key seen before and leaves the replay to the
+    // full one. Each reply comes 300 ms late, so the second call has 200 ms of the 500 left
+    proxy.delay(Duration.ofMillis(300));
+    long started = System.nanoTime();
+    assertThatThrownBy(() -> engine.tracking().consumeQuota(keyed)).isInstanceOf(UsageStorageException.class)
+        .hasMessageContaining("outcome unknown");
+    assertThat(System.nanoTime() - started).isLessThanOrEqualTo(TIMEOUT.toNanos() + SLACK_NANOS);
+
+    proxy.pass();
+    await().atMost(Duration.ofSeconds(5)).ignoreException(UsageStorageException.class)
+        .until(() -> engine.tracking().consumeQuota(keyed).allowed());
+    assertThat(used(user)).isEqualTo(5);
+  }
+
   private void open(RedisURI uri, Consumer<RedisUsageStorage.Builder> options, long limit) {
     client = RedisClient.create(uri);
     client.setOptions(RedisUsageStorage.recommendedOptions());
