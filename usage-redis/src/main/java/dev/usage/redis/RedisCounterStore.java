@@ -366,12 +366,13 @@ public final class RedisCounterStore implements CounterStore {
   }
 
   /**
-   * A script that ran after its deadline changed nothing; its caller had already given up (this answer only
-   * reaches a caller whose clock is behind Redis's by more than the timeout).
+   * A script that ran after its deadline changed nothing: Redis ran it late (it was slow or stalled, the
+   * operation had little of its time left when it sent the call, or Redis's clock is ahead of this host's).
    */
   static UsageStorageException lateAnswer(String what) {
-    return new UsageStorageException("Redis ran " + what + " after its deadline (the server was stalled or its"
-        + " clock is ahead of this host's); nothing was applied");
+    return new UsageStorageException("Redis ran " + what + " after its deadline (the server was slow or stalled,"
+        + " the operation's earlier calls had taken most of its time, or the server's clock is ahead of this"
+        + " host's); nothing was applied");
   }
 
   private static List<CounterValue> values(List<CounterDelta> deltas, List<Object> r, int from) {

@@ -69,14 +69,17 @@ final class RedisScripts {
     String nonce = redis.nonce();
     String[] sent = withNonce(args, nonce);
     List<Object> reply;
+    long sentAt = System.nanoTime();
     try {
       reply = awaitUntil(redis, send(redis, what, giveUpAt,
-          () -> redis.async().evalsha(script.sha(), ScriptOutputType.MULTI, keys, sent)), what, giveUpAt, true);
+          () -> redis.async().evalsha(script.sha(), ScriptOutputType.MULTI, keys, sent)), what, giveUpAt, sentAt,
+          true);
     } catch (RedisNoScriptException e) {
       // nothing ran: the script cache was emptied (restart, failover, SCRIPT FLUSH); send the text
+      sentAt = System.nanoTime();
       reply = awaitUntil(redis, send(redis, what, giveUpAt,
           () -> redis.async().<List<Object>>eval(script.text(), ScriptOutputType.MULTI, keys, sent)), what, giveUpAt,
-          false);
+          sentAt, false);
     }
     if (!carries(reply, nonce)) {
       throw anotherCommandsReply(redis, what);
@@ -149,16 +152,16 @@ final class RedisScripts {
    * in {@link #run}.
    */
   static <T> T await(RedisConnector redis, RedisFuture<T> future, String what) {
-    return awaitUntil(redis, future, what, redis.giveUpAt(), false);
+    return awaitUntil(redis, future, what, redis.giveUpAt(), System.nanoTime(), false);
   }
 
   /**
-   * Waits for a command until {@code giveUpAt} ({@link System#nanoTime()}); failures become
-   * {@link UsageStorageException}s as in {@link #run}, except a {@code NOSCRIPT} when {@code noScript} is set,
-   * which is thrown as it is (nothing ran).
+   * Waits for a command sent at {@code sentAt} until {@code giveUpAt} (both {@link System#nanoTime()});
+   * failures become {@link UsageStorageException}s as in {@link #run}, except a {@code NOSCRIPT} when
+   * {@code noScript} is set, which is thrown as it is (nothing ran).
    */
   private static <T> T awaitUntil(RedisConnector redis, RedisFuture<T> future, String what, long giveUpAt,
-      boolean noScript) {
+      long sentAt, boolean noScript) {
     try {
       return future.get(Math.max(0, giveUpAt - System.nanoTime()), TimeUnit.NANOSECONDS);
     } catch (InterruptedException e) {
@@ -166,13 +169,13 @@ final class RedisScripts {
       throw new UsageStorageException("interrupted while waiting for Redis (" + what + "); it may or may not have"
           + " been applied (outcome unknown)", e);
     } catch (TimeoutException e) {
-      redis.replaceAfterTimeout();
+      abandon(redis, future, sentAt);
       throw new UsageStorageException("Redis did not answer " + what + " within " + redis.timeout() + "; it may or"
           + " may not have been applied (outcome unknown)", e);
     } catch (CancellationException e) {
-      // cancelled with its connection (a reset: Lettuce sends nothing again); it may have run
-      throw new UsageStorageException("Redis failed during " + what + " (the connection was reset); it may or may"
-          + " not have been applied (outcome unknown)", e);
+      // cancelled with its connection (reset or closed: Lettuce sends nothing again); it may have run
+      throw new UsageStorageException("Redis failed during " + what + " (the command was cancelled with its"
+          + " connection); it may or may not have been applied (outcome unknown)", e);
     } catch (ExecutionException e) {
       Throwable cause = e.getCause();
       if (cause instanceof RedisNoScriptException noScriptException && noScript) {
@@ -192,6 +195,47 @@ final class RedisScripts {
       }
       throw new UsageStorageException("Redis failed during " + what + "; it may or may not have been applied"
           + " (outcome unknown): " + cause, cause);
+    }
+  }
+
+  /**
+   * A command whose caller stopped waiting: its reply may have been lost on the way, which would leave every
+   * later reply on the connection one behind, so the connection is replaced once the command has had a whole
+   * timeout from {@code sentAt} without a reply. Not at once: a caller that gave up early because its operation's
+   * earlier calls took most of the time says nothing about the connection.
+   */
+  private static void abandon(RedisConnector redis, RedisFuture<?> future, long sentAt) {
+    long left = sentAt + redis.timeout().toNanos() - System.nanoTime();
+    if (left <= 0) {
+      redis.replaceAfterTimeout();
+      return;
+    }
+    try {
+      redis.timer().newTimeout(t -> {
+        if (!repliedTo(future)) {
+          redis.replaceAfterTimeout();
+        }
+      }, left, TimeUnit.NANOSECONDS);
+    } catch (RuntimeException stopped) {
+      // the client's timer takes no more tasks (it was shut down): so is the connection
+    }
+  }
+
+  /** Whether a command got a reply (a result or an error of Redis's), not a timeout or a cancellation. */
+  private static boolean repliedTo(RedisFuture<?> future) {
+    if (!future.isDone() || future.isCancelled()) {
+      return false;
+    }
+    try {
+      future.get(0, TimeUnit.NANOSECONDS);
+      return true;
+    } catch (ExecutionException e) {
+      return !(e.getCause() instanceof RedisCommandTimeoutException);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    } catch (TimeoutException | CancellationException e) {
+      return false;
     }
   }
 

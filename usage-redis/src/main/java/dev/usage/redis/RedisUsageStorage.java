@@ -50,10 +50,11 @@ import org.slf4j.LoggerFactory;
  * {@link #recommendedClusterOptions()} give options that do (with topology refresh on Cluster), and
  * {@link #builder} refuses a client that would buffer. A consume, commit or release waits at most
  * {@link Builder#commandTimeout}, however many calls it makes (a consume that the fast script hands to the full
- * one, an {@code EVAL} after a {@code NOSCRIPT}), unless it recovers lost state (re-seeding from the event log:
- * the call after that has a timeout of its own); other operations wait at most that per call. Then the caller
- * gets {@link dev.usage.UsageStorageException} (outcome unknown), and a write that Redis runs only after that
- * deadline changes nothing.
+ * one, an {@code EVAL} after a {@code NOSCRIPT}), unless it recovers lost state (a slot's new data epoch, or
+ * re-seeding from the event log: each step of that, and the call after it, has a timeout of its own); other
+ * operations wait at most that per call. Then the caller gets {@link dev.usage.UsageStorageException}, which
+ * says whether the operation may have been applied; a write that Redis runs only after its deadline changes
+ * nothing.
  *
  * <p><b>Memory policy.</b> Counters carry TTLs, so any eviction policy but {@code noeviction} may drop them;
  * at start-up a warning names the policy. A dropped counter is detected (see {@link RedisCounterStore}).

@@ -472,10 +472,10 @@ class RedisConsumeBatchingIT {
     try {
       RedisConsumeBatcher batcher = new RedisConsumeBatcher(slow);
       String[] delta = {"requests", "1", "-1", FAR};
-      assertThat(RedisScripts.text(batcher.run(new String[] {"u2:q", "u2:c"}, consume(delta), connector.giveUpAt())
-        .get(0))).isEqualTo("A");
+      assertThat(RedisScripts.text(batcher.run(new String[] {"u2:q", "u2:c"}, consume(delta), slow.giveUpAt())
+          .get(0))).isEqualTo("A");
       redis.pause(Duration.ofSeconds(4));
-      assertThatThrownBy(() -> batcher.run(new String[] {"u2:q", "u2:c"}, consume(delta), connector.giveUpAt()))
+      assertThatThrownBy(() -> batcher.run(new String[] {"u2:q", "u2:c"}, consume(delta), slow.giveUpAt()))
           .isInstanceOf(dev.usage.UsageStorageException.class).hasMessageContaining("outcome unknown");
       // the call is still waiting in Redis, paused for seconds more; its place is given back about the timeout
       // after it went (the client's timer ticks every 100 ms)

@@ -372,10 +372,17 @@ class RedisFaultsIT {
     // the retry of a key takes two calls: the fast one finds the key seen before and leaves the replay to the
     // full one. Each reply comes 300 ms late, so the second call has 200 ms of the 500 left
     proxy.delay(Duration.ofMillis(300));
+    long scriptCalls = evalshaCalls();
+    int connections = proxy.connectionsAccepted();
     long started = System.nanoTime();
     assertThatThrownBy(() -> engine.tracking().consumeQuota(keyed)).isInstanceOf(UsageStorageException.class)
         .hasMessageContaining("outcome unknown");
     assertThat(System.nanoTime() - started).isLessThanOrEqualTo(TIMEOUT.toNanos() + SLACK_NANOS);
+    assertThat(evalshaCalls() - scriptCalls).as("the fast call and the full call were both sent").isEqualTo(2);
+    // the full call's reply comes 300 ms after it went, well within a timeout: no reply was lost, and the
+    // connection is kept
+    sleep(2 * TIMEOUT.toMillis());
+    assertThat(proxy.connectionsAccepted()).isEqualTo(connections);
 
     proxy.pass();
     await().atMost(Duration.ofSeconds(5)).ignoreException(UsageStorageException.class)
@@ -391,6 +398,16 @@ class RedisFaultsIT {
     storage = b.build();
     engine = UsageEngine.builder().storage(Storages.shared(storage)).trackingMode(TrackingMode.SYNC)
         .defaultQuota(Quota.monthly(QuotaType.REQUESTS, limit)).closeOnShutdown(false).build();
+  }
+
+  /** The EVALSHA calls Redis has run, from {@code INFO commandstats} (read around the proxy). */
+  private long evalshaCalls() {
+    for (String line : redis.command("INFO", "commandstats").split("\r?\n")) {
+      if (line.startsWith("cmdstat_evalsha:calls=")) {
+        return Long.parseLong(line.substring("cmdstat_evalsha:calls=".length(), line.indexOf(',')));
+      }
+    }
+    return 0;
   }
 
   private long used(String user) {
