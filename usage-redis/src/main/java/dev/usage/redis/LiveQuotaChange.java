@@ -10,7 +10,8 @@ import java.util.Objects;
  * @param streamId the Redis stream entry id, increasing in publication order
  * @param userId the user
  * @param type the quota type
- * @param used units used in the current period
+ * @param used units taken in the current period: used, and held by open reservations (this storage publishes
+ *     a standing at every admitted consume, not at a commit or release)
  * @param limit the limit of the current period ({@link dev.usage.Quota#UNLIMITED} when there is none)
  * @param publishedAt when Redis received it (from the stream id, millisecond precision)
  */

@@ -24,6 +24,12 @@ import java.util.Optional;
  */
 final class RedisCounterScan {
 
+  /**
+   * {@code SCAN} calls per page at most: a page ends with fewer counters than asked rather than walk a keyspace
+   * of hashes with nothing live (after a rollover, or of idle users) in one call.
+   */
+  static final int MAX_SCANS_PER_PAGE = 16;
+
   private final RedisConnector redis;
   private final RedisKeys keys;
 
@@ -52,7 +58,7 @@ final class RedisCounterScan {
     }
     List<StoredCounter> out = new ArrayList<>();
     String match = keys.prefix() + ":{*}:c:*";
-    while (node < ids.size()) {
+    for (int scans = 0; node < ids.size() && scans < MAX_SCANS_PER_PAGE; scans++) {
       KeyScanCursor<String> page;
       try {
         page = nodes.get(ids.get(node)).scan(ScanCursor.of(at),

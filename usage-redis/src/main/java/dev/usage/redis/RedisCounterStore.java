@@ -176,7 +176,7 @@ public final class RedisCounterStore implements CounterStore {
       for (int i = 0; i < deltas.size(); i++) {
         CounterDelta d = deltas.get(i);
         feed.publishQuotaChangeLater(c.userId(), d.type(), after.get(i).used() + after.get(i).reserved(),
-            d.isLimited() ? d.limit() : -1);
+            d.limit());
       }
     });
     return new ConsumeOutcome(ConsumeOutcome.Result.ADMITTED, after, List.of(), c.hold());

@@ -1,10 +1,12 @@
 package dev.usage.redis;
 
 import io.lettuce.core.cluster.SlotHash;
+import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
+import java.util.Optional;
 
 /**
  * The key layout. Every key of one user starts with {@code <prefix>:{<user>}:}, so that all of them hash to
@@ -198,6 +200,39 @@ final class RedisKeys {
       }
     }
     return out.toString();
+  }
+
+  /**
+   * The id a key of a user's ({@code <prefix>:{<encoded>}:...}) was made for, when its encoding can be undone:
+   * empty for a hashed id ({@code ~...}), and for a key not made by {@link #user}.
+   */
+  Optional<String> userOf(String key) {
+    String start = prefix + ":{";
+    int end = key.indexOf("}:", start.length());
+    if (!key.startsWith(start) || end < 0 || key.charAt(start.length()) == '~') {
+      return Optional.empty();
+    }
+    String encoded = key.substring(start.length(), end);
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(encoded.length());
+    for (int i = 0; i < encoded.length(); i++) {
+      char c = encoded.charAt(i);
+      if (c == '%' && i + 2 < encoded.length()) {
+        int hi = Character.digit(encoded.charAt(i + 1), 16);
+        int lo = Character.digit(encoded.charAt(i + 2), 16);
+        if (hi < 0 || lo < 0) {
+          return Optional.empty();
+        }
+        bytes.write(hi << 4 | lo);
+        i += 2;
+      } else if (plain(c)) {
+        bytes.write(c);
+      } else {
+        return Optional.empty();
+      }
+    }
+    String id = bytes.toString(StandardCharsets.UTF_8);
+    // only an encoding this class makes (a key edited by hand may not be one)
+    return encode(id).equals(encoded) ? Optional.of(id) : Optional.empty();
   }
 
   private static boolean plain(char c) {

@@ -49,6 +49,8 @@ public final class RedisLiveFeed implements AutoCloseable {
   private final XAddArgs trim;
   private final Supplier<RedisConnector> connections;
   private final List<StreamFollower<?>> followers = new CopyOnWriteArrayList<>();
+  /** Set by {@link #close()}; guarded by {@code this}, with the adding to and emptying of {@link #followers}. */
+  private boolean closed;
 
   /**
    * @param connections opens a new connection to the same Redis for each subscription, closed with it
@@ -160,22 +162,50 @@ public final class RedisLiveFeed implements AutoCloseable {
     return newest(keys.liveQuota(), n, RedisLiveFeed::quotaChange);
   }
 
-  /** Ends every subscription made through this feed. */
+  /** Ends every subscription made through this feed; later subscriptions are refused. */
   @Override
   public void close() {
-    followers.forEach(StreamFollower::close);
-    followers.clear();
+    List<StreamFollower<?>> ending;
+    synchronized (this) {
+      closed = true;
+      ending = List.copyOf(followers);
+      followers.clear();
+    }
+    ending.forEach(StreamFollower::close);
   }
 
+  /**
+   * A subscription on a connection and thread of its own, ended by {@link #close()} even when it was being
+   * made meanwhile.
+   *
+   * @throws IllegalStateException when the feed is closed
+   */
   private <T> AutoCloseable follow(String key, Function<StreamMessage<String, String>, T> parse,
       Consumer<? super T> listener) {
     Objects.requireNonNull(listener, "listener");
+    refuseIfClosed();
     StreamFollower<T> follower = new StreamFollower<>(connections.get(), key, parse, listener);
-    followers.add(follower);
-    return () -> {
-      followers.remove(follower);
-      follower.close();
-    };
+    synchronized (this) {
+      if (!closed) {
+        followers.add(follower);
+        return () -> {
+          followers.remove(follower);
+          follower.close();
+        };
+      }
+    }
+    follower.close(); // the feed was closed while this one was being made
+    throw closedFeed();
+  }
+
+  private synchronized void refuseIfClosed() {
+    if (closed) {
+      throw closedFeed();
+    }
+  }
+
+  private static IllegalStateException closedFeed() {
+    return new IllegalStateException("the live feed is closed (its storage was closed)");
   }
 
   private <T> List<T> newest(String key, int n, Function<StreamMessage<String, String>, T> parse) {

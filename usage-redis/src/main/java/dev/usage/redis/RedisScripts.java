@@ -50,8 +50,8 @@ final class RedisScripts {
 
   /**
    * Runs {@code script}; Redis errors become {@link UsageStorageException}s that say whether the script may
-   * have run ({@code what} names the operation for the message). A timeout replaces the connection (see
-   * {@link RedisConnector}). Every call sends a nonce that the script returns as the last element of its
+   * have run ({@code what} names the operation for the message). A call with no reply a whole timeout after it
+   * went replaces the connection (see {@link RedisConnector}). Every call sends a nonce that the script returns as the last element of its
    * reply (removed here), so that a reply meant for another command is never taken for this one's.
    */
   static List<Object> run(RedisConnector redis, Script script, String what, String[] keys, String... args) {
@@ -94,8 +94,8 @@ final class RedisScripts {
   private static <T> RedisFuture<T> send(RedisConnector redis, String what, long giveUpAt,
       Supplier<RedisFuture<T>> command) {
     if (giveUpAt - System.nanoTime() <= 0) {
-      throw new UsageStorageException("Redis did not answer " + what + " within " + redis.timeout() + " (its"
-          + " earlier calls took that long), so it was not applied");
+      throw new UsageStorageException("Redis took the whole timeout (" + redis.timeout() + ") of " + what + " in its"
+          + " earlier calls, which changed nothing; the next one was not sent, so " + what + " was not applied");
     }
     try {
       return command.get();

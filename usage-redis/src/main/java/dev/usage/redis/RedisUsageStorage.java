@@ -43,6 +43,8 @@ import org.slf4j.LoggerFactory;
  * .reseedFrom(jdbc.events())}. Settings and their audit trail may come from SQL too ({@link Builder#userQuotas});
  * the engine then reads a user's settings from SQL at every consume, because Redis can no longer check that
  * a cached copy is current (this storage then does not declare {@link StorageCapability#CHECKS_SETTINGS_VERSION}).
+ * Kept on Redis, they are lost with its data like the counters, but nothing can rebuild them: a user whose
+ * settings are gone reads as one who never had any, and gets the defaults.
  *
  * <p><b>Client.</b> A command a client buffers while disconnected and sends after reconnecting could count a
  * consumption twice, so the client must reject commands while disconnected

@@ -12,8 +12,10 @@ import dev.usage.UserQuota;
 import dev.usage.spi.AuditTrails;
 import dev.usage.spi.SpiCodec;
 import dev.usage.spi.UserQuotaStore;
+import io.lettuce.core.RedisFuture;
 import java.time.ZoneId;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -55,6 +57,9 @@ public final class RedisUserQuotaStore implements UserQuotaStore {
 
   static final RedisScripts.Script SAVE = RedisScripts.script("save_settings");
 
+  /** The highest version save_settings.lua compares (15 digits: exact as a Lua number). */
+  private static final long MAX_VERSION = 999_999_999_999_999L;
+
   private final RedisConnector redis;
   private final RedisKeys keys;
 
@@ -95,6 +100,10 @@ public final class RedisUserQuotaStore implements UserQuotaStore {
     if (!entry.userId().equals(next.userId())) {
       // the trail lives under the settings' user: an entry about someone else would be filed in the wrong place
       throw new InvalidUsageException("entry.userId", "must be the user whose settings are saved");
+    }
+    if (next.version() > MAX_VERSION) {
+      // no stored version is that high (each save adds one, from 0): it cannot match
+      return Optional.empty();
     }
     String user = keys.user(next.userId());
     String[] k = {keys.settings(user), keys.audit(user), keys.auditRequests(user)};
@@ -173,16 +182,28 @@ public final class RedisUserQuotaStore implements UserQuotaStore {
     return AuditTrails.page(lists, this::trail, filter, order, offset, limit, sink);
   }
 
-  /** {@inheritDoc} A {@code SCAN} of every node and one {@code LINDEX} per list, sorted in memory. */
+  /**
+   * {@inheritDoc} A {@code SCAN} of every node, sorted in memory; the ids come from the keys, and from the
+   * first entry of each list ({@code LINDEX}, pipelined) only for ids too long to be in their keys.
+   */
   @Override
   public List<String> auditedUsers(Optional<String> after, int limit) {
     TreeSet<String> users = new TreeSet<>();
+    Map<String, RedisFuture<String>> hashed = new LinkedHashMap<>();
     for (String key : scanAuditLists()) {
-      String json = RedisScripts.call(redis, "list audited users", () -> redis.sync().lindex(key, 0));
+      Optional<String> user = keys.userOf(key);
+      if (user.isPresent()) {
+        users.add(user.get());
+      } else {
+        hashed.put(key, RedisScripts.call(redis, "list audited users", () -> redis.async().lindex(key, 0)));
+      }
+    }
+    hashed.forEach((key, first) -> {
+      String json = RedisScripts.await(redis, first, "list audited users");
       if (json != null) {
         users.add(entry(key, json).userId());
       }
-    }
+    });
     return after.map(a -> users.tailSet(a, false)).orElse(users).stream().limit(limit).toList();
   }
 

@@ -206,6 +206,28 @@ class RedisFaultsIT {
   }
 
   @Test
+  void aSentinelEvictedAloneStopsNeitherConsumesNorSettles() {
+    redis = RedisProcess.start();
+    open(redis.uri(), b -> { }, 1_000);
+    String user = "u-" + UUID.randomUUID();
+    engine.tracking().consumeQuota(Consumption.of(user, QuotaType.REQUESTS, 5));
+    Reservation first = engine.tracking().reserveQuota(Consumption.of(user, QuotaType.REQUESTS, 10)).reservation()
+        .orElseThrow();
+    Reservation second = engine.tracking().reserveQuota(Consumption.of(user, QuotaType.REQUESTS, 20)).reservation()
+        .orElseThrow();
+    RedisKeys keys = new RedisKeys("faults");
+    try (var connection = client.connect()) { // under an allkeys-* policy, the slot's sentinel alone is evicted
+      assertThat(connection.sync().del(keys.sentinelFor(keys.user(user)))).isOne();
+    }
+
+    // the user's record says their state is whole: nothing was lost for them
+    assertThat(engine.tracking().consumeQuota(Consumption.of(user, QuotaType.REQUESTS, 1)).allowed()).isTrue();
+    engine.tracking().commitReservation(first, Map.of(QuotaType.REQUESTS, 4L));
+    engine.tracking().releaseReservation(second);
+    assertThat(status(user)).as("used, reserved").containsExactly(10L, 0L);
+  }
+
+  @Test
   void aCounterMadeAnewWhileAReservationIsHeldHoldsItAgain() {
     redis = RedisProcess.start();
     open(redis.uri(), b -> { }, 1_000);

@@ -58,6 +58,20 @@ class RedisKeysTest {
   }
 
   @Test
+  void aUsersKeyGivesBackTheIdItWasMadeForUnlessItWasHashed() {
+    RedisKeys keys = new RedisKeys("p");
+    for (String id : List.of("alice", "a{b}c:d%e|f", "é日本~", "x".repeat(RedisKeys.MAX_ENCODED))) {
+      assertThat(keys.userOf(keys.audit(keys.user(id)))).as(id).contains(id);
+    }
+    assertThat(keys.userOf(keys.audit(keys.user("y".repeat(RedisKeys.MAX_ENCODED + 1))))).isEmpty(); // hashed
+    RedisKeys other = new RedisKeys("q");
+    assertThat(keys.userOf(other.audit(other.user("alice")))).as("another prefix's").isEmpty();
+    assertThat(keys.userOf("p:{a%7e}:a")).as("not an encoding this class makes (lower-case hex)").isEmpty();
+    assertThat(keys.userOf("p:{a%zz}:a")).isEmpty();
+    assertThat(keys.userOf("p:{a b}:a")).isEmpty();
+  }
+
+  @Test
   void everySlotHasASentinelInIt() {
     for (int slot = 0; slot < RedisKeys.slots(); slot++) {
       assertThat(SlotHash.getSlot(keys.sentinel(slot))).isEqualTo(slot);

@@ -1,6 +1,7 @@
 package dev.usage.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.usage.QuotaType;
@@ -100,6 +101,29 @@ class RedisLiveFeedIT {
       await().atMost(Duration.ofSeconds(20)).until(() -> openOne.size() == 2);
       assertThat(closedOne).hasSize(1);
     }
+  }
+
+  @Test
+  void aClosedFeedRefusesSubscriptionsAndLeavesNoThreadBehind() {
+    RedisLiveFeed feed = feed(redis.freshKeys(), 100);
+    List<Thread> before = followerThreads();
+    feed.subscribe(e -> { });
+    feed.subscribeQuotaChanges(c -> { });
+    List<Thread> mine = new ArrayList<>(followerThreads());
+    mine.removeAll(before);
+    assertThat(mine).hasSize(2);
+    feed.close();
+
+    assertThatThrownBy(() -> feed.subscribe(e -> { })).isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("closed");
+    assertThatThrownBy(() -> feed.subscribeQuotaChanges(c -> { })).isInstanceOf(IllegalStateException.class);
+    await().atMost(Duration.ofSeconds(5)).until(() -> mine.stream().noneMatch(Thread::isAlive));
+  }
+
+  /** The live threads of subscriptions (StreamFollower's), of any feed of this JVM. */
+  private static List<Thread> followerThreads() {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.isAlive() && t.getName().startsWith("usage-live-feed-")).toList();
   }
 
   @Test

@@ -2,25 +2,32 @@ package dev.usage.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 import dev.usage.Consumption;
 import dev.usage.Quota;
 import dev.usage.QuotaType;
+import dev.usage.Reservation;
 import dev.usage.TrackingMode;
 import dev.usage.UsageEngine;
 import dev.usage.UsageEvent;
 import dev.usage.UsageStorageException;
 import dev.usage.memory.InMemoryUsageStorage;
+import dev.usage.spi.CounterPage;
+import dev.usage.spi.StoredCounter;
 import dev.usage.testkit.SettableClock;
 import dev.usage.testkit.Storages;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -107,6 +114,43 @@ class RedisUsageStorageIT {
     } finally {
       connector.close();
     }
+  }
+
+  @Test
+  void theSettleScriptRefusesAmountsThatAreNotWholeNumbersBeforeWriting() {
+    redis = RedisProcess.start();
+    storage = builder().build();
+    RedisConnector connector = RedisConnector.standalone(client, Duration.ofSeconds(2));
+    try (UsageEngine engine = engine(); StatefulRedisConnection<String, String> raw = client.connect()) {
+      Reservation held = engine.tracking().reserveQuota(Consumption.of("mallory", QuotaType.REQUESTS, 10))
+          .reservation().orElseThrow();
+      RedisKeys keys = new RedisKeys("st");
+      String u = keys.user("mallory");
+      String[] k = {keys.sentinelFor(u), keys.root(u), keys.hold(u, held.id())};
+      Map<String, String> hold = raw.sync().hgetall(k[2]);
+      Map<String, String> counter = raw.sync().hgetall(keys.counter(u, periodOf(raw, u)));
+      String type = QuotaType.REQUESTS.name();
+      for (String amount : new String[] {"1.5", "1e3", "-1", "0x10", "9007199254740992"}) {
+        assertThatThrownBy(() -> RedisScripts.run(connector, RedisScripts.SETTLE, "commit", k, u,
+            RedisCounterStore.micros(Instant.now()), RedisKeys.encode(held.id()), "commit", type + "=" + amount + ";",
+            "9999999999999999", type, amount)).as(amount).isInstanceOf(IllegalStateException.class)
+            .hasMessageContaining("not a whole number");
+      }
+      assertThat(raw.sync().hgetall(k[2])).as("the hold is still held").isEqualTo(hold);
+      assertThat(raw.sync().hgetall(keys.counter(u, periodOf(raw, u)))).isEqualTo(counter);
+      engine.tracking().commitReservation(held, Map.of(QuotaType.REQUESTS, 4L));
+      assertThat(engine.quotas().getQuotaStatus("mallory")).filteredOn(q -> q.type().equals(QuotaType.REQUESTS))
+          .singleElement().satisfies(q -> assertThat(List.of(q.used(), q.reserved())).containsExactly(4L, 0L));
+    } finally {
+      connector.close();
+    }
+  }
+
+  /** The period of the one counter hash of a user. */
+  private static String periodOf(StatefulRedisConnection<String, String> raw, String userPrefix) {
+    List<String> counters = raw.sync().keys(userPrefix + "c:*");
+    assertThat(counters).hasSize(1);
+    return counters.get(0).substring((userPrefix + "c:").length());
   }
 
   @Test
@@ -239,15 +283,48 @@ class RedisUsageStorageIT {
     storage = builder().publishQuotaChanges(true).build();
     List<LiveQuotaChange> seen = new CopyOnWriteArrayList<>();
     try (AutoCloseable subscription = storage.liveFeed().orElseThrow().subscribeQuotaChanges(seen::add);
-        UsageEngine engine = engine()) {
-      engine.tracking().consumeQuota(Consumption.of("carol", QuotaType.REQUESTS, 3));
-      await().atMost(Duration.ofSeconds(5)).until(() -> !seen.isEmpty());
+        UsageEngine engine = UsageEngine.builder().storage(Storages.shared(storage)).trackingMode(TrackingMode.SYNC)
+            .defaultQuota(Quota.monthly(QuotaType.REQUESTS, 1_000)).defaultQuota(Quota.unlimited(QuotaType.CHARACTERS))
+            .closeOnShutdown(false).build()) {
+      engine.tracking().consumeQuota(Consumption.builder("carol").requests(3).characters(40).build());
+      await().atMost(Duration.ofSeconds(5)).until(() -> seen.size() == 2);
     }
+    // an unlimited quota's limit is Quota.UNLIMITED, as LiveQuotaChange documents it
+    assertThat(seen).extracting(LiveQuotaChange::userId, LiveQuotaChange::type, LiveQuotaChange::used,
+        LiveQuotaChange::limit).containsExactlyInAnyOrder(tuple("carol", QuotaType.REQUESTS, 3L, 1_000L),
+            tuple("carol", QuotaType.CHARACTERS, 40L, Quota.UNLIMITED));
+  }
+
+  @Test
+  void aScanPageEndsAfterABoundedNumberOfScansWhenFewCountersAreLive() {
+    redis = RedisProcess.start();
+    storage = builder().build();
+    try (UsageEngine engine = engine()) {
+      engine.tracking().consumeQuota(Consumption.of("frank", QuotaType.REQUESTS, 2));
+    }
+    RedisKeys keys = new RedisKeys("st");
+    try (StatefulRedisConnection<String, String> connection = client.connect()) {
+      for (int i = 0; i < 1_000; i++) { // counter hashes with nothing live in them, as idle users leave behind
+        connection.sync().hset(keys.counter(keys.user("idle-" + i), "M2026-11-01"), "id", "idle-" + i);
+      }
+    }
+
+    List<StoredCounter> seen = new ArrayList<>();
+    int pages = 0;
+    Optional<String> cursor = Optional.empty();
+    do {
+      CounterPage page = storage.counters().scan(cursor, 10, Instant.now());
+      seen.addAll(page.counters());
+      cursor = page.next();
+      pages++;
+    } while (cursor.isPresent() && pages < 10_000);
     assertThat(seen).singleElement().satisfies(c -> {
-      assertThat(c.userId()).isEqualTo("carol");
-      assertThat(c.used()).isEqualTo(3);
-      assertThat(c.limit()).isEqualTo(1_000);
+      assertThat(c.userId()).isEqualTo("frank");
+      assertThat(c.used()).isEqualTo(2);
     });
+    // 17,000 keys or so (the slot sentinels, the idle hashes), at most 16 SCANs of about 10 keys per page: never
+    // the whole keyspace in one call, as when a page went on until it had 10 live counters
+    assertThat(pages).isBetween(17_000 / (RedisCounterScan.MAX_SCANS_PER_PAGE * 10) / 2, 9_999);
   }
 
   @Test
@@ -259,7 +336,7 @@ class RedisUsageStorageIT {
       assertThat(engine.tracking().consumeQuota(Consumption.of("dave", QuotaType.REQUESTS, 1)).allowed()).isTrue();
     } // the engine closes the storage, which shuts its client down: nothing can be sent any more
     assertThatThrownBy(() -> owned.counters().read("dave",
-        List.of(new dev.usage.spi.CounterKey(QuotaType.REQUESTS, "M2026-11-01")), java.time.Instant.now()))
+        List.of(new dev.usage.spi.CounterKey(QuotaType.REQUESTS, "M2026-11-01")), Instant.now()))
         .isInstanceOf(RuntimeException.class);
   }
 }

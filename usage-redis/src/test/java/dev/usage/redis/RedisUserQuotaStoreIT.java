@@ -106,6 +106,20 @@ class RedisUserQuotaStoreIT {
   }
 
   @Test
+  void auditedUsersAreListedWhateverTheirIds() {
+    RedisUserQuotaStore own = new RedisUserQuotaStore(redis.connector, redis.freshKeys());
+    // "é" x 40 encodes to 240 characters, past RedisKeys.MAX_ENCODED: its keys carry a hash of it, not the id
+    List<String> ids = new ArrayList<>(List.of("plain", "full {tag}:%|;=é", "é".repeat(40), "~tilde"));
+    for (String id : ids) {
+      own.save(UserQuota.of(id, "free"), entry(id, "create")).orElseThrow();
+    }
+    ids.sort(null);
+
+    assertThat(own.auditedUsers(Optional.empty(), 10)).containsExactlyElementsOf(ids);
+    assertThat(own.auditedUsers(Optional.of(ids.get(1)), 2)).containsExactlyElementsOf(ids.subList(2, 4));
+  }
+
+  @Test
   void staleVersionChangesNothingAndAddsNoAuditEntry() {
     String user = user("stale");
     UserQuota first = store.save(UserQuota.of(user, "free"), entry(user, "create")).orElseThrow();
@@ -113,6 +127,9 @@ class RedisUserQuotaStoreIT {
 
     assertThat(store.save(UserQuota.of(user, "premium"), entry(user, "again as new"))).isEmpty();
     assertThat(store.save(first.withVersion(7).withTier("premium"), entry(user, "from the future"))).isEmpty();
+    // a version no save of this store reaches (the script compares versions of at most 15 digits)
+    assertThat(store.save(first.withVersion(Long.MAX_VALUE).withTier("premium"), entry(user, "far future")))
+        .isEmpty();
 
     assertThat(store.find(user)).contains(first);
     assertThat(redis.connector.sync().hgetall(settingsKey(user))).isEqualTo(before);

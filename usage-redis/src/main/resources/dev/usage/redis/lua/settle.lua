@@ -12,15 +12,19 @@ if #ARGV < 6 or (#ARGV - 6) % 2 ~= 0 or not num(ARGV[2]) or not num(ARGV[6])
   return redis.error_reply('ERR usage settle: malformed call')
 end
 for i = 7, #ARGV, 2 do
-  if not num(ARGV[i + 1]) then
-    return redis.error_reply('ERR usage settle: amount of ' .. ARGV[i] .. ' is not a number')
+  -- a whole number of units, at most 2^53 - 1 (as the engine sends them): a fraction or an exponent would
+  -- fail the HINCRBY below, after the hold was given back
+  if not (string.find(ARGV[i + 1], '^%d+$') and num(ARGV[i + 1]) <= MAX) then
+    return redis.error_reply('ERR usage settle: amount of ' .. ARGV[i] .. ' is not a whole number of units')
   end
 end
 if late(ARGV[6]) then
   return {'T'}
 end
 local prefix, root, now, commit = ARGV[1], KEYS[2], ARGV[2], ARGV[4] == 'commit'
-if not redis.call('GET', KEYS[1]) then
+-- as in consume.lua: a user with a root kept their state (a sentinel evicted alone says nothing about it); only
+-- without one does the slot's sentinel say new user or lost data
+if not redis.call('HGET', root, 'epoch') and not redis.call('GET', KEYS[1]) then
   return {'L', 'sentinel'}
 end
 lapse(prefix, root, now, redis.call('HGET', root, 'hx'))
