@@ -5,7 +5,9 @@ import static dev.usage.redis.RedisCounterStore.micros;
 import static dev.usage.redis.RedisScripts.number;
 import static dev.usage.redis.RedisScripts.text;
 
+import dev.usage.InvalidUsageException;
 import dev.usage.QuotaType;
+import dev.usage.UsageStorageException;
 import dev.usage.spi.CounterPage;
 import dev.usage.spi.StoredCounter;
 import io.lettuce.core.KeyScanCursor;
@@ -38,31 +40,43 @@ final class RedisCounterScan {
     this.keys = keys;
   }
 
-  /** One page of all users' live counters (see {@link dev.usage.spi.CounterStore#scan}). */
+  /**
+   * One page of all users' live counters (see {@link dev.usage.spi.CounterStore#scan}). The cursor names the
+   * node, its process ({@code run_id}) and its {@code SCAN} cursor: {@code <node id>:<run id>:<cursor>}.
+   */
   CounterPage page(Optional<String> cursor, int limit, Instant now) {
-    // the cursor names the node by id, so that a failover or a node joining between pages cannot make it
-    // continue on another node with this node's SCAN cursor (a node no longer there is scanned no further)
     java.util.SortedMap<String, RedisClusterCommands<String, String>> nodes = redis.nodesById();
     List<String> ids = new ArrayList<>(nodes.keySet());
     int node = 0;
     String at = ScanCursor.INITIAL.getCursor();
+    String run = null;
     if (cursor.isPresent()) {
-      int colon = cursor.get().lastIndexOf(':');
-      String id = cursor.get().substring(0, colon);
-      at = cursor.get().substring(colon + 1);
-      node = ids.indexOf(id);
+      String[] parts = cursor.get().split(":", -1);
+      if (parts.length != 3 || parts[0].isEmpty() || parts[1].isEmpty() || !parts[2].matches("\\d+")) {
+        throw new InvalidUsageException("cursor", "is not one this storage returned: " + cursor.get());
+      }
+      node = ids.indexOf(parts[0]);
       if (node < 0) {
-        node = (int) ids.stream().filter(i -> i.compareTo(id) < 0).count();
-        at = ScanCursor.INITIAL.getCursor();
+        // the node is gone (a failover replaced it): its slots are now on a node that may come before it in the
+        // order, so the scan starts over; counters seen twice are closed once (the closer stores each row once)
+        node = 0;
+      } else {
+        run = runId(nodes.get(parts[0]));
+        // a restarted node's SCAN cursor means nothing to its new process (its dictionaries hash differently):
+        // that node is scanned again from its start
+        at = run.equals(parts[1]) ? parts[2] : ScanCursor.INITIAL.getCursor();
       }
     }
     List<StoredCounter> out = new ArrayList<>();
     String match = keys.prefix() + ":{*}:c:*";
     for (int scans = 0; node < ids.size() && scans < MAX_SCANS_PER_PAGE; scans++) {
+      RedisClusterCommands<String, String> commands = nodes.get(ids.get(node));
+      if (run == null) {
+        run = runId(commands);
+      }
       KeyScanCursor<String> page;
       try {
-        page = nodes.get(ids.get(node)).scan(ScanCursor.of(at),
-            ScanArgs.Builder.matches(match).limit(Math.max(10, limit)));
+        page = commands.scan(ScanCursor.of(at), ScanArgs.Builder.matches(match).limit(Math.max(10, limit)));
       } catch (RedisException e) {
         throw RedisScripts.failure("scan", e);
       }
@@ -72,6 +86,7 @@ final class RedisCounterScan {
       if (page.isFinished()) {
         node++;
         at = ScanCursor.INITIAL.getCursor();
+        run = null;
       } else {
         at = page.getCursor();
       }
@@ -79,8 +94,29 @@ final class RedisCounterScan {
         break;
       }
     }
-    Optional<String> next = node < ids.size() ? Optional.of(ids.get(node) + ":" + at) : Optional.empty();
-    return new CounterPage(out, next);
+    if (node >= ids.size()) {
+      return new CounterPage(out, Optional.empty());
+    }
+    if (run == null) {
+      run = runId(nodes.get(ids.get(node)));
+    }
+    return new CounterPage(out, Optional.of(ids.get(node) + ":" + run + ":" + at));
+  }
+
+  /** The {@code run_id} of a node's process (new at every start). */
+  private static String runId(RedisClusterCommands<String, String> node) {
+    String info;
+    try {
+      info = node.info("server");
+    } catch (RedisException e) {
+      throw RedisScripts.failure("scan", e);
+    }
+    for (String line : info.split("\\r?\\n")) {
+      if (line.startsWith("run_id:")) {
+        return line.substring("run_id:".length()).trim();
+      }
+    }
+    throw new UsageStorageException("Redis did not name its run_id in INFO server");
   }
 
   private List<StoredCounter> counters(String key, Instant now) {

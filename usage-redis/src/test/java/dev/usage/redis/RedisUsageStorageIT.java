@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 import dev.usage.Consumption;
+import dev.usage.InvalidUsageException;
 import dev.usage.Quota;
 import dev.usage.QuotaType;
 import dev.usage.Reservation;
@@ -28,7 +29,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
@@ -325,6 +328,37 @@ class RedisUsageStorageIT {
     // 17,000 keys or so (the slot sentinels, the idle hashes), at most 16 SCANs of about 10 keys per page: never
     // the whole keyspace in one call, as when a page went on until it had 10 live counters
     assertThat(pages).isBetween(17_000 / (RedisCounterScan.MAX_SCANS_PER_PAGE * 10) / 2, 9_999);
+  }
+
+  @Test
+  void aScanGoingOnAfterItsServerRestartedSeesEveryCounter() {
+    redis = RedisProcess.start("--appendonly", "yes", "--appendfsync", "always");
+    storage = builder().build();
+    Set<String> users = new TreeSet<>();
+    try (UsageEngine engine = engine()) {
+      for (int i = 0; i < 300; i++) {
+        users.add("user-" + i);
+        engine.tracking().consumeQuota(Consumption.of("user-" + i, QuotaType.REQUESTS, 1));
+      }
+    }
+    CounterPage first = storage.counters().scan(Optional.empty(), 10, Instant.now());
+    assertThat(first.next()).isPresent();
+
+    // the same data (from the append-only file) in a new process, whose SCAN cursors mean something else
+    redis.restart();
+    await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
+        .until(() -> storage.counters().scan(Optional.empty(), 1, Instant.now()) != null);
+    Set<String> seen = new TreeSet<>();
+    first.counters().forEach(c -> seen.add(c.userId()));
+    Optional<String> cursor = first.next();
+    while (cursor.isPresent()) {
+      CounterPage page = storage.counters().scan(cursor, 10, Instant.now());
+      page.counters().forEach(c -> seen.add(c.userId()));
+      cursor = page.next();
+    }
+    assertThat(seen).isEqualTo(users);
+    assertThatThrownBy(() -> storage.counters().scan(Optional.of("standalone:12"), 10, Instant.now()))
+        .isInstanceOf(InvalidUsageException.class).hasMessageContaining("cursor");
   }
 
   @Test
