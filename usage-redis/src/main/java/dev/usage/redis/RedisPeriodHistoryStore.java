@@ -61,11 +61,12 @@ public final class RedisPeriodHistoryStore implements PeriodHistoryStore {
       String[] k = {keys.history(keys.user(userId))};
       for (int from = 0; from < indexes.size(); from += ROWS_PER_SCRIPT) {
         List<Integer> chunk = indexes.subList(from, Math.min(indexes.size(), from + ROWS_PER_SCRIPT));
-        String[] a = new String[2 * chunk.size()];
+        String[] a = new String[1 + 2 * chunk.size()];
+        a[0] = userId;
         for (int j = 0; j < chunk.size(); j++) {
           PeriodUsage row = rows.get(chunk.get(j));
-          a[2 * j] = field(row);
-          a[2 * j + 1] = RedisJson.period(row);
+          a[1 + 2 * j] = field(row);
+          a[2 + 2 * j] = RedisJson.period(row);
         }
         List<Object> r = RedisScripts.run(redis, CLOSE, "close periods", k, a);
         for (int j = 0; j < chunk.size(); j++) {

@@ -222,17 +222,27 @@ class RedisPeriodHistoryStoreIT {
     String json = RedisJson.period(fresh);
     List<String[]> calls = List.of(
         new String[] {},
-        new String[] {field},
-        new String[] {field, json, field},
-        new String[] {field, "not json"},
-        new String[] {field, "[1, 2]"},
-        new String[] {field, "\"text\""},
-        new String[] {"requests|2026-04-01T00:00:01Z", json},
-        new String[] {"tokens|2026-04-01T00:00:00Z", json},
-        new String[] {field, json.replace("\"type\":\"requests\"", "\"type\":\"Requests\"")},
-        new String[] {field, json.replace("\"start\":", "\"begin\":")},
+        new String[] {user},
+        new String[] {field, json},
+        new String[] {user, field},
+        new String[] {user, field, json, field},
+        new String[] {user, field, "not json"},
+        new String[] {user, field, "[1, 2]"},
+        new String[] {user, field, "\"text\""},
+        new String[] {user, "requests|2026-04-01T00:00:01Z", json},
+        new String[] {user, "tokens|2026-04-01T00:00:00Z", json},
+        new String[] {user, field, json.replace("\"type\":\"requests\"", "\"type\":\"Requests\"")},
+        new String[] {user, field, json.replace("\"start\":", "\"begin\":")},
+        // every part of the row, not only those of its field, as history() reads it back
+        new String[] {user + "-other", field, json},
+        new String[] {user, field, json.replace("\"period\":\"MONTH\"", "\"period\":\"YEAR\"")},
+        new String[] {user, field, json.replace("\"end\":", "\"until\":")},
+        new String[] {user, field, json.replace("\"closedAt\":\"", "\"closedAt\":\"soon ")},
+        new String[] {user, field, json.replace("\"used\":2", "\"used\":2.5")},
+        new String[] {user, field, json.replace("\"rolledOverParts\":[]", "\"rolledOverParts\":[-1]")},
+        new String[] {user, field, json.replace("\"carriedIn\":0", "\"carriedIn\":\"0\"")},
         // a good row followed by a bad one: the good one is not stored either
-        new String[] {field, json, "tokens|x", "{}"});
+        new String[] {user, field, json, "tokens|x", "{}"});
     Map<String, String> before = redis.connector.sync().hgetall(k[0]);
 
     for (String[] args : calls) {
@@ -242,12 +252,12 @@ class RedisPeriodHistoryStoreIT {
       assertThat(redis.connector.sync().hgetall(k[0])).isEqualTo(before);
     }
     assertThatThrownBy(() -> RedisScripts.run(redis.connector, RedisPeriodHistoryStore.CLOSE, "close",
-        new String[] {k[0], k[0]}, field, json)).isInstanceOf(IllegalStateException.class);
+        new String[] {k[0], k[0]}, user, field, json)).isInstanceOf(IllegalStateException.class);
     assertThat(redis.connector.sync().hgetall(k[0])).isEqualTo(before);
     assertThat(store.history(user)).containsExactly(stored);
 
     // the same call with valid arguments is accepted: the refusals above were about the arguments
-    assertThat(RedisScripts.run(redis.connector, RedisPeriodHistoryStore.CLOSE, "close", k, field, json))
+    assertThat(RedisScripts.run(redis.connector, RedisPeriodHistoryStore.CLOSE, "close", k, user, field, json))
         .containsExactly(1L);
     assertThat(store.history(user)).containsExactly(stored, fresh);
   }

@@ -240,6 +240,8 @@ class RedisUserQuotaStoreIT {
         new String[] {"1", "premium", overrides, "UTC", "1", good.replace("\"actor\":\"admin@example.com\"",
             "\"actor\":7"), "", "", ""},
         new String[] {"1", "premium", overrides, "UTC", "1", good.replace("{", "{\"type\":1,"), "", "", ""},
+        new String[] {"1", "premium", overrides, "UTC", "1", good.replace("\"at\":\"", "\"at\":\"yesterday "), "", "",
+            ""},
         new String[] {"1", "premium", overrides, "UTC", "1", good, "", "free@tomorrow", ""},
         new String[] {"1", "premium", overrides, "UTC", "1", good, "", "", "tokens|2026-03-01T00:00:00Z|x|now"},
         new String[] {"1", "premium", overrides, "UTC", "1", good, "", "", "tokens|2026-03-01T00:00:00Z|5"});

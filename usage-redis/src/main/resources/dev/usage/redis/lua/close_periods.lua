@@ -1,16 +1,40 @@
 -- Stores closed periods of one user, each unless already stored (HSETNX): of concurrent callers closing
 -- the same period, exactly one stores it. See RedisPeriodHistoryStore.
 -- KEYS: 1 history hash (U p)
--- ARGV: pairs of field ('<type>|<period start>') and row (a JSON object whose type and start make the field)
+-- ARGV: 1 the user's id, then pairs of field ('<type>|<period start>') and row (a JSON object of that user, see
+--       RedisJson.period, whose type and start make the field)
 -- Replies: per pair, 1 stored by this call, 0 already there
-if #KEYS ~= 1 or #ARGV < 2 or #ARGV % 2 ~= 0 then
+if #KEYS ~= 1 or #ARGV < 3 or (#ARGV - 1) % 2 ~= 0 then
   return redis.error_reply('ERR usage close_periods: malformed call')
 end
-for i = 1, #ARGV, 2 do
+-- an instant as Java's Instant.toString writes it
+local INSTANT = '^[+-]?%d%d%d%d+%-%d%d%-%d%dT%d%d:%d%d[%d:.]*Z$'
+local PERIODS = {DAY = true, WEEK = true, MONTH = true}
+local function instant(v)
+  return type(v) == 'string' and string.match(v, INSTANT) ~= nil
+end
+local function integer(v)
+  return type(v) == 'number' and v == math.floor(v)
+end
+local function amount(v)
+  return integer(v) and v >= 0
+end
+-- every row is checked before the first is stored: a row stored is never replaced (HSETNX), and one that
+-- cannot be read would fail every later read of the user's history
+for i = 2, #ARGV, 2 do
   local decoded, row = pcall(cjson.decode, ARGV[i + 1])
-  if not decoded or type(row) ~= 'table' or type(row.type) ~= 'string' or type(row.start) ~= 'string'
-      or not string.match(row.type, '^[a-z][a-z0-9_.%-]*$') or ARGV[i] ~= row.type .. '|' .. row.start then
-    return redis.error_reply('ERR usage close_periods: row ' .. ((i + 1) / 2) .. ' is malformed')
+  local ok = decoded and type(row) == 'table' and row.user == ARGV[1] and type(row.type) == 'string'
+      and string.match(row.type, '^[a-z][a-z0-9_.%-]*$') and type(row.period) == 'string' and PERIODS[row.period]
+      and instant(row.start) and instant(row['end']) and instant(row.closedAt) and integer(row.limit)
+      and integer(row.used) and amount(row.rolledOver) and amount(row.carriedIn)
+      and type(row.rolledOverParts) == 'table' and ARGV[i] == row.type .. '|' .. row.start
+  if ok then
+    for _, part in ipairs(row.rolledOverParts) do
+      ok = ok and amount(part)
+    end
+  end
+  if not ok then
+    return redis.error_reply('ERR usage close_periods: row ' .. (i / 2) .. ' is malformed')
   end
 end
 local t = redis.call('TYPE', KEYS[1]).ok
@@ -19,7 +43,7 @@ if t ~= 'hash' and t ~= 'none' then
 end
 
 local out = {}
-for i = 1, #ARGV, 2 do
+for i = 2, #ARGV, 2 do
   out[#out + 1] = redis.call('HSETNX', KEYS[1], ARGV[i], ARGV[i + 1])
 end
 return out

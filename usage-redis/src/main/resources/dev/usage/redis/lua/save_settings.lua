@@ -55,6 +55,10 @@ for _, f in ipairs({'type', 'rid', 'prev', 'hash'}) do
     return redis.error_reply('ERR usage save_settings: audit entry ' .. f .. ' is not text')
   end
 end
+-- read back with Instant.parse: an entry whose time is not an instant would make the user's trail unreadable
+if not string.match(entry.at, '^[+-]?%d%d%d%d+%-%d%d%-%d%dT%d%d:%d%d[%d:.]*Z$') then
+  return redis.error_reply('ERR usage save_settings: audit entry at is not an instant')
+end
 if (entry.rid or '') ~= ARGV[7] then
   return redis.error_reply('ERR usage save_settings: request id differs from the entry\'s')
 end
