@@ -3,6 +3,11 @@ package dev.usage.example;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.usage.testkit.ServerAvailability;
+import io.lettuce.core.KeyScanCursor;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.ScanArgs;
+import io.lettuce.core.ScanCursor;
+import io.lettuce.core.api.StatefulRedisConnection;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -61,7 +66,10 @@ class ProfilesIT {
   void twoRedisInstancesShareOneQuotaExactly() throws Exception {
     requireServer("PostgreSQL", 5432);
     requireServer("Redis", 6379);
-    try (ConfigurableApplicationContext one = start("redis"); ConfigurableApplicationContext two = start("redis")) {
+    // the instances share a key prefix of this test's own, deleted afterwards: the server is shared
+    String prefix = "it-" + user;
+    try (ConfigurableApplicationContext one = start("redis", "--usage.redis.key-prefix=" + prefix);
+        ConfigurableApplicationContext two = start("redis", "--usage.redis.key-prefix=" + prefix)) {
       // a dashboard watching instance two sees a correction served by instance one
       BlockingQueue<String> live = new LinkedBlockingQueue<>();
       CompletableFuture<HttpResponse<Void>> stream = HTTP.sendAsync(request(two, "/api/usage/live").GET().build(),
@@ -80,6 +88,26 @@ class ProfilesIT {
       assertThat(statuses.stream().filter(s -> s == 429)).hasSize(5);
       assertThat(charactersUsed(one)).isEqualTo(1760);
       assertThat(charactersUsed(two)).isEqualTo(1760);
+    } finally {
+      deleteRedisKeys(prefix);
+    }
+  }
+
+  /** Deletes every key under {@code prefix} on the local Redis ({@code SCAN}, then {@code DEL}). */
+  private static void deleteRedisKeys(String prefix) {
+    RedisClient client = RedisClient.create("redis://127.0.0.1:6379");
+    try (StatefulRedisConnection<String, String> connection = client.connect()) {
+      ScanCursor cursor = ScanCursor.INITIAL;
+      do {
+        KeyScanCursor<String> page = connection.sync().scan(cursor,
+            ScanArgs.Builder.matches(prefix + ":*").limit(1_000));
+        if (!page.getKeys().isEmpty()) {
+          connection.sync().del(page.getKeys().toArray(String[]::new));
+        }
+        cursor = page;
+      } while (!cursor.isFinished());
+    } finally {
+      client.shutdown();
     }
   }
 
@@ -148,10 +176,12 @@ class ProfilesIT {
     public void onComplete() {}
   }
 
-  private ConfigurableApplicationContext start(String profile) {
+  private ConfigurableApplicationContext start(String profile, String... more) {
+    List<String> args = new ArrayList<>(List.of("--server.port=0", "--example.users." + user + ".password=pw",
+        "--usage.users." + user + ".tier=free", "--usage.jobs.enabled=false"));
+    args.addAll(List.of(more));
     return new SpringApplicationBuilder(TextCorrectionApplication.class).profiles(profile)
-        .run("--server.port=0", "--example.users." + user + ".password=pw", "--usage.users." + user + ".tier=free",
-            "--usage.jobs.enabled=false");
+        .run(args.toArray(String[]::new));
   }
 
   private HttpResponse<String> correct(ConfigurableApplicationContext app, String text)
