@@ -16,6 +16,7 @@ import io.lettuce.core.codec.StringCodec;
 import io.netty.util.Timer;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -164,6 +165,21 @@ final class RedisConnector implements AutoCloseable {
         at = page;
       } while (!at.isFinished());
     }
+  }
+
+  /**
+   * A field of a node's {@code INFO server} ({@code redis_version}, {@code run_id}, ...); empty when the node does
+   * not name it. {@code what} names the operation in errors.
+   */
+  static Optional<String> serverInfo(RedisClusterCommands<String, String> node, String field, String what) {
+    String info;
+    try {
+      info = node.info("server");
+    } catch (RedisException e) {
+      throw RedisScripts.failure(what, e);
+    }
+    return info.lines().filter(l -> l.startsWith(field + ":")).findFirst()
+        .map(l -> l.substring(field.length() + 1).trim());
   }
 
   /** As {@link #nodes()}, by node id ({@code "standalone"} for a standalone server), in the same order. */

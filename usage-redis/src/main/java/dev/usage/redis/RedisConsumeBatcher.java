@@ -1,9 +1,6 @@
 package dev.usage.redis;
 
 import dev.usage.UsageStorageException;
-import io.lettuce.core.RedisCommandTimeoutException;
-import io.lettuce.core.RedisConnectionException;
-import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.output.NestedMultiOutput;
@@ -225,7 +222,7 @@ final class RedisConsumeBatcher {
   private void deliver(List<Pending> batch, List<Object> reply, Throwable e, String nonce) {
     RuntimeException failure = null;
     if (e != null) {
-      failure = failure(e);
+      failure = RedisScripts.failed(redis, "consume", e);
     } else if (!RedisScripts.carries(reply, nonce)) {
       failure = RedisScripts.anotherCommandsReply(redis, "consume");
     }
@@ -249,29 +246,6 @@ final class RedisConsumeBatcher {
     for (int i = 0; i < batch.size(); i++) {
       batch.get(i).answer().complete(answers.get(i));
     }
-  }
-
-  /** The typed error of a failed call, as {@link RedisScripts#run} would throw it. */
-  private RuntimeException failure(Throwable e) {
-    if (e instanceof TimeoutException || e instanceof RedisCommandTimeoutException) {
-      redis.replaceAfterTimeout();
-      return new UsageStorageException("Redis did not answer consume within " + redis.timeout() + "; it may or"
-          + " may not have been applied (outcome unknown): " + e.getMessage(), e);
-    }
-    if (e instanceof RedisConnectionException) {
-      return new UsageStorageException("Redis is not reachable, consume was not applied: " + e.getMessage(), e);
-    }
-    if (e instanceof RedisException re) {
-      try {
-        return RedisScripts.failure("consume", re);
-      } catch (IllegalStateException scriptFailed) {
-        return scriptFailed;
-      }
-    }
-    // a call cancelled with its connection (a reset: Lettuce sends nothing again), or anything else: it may
-    // have run
-    return new UsageStorageException("Redis failed during consume; it may or may not have been applied (outcome"
-        + " unknown): " + e, e);
   }
 
   private static Throwable unwrap(Throwable e) {

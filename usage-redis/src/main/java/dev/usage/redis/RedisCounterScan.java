@@ -105,18 +105,8 @@ final class RedisCounterScan {
 
   /** The {@code run_id} of a node's process (new at every start). */
   private static String runId(RedisClusterCommands<String, String> node) {
-    String info;
-    try {
-      info = node.info("server");
-    } catch (RedisException e) {
-      throw RedisScripts.failure("scan", e);
-    }
-    for (String line : info.split("\\r?\\n")) {
-      if (line.startsWith("run_id:")) {
-        return line.substring("run_id:".length()).trim();
-      }
-    }
-    throw new UsageStorageException("Redis did not name its run_id in INFO server");
+    return RedisConnector.serverInfo(node, "run_id", "scan").orElseThrow(
+        () -> new UsageStorageException("Redis did not name its run_id in INFO server"));
   }
 
   private List<StoredCounter> counters(String key, Instant now) {

@@ -1,7 +1,7 @@
 package dev.usage.redis;
 
 import io.lettuce.core.cluster.SlotHash;
-import java.io.ByteArrayOutputStream;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -213,25 +213,14 @@ final class RedisKeys {
       return Optional.empty();
     }
     String encoded = key.substring(start.length(), end);
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream(encoded.length());
-    for (int i = 0; i < encoded.length(); i++) {
-      char c = encoded.charAt(i);
-      if (c == '%' && i + 2 < encoded.length()) {
-        int hi = Character.digit(encoded.charAt(i + 1), 16);
-        int lo = Character.digit(encoded.charAt(i + 2), 16);
-        if (hi < 0 || lo < 0) {
-          return Optional.empty();
-        }
-        bytes.write(hi << 4 | lo);
-        i += 2;
-      } else if (plain(c)) {
-        bytes.write(c);
-      } else {
-        return Optional.empty();
-      }
+    String id;
+    try {
+      id = URLDecoder.decode(encoded, StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException notPercentEncoded) {
+      return Optional.empty();
     }
-    String id = bytes.toString(StandardCharsets.UTF_8);
-    // only an encoding this class makes (a key edited by hand may not be one)
+    // only an encoding this class makes (a key edited by hand may not be one; nor is one with '+', which the
+    // decoder reads as a space)
     return encode(id).equals(encoded) ? Optional.of(id) : Optional.empty();
   }
 

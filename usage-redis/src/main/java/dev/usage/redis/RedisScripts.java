@@ -99,10 +99,8 @@ final class RedisScripts {
     }
     try {
       return command.get();
-    } catch (RedisConnectionException e) {
-      throw new UsageStorageException("Redis is not reachable, " + what + " was not applied: " + e.getMessage(), e);
     } catch (RedisException e) {
-      throw failure(what, e);
+      throw failed(redis, what, e);
     }
   }
 
@@ -136,15 +134,36 @@ final class RedisScripts {
   static <T> T call(RedisConnector redis, String what, Supplier<T> commands) {
     try {
       return commands.get();
-    } catch (RedisCommandTimeoutException e) {
-      redis.replaceAfterTimeout();
-      throw new UsageStorageException("Redis did not answer " + what + " within " + redis.timeout() + "; it may or"
-          + " may not have been applied (outcome unknown): " + e.getMessage(), e);
-    } catch (RedisConnectionException e) {
-      throw new UsageStorageException("Redis is not reachable, " + what + " was not applied: " + e.getMessage(), e);
     } catch (RedisException e) {
-      throw failure(what, e);
+      throw failed(redis, what, e);
     }
+  }
+
+  /**
+   * The typed error of a command that failed with {@code e} (thrown, or its future's cause): a timeout (which
+   * replaces the connection) or anything unrecognised is an unknown outcome, an unreachable server or a refusal
+   * means nothing was applied, a script's own failure is an {@link IllegalStateException}.
+   */
+  static RuntimeException failed(RedisConnector redis, String what, Throwable e) {
+    if (e instanceof TimeoutException || e instanceof RedisCommandTimeoutException) {
+      redis.replaceAfterTimeout();
+      return new UsageStorageException("Redis did not answer " + what + " within " + redis.timeout() + "; it may or"
+          + " may not have been applied (outcome unknown): " + e.getMessage(), e);
+    }
+    if (e instanceof RedisConnectionException) {
+      return new UsageStorageException("Redis is not reachable, " + what + " was not applied: " + e.getMessage(), e);
+    }
+    if (e instanceof RedisException re) {
+      try {
+        return failure(what, re);
+      } catch (IllegalStateException scriptFailed) {
+        return scriptFailed;
+      }
+    }
+    // a command cancelled with its connection (a reset: Lettuce sends nothing again), or anything else: it may
+    // have run
+    return new UsageStorageException("Redis failed during " + what + "; it may or may not have been applied"
+        + " (outcome unknown): " + e, e);
   }
 
   /**
@@ -181,20 +200,7 @@ final class RedisScripts {
       if (cause instanceof RedisNoScriptException noScriptException && noScript) {
         throw noScriptException;
       }
-      if (cause instanceof RedisCommandTimeoutException) {
-        redis.replaceAfterTimeout();
-        throw new UsageStorageException("Redis did not answer " + what + " within " + redis.timeout() + "; it may"
-            + " or may not have been applied (outcome unknown): " + cause.getMessage(), cause);
-      }
-      if (cause instanceof RedisConnectionException) {
-        throw new UsageStorageException("Redis is not reachable, " + what + " was not applied: "
-            + cause.getMessage(), cause);
-      }
-      if (cause instanceof RedisException re) {
-        throw failure(what, re);
-      }
-      throw new UsageStorageException("Redis failed during " + what + "; it may or may not have been applied"
-          + " (outcome unknown): " + cause, cause);
+      throw failed(redis, what, cause);
     }
   }
 

@@ -199,14 +199,7 @@ public final class RedisUsageStorage implements UsageStorage {
   /** The scripts use {@code PEXPIRE ... NX|GT} (Redis 7.0): refuse an older server before any script runs. */
   private void requireVersion() {
     for (RedisClusterCommands<String, String> node : redis.nodes()) {
-      String info;
-      try {
-        info = node.info("server");
-      } catch (RedisException e) {
-        throw RedisScripts.failure("read the server version", e);
-      }
-      String version = info.lines().filter(l -> l.startsWith("redis_version:")).findFirst()
-          .map(l -> l.substring("redis_version:".length()).trim()).orElse("");
+      String version = RedisConnector.serverInfo(node, "redis_version", "read the server version").orElse("");
       int major = version.isEmpty() ? -1 : Integer.parseInt(version.split("\\.")[0]);
       if (major >= 0 && major < 7) {
         throw new InvalidUsageException("client", "needs Redis 7.0 or later, the server is " + version);
