@@ -134,7 +134,9 @@ public final class RedisLiveFeed implements AutoCloseable {
 
   /**
    * Delivers every event published after this method returns, from every instance, in stream order, to
-   * {@code listener}, on a thread and connection of the subscription's own.
+   * {@code listener}, on a thread and connection of the subscription's own. An entry this version cannot read is
+   * logged and skipped; an exception thrown by the listener is logged and delivery goes on; an {@link Error}
+   * thrown by it is logged and ends the subscription.
    *
    * @return the subscription; closing it stops delivery and closes its connection
    * @throws UsageStorageException when Redis cannot be reached
@@ -149,7 +151,8 @@ public final class RedisLiveFeed implements AutoCloseable {
   }
 
   /**
-   * The newest {@code n} events still in the stream, newest first.
+   * The newest {@code n} events still in the stream, newest first. An entry this version cannot read (written by
+   * hand, or by another version) is logged and left out, so fewer than {@code n} may come back.
    *
    * @throws UsageStorageException when Redis fails
    */
@@ -157,7 +160,7 @@ public final class RedisLiveFeed implements AutoCloseable {
     return newest(keys.liveEvents(), n, RedisLiveFeed::event);
   }
 
-  /** The newest {@code n} quota changes still in the stream, newest first. */
+  /** As {@link #recent}, for the quota changes. */
   public List<LiveQuotaChange> recentQuotaChanges(int n) {
     return newest(keys.liveQuota(), n, RedisLiveFeed::quotaChange);
   }
@@ -215,11 +218,22 @@ public final class RedisLiveFeed implements AutoCloseable {
     if (n == 0) {
       return List.of();
     }
+    List<StreamMessage<String, String>> read;
     try {
-      return redis.sync().xrevrange(key, Range.unbounded(), Limit.from(n)).stream().map(parse).toList();
+      read = redis.sync().xrevrange(key, Range.unbounded(), Limit.from(n));
     } catch (RedisException e) {
       throw RedisScripts.failure("live feed read", e);
     }
+    List<T> out = new ArrayList<>(read.size());
+    for (StreamMessage<String, String> m : read) {
+      try {
+        out.add(parse.apply(m));
+      } catch (RuntimeException e) {
+        log.warn("Skipping entry {} of the live feed {}: it is not an entry this version can read ({})", m.getId(),
+            key, e.toString());
+      }
+    }
+    return out;
   }
 
   private static LiveUsageEvent event(StreamMessage<String, String> m) {

@@ -18,8 +18,10 @@ import org.slf4j.LoggerFactory;
  * read would hold up every other command on a shared connection) reading with {@code XREAD BLOCK}. It starts
  * after the newest entry present when it was made, so it delivers every entry added after
  * {@link RedisLiveFeed#subscribe} returned, in stream order, to one listener; entries trimmed by
- * {@code MAXLEN} before they were read are missed. A listener that throws is logged and keeps its
- * subscription; a Redis failure is logged and the read resumes from the last entry delivered.
+ * {@code MAXLEN} before they were read are missed, and an entry this version cannot read (written by hand, or
+ * by another version) is logged and skipped. A listener that throws an exception is logged and keeps its
+ * subscription; one that throws an {@link Error} is logged and ends it (its thread and connection). A Redis
+ * failure is logged and the read resumes from the last entry delivered.
  */
 final class StreamFollower<T> implements AutoCloseable {
 
@@ -79,10 +81,25 @@ final class StreamFollower<T> implements AutoCloseable {
         if (closed) {
           return;
         }
+        T entry;
         try {
-          listener.accept(parse.apply(m));
+          entry = parse.apply(m);
+        } catch (RuntimeException e) {
+          log.warn("Skipping entry {} of the live feed {}: it is not an entry this version can read ({})", m.getId(),
+              key, e.toString());
+          continue;
+        }
+        try {
+          listener.accept(entry);
         } catch (RuntimeException e) {
           log.warn("A live feed listener failed on entry {} of {}", m.getId(), key, e);
+        } catch (Error e) {
+          // not swallowed (the JVM may be in trouble), but said where the host's logs are, and the connection
+          // is not left open behind a thread that ends
+          log.error("A live feed listener threw {} on entry {} of {}; this subscription ends", e, m.getId(), key, e);
+          closed = true;
+          connection.close();
+          throw e;
         }
       }
     }

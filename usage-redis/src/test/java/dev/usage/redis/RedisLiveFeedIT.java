@@ -120,6 +120,59 @@ class RedisLiveFeedIT {
     await().atMost(Duration.ofSeconds(5)).until(() -> mine.stream().noneMatch(Thread::isAlive));
   }
 
+  @Test
+  void entriesThisVersionCannotReadAreSkippedByReadersAndSubscribers() throws Exception {
+    RedisKeys keys = redis.freshKeys();
+    try (RedisLiveFeed feed = feed(keys, 100)) {
+      List<LiveQuotaChange> seen = new CopyOnWriteArrayList<>();
+      feed.subscribeQuotaChanges(seen::add);
+      feed.publishQuotaChange("u1", QuotaType.REQUESTS, 1, 10);
+      // written by hand, or by another version: a field missing, a number that is not one
+      redis.connector.sync().xadd(keys.liveQuota(), java.util.Map.of("user", "u2", "type", "requests"));
+      redis.connector.sync().xadd(keys.liveQuota(),
+          java.util.Map.of("user", "u3", "type", "requests", "used", "many", "limit", "10"));
+      feed.publishQuotaChange("u4", QuotaType.REQUESTS, 4, 10);
+
+      await().atMost(Duration.ofSeconds(20)).until(() -> seen.size() == 2);
+      assertThat(seen).extracting(LiveQuotaChange::userId).containsExactly("u1", "u4");
+      assertThat(feed.recentQuotaChanges(4)).extracting(LiveQuotaChange::userId).containsExactly("u4", "u1");
+      redis.connector.sync().xadd(keys.liveEvents(), java.util.Map.of("user", "u5", "occurredAt", "soon"));
+      assertThat(feed.recent(5)).isEmpty();
+    }
+  }
+
+  @Test
+  void aListenerThatThrowsAnErrorEndsItsOwnSubscriptionOnly() throws Exception {
+    RedisKeys keys = redis.freshKeys();
+    try (RedisLiveFeed feed = feed(keys, 100)) {
+      List<Thread> before = followerThreads();
+      List<String> failing = new CopyOnWriteArrayList<>();
+      List<String> steady = new CopyOnWriteArrayList<>();
+      AutoCloseable broken = feed.subscribeQuotaChanges(c -> {
+        failing.add(c.userId());
+        if (c.userId().equals("boom")) {
+          throw new AssertionError("a listener's own bug");
+        }
+      });
+      List<Thread> brokenThread = new ArrayList<>(followerThreads());
+      brokenThread.removeAll(before);
+      assertThat(brokenThread).hasSize(1);
+      feed.subscribeQuotaChanges(c -> {
+        if (c.userId().equals("boom")) {
+          throw new IllegalStateException("an exception is logged, delivery goes on");
+        }
+        steady.add(c.userId());
+      });
+      feed.publishQuotaChange("boom", QuotaType.REQUESTS, 1, 10);
+      feed.publishQuotaChange("after", QuotaType.REQUESTS, 2, 10);
+
+      await().atMost(Duration.ofSeconds(20)).until(() -> steady.contains("after"));
+      await().atMost(Duration.ofSeconds(5)).until(() -> !brokenThread.get(0).isAlive());
+      assertThat(failing).containsExactly("boom");
+      broken.close(); // still closes quietly
+    }
+  }
+
   /** The live threads of subscriptions (StreamFollower's), of any feed of this JVM. */
   private static List<Thread> followerThreads() {
     return Thread.getAllStackTraces().keySet().stream()
