@@ -41,7 +41,8 @@ import java.util.TreeMap;
  * writes to any more expire. A user who keeps appending keeps their event log alive; each append drops (up to
  * 256 of) the user's events older than the retention before the batch's newest event, never the batch's own,
  * so the log stays bounded. An id dropped that way counts again if it is appended again (as after a purge of
- * raw events in SQL).
+ * raw events in SQL): its event is in the log once more, and the user's hourly and daily rollup buckets, which
+ * do not forget the events dropped from the log, count it twice while they live.
  *
  * <p>Thread-safe. Every Redis failure is a {@link dev.usage.UsageStorageException}; after one, none, some or
  * all of the batch may be stored and appending it again is safe.
@@ -181,8 +182,10 @@ public final class RedisEventStore implements EventStore {
     }
     if (!byHour.isEmpty()) {
       // hours older than the retention before the batch's newest leave the index, never the batch's own (as the
-      // users' indexes in append_events.lua): their data has expired, and the index stays bounded
-      long cutoff = Math.min(byHour.lastKey() - Long.parseLong(ttl) / 3_600_000L, byHour.firstKey());
+      // users' indexes in append_events.lua): the hour of the instant a retention before the newest event, so
+      // that an hour still holding a live event stays whatever the retention (not only whole hours)
+      long newest = appended.stream().mapToLong(e -> e.stored().micros()).max().orElseThrow();
+      long cutoff = Math.min(TimeBuckets.hourOf(newest - Long.parseLong(ttl) * 1_000L), byHour.firstKey());
       RedisScripts.call(redis, "event append (hour index)", () -> redis.sync().zremrangebyscore(keys.systemHours(),
           Range.from(Range.Boundary.unbounded(), Range.Boundary.excluding(cutoff))));
     }

@@ -1,6 +1,8 @@
 package dev.usage.redis;
 
+import dev.usage.InvalidUsageException;
 import dev.usage.QuotaType;
+import dev.usage.internal.Checks;
 import io.lettuce.core.Range;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.ScoredValue;
@@ -19,7 +21,8 @@ import java.util.function.Function;
  * when it overlaps {@code [from, to)} (so the first and last may hold events outside the range; for exact
  * totals over any range use {@link RedisEventStore#userTotals} and {@link RedisEventStore#systemUsage}).
  * Buckets older than the retention may be gone. Thread-safe; Redis failures are
- * {@link dev.usage.UsageStorageException}s.
+ * {@link dev.usage.UsageStorageException}s; a missing or malformed user id, a missing bound, or {@code to} before
+ * {@code from} is an {@link InvalidUsageException} naming it.
  */
 public final class RedisRollups {
 
@@ -35,20 +38,21 @@ public final class RedisRollups {
 
   /** The user's hourly buckets overlapping {@code [from, to)}. */
   public List<RollupBucket> hourly(String userId, Instant from, Instant to) {
-    String user = keys.user(userId);
+    String user = keys.user(Checks.id("userId", userId));
     return user(keys.hourIndex(user), TimeBuckets.HOUR, Duration.ofHours(1), label -> keys.hourRollup(user, label),
         from, to);
   }
 
   /** The user's daily (UTC) buckets overlapping {@code [from, to)}. */
   public List<RollupBucket> daily(String userId, Instant from, Instant to) {
-    String user = keys.user(userId);
+    String user = keys.user(Checks.id("userId", userId));
     return user(keys.dayIndex(user), TimeBuckets.DAY, Duration.ofDays(1), label -> keys.dayRollup(user, label),
         from, to);
   }
 
   /** All users' hourly buckets overlapping {@code [from, to)}, with their distinct users. */
   public List<RollupBucket> systemHourly(Instant from, Instant to) {
+    checkRange(from, to);
     long f = TimeBuckets.floorMicros(from);
     long t = TimeBuckets.ceilMicros(to);
     if (f >= t) {
@@ -76,6 +80,7 @@ public final class RedisRollups {
 
   private List<RollupBucket> user(String index, long bucketMicros, Duration length, Function<String, String> key,
       Instant from, Instant to) {
+    checkRange(from, to);
     long f = TimeBuckets.floorMicros(from);
     long t = TimeBuckets.ceilMicros(to);
     if (f >= t) {
@@ -94,6 +99,15 @@ public final class RedisRollups {
       }
     }
     return out;
+  }
+
+  /** As core checks a time range it is given (an empty range is allowed: it has no buckets). */
+  private static void checkRange(Instant from, Instant to) {
+    Checks.notNull("from", from);
+    Checks.notNull("to", to);
+    if (to.isBefore(from)) {
+      throw new InvalidUsageException("to", "must not be before from");
+    }
   }
 
   private static RollupBucket bucket(Instant start, Duration length, Map<String, String> hash, long users) {

@@ -136,7 +136,16 @@ final class RedisScripts {
       return commands.get();
     } catch (RedisException e) {
       throw failed(redis, what, e);
+    } catch (CancellationException e) {
+      // Lettuce's blocking commands throw it as it is when their connection is closed or reset under them
+      throw cancelled(what, e);
     }
+  }
+
+  /** A command cancelled with its connection (reset or closed: Lettuce sends nothing again); it may have run. */
+  private static UsageStorageException cancelled(String what, CancellationException e) {
+    return new UsageStorageException("Redis failed during " + what + " (the command was cancelled with its"
+        + " connection); it may or may not have been applied (outcome unknown)", e);
   }
 
   /**
@@ -192,9 +201,7 @@ final class RedisScripts {
       throw new UsageStorageException("Redis did not answer " + what + " within " + redis.timeout() + "; it may or"
           + " may not have been applied (outcome unknown)", e);
     } catch (CancellationException e) {
-      // cancelled with its connection (reset or closed: Lettuce sends nothing again); it may have run
-      throw new UsageStorageException("Redis failed during " + what + " (the command was cancelled with its"
-          + " connection); it may or may not have been applied (outcome unknown)", e);
+      throw cancelled(what, e);
     } catch (ExecutionException e) {
       Throwable cause = e.getCause();
       if (cause instanceof RedisNoScriptException noScriptException && noScript) {

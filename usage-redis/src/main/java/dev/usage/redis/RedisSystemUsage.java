@@ -18,12 +18,15 @@ import java.util.TreeMap;
  * System-wide totals over a range, from the per-hour keys (see {@link RedisKeys}): the hours with data come
  * from the hour index; an hour fully inside the range is read from its totals hash and user set, an hour at
  * a partial edge from its event refs in the range. Distinct users are united here, across hours (each hour
- * is its own slot). Commands for the hours are pipelined.
+ * is its own slot). The hours are read a day at a time, each day's commands pipelined.
  */
 final class RedisSystemUsage {
 
   /** One hour that has data: its number since the epoch and its label. */
   record Hour(long number, String label) {}
+
+  /** Hours read per window (see {@link #usage}). */
+  private static final int HOURS_PER_WINDOW = 24;
 
   private final RedisConnector redis;
   private final RedisKeys keys;
@@ -40,12 +43,25 @@ final class RedisSystemUsage {
     if (f >= t) {
       return new SystemUsage(from, to, 0, 0, 0, totals);
     }
+    long[] counts = new long[2];
+    Set<String> users = new HashSet<>();
+    List<Hour> hours = hours(TimeBuckets.hourOf(f), TimeBuckets.hourOf(t - 1));
+    // a window of hours at a time, pipelined: each hour's user set is merged and dropped before the next window
+    // is read, so that a month of busy hours is never held in memory at once (only its distinct users are)
+    for (int w = 0; w < hours.size(); w += HOURS_PER_WINDOW) {
+      window(hours.subList(w, Math.min(hours.size(), w + HOURS_PER_WINDOW)), f, t, counts, users, totals);
+    }
+    return new SystemUsage(from, to, counts[0], counts[1], users.size(), totals);
+  }
+
+  /** Adds the events of {@code hours} within {@code [f, t)} (microseconds) to the running sums. */
+  private void window(List<Hour> hours, long f, long t, long[] counts, Set<String> users, Map<QuotaType, Long> totals) {
     RedisClusterAsyncCommands<String, String> async = redis.async();
     List<RedisFuture<Map<String, String>>> full = new ArrayList<>();
     List<RedisFuture<Set<String>>> fullUsers = new ArrayList<>();
     List<String> edges = new ArrayList<>();
     List<RedisFuture<List<String>>> edgeRefs = new ArrayList<>();
-    for (Hour h : hours(TimeBuckets.hourOf(f), TimeBuckets.hourOf(t - 1))) {
+    for (Hour h : hours) {
       String s = keys.systemHour(h.label());
       long start = h.number() * TimeBuckets.HOUR;
       if (start >= f && start + TimeBuckets.HOUR <= t) {
@@ -57,16 +73,15 @@ final class RedisSystemUsage {
             Range.create(Math.max(f, start), Math.min(t, start + TimeBuckets.HOUR) - 1)));
       }
     }
-    long[] counts = new long[2];
-    Set<String> users = new HashSet<>();
     for (RedisFuture<Map<String, String>> r : full) {
       Map<String, String> hash = await(r);
       counts[0] = Math.addExact(counts[0], Long.parseLong(hash.getOrDefault("n", "0")));
       counts[1] = Math.addExact(counts[1], Long.parseLong(hash.getOrDefault("f", "0")));
       EventCodec.addTotals(hash, totals);
     }
-    for (RedisFuture<Set<String>> r : fullUsers) {
-      users.addAll(await(r));
+    for (int i = 0; i < fullUsers.size(); i++) {
+      users.addAll(await(fullUsers.get(i)));
+      fullUsers.set(i, null); // its set is merged: let it go
     }
     for (int i = 0; i < edges.size(); i++) {
       List<String> refs = await(edgeRefs.get(i));
@@ -85,7 +100,6 @@ final class RedisSystemUsage {
         }
       }
     }
-    return new SystemUsage(from, to, counts[0], counts[1], users.size(), totals);
   }
 
   /** The hours with system-wide data whose numbers are within {@code [first, last]}, in order. */

@@ -290,4 +290,21 @@ class RedisEventStoreIT {
     assertThat(redis.connector.sync().zrange(keys.systemHours(), 0, -1))
         .containsExactly(TimeBuckets.hourLabel(TimeBuckets.hourOf(TimeBuckets.floorMicros(T0.plus(Duration.ofHours(3))))));
   }
+
+  @Test
+  void theSystemHourIndexKeepsAnHourWithAnEventInsideARetentionOfPartHours() {
+    RedisKeys keys = redis.freshKeys();
+    RedisEventStore store = new RedisEventStore(redis.connector, keys, Duration.ofMinutes(90));
+    store.append(List.of(event("a", "1", T0.plus(Duration.ofMinutes(50)), 3, true)));
+    // 75 minutes later: the first event is still inside the retention, and so is its hour
+    store.append(List.of(event("b", "2", T0.plus(Duration.ofMinutes(125)), 4, true)));
+
+    assertThat(store.systemUsage(T0, T0.plus(Duration.ofMinutes(130))).events()).isEqualTo(2);
+    assertThat(redis.connector.sync().zcard(keys.systemHours())).isEqualTo(2);
+
+    // once all of the first event's hour is older than the retention before the newest, it leaves the index
+    store.append(List.of(event("c", "3", T0.plus(Duration.ofMinutes(155)), 5, true)));
+    assertThat(redis.connector.sync().zrange(keys.systemHours(), 0, -1)).containsExactly(
+        TimeBuckets.hourLabel(TimeBuckets.hourOf(TimeBuckets.floorMicros(T0.plus(Duration.ofMinutes(125))))));
+  }
 }

@@ -1,7 +1,9 @@
 package dev.usage.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.usage.InvalidUsageException;
 import dev.usage.QuotaType;
 import dev.usage.UsageEvent;
 import java.time.Duration;
@@ -65,6 +67,23 @@ class RedisRollupsIT {
           from, to, true);
       assertThat(rollups.hourly(user, from, to)).as(user).isEqualTo(expected).isNotEmpty();
     }
+  }
+
+  @Test
+  void badArgumentsAreRefusedNamingTheirField() {
+    Instant to = T0.plus(Duration.ofHours(1));
+    assertThatThrownBy(() -> rollups.hourly(null, T0, to)).isInstanceOf(InvalidUsageException.class)
+        .hasMessageContaining("userId");
+    assertThatThrownBy(() -> rollups.daily(" ", T0, to)).isInstanceOf(InvalidUsageException.class)
+        .hasMessageContaining("userId");
+    assertThatThrownBy(() -> rollups.hourly("r0", null, to)).isInstanceOf(InvalidUsageException.class)
+        .hasMessageContaining("from");
+    assertThatThrownBy(() -> rollups.daily("r0", T0, null)).isInstanceOf(InvalidUsageException.class)
+        .hasMessageContaining("to");
+    assertThatThrownBy(() -> rollups.systemHourly(to, T0)).isInstanceOf(InvalidUsageException.class)
+        .hasMessageContaining("to");
+    // an empty range has no buckets
+    assertThat(rollups.hourly("r0", T0, T0)).isEmpty();
   }
 
   @Test
