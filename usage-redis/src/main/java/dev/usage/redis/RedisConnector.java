@@ -172,9 +172,14 @@ final class RedisConnector implements AutoCloseable {
    * not name it. {@code what} names the operation in errors.
    */
   static Optional<String> serverInfo(RedisClusterCommands<String, String> node, String field, String what) {
+    return info(node, "server", field, what);
+  }
+
+  /** As {@link #serverInfo}, for a field of another section of {@code INFO} ({@code memory}, ...). */
+  static Optional<String> info(RedisClusterCommands<String, String> node, String section, String field, String what) {
     String info;
     try {
-      info = node.info("server");
+      info = node.info(section);
     } catch (RedisException e) {
       throw RedisScripts.failure(what, e);
     }
@@ -190,12 +195,17 @@ final class RedisConnector implements AutoCloseable {
       out.put("standalone", v.sync());
       return out;
     }
-    for (RedisClusterNode n : v.cluster().getPartitions()) {
-      if (n.is(RedisClusterNode.NodeFlag.UPSTREAM)) {
-        StatefulRedisConnection<String, String> c = v.cluster().getConnection(n.getNodeId());
-        c.setTimeout(timeout);
-        out.put(n.getNodeId(), c.sync());
+    try {
+      for (RedisClusterNode n : v.cluster().getPartitions()) {
+        if (n.is(RedisClusterNode.NodeFlag.UPSTREAM)) {
+          StatefulRedisConnection<String, String> c = v.cluster().getConnection(n.getNodeId());
+          c.setTimeout(timeout);
+          out.put(n.getNodeId(), c.sync());
+        }
       }
+    } catch (RedisException e) {
+      // a master that cannot be reached
+      throw RedisScripts.failure("connect to every master of the Cluster", e);
     }
     return out;
   }
@@ -225,10 +235,19 @@ final class RedisConnector implements AutoCloseable {
           }
           // commands still on the old connection get their replies, or time out, before it closes
           retiring.add(old.connection());
-          reconnector.schedule(() -> {
+          try {
+            if (closed) {
+              throw new java.util.concurrent.RejectedExecutionException("closed");
+            }
+            reconnector.schedule(() -> {
+              retiring.remove(old.connection());
+              old.connection().closeAsync();
+            }, 2 * timeout.toMillis() + 100, TimeUnit.MILLISECONDS);
+          } catch (java.util.concurrent.RejectedExecutionException e) {
+            // close() ran meanwhile (and may not have seen the old connection among the retiring): close it now
             retiring.remove(old.connection());
-            old.connection().closeAsync();
-          }, 2 * timeout.toMillis() + 100, TimeUnit.MILLISECONDS);
+            old.connection().close();
+          }
         } catch (RuntimeException e) {
           log.warn("Replacing the Redis connection after a timeout failed (the next timeout tries again): {}",
               e.toString());

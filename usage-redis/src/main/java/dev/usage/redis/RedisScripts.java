@@ -259,8 +259,13 @@ final class RedisScripts {
     // and a script that may write is refused there, before it has written anything
     if (message.startsWith("CLUSTERDOWN") || message.startsWith("LOADING") || message.startsWith("BUSY")
         || message.startsWith("TRYAGAIN") || message.startsWith("MASTERDOWN") || message.startsWith("READONLY")
-        || message.startsWith("OOM")) {
+        || message.startsWith("OOM") || message.startsWith("MISCONF") || message.startsWith("NOREPLICAS")) {
       return new UsageStorageException("Redis refused " + what + ", which was not applied: " + message, e);
+    }
+    if (message.startsWith("NOPERM")) {
+      // the host's ACL, not this adapter: inside a script, commands before the refused one may have run
+      return new UsageStorageException("Redis refused " + what + " (the connection's ACL user may not run it or"
+          + " touch its keys); it may or may not have been applied (outcome unknown): " + message, e);
     }
     if (message.contains("not connected") || message.contains("Commands are rejected")) {
       return new UsageStorageException("Redis is not connected, " + what + " was not applied: " + message, e);

@@ -1,6 +1,8 @@
 package dev.usage.redis;
 
 import dev.usage.InvalidUsageException;
+import dev.usage.UsageStorageException;
+import dev.usage.internal.Checks;
 import dev.usage.spi.CounterStore;
 import dev.usage.spi.EventStore;
 import dev.usage.spi.NotificationLedger;
@@ -23,7 +25,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -122,14 +123,14 @@ public final class RedisUsageStorage implements UsageStorage {
 
   /** A builder over a standalone (or Sentinel-managed) Redis through the host's client. */
   public static Builder builder(RedisClient client) {
-    Objects.requireNonNull(client, "client");
+    Checks.notNull("client", client);
     requireRejectingWhileDisconnected(client.getOptions());
     return new Builder(timeout -> RedisConnector.standalone(client, timeout), null);
   }
 
   /** A builder over a Redis Cluster through the host's client. */
   public static Builder builder(RedisClusterClient client) {
-    Objects.requireNonNull(client, "client");
+    Checks.notNull("client", client);
     ClientOptions options = client.getOptions();
     requireRejectingWhileDisconnected(options);
     if (options instanceof ClusterClientOptions cluster) {
@@ -147,7 +148,13 @@ public final class RedisUsageStorage implements UsageStorage {
    * own, configured with {@link #recommendedOptions()} and closed with the storage.
    */
   public static RedisUsageStorage fromUri(String uri) {
-    RedisClient client = RedisClient.create(RedisURI.create(uri));
+    RedisURI parsed;
+    try {
+      parsed = RedisURI.create(Objects.requireNonNull(uri, "uri"));
+    } catch (RuntimeException e) {
+      throw new InvalidUsageException("uri", "must be a Redis URI such as redis://127.0.0.1:6379, was " + uri);
+    }
+    RedisClient client = RedisClient.create(parsed);
     client.setOptions(recommendedOptions());
     try {
       return new Builder(timeout -> RedisConnector.standalone(client, timeout), client).build();
@@ -181,7 +188,9 @@ public final class RedisUsageStorage implements UsageStorage {
 
   private static void requireRejectingWhileDisconnected(ClientOptions options) {
     if (!options.isAutoReconnect()) {
-      return;
+      throw new InvalidUsageException("client.options.autoReconnect", "must be true: without it the storage's"
+          + " connection stays down after the first disconnect (a Redis restart, say) until the JVM restarts; use"
+          + " RedisUsageStorage.recommendedOptions()");
     }
     if (options.getDisconnectedBehavior() != ClientOptions.DisconnectedBehavior.REJECT_COMMANDS) {
       throw new InvalidUsageException("client.options.disconnectedBehavior", "must be REJECT_COMMANDS (was "
@@ -209,19 +218,38 @@ public final class RedisUsageStorage implements UsageStorage {
 
   private void checkMemoryPolicy() {
     for (RedisClusterCommands<String, String> node : redis.nodes()) {
-      try {
-        Map<String, String> policy = node.configGet("maxmemory-policy");
-        String value = policy.getOrDefault("maxmemory-policy", "");
-        if (!value.isEmpty() && !value.equals("noeviction")) {
-          warn("Redis maxmemory-policy is " + value + ": it may evict quota counters and the records that detect"
-              + " their loss (a counter evicted together with its user's record starts again from zero), and"
-              + (value.startsWith("allkeys") ? " the slot sentinels" : " reservations' expiry records") + ". Set"
-              + " noeviction (with enough maxmemory)");
-        }
-      } catch (RedisException e) {
-        // CONFIG may be renamed or forbidden (managed Redis): nothing to check
-        log.debug("Cannot read Redis maxmemory-policy: {}", e.toString());
+      String value = memoryPolicy(node);
+      if (value.isEmpty()) {
+        warn("Cannot read Redis maxmemory-policy (CONFIG GET and INFO memory were refused or did not name it): if"
+            + " it is not noeviction, Redis may evict quota counters and the records that detect their loss. Make"
+            + " sure it is noeviction (with enough maxmemory)");
+      } else if (!value.equals("noeviction")) {
+        warn("Redis maxmemory-policy is " + value + ": it may evict quota counters and the records that detect"
+            + " their loss (a counter evicted together with its user's record starts again from zero), and"
+            + (value.startsWith("allkeys") ? " the slot sentinels" : " reservations' expiry records") + ". Set"
+            + " noeviction (with enough maxmemory)");
       }
+    }
+  }
+
+  /**
+   * The node's {@code maxmemory-policy}, from {@code CONFIG GET}, or from {@code INFO memory} where {@code CONFIG}
+   * is renamed or forbidden (as managed services do); empty when neither answers it.
+   */
+  private static String memoryPolicy(RedisClusterCommands<String, String> node) {
+    try {
+      String value = node.configGet("maxmemory-policy").getOrDefault("maxmemory-policy", "");
+      if (!value.isEmpty()) {
+        return value;
+      }
+    } catch (RedisException e) {
+      log.debug("Cannot read Redis maxmemory-policy with CONFIG GET: {}", e.toString());
+    }
+    try {
+      return RedisConnector.info(node, "memory", "maxmemory_policy", "read the memory policy").orElse("");
+    } catch (UsageStorageException e) {
+      log.debug("Cannot read Redis maxmemory-policy with INFO memory: {}", e.toString());
+      return "";
     }
   }
 
@@ -368,7 +396,7 @@ public final class RedisUsageStorage implements UsageStorage {
 
     /** The event log from another store (e.g. PostgreSQL) instead of Redis. */
     public Builder events(EventStore events) {
-      this.events = Objects.requireNonNull(events, "events");
+      this.events = Checks.notNull("events", events);
       return this;
     }
 
@@ -377,19 +405,19 @@ public final class RedisUsageStorage implements UsageStorage {
      * every consume (see the class comment).
      */
     public Builder userQuotas(UserQuotaStore userQuotas) {
-      this.userQuotas = Objects.requireNonNull(userQuotas, "userQuotas");
+      this.userQuotas = Checks.notNull("userQuotas", userQuotas);
       return this;
     }
 
     /** Closed periods in another store instead of Redis. */
     public Builder history(PeriodHistoryStore history) {
-      this.history = Objects.requireNonNull(history, "history");
+      this.history = Checks.notNull("history", history);
       return this;
     }
 
     /** The notification ledger in another store instead of Redis. */
     public Builder notifications(NotificationLedger notifications) {
-      this.notifications = Objects.requireNonNull(notifications, "notifications");
+      this.notifications = Checks.notNull("notifications", notifications);
       return this;
     }
 
@@ -397,9 +425,14 @@ public final class RedisUsageStorage implements UsageStorage {
      * The durable event log counters are rebuilt from when Redis lost them (restart without persistence,
      * failover to an empty replica, FLUSHALL, eviction): a user's counter is re-created with the sum of the
      * events of its period. Without it such a user's consumes fail until {@link #acceptDataLoss()}.
+     *
+     * <p>The rebuilt counter holds what the log holds: usage recorded as events ({@code trackUsage},
+     * {@code @TrackUsage}) and already written (an asynchronous recorder's buffer is not). A consume or a committed
+     * reservation that records no event of its own is not in the log, so a counter re-seeded after such usage
+     * comes back lower by it; record an event for every consume whose usage must survive a loss of Redis's data.
      */
     public Builder reseedFrom(EventStore eventLog) {
-      this.reseedFrom = Objects.requireNonNull(eventLog, "eventLog");
+      this.reseedFrom = Checks.notNull("reseedFrom", eventLog);
       return this;
     }
 

@@ -48,6 +48,38 @@ class RedisUsageStorageBuilderTest {
   }
 
   @Test
+  void aClientThatNeverReconnectsIsRefused() {
+    // it would stay disconnected after the first Redis restart, failing (or, fail-open, admitting) every call
+    client.setOptions(ClientOptions.builder().autoReconnect(false)
+        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS).replayFilter(c -> true).build());
+    assertThatThrownBy(() -> RedisUsageStorage.builder(client)).isInstanceOf(InvalidUsageException.class)
+        .hasMessageContaining("client.options.autoReconnect");
+  }
+
+  @Test
+  void missingOrMalformedArgumentsNameTheirField() {
+    assertThatThrownBy(() -> RedisUsageStorage.builder((RedisClient) null)).isInstanceOf(InvalidUsageException.class)
+        .hasMessageContaining("client");
+    assertThatThrownBy(() -> RedisUsageStorage.builder((RedisClusterClient) null))
+        .isInstanceOf(InvalidUsageException.class).hasMessageContaining("client");
+    assertThatThrownBy(() -> RedisUsageStorage.fromUri("http://127.0.0.1:1")).isInstanceOf(InvalidUsageException.class)
+        .hasMessageContaining("uri");
+    assertThatThrownBy(() -> RedisUsageStorage.fromUri(null)).isInstanceOf(InvalidUsageException.class)
+        .hasMessageContaining("uri");
+    client.setOptions(RedisUsageStorage.recommendedOptions());
+    RedisUsageStorage.Builder b = RedisUsageStorage.builder(client);
+    assertThatThrownBy(() -> b.events(null)).isInstanceOf(InvalidUsageException.class).hasMessageContaining("events");
+    assertThatThrownBy(() -> b.userQuotas(null)).isInstanceOf(InvalidUsageException.class)
+        .hasMessageContaining("userQuotas");
+    assertThatThrownBy(() -> b.history(null)).isInstanceOf(InvalidUsageException.class)
+        .hasMessageContaining("history");
+    assertThatThrownBy(() -> b.notifications(null)).isInstanceOf(InvalidUsageException.class)
+        .hasMessageContaining("notifications");
+    assertThatThrownBy(() -> b.reseedFrom(null)).isInstanceOf(InvalidUsageException.class)
+        .hasMessageContaining("reseedFrom");
+  }
+
+  @Test
   void theRecommendedOptionsRejectWhileDisconnectedAndRefreshTheClusterTopology() {
     assertThat(RedisUsageStorage.recommendedOptions().getDisconnectedBehavior())
         .isEqualTo(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS);

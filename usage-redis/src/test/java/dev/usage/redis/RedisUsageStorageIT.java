@@ -8,6 +8,7 @@ import static org.awaitility.Awaitility.await;
 import dev.usage.Consumption;
 import dev.usage.InvalidUsageException;
 import dev.usage.Quota;
+import dev.usage.QuotaStatus;
 import dev.usage.QuotaType;
 import dev.usage.Reservation;
 import dev.usage.TrackingMode;
@@ -75,6 +76,32 @@ class RedisUsageStorageIT {
     redis = RedisProcess.start("--maxmemory-policy", "allkeys-lru");
     storage = builder().build();
     assertThat(storage.startupWarnings()).singleElement().asString().contains("allkeys-lru");
+  }
+
+  @Test
+  void anEvictingMemoryPolicyIsWarnedAboutWhereConfigIsForbidden() {
+    // as managed services do: CONFIG renamed away; the policy is still named in INFO memory
+    redis = RedisProcess.start("--maxmemory-policy", "volatile-lru", "--rename-command", "CONFIG", "usage-it-config");
+    storage = builder().build();
+    assertThat(storage.startupWarnings()).singleElement().asString().contains("volatile-lru");
+  }
+
+  @Test
+  void writesRefusedForWantOfReplicasAreReportedAsNotApplied() {
+    redis = RedisProcess.start();
+    storage = builder().build();
+    String user = "u-" + UUID.randomUUID();
+    try (UsageEngine engine = engine()) {
+      engine.tracking().consumeQuota(Consumption.of(user, QuotaType.REQUESTS, 1));
+      // a master with no replica refuses every write (NOREPLICAS), inside a script at its first write
+      redis.command("CONFIG", "SET", "min-replicas-to-write", "1");
+      assertThatThrownBy(() -> engine.tracking().consumeQuota(Consumption.of(user, QuotaType.REQUESTS, 1)))
+          .isInstanceOf(UsageStorageException.class).hasMessageContaining("NOREPLICAS")
+          .hasMessageContaining("not applied");
+      redis.command("CONFIG", "SET", "min-replicas-to-write", "0");
+      assertThat(engine.quotas().getQuotaStatus(user)).filteredOn(q -> q.type().equals(QuotaType.REQUESTS))
+          .singleElement().extracting(QuotaStatus::used).isEqualTo(1L);
+    }
   }
 
   @Test
