@@ -7,7 +7,14 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ListableBeanFactory;
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.context.annotation.Bean;
+import org.springframework.core.env.Environment;
+import org.springframework.util.ClassUtils;
 
 /**
  * The in-memory store: chosen by {@code usage.store=memory}, or by {@code auto} when neither a Redis client
@@ -20,10 +27,38 @@ import org.springframework.context.annotation.Bean;
 @ConditionalOnUsageStore(UsageProperties.Store.MEMORY)
 public class UsageMemoryStoreAutoConfiguration {
 
-  /** The engine closes its storage; Spring must not close it a second time. None when the host has its own engine. */
+  private static final Logger log = LoggerFactory.getLogger(UsageMemoryStoreAutoConfiguration.class);
+
+  /** Spring Data Redis's connection factory, named: Spring Data Redis need not be on the class path. */
+  private static final String SPRING_DATA_REDIS = "org.springframework.data.redis.connection.RedisConnectionFactory";
+
+  /**
+   * The engine closes its storage; Spring must not close it a second time. None when the host has its own engine.
+   * When {@code usage.store=auto} comes to it although the host looks as if it meant Redis ({@code usage.redis.*}
+   * set, or a Spring Data Redis connection factory but no Lettuce client bean), a warning says so: quotas kept in
+   * each process alone are not shared by the host's instances.
+   */
   @Bean(destroyMethod = "")
   @ConditionalOnMissingBean({UsageStorage.class, UsageEngine.class})
-  public InMemoryUsageStorage usageStorage() {
+  public InMemoryUsageStorage usageStorage(Environment environment, ListableBeanFactory beans) {
+    Binder binder = Binder.get(environment);
+    if (binder.bind("usage.store", UsageProperties.Store.class).orElse(UsageProperties.Store.AUTO)
+        == UsageProperties.Store.AUTO) {
+      String hint = null;
+      if (binder.bind("usage.redis", Bindable.mapOf(String.class, Object.class)).isBound()) {
+        hint = "usage.redis.* is set";
+      } else if (ClassUtils.isPresent(SPRING_DATA_REDIS, beans.getClass().getClassLoader())
+          && beans.getBeanNamesForType(ClassUtils.resolveClassName(SPRING_DATA_REDIS,
+              beans.getClass().getClassLoader()), true, false).length > 0) {
+        hint = "the application has a Spring Data Redis connection factory";
+      }
+      if (hint != null) {
+        log.warn("usage.store=auto chose the in-memory store: quotas are kept in this process only, not shared with"
+            + " other instances, and lost on restart. {}, but the Redis store needs a Lettuce RedisClient or"
+            + " RedisClusterClient bean (with RedisUsageStorage.recommendedOptions()). Define one, or set"
+            + " usage.store=memory to keep the in-memory store without this warning", hint);
+      }
+    }
     return InMemoryUsageStorage.create();
   }
 }

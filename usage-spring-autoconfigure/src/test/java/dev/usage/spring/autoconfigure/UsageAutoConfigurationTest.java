@@ -15,6 +15,9 @@ import java.util.UUID;
 import javax.sql.DataSource;
 import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.test.context.FilteredClassLoader;
@@ -23,6 +26,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /** Which store and beans the auto-configuration gives for the host's class path and beans. */
+@ExtendWith(OutputCaptureExtension.class)
 class UsageAutoConfigurationTest {
 
   static final AutoConfigurations USAGE = AutoConfigurations.of(UsageRedisStoreAutoConfiguration.class,
@@ -54,6 +58,24 @@ class UsageAutoConfigurationTest {
       assertThat(ctx.getBean(QuotaManagementService.class).getQuotaStatus("alice"))
           .anySatisfy(s -> assertThat(s.used()).isEqualTo(1_200));
     });
+  }
+
+  @Test
+  void anAutomaticInMemoryStoreIsWarnedAboutWhenTheHostConfiguredRedis(CapturedOutput output) {
+    // usage.redis.* set, but no Lettuce client bean: the properties alone give no Redis store
+    runner.withPropertyValues("usage.redis.key-prefix=shop").run(ctx -> {
+      assertThat(ctx).getBean(UsageStorage.class).isInstanceOf(InMemoryUsageStorage.class);
+      assertThat(output).contains("usage.store=auto chose the in-memory store").contains("usage.redis.* is set");
+    });
+  }
+
+  @Test
+  void anInMemoryStoreChosenOnPurposeIsNotWarnedAbout(CapturedOutput output) {
+    runner.withPropertyValues("usage.store=memory", "usage.redis.key-prefix=shop").run(ctx -> {
+      assertThat(ctx).getBean(UsageStorage.class).isInstanceOf(InMemoryUsageStorage.class);
+      assertThat(output).doesNotContain("chose the in-memory store");
+    });
+    runner.run(ctx -> assertThat(output).doesNotContain("chose the in-memory store"));
   }
 
   @Test
