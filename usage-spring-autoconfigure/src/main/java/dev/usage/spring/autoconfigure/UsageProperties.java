@@ -348,7 +348,8 @@ public class UsageProperties {
      * With durable-store=jdbc, whether users' settings and their audit trail are kept in SQL too. False (the
      * default, the recommended shape) keeps settings and audit trail on Redis, where consumes use cached
      * settings that Redis checks are current: one round trip per consume. True makes the audit trail as
-     * durable as the event log, at the price of a SQL read of the user's settings at every consume.
+     * durable as the event log, at the price of a SQL read of the user's settings at every consume. True without
+     * a durable store fails at start-up.
      */
     private boolean durableSettings = false;
 

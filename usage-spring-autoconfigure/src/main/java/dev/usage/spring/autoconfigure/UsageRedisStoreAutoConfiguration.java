@@ -84,6 +84,10 @@ public class UsageRedisStoreAutoConfiguration {
       ResourceLoader resources) {
     UsageProperties.Redis redis = properties.getRedis();
     if (redis.getDurableStore() == UsageProperties.DurableStore.NONE) {
+      if (redis.isDurableSettings()) {
+        throw new InvalidConfigurationPropertyValueException("usage.redis.durable-settings", true,
+            "needs a durable store to keep the settings in (usage.redis.durable-store=jdbc)");
+      }
       return RedisDurableStorage.none();
     }
     String property = "usage.redis.durable-store";
@@ -113,8 +117,12 @@ public class UsageRedisStoreAutoConfiguration {
       String property = switch (e.field()) {
         case "keyPrefix" -> "usage.redis.key-prefix";
         case "commandTimeout" -> "usage.redis.command-timeout";
-        default -> "usage.redis";
+        default -> null;
       };
+      if (property == null) {
+        // not a property's fault: the host's client bean (its options, or the server it reaches)
+        throw new IllegalStateException("The Redis client bean cannot carry the usage store: " + e.getMessage(), e);
+      }
       throw new InvalidConfigurationPropertyValueException(property, null, e.getMessage());
     }
   }

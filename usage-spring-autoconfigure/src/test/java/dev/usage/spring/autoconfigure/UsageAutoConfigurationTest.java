@@ -125,6 +125,16 @@ class UsageAutoConfigurationTest {
   }
 
   @Test
+  void durableSettingsWithoutADurableStoreFailNamingTheProperty() {
+    // settings "in the durable store" with none configured would silently stay on Redis
+    runner.withBean("redisClient", RedisClient.class, () -> RedisClient.create("redis://127.0.0.1:1"),
+            bd -> bd.setDestroyMethodName("shutdown"))
+        .withPropertyValues("usage.redis.durable-settings=true").run(ctx -> assertThat(ctx).getFailure().rootCause()
+            .isInstanceOf(InvalidConfigurationPropertyValueException.class)
+            .hasMessageContaining("usage.redis.durable-settings").hasMessageContaining("durable-store=jdbc"));
+  }
+
+  @Test
   void redisDurableJdbcStoreWithUsageJdbcHiddenFailsNamingTheProperty() {
     redisDurableJdbc().withUserConfiguration(H2.class).withClassLoader(new FilteredClassLoader(JdbcUsageStorage.class))
         .run(ctx -> assertThat(ctx).getFailure().rootCause()
