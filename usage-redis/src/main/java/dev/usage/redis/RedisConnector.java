@@ -210,6 +210,22 @@ final class RedisConnector implements AutoCloseable {
     return out;
   }
 
+  /** The connection commands go on now: what {@link #replaceAfterTimeout(Object)} compares. */
+  Object connection() {
+    return view.connection();
+  }
+
+  /**
+   * As {@link #replaceAfterTimeout()}, for a command sent on {@code sentOn} ({@link #connection()} when it was
+   * sent): nothing when that connection has been replaced since, so that a command of a retired connection never
+   * costs the new one.
+   */
+  void replaceAfterTimeout(Object sentOn) {
+    if (view.connection() == sentOn) {
+      replaceAfterTimeout();
+    }
+  }
+
   /**
    * After a command timed out: opens a new connection in the background and swaps it in, then closes the
    * old one once every command still on it has had its reply or timed out. One replacement at a time; should the

@@ -70,16 +70,18 @@ final class RedisScripts {
     String[] sent = withNonce(args, nonce);
     List<Object> reply;
     long sentAt = System.nanoTime();
+    Object sentOn = redis.connection();
     try {
       reply = awaitUntil(redis, send(redis, what, giveUpAt,
           () -> redis.async().evalsha(script.sha(), ScriptOutputType.MULTI, keys, sent)), what, giveUpAt, sentAt,
-          true);
+          sentOn, true);
     } catch (RedisNoScriptException e) {
       // nothing ran: the script cache was emptied (restart, failover, SCRIPT FLUSH); send the text
       sentAt = System.nanoTime();
+      Object evalOn = redis.connection();
       reply = awaitUntil(redis, send(redis, what, giveUpAt,
           () -> redis.async().<List<Object>>eval(script.text(), ScriptOutputType.MULTI, keys, sent)), what, giveUpAt,
-          sentAt, false);
+          sentAt, evalOn, false);
     }
     if (!carries(reply, nonce)) {
       throw anotherCommandsReply(redis, what);
@@ -180,7 +182,7 @@ final class RedisScripts {
    * in {@link #run}.
    */
   static <T> T await(RedisConnector redis, RedisFuture<T> future, String what) {
-    return awaitUntil(redis, future, what, redis.giveUpAt(), System.nanoTime(), false);
+    return awaitUntil(redis, future, what, redis.giveUpAt(), System.nanoTime(), redis.connection(), false);
   }
 
   /**
@@ -189,7 +191,7 @@ final class RedisScripts {
    * {@code noScript} is set, which is thrown as it is (nothing ran).
    */
   private static <T> T awaitUntil(RedisConnector redis, RedisFuture<T> future, String what, long giveUpAt,
-      long sentAt, boolean noScript) {
+      long sentAt, Object sentOn, boolean noScript) {
     try {
       return future.get(Math.max(0, giveUpAt - System.nanoTime()), TimeUnit.NANOSECONDS);
     } catch (InterruptedException e) {
@@ -197,7 +199,7 @@ final class RedisScripts {
       throw new UsageStorageException("interrupted while waiting for Redis (" + what + "); it may or may not have"
           + " been applied (outcome unknown)", e);
     } catch (TimeoutException e) {
-      abandon(redis, future, sentAt);
+      abandon(redis, future, sentAt, sentOn);
       throw new UsageStorageException("Redis did not answer " + what + " within " + redis.timeout() + "; it may or"
           + " may not have been applied (outcome unknown)", e);
     } catch (CancellationException e) {
@@ -215,18 +217,20 @@ final class RedisScripts {
    * A command whose caller stopped waiting: its reply may have been lost on the way, which would leave every
    * later reply on the connection one behind, so the connection is replaced once the command has had a whole
    * timeout from {@code sentAt} without a reply. Not at once: a caller that gave up early because its operation's
-   * earlier calls took most of the time says nothing about the connection.
+   * earlier calls took most of the time says nothing about the connection. Nor when the connection it went on
+   * ({@code sentOn}, see {@link RedisConnector#connection()}) has been replaced meanwhile: that says nothing
+   * about the new one.
    */
-  private static void abandon(RedisConnector redis, RedisFuture<?> future, long sentAt) {
+  private static void abandon(RedisConnector redis, RedisFuture<?> future, long sentAt, Object sentOn) {
     long left = sentAt + redis.timeout().toNanos() - System.nanoTime();
     if (left <= 0) {
-      redis.replaceAfterTimeout();
+      redis.replaceAfterTimeout(sentOn);
       return;
     }
     try {
       redis.timer().newTimeout(t -> {
         if (!repliedTo(future)) {
-          redis.replaceAfterTimeout();
+          redis.replaceAfterTimeout(sentOn);
         }
       }, left, TimeUnit.NANOSECONDS);
     } catch (RuntimeException stopped) {

@@ -125,6 +125,30 @@ class RedisUsageStorageIT {
   }
 
   @Test
+  void aLateTimeoutOfAReplacedConnectionLeavesTheNewOneAlone() throws Exception {
+    redis = RedisProcess.start();
+    storage = builder().build();
+    RedisConnector connector = RedisConnector.standalone(client, Duration.ofSeconds(2));
+    try {
+      Object first = connector.connection();
+      connector.replaceAfterTimeout();
+      await().atMost(Duration.ofSeconds(5)).until(() -> connector.connection() != first);
+      Object second = connector.connection();
+
+      // a command sent on the first connection gives up now (its abandon timer): the second is not replaced
+      connector.replaceAfterTimeout(first);
+      Thread.sleep(500); // a replacement takes a few milliseconds on loopback
+      assertThat(connector.connection()).isSameAs(second);
+      assertThat(connector.sync().ping()).isEqualTo("PONG");
+      // one sent on the connection in use is
+      connector.replaceAfterTimeout(second);
+      await().atMost(Duration.ofSeconds(5)).until(() -> connector.connection() != second);
+    } finally {
+      connector.close();
+    }
+  }
+
+  @Test
   void theConsumeScriptRefusesMalformedCallsBeforeWriting() {
     redis = RedisProcess.start();
     storage = builder().build();
