@@ -251,16 +251,20 @@ final class RedisConnector implements AutoCloseable {
           }
           // commands still on the old connection get their replies, or time out, before it closes
           retiring.add(old.connection());
-          try {
-            if (closed) {
-              throw new java.util.concurrent.RejectedExecutionException("closed");
+          boolean scheduled = false;
+          if (!closed) {
+            try {
+              reconnector.schedule(() -> {
+                retiring.remove(old.connection());
+                old.connection().closeAsync();
+              }, 2 * timeout.toMillis() + 100, TimeUnit.MILLISECONDS);
+              scheduled = true;
+            } catch (java.util.concurrent.RejectedExecutionException closing) {
+              // close() shut the executor down meanwhile
             }
-            reconnector.schedule(() -> {
-              retiring.remove(old.connection());
-              old.connection().closeAsync();
-            }, 2 * timeout.toMillis() + 100, TimeUnit.MILLISECONDS);
-          } catch (java.util.concurrent.RejectedExecutionException e) {
-            // close() ran meanwhile (and may not have seen the old connection among the retiring): close it now
+          }
+          if (!scheduled) {
+            // close() ran meanwhile, and may not have seen the old connection among the retiring: close it now
             retiring.remove(old.connection());
             old.connection().close();
           }

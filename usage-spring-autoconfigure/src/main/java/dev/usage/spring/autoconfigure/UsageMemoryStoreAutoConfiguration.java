@@ -3,13 +3,14 @@ package dev.usage.spring.autoconfigure;
 import dev.usage.UsageEngine;
 import dev.usage.memory.InMemoryUsageStorage;
 import dev.usage.spi.UsageStorage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ListableBeanFactory;
+import org.springframework.beans.factory.config.ConfigurableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.context.annotation.Bean;
@@ -47,9 +48,9 @@ public class UsageMemoryStoreAutoConfiguration {
       String hint = null;
       if (binder.bind("usage.redis", Bindable.mapOf(String.class, Object.class)).isBound()) {
         hint = "usage.redis.* is set";
-      } else if (ClassUtils.isPresent(SPRING_DATA_REDIS, beans.getClass().getClassLoader())
-          && beans.getBeanNamesForType(ClassUtils.resolveClassName(SPRING_DATA_REDIS,
-              beans.getClass().getClassLoader()), true, false).length > 0) {
+      } else if (ClassUtils.isPresent(SPRING_DATA_REDIS, loader(beans))
+          && beans.getBeanNamesForType(ClassUtils.resolveClassName(SPRING_DATA_REDIS, loader(beans)), true, false)
+          .length > 0) {
         hint = "the application has a Spring Data Redis connection factory";
       }
       if (hint != null) {
@@ -60,5 +61,11 @@ public class UsageMemoryStoreAutoConfiguration {
       }
     }
     return InMemoryUsageStorage.create();
+  }
+
+  /** The application's class loader, as the bean factory knows it. */
+  private static ClassLoader loader(ListableBeanFactory beans) {
+    return beans instanceof ConfigurableBeanFactory c && c.getBeanClassLoader() != null ? c.getBeanClassLoader()
+        : UsageMemoryStoreAutoConfiguration.class.getClassLoader();
   }
 }
