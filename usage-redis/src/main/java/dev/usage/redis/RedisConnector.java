@@ -219,11 +219,15 @@ final class RedisConnector implements AutoCloseable {
    * As {@link #replaceAfterTimeout()}, for a command sent on {@code sentOn} ({@link #connection()} when it was
    * sent): nothing when that connection has been replaced since, so that a command of a retired connection never
    * costs the new one.
+   *
+   * @return whether the connection in use was the command's (a replacement was asked for)
    */
-  void replaceAfterTimeout(Object sentOn) {
-    if (view.connection() == sentOn) {
-      replaceAfterTimeout();
+  boolean replaceAfterTimeout(Object sentOn) {
+    if (view.connection() != sentOn) {
+      return false;
     }
+    replaceAfterTimeout();
+    return true;
   }
 
   /**

@@ -322,6 +322,11 @@ public final class RedisUsageStorage implements UsageStorage {
     return forgiven;
   }
 
+  /** The client {@link #fromUri} made, which {@link #close()} shuts down; null for a host's client. */
+  AutoCloseable ownedClient() {
+    return ownedClient;
+  }
+
   @Override
   public void close() {
     try {

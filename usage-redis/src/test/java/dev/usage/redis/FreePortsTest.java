@@ -14,10 +14,12 @@ class FreePortsTest {
     for (int i = 0; i < 20; i++) {
       int port = FreePorts.pairOn("127.0.0.1");
       assertThat(port).isBetween(FreePorts.FIRST, FreePorts.LAST);
-      try (ServerSocket client = new ServerSocket(port, 1, InetAddress.getByName("127.0.0.1"));
-          ServerSocket bus = new ServerSocket(port + 10_000, 1, InetAddress.getByName("127.0.0.1"))) {
-        assertThat(client.isBound()).isTrue();
-        assertThat(bus.isBound()).isTrue();
+      // both bind at once (the constructors throw otherwise): the pair was free
+      ServerSocket client = new ServerSocket(port, 1, InetAddress.getByName("127.0.0.1"));
+      try {
+        new ServerSocket(port + 10_000, 1, InetAddress.getByName("127.0.0.1")).close();
+      } finally {
+        client.close();
       }
     }
   }

@@ -52,7 +52,9 @@ class RedisEventStoreIT {
 
   @Test
   void anEmptyBatchAppendsNothing() {
-    assertThat(store(redis.freshKeys()).append(List.of())).isZero();
+    RedisKeys keys = redis.freshKeys();
+    assertThat(store(keys).append(List.of())).isZero();
+    assertThat(redis.ownKeys()).noneMatch(k -> k.startsWith(keys.prefix() + ":"));
   }
 
   @Test

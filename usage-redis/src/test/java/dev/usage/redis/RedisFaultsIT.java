@@ -304,10 +304,15 @@ class RedisFaultsIT {
     proxy = TcpProxy.start(RedisProcess.HOST, redis.port());
     open(proxy.uri(), b -> { }, 1_000_000);
     Load load = Load.start(8, 10, u -> engine.tracking().consumeQuota(Consumption.of(u, QuotaType.REQUESTS, 1)));
+    long lastReset = 0;
     for (int i = 0; i < 20; i++) {
       Thread.sleep(100);
       proxy.resetAll(); // scripts in flight die with their connection; none may be sent again
+      lastReset = System.nanoTime();
     }
+    long last = lastReset;
+    await().atMost(Duration.ofSeconds(5)).alias("calls are allowed again after the last reset")
+        .until(() -> load.allowedAfter(last) > 0);
     Thread.sleep(500);
     load.stop();
 
@@ -352,8 +357,11 @@ class RedisFaultsIT {
     open(redis.uri(), b -> { }, 1_000_000);
     Load load = Load.start(8, 10, u -> engine.tracking().consumeQuota(Consumption.of(u, QuotaType.REQUESTS, 1)));
     Thread.sleep(500);
+    long pauseEnds = System.nanoTime() + Duration.ofSeconds(3).toNanos();
     redis.pause(Duration.ofSeconds(3));
     Thread.sleep(4_000);
+    await().atMost(Duration.ofSeconds(5)).alias("calls are allowed again after the pause")
+        .until(() -> load.allowedAfter(pauseEnds) > 0);
     load.stop();
     Thread.sleep(1_000); // anything Redis still held from the pause has run by now
 

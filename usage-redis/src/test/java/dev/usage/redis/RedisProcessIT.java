@@ -176,6 +176,7 @@ class RedisProcessIT {
       lines = out.lines().toList();
     }
     assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(child.exitValue()).as("the child's server directory existed while it ran").isZero();
     assertThat(lines).as("child output").hasSize(2);
     long pid = Long.parseLong(lines.get(0));
     Path dir = Path.of(lines.get(1));
