@@ -13,15 +13,19 @@ import dev.usage.spi.AuditTrails;
 import dev.usage.spi.SpiCodec;
 import dev.usage.spi.UserQuotaStore;
 import io.lettuce.core.RedisFuture;
+import java.time.Duration;
 import java.time.ZoneId;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableSet;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 /**
@@ -46,7 +50,10 @@ import java.util.function.Consumer;
  *
  * <p>Queries over the trail ({@link #forEachAuditEntry}, {@link #auditedUsers}) are admin operations: with users
  * named, they read those users' lists; without, they {@code SCAN} every node for audit lists (a walk over every
- * key of the store, as the reset job's counter scan does), read every list and sort the matches in memory. The consume script compares the same {@code v} with
+ * key of the store, as the reset job's counter scan does), read every list and sort the matches in memory. A walk
+ * over {@link #auditedUsers}' pages (each call {@code after} the previous page's last id) scans once: the pages after
+ * the first come from its scan while that is under a minute old, so a user whose trail starts meanwhile may be
+ * left out of that walk (as from any walk that passed their place). The consume script compares the same {@code v} with
  * the version a command was computed under (see {@link RedisCounterStore}), so a consumption computed from
  * settings that have changed since is refused as stale.
  *
@@ -60,8 +67,15 @@ public final class RedisUserQuotaStore implements UserQuotaStore {
   /** The highest version save_settings.lua compares (15 digits: exact as a Lua number). */
   private static final long MAX_VERSION = 999_999_999_999_999L;
 
+  /** How long a walk over {@link #auditedUsers}' pages goes on with the scan of its first page. */
+  private static final long WALK_NANOS = Duration.ofMinutes(1).toNanos();
+
   private final RedisConnector redis;
   private final RedisKeys keys;
+  /** The scan a walk over {@link #auditedUsers}' pages goes on with, and the last id its latest page returned. */
+  private final AtomicReference<Walk> walk = new AtomicReference<>();
+
+  private record Walk(NavigableSet<String> users, String lastReturned, long scannedAt) {}
 
   RedisUserQuotaStore(RedisConnector redis, RedisKeys keys) {
     this.redis = redis;
@@ -184,10 +198,31 @@ public final class RedisUserQuotaStore implements UserQuotaStore {
 
   /**
    * {@inheritDoc} A {@code SCAN} of every node, sorted in memory; the ids come from the keys, and from the
-   * first entry of each list ({@code LINDEX}, pipelined) only for ids too long to be in their keys.
+   * first entry of each list ({@code LINDEX}, pipelined) only for ids too long to be in their keys. The next page
+   * of a walk (called {@code after} this one's last id within a minute of the scan) comes from the same scan.
    */
   @Override
   public List<String> auditedUsers(Optional<String> after, int limit) {
+    Walk w = walk.get();
+    NavigableSet<String> users;
+    long scannedAt;
+    if (after.isPresent() && w != null && after.get().equals(w.lastReturned())
+        && System.nanoTime() - w.scannedAt() < WALK_NANOS) {
+      users = w.users();
+      scannedAt = w.scannedAt();
+    } else {
+      scannedAt = System.nanoTime();
+      users = Collections.unmodifiableNavigableSet(scanAuditedUsers());
+    }
+    List<String> page = after.map(a -> users.tailSet(a, false)).orElse(users).stream().limit(limit).toList();
+    if (!page.isEmpty() && page.size() == limit) {
+      walk.set(new Walk(users, page.get(page.size() - 1), scannedAt));
+    }
+    return page;
+  }
+
+  /** Every audited user's id, from one SCAN of every node. */
+  private TreeSet<String> scanAuditedUsers() {
     TreeSet<String> users = new TreeSet<>();
     Map<String, RedisFuture<String>> hashed = new LinkedHashMap<>();
     for (String key : scanAuditLists()) {
@@ -204,7 +239,7 @@ public final class RedisUserQuotaStore implements UserQuotaStore {
         users.add(entry(key, json).userId());
       }
     });
-    return after.map(a -> users.tailSet(a, false)).orElse(users).stream().limit(limit).toList();
+    return users;
   }
 
   /** The audit lists of every user, each once (a SCAN may return a key more than once). */

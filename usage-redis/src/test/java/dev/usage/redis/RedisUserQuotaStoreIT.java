@@ -11,6 +11,8 @@ import dev.usage.QuotaPeriod;
 import dev.usage.QuotaType;
 import dev.usage.RolloverPolicy;
 import dev.usage.UserQuota;
+import io.lettuce.core.RedisClient;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
@@ -117,6 +119,44 @@ class RedisUserQuotaStoreIT {
 
     assertThat(own.auditedUsers(Optional.empty(), 10)).containsExactlyElementsOf(ids);
     assertThat(own.auditedUsers(Optional.of(ids.get(1)), 2)).containsExactlyElementsOf(ids.subList(2, 4));
+  }
+
+  @Test
+  void aWalkOverTheAuditedUsersScansTheKeyspaceOnce() {
+    try (RedisProcess own = RedisProcess.start()) {
+      RedisClient client = RedisClient.create(own.uri());
+      client.setOptions(RedisUsageStorage.recommendedOptions());
+      RedisConnector connector = RedisConnector.standalone(client, Duration.ofSeconds(5));
+      try {
+        RedisUserQuotaStore walked = new RedisUserQuotaStore(connector, new RedisKeys("walk"));
+        List<String> ids = List.of("a1", "a2", "a3", "a4", "a5");
+        for (String id : ids) {
+          walked.save(UserQuota.of(id, "free"), entry(id, "create")).orElseThrow();
+        }
+        long before = scans(own);
+        List<String> seen = new ArrayList<>(walked.auditedUsers(Optional.empty(), 2));
+        long first = scans(own);
+        assertThat(first).as("the first page scans").isGreaterThan(before);
+        seen.addAll(walked.auditedUsers(Optional.of(seen.get(1)), 2));
+        seen.addAll(walked.auditedUsers(Optional.of(seen.get(3)), 2));
+
+        assertThat(seen).containsExactlyElementsOf(ids);
+        assertThat(scans(own)).as("the later pages come from the first page's scan").isEqualTo(first);
+        // a page that does not go on from the walk's last page scans afresh, and sees a trail started since
+        walked.save(UserQuota.of("a0", "free"), entry("a0", "create")).orElseThrow();
+        assertThat(walked.auditedUsers(Optional.of("a"), 2)).containsExactly("a0", "a1");
+        assertThat(scans(own)).isGreaterThan(first);
+      } finally {
+        connector.close();
+        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+      }
+    }
+  }
+
+  /** SCAN commands the server has run. */
+  private static long scans(RedisProcess server) {
+    return server.command("INFO", "commandstats").lines().filter(l -> l.startsWith("cmdstat_scan:")).findFirst()
+        .map(l -> Long.parseLong(l.replaceAll("^cmdstat_scan:calls=(\\d+),.*$", "$1"))).orElse(0L);
   }
 
   @Test
