@@ -51,7 +51,8 @@ import org.slf4j.LoggerFactory;
  * consumption twice, so the client must reject commands while disconnected
  * ({@code ClientOptions.disconnectedBehavior(REJECT_COMMANDS)}); {@link #recommendedOptions()} and
  * {@link #recommendedClusterOptions()} give options that do (with topology refresh on Cluster), and
- * {@link #builder} refuses a client that would buffer. A consume, commit or release waits at most
+ * {@link #builder} refuses a client that would buffer, or that would not reconnect on its own (its connection
+ * would stay down after the first Redis restart). A consume, commit or release waits at most
  * {@link Builder#commandTimeout}, however many calls it makes (a consume that the fast script hands to the full
  * one, an {@code EVAL} after a {@code NOSCRIPT}), unless it recovers lost state (a slot's new data epoch, or
  * re-seeding from the event log: each step of that, and the call after it, has a timeout of its own); other
@@ -60,7 +61,9 @@ import org.slf4j.LoggerFactory;
  * nothing.
  *
  * <p><b>Memory policy.</b> Counters carry TTLs, so any eviction policy but {@code noeviction} may drop them;
- * at start-up a warning names the policy. A dropped counter is detected (see {@link RedisCounterStore}).
+ * at start-up a warning names the policy (read with {@code CONFIG GET}, or from {@code INFO memory} where
+ * {@code CONFIG} is forbidden; another warning says so when neither tells it). A dropped counter is detected
+ * (see {@link RedisCounterStore}).
  *
  * <p><b>Upgrades.</b> The scripts' data layout may change between versions of this library (before 1.0 it
  * does), and an older version's scripts may misread what a newer one wrote: instances sharing a key prefix
