@@ -5,7 +5,6 @@ import dev.usage.QuotaType;
 import dev.usage.SystemUsage;
 import dev.usage.UsageEvent;
 import dev.usage.spi.EventStore;
-import io.lettuce.core.Range;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -26,7 +25,8 @@ import java.util.TreeMap;
  *   <li>per UTC hour, one script adds the stored version of every event of the batch, new or not, to that
  *       hour's system-wide totals, distinct users and event refs; adding a ref that is there already changes
  *       nothing, so the step is idempotent per (user, event id), and appending a batch again after a failure
- *       between the steps completes the system-wide data. The hour is first added to the index of hours.</li>
+ *       between the steps completes the system-wide data. The batch's hours are first added to the index of hours
+ *       (one script, which also drops the hours past the retention).</li>
  * </ol>
  * The new events are then published to the live feed, when there is one (best effort: a feed failure is
  * logged, and a retried batch publishes nothing, its events being known by then).
@@ -56,6 +56,7 @@ public final class RedisEventStore implements EventStore {
 
   static final RedisScripts.Script APPEND = RedisScripts.script("append_events");
   static final RedisScripts.Script SYSTEM = RedisScripts.script("system_events");
+  static final RedisScripts.Script INDEX_HOURS = RedisScripts.script("index_hours");
   static final RedisScripts.Script USER_TOTALS = RedisScripts.script("user_totals");
 
   /** One event as the per-user step left it. */
@@ -158,14 +159,26 @@ public final class RedisEventStore implements EventStore {
       String ref = RedisKeys.encode(e.userId()) + "|" + RedisKeys.encode(e.eventId());
       byHour.computeIfAbsent(TimeBuckets.hourOf(e.stored().micros()), h -> new LinkedHashMap<>()).putIfAbsent(ref, e);
     }
+    if (byHour.isEmpty()) {
+      return;
+    }
+    // the batch's hours are indexed first: an hour holding data is always in the index, whatever fails after.
+    // Hours older than the retention before the batch's newest event leave the index, never the batch's own (as
+    // the users' indexes in append_events.lua): the hour of the instant a retention before the newest event, so
+    // that an hour still holding a live event stays whatever the retention (not only whole hours)
+    long newest = appended.stream().mapToLong(e -> e.stored().micros()).max().orElseThrow();
+    long cutoff = Math.min(TimeBuckets.hourOf(newest - Long.parseLong(ttl) * 1_000L), byHour.firstKey());
+    List<String> index = new ArrayList<>(2 + 2 * byHour.size());
+    index.add(ttl);
+    index.add(Long.toString(cutoff));
+    byHour.keySet().forEach(h -> {
+      index.add(Long.toString(h));
+      index.add(TimeBuckets.hourLabel(h));
+    });
+    RedisScripts.run(redis, INDEX_HOURS, "event append (hour index)", new String[] {keys.systemHours()},
+        index.toArray(String[]::new));
     for (Map.Entry<Long, Map<String, Appended>> hour : byHour.entrySet()) {
-      String label = TimeBuckets.hourLabel(hour.getKey());
-      // indexed first: an hour holding data is always in the index, whatever fails after
-      RedisScripts.call(redis, "event append (hour index)", () -> {
-        redis.sync().zadd(keys.systemHours(), hour.getKey(), label);
-        return redis.sync().pexpire(keys.systemHours(), Long.parseLong(ttl));
-      });
-      String s = keys.systemHour(label);
+      String s = keys.systemHour(TimeBuckets.hourLabel(hour.getKey()));
       String[] k = {s + "t", s + "u", s + "r", s + "e"};
       List<Map.Entry<String, Appended>> refs = new ArrayList<>(hour.getValue().entrySet());
       for (int i = 0; i < refs.size(); i += CHUNK) {
@@ -179,15 +192,6 @@ public final class RedisEventStore implements EventStore {
         }
         RedisScripts.run(redis, SYSTEM, "event append (system totals)", k, a.toArray(String[]::new));
       }
-    }
-    if (!byHour.isEmpty()) {
-      // hours older than the retention before the batch's newest leave the index, never the batch's own (as the
-      // users' indexes in append_events.lua): the hour of the instant a retention before the newest event, so
-      // that an hour still holding a live event stays whatever the retention (not only whole hours)
-      long newest = appended.stream().mapToLong(e -> e.stored().micros()).max().orElseThrow();
-      long cutoff = Math.min(TimeBuckets.hourOf(newest - Long.parseLong(ttl) * 1_000L), byHour.firstKey());
-      RedisScripts.call(redis, "event append (hour index)", () -> redis.sync().zremrangebyscore(keys.systemHours(),
-          Range.from(Range.Boundary.unbounded(), Range.Boundary.excluding(cutoff))));
     }
   }
 

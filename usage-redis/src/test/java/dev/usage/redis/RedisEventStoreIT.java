@@ -291,6 +291,20 @@ class RedisEventStoreIT {
 
     assertThat(redis.connector.sync().zrange(keys.systemHours(), 0, -1))
         .containsExactly(TimeBuckets.hourLabel(TimeBuckets.hourOf(TimeBuckets.floorMicros(T0.plus(Duration.ofHours(3))))));
+    // its TTL is set in the same script as its hours (none of its keys outlives the retention unwritten)
+    assertThat(redis.connector.sync().pttl(keys.systemHours())).isBetween(1L, Duration.ofHours(1).toMillis());
+  }
+
+  @Test
+  void theHourIndexScriptRefusesAMalformedCallBeforeWriting() {
+    RedisKeys keys = redis.freshKeys();
+    String[] k = {keys.systemHours()};
+    assertThatThrownBy(() -> RedisScripts.run(redis.connector, RedisEventStore.INDEX_HOURS, "index", k, "3600000",
+        "10", "11", "h11", "twelve", "h12")).isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("hour 2 is malformed");
+    assertThatThrownBy(() -> RedisScripts.run(redis.connector, RedisEventStore.INDEX_HOURS, "index", k, "0", "10",
+        "11", "h11")).isInstanceOf(IllegalStateException.class).hasMessageContaining("malformed call");
+    assertThat(redis.connector.sync().exists(keys.systemHours())).isZero();
   }
 
   @Test
