@@ -79,9 +79,8 @@ final class RedisSystemUsage {
       counts[1] = Math.addExact(counts[1], Long.parseLong(hash.getOrDefault("f", "0")));
       EventCodec.addTotals(hash, totals);
     }
-    for (int i = 0; i < fullUsers.size(); i++) {
-      users.addAll(await(fullUsers.get(i)));
-      fullUsers.set(i, null); // its set is merged: let it go
+    for (RedisFuture<Set<String>> r : fullUsers) {
+      users.addAll(await(r));
     }
     for (int i = 0; i < edges.size(); i++) {
       List<String> refs = await(edgeRefs.get(i));

@@ -46,10 +46,11 @@ public class UsageMemoryStoreAutoConfiguration {
     if (binder.bind("usage.store", UsageProperties.Store.class).orElse(UsageProperties.Store.AUTO)
         == UsageProperties.Store.AUTO) {
       String hint = null;
+      ClassLoader loader = loader(beans);
       if (binder.bind("usage.redis", Bindable.mapOf(String.class, Object.class)).isBound()) {
         hint = "usage.redis.* is set";
-      } else if (ClassUtils.isPresent(SPRING_DATA_REDIS, loader(beans))
-          && beans.getBeanNamesForType(ClassUtils.resolveClassName(SPRING_DATA_REDIS, loader(beans)), true, false)
+      } else if (ClassUtils.isPresent(SPRING_DATA_REDIS, loader)
+          && beans.getBeanNamesForType(ClassUtils.resolveClassName(SPRING_DATA_REDIS, loader), true, false)
           .length > 0) {
         hint = "the application has a Spring Data Redis connection factory";
       }
