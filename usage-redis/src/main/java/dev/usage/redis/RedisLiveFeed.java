@@ -24,11 +24,11 @@ import org.slf4j.LoggerFactory;
  * The live feed: Redis Streams shared by every instance on the same Redis, so a dashboard on any instance
  * sees the traffic of all of them.
  * <ul>
- *   <li>{@code <prefix>:live:events}: each new event, published by {@link RedisEventStore} after it stored it
- *       (fields {@code user}, {@code eventId}, {@code occurredAt} in microseconds, {@code feature},
- *       {@code quantities} as {@code type=amount,...}, {@code success} as 1 or 0). A duplicate is never
- *       published; publication is best effort (a failure is logged, the append still succeeds, and the event
- *       is not published later).</li>
+ *   <li>{@code <prefix>:live:events}: each new event, published after the event log stored it: the Redis one
+ *       ({@link RedisEventStore}) or another store's ({@link RedisUsageStorage.Builder#events}). Fields
+ *       {@code user}, {@code eventId}, {@code occurredAt} in microseconds, {@code feature}, {@code quantities} as
+ *       {@code type=amount,...}, {@code success} as 1 or 0. A duplicate is never published; publication is best
+ *       effort (a failure is logged, the append still succeeds, and the event is not published later).</li>
  *   <li>{@code <prefix>:live:quota}: quota standings given to {@link #publishQuotaChange} (fields
  *       {@code user}, {@code type}, {@code used}, {@code limit}).</li>
  * </ul>

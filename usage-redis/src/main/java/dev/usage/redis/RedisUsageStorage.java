@@ -105,7 +105,12 @@ public final class RedisUsageStorage implements UsageStorage {
       Supplier<RedisConnector> connections = b.connections;
       this.liveFeed = b.liveFeedLength > 0
           ? Optional.of(new RedisLiveFeed(redis, keys, b.liveFeedLength, connections)) : Optional.empty();
-      this.events = b.events != null ? b.events : new RedisEventStore(redis, keys, b.eventRetention, liveFeed);
+      if (b.events == null) {
+        this.events = new RedisEventStore(redis, keys, b.eventRetention, liveFeed);
+      } else {
+        // the feed carries the new events of a log kept elsewhere too
+        this.events = liveFeed.<EventStore>map(f -> new FeedingEventStore(b.events, f)).orElse(b.events);
+      }
       this.userQuotas = b.userQuotas != null ? b.userQuotas : new RedisUserQuotaStore(redis, keys);
       this.history = b.history != null ? b.history : new RedisPeriodHistoryStore(redis, keys);
       this.notifications = b.notifications != null ? b.notifications : new RedisNotificationLedger(redis, keys);
@@ -291,7 +296,10 @@ public final class RedisUsageStorage implements UsageStorage {
     return notifications;
   }
 
-  /** Hourly and daily rollups of the Redis event log (empty when the event log is elsewhere). */
+  /**
+   * Hourly and daily rollups of the Redis event log (empty when the event log is elsewhere: {@link
+   * Builder#events}).
+   */
   public RedisRollups rollups() {
     return rollups;
   }
@@ -402,7 +410,12 @@ public final class RedisUsageStorage implements UsageStorage {
       return this;
     }
 
-    /** The event log from another store (e.g. PostgreSQL) instead of Redis. */
+    /**
+     * The event log from another store (e.g. PostgreSQL) instead of Redis. Its new events are still published to
+     * the live feed, unless the feed is switched off: each appended batch whose events were all new in that log
+     * (the usual case; a batch appended again after a failure is not published, so the feed never carries a
+     * duplicate). They are not counted in {@link RedisUsageStorage#rollups()}: analytics come from that store.
+     */
     public Builder events(EventStore events) {
       this.events = Checks.notNull("events", events);
       return this;

@@ -349,6 +349,58 @@ class RedisUsageStorageIT {
   }
 
   @Test
+  void eventsStoredInAnotherLogStillReachTheLiveFeedOnceEach() throws Exception {
+    redis = RedisProcess.start();
+    InMemoryUsageStorage sql = InMemoryUsageStorage.create();
+    storage = builder().events(sql.events()).reseedFrom(sql.events()).build();
+    RedisLiveFeed feed = storage.liveFeed().orElseThrow();
+    List<LiveUsageEvent> seen = new CopyOnWriteArrayList<>();
+    SettableClock clock = new SettableClock(Instant.parse("2026-03-15T10:00:00.123456Z"));
+    UsageEvent first = visit(clock, "e1");
+    try (AutoCloseable subscription = feed.subscribe(seen::add);
+        UsageEngine engine = UsageEngine.builder().storage(Storages.shared(storage)).trackingMode(TrackingMode.SYNC)
+            .clock(clock).closeOnShutdown(false).build()) {
+      engine.tracking().trackUsage(first);
+      // the same event again (a retry) and a batch holding it with a new one: neither is published
+      assertThat(storage.events().append(List.of(first))).isZero();
+      UsageEvent second = visit(clock, "e2");
+      assertThat(storage.events().append(List.of(first, second))).isEqualTo(1);
+      // then a batch of new events only, which is
+      UsageEvent third = visit(clock, "e3");
+      engine.tracking().trackUsage(third);
+      await().atMost(Duration.ofSeconds(5)).until(() -> seen.size() >= 2);
+    }
+    // the other log holds every event; the feed each new batch's once, in order, and nothing of the others
+    assertThat(sql.events().userTotals("erin", Instant.EPOCH, Instant.MAX)).containsEntry(QuotaType.REQUESTS, 3L);
+    assertThat(seen).extracting(LiveUsageEvent::eventId).containsExactly("e1", "e3");
+    assertThat(feed.recent(10)).extracting(LiveUsageEvent::eventId).containsExactly("e3", "e1");
+    LiveUsageEvent e = seen.get(0);
+    assertThat(e.userId()).isEqualTo("erin");
+    assertThat(e.occurredAt()).isEqualTo(first.occurredAt());
+    assertThat(e.quantities()).isEqualTo(first.quantities());
+    assertThat(e.feature()).isEqualTo(first.feature());
+    assertThat(e.success()).isTrue();
+    // the Redis rollups stay empty: analytics come from the other log, which the storage hands on
+    assertThat(storage.rollups().hourly("erin", Instant.EPOCH, Instant.MAX)).isEmpty();
+    assertThat(storage.events().analytics()).isPresent();
+    assertThat(storage.events().systemUsage(Instant.EPOCH, Instant.MAX))
+        .isEqualTo(sql.events().systemUsage(Instant.EPOCH, Instant.MAX));
+  }
+
+  @Test
+  void anotherLogsEventsAreNotPublishedWhenTheFeedIsOff() {
+    redis = RedisProcess.start();
+    InMemoryUsageStorage sql = InMemoryUsageStorage.create();
+    storage = builder().events(sql.events()).liveFeedLength(0).build();
+    SettableClock clock = new SettableClock(Instant.parse("2026-03-15T10:00:00Z"));
+    assertThat(storage.events()).isSameAs(sql.events());
+    assertThat(storage.events().append(List.of(visit(clock, "e1")))).isEqualTo(1);
+    try (StatefulRedisConnection<String, String> raw = client.connect()) {
+      assertThat(raw.sync().keys("st:live:*")).isEmpty();
+    }
+  }
+
+  @Test
   void aScanPageEndsAfterABoundedNumberOfScansWhenFewCountersAreLive() {
     redis = RedisProcess.start();
     storage = builder().build();
