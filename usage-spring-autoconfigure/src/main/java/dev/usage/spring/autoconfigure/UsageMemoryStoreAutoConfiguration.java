@@ -57,7 +57,8 @@ public class UsageMemoryStoreAutoConfiguration {
       if (hint != null) {
         log.warn("usage.store=auto chose the in-memory store: quotas are kept in this process only, not shared with"
             + " other instances, and lost on restart. {}, but the Redis store needs a Lettuce RedisClient or"
-            + " RedisClusterClient bean (with RedisUsageStorage.recommendedOptions()). Define one, or set"
+            + " RedisClusterClient bean (with RedisUsageStorage.recommendedOptions(), or recommendedClusterOptions()"
+            + " for a Cluster). Define one, or set"
             + " usage.store=memory to keep the in-memory store without this warning", hint);
       }
     }

@@ -353,6 +353,19 @@ public class UsageProperties {
      */
     private boolean durableSettings = false;
 
+    /**
+     * Entries kept in each stream of the live feed (new events, and quota changes when published), which every
+     * instance's dashboard can follow; 0 switches the feed off. New events are published wherever the event
+     * log is (on Redis, or in the durable store).
+     */
+    private int liveFeedLength = 10_000;
+
+    /**
+     * Whether every admitted consume publishes the counters' new standing to the live feed (one more Redis
+     * write per consume, sent without waiting). Needs the feed (live-feed-length above 0).
+     */
+    private boolean publishQuotaChanges = false;
+
     public String getKeyPrefix() {
       return keyPrefix;
     }
@@ -383,6 +396,22 @@ public class UsageProperties {
 
     public void setDurableSettings(boolean durableSettings) {
       this.durableSettings = durableSettings;
+    }
+
+    public int getLiveFeedLength() {
+      return liveFeedLength;
+    }
+
+    public void setLiveFeedLength(int liveFeedLength) {
+      this.liveFeedLength = liveFeedLength;
+    }
+
+    public boolean isPublishQuotaChanges() {
+      return publishQuotaChanges;
+    }
+
+    public void setPublishQuotaChanges(boolean publishQuotaChanges) {
+      this.publishQuotaChanges = publishQuotaChanges;
     }
   }
 

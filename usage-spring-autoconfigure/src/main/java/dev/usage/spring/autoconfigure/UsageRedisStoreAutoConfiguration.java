@@ -6,6 +6,7 @@ import dev.usage.redis.RedisUsageStorage;
 import dev.usage.spi.UsageStorage;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.cluster.RedisClusterClient;
+import java.util.Map;
 import javax.sql.DataSource;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -112,18 +113,21 @@ public class UsageRedisStoreAutoConfiguration {
       }
     });
     try {
-      return builder.keyPrefix(redis.getKeyPrefix()).commandTimeout(redis.getCommandTimeout()).build();
+      return builder.keyPrefix(redis.getKeyPrefix()).commandTimeout(redis.getCommandTimeout())
+          .liveFeedLength(redis.getLiveFeedLength()).publishQuotaChanges(redis.isPublishQuotaChanges()).build();
     } catch (InvalidUsageException e) {
-      String property = switch (e.field()) {
-        case "keyPrefix" -> "usage.redis.key-prefix";
-        case "commandTimeout" -> "usage.redis.command-timeout";
+      Map.Entry<String, Object> property = switch (e.field()) {
+        case "keyPrefix" -> Map.entry("usage.redis.key-prefix", String.valueOf(redis.getKeyPrefix()));
+        case "commandTimeout" -> Map.entry("usage.redis.command-timeout", String.valueOf(redis.getCommandTimeout()));
+        case "liveFeedLength" -> Map.entry("usage.redis.live-feed-length", redis.getLiveFeedLength());
+        case "publishQuotaChanges" -> Map.entry("usage.redis.publish-quota-changes", redis.isPublishQuotaChanges());
         default -> null;
       };
       if (property == null) {
         // not a property's fault: the host's client bean (its options, or the server it reaches)
         throw new IllegalStateException("The Redis client bean cannot carry the usage store: " + e.getMessage(), e);
       }
-      throw new InvalidConfigurationPropertyValueException(property, null, e.getMessage());
+      throw new InvalidConfigurationPropertyValueException(property.getKey(), property.getValue(), e.getMessage());
     }
   }
 }

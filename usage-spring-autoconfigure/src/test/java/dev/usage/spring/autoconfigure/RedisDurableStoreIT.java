@@ -1,6 +1,7 @@
 package dev.usage.spring.autoconfigure;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.usage.Quota;
 import dev.usage.QuotaManagementService;
@@ -8,6 +9,9 @@ import dev.usage.QuotaStatus;
 import dev.usage.QuotaType;
 import dev.usage.UsageEvent;
 import dev.usage.UsageTrackingService;
+import dev.usage.redis.LiveQuotaChange;
+import dev.usage.redis.LiveUsageEvent;
+import dev.usage.redis.RedisLiveFeed;
 import dev.usage.redis.RedisUsageStorage;
 import dev.usage.spi.StorageCapability;
 import dev.usage.spi.UsageStorage;
@@ -129,6 +133,31 @@ class RedisDurableStoreIT {
       assertThat(rows("SELECT SUM(characters) FROM usage_aggregations WHERE user_id = ? AND UPPER(granularity) = 'DAY'", "dan"))
           .isEqualTo(30);
     });
+  }
+
+  @Test
+  void theLiveFeedCarriesTheEventsOfTheSqlLogAndQuotaChangesWhenAsked() {
+    runner().withPropertyValues("usage.redis.publish-quota-changes=true").run(ctx -> {
+      assertThat(ctx).hasNotFailed();
+      RedisLiveFeed feed = ctx.getBean(RedisUsageStorage.class).liveFeed().orElseThrow();
+      UsageEvent e = event("erin", 25);
+      assertThat(ctx.getBean(UsageTrackingService.class).consumeQuota(e).allowed()).isTrue();
+      assertThat(rows("SELECT COUNT(*) FROM usage_tracking WHERE user_id = ?", "erin")).isEqualTo(1);
+      assertThat(feed.recent(10)).extracting(LiveUsageEvent::eventId, LiveUsageEvent::userId)
+          .containsExactly(tuple(e.eventId(), "erin"));
+      assertThat(feed.recentQuotaChanges(10)).extracting(LiveQuotaChange::userId, LiveQuotaChange::type,
+          LiveQuotaChange::used).contains(tuple("erin", QuotaType.CHARACTERS, 25L));
+    });
+  }
+
+  @Test
+  void theLiveFeedCanBeSwitchedOffAndQuotaChangesNeedIt() {
+    runner().withPropertyValues("usage.redis.live-feed-length=0").run(ctx -> {
+      assertThat(ctx).hasNotFailed();
+      assertThat(ctx.getBean(RedisUsageStorage.class).liveFeed()).isEmpty();
+    });
+    runner().withPropertyValues("usage.redis.live-feed-length=0", "usage.redis.publish-quota-changes=true")
+        .run(ctx -> assertThat(ctx).getFailure().rootCause().hasMessageContaining("usage.redis.publish-quota-changes"));
   }
 
   @Test
