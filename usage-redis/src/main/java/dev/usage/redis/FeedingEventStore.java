@@ -6,26 +6,22 @@ import dev.usage.UsageEvent;
 import dev.usage.spi.EventAnalytics;
 import dev.usage.spi.EventStore;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * An event log kept elsewhere (PostgreSQL, say) whose new events are also published to the Redis live feed, so
  * that in the composite set-up every instance's dashboard still sees every instance's traffic. Everything else
  * is the other log's.
  *
- * <p>The feed never carries a duplicate, and the other log tells only how many of a batch were new, not which:
- * a batch is published when all of its events were new (the usual case), and not at all when none or only some
- * were (a batch appended again after a failure, which the feed may then miss, as with the Redis event log).
- * Publication is best effort, as there: a failure is logged and the append still succeeds.
+ * <p>The other log tells how many of a batch were new, not which: a batch with at least one new event is
+ * published whole (the first of each id), and a batch with none is not (one appended again after a failure,
+ * which the feed then misses, as with the Redis event log). An event recorded again in a batch with new events
+ * (a replayed consume records its event again) is so published twice, under the same id. Publication does not
+ * wait for Redis and is best effort: a failure is logged and the append has succeeded all the same.
  */
 final class FeedingEventStore implements EventStore {
-
-  private static final Logger log = LoggerFactory.getLogger(FeedingEventStore.class);
 
   private final EventStore eventLog;
   private final RedisLiveFeed feed;
@@ -38,17 +34,8 @@ final class FeedingEventStore implements EventStore {
   @Override
   public int append(List<UsageEvent> events) {
     int fresh = eventLog.append(events);
-    if (fresh == events.size()) {
-      List<RedisEventStore.Appended> published = new ArrayList<>(fresh);
-      for (UsageEvent e : events) {
-        published.add(new RedisEventStore.Appended(e.userId(), e.eventId(), true,
-            new EventCodec.Stored(TimeBuckets.floorMicros(e.occurredAt()), e.success(), e.quantities(), e.feature(),
-                e.endpoint(), e.errorCode())));
-      }
-      feed.publish(published);
-    } else if (fresh > 0) {
-      log.debug("{} of a batch of {} events were new; which ones is not known, so none is published to the live"
-          + " feed", fresh, events.size());
+    if (fresh > 0) {
+      feed.publishLater(events);
     }
     return fresh;
   }

@@ -1,6 +1,7 @@
 package dev.usage.redis;
 
 import dev.usage.QuotaType;
+import dev.usage.UsageEvent;
 import dev.usage.UsageStorageException;
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
@@ -9,10 +10,13 @@ import io.lettuce.core.RedisFuture;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XAddArgs;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -27,8 +31,10 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code <prefix>:live:events}: each new event, published after the event log stored it: the Redis one
  *       ({@link RedisEventStore}) or another store's ({@link RedisUsageStorage.Builder#events}). Fields
  *       {@code user}, {@code eventId}, {@code occurredAt} in microseconds, {@code feature}, {@code quantities} as
- *       {@code type=amount,...}, {@code success} as 1 or 0. A duplicate is never published; publication is best
- *       effort (a failure is logged, the append still succeeds, and the event is not published later).</li>
+ *       {@code type=amount,...}, {@code success} as 1 or 0. With the Redis event log a duplicate is never
+ *       published; with another store's, an event recorded again (a replayed consume, say) in a batch that also
+ *       holds new events is published again, under the same {@code eventId}. Publication is best effort (a
+ *       failure is logged, the append still succeeds, and the event is not published later).</li>
  *   <li>{@code <prefix>:live:quota}: quota standings given to {@link #publishQuotaChange} (fields
  *       {@code user}, {@code type}, {@code used}, {@code limit}).</li>
  * </ul>
@@ -73,14 +79,8 @@ public final class RedisLiveFeed implements AutoCloseable {
     try {
       List<RedisFuture<String>> sent = new ArrayList<>(fresh.size());
       for (RedisEventStore.Appended e : fresh) {
-        Map<String, String> body = new LinkedHashMap<>();
-        body.put("user", e.userId());
-        body.put("eventId", e.eventId());
-        body.put("occurredAt", Long.toString(e.stored().micros()));
-        body.put("feature", e.stored().feature());
-        body.put("quantities", EventCodec.quantities(e.stored().quantities()));
-        body.put("success", e.stored().success() ? "1" : "0");
-        sent.add(redis.async().xadd(keys.liveEvents(), trim, body));
+        sent.add(redis.async().xadd(keys.liveEvents(), trim, eventBody(e.userId(), e.eventId(), e.stored().micros(),
+            e.stored().feature(), e.stored().quantities(), e.stored().success())));
       }
       for (RedisFuture<String> f : sent) {
         RedisScripts.await(redis, f, "live feed publication");
@@ -89,6 +89,44 @@ public final class RedisLiveFeed implements AutoCloseable {
       log.warn("Publishing {} new events to the live feed failed; they are stored but not in the feed",
           fresh.size(), e);
     }
+  }
+
+  /**
+   * Publishes events stored by an event log elsewhere ({@link FeedingEventStore}), pipelined in their order, the
+   * first of each id only, without waiting: the log's writer must not wait for the feed. A failure is logged
+   * once per call and those events are not published.
+   */
+  void publishLater(List<UsageEvent> events) {
+    Set<String> ids = new HashSet<>();
+    List<CompletableFuture<String>> sent = new ArrayList<>(events.size());
+    try {
+      for (UsageEvent e : events) {
+        if (ids.add(e.userId() + '\n' + e.eventId())) {
+          sent.add(redis.async().xadd(keys.liveEvents(), trim, eventBody(e.userId(), e.eventId(),
+              TimeBuckets.floorMicros(e.occurredAt()), e.feature(), e.quantities(), e.success())).toCompletableFuture());
+        }
+      }
+    } catch (RedisException e) {
+      log.warn("Publishing {} stored events to the live feed failed: {}", events.size(), e.toString());
+      return;
+    }
+    CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).whenComplete((done, e) -> {
+      if (e != null) {
+        log.warn("Publishing {} stored events to the live feed failed: {}", sent.size(), e.toString());
+      }
+    });
+  }
+
+  private static Map<String, String> eventBody(String userId, String eventId, long micros, String feature,
+      Map<QuotaType, Long> quantities, boolean success) {
+    Map<String, String> body = new LinkedHashMap<>();
+    body.put("user", userId);
+    body.put("eventId", eventId);
+    body.put("occurredAt", Long.toString(micros));
+    body.put("feature", feature);
+    body.put("quantities", EventCodec.quantities(quantities));
+    body.put("success", success ? "1" : "0");
+    return body;
   }
 
   /**

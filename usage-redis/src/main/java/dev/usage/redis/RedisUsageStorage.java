@@ -412,9 +412,10 @@ public final class RedisUsageStorage implements UsageStorage {
 
     /**
      * The event log from another store (e.g. PostgreSQL) instead of Redis. Its new events are still published to
-     * the live feed, unless the feed is switched off: each appended batch whose events were all new in that log
-     * (the usual case; a batch appended again after a failure is not published, so the feed never carries a
-     * duplicate). They are not counted in {@link RedisUsageStorage#rollups()}: analytics come from that store.
+     * the live feed, unless the feed is switched off, without waiting for Redis: each appended batch that held
+     * at least one new event (a batch appended again after a failure holds none and is not published; an event
+     * recorded again in a batch with new ones, as a replayed consume records it, is published again under the
+     * same id). They are not counted in {@link RedisUsageStorage#rollups()}: analytics come from that store.
      */
     public Builder events(EventStore events) {
       this.events = Checks.notNull("events", events);

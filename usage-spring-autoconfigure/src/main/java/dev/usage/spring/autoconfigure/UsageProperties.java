@@ -355,8 +355,8 @@ public class UsageProperties {
 
     /**
      * Entries kept in each stream of the live feed (new events, and quota changes when published), which every
-     * instance's dashboard can follow; 0 switches the feed off. New events are published wherever the event
-     * log is (on Redis, or in the durable store).
+     * instance's dashboard can follow: 0 to 10,000,000, 0 switching the feed off. New events are published
+     * wherever the event log is (on Redis, or in the durable store).
      */
     private int liveFeedLength = 10_000;
 

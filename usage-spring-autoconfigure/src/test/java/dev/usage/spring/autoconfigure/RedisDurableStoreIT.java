@@ -2,6 +2,7 @@ package dev.usage.spring.autoconfigure;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
+import static org.awaitility.Awaitility.await;
 
 import dev.usage.Quota;
 import dev.usage.QuotaManagementService;
@@ -21,6 +22,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
 import javax.sql.DataSource;
@@ -143,10 +145,14 @@ class RedisDurableStoreIT {
       UsageEvent e = event("erin", 25);
       assertThat(ctx.getBean(UsageTrackingService.class).consumeQuota(e).allowed()).isTrue();
       assertThat(rows("SELECT COUNT(*) FROM usage_tracking WHERE user_id = ?", "erin")).isEqualTo(1);
-      assertThat(feed.recent(10)).extracting(LiveUsageEvent::eventId, LiveUsageEvent::userId)
-          .containsExactly(tuple(e.eventId(), "erin"));
-      assertThat(feed.recentQuotaChanges(10)).extracting(LiveQuotaChange::userId, LiveQuotaChange::type,
-          LiveQuotaChange::used).contains(tuple("erin", QuotaType.CHARACTERS, 25L));
+      // both are published without waiting for Redis
+      await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+        assertThat(feed.recent(10)).extracting(LiveUsageEvent::eventId, LiveUsageEvent::userId)
+            .containsExactly(tuple(e.eventId(), "erin"));
+        assertThat(feed.recentQuotaChanges(10)).extracting(LiveQuotaChange::userId, LiveQuotaChange::type,
+            LiveQuotaChange::used).containsExactlyInAnyOrder(tuple("erin", QuotaType.CHARACTERS, 25L),
+                tuple("erin", QuotaType.REQUESTS, 1L));
+      });
     });
   }
 
@@ -158,6 +164,9 @@ class RedisDurableStoreIT {
     });
     runner().withPropertyValues("usage.redis.live-feed-length=0", "usage.redis.publish-quota-changes=true")
         .run(ctx -> assertThat(ctx).getFailure().rootCause().hasMessageContaining("usage.redis.publish-quota-changes"));
+    runner().withPropertyValues("usage.redis.live-feed-length=-1")
+        .run(ctx -> assertThat(ctx).getFailure().rootCause().hasMessageContaining("usage.redis.live-feed-length")
+            .hasMessageContaining("-1"));
   }
 
   @Test
