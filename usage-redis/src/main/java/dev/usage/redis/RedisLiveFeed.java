@@ -17,7 +17,11 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -55,6 +59,8 @@ public final class RedisLiveFeed implements AutoCloseable {
   private final XAddArgs trim;
   private final Supplier<RedisConnector> connections;
   private final List<StreamFollower<?>> followers = new CopyOnWriteArrayList<>();
+  /** Publications sent without waiting that Redis has not answered yet: {@link #close()} waits for them. */
+  private final Set<CompletableFuture<?>> unanswered = ConcurrentHashMap.newKeySet();
   /** Set by {@link #close()}; guarded by {@code this}, with the adding to and emptying of {@link #followers}. */
   private boolean closed;
 
@@ -110,9 +116,17 @@ public final class RedisLiveFeed implements AutoCloseable {
       log.warn("Publishing {} stored events to the live feed failed: {}", events.size(), e.toString());
       return;
     }
-    CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).whenComplete((done, e) -> {
+    later(CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)),
+        e -> log.warn("Publishing {} stored events to the live feed failed: {}", sent.size(), e.toString()));
+  }
+
+  /** Keeps {@code sent} among the unanswered publications until it completes; {@code failed} if it fails. */
+  private void later(CompletableFuture<?> sent, Consumer<Throwable> failed) {
+    unanswered.add(sent);
+    sent.whenComplete((done, e) -> {
+      unanswered.remove(sent);
       if (e != null) {
-        log.warn("Publishing {} stored events to the live feed failed: {}", sent.size(), e.toString());
+        failed.accept(e);
       }
     });
   }
@@ -160,11 +174,8 @@ public final class RedisLiveFeed implements AutoCloseable {
     body.put("used", Long.toString(used));
     body.put("limit", Long.toString(limit));
     try {
-      redis.async().xadd(keys.liveQuota(), trim, body).whenComplete((id, e) -> {
-        if (e != null) {
-          log.warn("Publishing a quota change of user {} to the live feed failed: {}", userId, e.toString());
-        }
-      });
+      later(redis.async().xadd(keys.liveQuota(), trim, body).toCompletableFuture(),
+          e -> log.warn("Publishing a quota change of user {} to the live feed failed: {}", userId, e.toString()));
     } catch (RedisException e) {
       log.warn("Publishing a quota change of user {} to the live feed failed: {}", userId, e.toString());
     }
@@ -203,9 +214,23 @@ public final class RedisLiveFeed implements AutoCloseable {
     return newest(keys.liveQuota(), n, RedisLiveFeed::quotaChange);
   }
 
-  /** Ends every subscription made through this feed; later subscriptions are refused. */
+  /**
+   * Ends every subscription made through this feed (later subscriptions are refused), after waiting, at most
+   * the command timeout, for the publications sent without waiting (the last events an engine wrote as it
+   * closed, say) to be answered, so that closing the storage does not drop them.
+   */
   @Override
   public void close() {
+    CompletableFuture<?>[] waiting = unanswered.toArray(CompletableFuture[]::new);
+    if (waiting.length > 0) {
+      try {
+        CompletableFuture.allOf(waiting).get(Math.max(0, redis.giveUpAt() - System.nanoTime()), TimeUnit.NANOSECONDS);
+      } catch (ExecutionException | TimeoutException e) {
+        // each failure is logged by its own publication; one still unanswered is dropped with the connection
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
     List<StreamFollower<?>> ending;
     synchronized (this) {
       closed = true;

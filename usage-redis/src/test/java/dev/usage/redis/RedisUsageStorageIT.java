@@ -406,6 +406,23 @@ class RedisUsageStorageIT {
   }
 
   @Test
+  void closingTheStorageWaitsForTheFeedEntriesItSentWithoutWaiting() {
+    redis = RedisProcess.start();
+    InMemoryUsageStorage sql = InMemoryUsageStorage.create();
+    storage = builder().events(sql.events()).commandTimeout(Duration.ofSeconds(5)).build();
+    SettableClock clock = new SettableClock(Instant.parse("2026-03-15T10:00:00Z"));
+    try (StatefulRedisConnection<String, String> raw = client.connect()) {
+      // Redis holds every command for 500 ms: the entry is on its way when the storage closes. A connection
+      // closed meanwhile takes its held command with it
+      raw.sync().clientPause(500);
+      assertThat(storage.events().append(List.of(visit(clock, "last")))).isEqualTo(1);
+      storage.close();
+      storage = null;
+      assertThat(raw.sync().xlen("st:live:events")).isEqualTo(1);
+    }
+  }
+
+  @Test
   void anotherLogsEventsAreNotPublishedWhenTheFeedIsOff() {
     redis = RedisProcess.start();
     InMemoryUsageStorage sql = InMemoryUsageStorage.create();
