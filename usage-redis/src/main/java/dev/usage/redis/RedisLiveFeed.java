@@ -108,8 +108,9 @@ public final class RedisLiveFeed implements AutoCloseable {
     try {
       for (UsageEvent e : events) {
         if (ids.add(e.userId() + '\n' + e.eventId())) {
-          sent.add(redis.async().xadd(keys.liveEvents(), trim, eventBody(e.userId(), e.eventId(),
-              TimeBuckets.floorMicros(e.occurredAt()), e.feature(), e.quantities(), e.success())).toCompletableFuture());
+          Map<String, String> body = eventBody(e.userId(), e.eventId(), TimeBuckets.floorMicros(e.occurredAt()),
+              e.feature(), e.quantities(), e.success());
+          sent.add(redis.async().xadd(keys.liveEvents(), trim, body).toCompletableFuture());
         }
       }
     } catch (RedisException e) {

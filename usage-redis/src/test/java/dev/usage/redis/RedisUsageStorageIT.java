@@ -401,8 +401,9 @@ class RedisUsageStorageIT {
     }
     // stored in the other log all the same; the feed entry arrives once Redis runs again
     assertThat(sql.events().userTotals("erin", Instant.EPOCH, Instant.MAX)).containsEntry(QuotaType.REQUESTS, 1L);
-    await().atMost(Duration.ofSeconds(10)).ignoreExceptions().untilAsserted(() -> assertThat(storage.liveFeed().orElseThrow().recent(5))
-        .extracting(LiveUsageEvent::eventId).containsExactly("p1"));
+    await().atMost(Duration.ofSeconds(10)).ignoreExceptions().untilAsserted(() ->
+        assertThat(storage.liveFeed().orElseThrow().recent(5)).extracting(LiveUsageEvent::eventId)
+            .containsExactly("p1"));
   }
 
   @Test
