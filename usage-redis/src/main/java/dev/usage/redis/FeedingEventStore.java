@@ -1,14 +1,9 @@
 package dev.usage.redis;
 
-import dev.usage.QuotaType;
-import dev.usage.SystemUsage;
 import dev.usage.UsageEvent;
-import dev.usage.spi.EventAnalytics;
 import dev.usage.spi.EventStore;
-import java.time.Instant;
+import dev.usage.spi.ForwardingEventStore;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 
 /**
  * An event log kept elsewhere (PostgreSQL, say) whose new events are also published to the Redis live feed, so
@@ -21,37 +16,21 @@ import java.util.Optional;
  * (a replayed consume records its event again) is so published twice, under the same id. Publication does not
  * wait for Redis and is best effort: a failure is logged and the append has succeeded all the same.
  */
-final class FeedingEventStore implements EventStore {
+final class FeedingEventStore extends ForwardingEventStore {
 
-  private final EventStore eventLog;
   private final RedisLiveFeed feed;
 
   FeedingEventStore(EventStore eventLog, RedisLiveFeed feed) {
-    this.eventLog = eventLog;
+    super(eventLog);
     this.feed = feed;
   }
 
   @Override
   public int append(List<UsageEvent> events) {
-    int fresh = eventLog.append(events);
+    int fresh = super.append(events);
     if (fresh > 0) {
       feed.publishLater(events);
     }
     return fresh;
-  }
-
-  @Override
-  public SystemUsage systemUsage(Instant from, Instant to) {
-    return eventLog.systemUsage(from, to);
-  }
-
-  @Override
-  public Map<QuotaType, Long> userTotals(String userId, Instant from, Instant to) {
-    return eventLog.userTotals(userId, from, to);
-  }
-
-  @Override
-  public Optional<EventAnalytics> analytics() {
-    return eventLog.analytics();
   }
 }

@@ -1,7 +1,5 @@
 package dev.usage.benchmarks.jdbc;
 
-import dev.usage.QuotaType;
-import dev.usage.SystemUsage;
 import dev.usage.TrackingMode;
 import dev.usage.TrackingStats;
 import dev.usage.UsageEngine;
@@ -9,11 +7,10 @@ import dev.usage.UsageEvent;
 import dev.usage.UsageTrackingService;
 import dev.usage.jdbc.JdbcUsageStorage;
 import dev.usage.spi.EventStore;
+import dev.usage.spi.ForwardingEventStore;
 import dev.usage.spi.UsageStorage;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import javax.sql.DataSource;
@@ -72,30 +69,19 @@ final class AsyncEngineIngest implements IngestSide {
   }
 
   /** The storage's event store, counting the writer's appends and their sizes. */
-  private static final class CountingEvents implements EventStore {
-    final EventStore delegate;
+  private static final class CountingEvents extends ForwardingEventStore {
     final LongAdder calls = new LongAdder();
     final LongAdder events = new LongAdder();
 
     CountingEvents(EventStore delegate) {
-      this.delegate = delegate;
+      super(delegate);
     }
 
     @Override
     public int append(List<UsageEvent> batch) {
       calls.increment();
       events.add(batch.size());
-      return delegate.append(batch);
-    }
-
-    @Override
-    public SystemUsage systemUsage(Instant from, Instant to) {
-      return delegate.systemUsage(from, to);
-    }
-
-    @Override
-    public Map<QuotaType, Long> userTotals(String userId, Instant from, Instant to) {
-      return delegate.userTotals(userId, from, to);
+      return super.append(batch);
     }
   }
 }
