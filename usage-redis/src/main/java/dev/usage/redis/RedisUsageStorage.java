@@ -132,7 +132,7 @@ public final class RedisUsageStorage implements UsageStorage {
   /** A builder over a standalone (or Sentinel-managed) Redis through the host's client. */
   public static Builder builder(RedisClient client) {
     Checks.notNull("client", client);
-    requireRejectingWhileDisconnected(client.getOptions());
+    requireRejectingWhileDisconnected(client.getOptions(), "RedisUsageStorage.recommendedOptions()");
     return new Builder(timeout -> RedisConnector.standalone(client, timeout), null);
   }
 
@@ -140,7 +140,7 @@ public final class RedisUsageStorage implements UsageStorage {
   public static Builder builder(RedisClusterClient client) {
     Checks.notNull("client", client);
     ClientOptions options = client.getOptions();
-    requireRejectingWhileDisconnected(options);
+    requireRejectingWhileDisconnected(options, "RedisUsageStorage.recommendedClusterOptions()");
     if (options instanceof ClusterClientOptions cluster) {
       ClusterTopologyRefreshOptions refresh = cluster.getTopologyRefreshOptions();
       if (!refresh.isPeriodicRefreshEnabled() && refresh.getAdaptiveRefreshTriggers().isEmpty()) {
@@ -194,22 +194,26 @@ public final class RedisUsageStorage implements UsageStorage {
     return b.build();
   }
 
-  private static void requireRejectingWhileDisconnected(ClientOptions options) {
+  /**
+   * Refuses options under which a consume could count twice or the connection stay down; the error names
+   * {@code advice}, the options to use instead.
+   */
+  private static void requireRejectingWhileDisconnected(ClientOptions options, String advice) {
     if (!options.isAutoReconnect()) {
       throw new InvalidUsageException("client.options.autoReconnect", "must be true: without it the storage's"
-          + " connection stays down after the first disconnect (a Redis restart, say) until the JVM restarts; use"
-          + " RedisUsageStorage.recommendedOptions()");
+          + " connection stays down after the first disconnect (a Redis restart, say) until the JVM restarts; use "
+          + advice);
     }
     if (options.getDisconnectedBehavior() != ClientOptions.DisconnectedBehavior.REJECT_COMMANDS) {
       throw new InvalidUsageException("client.options.disconnectedBehavior", "must be REJECT_COMMANDS (was "
           + options.getDisconnectedBehavior() + "): a command buffered while disconnected and sent after the"
-          + " reconnect could count a consumption twice; use RedisUsageStorage.recommendedOptions()");
+          + " reconnect could count a consumption twice; use " + advice);
     }
     if (!options.getReplayFilter().test(new Command<>(CommandType.EVALSHA, null))
         || !options.getReplayFilter().test(new Command<>(CommandType.EVAL, null))) {
       throw new InvalidUsageException("client.options.replayFilter", "must filter EVALSHA and EVAL out: a script in"
           + " flight when the connection dropped, sent again after the reconnect, could count a consumption twice;"
-          + " use RedisUsageStorage.recommendedOptions()");
+          + " use " + advice);
     }
   }
 
