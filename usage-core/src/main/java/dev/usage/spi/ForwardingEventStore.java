@@ -18,6 +18,10 @@ public abstract class ForwardingEventStore implements EventStore {
 
   private final EventStore delegate;
 
+  /**
+   * @param delegate the store every call goes to
+   * @throws NullPointerException when {@code delegate} is null
+   */
   protected ForwardingEventStore(EventStore delegate) {
     this.delegate = Objects.requireNonNull(delegate, "delegate");
   }

@@ -44,8 +44,9 @@ import org.slf4j.LoggerFactory;
  * </ul>
  * Both streams are capped near their newest {@code maxLength} entries ({@code XADD MAXLEN ~}).
  *
- * <p>Thread-safe. {@link #close()} ends every subscription made through this feed; the shared connection
- * belongs to the storage and stays open.
+ * <p>Thread-safe. {@link #close()} waits, at most the command timeout, for the publications sent without
+ * waiting, then ends every subscription made through this feed; the shared connection belongs to the storage
+ * and stays open. Close the engine first, so that its last events are among those waited for.
  */
 public final class RedisLiveFeed implements AutoCloseable {
 

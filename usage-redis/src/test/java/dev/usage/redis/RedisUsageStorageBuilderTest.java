@@ -27,7 +27,8 @@ class RedisUsageStorageBuilderTest {
   void aClientThatBuffersCommandsWhileDisconnectedIsRefused() {
     // Lettuce's default: accept commands while reconnecting and send them later (a consume counted twice)
     assertThatThrownBy(() -> RedisUsageStorage.builder(client)).isInstanceOf(InvalidUsageException.class)
-        .hasMessageContaining("client.options.disconnectedBehavior").hasMessageContaining("REJECT_COMMANDS");
+        .hasMessageContaining("client.options.disconnectedBehavior").hasMessageContaining("REJECT_COMMANDS")
+        .hasMessageContaining("recommendedOptions()");
     // rejecting new commands is not enough: scripts in flight when the connection drops must not be re-sent
     client.setOptions(ClientOptions.builder()
         .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS).build());
@@ -41,7 +42,10 @@ class RedisUsageStorageBuilderTest {
         .hasMessageContaining("client.options.replayFilter");
     RedisClusterClient cluster = RedisClusterClient.create("redis://127.0.0.1:1");
     try {
-      assertThatThrownBy(() -> RedisUsageStorage.builder(cluster)).isInstanceOf(InvalidUsageException.class);
+      // the advice names the options a Cluster client can take (recommendedOptions() does not compile there)
+      assertThatThrownBy(() -> RedisUsageStorage.builder(cluster)).isInstanceOf(InvalidUsageException.class)
+          .hasMessageContaining("client.options.disconnectedBehavior")
+          .hasMessageContaining("recommendedClusterOptions()");
     } finally {
       cluster.shutdown(Duration.ZERO, Duration.ofSeconds(1));
     }
