@@ -163,6 +163,18 @@ class RedisUsageStorageIT {
           "10", "0", "1", "2")).isInstanceOf(IllegalStateException.class).hasMessageContaining("not a number");
       assertThatThrownBy(() -> RedisScripts.run(connector, RedisScripts.CONSUME, "consume", keys, u, "1"))
           .isInstanceOf(IllegalStateException.class).hasMessageContaining("malformed");
+      // a good delta, then one whose amount or limit the HINCRBY would refuse, or count wrongly, after the first
+      String[] two = {keys[0], keys[1], keys[2], keys[3], keys[4], keys[5], keys[5]};
+      for (String[] amountAndLimit : List.of(new String[] {"1.5", "10"}, new String[] {"-5", "10"},
+          new String[] {"0", "10"}, new String[] {"0x10", "10"}, new String[] {"9007199254740992", "-1"},
+          new String[] {"1", "-2"}, new String[] {"1", "1e3"})) {
+        assertThatThrownBy(() -> RedisScripts.run(connector, RedisScripts.CONSUME, "consume", two, u, "1", "", "0",
+            "0", "", "0", "0", "", "0", "0", "", "mallory", "9999999999999999",
+            "requests", "M2026-11-01", "1", "10", "0", "1", "9999999999999999",
+            "tokens", "M2026-11-01", amountAndLimit[0], amountAndLimit[1], "0", "1", "9999999999999999"))
+            .as(String.join(" ", amountAndLimit)).isInstanceOf(IllegalStateException.class)
+            .hasMessageContaining("delta 1").hasMessageContaining("whole number");
+      }
       assertThat(raw.sync().dbsize()).isEqualTo(before);
     } finally {
       connector.close();

@@ -20,6 +20,14 @@ for i = 0, n - 1 do
       return redis.error_reply('ERR usage consume: delta ' .. i .. ' field ' .. j .. ' is not a number')
     end
   end
+  -- decimal whole numbers, as the engine sends them: a fraction or an exponent would fail the HINCRBY below,
+  -- after the deltas before it were written
+  if not (string.find(ARGV[b + 2], '^[1-9]%d*$') and num(ARGV[b + 2]) <= MAX) then
+    return redis.error_reply('ERR usage consume: delta ' .. i .. ' amount is not a whole number in 1..2^53-1')
+  end
+  if ARGV[b + 3] ~= '-1' and not string.find(ARGV[b + 3], '^%d+$') then
+    return redis.error_reply('ERR usage consume: delta ' .. i .. ' limit is not -1 or a whole number')
+  end
 end
 if (ARGV[5] == '1' and not num(ARGV[7])) or (ARGV[8] == '1' and not (num(ARGV[10]) and num(ARGV[11])))
     or not num(ARGV[14]) then

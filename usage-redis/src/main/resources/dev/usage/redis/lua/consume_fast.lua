@@ -56,9 +56,11 @@ local function malformed(k0, nk, a0, na)
     local b = a0 + h + 1 + (i - 1) * 4
     local amount, limit = tonumber(ARGV[b + 1]), tonumber(ARGV[b + 2])
     -- the expiry is only compared with the counter's (see consume): one that is not a number matches none, and
-    -- the full path refuses it
-    if not (amount and limit) then
-      return 'delta ' .. i .. ' is not numeric'
+    -- the full path refuses it. Amounts are whole and in range, so that no write fails after an earlier one
+    -- (the counts written are formatted here, never the arguments as sent)
+    if not (amount and limit) or amount < 1 or amount > 9007199254740991 or amount ~= floor(amount)
+        or limit < -1 or limit ~= floor(limit) then
+      return 'delta ' .. i .. ' is not a whole amount in 1..2^53-1 and a limit of -1 or more'
     end
     num[nv + 1 + 2 * i], num[nv + 2 + 2 * i] = amount, limit
   end
@@ -233,7 +235,8 @@ local function consume(k0, nk, a0, na, v0, out)
   local reply = {'A'}
   for i = 1, n do
     local b = a0 + h + 1 + (i - 1) * 4
-    reply[2 * i] = call('HINCRBY', KEYS[kh + (shared and 1 or i)], fields(ARGV[b])[1], ARGV[b + 1])
+    local amount = format('%d', num[v0 + 1 + 2 * i])
+    reply[2 * i] = call('HINCRBY', KEYS[kh + (shared and 1 or i)], fields(ARGV[b])[1], amount)
     reply[2 * i + 1] = c[(i - 1) * stride + 2]
   end
   return reply
