@@ -101,6 +101,15 @@ public final class RedisUsageStorage implements UsageStorage {
         warn("Redis has lost the data of some hash slots (their sentinels under '" + keys.prefix() + "' are gone):"
             + " consumes of users in those slots fail until they are re-seeded (reseedFrom) or acceptDataLoss()"
             + " is called");
+      } else if (sentinels == RedisSentinels.State.CREATED && b.reseedFrom == null) {
+        // the one moment a loss of everything while no instance ran could be seen, and it cannot be told apart
+        warn("Redis holds no slot sentinels under '" + keys.prefix() + "': starting as a new installation. If it"
+            + " held quota state that it lost while no instance was running (a restart without persistence,"
+            + " FLUSHALL), every user's counters start again from zero: configure reseedFrom(eventStore) to have"
+            + " them rebuilt from the event log");
+      } else if (sentinels == RedisSentinels.State.CREATED) {
+        log.info("Redis holds no slot sentinels under '{}': created them (users' counters missing since are"
+            + " re-seeded from the event log)", keys.prefix());
       }
       Supplier<RedisConnector> connections = b.connections;
       this.liveFeed = b.liveFeedLength > 0
@@ -237,9 +246,10 @@ public final class RedisUsageStorage implements UsageStorage {
             + " sure it is noeviction (with enough maxmemory)");
       } else if (!value.equals("noeviction")) {
         warn("Redis maxmemory-policy is " + value + ": it may evict quota counters and the records that detect"
-            + " their loss (a counter evicted together with its user's record starts again from zero), and"
-            + (value.startsWith("allkeys") ? " the slot sentinels" : " reservations' expiry records") + ". Set"
-            + " noeviction (with enough maxmemory)");
+            + " their loss, and" + (value.startsWith("allkeys") ? " the slot sentinels" : " reservations' expiry"
+            + " records") + ". The fast consume path never reads a user's record, so a least-recently-used or"
+            + " least-frequently-used policy tends to evict it first; a counter evicted after it starts again from"
+            + " zero unless reseedFrom(eventStore) is configured. Set noeviction (with enough maxmemory)");
       }
     }
   }

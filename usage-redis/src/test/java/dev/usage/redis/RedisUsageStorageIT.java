@@ -75,7 +75,8 @@ class RedisUsageStorageIT {
   void anEvictingMemoryPolicyIsWarnedAbout() {
     redis = RedisProcess.start("--maxmemory-policy", "allkeys-lru");
     storage = builder().build();
-    assertThat(storage.startupWarnings()).singleElement().asString().contains("allkeys-lru");
+    assertThat(storage.startupWarnings()).filteredOn(w -> w.contains("maxmemory-policy")).singleElement()
+        .asString().contains("allkeys-lru").contains("reseedFrom");
   }
 
   @Test
@@ -83,7 +84,8 @@ class RedisUsageStorageIT {
     // as managed services do: CONFIG renamed away; the policy is still named in INFO memory
     redis = RedisProcess.start("--maxmemory-policy", "volatile-lru", "--rename-command", "CONFIG", "usage-it-config");
     storage = builder().build();
-    assertThat(storage.startupWarnings()).singleElement().asString().contains("volatile-lru");
+    assertThat(storage.startupWarnings()).filteredOn(w -> w.contains("maxmemory-policy")).singleElement()
+        .asString().contains("volatile-lru");
   }
 
   @Test
@@ -108,7 +110,9 @@ class RedisUsageStorageIT {
   void aSlotThatLostItsDataRefusesItsUsersUntilTheLossIsAccepted() {
     redis = RedisProcess.start();
     storage = builder().build();
-    assertThat(storage.startupWarnings()).isEmpty();
+    // an empty Redis: a new installation, or one that lost everything while no instance ran
+    assertThat(storage.startupWarnings()).singleElement().asString().contains("starting as a new installation")
+        .contains("reseedFrom");
     String user = "u-" + UUID.randomUUID();
     String sentinel = new RedisKeys("st").sentinelFor(new RedisKeys("st").user(user));
     storage.close();
@@ -122,6 +126,17 @@ class RedisUsageStorageIT {
       storage.acceptDataLoss();
       assertThat(engine.tracking().consumeQuota(Consumption.of(user, QuotaType.REQUESTS, 1)).allowed()).isTrue();
     }
+  }
+
+  @Test
+  void anEmptyRedisIsNoCauseForWarningWithReseedingNorOnceItsSentinelsExist() {
+    redis = RedisProcess.start();
+    storage = builder().reseedFrom(InMemoryUsageStorage.create().events()).build();
+    assertThat(storage.startupWarnings()).isEmpty();
+    storage.close();
+    client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    storage = builder().build();
+    assertThat(storage.startupWarnings()).as("a second start finds the sentinels").isEmpty();
   }
 
   @Test
