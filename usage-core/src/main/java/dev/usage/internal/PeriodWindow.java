@@ -1,5 +1,8 @@
 package dev.usage.internal;
 
+import dev.usage.QuotaType;
+import dev.usage.spi.CounterPeriod;
+import java.time.Duration;
 import java.time.Instant;
 
 /**
@@ -13,5 +16,10 @@ public record PeriodWindow(String id, Instant start, Instant end) {
 
   public boolean contains(Instant t) {
     return !t.isBefore(start) && t.isBefore(end);
+  }
+
+  /** The counter of quota {@code type} in this period, kept {@code retention} past its end. */
+  public CounterPeriod counter(QuotaType type, Duration retention) {
+    return new CounterPeriod(type, id, start, end, end.plus(retention));
   }
 }

@@ -103,7 +103,9 @@ public final class QuotaEngine {
   /** Units counted so far in the user's period {@code window} of quota {@code type} (before any reset). */
   public long counted(String userId, QuotaType type, PeriodWindow window) {
     Instant now = settings.clock().instant();
-    return store(() -> counters.read(userId, List.of(new CounterKey(type, window.id())), now)).get(0).used();
+    // with bounds: a lost counter read as zero here would make the reset forgive nothing
+    return store(() -> counters.readPeriods(userId, List.of(window.counter(type, settings.counterRetention())), now))
+        .get(0).used();
   }
 
   /**

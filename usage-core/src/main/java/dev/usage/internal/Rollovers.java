@@ -8,7 +8,7 @@ import dev.usage.QuotaType;
 import dev.usage.RolloverPolicy;
 import dev.usage.UsageStorageException;
 import dev.usage.UserQuota;
-import dev.usage.spi.CounterKey;
+import dev.usage.spi.CounterPeriod;
 import dev.usage.spi.CounterStore;
 import dev.usage.spi.CounterValue;
 import dev.usage.spi.PeriodHistoryStore;
@@ -154,8 +154,10 @@ public final class Rollovers {
       windows.add(w);
     }
     Collections.reverse(windows);
-    List<CounterKey> keys = windows.stream().map(w -> new CounterKey(quota.type(), w.id())).toList();
-    List<CounterValue> values = QuotaEngine.store(() -> counters.read(userId, keys, now));
+    // with bounds: a lost counter read as zero here would be stored as the period's usage for good
+    List<CounterPeriod> periods = windows.stream().map(w -> w.counter(quota.type(), settings.counterRetention()))
+        .toList();
+    List<CounterValue> values = QuotaEngine.store(() -> counters.readPeriods(userId, periods, now));
     List<Long> parts = latest.map(PeriodUsage::rolledOverParts).orElse(List.of());
     parts = carryThroughUnused(parts, quota.limit(), quota.rollover(), skipped);
     boolean started = latest.isPresent();

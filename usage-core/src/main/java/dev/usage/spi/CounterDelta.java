@@ -39,6 +39,10 @@ public record CounterDelta(QuotaType type, String periodId, Instant periodStart,
     return new CounterKey(type, periodId);
   }
 
+  public CounterPeriod period() {
+    return new CounterPeriod(type, periodId, periodStart, periodEnd, counterExpiresAt);
+  }
+
   public boolean isLimited() {
     return limit != Quota.UNLIMITED;
   }

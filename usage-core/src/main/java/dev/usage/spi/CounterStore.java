@@ -52,6 +52,16 @@ public interface CounterStore {
   List<CounterValue> read(String userId, List<CounterKey> keys, java.time.Instant now);
 
   /**
+   * As {@link #read}, for counters whose periods the caller knows. The engine reads through this where a
+   * zero read for a lost counter would be stored for good: closing a period, and an admin reset. A store
+   * that can lose counters and rebuild them (Redis re-seeding from the event log) rebuilds a lost counter
+   * here from its bounds, where {@link #read} would read it as a new user's; others read.
+   */
+  default List<CounterValue> readPeriods(String userId, List<CounterPeriod> periods, java.time.Instant now) {
+    return read(userId, periods.stream().map(CounterPeriod::key).toList(), now);
+  }
+
+  /**
    * One page of all users' live counters, for batch jobs (closing periods). Not a snapshot: counters
    * written during a scan may or may not be seen. Counters with nothing used and nothing reserved may be
    * left out. A page may hold somewhat more or fewer than {@code limit} counters.

@@ -12,6 +12,7 @@ import dev.usage.spi.ConsumeOutcome;
 import dev.usage.spi.CounterDelta;
 import dev.usage.spi.CounterKey;
 import dev.usage.spi.CounterPage;
+import dev.usage.spi.CounterPeriod;
 import dev.usage.spi.CounterStore;
 import dev.usage.spi.CounterValue;
 import dev.usage.spi.EventStore;
@@ -256,7 +257,8 @@ public final class RedisCounterStore implements CounterStore {
         case "T":
           throw lateAnswer("consume");
         default:
-          lostState.recover(status, r, c.userId(), user, RedisLostState.Counter.of(deltas), c.now(), attempt);
+          lostState.recover(status, r, c.userId(), user, deltas.stream().map(CounterDelta::period).toList(), c.now(),
+              attempt);
       }
     }
   }
@@ -283,14 +285,15 @@ public final class RedisCounterStore implements CounterStore {
   private SettleOutcome settle(SettleCommand c, String op, String canonical, List<String> pairs) {
     String user = keys.user(c.userId());
     String[] k = {keys.sentinelFor(user), keys.root(user), keys.hold(user, c.reservationId())};
-    String[] a = new String[6 + pairs.size()];
+    String[] a = new String[7 + pairs.size()];
     a[0] = user;
     a[1] = micros(c.now());
     a[2] = RedisKeys.encode(c.reservationId());
     a[3] = op;
     a[4] = canonical;
+    a[6] = reseedFrom.isPresent() ? "1" : "0";
     for (int i = 0; i < pairs.size(); i++) {
-      a[6 + i] = pairs.get(i);
+      a[7 + i] = pairs.get(i);
     }
     for (int attempt = 1; ; attempt++) {
       long giveUpAt = redis.giveUpAt();
@@ -313,12 +316,12 @@ public final class RedisCounterStore implements CounterStore {
         case "T":
           throw lateAnswer(op);
         default:
-          // a lost sentinel: reservations are not restored, so a settle finds nothing once it is back; a lost
-          // counter (named in the answer) is re-seeded, and the settle charges it
-          List<RedisLostState.Counter> lost = new ArrayList<>();
-          if (r.size() >= 7) {
-            lost.add(new RedisLostState.Counter(QuotaType.of(text(r.get(2))), text(r.get(3)), instant(text(r.get(4))),
-                instant(text(r.get(5))), instant(text(r.get(6)))));
+          // a lost sentinel: reservations are not restored, so a settle finds nothing once it is back; lost
+          // counters (each named in the answer) are re-seeded together, and the settle charges them
+          List<CounterPeriod> lost = new ArrayList<>();
+          for (int i = 2; i + 5 <= r.size(); i += 5) {
+            lost.add(new CounterPeriod(QuotaType.of(text(r.get(i))), text(r.get(i + 1)),
+                instant(text(r.get(i + 2))), instant(text(r.get(i + 3))), instant(text(r.get(i + 4)))));
           }
           lostState.recover(status, r, c.userId(), user, lost, c.now(), attempt);
       }
@@ -327,6 +330,23 @@ public final class RedisCounterStore implements CounterStore {
 
   @Override
   public List<CounterValue> read(String userId, List<CounterKey> counterKeys, Instant now) {
+    // a key names no period bounds, so nothing is seeded here: a user not yet re-seeded reads as a new user would
+    return read(userId, counterKeys, List.of(), now);
+  }
+
+  /**
+   * With re-seeding on, a lost counter (or one of a user without a record) is re-seeded from the event log
+   * with the bounds given, then read; without it, as {@link #read}.
+   */
+  @Override
+  public List<CounterValue> readPeriods(String userId, List<CounterPeriod> periods, Instant now) {
+    return read(userId, periods.stream().map(CounterPeriod::key).toList(),
+        reseedFrom.isPresent() ? periods : List.of(), now);
+  }
+
+  /** Reads; {@code seedable} empty, or the counters to re-seed (the keys' own) when the script asks for it. */
+  private List<CounterValue> read(String userId, List<CounterKey> counterKeys, List<CounterPeriod> seedable,
+      Instant now) {
     String user = keys.user(userId);
     int n = counterKeys.size();
     if (n == 0) {
@@ -338,8 +358,7 @@ public final class RedisCounterStore implements CounterStore {
     String[] a = new String[3 + 2 * n];
     a[0] = user;
     a[1] = micros(now);
-    // reads never seed (a key names no period bounds): a user not yet re-seeded reads as a new user would
-    a[2] = "0";
+    a[2] = seedable.isEmpty() ? "0" : "1";
     for (int i = 0; i < n; i++) {
       CounterKey key = counterKeys.get(i);
       k[2 + i] = keys.counter(user, key.periodId());
@@ -356,7 +375,7 @@ public final class RedisCounterStore implements CounterStore {
         }
         return out;
       }
-      lostState.recover(text(r.get(0)), r, userId, user, List.of(), now, attempt);
+      lostState.recover(text(r.get(0)), r, userId, user, seedable, now, attempt);
     }
   }
 

@@ -7,7 +7,7 @@ import static dev.usage.redis.RedisScripts.text;
 import dev.usage.Quota;
 import dev.usage.QuotaType;
 import dev.usage.UsageStorageException;
-import dev.usage.spi.CounterDelta;
+import dev.usage.spi.CounterPeriod;
 import dev.usage.spi.EventStore;
 import io.lettuce.core.RedisException;
 import java.time.Instant;
@@ -39,7 +39,7 @@ final class RedisLostState {
    * counter is gone, or the user has no root, with re-seeding on). Re-seeds and returns, so the caller
    * runs its script again; or throws.
    */
-  void recover(String status, List<Object> r, String userId, String user, List<Counter> counters,
+  void recover(String status, List<Object> r, String userId, String user, List<CounterPeriod> counters,
       Instant now, int attempt) {
     if (attempt > 3) {
       throw new UsageStorageException("Redis state of user " + userId + " kept changing while it was re-seeded");
@@ -63,23 +63,14 @@ final class RedisLostState {
     if (reseedFrom.isPresent() && !counters.isEmpty()) {
       seed(userId, user, counters, now);
     } else if (reseedFrom.isPresent()) {
-      // a read of a user not re-seeded yet (a read names no period bounds): the next consume seeds
+      // a read without period bounds (CounterStore.read) of a user not re-seeded yet: the next consume seeds
       throw new UsageStorageException("Redis lost quota state of user " + userId + "; it is re-seeded from the"
           + " event log by the user's next consume");
     }
   }
 
-  /** A counter to re-seed: its type, period and bounds, and when it expires. */
-  record Counter(QuotaType type, String periodId, Instant periodStart, Instant periodEnd, Instant expiresAt) {
-
-    static List<Counter> of(List<CounterDelta> deltas) {
-      return deltas.stream().map(d -> new Counter(d.type(), d.periodId(), d.periodStart(), d.periodEnd(),
-          d.counterExpiresAt())).toList();
-    }
-  }
-
   /** Re-creates the command's counters from the event log (see the class comment). */
-  private void seed(String userId, String user, List<Counter> counters, Instant now) {
+  private void seed(String userId, String user, List<CounterPeriod> counters, Instant now) {
     Map<List<Instant>, Map<QuotaType, Long>> totals = new HashMap<>();
     String[] k = new String[2 + counters.size()];
     k[0] = keys.sentinelFor(user);
@@ -89,7 +80,7 @@ final class RedisLostState {
     a[1] = micros(now);
     a[2] = userId;
     for (int i = 0; i < counters.size(); i++) {
-      Counter d = counters.get(i);
+      CounterPeriod d = counters.get(i);
       Map<QuotaType, Long> sums = totals.computeIfAbsent(List.of(d.periodStart(), d.periodEnd()),
           p -> reseedFrom.get().userTotals(userId, d.periodStart(), d.periodEnd()));
       k[2 + i] = keys.counter(user, d.periodId());
@@ -98,7 +89,7 @@ final class RedisLostState {
       a[b + 1] = d.periodId();
       a[b + 2] = micros(d.periodStart());
       a[b + 3] = micros(d.periodEnd());
-      a[b + 4] = micros(d.expiresAt());
+      a[b + 4] = micros(d.counterExpiresAt());
       a[b + 5] = Long.toString(Math.min(Quota.MAX_AMOUNT, sums.getOrDefault(d.type(), 0L)));
     }
     long giveUpAt = redis.giveUpAt();

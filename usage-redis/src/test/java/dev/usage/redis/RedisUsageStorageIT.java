@@ -213,7 +213,7 @@ class RedisUsageStorageIT {
       for (String amount : new String[] {"1.5", "1e3", "-1", "0x10", "9007199254740992"}) {
         assertThatThrownBy(() -> RedisScripts.run(connector, RedisScripts.SETTLE, "commit", k, u,
             RedisCounterStore.micros(Instant.now()), RedisKeys.encode(held.id()), "commit", type + "=" + amount + ";",
-            "9999999999999999", type, amount)).as(amount).isInstanceOf(IllegalStateException.class)
+            "9999999999999999", "0", type, amount)).as(amount).isInstanceOf(IllegalStateException.class)
             .hasMessageContaining("not a whole number");
       }
       assertThat(raw.sync().hgetall(k[2])).as("the hold is still held").isEqualTo(hold);
