@@ -115,9 +115,10 @@ public final class RedisLiveFeed implements AutoCloseable {
         }
       }
     } catch (RedisException e) {
-      log.warn("Publishing {} stored events to the live feed failed: {}", events.size(), e.toString());
-      return;
+      log.warn("Publishing stored events to the live feed failed after {} of {} were sent: {}", sent.size(),
+          events.size(), e.toString());
     }
+    // those sent before a failure are on their way too: close() waits for them
     later(CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)),
         e -> log.warn("Publishing {} stored events to the live feed failed: {}", sent.size(), e.toString()));
   }
