@@ -496,12 +496,13 @@ class RedisConsumeBatchingIT {
     List<String[]> malformed = List.of(new String[] {"requests", "many", "-1", FAR},
         new String[] {"requests", "1.5", "-1", FAR}, new String[] {"requests", "-5", "-1", FAR},
         new String[] {"requests", "0", "-1", FAR}, new String[] {"requests", "9007199254740992", "-1", FAR},
-        new String[] {"requests", "1", "-2", FAR}, new String[] {"requests", "1", "0.5", FAR});
+        new String[] {"requests", "1", "-2", FAR}, new String[] {"requests", "1", "0.5", FAR},
+        new String[] {"requests", "1", "1e400", FAR});
     for (String[] bad : malformed) {
       assertThatThrownBy(() -> RedisScripts.run(connector, RedisScripts.CONSUME_FAST, "consume", keys, concat(
           new String[] {"2", "2", "8", "2", "8"}, concat(consume(good), consume(bad)))))
           .as(String.join(" ", bad)).isInstanceOf(IllegalStateException.class)
-          .hasMessageContaining("delta 1 is not a whole amount in 1..2^53-1 and a limit of -1 or more (consume 2)");
+          .hasMessageContaining("delta 1 is not a whole amount in 1..2^53-1 and a limit in -1..2^53-1 (consume 2)");
     }
     // counts that do not add up to the keys and arguments sent
     assertThatThrownBy(() -> RedisScripts.run(connector, RedisScripts.CONSUME_FAST, "consume", keys, concat(

@@ -182,7 +182,7 @@ class RedisUsageStorageIT {
       String[] two = {keys[0], keys[1], keys[2], keys[3], keys[4], keys[5], keys[5]};
       for (String[] amountAndLimit : List.of(new String[] {"1.5", "10"}, new String[] {"-5", "10"},
           new String[] {"0", "10"}, new String[] {"0x10", "10"}, new String[] {"9007199254740992", "-1"},
-          new String[] {"1", "-2"}, new String[] {"1", "1e3"})) {
+          new String[] {"1", "-2"}, new String[] {"1", "1e3"}, new String[] {"1", "9007199254740992"})) {
         assertThatThrownBy(() -> RedisScripts.run(connector, RedisScripts.CONSUME, "consume", two, u, "1", "", "0",
             "0", "", "0", "0", "", "0", "0", "", "mallory", "9999999999999999",
             "requests", "M2026-11-01", "1", "10", "0", "1", "9999999999999999",

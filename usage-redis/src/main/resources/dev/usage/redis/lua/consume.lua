@@ -25,8 +25,8 @@ for i = 0, n - 1 do
   if not (string.find(ARGV[b + 2], '^[1-9]%d*$') and num(ARGV[b + 2]) <= MAX) then
     return redis.error_reply('ERR usage consume: delta ' .. i .. ' amount is not a whole number in 1..2^53-1')
   end
-  if ARGV[b + 3] ~= '-1' and not string.find(ARGV[b + 3], '^%d+$') then
-    return redis.error_reply('ERR usage consume: delta ' .. i .. ' limit is not -1 or a whole number')
+  if ARGV[b + 3] ~= '-1' and not (string.find(ARGV[b + 3], '^%d+$') and num(ARGV[b + 3]) <= MAX) then
+    return redis.error_reply('ERR usage consume: delta ' .. i .. ' limit is not -1 or a whole number in 0..2^53-1')
   end
 end
 if (ARGV[5] == '1' and not num(ARGV[7])) or (ARGV[8] == '1' and not (num(ARGV[10]) and num(ARGV[11])))

@@ -59,8 +59,8 @@ local function malformed(k0, nk, a0, na)
     -- the full path refuses it. Amounts are whole and in range, so that no write fails after an earlier one
     -- (the counts written are formatted here, never the arguments as sent)
     if not (amount and limit) or amount < 1 or amount > 9007199254740991 or amount ~= floor(amount)
-        or limit < -1 or limit ~= floor(limit) then
-      return 'delta ' .. i .. ' is not a whole amount in 1..2^53-1 and a limit of -1 or more'
+        or limit < -1 or limit > 9007199254740991 or limit ~= floor(limit) then
+      return 'delta ' .. i .. ' is not a whole amount in 1..2^53-1 and a limit in -1..2^53-1'
     end
     num[nv + 1 + 2 * i], num[nv + 2 + 2 * i] = amount, limit
   end
