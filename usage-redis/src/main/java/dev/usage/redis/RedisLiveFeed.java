@@ -101,7 +101,8 @@ public final class RedisLiveFeed implements AutoCloseable {
   /**
    * Publishes events stored by an event log elsewhere ({@link FeedingEventStore}), pipelined in their order, the
    * first of each id only, without waiting: the log's writer must not wait for the feed. A failure is logged
-   * once per call and those events are not published.
+   * (once when sending stops midway, once when a sent publication fails) and the events it concerns are not
+   * published.
    */
   void publishLater(List<UsageEvent> events) {
     Set<String> ids = new HashSet<>();
@@ -115,8 +116,8 @@ public final class RedisLiveFeed implements AutoCloseable {
         }
       }
     } catch (RedisException e) {
-      log.warn("Publishing stored events to the live feed failed after {} of {} were sent: {}", sent.size(),
-          events.size(), e.toString());
+      log.warn("Publishing stored events to the live feed stopped after {} were sent: {}", sent.size(),
+          e.toString());
     }
     // those sent before a failure are on their way too: close() waits for them
     later(CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)),
