@@ -330,13 +330,14 @@ public final class RedisCounterStore implements CounterStore {
 
   @Override
   public List<CounterValue> read(String userId, List<CounterKey> counterKeys, Instant now) {
-    // a key names no period bounds, so nothing is seeded here: a user not yet re-seeded reads as a new user would
+    // a key names no period bounds, so nothing is seeded here: a user without a record reads as a new user would
     return read(userId, counterKeys, List.of(), now);
   }
 
   /**
    * With re-seeding on, a lost counter (or one of a user without a record) is re-seeded from the event log
-   * with the bounds given, then read; without it, as {@link #read}.
+   * with the bounds given, then read (when the log holds nothing for any of them, they read as zeros and
+   * nothing is written); without it, as {@link #read}.
    */
   @Override
   public List<CounterValue> readPeriods(String userId, List<CounterPeriod> periods, Instant now) {
@@ -375,7 +376,10 @@ public final class RedisCounterStore implements CounterStore {
         }
         return out;
       }
-      lostState.recover(text(r.get(0)), r, userId, user, seedable, now, attempt);
+      if (!lostState.recoverRead(text(r.get(0)), r, userId, user, seedable, now, attempt)) {
+        // nothing in the event log for any of them: zeros, with nothing written
+        return counterKeys.stream().map(key -> new CounterValue(key.type(), key.periodId(), 0, 0)).toList();
+      }
     }
   }
 

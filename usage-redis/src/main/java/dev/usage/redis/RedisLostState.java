@@ -11,6 +11,7 @@ import dev.usage.spi.CounterPeriod;
 import dev.usage.spi.EventStore;
 import io.lettuce.core.RedisException;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,9 +42,7 @@ final class RedisLostState {
    */
   void recover(String status, List<Object> r, String userId, String user, List<CounterPeriod> counters,
       Instant now, int attempt) {
-    if (attempt > 3) {
-      throw new UsageStorageException("Redis state of user " + userId + " kept changing while it was re-seeded");
-    }
+    requireFewAttempts(userId, attempt);
     if (status.equals("L")) {
       String what = r.size() > 1 ? text(r.get(1)) : "state";
       if (reseedFrom.isEmpty()) {
@@ -61,7 +60,7 @@ final class RedisLostState {
       throw new IllegalStateException("unexpected script answer " + r);
     }
     if (reseedFrom.isPresent() && !counters.isEmpty()) {
-      seed(userId, user, counters, now);
+      seed(userId, user, counters, totals(userId, counters), now);
     } else if (reseedFrom.isPresent()) {
       // a read without period bounds (CounterStore.read) of a user not re-seeded yet: the next consume seeds
       throw new UsageStorageException("Redis lost quota state of user " + userId + "; it is re-seeded from the"
@@ -69,9 +68,47 @@ final class RedisLostState {
     }
   }
 
-  /** Re-creates the command's counters from the event log (see the class comment). */
-  private void seed(String userId, String user, List<CounterPeriod> counters, Instant now) {
-    Map<List<Instant>, Map<QuotaType, Long>> totals = new HashMap<>();
+  /**
+   * As {@link #recover}, for a read of {@code counters} (empty: a read without period bounds). A read that
+   * would seed counters of which the event log holds nothing seeds nothing and answers false: the read is
+   * zeros, and nothing is written for a user id that may never have been used (status reads come here for
+   * any id). True: run the read again.
+   */
+  boolean recoverRead(String status, List<Object> r, String userId, String user, List<CounterPeriod> counters,
+      Instant now, int attempt) {
+    if (!status.equals("N") || reseedFrom.isEmpty() || counters.isEmpty()) {
+      recover(status, r, userId, user, counters, now, attempt);
+      return true;
+    }
+    requireFewAttempts(userId, attempt);
+    List<Long> used = totals(userId, counters);
+    if (used.stream().allMatch(u -> u == 0)) {
+      return false;
+    }
+    seed(userId, user, counters, used, now);
+    return true;
+  }
+
+  private static void requireFewAttempts(String userId, int attempt) {
+    if (attempt > 3) {
+      throw new UsageStorageException("Redis state of user " + userId + " kept changing while it was re-seeded");
+    }
+  }
+
+  /** What the event log holds for each counter, at most {@link Quota#MAX_AMOUNT}. */
+  private List<Long> totals(String userId, List<CounterPeriod> counters) {
+    Map<List<Instant>, Map<QuotaType, Long>> byPeriod = new HashMap<>();
+    List<Long> out = new ArrayList<>(counters.size());
+    for (CounterPeriod d : counters) {
+      Map<QuotaType, Long> sums = byPeriod.computeIfAbsent(List.of(d.periodStart(), d.periodEnd()),
+          p -> reseedFrom.get().userTotals(userId, d.periodStart(), d.periodEnd()));
+      out.add(Math.min(Quota.MAX_AMOUNT, sums.getOrDefault(d.type(), 0L)));
+    }
+    return out;
+  }
+
+  /** Re-creates the command's counters with {@code used} from the event log (see the class comment). */
+  private void seed(String userId, String user, List<CounterPeriod> counters, List<Long> used, Instant now) {
     String[] k = new String[2 + counters.size()];
     k[0] = keys.sentinelFor(user);
     k[1] = keys.root(user);
@@ -81,8 +118,6 @@ final class RedisLostState {
     a[2] = userId;
     for (int i = 0; i < counters.size(); i++) {
       CounterPeriod d = counters.get(i);
-      Map<QuotaType, Long> sums = totals.computeIfAbsent(List.of(d.periodStart(), d.periodEnd()),
-          p -> reseedFrom.get().userTotals(userId, d.periodStart(), d.periodEnd()));
       k[2 + i] = keys.counter(user, d.periodId());
       int b = 4 + 6 * i;
       a[b] = d.type().name();
@@ -90,7 +125,7 @@ final class RedisLostState {
       a[b + 2] = micros(d.periodStart());
       a[b + 3] = micros(d.periodEnd());
       a[b + 4] = micros(d.counterExpiresAt());
-      a[b + 5] = Long.toString(Math.min(Quota.MAX_AMOUNT, sums.getOrDefault(d.type(), 0L)));
+      a[b + 5] = Long.toString(used.get(i));
     }
     long giveUpAt = redis.giveUpAt();
     a[3] = redis.deadline(giveUpAt);

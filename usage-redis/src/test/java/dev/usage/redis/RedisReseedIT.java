@@ -87,6 +87,18 @@ class RedisReseedIT {
   }
 
   @Test
+  void aStatusReadOfAUserTheEventLogDoesNotKnowWritesNothing() {
+    // the read closes March to learn what it carried: nothing to re-seed, so nothing is stored for an id that
+    // may never have been used
+    SettableClock clock = SettableClock.at("2026-04-02T00:05:00Z");
+    engine(clock,
+        b -> b.defaultQuota(Quota.monthly(QuotaType.REQUESTS, 1_000).withRollover(RolloverPolicy.carryAll())));
+    String before = redis.command("DBSIZE");
+    assertThat(requests().limit()).isEqualTo(1_000);
+    assertThat(redis.command("DBSIZE")).isEqualTo(before);
+  }
+
+  @Test
   void anAdminResetAfterALossForgivesWhatTheEventLogSaysWasUsed() {
     SettableClock clock = SettableClock.at("2026-03-20T12:00:00Z");
     engine(clock, b -> { });
