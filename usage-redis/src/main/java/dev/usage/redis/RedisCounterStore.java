@@ -335,9 +335,10 @@ public final class RedisCounterStore implements CounterStore {
   }
 
   /**
-   * With re-seeding on, a lost counter (or one of a user without a record) is re-seeded from the event log
-   * with the bounds given, then read (when the log holds nothing for any of them, they read as zeros and
-   * nothing is written); without it, as {@link #read}.
+   * With re-seeding on, lost counters, those of a user without a record, and those missing for a re-seeded
+   * user are re-seeded from the event log with the bounds given, then read; for a user with neither a record
+   * nor any of these counters, when the log holds nothing for them either, they read as zeros and nothing is
+   * written. Without re-seeding, as {@link #read}.
    */
   @Override
   public List<CounterValue> readPeriods(String userId, List<CounterPeriod> periods, Instant now) {
@@ -377,7 +378,7 @@ public final class RedisCounterStore implements CounterStore {
         return out;
       }
       if (!lostState.recoverRead(text(r.get(0)), r, userId, user, seedable, now, attempt)) {
-        // nothing in the event log for any of them: zeros, with nothing written
+        // an id with no state in Redis and nothing in the event log: zeros, with nothing written
         return counterKeys.stream().map(key -> new CounterValue(key.type(), key.periodId(), 0, 0)).toList();
       }
     }

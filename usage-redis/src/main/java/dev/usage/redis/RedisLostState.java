@@ -69,14 +69,15 @@ final class RedisLostState {
   }
 
   /**
-   * As {@link #recover}, for a read of {@code counters} (empty: a read without period bounds). A read that
-   * would seed counters of which the event log holds nothing seeds nothing and answers false: the read is
-   * zeros, and nothing is written for a user id that may never have been used (status reads come here for
-   * any id). True: run the read again.
+   * As {@link #recover}, for a read of {@code counters} (empty: a read without period bounds). For a user
+   * with no record and none of the counters read ({@code N none}: an id that may never have been used;
+   * status reads come here for any id), when the event log holds nothing for them either, nothing is seeded
+   * and the answer is false: the read is zeros, and nothing is written. True: run the read again.
    */
   boolean recoverRead(String status, List<Object> r, String userId, String user, List<CounterPeriod> counters,
       Instant now, int attempt) {
-    if (!status.equals("N") || reseedFrom.isEmpty() || counters.isEmpty()) {
+    boolean none = r.size() > 1 && "none".equals(text(r.get(1)));
+    if (!status.equals("N") || !none || reseedFrom.isEmpty() || counters.isEmpty()) {
       recover(status, r, userId, user, counters, now, attempt);
       return true;
     }

@@ -87,6 +87,40 @@ class RedisReseedIT {
   }
 
   @Test
+  void aPeriodLostAndFirstMetAfterTheNextBeganIsClosedWithWhatTheEventLogSaysItUsed() {
+    SettableClock clock = SettableClock.at("2026-03-20T12:00:00Z");
+    engine(clock,
+        b -> b.defaultQuota(Quota.monthly(QuotaType.REQUESTS, 1_000).withRollover(RolloverPolicy.carryAll())));
+    engine.tracking().consumeQuota(event(clock, 600));
+    redis.command("FLUSHALL");
+
+    // the first call after the loss comes before March is final: it re-seeds April's counter only
+    clock.set("2026-04-01T00:30:00Z");
+    assertThat(engine.tracking().consumeQuota(Consumption.of(user, QuotaType.REQUESTS, 1)).allowed()).isTrue();
+    clock.set("2026-04-02T00:35:00Z");
+    assertThat(engine.tracking().consumeQuota(Consumption.of(user, QuotaType.REQUESTS, 1)).allowed()).isTrue();
+
+    assertThat(engine.quotas().getQuotaHistory(user)).singleElement().satisfies(r -> {
+      assertThat(r.used()).isEqualTo(600);
+      assertThat(r.rolledOver()).isEqualTo(400);
+    });
+    assertThat(requests().limit()).isEqualTo(1_400);
+  }
+
+  @Test
+  void anAdminResetAfterTheUsersRecordWasEvictedAloneForgivesWhatTheCounterHolds() {
+    // no events: the consume records none, so only the live counter knows the 600
+    SettableClock clock = SettableClock.at("2026-03-20T12:00:00Z");
+    engine(clock, b -> { });
+    engine.tracking().consumeQuota(Consumption.of(user, QuotaType.REQUESTS, 600));
+    RedisKeys keys = new RedisKeys("reseed");
+    assertThat(redis.command("DEL", keys.root(keys.user(user)))).isEqualTo("1");
+
+    engine.quotas().resetUsage(user, QuotaType.REQUESTS, ChangeRequest.of("admin", "support ticket"));
+    assertThat(engine.tracking().consumeQuota(Consumption.of(user, QuotaType.REQUESTS, 1_000)).allowed()).isTrue();
+  }
+
+  @Test
   void aStatusReadOfAUserTheEventLogDoesNotKnowWritesNothing() {
     // the read closes March to learn what it carried: nothing to re-seed, so nothing is stored for an id that
     // may never have been used
@@ -113,9 +147,9 @@ class RedisReseedIT {
 
   @Test
   void aCommitAfterTheUsersRecordWentWithTheCounterReseedsItFromTheEventLog() {
-    engine(Clock.systemUTC(), b -> { });
-    engine.tracking().consumeQuota(UsageEvent.builder().eventId("first").userId(user).occurredAt(Instant.now())
-        .requests(5).build());
+    SettableClock clock = SettableClock.at("2026-03-20T12:00:00Z");
+    engine(clock, b -> { });
+    engine.tracking().consumeQuota(event(clock, 5));
     Reservation held = engine.tracking().reserveQuota(Consumption.of(user, QuotaType.REQUESTS, 100)).reservation()
         .orElseThrow();
     RedisKeys keys = new RedisKeys("reseed");
@@ -131,9 +165,10 @@ class RedisReseedIT {
   void aCommitReseedsEveryLostCounterOfItsHoldAtOnce() {
     // four quota types in one period's counter hash: a commit that learnt of one lost counter per try gave up
     // after three
-    engine(Clock.systemUTC(), b -> b.defaultQuota(Quota.monthly(QuotaType.CHARACTERS, 1_000))
+    SettableClock clock = SettableClock.at("2026-03-20T12:00:00Z");
+    engine(clock, b -> b.defaultQuota(Quota.monthly(QuotaType.CHARACTERS, 1_000))
         .defaultQuota(Quota.monthly(QuotaType.TOKENS, 1_000)).defaultQuota(Quota.monthly(IMAGES, 1_000)));
-    engine.tracking().consumeQuota(UsageEvent.builder().eventId("first").userId(user).occurredAt(Instant.now())
+    engine.tracking().consumeQuota(UsageEvent.builder().eventId("first").userId(user).occurredAt(clock.instant())
         .characters(5).requests(5).inputTokens(5).quantity(IMAGES, 5).build());
     Reservation held = engine.tracking().reserveQuota(Consumption.builder(user).characters(10).requests(10).tokens(10)
         .amount(IMAGES, 10).build()).reservation().orElseThrow();
