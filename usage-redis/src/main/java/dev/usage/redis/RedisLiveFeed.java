@@ -101,8 +101,8 @@ public final class RedisLiveFeed implements AutoCloseable {
   /**
    * Publishes events stored by an event log elsewhere ({@link FeedingEventStore}), pipelined in their order, the
    * first of each id only, without waiting: the log's writer must not wait for the feed. A failure is logged
-   * (once when sending stops midway, once when a sent publication fails) and the events it concerns are not
-   * published.
+   * (once when sending stops midway, once when one or more sent publications fail) and the events it
+   * concerns are not published.
    */
   void publishLater(List<UsageEvent> events) {
     Set<String> ids = new HashSet<>();
@@ -121,7 +121,8 @@ public final class RedisLiveFeed implements AutoCloseable {
     }
     // those sent before a failure are on their way too: close() waits for them
     later(CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)),
-        e -> log.warn("Publishing {} stored events to the live feed failed: {}", sent.size(), e.toString()));
+        e -> log.warn("Publishing stored events to the live feed failed for one or more of {}: {}", sent.size(),
+            e.toString()));
   }
 
   /** Keeps {@code sent} among the unanswered publications until it completes; {@code failed} if it fails. */

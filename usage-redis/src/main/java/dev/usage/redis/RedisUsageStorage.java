@@ -249,7 +249,8 @@ public final class RedisUsageStorage implements UsageStorage {
             + " their loss, and" + (value.startsWith("allkeys") ? " the slot sentinels" : " reservations' expiry"
             + " records") + ". The fast consume path never reads a user's record, so a least-recently-used or"
             + " least-frequently-used policy tends to evict it first; a counter evicted after it starts again from"
-            + " zero unless reseedFrom(eventStore) is configured. Set noeviction (with enough maxmemory)");
+            + " zero unless reseedFrom(eventStore) is configured (which rebuilds the usage recorded as events). Set"
+            + " noeviction (with enough maxmemory)");
       }
     }
   }
