@@ -30,7 +30,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Lost state rebuilt from the event log ({@code reseedFrom}) where the engine would otherwise store a zero for
  * good or charge a counter started afresh: closing a period, an admin reset, a commit whose user's record went
- * with its counters, a commit of a hold whose counters were all lost. On a private Redis.
+ * with its counters, a commit of a hold whose counters were all lost; and the other way, a status read of an id
+ * Redis and the log know nothing of, which writes nothing. On a private Redis.
  */
 class RedisReseedIT {
 
@@ -66,10 +67,8 @@ class RedisReseedIT {
   @Test
   void aPeriodLostBeforeItClosedIsClosedWithWhatTheEventLogSaysItUsed() {
     SettableClock clock = SettableClock.at("2026-03-20T12:00:00Z");
-    engine(clock,
-        b -> b.defaultQuota(Quota.monthly(QuotaType.REQUESTS, 1_000).withRollover(RolloverPolicy.carryAll())));
-    engine.tracking().consumeQuota(event(clock, 600));
-    redis.command("FLUSHALL"); // Redis restarted without persistence; the user's next call is in April
+    carryingEngine(clock);
+    usedThenLost(clock, 600); // Redis restarted without persistence; the user's next call is in April
 
     clock.set("2026-04-02T00:05:00Z"); // March is final: no replay (24 h) nor hold (5 min) can charge it
     assertThat(engine.tracking().consumeQuota(Consumption.of(user, QuotaType.REQUESTS, 1)).allowed()).isTrue();
@@ -89,10 +88,8 @@ class RedisReseedIT {
   @Test
   void aPeriodLostAndFirstMetAfterTheNextBeganIsClosedWithWhatTheEventLogSaysItUsed() {
     SettableClock clock = SettableClock.at("2026-03-20T12:00:00Z");
-    engine(clock,
-        b -> b.defaultQuota(Quota.monthly(QuotaType.REQUESTS, 1_000).withRollover(RolloverPolicy.carryAll())));
-    engine.tracking().consumeQuota(event(clock, 600));
-    redis.command("FLUSHALL");
+    carryingEngine(clock);
+    usedThenLost(clock, 600);
 
     // the first call after the loss comes before March is final: it re-seeds April's counter only
     clock.set("2026-04-01T00:30:00Z");
@@ -125,8 +122,7 @@ class RedisReseedIT {
     // the read closes March to learn what it carried: nothing to re-seed, so nothing is stored for an id that
     // may never have been used
     SettableClock clock = SettableClock.at("2026-04-02T00:05:00Z");
-    engine(clock,
-        b -> b.defaultQuota(Quota.monthly(QuotaType.REQUESTS, 1_000).withRollover(RolloverPolicy.carryAll())));
+    carryingEngine(clock);
     String before = redis.command("DBSIZE");
     assertThat(requests().limit()).isEqualTo(1_000);
     assertThat(redis.command("DBSIZE")).isEqualTo(before);
@@ -136,8 +132,7 @@ class RedisReseedIT {
   void anAdminResetAfterALossForgivesWhatTheEventLogSaysWasUsed() {
     SettableClock clock = SettableClock.at("2026-03-20T12:00:00Z");
     engine(clock, b -> { });
-    engine.tracking().consumeQuota(event(clock, 600));
-    redis.command("FLUSHALL");
+    usedThenLost(clock, 600);
 
     // the reset is the user's next call: it forgives the 600 the log holds, not a counter read as new
     engine.quotas().resetUsage(user, QuotaType.REQUESTS, ChangeRequest.of("admin", "support ticket"));
@@ -186,6 +181,18 @@ class RedisReseedIT {
         .closeOnShutdown(false);
     options.accept(b);
     engine = b.build();
+  }
+
+  /** Monthly requests, 1,000, whatever is unused carried into the next month. */
+  private void carryingEngine(Clock clock) {
+    engine(clock,
+        b -> b.defaultQuota(Quota.monthly(QuotaType.REQUESTS, 1_000).withRollover(RolloverPolicy.carryAll())));
+  }
+
+  /** The user uses {@code requests}, recorded as an event; then Redis loses everything ({@code FLUSHALL}). */
+  private void usedThenLost(Clock clock, long requests) {
+    engine.tracking().consumeQuota(event(clock, requests));
+    redis.command("FLUSHALL");
   }
 
   private UsageEvent event(Clock clock, long requests) {
