@@ -7,6 +7,7 @@ import dev.usage.spi.EventAnalytics;
 import dev.usage.spi.EventStore;
 import dev.usage.spi.UserQuotaStore;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -105,7 +106,9 @@ public final class InMemoryEventStore implements EventStore {
     return totals;
   }
 
+  /** At the microsecond, as every store compares (see {@link EventStore}). */
   private static boolean within(UsageEvent e, Instant from, Instant to) {
-    return !e.occurredAt().isBefore(from) && e.occurredAt().isBefore(to);
+    Instant at = e.occurredAt().truncatedTo(ChronoUnit.MICROS);
+    return !at.isBefore(from.truncatedTo(ChronoUnit.MICROS)) && at.isBefore(to.truncatedTo(ChronoUnit.MICROS));
   }
 }

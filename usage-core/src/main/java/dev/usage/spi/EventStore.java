@@ -11,6 +11,9 @@ import java.util.Optional;
 /**
  * The event log. Thread-safe. Appends are idempotent by event id: an id already stored is skipped, its
  * first version kept.
+ *
+ * <p>Instants are kept to the microsecond: ranges ({@code from <= occurredAt < to}) compare an event's time and
+ * both bounds truncated to the microsecond, so that every store counts the same events for the same range.
  */
 public interface EventStore {
 

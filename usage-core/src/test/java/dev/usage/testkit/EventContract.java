@@ -78,6 +78,30 @@ public abstract class EventContract extends AbstractStorageContract {
   }
 
   @Test
+  void rangesCompareInstantsToTheMicrosecond() {
+    UsageEngine engine = engine();
+    String user = user("micros");
+    // a second of the day before START that few if any other events share (a server's log may outlive a run:
+    // the system-wide figures are compared before and after)
+    Instant second = Instant.parse(START).minus(Duration.ofHours(3))
+        .minusSeconds(ThreadLocalRandom.current().nextInt(72_000));
+    // [second + 700 ns, second + 1,200 ns) is the microsecond [second, second + 1 µs)
+    Instant from = second.plusNanos(700);
+    Instant to = second.plusNanos(1_200);
+    SystemUsage before = engine.tracking().getSystemUsage(from, to);
+    engine.tracking().trackUsage(engine.tracking().event(user).occurredAt(second.plusNanos(500)).characters(1).build());
+    engine.tracking().trackUsage(engine.tracking().event(user).occurredAt(second.plusNanos(1_500)).characters(10).build());
+
+    // the first event only: the stores keep instants to the microsecond, and compare the bounds so too
+    assertThat(storage.events().userTotals(user, from, to)).containsExactly(Map.entry(QuotaType.CHARACTERS, 1L));
+    SystemUsage after = engine.tracking().getSystemUsage(from, to);
+    assertThat(after.events() - before.events()).isEqualTo(1);
+    assertThat(after.total(QuotaType.CHARACTERS) - before.total(QuotaType.CHARACTERS)).isEqualTo(1);
+    // bounds within one microsecond make an empty range
+    assertThat(storage.events().userTotals(user, second.plusNanos(1_100), second.plusNanos(1_900))).isEmpty();
+  }
+
+  @Test
   void theSameEventIdIsStoredOnce() {
     UsageEngine engine = engine();
     String user = user("dup-event");

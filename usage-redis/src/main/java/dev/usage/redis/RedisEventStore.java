@@ -65,6 +65,7 @@ public final class RedisEventStore implements EventStore {
   private final RedisConnector redis;
   private final RedisKeys keys;
   private final String ttl;
+  private final long retentionMicros;
   private final Optional<RedisLiveFeed> feed;
   private final RedisSystemUsage system;
 
@@ -79,6 +80,7 @@ public final class RedisEventStore implements EventStore {
     this.redis = redis;
     this.keys = keys;
     this.ttl = Long.toString(retention.toMillis());
+    this.retentionMicros = retention.toMillis() * 1_000L;
     this.feed = feed;
     this.system = new RedisSystemUsage(redis, keys);
   }
@@ -111,9 +113,20 @@ public final class RedisEventStore implements EventStore {
     Appended[] out = new Appended[events.size()];
     for (Map.Entry<String, List<Integer>> user : byUser.entrySet()) {
       List<Integer> at = user.getValue();
+      // the user's events older than the retention before their newest in the batch leave the log, never the
+      // batch's own (a backfill spanning more than the retention keeps what it brought): one cutoff for all the
+      // user's chunks, so that a later chunk does not drop an earlier one's
+      long newest = Long.MIN_VALUE;
+      long oldest = Long.MAX_VALUE;
+      for (int i : at) {
+        long micros = TimeBuckets.floorMicros(events.get(i).occurredAt());
+        newest = Math.max(newest, micros);
+        oldest = Math.min(oldest, micros);
+      }
+      String cutoff = Long.toString(Math.min(newest - retentionMicros, oldest));
       for (int i = 0; i < at.size(); i += CHUNK) {
         List<Integer> chunk = at.subList(i, Math.min(at.size(), i + CHUNK));
-        List<Appended> done = appendUser(user.getKey(), chunk.stream().map(events::get).toList());
+        List<Appended> done = appendUser(user.getKey(), cutoff, chunk.stream().map(events::get).toList());
         for (int j = 0; j < chunk.size(); j++) {
           out[chunk.get(j)] = done.get(j);
         }
@@ -122,13 +135,14 @@ public final class RedisEventStore implements EventStore {
     return List.of(out);
   }
 
-  private List<Appended> appendUser(String userId, List<UsageEvent> events) {
+  private List<Appended> appendUser(String userId, String cutoff, List<UsageEvent> events) {
     String user = keys.user(userId);
     List<String> k = new ArrayList<>(List.of(keys.eventTimes(user), keys.events(user), keys.hourIndex(user),
         keys.dayIndex(user)));
     Map<String, Integer> rollups = new LinkedHashMap<>();
-    List<String> a = new ArrayList<>(1 + 11 * events.size());
+    List<String> a = new ArrayList<>(2 + 11 * events.size());
     a.add(ttl);
+    a.add(cutoff);
     for (UsageEvent e : events) {
       long micros = TimeBuckets.floorMicros(e.occurredAt());
       long hour = TimeBuckets.hourOf(micros);
@@ -167,7 +181,7 @@ public final class RedisEventStore implements EventStore {
     // the users' indexes in append_events.lua): the hour of the instant a retention before the newest event, so
     // that an hour still holding a live event stays whatever the retention (not only whole hours)
     long newest = appended.stream().mapToLong(e -> e.stored().micros()).max().orElseThrow();
-    long cutoff = Math.min(TimeBuckets.hourOf(newest - Long.parseLong(ttl) * 1_000L), byHour.firstKey());
+    long cutoff = Math.min(TimeBuckets.hourOf(newest - retentionMicros), byHour.firstKey());
     List<String> index = new ArrayList<>(2 + 2 * byHour.size());
     index.add(ttl);
     index.add(Long.toString(cutoff));
@@ -203,8 +217,8 @@ public final class RedisEventStore implements EventStore {
   @Override
   public Map<QuotaType, Long> userTotals(String userId, Instant from, Instant to) {
     Map<QuotaType, Long> totals = new TreeMap<>();
-    long f = TimeBuckets.ceilMicros(from);
-    long t = TimeBuckets.ceilMicros(to);
+    long f = TimeBuckets.floorMicros(from);
+    long t = TimeBuckets.floorMicros(to);
     if (f >= t) {
       return totals;
     }

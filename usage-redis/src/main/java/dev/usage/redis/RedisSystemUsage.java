@@ -37,8 +37,8 @@ final class RedisSystemUsage {
   }
 
   SystemUsage usage(Instant from, Instant to) {
-    long f = TimeBuckets.ceilMicros(from);
-    long t = TimeBuckets.ceilMicros(to);
+    long f = TimeBuckets.floorMicros(from);
+    long t = TimeBuckets.floorMicros(to);
     Map<QuotaType, Long> totals = new TreeMap<>();
     if (f >= t) {
       return new SystemUsage(from, to, 0, 0, 0, totals);

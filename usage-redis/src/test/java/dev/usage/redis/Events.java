@@ -4,6 +4,7 @@ import dev.usage.QuotaType;
 import dev.usage.SystemUsage;
 import dev.usage.UsageEvent;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -51,8 +52,10 @@ final class Events {
     return first.values();
   }
 
+  /** {@code from <= occurredAt < to}, each truncated to the microsecond (as EventStore specifies). */
   static boolean within(UsageEvent e, Instant from, Instant to) {
-    return !e.occurredAt().isBefore(from) && e.occurredAt().isBefore(to);
+    Instant at = e.occurredAt().truncatedTo(ChronoUnit.MICROS);
+    return !at.isBefore(from.truncatedTo(ChronoUnit.MICROS)) && at.isBefore(to.truncatedTo(ChronoUnit.MICROS));
   }
 
   static Map<QuotaType, Long> userTotals(Collection<UsageEvent> events, String user, Instant from, Instant to) {

@@ -117,7 +117,7 @@ class RedisEventStoreIT {
     ranges.add(new Instant[] {T0, T0.plus(Duration.ofHours(1))}); // exactly one hour
     ranges.add(new Instant[] {T0.plus(Duration.ofHours(5)), T0}); // empty
     for (UsageEvent e : stored.stream().limit(30).toList()) {
-      // edges exactly at an event, and a microsecond later
+      // edges exactly at an event, a microsecond later, and a nanosecond later (the same microsecond)
       ranges.add(new Instant[] {e.occurredAt(), e.occurredAt().plusNanos(1_000)});
       ranges.add(new Instant[] {e.occurredAt().plusNanos(1), T0.plus(Duration.ofHours(40))});
       ranges.add(new Instant[] {start, e.occurredAt()});
@@ -269,6 +269,24 @@ class RedisEventStoreIT {
 
     assertThat(redis.connector.sync().zcard(keys.user("busy") + "et")).isEqualTo(1_000);
     assertThat(redis.connector.sync().hlen(keys.user("busy") + "ev")).isEqualTo(1_000);
+  }
+
+  @Test
+  void aBackfillOfMoreThanOneScriptRunKeepsAllItBrought() {
+    RedisKeys keys = redis.freshKeys();
+    RedisEventStore store = new RedisEventStore(redis.connector, keys, Duration.ofHours(1));
+    // one user's 600 events, run as two chunks: 500 at T0, then 100 an hour and a half later
+    List<UsageEvent> backfill = new ArrayList<>(batch(0, T0));
+    for (int i = 500; i < 600; i++) {
+      backfill.add(event("busy", "e" + i, T0.plus(Duration.ofMinutes(90)).plusMillis(i), 1, true));
+    }
+
+    assertThat(store.append(backfill)).isEqualTo(600);
+
+    // the second chunk trims against the batch's oldest event, not its own: the first chunk's events stay
+    assertThat(redis.connector.sync().zcard(keys.user("busy") + "et")).isEqualTo(600);
+    assertThat(store.userTotals("busy", T0, T0.plus(Duration.ofHours(2))))
+        .containsExactlyInAnyOrderEntriesOf(Map.of(QuotaType.CHARACTERS, 600L, QuotaType.REQUESTS, 600L));
   }
 
   private static List<UsageEvent> batch(int first, Instant at) {

@@ -2,18 +2,22 @@
 -- within the batch too), and the user's hourly and daily rollups count the new ones. See RedisEventStore.
 -- KEYS: 1 event times (zset id -> occurredAt), 2 events (hash id -> encoded event), 3 hour index, 4 day index,
 --       5.. the rollup hashes the batch touches (hours and days)
--- ARGV: 1 retention (ms), then per event: id, occurredAt (micros), hour rollup (KEYS index), day rollup
+-- ARGV: 1 retention (ms), 2 the trim cutoff (micros: the caller's, over all of the user's events in its batch,
+--       which may take more than one call), then per event: id, occurredAt (micros), hour rollup (KEYS index), day rollup
 --       (KEYS index), hour number, day number, hour label, day label, '1' = failed, quantities
 --       ('type=amount,...'), encoded event
--- Reply: per event, 1 (new) or 0 (known) and the stored encoded event. Events older than the retention before
--- the batch's newest are dropped from the log (an id appended again after that counts again).
+-- Reply: per event, 1 (new) or 0 (known) and the stored encoded event. Events older than the cutoff (the
+-- retention before the batch's newest, never the batch's own) are dropped from the log (an id appended again
+-- after that counts again).
 local W = 11
-local n = (#ARGV - 1) / W
-if n < 1 or n ~= math.floor(n) or #KEYS < 5 or not num(ARGV[1]) or num(ARGV[1]) < 1 then
+local n = (#ARGV - 2) / W
+local cutoff = num(ARGV[2])
+if n < 1 or n ~= math.floor(n) or #KEYS < 5 or not num(ARGV[1]) or num(ARGV[1]) < 1 or not cutoff
+    or cutoff ~= math.floor(cutoff) then
   return redis.error_reply('ERR usage append: malformed call')
 end
 for i = 0, n - 1 do
-  local b = 1 + i * W
+  local b = 2 + i * W
   for _, j in ipairs({2, 3, 4, 5, 6}) do
     local v = num(ARGV[b + j])
     if not v or v ~= math.floor(v) then
@@ -38,7 +42,7 @@ end
 local ttl = ARGV[1]
 local reply = {}
 for i = 0, n - 1 do
-  local b = 1 + i * W
+  local b = 2 + i * W
   local id, blob = ARGV[b + 1], ARGV[b + 11]
   if redis.call('HSETNX', KEYS[2], id, blob) == 1 then
     redis.call('ZADD', KEYS[1], ARGV[b + 2], id)
@@ -60,16 +64,9 @@ for i = 0, n - 1 do
     reply[#reply + 1] = redis.call('HGET', KEYS[2], id)
   end
 end
--- events older than the retention before this batch's newest leave the log: a bounded number per append, and
--- more than the append brought, so that a long-lived user's log stays bounded without a pass of its own however
--- busy the user; so do the indexes' expired buckets
-local newest, oldest = -MAX, MAX
-for i = 0, n - 1 do
-  newest = math.max(newest, num(ARGV[1 + i * W + 2]))
-  oldest = math.min(oldest, num(ARGV[1 + i * W + 2]))
-end
--- never the batch's own events (a backfill spanning more than the retention keeps what it brought)
-local cutoff = math.min(newest - num(ttl) * 1000, oldest)
+-- events older than the cutoff leave the log: a bounded number per append, and more than the append brought, so
+-- that a long-lived user's log stays bounded without a pass of its own however busy the user; so do the
+-- indexes' expired buckets
 local old = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. int(cutoff), 'LIMIT', 0, 256 + n)
 if #old > 0 then
   redis.call('HDEL', KEYS[2], unpack(old))
