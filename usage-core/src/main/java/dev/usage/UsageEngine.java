@@ -65,6 +65,7 @@ public final class UsageEngine implements AutoCloseable {
     this.storage = storage;
     this.listeners = new ListenerDispatcher(b.listenerQueueCapacity, settings.closeTimeout());
     b.listeners.forEach(listeners::register);
+    storage.listeners().forEach(listeners::register);
     this.notifier = Optional.ofNullable(b.notifications).map(n -> new Notifier(n, storage.notifications(),
         settings.clock(), settings.closeTimeout(), this::monthlyReport));
     notifier.ifPresent(listeners::register);

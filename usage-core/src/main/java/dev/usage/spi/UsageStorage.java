@@ -1,7 +1,9 @@
 package dev.usage.spi;
 
+import dev.usage.UsageListener;
 import dev.usage.memory.InMemoryNotificationLedger;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 
@@ -25,6 +27,16 @@ public interface UsageStorage extends AutoCloseable {
 
   /** What this storage offers beyond the required contract. */
   Set<StorageCapability> capabilities();
+
+  /**
+   * Listeners that an engine built over this storage registers from the start: parts of the storage that follow
+   * what the engine does, such as a live feed publishing every quota change to other instances. They are told
+   * what the engine's own listeners are ({@link dev.usage.UsageListener}), on the engine's listener thread.
+   * None by default.
+   */
+  default List<UsageListener> listeners() {
+    return List.of();
+  }
 
   /** Releases what the storage itself opened; never what the host application passed in. */
   @Override

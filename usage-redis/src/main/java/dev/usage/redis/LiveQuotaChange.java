@@ -10,9 +10,10 @@ import java.util.Objects;
  * @param streamId the Redis stream entry id, increasing in publication order
  * @param userId the user
  * @param type the quota type
- * @param used units taken in the current period: used, and held by open reservations (this storage publishes
- *     a standing at every admitted consume, not at a commit or release)
- * @param limit the limit of the current period ({@link dev.usage.Quota#UNLIMITED} when there is none)
+ * @param used units taken in the current period: used (since the last admin reset of the period), and held by
+ *     open reservations
+ * @param limit the limit of the current period, with what was carried into it ({@link dev.usage.Quota#UNLIMITED}
+ *     when there is none): as {@link dev.usage.QuotaStatus#limit()}
  * @param publishedAt when Redis received it (from the stream id, millisecond precision)
  */
 public record LiveQuotaChange(String streamId, String userId, QuotaType type, long used, long limit,

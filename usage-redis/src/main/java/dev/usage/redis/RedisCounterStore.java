@@ -56,25 +56,15 @@ public final class RedisCounterStore implements CounterStore {
   private final RedisKeys keys;
   private final Optional<EventStore> reseedFrom;
   private final boolean checkSettings;
-  private final Optional<RedisLiveFeed> quotaFeed;
   private final RedisLostState lostState;
   private final RedisCounterScan scan;
   private final RedisConsumeBatcher batcher;
 
   RedisCounterStore(RedisConnector redis, RedisKeys keys, Optional<EventStore> reseedFrom, boolean checkSettings) {
-    this(redis, keys, reseedFrom, checkSettings, Optional.empty());
-  }
-
-  /**
-   * @param quotaFeed where admitted consumes publish the counters' new standing (without waiting), if anywhere
-   */
-  RedisCounterStore(RedisConnector redis, RedisKeys keys, Optional<EventStore> reseedFrom, boolean checkSettings,
-      Optional<RedisLiveFeed> quotaFeed) {
     this.redis = redis;
     this.keys = keys;
     this.reseedFrom = reseedFrom;
     this.checkSettings = checkSettings;
-    this.quotaFeed = quotaFeed;
     this.lostState = new RedisLostState(redis, keys, reseedFrom);
     this.scan = new RedisCounterScan(redis, keys);
     this.batcher = new RedisConsumeBatcher(redis);
@@ -155,7 +145,7 @@ public final class RedisCounterStore implements CounterStore {
     List<Object> r = batcher.run(k, a, giveUpAt);
     return switch (text(r.get(0))) {
       case "X" -> Optional.empty();
-      case "A" -> Optional.of(admitted(c, deltas, values(deltas, r, 1)));
+      case "A" -> Optional.of(admitted(c, values(deltas, r, 1)));
       case "R" -> Optional.of(new ConsumeOutcome(ConsumeOutcome.Result.REJECTED, values(deltas, r, 2),
           rejected(text(r.get(1))), Optional.empty()));
       case "S" -> Optional.of(new ConsumeOutcome(ConsumeOutcome.Result.STALE, List.of(), List.of(), Optional.empty()));
@@ -172,14 +162,7 @@ public final class RedisCounterStore implements CounterStore {
     return Math.max(1_000, Math.floorDiv(micros, 1_000) + 1_000);
   }
 
-  private ConsumeOutcome admitted(ConsumeCommand c, List<CounterDelta> deltas, List<CounterValue> after) {
-    quotaFeed.ifPresent(feed -> {
-      for (int i = 0; i < deltas.size(); i++) {
-        CounterDelta d = deltas.get(i);
-        feed.publishQuotaChangeLater(c.userId(), d.type(), after.get(i).used() + after.get(i).reserved(),
-            d.limit());
-      }
-    });
+  private static ConsumeOutcome admitted(ConsumeCommand c, List<CounterValue> after) {
     return new ConsumeOutcome(ConsumeOutcome.Result.ADMITTED, after, List.of(), c.hold());
   }
 
@@ -236,7 +219,7 @@ public final class RedisCounterStore implements CounterStore {
       String status = text(r.get(0));
       switch (status) {
         case "A":
-          return admitted(c, deltas, values(deltas, r, 1));
+          return admitted(c, values(deltas, r, 1));
         case "R":
           return new ConsumeOutcome(ConsumeOutcome.Result.REJECTED, values(deltas, r, 2), rejected(text(r.get(1))),
               Optional.empty());

@@ -148,6 +148,15 @@ public final class RedisLiveFeed implements AutoCloseable {
     return body;
   }
 
+  private static Map<String, String> quotaBody(String userId, QuotaType type, long used, long limit) {
+    Map<String, String> body = new LinkedHashMap<>();
+    body.put("user", userId);
+    body.put("type", type.name());
+    body.put("used", Long.toString(used));
+    body.put("limit", Long.toString(limit));
+    return body;
+  }
+
   /**
    * Publishes a user's quota standing to {@code <prefix>:live:quota}.
    *
@@ -156,30 +165,21 @@ public final class RedisLiveFeed implements AutoCloseable {
   public void publishQuotaChange(String userId, QuotaType type, long used, long limit) {
     Objects.requireNonNull(userId, "userId");
     Objects.requireNonNull(type, "type");
-    Map<String, String> body = new LinkedHashMap<>();
-    body.put("user", userId);
-    body.put("type", type.name());
-    body.put("used", Long.toString(used));
-    body.put("limit", Long.toString(limit));
     try {
-      redis.sync().xadd(keys.liveQuota(), trim, body);
+      redis.sync().xadd(keys.liveQuota(), trim, quotaBody(userId, type, used, limit));
     } catch (RedisException e) {
       throw RedisScripts.failure("quota change publication", e);
     }
   }
 
   /**
-   * As {@link #publishQuotaChange}, without waiting: for the consume path, which must not wait for the feed.
-   * A failure is logged and the standing is not published.
+   * As {@link #publishQuotaChange}, without waiting: for the engine's listener thread
+   * ({@link QuotaChangePublisher}), which must not wait for Redis. A failure is logged and the standing is not
+   * published.
    */
   void publishQuotaChangeLater(String userId, QuotaType type, long used, long limit) {
-    Map<String, String> body = new LinkedHashMap<>();
-    body.put("user", userId);
-    body.put("type", type.name());
-    body.put("used", Long.toString(used));
-    body.put("limit", Long.toString(limit));
     try {
-      later(redis.async().xadd(keys.liveQuota(), trim, body).toCompletableFuture(),
+      later(redis.async().xadd(keys.liveQuota(), trim, quotaBody(userId, type, used, limit)).toCompletableFuture(),
           e -> log.warn("Publishing a quota change of user {} to the live feed failed: {}", userId, e.toString()));
     } catch (RedisException e) {
       log.warn("Publishing a quota change of user {} to the live feed failed: {}", userId, e.toString());
@@ -250,12 +250,19 @@ public final class RedisLiveFeed implements AutoCloseable {
    * made meanwhile.
    *
    * @throws IllegalStateException when the feed is closed
+   * @throws UsageStorageException when Redis cannot be reached
    */
   private <T> AutoCloseable follow(String key, Function<StreamMessage<String, String>, T> parse,
       Consumer<? super T> listener) {
     Objects.requireNonNull(listener, "listener");
     refuseIfClosed();
-    StreamFollower<T> follower = new StreamFollower<>(connections.get(), key, parse, listener);
+    RedisConnector connection;
+    try {
+      connection = connections.get();
+    } catch (RedisException e) {
+      throw RedisScripts.failure("live feed subscription", e);
+    }
+    StreamFollower<T> follower = new StreamFollower<>(connection, key, parse, listener);
     synchronized (this) {
       if (!closed) {
         followers.add(follower);

@@ -1,6 +1,7 @@
 package dev.usage.redis;
 
 import dev.usage.InvalidUsageException;
+import dev.usage.UsageListener;
 import dev.usage.UsageStorageException;
 import dev.usage.internal.Checks;
 import dev.usage.spi.CounterStore;
@@ -87,6 +88,7 @@ public final class RedisUsageStorage implements UsageStorage {
   private final Optional<RedisLiveFeed> liveFeed;
   private final RedisRollups rollups;
   private final Set<StorageCapability> capabilities;
+  private final List<UsageListener> listeners;
   private final AutoCloseable ownedClient;
   private final List<String> startupWarnings = new ArrayList<>();
 
@@ -111,6 +113,11 @@ public final class RedisUsageStorage implements UsageStorage {
         log.info("Redis holds no slot sentinels under '{}': created them (users' counters missing since are"
             + " re-seeded from the event log)", keys.prefix());
       }
+      if (b.reseedFrom != null && b.reseedFrom != b.events) {
+        warn("reseedFrom is not the event log this storage writes (events(..)): a counter Redis loses is rebuilt"
+            + " from a log an engine over this storage does not write to, and misses that engine's usage unless the"
+            + " host records every event there itself. Give the same log to both: events(log).reseedFrom(log)");
+      }
       Supplier<RedisConnector> connections = b.connections;
       this.liveFeed = b.liveFeedLength > 0
           ? Optional.of(new RedisLiveFeed(redis, keys, b.liveFeedLength, connections)) : Optional.empty();
@@ -123,8 +130,8 @@ public final class RedisUsageStorage implements UsageStorage {
       this.userQuotas = b.userQuotas != null ? b.userQuotas : new RedisUserQuotaStore(redis, keys);
       this.history = b.history != null ? b.history : new RedisPeriodHistoryStore(redis, keys);
       this.notifications = b.notifications != null ? b.notifications : new RedisNotificationLedger(redis, keys);
-      this.counters = new RedisCounterStore(redis, keys, Optional.ofNullable(b.reseedFrom), b.userQuotas == null,
-          b.publishQuotaChanges ? liveFeed : Optional.empty());
+      this.counters = new RedisCounterStore(redis, keys, Optional.ofNullable(b.reseedFrom), b.userQuotas == null);
+      this.listeners = b.publishQuotaChanges ? List.of(new QuotaChangePublisher(liveFeed.orElseThrow())) : List.of();
       this.rollups = new RedisRollups(redis, keys);
       EnumSet<StorageCapability> caps = EnumSet.of(StorageCapability.SHARED_ACROSS_PROCESSES);
       if (b.userQuotas == null) {
@@ -329,6 +336,12 @@ public final class RedisUsageStorage implements UsageStorage {
     return capabilities;
   }
 
+  /** With {@link Builder#publishQuotaChanges}, the listener that publishes the engine's quota changes. */
+  @Override
+  public List<UsageListener> listeners() {
+    return listeners;
+  }
+
   /**
    * Accepts that Redis lost data: users whose state was lost (all of it, or a counter evicted) start afresh,
    * their lost usage forgotten. Until then, or until re-seeding is configured, their consumes fail instead of
@@ -419,7 +432,12 @@ public final class RedisUsageStorage implements UsageStorage {
       return this;
     }
 
-    /** Whether admitted consumes publish the counters' new standing to the live feed. Default false. */
+    /**
+     * Whether the engine built over this storage publishes every quota change (a consume, a reservation and its
+     * commit or release, a settings change) to the live feed, with each quota's standing as the engine reports
+     * it ({@link LiveQuotaChange}). Published from the engine's listener thread ({@link #listeners()}), without
+     * waiting. Default false.
+     */
     public Builder publishQuotaChanges(boolean publish) {
       this.publishQuotaChanges = publish;
       return this;
@@ -467,6 +485,8 @@ public final class RedisUsageStorage implements UsageStorage {
      * {@code @TrackUsage}) and already written (an asynchronous recorder's buffer is not). A consume or a committed
      * reservation that records no event of its own is not in the log, so a counter re-seeded after such usage
      * comes back lower by it; record an event for every consume whose usage must survive a loss of Redis's data.
+     * The log is the one the engine writes to: give it to {@link #events} too (a start-up warning says so
+     * otherwise).
      */
     public Builder reseedFrom(EventStore eventLog) {
       this.reseedFrom = Checks.notNull("reseedFrom", eventLog);
@@ -478,8 +498,8 @@ public final class RedisUsageStorage implements UsageStorage {
       if (keyPrefix == null || !PREFIX.matcher(keyPrefix).matches()) {
         throw new InvalidUsageException("keyPrefix", "must match " + PREFIX + ", was " + keyPrefix);
       }
-      positive("commandTimeout", commandTimeout, Duration.ofMinutes(1));
-      positive("eventRetention", eventRetention, Duration.ofDays(36_500));
+      within("commandTimeout", commandTimeout, Duration.ofMinutes(1));
+      within("eventRetention", eventRetention, Duration.ofDays(36_500));
       if (liveFeedLength < 0 || liveFeedLength > 10_000_000) {
         throw new InvalidUsageException("liveFeedLength", "must be within 0..10000000, was " + liveFeedLength);
       }
@@ -496,9 +516,10 @@ public final class RedisUsageStorage implements UsageStorage {
       }
     }
 
-    private static void positive(String field, Duration d, Duration max) {
-      if (d == null || d.isNegative() || d.isZero() || d.compareTo(max) > 0) {
-        throw new InvalidUsageException(field, "must be within (0, " + max + "], was " + d);
+    /** From a millisecond (the resolution of Redis's TTLs and of this adapter's timers) to {@code max}. */
+    private static void within(String field, Duration d, Duration max) {
+      if (d == null || d.compareTo(Duration.ofMillis(1)) < 0 || d.compareTo(max) > 0) {
+        throw new InvalidUsageException(field, "must be within [1 ms, " + max + "], was " + d);
       }
     }
   }

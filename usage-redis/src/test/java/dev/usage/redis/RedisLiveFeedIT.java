@@ -6,6 +6,9 @@ import static org.awaitility.Awaitility.await;
 
 import dev.usage.QuotaType;
 import dev.usage.UsageEvent;
+import dev.usage.UsageStorageException;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -119,6 +122,22 @@ class RedisLiveFeedIT {
         .hasMessageContaining("closed");
     assertThatThrownBy(() -> feed.subscribeQuotaChanges(c -> { })).isInstanceOf(IllegalStateException.class);
     await().atMost(Duration.ofSeconds(5)).until(() -> mine.stream().noneMatch(Thread::isAlive));
+  }
+
+  @Test
+  void aSubscriptionWhileRedisCannotBeReachedIsTheTypedError() {
+    // the feed's own connection works; each subscription's new one goes to a port nothing listens on
+    RedisClient unreachable = RedisClient.create(RedisURI.create(RedisProcess.HOST, FreePorts.pairOn(RedisProcess.HOST)));
+    try {
+      RedisLiveFeed feed = new RedisLiveFeed(redis.connector, redis.freshKeys(), 100,
+          () -> RedisConnector.standalone(unreachable, Duration.ofSeconds(1)));
+      assertThatThrownBy(() -> feed.subscribe(e -> { })).isInstanceOf(UsageStorageException.class)
+          .hasMessageContaining("live feed subscription");
+      assertThatThrownBy(() -> feed.subscribeQuotaChanges(c -> { })).isInstanceOf(UsageStorageException.class);
+      feed.close();
+    } finally {
+      unreachable.shutdown();
+    }
   }
 
   @Test

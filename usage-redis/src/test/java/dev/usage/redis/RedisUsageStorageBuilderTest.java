@@ -102,6 +102,11 @@ class RedisUsageStorageBuilderTest {
         .isInstanceOf(InvalidUsageException.class).hasMessageContaining("keyPrefix");
     assertThatThrownBy(() -> RedisUsageStorage.builder(client).commandTimeout(Duration.ZERO).build())
         .isInstanceOf(InvalidUsageException.class).hasMessageContaining("commandTimeout");
+    // below the millisecond Redis's TTLs count in: refused before anything connects
+    assertThatThrownBy(() -> RedisUsageStorage.builder(client).eventRetention(Duration.ofNanos(500_000)).build())
+        .isInstanceOf(InvalidUsageException.class).hasMessageContaining("eventRetention");
+    assertThatThrownBy(() -> RedisUsageStorage.builder(client).commandTimeout(Duration.ofNanos(999_999)).build())
+        .isInstanceOf(InvalidUsageException.class).hasMessageContaining("commandTimeout");
     assertThatThrownBy(() -> RedisUsageStorage.builder(client).liveFeedLength(-1).build())
         .isInstanceOf(InvalidUsageException.class).hasMessageContaining("liveFeedLength");
     assertThatThrownBy(() -> RedisUsageStorage.builder(client).liveFeedLength(0).publishQuotaChanges(true).build())

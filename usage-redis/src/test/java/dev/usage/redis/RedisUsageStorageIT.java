@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
+import dev.usage.ChangeRequest;
 import dev.usage.Consumption;
 import dev.usage.InvalidUsageException;
 import dev.usage.Quota;
@@ -131,12 +132,21 @@ class RedisUsageStorageIT {
   @Test
   void anEmptyRedisIsNoCauseForWarningWithReseedingNorOnceItsSentinelsExist() {
     redis = RedisProcess.start();
-    storage = builder().reseedFrom(InMemoryUsageStorage.create().events()).build();
+    InMemoryUsageStorage log = InMemoryUsageStorage.create();
+    storage = builder().events(log.events()).reseedFrom(log.events()).build();
     assertThat(storage.startupWarnings()).isEmpty();
     storage.close();
     client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
     storage = builder().build();
     assertThat(storage.startupWarnings()).as("a second start finds the sentinels").isEmpty();
+  }
+
+  @Test
+  void reseedingFromALogTheStorageDoesNotWriteIsCauseForWarning() {
+    redis = RedisProcess.start();
+    storage = builder().reseedFrom(InMemoryUsageStorage.create().events()).build();
+    assertThat(storage.startupWarnings()).singleElement().asString().contains("reseedFrom is not the event log")
+        .contains("events(log).reseedFrom(log)");
   }
 
   @Test
@@ -358,21 +368,51 @@ class RedisUsageStorageIT {
   }
 
   @Test
-  void admittedConsumesPublishTheirQuotaStandingWhenAsked() throws Exception {
+  void everyQuotaChangePublishesTheStandingTheEngineReports() throws Exception {
     redis = RedisProcess.start();
     storage = builder().publishQuotaChanges(true).build();
     List<LiveQuotaChange> seen = new CopyOnWriteArrayList<>();
     try (AutoCloseable subscription = storage.liveFeed().orElseThrow().subscribeQuotaChanges(seen::add);
         UsageEngine engine = UsageEngine.builder().storage(Storages.shared(storage)).trackingMode(TrackingMode.SYNC)
             .defaultQuota(Quota.monthly(QuotaType.REQUESTS, 1_000)).defaultQuota(Quota.unlimited(QuotaType.CHARACTERS))
-            .closeOnShutdown(false).build()) {
+            .defaultQuota(Quota.monthly(QuotaType.TOKENS, 100).soft()).closeOnShutdown(false).build()) {
       engine.tracking().consumeQuota(Consumption.builder("carol").requests(3).characters(40).build());
-      await().atMost(Duration.ofSeconds(5)).until(() -> seen.size() == 2);
+      // an unlimited quota's limit is Quota.UNLIMITED, as LiveQuotaChange documents it
+      assertThat(next(seen, 0, 2)).extracting(LiveQuotaChange::userId, LiveQuotaChange::type, LiveQuotaChange::used,
+          LiveQuotaChange::limit).containsExactlyInAnyOrder(tuple("carol", QuotaType.REQUESTS, 3L, 1_000L),
+              tuple("carol", QuotaType.CHARACTERS, 40L, Quota.UNLIMITED));
+
+      // a soft quota past its limit: its limit, not the store's "never refuse"
+      engine.tracking().consumeQuota(Consumption.builder("carol").tokens(120).build());
+      assertThat(next(seen, 2, 1)).extracting(LiveQuotaChange::type, LiveQuotaChange::used, LiveQuotaChange::limit)
+          .containsExactly(tuple(QuotaType.TOKENS, 120L, 100L));
+
+      // an admin reset (a settings change: every quota of the user), then a consume: the use since the reset, of
+      // the same limit (the counter still holds the 3 from before)
+      engine.quotas().resetUsage("carol", QuotaType.REQUESTS, ChangeRequest.of("admin", "support ticket"));
+      assertThat(next(seen, 3, 3)).extracting(LiveQuotaChange::type, LiveQuotaChange::used, LiveQuotaChange::limit)
+          .containsExactlyInAnyOrder(tuple(QuotaType.REQUESTS, 0L, 1_000L),
+              tuple(QuotaType.CHARACTERS, 40L, Quota.UNLIMITED), tuple(QuotaType.TOKENS, 120L, 100L));
+      engine.tracking().consumeQuota(Consumption.builder("carol").requests(2).build());
+      assertThat(next(seen, 6, 1)).extracting(LiveQuotaChange::type, LiveQuotaChange::used, LiveQuotaChange::limit)
+          .containsExactly(tuple(QuotaType.REQUESTS, 2L, 1_000L));
+
+      // a reservation (used and held), its commit with less, another's release: each is published
+      Reservation held = engine.tracking().reserveQuota(Consumption.builder("carol").requests(10).build())
+          .reservation().orElseThrow();
+      engine.tracking().commitReservation(held, Map.of(QuotaType.REQUESTS, 4L));
+      Reservation released = engine.tracking().reserveQuota(Consumption.builder("carol").requests(5).build())
+          .reservation().orElseThrow();
+      engine.tracking().releaseReservation(released);
+      assertThat(next(seen, 7, 4)).extracting(LiveQuotaChange::used).containsExactly(12L, 6L, 11L, 6L);
     }
-    // an unlimited quota's limit is Quota.UNLIMITED, as LiveQuotaChange documents it
-    assertThat(seen).extracting(LiveQuotaChange::userId, LiveQuotaChange::type, LiveQuotaChange::used,
-        LiveQuotaChange::limit).containsExactlyInAnyOrder(tuple("carol", QuotaType.REQUESTS, 3L, 1_000L),
-            tuple("carol", QuotaType.CHARACTERS, 40L, Quota.UNLIMITED));
+  }
+
+  /** The {@code n} entries after the first {@code from} seen, once they are all there and no more. */
+  private static List<LiveQuotaChange> next(List<LiveQuotaChange> seen, int from, int n) {
+    await().atMost(Duration.ofSeconds(5)).until(() -> seen.size() >= from + n);
+    assertThat(seen).hasSize(from + n);
+    return seen.subList(from, from + n);
   }
 
   @Test
