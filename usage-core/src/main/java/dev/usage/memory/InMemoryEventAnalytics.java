@@ -120,7 +120,7 @@ final class InMemoryEventAnalytics implements EventAnalytics {
     EventFilter f = query.filter();
     List<UsageEvent> out = new ArrayList<>();
     for (UsageEvent e : events) {
-      if (f.range().contains(e.occurredAt())
+      if (InMemoryEventStore.within(e.occurredAt(), f.range().from(), f.range().to())
           && (f.users().isEmpty() || f.users().contains(e.userId()))
           && (f.features().isEmpty() || f.features().contains(e.feature()))
           && (f.endpoints().isEmpty() || e.endpoint().filter(f.endpoints()::contains).isPresent())

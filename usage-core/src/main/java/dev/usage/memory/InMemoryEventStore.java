@@ -106,9 +106,13 @@ public final class InMemoryEventStore implements EventStore {
     return totals;
   }
 
-  /** At the microsecond, as every store compares (see {@link EventStore}). */
   private static boolean within(UsageEvent e, Instant from, Instant to) {
-    Instant at = e.occurredAt().truncatedTo(ChronoUnit.MICROS);
-    return !at.isBefore(from.truncatedTo(ChronoUnit.MICROS)) && at.isBefore(to.truncatedTo(ChronoUnit.MICROS));
+    return within(e.occurredAt(), from, to);
+  }
+
+  /** {@code from <= at < to} at the microsecond, as every store compares (see {@link EventStore}). */
+  static boolean within(Instant at, Instant from, Instant to) {
+    Instant t = at.truncatedTo(ChronoUnit.MICROS);
+    return !t.isBefore(from.truncatedTo(ChronoUnit.MICROS)) && t.isBefore(to.truncatedTo(ChronoUnit.MICROS));
   }
 }

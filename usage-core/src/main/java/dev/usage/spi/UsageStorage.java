@@ -45,7 +45,8 @@ public interface UsageStorage extends AutoCloseable {
   /**
    * A storage made of parts, which may come from different backends. Its capabilities are those given;
    * closing it closes nothing (the parts belong to the caller). Notifications are
-   * recorded in this process only ({@link InMemoryNotificationLedger}).
+   * recorded in this process only ({@link InMemoryNotificationLedger}). It has no {@link #listeners()}: register
+   * those of the storages the parts come from with the engine ({@code UsageEngine.Builder.listener}).
    */
   static UsageStorage composite(CounterStore counters, EventStore events, UserQuotaStore userQuotas,
       PeriodHistoryStore history, Set<StorageCapability> capabilities) {
@@ -54,7 +55,9 @@ public interface UsageStorage extends AutoCloseable {
 
   /**
    * A storage made of parts, which may come from different backends, with its notification ledger. Its
-   * capabilities are those given; closing it closes nothing (the parts belong to the caller).
+   * capabilities are those given; closing it closes nothing (the parts belong to the caller). It has no
+   * {@link #listeners()}: register those of the storages the parts come from with the engine
+   * ({@code UsageEngine.Builder.listener}).
    */
   static UsageStorage composite(CounterStore counters, EventStore events, UserQuotaStore userQuotas,
       PeriodHistoryStore history, NotificationLedger notifications, Set<StorageCapability> capabilities) {

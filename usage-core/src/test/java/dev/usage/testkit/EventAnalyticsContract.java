@@ -5,10 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.groups.Tuple.tuple;
 
+import dev.usage.EventFilter;
 import dev.usage.EventFilter.Outcome;
 import dev.usage.EventSort;
 import dev.usage.EventTotals;
 import dev.usage.QuotaType;
+import dev.usage.TimeRange;
 import dev.usage.UsageEngine;
 import dev.usage.UsageEvent;
 import dev.usage.spi.Dimension;
@@ -68,6 +70,20 @@ public abstract class EventAnalyticsContract extends AbstractStorageContract {
       assertThat(g.key()).isEmpty();
       assertThat(g.totals()).isEqualTo(totals(9, 3, 3, 1885, 9, 312, 3, 8, 1180.5));
     });
+  }
+
+  @Test
+  void rangesCompareInstantsToTheMicrosecondAsTheEventLogDoes() {
+    // [5 min + 300 ns, 20 min + 300 ns) is [5 min, 20 min) at the microsecond: a's event at 5 (100 characters),
+    // not the one at 20 (300)
+    EventQuery cut = d.query(EventFilter.builder(TimeRange.of(d.at(5).plusNanos(300), d.at(20).plusNanos(300)))
+        .user(d.a).build());
+    assertThat(analytics.group(cut, Set.of())).singleElement().satisfies(g -> {
+      assertThat(g.totals().events()).isEqualTo(1);
+      assertThat(g.totals().units()).containsEntry(QuotaType.CHARACTERS, 100L);
+    });
+    assertThat(storage.events().userTotals(d.a, d.at(5).plusNanos(300), d.at(20).plusNanos(300)))
+        .containsEntry(QuotaType.CHARACTERS, 100L);
   }
 
   @Test

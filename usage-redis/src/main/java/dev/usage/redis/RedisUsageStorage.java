@@ -435,8 +435,9 @@ public final class RedisUsageStorage implements UsageStorage {
     /**
      * Whether the engine built over this storage publishes every quota change (a consume, a reservation and its
      * commit or release, a settings change) to the live feed, with each quota's standing as the engine reports
-     * it ({@link LiveQuotaChange}). Published from the engine's listener thread ({@link #listeners()}), without
-     * waiting. Default false.
+     * it ({@link LiveQuotaChange}). Published from the engine's listener thread ({@link RedisUsageStorage#listeners()},
+     * which an engine built over this storage registers; one over {@code UsageStorage.composite} of its parts must
+     * be given them with {@code UsageEngine.Builder.listener}), without waiting. Default false.
      */
     public Builder publishQuotaChanges(boolean publish) {
       this.publishQuotaChanges = publish;

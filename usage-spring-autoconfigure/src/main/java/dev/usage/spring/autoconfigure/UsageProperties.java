@@ -361,8 +361,10 @@ public class UsageProperties {
     private int liveFeedLength = 10_000;
 
     /**
-     * Whether every admitted consume publishes the counters' new standing to the live feed (one more Redis
-     * write per consume, sent without waiting). Needs the feed (live-feed-length above 0).
+     * Whether the engine publishes every quota change (a consume, a reservation, its commit or release: one
+     * entry per quota involved; a settings change: one per quota of the user) to the live feed, with each
+     * quota's standing as the engine reports it (Redis writes sent without waiting, from the engine's listener
+     * thread). Needs the feed (live-feed-length above 0).
      */
     private boolean publishQuotaChanges = false;
 
