@@ -72,7 +72,10 @@ final class StreamFollower<T> implements AutoCloseable {
         try {
           Thread.sleep(BACKOFF.toMillis());
         } catch (InterruptedException interrupted) {
-          return;
+          if (closed) {
+            return;
+          }
+          // not close() (which sets closed first): the subscription goes on
         }
         continue;
       }
@@ -91,6 +94,11 @@ final class StreamFollower<T> implements AutoCloseable {
         }
         try {
           listener.accept(entry);
+          // an interrupt the listener left (its own code's, not close()'s) would fail the next read: cleared, so
+          // that only close() ends the subscription
+          if (Thread.interrupted() && closed) {
+            return;
+          }
         } catch (RuntimeException e) {
           log.warn("A live feed listener failed on entry {} of {}", m.getId(), key, e);
         } catch (Error e) {

@@ -194,6 +194,25 @@ class RedisLiveFeedIT {
     }
   }
 
+  @Test
+  void aListenerThatInterruptsItsThreadDoesNotEndItsSubscription() throws Exception {
+    RedisKeys keys = redis.freshKeys();
+    try (RedisLiveFeed feed = feed(keys, 100)) {
+      List<String> seen = new CopyOnWriteArrayList<>();
+      feed.subscribeQuotaChanges(c -> {
+        seen.add(c.userId());
+        Thread.currentThread().interrupt(); // as code that restores a flag it caught would
+      });
+      feed.publishQuotaChange("first", QuotaType.REQUESTS, 1, 10);
+      await().atMost(Duration.ofSeconds(20)).until(() -> seen.contains("first"));
+      feed.publishQuotaChange("second", QuotaType.REQUESTS, 2, 10);
+      feed.publishQuotaChange("third", QuotaType.REQUESTS, 3, 10);
+
+      await().atMost(Duration.ofSeconds(20)).until(() -> seen.size() == 3);
+      assertThat(seen).containsExactly("first", "second", "third");
+    }
+  }
+
   /** The live threads of subscriptions (StreamFollower's), of any feed of this JVM. */
   private static List<Thread> followerThreads() {
     return Thread.getAllStackTraces().keySet().stream()
