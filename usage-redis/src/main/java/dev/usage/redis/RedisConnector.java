@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -208,6 +209,31 @@ final class RedisConnector implements AutoCloseable {
       throw RedisScripts.failure("connect to every master of the Cluster", e);
     }
     return out;
+  }
+
+  /**
+   * Whether the replies on {@code sentOn} still come in step with its commands: an {@code ECHO} of a fresh value,
+   * sent on it now, comes back as its own reply. A reply lost earlier on a connection shifts every later one to
+   * the command before its own, so an error reply meant for one command (a {@code NOSCRIPT}) may reach the one
+   * sent before it, whose script did run. False when {@code sentOn} has been replaced since (whatever it
+   * answered can no longer be checked), when another reply comes back, or when the {@code ECHO} fails or times
+   * out. On a Cluster, true without a probe: an {@code ECHO} would go to some node, not necessarily the one that
+   * answered.
+   */
+  CompletableFuture<Boolean> inStep(Object sentOn) {
+    View v = view;
+    if (isCluster) {
+      return CompletableFuture.completedFuture(true);
+    }
+    if (v.connection() != sentOn) {
+      return CompletableFuture.completedFuture(false);
+    }
+    String probe = "in-step-" + nonce();
+    try {
+      return v.async().echo(probe).toCompletableFuture().handle((r, e) -> e == null && probe.equals(r));
+    } catch (RedisException e) {
+      return CompletableFuture.completedFuture(false);
+    }
   }
 
   /** The connection commands go on now: what {@link #replaceAfterTimeout(Object)} compares. */

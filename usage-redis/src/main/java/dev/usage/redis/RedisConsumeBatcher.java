@@ -161,13 +161,26 @@ final class RedisConsumeBatcher {
     String nonce = redis.nonce();
     CompletableFuture<List<Object>> reply = new CompletableFuture<>();
     try {
+      Object sentOn = redis.connection();
       redis.async().dispatch(CommandType.EVALSHA, new NestedMultiOutput<>(StringCodec.UTF8),
           callArgs(RedisScripts.CONSUME_FAST.sha(), batch, nonce)).whenComplete((r, e) -> {
             if (unwrap(e) instanceof RedisNoScriptException) {
-              // the script cache was emptied (restart, failover, SCRIPT FLUSH): nothing ran; send the text
-              redis.async().dispatch(CommandType.EVAL, new NestedMultiOutput<>(StringCodec.UTF8),
-                  callArgs(RedisScripts.CONSUME_FAST.text(), batch, nonce))
-                  .whenComplete((r2, e2) -> complete(reply, r2, e2));
+              // the script cache was emptied (restart, failover, SCRIPT FLUSH): nothing ran; send the text. Unless
+              // the NOSCRIPT was a later call's, shifted to this one by a reply lost on the connection: these
+              // consumes ran then, and sending them again would count them twice (see RedisScripts.run)
+              redis.inStep(sentOn).whenComplete((inStep, probeFailed) -> {
+                if (!Boolean.TRUE.equals(inStep)) {
+                  reply.completeExceptionally(RedisScripts.anotherCommandsReply(redis, "consume"));
+                  return;
+                }
+                try {
+                  redis.async().dispatch(CommandType.EVAL, new NestedMultiOutput<>(StringCodec.UTF8),
+                      callArgs(RedisScripts.CONSUME_FAST.text(), batch, nonce))
+                      .whenComplete((r2, e2) -> complete(reply, r2, e2));
+                } catch (Throwable sendFailed) {
+                  reply.completeExceptionally(sendFailed);
+                }
+              });
             } else {
               complete(reply, r, e);
             }
@@ -221,7 +234,9 @@ final class RedisConsumeBatcher {
 
   private void deliver(List<Pending> batch, List<Object> reply, Throwable e, String nonce) {
     RuntimeException failure = null;
-    if (e != null) {
+    if (e instanceof UsageStorageException typed) {
+      failure = typed; // already said what it means (a shifted NOSCRIPT)
+    } else if (e != null) {
       failure = RedisScripts.failed(redis, "consume", e);
     } else if (!RedisScripts.carries(reply, nonce)) {
       failure = RedisScripts.anotherCommandsReply(redis, "consume");

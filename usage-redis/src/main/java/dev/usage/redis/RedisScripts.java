@@ -76,7 +76,12 @@ final class RedisScripts {
           () -> redis.async().evalsha(script.sha(), ScriptOutputType.MULTI, keys, sent)), what, giveUpAt, sentAt,
           sentOn, true);
     } catch (RedisNoScriptException e) {
-      // nothing ran: the script cache was emptied (restart, failover, SCRIPT FLUSH); send the text
+      // nothing ran: the script cache was emptied (restart, failover, SCRIPT FLUSH); send the text. Unless the
+      // NOSCRIPT was a later call's, shifted to this one by a reply lost on the connection: this script ran then,
+      // and sending it again would apply it twice
+      if (!inStep(redis, sentOn, giveUpAt)) {
+        throw anotherCommandsReply(redis, what);
+      }
       sentAt = System.nanoTime();
       Object evalOn = redis.connection();
       reply = awaitUntil(redis, send(redis, what, giveUpAt,
@@ -103,6 +108,18 @@ final class RedisScripts {
       return command.get();
     } catch (RedisException e) {
       throw failed(redis, what, e);
+    }
+  }
+
+  /** Waits until {@code giveUpAt} for {@link RedisConnector#inStep}: false when it does not say true by then. */
+  private static boolean inStep(RedisConnector redis, Object sentOn, long giveUpAt) {
+    try {
+      return redis.inStep(sentOn).get(Math.max(0, giveUpAt - System.nanoTime()), TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    } catch (ExecutionException | TimeoutException e) {
+      return false;
     }
   }
 

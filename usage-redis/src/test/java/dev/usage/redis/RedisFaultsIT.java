@@ -24,7 +24,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -388,6 +390,44 @@ class RedisFaultsIT {
     await().atMost(Duration.ofSeconds(5)).ignoreException(UsageStorageException.class)
         .until(() -> engine.tracking().consumeQuota(keyed).allowed());
     assertThat(used(user)).isEqualTo(6);
+  }
+
+  @Test
+  void aNoScriptMeantForALaterCallDoesNotSendALostCallAgain() throws Exception {
+    redis = RedisProcess.start();
+    proxy = TcpProxy.start(RedisProcess.HOST, redis.port());
+    open(proxy.uri(), b -> { }, 1_000);
+    String lost = "u-" + UUID.randomUUID();
+    String later = "u-" + UUID.randomUUID();
+    engine.tracking().consumeQuota(Consumption.of(lost, QuotaType.REQUESTS, 1)); // scripts loaded, counters made
+    engine.tracking().consumeQuota(Consumption.of(later, QuotaType.REQUESTS, 1));
+
+    // the first call runs, its reply is lost; the script cache is emptied; the next call's NOSCRIPT then comes
+    // back as the first call's reply (replies are matched in order)
+    long dropped = proxy.droppedBytes();
+    proxy.dropNextResponse();
+    CompletableFuture<RuntimeException> first = CompletableFuture.supplyAsync(() -> outcome(lost));
+    await().atMost(Duration.ofSeconds(2)).until(() -> proxy.droppedBytes() > dropped);
+    redis.command("SCRIPT", "FLUSH");
+    RuntimeException second = outcome(later);
+
+    assertThat(first.get(5, TimeUnit.SECONDS)).isInstanceOf(UsageStorageException.class)
+        .hasMessageContaining("outcome unknown");
+    assertThat(second).isInstanceOf(UsageStorageException.class).hasMessageContaining("outcome unknown");
+    // the first call's consume ran once (not again as an EVAL after the NOSCRIPT it was handed), the second's never
+    await().atMost(Duration.ofSeconds(5)).ignoreException(UsageStorageException.class).until(() -> used(lost) > 0);
+    assertThat(used(lost)).isEqualTo(2);
+    assertThat(used(later)).isEqualTo(1);
+  }
+
+  /** Null when {@code user}'s consume of one request was allowed, else what it threw. */
+  private RuntimeException outcome(String user) {
+    try {
+      assertThat(engine.tracking().consumeQuota(Consumption.of(user, QuotaType.REQUESTS, 1)).allowed()).isTrue();
+      return null;
+    } catch (RuntimeException e) {
+      return e;
+    }
   }
 
   @Test
