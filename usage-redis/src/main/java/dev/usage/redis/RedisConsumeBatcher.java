@@ -1,6 +1,7 @@
 package dev.usage.redis;
 
 import dev.usage.UsageStorageException;
+import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.output.NestedMultiOutput;
@@ -179,6 +180,15 @@ final class RedisConsumeBatcher {
                       .whenComplete((r2, e2) -> complete(reply, r2, e2));
                 } catch (Throwable sendFailed) {
                   reply.completeExceptionally(sendFailed);
+                }
+              });
+            } else if (unwrap(e) instanceof RedisException refused && RedisScripts.refusedBeforeRunning(refused)) {
+              // "not applied", unless the refusal was a later call's, shifted to this one (as above)
+              redis.inStep(sentOn).whenComplete((inStep, probeFailed) -> {
+                if (Boolean.TRUE.equals(inStep)) {
+                  complete(reply, r, e);
+                } else {
+                  reply.completeExceptionally(RedisScripts.anotherCommandsReply(redis, "consume"));
                 }
               });
             } else {

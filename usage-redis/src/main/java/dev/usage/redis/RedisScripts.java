@@ -226,6 +226,11 @@ final class RedisScripts {
       if (cause instanceof RedisNoScriptException noScriptException && noScript) {
         throw noScriptException;
       }
+      if (cause instanceof RedisException refused && refusedBeforeRunning(refused)
+          && !inStep(redis, sentOn, giveUpAt)) {
+        // another command's refusal, shifted to this one by a reply lost on the connection: this one may have run
+        throw anotherCommandsReply(redis, what);
+      }
       throw failed(redis, what, cause);
     }
   }
@@ -273,14 +278,23 @@ final class RedisScripts {
     }
   }
 
+  /**
+   * Whether Redis answered {@code e} for a command it refused before running any of it: a server state (cluster
+   * down, loading, busy, read-only, out of memory, ...) refuses a script that may write before its first write.
+   * Such an answer is trusted only from a connection whose replies are in step ({@link RedisConnector#inStep}).
+   */
+  static boolean refusedBeforeRunning(RedisException e) {
+    String message = String.valueOf(e.getMessage());
+    return message.startsWith("CLUSTERDOWN") || message.startsWith("LOADING") || message.startsWith("BUSY")
+        || message.startsWith("TRYAGAIN") || message.startsWith("MASTERDOWN") || message.startsWith("READONLY")
+        || message.startsWith("OOM") || message.startsWith("MISCONF") || message.startsWith("NOREPLICAS");
+  }
+
   /** The typed error for a failed command: not sent, refused by Redis, or unknown. */
   static UsageStorageException failure(String what, RedisException e) {
     String message = String.valueOf(e.getMessage());
-    // checked first: Redis 7 adds "script: ... on @user_script" to these when a script's first write meets them,
-    // and a script that may write is refused there, before it has written anything
-    if (message.startsWith("CLUSTERDOWN") || message.startsWith("LOADING") || message.startsWith("BUSY")
-        || message.startsWith("TRYAGAIN") || message.startsWith("MASTERDOWN") || message.startsWith("READONLY")
-        || message.startsWith("OOM") || message.startsWith("MISCONF") || message.startsWith("NOREPLICAS")) {
+    // checked first: Redis 7 adds "script: ... on @user_script" to these when a script's first write meets them
+    if (refusedBeforeRunning(e)) {
       return new UsageStorageException("Redis refused " + what + ", which was not applied: " + message, e);
     }
     if (message.startsWith("NOPERM")) {

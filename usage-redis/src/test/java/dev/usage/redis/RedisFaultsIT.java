@@ -34,6 +34,8 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Redis misbehaving under load, on a private server: killed and restarted, its script cache flushed, paused,
@@ -392,8 +394,15 @@ class RedisFaultsIT {
     assertThat(used(user)).isEqualTo(6);
   }
 
-  @Test
-  void aNoScriptMeantForALaterCallDoesNotSendALostCallAgain() throws Exception {
+  /**
+   * A call whose reply is lost, then a fault that makes Redis refuse the next call before running it: the
+   * refusal comes back as the first call's reply (replies are matched in order), and must not be taken for
+   * "nothing ran" there. {@code SCRIPT FLUSH}: its {@code NOSCRIPT} would send the first call's script again;
+   * out of memory: its refusal would tell the first caller "not applied".
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"SCRIPT FLUSH", "CONFIG SET maxmemory 1"})
+  void aRefusalMeantForALaterCallIsNotTakenForTheLostCallsAnswer(String fault) throws Exception {
     redis = RedisProcess.start();
     proxy = TcpProxy.start(RedisProcess.HOST, redis.port());
     open(proxy.uri(), b -> { }, 1_000);
@@ -402,19 +411,18 @@ class RedisFaultsIT {
     engine.tracking().consumeQuota(Consumption.of(lost, QuotaType.REQUESTS, 1)); // scripts loaded, counters made
     engine.tracking().consumeQuota(Consumption.of(later, QuotaType.REQUESTS, 1));
 
-    // the first call runs, its reply is lost; the script cache is emptied; the next call's NOSCRIPT then comes
-    // back as the first call's reply (replies are matched in order)
     long dropped = proxy.droppedBytes();
     proxy.dropNextResponse();
     CompletableFuture<RuntimeException> first = CompletableFuture.supplyAsync(() -> outcome(lost));
     await().atMost(Duration.ofSeconds(2)).until(() -> proxy.droppedBytes() > dropped);
-    redis.command("SCRIPT", "FLUSH");
+    redis.command(fault.split(" "));
     RuntimeException second = outcome(later);
+    redis.command("CONFIG", "SET", "maxmemory", "0");
 
     assertThat(first.get(5, TimeUnit.SECONDS)).isInstanceOf(UsageStorageException.class)
         .hasMessageContaining("outcome unknown");
     assertThat(second).isInstanceOf(UsageStorageException.class).hasMessageContaining("outcome unknown");
-    // the first call's consume ran once (not again as an EVAL after the NOSCRIPT it was handed), the second's never
+    // the first call's consume ran once (not again as an EVAL after a NOSCRIPT it was handed), the second's never
     await().atMost(Duration.ofSeconds(5)).ignoreException(UsageStorageException.class).until(() -> used(lost) > 0);
     assertThat(used(lost)).isEqualTo(2);
     assertThat(used(later)).isEqualTo(1);
