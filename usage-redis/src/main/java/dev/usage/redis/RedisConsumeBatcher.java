@@ -161,8 +161,8 @@ final class RedisConsumeBatcher {
   private void call(List<Pending> batch) {
     String nonce = redis.nonce();
     CompletableFuture<List<Object>> reply = new CompletableFuture<>();
+    Object sentOn = redis.connection();
     try {
-      Object sentOn = redis.connection();
       redis.async().dispatch(CommandType.EVALSHA, new NestedMultiOutput<>(StringCodec.UTF8),
           callArgs(RedisScripts.CONSUME_FAST.sha(), batch, nonce)).whenComplete((r, e) -> {
             if (unwrap(e) instanceof RedisNoScriptException) {
@@ -171,7 +171,7 @@ final class RedisConsumeBatcher {
               // consumes ran then, and sending them again would count them twice (see RedisScripts.run)
               redis.inStep(sentOn).whenComplete((inStep, probeFailed) -> {
                 if (!Boolean.TRUE.equals(inStep)) {
-                  reply.completeExceptionally(RedisScripts.anotherCommandsReply(redis, "consume"));
+                  reply.completeExceptionally(RedisScripts.anotherCommandsReply(redis, "consume", sentOn));
                   return;
                 }
                 try {
@@ -188,7 +188,7 @@ final class RedisConsumeBatcher {
                 if (Boolean.TRUE.equals(inStep)) {
                   complete(reply, r, e);
                 } else {
-                  reply.completeExceptionally(RedisScripts.anotherCommandsReply(redis, "consume"));
+                  reply.completeExceptionally(RedisScripts.anotherCommandsReply(redis, "consume", sentOn));
                 }
               });
             } else {
@@ -211,7 +211,7 @@ final class RedisConsumeBatcher {
       try {
         drain();
       } finally {
-        deliver(batch, r, unwrap(e), nonce);
+        deliver(batch, r, unwrap(e), nonce, sentOn);
       }
     });
   }
@@ -242,14 +242,15 @@ final class RedisConsumeBatcher {
     }
   }
 
-  private void deliver(List<Pending> batch, List<Object> reply, Throwable e, String nonce) {
+  /** @param sentOn the connection the call went on: a timeout or a shifted reply replaces it, not a later one */
+  private void deliver(List<Pending> batch, List<Object> reply, Throwable e, String nonce, Object sentOn) {
     RuntimeException failure = null;
     if (e instanceof UsageStorageException typed) {
       failure = typed; // already said what it means (a shifted NOSCRIPT)
     } else if (e != null) {
-      failure = RedisScripts.failed(redis, "consume", e);
+      failure = RedisScripts.failed(redis, "consume", e, sentOn);
     } else if (!RedisScripts.carries(reply, nonce)) {
-      failure = RedisScripts.anotherCommandsReply(redis, "consume");
+      failure = RedisScripts.anotherCommandsReply(redis, "consume", sentOn);
     }
     if (failure != null) {
       for (Pending p : batch) {

@@ -71,6 +71,7 @@ final class RedisScripts {
     List<Object> reply;
     long sentAt = System.nanoTime();
     Object sentOn = redis.connection();
+    Object answeredOn = sentOn;
     try {
       reply = awaitUntil(redis, send(redis, what, giveUpAt,
           () -> redis.async().evalsha(script.sha(), ScriptOutputType.MULTI, keys, sent)), what, giveUpAt, sentAt,
@@ -80,16 +81,17 @@ final class RedisScripts {
       // NOSCRIPT was a later call's, shifted to this one by a reply lost on the connection: this script ran then,
       // and sending it again would apply it twice
       if (!inStep(redis, sentOn, giveUpAt)) {
-        throw anotherCommandsReply(redis, what);
+        throw anotherCommandsReply(redis, what, sentOn);
       }
       sentAt = System.nanoTime();
       Object evalOn = redis.connection();
+      answeredOn = evalOn;
       reply = awaitUntil(redis, send(redis, what, giveUpAt,
           () -> redis.async().<List<Object>>eval(script.text(), ScriptOutputType.MULTI, keys, sent)), what, giveUpAt,
           sentAt, evalOn, false);
     }
     if (!carries(reply, nonce)) {
-      throw anotherCommandsReply(redis, what);
+      throw anotherCommandsReply(redis, what, answeredOn);
     }
     return reply.subList(0, reply.size() - 1);
   }
@@ -139,8 +141,8 @@ final class RedisScripts {
    * The error for a reply meant for another command: a reply was lost on the connection and every later one is
    * shifted, so the connection is replaced.
    */
-  static UsageStorageException anotherCommandsReply(RedisConnector redis, String what) {
-    redis.replaceAfterTimeout();
+  static UsageStorageException anotherCommandsReply(RedisConnector redis, String what, Object answeredOn) {
+    redis.replaceAfterTimeout(answeredOn);
     return new UsageStorageException("Redis answered " + what + " with the reply of another command (a reply was"
         + " lost on the connection, which is being replaced); it may or may not have been applied (outcome"
         + " unknown)");
@@ -173,8 +175,16 @@ final class RedisScripts {
    * means nothing was applied, a script's own failure is an {@link IllegalStateException}.
    */
   static RuntimeException failed(RedisConnector redis, String what, Throwable e) {
+    return failed(redis, what, e, redis.connection());
+  }
+
+  /**
+   * As {@link #failed(RedisConnector, String, Throwable)}, for a command sent on {@code sentOn}: a timeout replaces
+   * that connection only if it is still the one commands go on ({@link RedisConnector#replaceAfterTimeout(Object)}).
+   */
+  static RuntimeException failed(RedisConnector redis, String what, Throwable e, Object sentOn) {
     if (e instanceof TimeoutException || e instanceof RedisCommandTimeoutException) {
-      redis.replaceAfterTimeout();
+      redis.replaceAfterTimeout(sentOn);
       return new UsageStorageException("Redis did not answer " + what + " within " + redis.timeout() + "; it may or"
           + " may not have been applied (outcome unknown): " + e.getMessage(), e);
     }
@@ -229,9 +239,9 @@ final class RedisScripts {
       if (cause instanceof RedisException refused && refusedBeforeRunning(refused)
           && !inStep(redis, sentOn, giveUpAt)) {
         // another command's refusal, shifted to this one by a reply lost on the connection: this one may have run
-        throw anotherCommandsReply(redis, what);
+        throw anotherCommandsReply(redis, what, sentOn);
       }
-      throw failed(redis, what, cause);
+      throw failed(redis, what, cause, sentOn);
     }
   }
 

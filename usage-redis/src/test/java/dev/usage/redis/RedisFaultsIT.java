@@ -428,6 +428,34 @@ class RedisFaultsIT {
     assertThat(used(later)).isEqualTo(1);
   }
 
+  @Test
+  void aLostReplyReplacesTheConnectionOnce() throws Exception {
+    redis = RedisProcess.start();
+    proxy = TcpProxy.start(RedisProcess.HOST, redis.port());
+    open(proxy.uri(), b -> { }, 1_000);
+    String lost = "u-" + UUID.randomUUID();
+    String shifted = "u-" + UUID.randomUUID();
+    engine.tracking().consumeQuota(Consumption.of(lost, QuotaType.REQUESTS, 1));
+    engine.tracking().consumeQuota(Consumption.of(shifted, QuotaType.REQUESTS, 1));
+    int connections = proxy.connectionsAccepted();
+
+    // the first call's reply is lost; the second call's comes back as the first's (which replaces the
+    // connection), and the second call then waits in vain on the retired connection
+    long dropped = proxy.droppedBytes();
+    proxy.dropNextResponse();
+    CompletableFuture<RuntimeException> first = CompletableFuture.supplyAsync(() -> outcome(lost));
+    await().atMost(Duration.ofSeconds(2)).until(() -> proxy.droppedBytes() > dropped);
+    assertThat(outcome(shifted)).isInstanceOf(UsageStorageException.class).hasMessageContaining("outcome unknown");
+    assertThat(first.get(5, TimeUnit.SECONDS)).isInstanceOf(UsageStorageException.class)
+        .hasMessageContaining("outcome unknown");
+
+    // the retired connection's timeout does not cost the new connection: one replacement, not two
+    sleep(3 * TIMEOUT.toMillis());
+    assertThat(proxy.connectionsAccepted() - connections).isEqualTo(1);
+    assertThat(engine.tracking().consumeQuota(Consumption.of(shifted, QuotaType.REQUESTS, 1)).allowed()).isTrue();
+    assertThat(proxy.connectionsAccepted() - connections).isEqualTo(1);
+  }
+
   /** Null when {@code user}'s consume of one request was allowed, else what it threw. */
   private RuntimeException outcome(String user) {
     try {
