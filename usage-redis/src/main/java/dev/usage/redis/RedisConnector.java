@@ -2,6 +2,7 @@ package dev.usage.redis;
 
 import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanCursor;
@@ -19,6 +20,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -211,28 +213,48 @@ final class RedisConnector implements AutoCloseable {
     return out;
   }
 
+  /** What {@link #inStep} found. */
+  enum Step {
+    /** The probe came back as its own reply: the replies on the connection are in step with its commands. */
+    IN_STEP,
+    /**
+     * Another reply came back, or none within the command timeout: a reply was lost on the connection, which
+     * must be replaced.
+     */
+    SHIFTED,
+    /**
+     * Could not be told: the connection was replaced meanwhile, or the probe was refused (an {@code ECHO} is
+     * refused while a script runs too long, {@code BUSY}) or failed. Says nothing against the connection.
+     */
+    UNKNOWN
+  }
+
   /**
    * Whether the replies on {@code sentOn} still come in step with its commands: an {@code ECHO} of a fresh value,
    * sent on it now, comes back as its own reply. A reply lost earlier on a connection shifts every later one to
-   * the command before its own, so an error reply meant for one command (a {@code NOSCRIPT}) may reach the one
-   * sent before it, whose script did run. False when {@code sentOn} has been replaced since (whatever it
-   * answered can no longer be checked), when another reply comes back, or when the {@code ECHO} fails or times
-   * out. On a Cluster, true without a probe: an {@code ECHO} would go to some node, not necessarily the one that
-   * answered.
+   * the command before its own, so an error reply meant for one command (a {@code NOSCRIPT}, a refusal) may reach
+   * the one sent before it, whose script did run. On a Cluster {@link Step#IN_STEP} without a probe: an
+   * {@code ECHO} would go to some node, not necessarily the one that answered.
    */
-  CompletableFuture<Boolean> inStep(Object sentOn) {
+  CompletableFuture<Step> inStep(Object sentOn) {
     View v = view;
     if (isCluster) {
-      return CompletableFuture.completedFuture(true);
+      return CompletableFuture.completedFuture(Step.IN_STEP);
     }
     if (v.connection() != sentOn) {
-      return CompletableFuture.completedFuture(false);
+      return CompletableFuture.completedFuture(Step.UNKNOWN);
     }
     String probe = "in-step-" + nonce();
     try {
-      return v.async().echo(probe).toCompletableFuture().handle((r, e) -> e == null && probe.equals(r));
+      return v.async().echo(probe).toCompletableFuture().handle((r, e) -> {
+        if (e == null) {
+          return probe.equals(r) ? Step.IN_STEP : Step.SHIFTED;
+        }
+        Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+        return cause instanceof RedisCommandTimeoutException ? Step.SHIFTED : Step.UNKNOWN;
+      });
     } catch (RedisException e) {
-      return CompletableFuture.completedFuture(false);
+      return CompletableFuture.completedFuture(Step.UNKNOWN);
     }
   }
 

@@ -169,9 +169,10 @@ final class RedisConsumeBatcher {
               // the script cache was emptied (restart, failover, SCRIPT FLUSH): nothing ran; send the text. Unless
               // the NOSCRIPT was a later call's, shifted to this one by a reply lost on the connection: these
               // consumes ran then, and sending them again would count them twice (see RedisScripts.run)
-              redis.inStep(sentOn).whenComplete((inStep, probeFailed) -> {
-                if (!Boolean.TRUE.equals(inStep)) {
-                  reply.completeExceptionally(RedisScripts.anotherCommandsReply(redis, "consume", sentOn));
+              redis.inStep(sentOn).whenComplete((step, probeFailed) -> {
+                if (step != RedisConnector.Step.IN_STEP) {
+                  reply.completeExceptionally(RedisScripts.notInStep(redis, "consume", sentOn,
+                      step == null ? RedisConnector.Step.UNKNOWN : step));
                   return;
                 }
                 try {
@@ -184,11 +185,12 @@ final class RedisConsumeBatcher {
               });
             } else if (unwrap(e) instanceof RedisException refused && RedisScripts.refusedBeforeRunning(refused)) {
               // "not applied", unless the refusal was a later call's, shifted to this one (as above)
-              redis.inStep(sentOn).whenComplete((inStep, probeFailed) -> {
-                if (Boolean.TRUE.equals(inStep)) {
+              redis.inStep(sentOn).whenComplete((step, probeFailed) -> {
+                if (step == RedisConnector.Step.IN_STEP) {
                   complete(reply, r, e);
                 } else {
-                  reply.completeExceptionally(RedisScripts.anotherCommandsReply(redis, "consume", sentOn));
+                  reply.completeExceptionally(RedisScripts.notInStep(redis, "consume", sentOn,
+                      step == null ? RedisConnector.Step.UNKNOWN : step));
                 }
               });
             } else {

@@ -80,9 +80,7 @@ final class RedisScripts {
       // nothing ran: the script cache was emptied (restart, failover, SCRIPT FLUSH); send the text. Unless the
       // NOSCRIPT was a later call's, shifted to this one by a reply lost on the connection: this script ran then,
       // and sending it again would apply it twice
-      if (!inStep(redis, sentOn, giveUpAt)) {
-        throw anotherCommandsReply(redis, what, sentOn);
-      }
+      requireInStep(redis, what, sentOn, giveUpAt);
       sentAt = System.nanoTime();
       Object evalOn = redis.connection();
       answeredOn = evalOn;
@@ -113,16 +111,37 @@ final class RedisScripts {
     }
   }
 
-  /** Waits until {@code giveUpAt} for {@link RedisConnector#inStep}: false when it does not say true by then. */
-  private static boolean inStep(RedisConnector redis, Object sentOn, long giveUpAt) {
+  /**
+   * Returns when the replies on {@code sentOn} are in step ({@link RedisConnector#inStep}, waiting until
+   * {@code giveUpAt}), so that an error reply that says nothing ran can be trusted; otherwise throws the error of an
+   * unknown outcome ({@link #notInStep}).
+   */
+  private static void requireInStep(RedisConnector redis, String what, Object sentOn, long giveUpAt) {
+    RedisConnector.Step step;
     try {
-      return redis.inStep(sentOn).get(Math.max(0, giveUpAt - System.nanoTime()), TimeUnit.NANOSECONDS);
+      step = redis.inStep(sentOn).get(Math.max(0, giveUpAt - System.nanoTime()), TimeUnit.NANOSECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return false;
+      step = RedisConnector.Step.UNKNOWN;
     } catch (ExecutionException | TimeoutException e) {
-      return false;
+      step = RedisConnector.Step.UNKNOWN;
     }
+    if (step != RedisConnector.Step.IN_STEP) {
+      throw notInStep(redis, what, sentOn, step);
+    }
+  }
+
+  /**
+   * The error for a reply that says nothing ran, from a connection whose replies were found out of step (which is
+   * replaced) or could not be checked: the command may have run.
+   */
+  static UsageStorageException notInStep(RedisConnector redis, String what, Object sentOn, RedisConnector.Step step) {
+    if (step == RedisConnector.Step.SHIFTED) {
+      return anotherCommandsReply(redis, what, sentOn);
+    }
+    return new UsageStorageException("Redis answered " + what + " that it did not run it, but whether that answer"
+        + " was its own could not be checked (a probe of the connection was refused or did not come back in time);"
+        + " it may or may not have been applied (outcome unknown)");
   }
 
   /** {@code args} and the nonce after them, as every script here expects its arguments. */
@@ -236,10 +255,10 @@ final class RedisScripts {
       if (cause instanceof RedisNoScriptException noScriptException && noScript) {
         throw noScriptException;
       }
-      if (cause instanceof RedisException refused && refusedBeforeRunning(refused)
-          && !inStep(redis, sentOn, giveUpAt)) {
-        // another command's refusal, shifted to this one by a reply lost on the connection: this one may have run
-        throw anotherCommandsReply(redis, what, sentOn);
+      if (cause instanceof RedisException refused && refusedBeforeRunning(refused)) {
+        // unless it was another command's refusal, shifted to this one by a reply lost on the connection (this
+        // one may have run then)
+        requireInStep(redis, what, sentOn, giveUpAt);
       }
       throw failed(redis, what, cause, sentOn);
     }

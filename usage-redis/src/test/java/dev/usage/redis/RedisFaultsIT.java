@@ -429,6 +429,38 @@ class RedisFaultsIT {
   }
 
   @Test
+  void aRefusalWhileAScriptRunsTooLongIsAnUnknownOutcomeAndKeepsTheConnection() throws Exception {
+    redis = RedisProcess.start();
+    proxy = TcpProxy.start(RedisProcess.HOST, redis.port());
+    open(proxy.uri(), b -> { }, 1_000);
+    String user = "u-" + UUID.randomUUID();
+    engine.tracking().consumeQuota(Consumption.of(user, QuotaType.REQUESTS, 1));
+    int connections = proxy.connectionsAccepted();
+
+    // a script of another client's that runs until killed: past the threshold, Redis answers BUSY to nearly
+    // every command, the probe of the connection's replies (ECHO) included, so the refusal cannot be checked
+    redis.command("CONFIG", "SET", "busy-reply-threshold", "50");
+    Thread busy = new Thread(() -> {
+      try {
+        redis.command("EVAL", "while true do end", "0");
+      } catch (RuntimeException killed) {
+        // SCRIPT KILL ends it with an error reply
+      }
+    });
+    busy.start();
+    sleep(300);
+    RuntimeException during = outcome(user);
+    redis.command("SCRIPT", "KILL");
+    busy.join(5_000);
+
+    assertThat(during).isInstanceOf(UsageStorageException.class).hasMessageContaining("outcome unknown");
+    // nothing says a reply was lost: the connection is kept, and serves at once
+    assertThat(engine.tracking().consumeQuota(Consumption.of(user, QuotaType.REQUESTS, 1)).allowed()).isTrue();
+    assertThat(used(user)).isEqualTo(2);
+    assertThat(proxy.connectionsAccepted()).isEqualTo(connections);
+  }
+
+  @Test
   void aLostReplyReplacesTheConnectionOnce() throws Exception {
     redis = RedisProcess.start();
     proxy = TcpProxy.start(RedisProcess.HOST, redis.port());
