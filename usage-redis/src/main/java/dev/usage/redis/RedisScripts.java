@@ -51,8 +51,10 @@ final class RedisScripts {
   /**
    * Runs {@code script}; Redis errors become {@link UsageStorageException}s that say whether the script may
    * have run ({@code what} names the operation for the message). A call with no reply a whole timeout after it
-   * went replaces the connection (see {@link RedisConnector}). Every call sends a nonce that the script returns as the last element of its
-   * reply (removed here), so that a reply meant for another command is never taken for this one's.
+   * went replaces the connection (see {@link RedisConnector}). Every call sends a nonce that the script returns as
+   * the last element of its reply (removed here), so that a reply meant for another command is never taken for
+   * this one's; an error reply, which carries none, is trusted to mean "nothing ran" ({@code NOSCRIPT}, a refusal)
+   * only once the connection's replies are found in step ({@link RedisConnector#inStep}).
    */
   static List<Object> run(RedisConnector redis, Script script, String what, String[] keys, String... args) {
     return run(redis, script, what, redis.giveUpAt(), keys, args);

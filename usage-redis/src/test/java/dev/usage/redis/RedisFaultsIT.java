@@ -414,7 +414,8 @@ class RedisFaultsIT {
     long dropped = proxy.droppedBytes();
     proxy.dropNextResponse();
     CompletableFuture<RuntimeException> first = CompletableFuture.supplyAsync(() -> outcome(lost));
-    await().atMost(Duration.ofSeconds(2)).until(() -> proxy.droppedBytes() > dropped);
+    await().atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(5))
+        .until(() -> proxy.droppedBytes() > dropped);
     redis.command(fault.split(" "));
     RuntimeException second = outcome(later);
     redis.command("CONFIG", "SET", "maxmemory", "0");
@@ -476,7 +477,8 @@ class RedisFaultsIT {
     long dropped = proxy.droppedBytes();
     proxy.dropNextResponse();
     CompletableFuture<RuntimeException> first = CompletableFuture.supplyAsync(() -> outcome(lost));
-    await().atMost(Duration.ofSeconds(2)).until(() -> proxy.droppedBytes() > dropped);
+    await().atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(5))
+        .until(() -> proxy.droppedBytes() > dropped);
     assertThat(outcome(shifted)).isInstanceOf(UsageStorageException.class).hasMessageContaining("outcome unknown");
     assertThat(first.get(5, TimeUnit.SECONDS)).isInstanceOf(UsageStorageException.class)
         .hasMessageContaining("outcome unknown");
