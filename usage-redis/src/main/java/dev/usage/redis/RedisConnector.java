@@ -6,6 +6,7 @@ import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanCursor;
+import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.RedisClusterClient;
@@ -213,6 +214,9 @@ final class RedisConnector implements AutoCloseable {
     return out;
   }
 
+  /** {@link #inStep}'s probe: answers its argument, writes nothing, runs on a stale replica too (Redis 7). */
+  static final String PROBE = "#!lua flags=no-writes,allow-stale\nreturn ARGV[1]";
+
   /** What {@link #inStep} found. */
   enum Step {
     /** The probe came back as its own reply: the replies on the connection are in step with its commands. */
@@ -223,18 +227,20 @@ final class RedisConnector implements AutoCloseable {
      */
     SHIFTED,
     /**
-     * Could not be told: the connection was replaced meanwhile, or the probe was refused (an {@code ECHO} is
-     * refused while a script runs too long, {@code BUSY}) or failed. Says nothing against the connection.
+     * Could not be told: the connection was replaced meanwhile, or the probe was refused (while a script runs too
+     * long, {@code BUSY}; while loading, {@code LOADING}) or failed. Says nothing against the connection.
      */
     UNKNOWN
   }
 
   /**
-   * Whether the replies on {@code sentOn} still come in step with its commands: an {@code ECHO} of a fresh value,
-   * sent on it now, comes back as its own reply. A reply lost earlier on a connection shifts every later one to
-   * the command before its own, so an error reply meant for one command (a {@code NOSCRIPT}, a refusal) may reach
-   * the one sent before it, whose script did run. On a Cluster {@link Step#IN_STEP} without a probe: an
-   * {@code ECHO} would go to some node, not necessarily the one that answered.
+   * Whether the replies on {@code sentOn} still come in step with its commands: a fresh value, sent on it now, comes
+   * back as its own reply. A reply lost earlier on a connection shifts every later one to the command before its
+   * own, so an error reply meant for one command (a {@code NOSCRIPT}, a refusal) may reach the one sent before it,
+   * whose script did run. The probe is an {@code EVAL} of a script that returns its argument and writes nothing
+   * ({@link #PROBE}): the storage's ACL user runs scripts anyway (a host may not allow it {@code ECHO}), and a
+   * script that writes nothing runs where writes are refused (a replica, out of memory). On a Cluster
+   * {@link Step#IN_STEP} without a probe: it would go to some node, not necessarily the one that answered.
    */
   CompletableFuture<Step> inStep(Object sentOn) {
     View v = view;
@@ -246,13 +252,14 @@ final class RedisConnector implements AutoCloseable {
     }
     String probe = "in-step-" + nonce();
     try {
-      return v.async().echo(probe).toCompletableFuture().handle((r, e) -> {
-        if (e == null) {
-          return probe.equals(r) ? Step.IN_STEP : Step.SHIFTED;
-        }
-        Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-        return cause instanceof RedisCommandTimeoutException ? Step.SHIFTED : Step.UNKNOWN;
-      });
+      return v.async().<String>eval(PROBE, ScriptOutputType.VALUE, new String[0], probe).toCompletableFuture()
+          .handle((r, e) -> {
+            if (e == null) {
+              return probe.equals(r) ? Step.IN_STEP : Step.SHIFTED;
+            }
+            Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+            return cause instanceof RedisCommandTimeoutException ? Step.SHIFTED : Step.UNKNOWN;
+          });
     } catch (RedisException e) {
       return CompletableFuture.completedFuture(Step.UNKNOWN);
     }

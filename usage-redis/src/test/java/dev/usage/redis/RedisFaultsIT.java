@@ -356,6 +356,22 @@ class RedisFaultsIT {
   }
 
   @Test
+  void aScriptFlushIsInvisibleToAnAclUserThatMayNotEcho() {
+    redis = RedisProcess.start();
+    // no ECHO nor PING: the check that a NOSCRIPT is this call's own is a script, which the storage runs anyway
+    redis.command("ACL", "SETUSER", "quota", "on", ">secret", "~*", "&*", "+@all", "-echo", "-ping");
+    open(RedisURI.builder().withHost(RedisProcess.HOST).withPort(redis.port()).withAuthentication("quota", "secret")
+        .build(), b -> { }, 1_000);
+    String user = "u-" + UUID.randomUUID();
+    assertThat(engine.tracking().consumeQuota(Consumption.of(user, QuotaType.REQUESTS, 1)).allowed()).isTrue();
+
+    redis.command("SCRIPT", "FLUSH");
+
+    assertThat(engine.tracking().consumeQuota(Consumption.of(user, QuotaType.REQUESTS, 1)).allowed()).isTrue();
+    assertThat(used(user)).isEqualTo(2);
+  }
+
+  @Test
   void afterAPauseLongerThanTheTimeoutCountersEqualTheCallsToldAllowed() throws Exception {
     redis = RedisProcess.start();
     open(redis.uri(), b -> { }, 1_000_000);
