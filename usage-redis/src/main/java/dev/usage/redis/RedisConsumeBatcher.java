@@ -248,7 +248,7 @@ final class RedisConsumeBatcher {
   private void deliver(List<Pending> batch, List<Object> reply, Throwable e, String nonce, Object sentOn) {
     RuntimeException failure = null;
     if (e instanceof UsageStorageException typed) {
-      failure = typed; // already said what it means (a shifted NOSCRIPT)
+      failure = typed; // already says what it means (an error reply not believed: RedisScripts.notInStep)
     } else if (e != null) {
       failure = RedisScripts.failed(redis, "consume", e, sentOn);
     } else if (!RedisScripts.carries(reply, nonce)) {

@@ -351,6 +351,10 @@ public final class RedisUsageStorage implements UsageStorage {
    * every user's record ({@code SCAN}, node by node on a Cluster), dropping the entries of counters that are
    * gone. A counter lost afterwards is detected again. Takes a script call per user.
    *
+   * <p>With {@link Builder#reseedFrom} there is nothing to accept: lost counters are rebuilt from the event log as
+   * their users come back. Called anyway, it makes a consume restart such a counter at zero, while the commit of a
+   * reservation held across the loss, if it comes first, rebuilds the counter from the log (the hold recorded it).
+   *
    * @return the number of lost counters forgiven (besides the users of slots that lost everything)
    */
   public long acceptDataLoss() {

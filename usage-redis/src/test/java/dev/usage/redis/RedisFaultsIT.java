@@ -455,7 +455,7 @@ class RedisFaultsIT {
     int connections = proxy.connectionsAccepted();
 
     // a script of another client's that runs until killed: past the threshold, Redis answers BUSY to nearly
-    // every command, the probe of the connection's replies (ECHO) included, so the refusal cannot be checked
+    // every command, the probe of the connection's replies (a script) included, so the refusal cannot be checked
     redis.command("CONFIG", "SET", "busy-reply-threshold", "50");
     Thread busy = new Thread(() -> {
       try {

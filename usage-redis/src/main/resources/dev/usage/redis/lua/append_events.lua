@@ -3,8 +3,8 @@
 -- KEYS: 1 event times (zset id -> occurredAt), 2 events (hash id -> encoded event), 3 hour index, 4 day index,
 --       5.. the rollup hashes the batch touches (hours and days)
 -- ARGV: 1 retention (ms), 2 the trim cutoff (micros: the caller's, over all of the user's events in its batch,
---       which may take more than one call), then per event: id, occurredAt (micros), hour rollup (KEYS index), day rollup
---       (KEYS index), hour number, day number, hour label, day label, '1' = failed, quantities
+--       which may take more than one call), then per event: id, occurredAt (micros), hour rollup (KEYS index),
+--       day rollup (KEYS index), hour number, day number, hour label, day label, '1' = failed, quantities
 --       ('type=amount,...'), encoded event
 -- Reply: per event, 1 (new) or 0 (known) and the stored encoded event. Events older than the cutoff (the
 -- retention before the batch's newest, never the batch's own) are dropped from the log (an id appended again
