@@ -83,7 +83,7 @@ public final class InMemoryEventStore implements EventStore {
     Set<String> users = new HashSet<>();
     Map<QuotaType, Long> totals = new TreeMap<>();
     for (UsageEvent e : events.values()) {
-      if (within(e, from, to)) {
+      if (within(e.occurredAt(), from, to)) {
         count++;
         if (!e.success()) {
           failed++;
@@ -99,15 +99,11 @@ public final class InMemoryEventStore implements EventStore {
   public Map<QuotaType, Long> userTotals(String userId, Instant from, Instant to) {
     Map<QuotaType, Long> totals = new TreeMap<>();
     for (UsageEvent e : events.values()) {
-      if (e.userId().equals(userId) && within(e, from, to)) {
+      if (e.userId().equals(userId) && within(e.occurredAt(), from, to)) {
         e.quantities().forEach((t, v) -> totals.merge(t, v, Math::addExact));
       }
     }
     return totals;
-  }
-
-  private static boolean within(UsageEvent e, Instant from, Instant to) {
-    return within(e.occurredAt(), from, to);
   }
 
   /** {@code from <= at < to} at the microsecond, as every store compares (see {@link EventStore}). */

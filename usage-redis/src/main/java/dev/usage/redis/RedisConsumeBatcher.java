@@ -169,12 +169,7 @@ final class RedisConsumeBatcher {
               // the script cache was emptied (restart, failover, SCRIPT FLUSH): nothing ran; send the text. Unless
               // the NOSCRIPT was a later call's, shifted to this one by a reply lost on the connection: these
               // consumes ran then, and sending them again would count them twice (see RedisScripts.run)
-              redis.inStep(sentOn).whenComplete((step, probeFailed) -> {
-                if (step != RedisConnector.Step.IN_STEP) {
-                  reply.completeExceptionally(RedisScripts.notInStep(redis, "consume", sentOn,
-                      step == null ? RedisConnector.Step.UNKNOWN : step));
-                  return;
-                }
+              ifInStep(sentOn, reply, () -> {
                 try {
                   redis.async().dispatch(CommandType.EVAL, new NestedMultiOutput<>(StringCodec.UTF8),
                       callArgs(RedisScripts.CONSUME_FAST.text(), batch, nonce))
@@ -185,14 +180,7 @@ final class RedisConsumeBatcher {
               });
             } else if (unwrap(e) instanceof RedisException refused && RedisScripts.refusedBeforeRunning(refused)) {
               // "not applied", unless the refusal was a later call's, shifted to this one (as above)
-              redis.inStep(sentOn).whenComplete((step, probeFailed) -> {
-                if (step == RedisConnector.Step.IN_STEP) {
-                  complete(reply, r, e);
-                } else {
-                  reply.completeExceptionally(RedisScripts.notInStep(redis, "consume", sentOn,
-                      step == null ? RedisConnector.Step.UNKNOWN : step));
-                }
-              });
+              ifInStep(sentOn, reply, () -> complete(reply, r, e));
             } else {
               complete(reply, r, e);
             }
@@ -214,6 +202,21 @@ final class RedisConsumeBatcher {
         drain();
       } finally {
         deliver(batch, r, unwrap(e), nonce, sentOn);
+      }
+    });
+  }
+
+  /**
+   * Runs {@code then} once the replies on {@code sentOn} are found in step ({@link RedisConnector#inStep}), so
+   * that an error reply saying nothing ran can be believed; otherwise fails {@code reply} with an unknown outcome.
+   */
+  private void ifInStep(Object sentOn, CompletableFuture<List<Object>> reply, Runnable then) {
+    redis.inStep(sentOn).whenComplete((step, probeFailed) -> {
+      if (step == RedisConnector.Step.IN_STEP) {
+        then.run();
+      } else {
+        reply.completeExceptionally(RedisScripts.notInStep(redis, "consume", sentOn,
+            step == null ? RedisConnector.Step.UNKNOWN : step));
       }
     });
   }

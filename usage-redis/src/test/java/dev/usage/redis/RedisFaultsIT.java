@@ -427,11 +427,7 @@ class RedisFaultsIT {
     engine.tracking().consumeQuota(Consumption.of(lost, QuotaType.REQUESTS, 1)); // scripts loaded, counters made
     engine.tracking().consumeQuota(Consumption.of(later, QuotaType.REQUESTS, 1));
 
-    long dropped = proxy.droppedBytes();
-    proxy.dropNextResponse();
-    CompletableFuture<RuntimeException> first = CompletableFuture.supplyAsync(() -> outcome(lost));
-    await().atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(5))
-        .until(() -> proxy.droppedBytes() > dropped);
+    CompletableFuture<RuntimeException> first = withItsReplyLost(lost);
     redis.command(fault.split(" "));
     RuntimeException second = outcome(later);
     redis.command("CONFIG", "SET", "maxmemory", "0");
@@ -490,11 +486,7 @@ class RedisFaultsIT {
 
     // the first call's reply is lost; the second call's comes back as the first's (which replaces the
     // connection), and the second call then waits in vain on the retired connection
-    long dropped = proxy.droppedBytes();
-    proxy.dropNextResponse();
-    CompletableFuture<RuntimeException> first = CompletableFuture.supplyAsync(() -> outcome(lost));
-    await().atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(5))
-        .until(() -> proxy.droppedBytes() > dropped);
+    CompletableFuture<RuntimeException> first = withItsReplyLost(lost);
     assertThat(outcome(shifted)).isInstanceOf(UsageStorageException.class).hasMessageContaining("outcome unknown");
     assertThat(first.get(5, TimeUnit.SECONDS)).isInstanceOf(UsageStorageException.class)
         .hasMessageContaining("outcome unknown");
@@ -504,6 +496,19 @@ class RedisFaultsIT {
     assertThat(proxy.connectionsAccepted() - connections).isEqualTo(1);
     assertThat(engine.tracking().consumeQuota(Consumption.of(shifted, QuotaType.REQUESTS, 1)).allowed()).isTrue();
     assertThat(proxy.connectionsAccepted() - connections).isEqualTo(1);
+  }
+
+  /**
+   * {@code user}'s consume of one request ({@link #outcome}), on a thread of its own, once the proxy has dropped its
+   * reply: it waits for it meanwhile.
+   */
+  private CompletableFuture<RuntimeException> withItsReplyLost(String user) {
+    long dropped = proxy.droppedBytes();
+    proxy.dropNextResponse();
+    CompletableFuture<RuntimeException> call = CompletableFuture.supplyAsync(() -> outcome(user));
+    await().atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(5))
+        .until(() -> proxy.droppedBytes() > dropped);
+    return call;
   }
 
   /** Null when {@code user}'s consume of one request was allowed, else what it threw. */
