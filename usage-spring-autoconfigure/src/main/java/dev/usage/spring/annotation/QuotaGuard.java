@@ -23,7 +23,16 @@ import java.lang.annotation.Target;
  * When an amount has an {@link Amount#actual()} expression the guard works in reservation mode: it reserves
  * the estimates before the call, then commits the actual amounts (the {@code actual} expressions, which see
  * the return value as {@code #result}; the estimate for amounts without one) after it; a call that throws
- * releases the reservation.
+ * releases the reservation. An amount with an {@code actual} expression holds at least one unit, so that its
+ * type is part of the reservation and can be charged. If an {@code actual} expression fails after the call
+ * returned (or gives an amount the commit refuses), the work was done: the estimates held are committed, then
+ * the expression's error is thrown. A method returning a future, a reactive publisher or an asynchronous or
+ * streaming Spring MVC body cannot be guarded in reservation mode (its work completes after it returns): start-up
+ * fails naming it.
+ *
+ * <p>With an {@link #idempotencyKey()}, a retried call with the key of an earlier call counts nothing: the
+ * method runs again, and in reservation mode the earlier call's reservation is neither committed nor released by
+ * the retry (the first call settles it, whatever the retry's outcome).
  *
  * <p>The guard is applied by a Spring AOP proxy, so it sees only calls that go through the bean: a call
  * from another method of the same object (self-invocation) is not guarded; such calls are looked for in
@@ -65,7 +74,8 @@ public @interface QuotaGuard {
 
     /**
      * SpEL for the amount actually used, evaluated after the call with the return value as {@code #result};
-     * non-empty switches the guard to reservation mode.
+     * non-empty switches the guard to reservation mode, where {@link #value()} is the estimate held while the
+     * method runs (at least one unit).
      */
     String actual() default "";
   }

@@ -9,7 +9,12 @@ import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Future;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.aop.support.AopUtils;
@@ -18,6 +23,7 @@ import org.springframework.beans.factory.BeanFactoryAware;
 import org.springframework.beans.factory.FactoryBean;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
+import org.springframework.core.ResolvableType;
 import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.util.ClassUtils;
 import org.springframework.util.ReflectionUtils;
@@ -25,8 +31,10 @@ import org.springframework.util.ReflectionUtils;
 /**
  * Fails start-up, naming each method, when an annotated method would silently run unguarded: private,
  * static or final methods, methods of final classes, beans that were not proxied, and methods a JDK
- * (interface) proxy cannot see. Also parses every expression, and refuses annotations without a user when
- * there is no {@link UserIdResolver}.
+ * (interface) proxy cannot see. Also parses every expression, refuses annotations without a user when
+ * there is no {@link UserIdResolver}, and refuses reservation mode (an {@code actual} expression) on a method
+ * whose work completes after it returns (a future, a reactive publisher, an asynchronous or streaming MVC body;
+ * {@code @TrackUsage} on such a method is a warning).
  *
  * <p>Calls from the same object (self-invocation) bypass any proxy. They are looked for in each annotated
  * bean's bytecode ({@link SelfInvocations}) and reported with a warning naming the caller and the annotated
@@ -112,12 +120,56 @@ public final class GuardedMethodVerifier implements SmartInitializingSingleton, 
       for (String e : g.expressions()) {
         interceptor.expressions().parse(e, where);
       }
+      Class<?> later = completesLater(m);
+      if (later != null && g.reservation()) {
+        problems.add(where + ": returns a " + later.getSimpleName() + ", whose work completes after the method"
+            + " returns, and an actual expression would charge it then; consume the estimates (no actual"
+            + " expression), or reserve and commit from the work's completion with UsageTrackingService");
+      } else if (later != null && g.track() != null) {
+        log.warn("@TrackUsage on {} returns a {}, whose work completes after the method returns: the event records"
+            + " the call that started it (its duration, and success unless the method threw)", where,
+            later.getSimpleName());
+      }
       if (g.needsUserResolver() && !hasResolver) {
         problems.add(where + ": no user expression, and no UserIdResolver bean (add Spring Security or set user)");
       }
     } catch (IllegalStateException e) {
       problems.add(e.getMessage());
     }
+  }
+
+  /**
+   * The asynchronous type {@code m} returns (a future, a reactive publisher, a Spring MVC asynchronous or
+   * streaming body, directly or as the body of a {@code ResponseEntity}), or null.
+   */
+  static Class<?> completesLater(Method m) {
+    Class<?> type = m.getReturnType();
+    if (HTTP_ENTITY != null && HTTP_ENTITY.isAssignableFrom(type)) {
+      type = ResolvableType.forMethodReturnType(m).as(HTTP_ENTITY).getGeneric(0).toClass();
+    }
+    for (Class<?> async : ASYNC) {
+      if (async.isAssignableFrom(type)) {
+        return async;
+      }
+    }
+    return null;
+  }
+
+  /** {@code ResponseEntity}'s superclass, when spring-web is on the class path (it is optional here). */
+  private static final Class<?> HTTP_ENTITY = optionalClass("org.springframework.http.HttpEntity");
+
+  /** Return types whose work completes after the method returns, those of them this class path has. */
+  private static final List<Class<?>> ASYNC = Stream.of(Future.class, CompletionStage.class, Callable.class,
+      optionalClass("org.reactivestreams.Publisher"),
+      optionalClass("org.springframework.web.context.request.async.DeferredResult"),
+      optionalClass("org.springframework.web.context.request.async.WebAsyncTask"),
+      optionalClass("org.springframework.web.servlet.mvc.method.annotation.ResponseBodyEmitter"),
+      optionalClass("org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBody"))
+      .filter(Objects::nonNull).toList();
+
+  private static Class<?> optionalClass(String name) {
+    ClassLoader loader = GuardedMethodVerifier.class.getClassLoader();
+    return ClassUtils.isPresent(name, loader) ? ClassUtils.resolveClassName(name, loader) : null;
   }
 
   private static List<Method> annotatedMethods(Class<?> type) {

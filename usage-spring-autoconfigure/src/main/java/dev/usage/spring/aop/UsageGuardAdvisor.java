@@ -10,7 +10,8 @@ import org.springframework.aop.support.annotation.AnnotationMatchingPointcut;
 
 /**
  * Applies {@link UsageGuardInterceptor} to every method annotated with {@link QuotaGuard} or
- * {@link TrackUsage}. Ordered after Spring Security's method authorization (so the user is known) and before
+ * {@link TrackUsage}, directly, through a composed annotation, or on the interface method or superclass method
+ * it implements or overrides. Ordered after Spring Security's method authorization (so the user is known) and before
  * transactions (so a denied call opens none).
  */
 public final class UsageGuardAdvisor extends AbstractPointcutAdvisor {
@@ -19,9 +20,11 @@ public final class UsageGuardAdvisor extends AbstractPointcutAdvisor {
   /** The default order: after method security's interceptors, before {@code @Transactional}'s. */
   public static final int DEFAULT_ORDER = 1_000;
 
+  // inherited: an annotation on an interface's method, or on a superclass method the bean's class overrides, is
+  // found on the method a class-based proxy calls (the interceptor and the start-up check find it there too)
   private final transient Pointcut pointcut =
-      new ComposablePointcut(AnnotationMatchingPointcut.forMethodAnnotation(QuotaGuard.class))
-          .union(AnnotationMatchingPointcut.forMethodAnnotation(TrackUsage.class));
+      new ComposablePointcut(new AnnotationMatchingPointcut(null, QuotaGuard.class, true))
+          .union(new AnnotationMatchingPointcut(null, TrackUsage.class, true));
   private final transient UsageGuardInterceptor interceptor;
 
   public UsageGuardAdvisor(UsageGuardInterceptor interceptor) {

@@ -1,6 +1,7 @@
 package dev.usage.spring.aop;
 
 import dev.usage.Consumption;
+import dev.usage.InvalidUsageException;
 import dev.usage.QuotaDecision;
 import dev.usage.QuotaExceededException;
 import dev.usage.QuotaType;
@@ -21,6 +22,7 @@ import org.springframework.aop.support.AopUtils;
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.expression.EvaluationContext;
+import org.springframework.expression.EvaluationException;
 
 /**
  * Runs {@code @QuotaGuard} and {@code @TrackUsage} around a proxied method call. When a method carries both,
@@ -122,7 +124,10 @@ public final class UsageGuardInterceptor implements MethodInterceptor {
     String where = "@QuotaGuard on " + g.where();
     Consumption.Builder request = Consumption.builder(guardUser(g, ctx));
     for (TypedAmount a : g.amounts()) {
-      request.amount(a.type(), expressions.amount(a.value(), ctx, where));
+      long estimate = expressions.amount(a.value(), ctx, where);
+      // an amount with an actual expression holds at least one unit: a type left out of the reservation (an
+      // estimate of 0) could not be charged its actual amount afterwards
+      request.amount(a.type(), a.actual().isEmpty() || estimate < 0 ? estimate : Math.max(1, estimate));
     }
     if (!g.guard().idempotencyKey().isEmpty()) {
       request.idempotencyKey(expressions.text(g.guard().idempotencyKey(), ctx, where));
@@ -145,7 +150,9 @@ public final class UsageGuardInterceptor implements MethodInterceptor {
     }
     QuotaDecision previous = CurrentQuotaDecision.set(decision);
     try {
-      if (!g.reservation()) {
+      if (!g.reservation() || decision.replayed()) {
+        // a replay (a retry under the same idempotency key) runs the method again, counting nothing: the key's
+        // first call settles its reservation, whatever this one's outcome
         return invocation.proceed();
       }
       return reserved(invocation, g, ctx, call, decision.reservation(), where);
@@ -154,7 +161,12 @@ public final class UsageGuardInterceptor implements MethodInterceptor {
     }
   }
 
-  /** Runs the method under a reservation; commits the actual amounts after it, releases on failure. */
+  /**
+   * Runs the method under a reservation; commits the actual amounts after it, releases on failure. When an
+   * {@code actual} expression fails after the method returned, the work was done: the estimates held are
+   * committed before the expression's error is thrown, so that no hold is left to block the quota until it lapses
+   * (and then charge nothing).
+   */
   private Object reserved(MethodInvocation invocation, GuardedMethod g, EvaluationContext ctx, GuardCallContext call,
       Optional<Reservation> reservation, String where) throws Throwable {
     Object result;
@@ -168,18 +180,38 @@ public final class UsageGuardInterceptor implements MethodInterceptor {
       return result; // a degraded (fail-open) decision holds nothing to settle
     }
     ctx.setVariable("result", result);
-    Map<QuotaType, Long> actual = new LinkedHashMap<>();
-    for (TypedAmount a : g.amounts()) {
-      actual.put(a.type(), a.actual().isEmpty()
-          ? reservation.get().amounts().getOrDefault(a.type(), 0L)
-          : expressions.amount(a.actual(), ctx, where));
+    Map<QuotaType, Long> held = reservation.get().amounts();
+    QuotaDecision committed;
+    try {
+      Map<QuotaType, Long> actual = new LinkedHashMap<>();
+      for (TypedAmount a : g.amounts()) {
+        // a type the reservation left out (an estimate of 0, no actual expression) is charged nothing
+        if (held.containsKey(a.type())) {
+          actual.put(a.type(), a.actual().isEmpty() ? held.get(a.type()) : expressions.amount(a.actual(), ctx, where));
+        }
+      }
+      committed = tracking().commitReservation(reservation.get(), actual);
+    } catch (InvalidUsageException | IllegalArgumentException | EvaluationException e) {
+      // an actual expression failed, or gave an amount the commit refused (negative, past the maximum): nothing
+      // was charged yet
+      commitHeld(reservation.get(), where, e);
+      throw e;
     }
-    QuotaDecision committed = tracking().commitReservation(reservation.get(), actual);
     CurrentQuotaDecision.set(committed);
     if (call != null) {
       call.decided(committed);
     }
     return result;
+  }
+
+  /** Commits the amounts held, after the actual amounts could not be had; a failure is added to {@code cause}. */
+  private void commitHeld(Reservation r, String where, RuntimeException cause) {
+    try {
+      tracking().commitReservation(r, r.amounts());
+      log.warn("{}: the actual amounts could not be charged ({}); the estimates held were", where, cause.getMessage());
+    } catch (RuntimeException e) {
+      cause.addSuppressed(e);
+    }
   }
 
   private void release(Reservation r, String where) {

@@ -5,8 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.usage.spring.annotation.QuotaGuard;
 import dev.usage.spring.annotation.QuotaGuard.Amount;
 import dev.usage.spring.annotation.TrackUsage;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBody;
 
 /** Start-up fails, naming the method, when an annotated method could not be intercepted. */
 class GuardedMethodVerifierTest {
@@ -151,6 +154,40 @@ class GuardedMethodVerifierTest {
           SelfCaller.class.getName() + ": SelfCaller.direct calls SelfCaller.guarded",
           SelfCaller.class.getName() + ": SelfCaller.lambda$later$0 calls SelfCaller.tracked",
           SelfCaller.class.getName() + ": SelfCaller.other calls SelfCaller.guarded");
+    });
+  }
+
+  /** Returns futures and streaming bodies, guarded in either mode. */
+  public static class Later {
+    @QuotaGuard(user = "'u'", amounts = @Amount(type = "tokens", value = "10", actual = "#result.join()"))
+    public CompletableFuture<Long> reservedFuture() {
+      return CompletableFuture.completedFuture(3L);
+    }
+
+    @QuotaGuard(user = "'u'", amounts = @Amount(type = "tokens", value = "10", actual = "3"))
+    public ResponseEntity<StreamingResponseBody> reservedStream() {
+      return ResponseEntity.ok(out -> out.write(1));
+    }
+
+    @QuotaGuard(user = "'u'", amounts = @Amount(type = "tokens", value = "10"))
+    public CompletableFuture<Long> consumedFuture() {
+      return CompletableFuture.completedFuture(3L);
+    }
+
+    @QuotaGuard(user = "'u'", amounts = @Amount(type = "tokens", value = "10", actual = "#result.length()"))
+    public ResponseEntity<String> reservedBody() {
+      return ResponseEntity.ok("abc");
+    }
+  }
+
+  @Test
+  void reservationModeOnAMethodWhoseWorkCompletesLaterFailsStartUpNamingEachSuchMethod() {
+    runner.withBean(Later.class).run(ctx -> {
+      assertThat(ctx).getFailure().hasMessageContaining("Later.reservedFuture")
+          .hasMessageContaining("returns a Future")
+          .hasMessageContaining("Later.reservedStream").hasMessageContaining("returns a StreamingResponseBody");
+      // consumed up front, or a plain body: nothing settles late
+      assertThat(ctx).getFailure().message().doesNotContain("consumedFuture").doesNotContain("reservedBody");
     });
   }
 

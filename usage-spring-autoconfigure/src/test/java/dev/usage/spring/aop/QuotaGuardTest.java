@@ -19,9 +19,12 @@ import dev.usage.spring.autoconfigure.UsageMemoryStoreAutoConfiguration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.aop.support.AopUtils;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.autoconfigure.aop.AopAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -62,6 +65,25 @@ public class QuotaGuardTest {
 
     @QuotaGuard(amounts = @Amount(type = "characters", value = "#text.length()"))
     public String asPrincipal(String text) {
+      return text;
+    }
+
+    /** The reply doubles the text; the text {@code ?} gives no reply (null), which its actual expression fails on. */
+    @QuotaGuard(user = "#user", amounts = {@Amount(type = "requests", value = "1"),
+        @Amount(type = "tokens", value = "#text.length() / 4", actual = "#result.length()")})
+    public String echo(String user, String text) {
+      return text.equals("?") ? null : text + text;
+    }
+
+    private final AtomicInteger flakyCalls = new AtomicInteger();
+
+    /** Fails its first call (a model timing out), then replies with the text. */
+    @QuotaGuard(user = "#user", idempotencyKey = "#requestId",
+        amounts = @Amount(type = "tokens", value = "100", actual = "#result.length()"))
+    public String flaky(String user, String requestId, String text) {
+      if (flakyCalls.getAndIncrement() == 0) {
+        throw new IllegalStateException("the model timed out");
+      }
       return text;
     }
 
@@ -123,6 +145,95 @@ public class QuotaGuardTest {
       assertThat(tokens.used()).isEqualTo(5);
       assertThat(tokens.reserved()).isZero();
     });
+  }
+
+  @Test
+  void anEstimateOfZeroStillHoldsTheTypeSoThatItsActualAmountIsCharged() {
+    runner.run(ctx -> {
+      // "hi" estimates 2 / 4 = 0 tokens: one is held, and the 4 of the reply are charged
+      assertThat(ctx.getBean(TextService.class).echo("fay", "hi")).isEqualTo("hihi");
+      QuotaStatus tokens = status(ctx, "fay", QuotaType.TOKENS);
+      assertThat(tokens.used()).isEqualTo(4);
+      assertThat(tokens.reserved()).isZero();
+      assertThat(status(ctx, "fay", QuotaType.REQUESTS).used()).isEqualTo(1);
+      assertThat(status(ctx, "fay", QuotaType.REQUESTS).reserved()).isZero();
+    });
+  }
+
+  @Test
+  void anActualExpressionFailingAfterTheCallChargesTheEstimatesAndLeavesNothingHeld() {
+    runner.run(ctx -> {
+      assertThatThrownBy(() -> ctx.getBean(TextService.class).echo("gus", "?"))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("#result.length()");
+      QuotaStatus tokens = status(ctx, "gus", QuotaType.TOKENS);
+      assertThat(tokens.reserved()).as("no hold left to block the quota until it lapses").isZero();
+      assertThat(tokens.used()).as("the one token held").isEqualTo(1);
+      assertThat(status(ctx, "gus", QuotaType.REQUESTS).used()).isEqualTo(1);
+      assertThat(status(ctx, "gus", QuotaType.REQUESTS).reserved()).isZero();
+    });
+  }
+
+  @Test
+  void aRetryUnderTheSameKeyRunsTheMethodAndLeavesTheFirstCallsSettlementAlone() {
+    runner.run(ctx -> {
+      TextService service = ctx.getBean(TextService.class);
+      assertThatThrownBy(() -> service.flaky("hal", "r-1", "first")).hasMessage("the model timed out");
+      // the first call's hold was released; its retry runs and counts nothing
+      assertThat(service.flaky("hal", "r-1", "retried")).isEqualTo("retried");
+      assertThat(status(ctx, "hal", QuotaType.TOKENS).used()).isZero();
+      assertThat(status(ctx, "hal", QuotaType.TOKENS).reserved()).isZero();
+      // a committed call's retry, whose reply differs in length, is not charged again
+      assertThat(service.flaky("hal", "r-2", "twelve chars")).hasSize(12);
+      assertThat(service.flaky("hal", "r-2", "five!")).isEqualTo("five!");
+      assertThat(status(ctx, "hal", QuotaType.TOKENS).used()).isEqualTo(12);
+      assertThat(status(ctx, "hal", QuotaType.TOKENS).reserved()).isZero();
+    });
+  }
+
+  /** Guarded on the interface; the bean's class carries no annotation. */
+  public interface Corrector {
+    @QuotaGuard(user = "#user", amounts = @Amount(type = "characters", value = "#text.length()"))
+    String correctFor(String user, String text);
+  }
+
+  /** Implements the guarded interface method. */
+  public static class InterfaceCorrector implements Corrector {
+    @Override
+    public String correctFor(String user, String text) {
+      return text;
+    }
+  }
+
+  /** Guarded on a superclass method. */
+  public static class BaseCorrector {
+    @QuotaGuard(user = "#user", amounts = @Amount(type = "characters", value = "#text.length()"))
+    public String correctFor(String user, String text) {
+      return text;
+    }
+  }
+
+  /** Overrides the guarded method without repeating the annotation. */
+  public static class SubCorrector extends BaseCorrector {
+    @Override
+    public String correctFor(String user, String text) {
+      return text.trim();
+    }
+  }
+
+  @Test
+  void aGuardOnAnInterfaceOrSuperclassMethodGuardsTheClassProxysCall() {
+    // Boot's AOP auto-configuration proxies classes, so the proxy calls the implementing class's method
+    runner.withConfiguration(AutoConfigurations.of(AopAutoConfiguration.class))
+        .withBean(InterfaceCorrector.class).withBean(SubCorrector.class).run(ctx -> {
+          assertThat(ctx).hasNotFailed();
+          assertThat(AopUtils.isCglibProxy(ctx.getBean(InterfaceCorrector.class))).isTrue();
+          ctx.getBean(InterfaceCorrector.class).correctFor("ida", "x".repeat(30));
+          assertThat(status(ctx, "ida", QuotaType.CHARACTERS).used()).isEqualTo(30);
+          ctx.getBean(SubCorrector.class).correctFor("jo", "y".repeat(70));
+          assertThat(status(ctx, "jo", QuotaType.CHARACTERS).used()).isEqualTo(70);
+          assertThatThrownBy(() -> ctx.getBean(SubCorrector.class).correctFor("jo", "y".repeat(31)))
+              .isInstanceOf(QuotaExceededException.class);
+        });
   }
 
   @Test
