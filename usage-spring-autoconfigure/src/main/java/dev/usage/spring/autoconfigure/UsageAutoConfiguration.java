@@ -17,6 +17,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.context.annotation.Bean;
+import org.springframework.core.env.Environment;
 
 /**
  * The usage engine and its services, over the {@link UsageStorage} bean that a store auto-configuration
@@ -79,8 +80,9 @@ public class UsageAutoConfiguration {
   /** Applies {@code usage.users.*} to the store once the context is ready. */
   @Bean
   @ConditionalOnMissingBean
-  public UsageUserSettingsInitializer usageUserSettingsInitializer(UsageEngine engine, UsageProperties properties) {
-    return new UsageUserSettingsInitializer(engine.quotas(), properties);
+  public UsageUserSettingsInitializer usageUserSettingsInitializer(UsageEngine engine, UsageProperties properties,
+      Environment environment) {
+    return new UsageUserSettingsInitializer(engine.quotas(), properties, environment);
   }
 
   /** Registers the context's {@link dev.usage.UsageListener} beans with the engine. */

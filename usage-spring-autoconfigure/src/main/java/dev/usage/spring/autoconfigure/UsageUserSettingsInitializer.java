@@ -11,6 +11,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.springframework.beans.factory.InitializingBean;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.core.env.ConfigurableEnvironment;
+import org.springframework.core.env.EnumerablePropertySource;
+import org.springframework.core.env.Environment;
+import org.springframework.core.env.PropertySource;
 
 /**
  * Applies {@code usage.users.<id>.*} to the store at start-up through {@link QuotaManagementService}, so each
@@ -34,17 +39,60 @@ public class UsageUserSettingsInitializer implements InitializingBean {
   private static final String REASON = "usage.users properties";
   private static final String REASON_REMOVED = "no longer in usage.users properties";
 
+  private static final String PREFIX = "usage.users.";
+
   private final QuotaManagementService quotas;
   private final UsageProperties properties;
+  private final Environment environment;
 
   public UsageUserSettingsInitializer(QuotaManagementService quotas, UsageProperties properties) {
+    this(quotas, properties, null);
+  }
+
+  /**
+   * @param environment where {@code usage.users.*} were read from: a user id Spring Boot would bind as another
+   *     fails start-up (see {@link #requireBracketedIds}); null to skip that check
+   */
+  public UsageUserSettingsInitializer(QuotaManagementService quotas, UsageProperties properties,
+      Environment environment) {
     this.quotas = quotas;
     this.properties = properties;
+    this.environment = environment;
   }
 
   @Override
   public void afterPropertiesSet() {
+    requireBracketedIds(environment);
     properties.getUsers().forEach(this::apply);
+  }
+
+  /**
+   * Refuses a user id written without brackets that holds characters other than lower-case letters, digits and
+   * {@code -}: Spring Boot drops such characters from a map key and splits it at dots, so
+   * {@code usage.users.alice@example.com.tier} would set up a user {@code aliceexample} (with defaults) and
+   * leave {@code alice@example.com} alone. Such ids are written {@code usage.users.[alice@example.com].tier}.
+   */
+  static void requireBracketedIds(Environment environment) {
+    if (!(environment instanceof ConfigurableEnvironment env)) {
+      return;
+    }
+    for (PropertySource<?> source : env.getPropertySources()) {
+      if (!(source instanceof EnumerablePropertySource<?> names)) {
+        continue;
+      }
+      for (String name : names.getPropertyNames()) {
+        if (!name.startsWith(PREFIX) || name.startsWith(PREFIX + "[")) {
+          continue;
+        }
+        String rest = name.substring(PREFIX.length());
+        String id = rest.indexOf('.') < 0 ? rest : rest.substring(0, rest.indexOf('.'));
+        if (!id.matches("[a-z0-9-]+")) {
+          throw new InvalidConfigurationPropertyValueException(name, names.getProperty(name), "a user id with"
+              + " characters other than a-z, 0-9 and '-' (or with a dot) must be written in brackets, or Spring Boot"
+              + " binds another id: usage.users.[alice@example.com].tier");
+        }
+      }
+    }
   }
 
   private void apply(String userId, UserProperties u) {

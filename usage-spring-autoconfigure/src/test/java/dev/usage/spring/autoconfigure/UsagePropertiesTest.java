@@ -260,6 +260,20 @@ class UsagePropertiesTest {
   }
 
   @Test
+  void aUserIdThatSpringBootWouldAlterMustBeInBracketsAndIsAppliedAsWrittenThere() {
+    // without brackets Boot binds the key 'aliceexample' (the '@' dropped, split at the dot)
+    failsNaming("usage.users.alice@example.com.tier", "usage.users.alice@example.com.tier=premium");
+    failsNaming("usage.users.Bob.tier", "usage.users.Bob.tier=premium");
+    runner.withPropertyValues("usage.users.[alice@example.com].tier=premium", "usage.users.carol-2.tier=premium")
+        .run(ctx -> {
+          assertThat(ctx).hasNotFailed();
+          QuotaManagementService quotas = ctx.getBean(QuotaManagementService.class);
+          assertThat(quotas.getUserQuota("alice@example.com").tier()).isEqualTo("premium");
+          assertThat(quotas.getUserQuota("carol-2").tier()).isEqualTo("premium");
+        });
+  }
+
+  @Test
   void unknownUserTierFailsNamingTheProperty() {
     failsNaming("usage.users.bob.tier", "usage.users.bob.tier=platinum");
   }
