@@ -3,6 +3,7 @@ package dev.usage.spring.autoconfigure;
 import dev.usage.InvalidUsageException;
 import dev.usage.NotificationChannel;
 import dev.usage.NotificationSettings;
+import dev.usage.QuotaManagementService;
 import dev.usage.spring.notify.MailNotificationChannel;
 import dev.usage.spring.notify.NotificationRecipients;
 import dev.usage.spring.notify.UsageNotificationPreferences;
@@ -139,7 +140,7 @@ public class UsageNotificationsAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     MailNotificationChannel usageMailNotificationChannel(JavaMailSender sender, NotificationRecipients recipients,
-        UsageProperties properties) {
+        UsageProperties properties, ObjectProvider<QuotaManagementService> quotas) {
       NotificationProperties.Mail mail = properties.getNotifications().getMail();
       String from = mail.getFrom();
       if (from == null || from.isBlank()) {
@@ -149,7 +150,9 @@ public class UsageNotificationsAutoConfiguration {
       }
       MailNotificationChannel.Builder b = UsagePropertiesMapper.named(PREFIX + "mail.from", from,
           () -> MailNotificationChannel.builder(sender, from));
-      b.recipients(recipients).zone(properties.getTimeZone());
+      // dates in each user's zone, where their periods run (looked up when sending: the engine uses this channel)
+      b.recipients(recipients).zone(properties.getTimeZone())
+          .userZones(user -> quotas.getObject().getUserQuota(user).zone());
       if (mail.getDashboardUrl() != null) {
         UsagePropertiesMapper.named(PREFIX + "mail.dashboard-url", mail.getDashboardUrl(),
             () -> b.dashboardUrl(mail.getDashboardUrl()));

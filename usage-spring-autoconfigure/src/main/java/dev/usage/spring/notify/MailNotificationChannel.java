@@ -13,6 +13,7 @@ import java.util.Date;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.mail.javamail.JavaMailSender;
@@ -40,12 +41,16 @@ public final class MailNotificationChannel implements NotificationChannel {
   private final InternetAddress from;
   private final NotificationRecipients recipients;
   private final NotificationMailRenderer renderer;
+  private final ZoneId zone;
+  private final Function<String, ZoneId> userZones;
 
   private MailNotificationChannel(Builder b) {
     this.sender = b.sender;
     this.from = b.from;
     this.recipients = b.recipients;
     this.renderer = new NotificationMailRenderer(b.dashboardUrl.map(MailNotificationChannel::dashboardLink), b.zone);
+    this.zone = b.zone;
+    this.userZones = b.userZones;
   }
 
   /**
@@ -85,7 +90,7 @@ public final class MailNotificationChannel implements NotificationChannel {
           e.getMessage(), n.kind());
       return;
     }
-    NotificationMailRenderer.RenderedMail mail = renderer.render(n);
+    NotificationMailRenderer.RenderedMail mail = renderer.render(n, zoneOf(n.userId()));
     MimeMessage message = sender.createMimeMessage();
     MimeMessageHelper helper = new MimeMessageHelper(message, MimeMessageHelper.MULTIPART_MODE_MIXED_RELATED, "UTF-8");
     helper.setFrom(from);
@@ -94,6 +99,20 @@ public final class MailNotificationChannel implements NotificationChannel {
     helper.setSentDate(Date.from(n.at()));
     helper.setText(mail.text(), mail.html());
     sender.send(message);
+  }
+
+  /** The user's zone, or the channel's when there is no lookup or it fails (the e-mail names the zone it uses). */
+  private ZoneId zoneOf(String userId) {
+    if (userZones == null) {
+      return zone;
+    }
+    try {
+      ZoneId z = userZones.apply(userId);
+      return z == null ? zone : z;
+    } catch (RuntimeException e) {
+      log.debug("The zone of user {} could not be looked up; the e-mail writes dates in {}", userId, zone, e);
+      return zone;
+    }
   }
 
   @Override
@@ -114,6 +133,7 @@ public final class MailNotificationChannel implements NotificationChannel {
     private NotificationRecipients recipients = NotificationRecipients.userIdIfEmail();
     private Optional<URI> dashboardUrl = Optional.empty();
     private ZoneId zone = ZoneId.of("UTC");
+    private Function<String, ZoneId> userZones;
 
     private Builder(JavaMailSender sender, String from) {
       if (sender == null) {
@@ -153,12 +173,28 @@ public final class MailNotificationChannel implements NotificationChannel {
       return this;
     }
 
-    /** The zone in which the e-mails write dates (the reset date, the periods). Default UTC. */
+    /**
+     * The zone in which the e-mails write dates (the reset date, the periods, the month), for users whose zone
+     * {@link #userZones} does not give. Default UTC.
+     */
     public Builder zone(ZoneId zone) {
       if (zone == null) {
         throw new InvalidUsageException("zone", "must not be null");
       }
       this.zone = zone;
+      return this;
+    }
+
+    /**
+     * Each user's zone, in which their periods run (e.g. {@code id -> quotas.getUserQuota(id).zone()}), so that
+     * an e-mail names the month and the reset date as the user's quotas count them. A lookup that fails or gives
+     * null falls back to {@link #zone}. Default: none, {@link #zone} for everyone.
+     */
+    public Builder userZones(Function<String, ZoneId> lookup) {
+      if (lookup == null) {
+        throw new InvalidUsageException("userZones", "must not be null");
+      }
+      this.userZones = lookup;
       return this;
     }
 

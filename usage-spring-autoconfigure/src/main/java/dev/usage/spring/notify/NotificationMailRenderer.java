@@ -40,7 +40,7 @@ final class NotificationMailRenderer {
 
   /**
    * @param dashboardLink the dashboard's address, linked from every e-mail; empty for no link
-   * @param zone the zone in which dates are written
+   * @param zone the zone in which {@link #render(Notification)} writes dates
    * @throws IllegalStateException a template is missing from the class path
    */
   NotificationMailRenderer(Optional<String> dashboardLink, ZoneId zone) {
@@ -62,29 +62,35 @@ final class NotificationMailRenderer {
   /** An e-mail's parts. */
   record RenderedMail(String subject, String text, String html) {}
 
+  /** {@code n}'s e-mail, with dates in the renderer's zone. */
   RenderedMail render(Notification n) {
+    return render(n, zone);
+  }
+
+  /** {@code n}'s e-mail, with dates in {@code zone} (the user's). */
+  RenderedMail render(Notification n, ZoneId zone) {
     Locale locale = n.locale();
     ResourceBundle messages = MailTemplates.messages(locale);
     Map<String, String> values = new HashMap<>();
     values.put("user", n.userId());
     values.put("lang", locale.toLanguageTag());
     values.put("threshold", String.valueOf(n.thresholdPercent()));
-    values.put("periodStart", dateTime(n.periodStart(), locale));
-    values.put("periodEnd", dateTime(n.periodEnd(), locale));
-    values.put("resetDate", date(n.periodEnd(), locale));
+    values.put("periodStart", dateTime(n.periodStart(), locale, zone));
+    values.put("periodEnd", dateTime(n.periodEnd(), locale, zone));
+    values.put("resetDate", date(n.periodEnd(), locale, zone));
     values.put("month", DateTimeFormatter.ofPattern("LLLL yyyy", locale).withZone(zone).format(n.periodStart()));
     n.quotaType().ifPresent(t -> values.put("type", typeName(t, messages)));
     n.status().ifPresent(s -> {
       values.put("used", number(s.used(), locale));
       values.put("limit", limit(s.limit(), locale, messages));
-      values.put("resetAt", dateTime(s.resetAt(), locale));
+      values.put("resetAt", dateTime(s.resetAt(), locale, zone));
     });
     n.alert().ifPresent(a -> {
       values.put("units", number(a.units(), locale));
       NumberFormat median = NumberFormat.getNumberInstance(locale);
       median.setMaximumFractionDigits(1);
       values.put("median", median.format(a.baselineMedian()));
-      values.put("hourStart", dateTime(a.hourStart(), locale));
+      values.put("hourStart", dateTime(a.hourStart(), locale, zone));
     });
     dashboardLink.ifPresent(l -> values.put("dashboardLink", l));
     String base = n.kind().name().toLowerCase(Locale.ROOT);
@@ -150,12 +156,12 @@ final class NotificationMailRenderer {
     return limit == Quota.UNLIMITED ? messages.getString("unlimited") : number(limit, locale);
   }
 
-  private String dateTime(Instant at, Locale locale) {
+  private static String dateTime(Instant at, Locale locale, ZoneId zone) {
     return DateTimeFormatter.ofLocalizedDateTime(FormatStyle.MEDIUM, FormatStyle.SHORT).withLocale(locale)
         .withZone(zone).format(at) + " " + zone.getId();
   }
 
-  private String date(Instant at, Locale locale) {
+  private static String date(Instant at, Locale locale, ZoneId zone) {
     return DateTimeFormatter.ofLocalizedDate(FormatStyle.MEDIUM).withLocale(locale).withZone(zone).format(at);
   }
 }

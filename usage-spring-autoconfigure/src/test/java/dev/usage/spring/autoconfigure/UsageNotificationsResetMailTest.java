@@ -6,12 +6,15 @@ import static org.awaitility.Awaitility.await;
 import com.icegreen.greenmail.junit5.GreenMailExtension;
 import com.icegreen.greenmail.util.ServerSetup;
 import dev.usage.Consumption;
+import dev.usage.Notification;
+import dev.usage.NotificationKind;
 import dev.usage.NotificationPreferences;
 import dev.usage.QuotaManagementService;
 import dev.usage.QuotaType;
 import dev.usage.UsageEngine;
 import dev.usage.UsageEvent;
 import dev.usage.UsageTrackingService;
+import dev.usage.spring.notify.MailNotificationChannel;
 import dev.usage.spring.notify.UsageNotificationPreferences;
 import dev.usage.testkit.SettableClock;
 import jakarta.mail.Address;
@@ -20,6 +23,9 @@ import jakarta.mail.Part;
 import jakarta.mail.internet.MimeMessage;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -157,6 +163,28 @@ class UsageNotificationsResetMailTest {
       assertThat(bob.get(0).getSubject()).isEqualTo("Ihre monatlichen Kontingente werden am 01.04.2026 zurückgesetzt");
       assertThat(text(bob.get(0))).contains("- Anfragen: Verbraucht 6 / Limit 15 (davon 5 übertragen), Verbleibend 9");
       assertThat(ctx.getBean(UsageEngine.class).notificationStats().failed()).isZero();
+    });
+  }
+
+  @Test
+  void eMailsWriteDatesInTheZoneWhereTheUsersPeriodsRun() {
+    runner().withPropertyValues("usage.users.[kai@example.com].time-zone=Asia/Tokyo").run(ctx -> {
+      assertThat(ctx).hasNotFailed();
+      // Tokyo's December: from 30 November 15:00 UTC to 31 December 15:00 UTC
+      ZoneId tokyo = ZoneId.of("Asia/Tokyo");
+      Instant start = LocalDate.of(2026, 12, 1).atStartOfDay(tokyo).toInstant();
+      Instant end = LocalDate.of(2027, 1, 1).atStartOfDay(tokyo).toInstant();
+      MailNotificationChannel channel = ctx.getBean(MailNotificationChannel.class);
+      for (String user : List.of("kai@example.com", "lea@example.com")) {
+        channel.send(new Notification(NotificationKind.RESET_REMINDER, user, Optional.empty(), 0, start, end,
+            Optional.empty(), List.of(), Optional.empty(), Locale.ENGLISH, end.minus(Duration.ofDays(2)), List.of(),
+            Optional.empty()));
+      }
+      assertThat(mails("kai@example.com", "Your monthly quotas")).singleElement()
+          .satisfies(m -> assertThat(m.getSubject()).isEqualTo("Your monthly quotas reset on Jan 1, 2027"));
+      // a user without a zone of their own: usage.time-zone (UTC)
+      assertThat(mails("lea@example.com", "Your monthly quotas")).singleElement()
+          .satisfies(m -> assertThat(m.getSubject()).isEqualTo("Your monthly quotas reset on Dec 31, 2026"));
     });
   }
 

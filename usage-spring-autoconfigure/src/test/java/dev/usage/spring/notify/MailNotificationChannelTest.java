@@ -12,6 +12,7 @@ import jakarta.mail.internet.MimeMessage;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.time.ZoneId;
 import java.util.Locale;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -41,6 +42,19 @@ class MailNotificationChannelTest {
 
   private static Notification german(String user) {
     return NotificationMailRendererTest.threshold(user, 80, 8, 10, Locale.GERMAN);
+  }
+
+  @Test
+  void aUserZoneThatCannotBeLookedUpFallsBackToTheChannelsZone() throws Exception {
+    // the period ends on 1 April 00:00 UTC: still 31 March in Los Angeles
+    ZoneId losAngeles = ZoneId.of("America/Los_Angeles");
+    Notification reminder = NotificationMailRendererTest.reminder("ann@example.com", Locale.ENGLISH);
+    channel().zone(losAngeles).userZones(user -> {
+      throw new IllegalStateException("the store is down");
+    }).build().send(reminder);
+    channel().zone(losAngeles).userZones(user -> null).build().send(reminder);
+    assertThat(smtp.getReceivedMessages()).extracting(MimeMessage::getSubject)
+        .containsExactly("Your monthly quotas reset on Mar 31, 2026", "Your monthly quotas reset on Mar 31, 2026");
   }
 
   @Test
