@@ -36,7 +36,8 @@ public interface QuotaManagementService {
    * As {@link #updateQuota(String, Quota, String, String)}, applied once per request id.
    *
    * @throws IdempotencyConflictException the request id was used for another change of this user
-   * @throws InvalidUsageException a bad id or quota; nothing changed
+   * @throws InvalidUsageException a bad id or quota (including a carrying {@link RolloverPolicy} on a period
+   *     not longer than {@code reservationTtl + idempotencyWindow}); nothing changed
    */
   UserQuota updateQuota(String userId, Quota override, ChangeRequest request);
 

@@ -20,7 +20,8 @@ import java.util.List;
  * @param overageRevenue the sum of every overage charge
  * @param overages every charged overage, largest charge first
  * @param upgradeCandidates users of free tiers at {@value #UPGRADE_UTILISATION} or more of a monthly quota
- *     in this month and the one before, highest utilisation first
+ *     in this month and the one before, highest utilisation first; a quota with a limit of 0 (a feature the
+ *     tier leaves out) makes no candidate
  * @param generatedAt when it was made (engine clock)
  */
 public record RevenueReport(YearMonth month, ZoneId zone, Currency currency, List<TierRevenue> tiers,
@@ -79,11 +80,17 @@ public record RevenueReport(YearMonth month, ZoneId zone, Currency currency, Lis
    * @param userId the user
    * @param tier their (free) tier
    * @param type the quota type with the highest utilisation this month among those at the mark in both months
-   * @param limit the monthly limit
+   * @param limit the monthly limit, positive (so that utilisations are finite)
    * @param previousUsed units used the month before
    * @param used units used this month
    */
   public record UpgradeCandidate(String userId, String tier, QuotaType type, long limit, long previousUsed, long used) {
+
+    public UpgradeCandidate {
+      if (limit < 1) {
+        throw new InvalidUsageException("limit", "must be positive, was " + limit);
+      }
+    }
 
     /** This month's utilisation. */
     public double utilisation() {

@@ -8,6 +8,7 @@ import dev.usage.internal.EngineSettings;
 import dev.usage.internal.EventRecorder;
 import dev.usage.internal.ListenerDispatcher;
 import dev.usage.internal.Notifier;
+import dev.usage.internal.PeriodCloser;
 import dev.usage.internal.QuotaEngine;
 import dev.usage.internal.Rollovers;
 import dev.usage.internal.QuotaPlan;
@@ -283,7 +284,11 @@ public final class UsageEngine implements AutoCloseable {
       return this;
     }
 
-    /** How long an idempotency key is remembered. Default 24 hours. */
+    /**
+     * How long an idempotency key is remembered. Default 24 hours. A period counts as final
+     * {@code reservationTtl + idempotencyWindow} after its end; with a carrying {@link RolloverPolicy} that sum
+     * must be shorter than the quota's period, or {@link #build()} refuses it.
+     */
     public Builder idempotencyWindow(Duration window) {
       this.idempotencyWindow = window;
       return this;
@@ -453,6 +458,10 @@ public final class UsageEngine implements AutoCloseable {
       EngineSettings settings = new EngineSettings(clock, failureMode, yellow, red, reservationTtl, idempotencyWindow,
           counterRetention, defaultZone, trackingMode, bufferCapacity, batchSize, flushInterval, batchLinger,
           overflowPolicy, offerTimeout, writeAttempts, closeTimeout, settingsCacheSize);
+      Duration settleDelay = PeriodCloser.settleDelay(settings);
+      defaults.values().forEach(q -> Rollovers.requireCarryInTime(q, settleDelay, "defaultQuota"));
+      tiers.values().forEach(t -> t.quotas().values()
+          .forEach(q -> Rollovers.requireCarryInTime(q, settleDelay, "tier '" + t.name() + "'")));
       return new UsageEngine(this, storage == null ? InMemoryUsageStorage.create() : storage, settings, plan);
     }
 

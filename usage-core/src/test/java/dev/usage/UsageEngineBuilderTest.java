@@ -82,7 +82,12 @@ class UsageEngineBuilderTest {
         bad("batchSize", b -> b.batchSize(Integer.MAX_VALUE)),
         bad("bufferCapacity", b -> b.bufferCapacity(50_000_000)),
         bad("rollover.expiresAfterPeriods", b -> b.defaultQuota(Quota.monthly(QuotaType.TOKENS, 10)
-            .withRollover(RolloverPolicy.carryUpTo(5).expiringAfter(RolloverPolicy.MAX_EXPIRY + 1)))));
+            .withRollover(RolloverPolicy.carryUpTo(5).expiringAfter(RolloverPolicy.MAX_EXPIRY + 1)))),
+        // the carry into a day or week would arrive only after it ended (settle delay 24 h 5 min, 7 days 5 min)
+        bad("rollover", b -> b.defaultQuota(Quota.daily(QuotaType.REQUESTS, 10)
+            .withRollover(RolloverPolicy.carryUpTo(5)))),
+        bad("rollover", b -> b.idempotencyWindow(Duration.ofDays(7)).tier(Tier.builder("team")
+            .quota(Quota.weekly(QuotaType.REQUESTS, 10).withRollover(RolloverPolicy.carryAll())).build())));
   }
 
   private static Arguments bad(String field, Consumer<UsageEngine.Builder> setting) {
@@ -97,6 +102,41 @@ class UsageEngineBuilderTest {
       setting.accept(b);
       b.build().close();
     }).isInstanceOfSatisfying(InvalidUsageException.class, e -> assertThat(e.field()).isEqualTo(field));
+  }
+
+  @Test
+  void aCarryingQuotaWhoseCarryWouldArriveAfterItsPeriodEndedIsRefused() {
+    Quota daily = Quota.daily(QuotaType.REQUESTS, 10).withRollover(RolloverPolicy.carryUpTo(5));
+
+    assertThatThrownBy(() -> UsageEngine.builder().closeOnShutdown(false)
+        .tier(Tier.builder("team").quota(daily).build()).build().close())
+        .isInstanceOfSatisfying(InvalidUsageException.class, e -> {
+          assertThat(e.field()).isEqualTo("rollover");
+          assertThat(e.getMessage()).contains("tier 'team'", "requests per day", "PT24H5M",
+              "reservationTtl + idempotencyWindow", "shorter idempotencyWindow", "longer period");
+        });
+    // a week is longer than the default delay: allowed
+    UsageEngine.builder().closeOnShutdown(false)
+        .defaultQuota(Quota.weekly(QuotaType.REQUESTS, 10).withRollover(RolloverPolicy.carryUpTo(5))).build().close();
+  }
+
+  @Test
+  void aDailyCarryArrivesOnceThePreviousDayIsFinal() {
+    dev.usage.testkit.SettableClock clock = dev.usage.testkit.SettableClock.at("2026-03-15T10:00:00Z");
+    Quota daily = Quota.daily(QuotaType.REQUESTS, 10).withRollover(RolloverPolicy.carryUpTo(5));
+    try (UsageEngine engine = UsageEngine.builder().closeOnShutdown(false).clock(clock)
+        .trackingMode(TrackingMode.SYNC).idempotencyWindow(Duration.ofHours(1)).defaultQuota(daily).build()) {
+      engine.tracking().consumeQuota(Consumption.of("u", QuotaType.REQUESTS, 2));
+
+      clock.set("2026-03-16T01:04:59Z"); // March 15 may still be charged until 1 h 5 min after its end
+      assertThat(engine.tracking().getUserUsage("u").quota(QuotaType.REQUESTS).orElseThrow().limit()).isEqualTo(10);
+      clock.set("2026-03-16T01:05:00Z");
+      assertThat(engine.tracking().getUserUsage("u").quota(QuotaType.REQUESTS).orElseThrow())
+          .satisfies(s -> {
+            assertThat(s.carriedIn()).isEqualTo(5);
+            assertThat(s.limit()).isEqualTo(15);
+          });
+    }
   }
 
   @Test

@@ -408,7 +408,8 @@ public final class DefaultAnalyticsService implements AnalyticsService {
           overageByTier.merge(tier, charge, BigDecimal::add);
         }
         long previous = before.getOrDefault(user, EventTotals.NONE).units(q.type());
-        if (free && nearLimit(used, q.limit()) && nearLimit(previous, q.limit())) {
+        // a limit of 0 is something the tier leaves out, not a quota its users grow into
+        if (free && q.limit() > 0 && nearLimit(used, q.limit()) && nearLimit(previous, q.limit())) {
           UpgradeCandidate c = new UpgradeCandidate(user, tier, q.type(), q.limit(), previous, used);
           if (best == null || c.utilisation() > best.utilisation()) {
             best = c;

@@ -59,6 +59,7 @@ public final class DefaultQuotaManagementService implements QuotaManagementServi
   private final PeriodHistoryStore history;
   private final PeriodCloser closer;
   private final Clock clock;
+  private final Duration settleDelay;
   private final boolean hashChain;
   private final AuditTrailReader trails;
 
@@ -74,6 +75,7 @@ public final class DefaultQuotaManagementService implements QuotaManagementServi
     this.closer = new PeriodCloser(storage.counters(), storage.history(), engine, settings, reminderLead,
         this::applyDueChange);
     this.clock = settings.clock();
+    this.settleDelay = PeriodCloser.settleDelay(settings);
     this.hashChain = hashChain;
     this.trails = new AuditTrailReader(store);
   }
@@ -109,6 +111,7 @@ public final class DefaultQuotaManagementService implements QuotaManagementServi
   @Override
   public UserQuota updateQuota(String userId, Quota override, ChangeRequest request) {
     Checks.notNull("quota", override);
+    Rollovers.requireCarryInTime(override, settleDelay, "override");
     return change(userId, request, "override", Optional.of(override.type()), Optional.of(describe(override)),
         u -> u.withOverride(override), u -> describe(engine.plan().effective(u).get(override.type())));
   }
@@ -127,6 +130,7 @@ public final class DefaultQuotaManagementService implements QuotaManagementServi
       }
     }
     Checks.notNull("quota", override);
+    Rollovers.requireCarryInTime(override, settleDelay, "override");
     Checks.notNull("request", request);
     List<UserQuota> out = new ArrayList<>(userIds.size());
     for (int i = 0; i < userIds.size(); i++) {

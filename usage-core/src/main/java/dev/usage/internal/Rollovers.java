@@ -2,8 +2,10 @@ package dev.usage.internal;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.usage.InvalidUsageException;
 import dev.usage.PeriodUsage;
 import dev.usage.Quota;
+import dev.usage.QuotaPeriod;
 import dev.usage.QuotaType;
 import dev.usage.RolloverPolicy;
 import dev.usage.UsageStorageException;
@@ -17,6 +19,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -81,6 +84,34 @@ public final class Rollovers {
     }
     long in = carriedIn(user, quota, window, now);
     return in == 0 ? quota : quota.withLimit(Math.min(Quota.MAX_AMOUNT, quota.limit() + in));
+  }
+
+  /**
+   * Refuses a carrying quota whose periods would get their carried units only after they ended: the units
+   * arrive once the period before is final, {@code settleDelay} after its end, so the delay must be shorter
+   * than the period's shortest length (a day, a week, 28 days). Quotas that carry nothing pass.
+   *
+   * @param where the quota's place, for the message (a tier, the default quotas, an override)
+   * @throws InvalidUsageException {@code rollover}, saying what to change
+   */
+  public static void requireCarryInTime(Quota quota, Duration settleDelay, String where) {
+    if (!quota.rollover().carry() || quota.isUnlimited()) {
+      return;
+    }
+    Duration shortest = switch (quota.period()) {
+      case DAY -> Duration.ofDays(1);
+      case WEEK -> Duration.ofDays(7);
+      case MONTH -> Duration.ofDays(28);
+    };
+    if (settleDelay.compareTo(shortest) >= 0) {
+      String period = quota.period().name().toLowerCase(Locale.ROOT);
+      String length = quota.period() == QuotaPeriod.MONTH ? "28 days" : "a " + period;
+      throw new InvalidUsageException("rollover", where + ": the quota of " + quota.type().name() + " per " + period
+          + " would never use its carried units: they arrive once the period before is final, reservationTtl +"
+          + " idempotencyWindow (" + settleDelay + ") after its end, and by then the period they are carried into ("
+          + length + " or longer) has ended; make reservationTtl + idempotencyWindow shorter than " + length
+          + " (usually a shorter idempotencyWindow), or give the quota a longer period");
+    }
   }
 
   /**

@@ -24,6 +24,7 @@ import dev.usage.QuotaType;
 import dev.usage.SystemAnalytics;
 import dev.usage.SystemAnalytics.EndpointLatency;
 import dev.usage.SystemAnalytics.FailureRate;
+import dev.usage.Tier;
 import dev.usage.TimeRange;
 import dev.usage.UnusualUsageAlert;
 import dev.usage.UnusualUsagePolicy;
@@ -405,6 +406,38 @@ public abstract class AnalyticsServiceContract extends AbstractStorageContract {
     assertThat(r.currency()).isEqualTo(Currency.getInstance("EUR"));
     assertThatThrownBy(() -> engine.analytics().revenue(month, null))
         .isInstanceOfSatisfying(InvalidUsageException.class, e -> assertThat(e.field()).isEqualTo("pricing"));
+  }
+
+  @Test
+  void aQuotaOfZeroMakesNoUpgradeCandidateNorDisplacesOne() {
+    // no tokens on free: a limit of 0 is a feature the tier lacks, not one its users grow into
+    UsageEngine engine = engine(b -> b.tier(Tier.builder(Tier.FREE).quota(Quota.monthly(QuotaType.TOKENS, 0)).build()));
+    Instant window = AnalyticsDataset.freeWindow(storage.events().analytics().orElseThrow(), Duration.ofDays(100));
+    YearMonth month = YearMonth.from(window.atZone(ZoneOffset.UTC)).plusMonths(2);
+    Instant thisMonth = month.atDay(10).atStartOfDay(ZoneOffset.UTC).toInstant();
+    Instant lastMonth = month.minusMonths(1).atDay(10).atStartOfDay(ZoneOffset.UTC).toInstant();
+    clock.set(month.plusMonths(1).atDay(2).atStartOfDay(ZoneOffset.UTC).toInstant());
+    String near = user("near");
+    String idle = user("idle");
+    for (Instant at : List.of(lastMonth, thisMonth)) {
+      // near the 10,000 characters both months, and 50 tokens past the limit of 0 (tracked, not enforced)
+      engine.tracking().trackUsage(UsageEvent.builder().userId(near).occurredAt(at)
+          .characters(at.equals(lastMonth) ? 9_000 : 9_500).requests(1).inputTokens(50).build());
+      event(engine, idle, at, 10, 1); // 0 tokens of 0
+    }
+
+    RevenueReport r = engine.analytics().revenue(month,
+        Pricing.builder(Currency.getInstance("EUR")).tier("premium", new BigDecimal("19.00")).build());
+
+    assertThat(r.upgradeCandidates()).extracting(UpgradeCandidate::userId, UpgradeCandidate::type,
+        UpgradeCandidate::limit, UpgradeCandidate::previousUsed, UpgradeCandidate::used)
+        .containsExactly(tuple(near, QuotaType.CHARACTERS, 10_000L, 9_000L, 9_500L));
+    assertThat(r.upgradeCandidates()).allSatisfy(c -> {
+      assertThat(c.utilisation()).isFinite();
+      assertThat(c.previousUtilisation()).isFinite();
+    });
+    assertThatThrownBy(() -> new UpgradeCandidate(idle, Tier.FREE, QuotaType.TOKENS, 0, 0, 0))
+        .isInstanceOfSatisfying(InvalidUsageException.class, e -> assertThat(e.field()).isEqualTo("limit"));
   }
 
   @Test

@@ -83,6 +83,8 @@ public final class InvalidInputCases {
   static final String LONG_129 = "x".repeat(129);
   static final String HIGH_ALONE = "a\uD800b";
   static final String LOW_ALONE = "\uDC00ab";
+  /** A daily quota carrying unused units: its carry needs a settle delay under a day. */
+  static final Quota DAILY_CARRYING = Quota.daily(REQUESTS, 10).withRollover(RolloverPolicy.carryUpTo(5));
 
   private InvalidInputCases() {}
 
@@ -274,6 +276,11 @@ public final class InvalidInputCases {
             s -> s.quotas().updateQuota(s.user(), Quota.monthly(TOKENS, MAX + 1), "ops", "r")),
         bad("updateQuota with a quota of null type", "quotaType",
             s -> s.quotas().updateQuota(s.user(), Quota.monthly(null, 5), "ops", "r")),
+        // with the default settle delay (24 h 5 min) a day's carried units would arrive after the day ended
+        bad("updateQuota to a daily quota carrying into days it cannot reach", "rollover",
+            s -> s.quotas().updateQuota(s.user(), DAILY_CARRYING, "ops", "r")),
+        bad("updateQuotas to a daily quota carrying into days it cannot reach", "rollover",
+            s -> s.quotas().updateQuotas(List.of(s.user()), DAILY_CARRYING, "ops", "r")),
         bad("removeQuotaOverride of a null type", "quotaType",
             s -> s.quotas().removeQuotaOverride(s.user(), null, "ops", "r")),
         bad("Tier with a blank name", "tier", s -> Tier.builder(" ").build()),
