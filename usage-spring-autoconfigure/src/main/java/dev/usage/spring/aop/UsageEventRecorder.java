@@ -64,7 +64,8 @@ final class UsageEventRecorder {
   }
 
   private long quantity(String expression, EvaluationContext ctx, String where, Throwable failure) {
-    if (expression.isEmpty()) {
+    if (expression.isEmpty() || failure instanceof QuotaExceededException) {
+      // a denied call did not run: it used nothing (a log that re-seeds counters must not count it)
       return 0;
     }
     try {

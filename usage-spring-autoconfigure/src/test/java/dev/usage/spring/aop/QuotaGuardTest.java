@@ -280,8 +280,11 @@ public class QuotaGuardTest {
       SystemUsage usage = ctx.getBean(UsageTrackingService.class).getSystemUsage(from, Instant.now().plusSeconds(60));
       assertThat(usage.events()).isEqualTo(2);
       assertThat(usage.failedEvents()).isEqualTo(1);
-      assertThat(usage.total(QuotaType.CHARACTERS)).isEqualTo(110);
+      // the denied call did not run: its 20 characters were not used
+      assertThat(usage.total(QuotaType.CHARACTERS)).isEqualTo(90);
       assertThat(usage.total(QuotaType.TOKENS)).isEqualTo(3);
+      assertThat(ctx.getBean(UsageTrackingService.class).getUserUsage("erin").quota(QuotaType.CHARACTERS)
+          .orElseThrow().used()).as("what the counters hold, and a log re-seeding them would count").isEqualTo(90);
     });
   }
 
