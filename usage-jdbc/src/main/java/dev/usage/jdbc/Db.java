@@ -41,6 +41,7 @@ final class Db implements AutoCloseable {
   final JdbcDialect dialect;
   private final int maxAttempts;
   private final long reconnectBudgetNanos;
+  private final Duration queryTimeout;
   private final StatementWatchdog watchdog;
   private final DataSource dataSource;
 
@@ -49,6 +50,7 @@ final class Db implements AutoCloseable {
     this.dataSource = dataSource;
     this.dialect = dialect;
     this.maxAttempts = maxAttempts;
+    this.queryTimeout = queryTimeout;
     // after the database dropped connections, a pool may hand out several dead ones in a row before it
     // has replaced them: retries of a lost connection are bounded by time (the statement timeout), not count
     this.reconnectBudgetNanos = queryTimeout.toNanos();
@@ -253,6 +255,14 @@ final class Db implements AutoCloseable {
     if (dialect.isMysqlFamily()) {
       h.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED");
     }
+  }
+
+  /**
+   * How long a statement may run, lock waits included. For a statement that is not a JDBI or prepared one
+   * (pgjdbc's {@code COPY}), which neither the watchdog nor the driver's query timeout reaches.
+   */
+  Duration queryTimeout() {
+    return queryTimeout;
   }
 
   /** Stops the statement watchdog. */

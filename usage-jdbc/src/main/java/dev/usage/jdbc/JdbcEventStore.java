@@ -14,10 +14,13 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.statement.PreparedBatch;
@@ -28,8 +31,9 @@ import org.jdbi.v3.core.statement.StatementCustomizer;
  * The event log in {@code usage_tracking} (custom quota units in {@code usage_tracking_custom}).
  *
  * <p>Appends are idempotent by (user, event id): an id already stored is skipped and its first version kept
- * (also within one batch). A batch is written in one transaction: on PostgreSQL with {@code COPY} into a
- * staging table and one {@code INSERT ... SELECT ... ON CONFLICT DO NOTHING} (pgjdbc; any other driver gets
+ * (also within one batch), custom units included: those of a skipped version are never written. A batch
+ * is written in one transaction: on PostgreSQL with {@code COPY} into a staging table and one
+ * {@code INSERT ... SELECT ... ON CONFLICT DO NOTHING} (pgjdbc; any other driver gets
  * the prepared batch); on MariaDB/MySQL as prepared batches of at most about 1 MiB of values each, which
  * Connector/J 3.x sends as one bulk command ({@code COM_STMT_BULK_EXECUTE}); on H2 as a prepared batch of
  * inserts guarded by {@code NOT EXISTS}. A batch that failed may be appended again.
@@ -66,6 +70,7 @@ public final class JdbcEventStore implements EventStore {
 
   /** Values per MariaDB/MySQL batch, so that each goes out as one bulk command whose count is the batch's. */
   private static final int MAX_BULK_BYTES = 1 << 20;
+  private static final String SAVEPOINT = "usage_bulk";
 
   private final Db db;
   private final Db analyticsDb;
@@ -106,35 +111,78 @@ public final class JdbcEventStore implements EventStore {
       for (UsageEvent e : events) {
         rows.add(row(e));
       }
-      int added = db.postgres() && PgCopy.usable(h) ? PgCopy.insert(h, db, rows) : insertBatches(h, rows);
-      insertCustom(h, events);
+      // custom units are written for the rows this append stored only, never for a skipped version
+      BitSet stored = new BitSet(rows.size());
+      int added = db.postgres() && PgCopy.usable(h) ? PgCopy.insert(h, db, rows, stored)
+          : insertBatches(h, rows, events, stored);
+      insertCustom(h, events, stored);
       // the appended events' (day, user) rollups become stale in the same transaction (see DirtyDays)
       dirtyDays.mark(h, events);
       return added;
     });
   }
 
-  private int insertBatches(Handle h, List<Object[]> rows) {
+  /**
+   * Inserts the rows as prepared batches; sets in {@code stored} the rows inserted, surely those whose events
+   * carry custom units (see {@link #insertBatch}). Later versions of an id in the batch are not sent: they
+   * would be skipped anyway, and on H2 a version right after another fails on the key (its guard misses
+   * the row the batch has just inserted).
+   */
+  private int insertBatches(Handle h, List<Object[]> rows, List<UsageEvent> events, BitSet stored) {
     String sql = db.insertUnlessKeyExists("usage_tracking", COLUMNS, PLACEHOLDERS, 2);
+    List<Integer> first = firstVersions(rows).stream().boxed().toList();
+    List<Object[]> sent = first.stream().map(rows::get).toList();
     int added = 0;
     int from = 0;
-    while (from < rows.size()) {
-      int to = db.dialect.isMysqlFamily() ? bulkEnd(rows, from) : rows.size();
-      PreparedBatch batch = h.prepareBatch(sql);
-      for (Object[] row : rows.subList(from, to)) {
-        db.bind(batch, db.keyed(row, 2)).add();
-      }
-      added += executeCounting(batch);
+    while (from < sent.size()) {
+      int to = db.dialect.isMysqlFamily() ? bulkEnd(sent, from) : sent.size();
+      added += insertBatch(h, sql, rows, first.subList(from, to), events, stored);
       from = to;
     }
     return added;
   }
 
-  private void insertCustom(Handle h, List<UsageEvent> events) {
+  /**
+   * Inserts the rows at indexes {@code at} in one batch; how many it inserted. Sets in {@code stored} those
+   * it inserted, from the driver's per-row counts; a bulk command (MariaDB/MySQL) reports only its total,
+   * which tells which rows were new only when it is none or all of them. So when some of the rows carry
+   * custom units the batch runs under a savepoint, and any other total is rolled back and the rows are
+   * inserted one statement each, whose counts tell.
+   */
+  private int insertBatch(Handle h, String sql, List<Object[]> rows, List<Integer> at, List<UsageEvent> events,
+      BitSet stored) {
+    // H2 always counts per row
+    boolean mustKnow = db.dialect != JdbcDialect.H2
+        && at.stream().anyMatch(i -> !events.get(i).customQuantities().isEmpty());
+    if (mustKnow) {
+      h.savepoint(SAVEPOINT);
+    }
+    PreparedBatch batch = h.prepareBatch(sql);
+    for (int i : at) {
+      db.bind(batch, db.keyed(rows.get(i), 2)).add();
+    }
+    int added = executeCounting(batch, at, stored);
+    if (mustKnow && stored.get(at.get(0), at.get(at.size() - 1) + 1).cardinality() != added) {
+      h.rollbackToSavepoint(SAVEPOINT);
+      added = 0;
+      for (int i : at) {
+        if (db.bind(h.createUpdate(sql), db.keyed(rows.get(i), 2)).execute() > 0) {
+          stored.set(i);
+          added++;
+        }
+      }
+    } else if (mustKnow) {
+      h.releaseSavepoint(SAVEPOINT);
+    }
+    return added;
+  }
+
+  private void insertCustom(Handle h, List<UsageEvent> events, BitSet stored) {
     // keyed by (user_id, event_id, quota_type): an event may carry several custom types
     PreparedBatch custom = h.prepareBatch(db.insertUnlessKeyExists("usage_tracking_custom", CUSTOM_COLUMNS,
         "?, ?, ?, ?, ?", 3));
-    for (UsageEvent e : events) {
+    for (int i = stored.nextSetBit(0); i >= 0; i = stored.nextSetBit(i + 1)) {
+      UsageEvent e = events.get(i);
       for (Map.Entry<QuotaType, Long> c : e.customQuantities().entrySet()) {
         db.bind(custom, db.keyed(new Object[] {e.userId(), e.eventId(), c.getKey().name(), e.occurredAt(),
             c.getValue()}, 3))
@@ -166,11 +214,12 @@ public final class JdbcEventStore implements EventStore {
   }
 
   /**
-   * Runs the batch; how many rows it inserted: the sum of the driver's per-row counts, or, where the
-   * driver reports none (a MariaDB bulk command answers {@code SUCCESS_NO_INFO} per row), the statement's
-   * total.
+   * Runs the batch of the rows at indexes {@code at}; how many rows it inserted: the sum of the driver's
+   * per-row counts, or, where the driver reports none (a MariaDB bulk command answers {@code SUCCESS_NO_INFO}
+   * per row), the statement's total. Sets in {@code stored} the rows inserted where that is known: from the
+   * per-row counts, or all of them when the total is their number.
    */
-  private static int executeCounting(PreparedBatch batch) {
+  private static int executeCounting(PreparedBatch batch, List<Integer> at, BitSet stored) {
     long[] total = {-1};
     batch.addCustomizer(new StatementCustomizer() {
       @Override
@@ -180,14 +229,41 @@ public final class JdbcEventStore implements EventStore {
     });
     int added = 0;
     boolean noInfo = false;
-    for (int n : batch.execute()) {
-      if (n == Statement.SUCCESS_NO_INFO) {
+    int[] counts = batch.execute();
+    for (int j = 0; j < counts.length; j++) {
+      if (counts[j] == Statement.SUCCESS_NO_INFO) {
         noInfo = true;
-      } else {
-        added += Math.max(n, 0);
+      } else if (counts[j] > 0) {
+        added += counts[j];
+        stored.set(at.get(j));
       }
     }
-    return noInfo ? (int) Math.max(total[0], 0) : added;
+    if (!noInfo) {
+      return added;
+    }
+    int inserted = (int) Math.max(total[0], 0);
+    if (inserted == at.size()) {
+      at.forEach(stored::set);
+    }
+    return inserted;
+  }
+
+  /** The rows that are the first of their (user, event id) in the batch: the only ones an append may store. */
+  static BitSet firstVersions(List<Object[]> rows) {
+    BitSet first = new BitSet(rows.size());
+    Set<String> seen = new HashSet<>(rows.size() * 2);
+    for (int i = 0; i < rows.size(); i++) {
+      if (seen.add(key(rows.get(i)))) {
+        first.set(i);
+      }
+    }
+    return first;
+  }
+
+  /** A row's (user, event id) as one string. */
+  static String key(Object[] row) {
+    // user ids and event ids never contain control characters: a newline is a safe separator
+    return row[0] + "\n" + row[1];
   }
 
   private Object[] row(UsageEvent e) {

@@ -5,9 +5,10 @@ import java.io.StringReader;
 import java.math.BigDecimal;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.util.HashSet;
+import java.util.BitSet;
+import java.util.HashMap;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.argument.Argument;
 import org.postgresql.PGConnection;
@@ -19,8 +20,13 @@ import org.postgresql.PGConnection;
  * batch appended again after a failure, or one racing with an append of the same events), the unique key
  * refuses the whole {@code COPY}; the transaction rolls back to the savepoint and takes the exact path:
  * {@code COPY} into a session-local staging table, then one {@code INSERT ... SELECT ... ON CONFLICT DO
- * NOTHING}. Either way the count is exactly the number of new events. Used only when pgjdbc is on the
- * class path and the pool's connection unwraps to it; otherwise the prepared batch is.
+ * NOTHING ... RETURNING} the keys it stored. Either way the count is exactly the number of new events, and
+ * which rows they were is known. Used only when pgjdbc is on the class path and the pool's connection
+ * unwraps to it; otherwise the prepared batch is.
+ *
+ * <p>{@code COPY} goes through pgjdbc's copy API, not a prepared statement: the statement watchdog cannot
+ * cancel it, so the transaction runs under {@code SET LOCAL statement_timeout} (the query timeout), which
+ * the server enforces on lock waits too and which ends with the transaction.
  *
  * <p>The staging table is created once per session ({@code ON COMMIT DELETE ROWS}) rather than per batch,
  * which would churn the system catalogs at every flush; its name carries the schema version, so a session
@@ -48,18 +54,18 @@ final class PgCopy {
 
   /**
    * Inserts the rows (values in {@link JdbcEventStore#COLUMNS} order) whose (user, event id) is not stored,
-   * in the handle's transaction; the first of several rows with one key wins, as in the batch.
+   * in the handle's transaction; the first of several rows with one key wins, as in the batch. Sets in
+   * {@code stored} the rows it inserted.
    *
    * @return how many rows were new
    */
-  static int insert(Handle h, Db db, List<Object[]> rows) {
+  static int insert(Handle h, Db db, List<Object[]> rows, BitSet stored) {
+    // before the savepoint, so that rolling back to it keeps the timeout
+    h.execute("SET LOCAL statement_timeout = " + db.queryTimeout().toMillis());
+    BitSet first = JdbcEventStore.firstVersions(rows);
     StringBuilder csv = new StringBuilder(rows.size() * 320);
-    Set<String> seen = new HashSet<>(rows.size() * 2);
-    for (Object[] row : rows) {
-      // user ids and event ids never contain control characters: a newline is a safe separator
-      if (!seen.add(row[0] + "\n" + row[1])) {
-        continue;
-      }
+    for (int r = first.nextSetBit(0); r >= 0; r = first.nextSetBit(r + 1)) {
+      Object[] row = rows.get(r);
       for (int i = 0; i < row.length; i++) {
         if (i > 0) {
           csv.append(',');
@@ -72,7 +78,8 @@ final class PgCopy {
     h.savepoint(SAVEPOINT);
     try {
       long copied = copy(h, "usage_tracking", text);
-      h.release(SAVEPOINT);
+      h.releaseSavepoint(SAVEPOINT);
+      stored.or(first);
       return Math.toIntExact(copied);
     } catch (RuntimeException e) {
       if (!Failure.isDuplicateKey(e)) {
@@ -82,9 +89,16 @@ final class PgCopy {
     }
     h.execute("CREATE TEMPORARY TABLE IF NOT EXISTS " + STAGE + " (LIKE usage_tracking) ON COMMIT DELETE ROWS");
     copy(h, STAGE, text);
+    Map<String, Integer> rowOfKey = new HashMap<>(first.cardinality() * 2);
+    for (int r = first.nextSetBit(0); r >= 0; r = first.nextSetBit(r + 1)) {
+      rowOfKey.put(JdbcEventStore.key(rows.get(r)), r);
+    }
     // the stage is emptied at commit (and by a rollback); one COPY per transaction never meets old rows
-    return h.createUpdate("INSERT INTO usage_tracking (" + JdbcEventStore.COLUMNS + ") SELECT "
-        + JdbcEventStore.COLUMNS + " FROM " + STAGE + " ON CONFLICT DO NOTHING").execute();
+    List<String> inserted = h.createQuery("INSERT INTO usage_tracking (" + JdbcEventStore.COLUMNS + ") SELECT "
+        + JdbcEventStore.COLUMNS + " FROM " + STAGE + " ON CONFLICT DO NOTHING RETURNING user_id, event_id")
+        .map((rs, ctx) -> rs.getString(1) + "\n" + rs.getString(2)).list();
+    inserted.forEach(key -> stored.set(rowOfKey.get(key)));
+    return inserted.size();
   }
 
   private static long copy(Handle h, String table, String csv) {

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 /**
  * {@link JdbcEventStore#append} on one database: the count of new events is exact (stored ids and ids
  * repeated within the batch are not counted), the first version of an id is kept, and custom units are
- * stored once. Subclasses name the database (and the write path).
+ * stored once, only for the events the append stored. Subclasses name the database (and the write path).
  */
 abstract class AbstractAppendCheck {
 
@@ -54,10 +54,42 @@ abstract class AbstractAppendCheck {
     assertThat(rows(user)).isEqualTo(1_000);
   }
 
+  @Test
+  void customUnitsAreStoredOnlyForTheEventsTheAppendStored() {
+    JdbcEventStore store = storage().events();
+    String user = "custom-" + UUID.randomUUID();
+    Instant at = Instant.parse("2025-05-05T05:05:05Z");
+    QuotaType images = QuotaType.of("images");
+    QuotaType pages = QuotaType.of("pages");
+    assertThat(store.append(List.of(plain(user, "stored", at, 5).build()))).isOne();
+
+    // a later version of a stored id with a custom unit of a new type: alone, and next to a new event
+    assertThat(store.append(List.of(plain(user, "stored", at, 6).quantity(images, 3).build()))).isZero();
+    assertThat(store.append(List.of(plain(user, "stored", at, 7).quantity(images, 3).build(),
+        plain(user, "new", at, 1).quantity(pages, 2).build(), plain(user, "new", at, 9).quantity(images, 4).build())))
+        .isOne();
+    // both versions of a new id in one batch: the first, without custom units, wins
+    assertThat(store.append(List.of(plain(user, "both", at, 1).build(),
+        plain(user, "both", at, 2).quantity(images, 5).build()))).isOne();
+
+    assertThat(store.userTotals(user, at, at.plusSeconds(1))).containsExactlyInAnyOrderEntriesOf(Map.of(
+        QuotaType.CHARACTERS, 7L, pages, 2L));
+    assertThat(customRows(user)).isOne();
+  }
+
+  private static UsageEvent.Builder plain(String user, String id, Instant at, long characters) {
+    return UsageEvent.builder().eventId(id).userId(user).occurredAt(at).characters(characters);
+  }
+
   static UsageEvent event(String user, String id, Instant at, long characters) {
     return UsageEvent.builder().eventId(id).userId(user).occurredAt(at).characters(characters).requests(1)
         .quantity(QuotaType.of("images"), 1).endpoint("/v1/\"quoted\", with comma").userAgent("agent \\ backslash")
         .metadata("k", "v\"").build();
+  }
+
+  long customRows(String user) {
+    return Jdbi.create(dataSource()).withHandle(h -> h.createQuery(
+        "SELECT COUNT(*) FROM usage_tracking_custom WHERE user_id = ?").bind(0, user).mapTo(Long.class).one());
   }
 
   long rows(String user) {
