@@ -10,6 +10,8 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import javax.sql.DataSource;
 
 /**
@@ -74,8 +76,10 @@ public final class JdbcSchema {
   /**
    * Creates the tables (every version's DDL) unless {@code usage_counters} exists already; when it does,
    * applies, in order, the later versions whose marking column or index is missing (a schema this method created
-   * at an earlier version). Each step runs in one transaction where the database has transactional DDL (PostgreSQL, H2);
-   * MariaDB commits each statement. Not meant to race another instance's first run on an empty schema.
+   * at an earlier version), each without the statements whose column or index exists (a run that stopped
+   * part-way is finished), and completes V4's conversion of rows it did not reach. Each step runs in one
+   * transaction where the database has transactional DDL (PostgreSQL); MariaDB and H2 commit each DDL statement.
+   * Not meant to race another instance's first run on an empty schema.
    *
    * @return whether the tables were created by this call
    * @throws UsageStorageException when the database refuses the DDL
@@ -86,9 +90,12 @@ public final class JdbcSchema {
         for (int v = 2; v <= VERSION; v++) {
           Migration later = LATER.get(v - 2);
           if (!later.applied(c)) {
-            execute(c, statements(dialect, v));
+            execute(c, notYetApplied(c, statements(dialect, v)));
           }
         }
+        // V4's last step, should a run have stopped after its columns (MariaDB and H2 commit each DDL statement):
+        // rows closed before V4 carried on what they rolled over as one part; only rows without parts are touched
+        execute(c, List.of(statements(dialect, 4).get(2) + " AND rolled_over_parts = ''"));
         return false;
       }
       execute(c, statements(dialect));
@@ -96,6 +103,31 @@ public final class JdbcSchema {
     } catch (SQLException e) {
       throw new UsageStorageException("could not create the usage schema (" + e.getMessage() + ")", e);
     }
+  }
+
+  /** An added column's table and name: {@code ADD COLUMN c} (MariaDB, PostgreSQL) or {@code ADD (c} (H2). */
+  private static final Pattern ADDS_COLUMN =
+      Pattern.compile("(?is)^ALTER TABLE (\\w+) ADD (?:COLUMN |\\()\\s*(\\w+)\\b.*");
+  /** A created index's name and table. */
+  private static final Pattern CREATES_INDEX = Pattern.compile("(?is)^CREATE (?:UNIQUE )?INDEX (\\w+) ON (\\w+)\\b.*");
+
+  /**
+   * {@code statements} less those whose column or index exists: a migration that stopped part-way where each DDL
+   * statement commits on its own (MariaDB, H2) is finished by the next start instead of failing it for good on its
+   * first statement ("duplicate column"). A statement adding several columns adds all or none; the first is checked.
+   */
+  static List<String> notYetApplied(Connection c, List<String> statements) throws SQLException {
+    List<String> out = new ArrayList<>();
+    for (String sql : statements) {
+      Matcher column = ADDS_COLUMN.matcher(sql);
+      Matcher index = CREATES_INDEX.matcher(sql);
+      boolean done = column.matches() ? columnExists(c, column.group(1), column.group(2))
+          : index.matches() && indexExists(c, index.group(2), index.group(1));
+      if (!done) {
+        out.add(sql);
+      }
+    }
+    return out;
   }
 
   private static void execute(Connection c, List<String> statements) throws SQLException {

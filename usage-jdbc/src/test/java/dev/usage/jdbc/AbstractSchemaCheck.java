@@ -161,6 +161,39 @@ abstract class AbstractSchemaCheck {
   }
 
   @Test
+  void createFinishesMigrationsThatStoppedPartWay() throws Exception {
+    DataSource ds = freshSchema();
+    Jdbi.create(ds).useHandle(h -> {
+      JdbcSchema.statements(dialect(), 1).forEach(h::execute);
+      JdbcSchema.statements(dialect(), 2).forEach(h::execute);
+      // V3 stopped after its columns (a process killed while building an index: MariaDB and H2 commit each DDL
+      // statement), V4 after its columns, before converting the rows closed earlier
+      h.execute(JdbcSchema.statements(dialect(), 3).get(0));
+      h.execute("INSERT INTO usage_period_history (user_id, quota_type, period_start, period_kind, period_end,"
+          + " quota_limit, used, rolled_over, closed_at) VALUES ('old', 'tokens', ?, 'MONTH', ?, 100, 40, 5, ?)",
+          java.sql.Timestamp.from(Instant.parse("2025-04-01T00:00:00Z")),
+          java.sql.Timestamp.from(Instant.parse("2025-05-01T00:00:00Z")), java.sql.Timestamp.from(NOW));
+      h.execute(JdbcSchema.statements(dialect(), 4).get(0));
+      h.execute(JdbcSchema.statements(dialect(), 4).get(1));
+    });
+    try (Connection c = ds.getConnection()) {
+      assertThat(JdbcSchema.indexExists(c, "usage_audit", "usage_audit_request")).as("V3 not marked applied").isFalse();
+      assertThat(JdbcSchema.columnExists(c, "usage_period_history", "rolled_over_parts")).isTrue();
+    }
+
+    assertThat(JdbcSchema.create(ds, dialect())).as("tables existed").isFalse();
+
+    try (Connection c = ds.getConnection()) {
+      assertThat(JdbcSchema.indexExists(c, "usage_audit", "usage_audit_request")).isTrue();
+      assertThat(JdbcSchema.columnExists(c, "user_quotas", "usage_resets")).isTrue();
+    }
+    assertThat(JdbcUsageStorage.builder(ds).build().history().history("old")).singleElement()
+        .satisfies(r -> assertThat(r.rolledOverParts()).containsExactly(5L));
+    assertThat(JdbcSchema.create(ds, dialect())).isFalse();
+    smoke(ds);
+  }
+
+  @Test
   void flywayUpgradesAVersionTwoSchema() {
     DataSource ds = freshSchema();
     Flyway.configure().dataSource(ds).locations(dialect().flywayLocation()).target("2").load().migrate();
