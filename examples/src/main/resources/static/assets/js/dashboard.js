@@ -157,7 +157,7 @@ async function loadHistory() {
     xAxis: { type: 'category', data: month.map((d) => d.date.slice(5)) },
     yAxis: { type: 'value', name: 'characters', max: (v) => Math.max(v.max, chars.limit) * 1.1 },
     series: [
-      { name: 'Characters requested', type: 'line', areaStyle: { opacity: 0.15 }, data: cumulative },
+      { name: 'Characters used', type: 'line', areaStyle: { opacity: 0.15 }, data: cumulative },
       {
         name: `Limit (${int(chars.limit)})`, type: 'line', symbol: 'none',
         lineStyle: { type: 'dashed', color: '#c53030' }, itemStyle: { color: '#c53030' },

@@ -32,7 +32,8 @@ import java.lang.annotation.Target;
  *
  * <p>With an {@link #idempotencyKey()}, a retried call with the key of an earlier call counts nothing: the
  * method runs again, and in reservation mode the earlier call's reservation is neither committed nor released by
- * the retry (the first call settles it, whatever the retry's outcome).
+ * the retry (the first call settles it, whatever the retry's outcome). So that a failed call cannot make its
+ * retry free, a call with a key that throws in reservation mode commits its estimates instead of releasing them.
  *
  * <p>The guard is applied by a Spring AOP proxy, so it sees only calls that go through the bean: a call
  * from another method of the same object (self-invocation) is not guarded; such calls are looked for in

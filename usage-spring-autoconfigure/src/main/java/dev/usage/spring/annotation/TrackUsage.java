@@ -10,10 +10,11 @@ import java.lang.annotation.Target;
  * Records one usage event per call of the annotated method: user, feature, endpoint, quantities,
  * processing time, and the outcome (success, or failure with an error code: {@code quota_exceeded} for a
  * denied {@link QuotaGuard}, otherwise the exception's simple class name). The event is only recorded; it
- * does not consume quota (combine with {@link QuotaGuard} for that). A call its guard denied did not run and
- * is recorded with no quantities: it used nothing, and an event log that rebuilds counters (a Redis storage
- * re-seeded from it) or sums usage must not count it. Recording never changes the call's outcome: a failure
- * to record is logged.
+ * does not consume quota (combine with {@link QuotaGuard} for that). A call for which its guard counted nothing
+ * is recorded with no quantities: one the guard denied (the method did not run), a retry under an idempotency
+ * key that an earlier call used, and one whose reservation was released after the method threw; an event log
+ * that rebuilds counters (a Redis storage re-seeded from it) or sums usage must not count them. Recording never
+ * changes the call's outcome: a failure to record is logged.
  *
  * <p>Expressions are SpEL as for {@link QuotaGuard}; quantity expressions may use {@code #result} (null when
  * the method threw). The same proxy limits apply: self-invocation is not seen (it is reported with a warning at

@@ -31,8 +31,12 @@ final class UsageEventRecorder {
     this.listeners = listeners;
   }
 
+  /**
+   * Records the call's event; with {@code countedNothing} (its guard denied it, it replayed an earlier call's key,
+   * or its reservation was released) without quantities, so that the event log agrees with the counters.
+   */
   void record(GuardedMethod g, EvaluationContext ctx, String user, String endpoint, long nanos, Object result,
-      Throwable failure) {
+      Throwable failure, boolean countedNothing) {
     if (user == null) {
       return;
     }
@@ -45,10 +49,10 @@ final class UsageEventRecorder {
           .endpoint(endpoint)
           .processingTime(Duration.ofNanos(Math.max(0, nanos)))
           .success(failure == null)
-          .characters(quantity(t.characters(), ctx, where, failure))
-          .requests(quantity(t.requests(), ctx, where, failure))
-          .inputTokens(quantity(t.inputTokens(), ctx, where, failure))
-          .outputTokens(quantity(t.outputTokens(), ctx, where, failure));
+          .characters(quantity(t.characters(), ctx, where, failure, countedNothing))
+          .requests(quantity(t.requests(), ctx, where, failure, countedNothing))
+          .inputTokens(quantity(t.inputTokens(), ctx, where, failure, countedNothing))
+          .outputTokens(quantity(t.outputTokens(), ctx, where, failure, countedNothing));
       if (failure != null) {
         e.errorCode(failure instanceof QuotaExceededException ? QUOTA_EXCEEDED : failure.getClass().getSimpleName());
       }
@@ -63,9 +67,10 @@ final class UsageEventRecorder {
     }
   }
 
-  private long quantity(String expression, EvaluationContext ctx, String where, Throwable failure) {
-    if (expression.isEmpty() || failure instanceof QuotaExceededException) {
-      // a denied call did not run: it used nothing (a log that re-seeds counters must not count it)
+  private long quantity(String expression, EvaluationContext ctx, String where, Throwable failure,
+      boolean countedNothing) {
+    if (expression.isEmpty() || countedNothing) {
+      // the guard counted nothing: neither may the event (a log that re-seeds counters, or sums usage)
       return 0;
     }
     try {

@@ -22,7 +22,6 @@ import org.springframework.aop.support.AopUtils;
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.expression.EvaluationContext;
-import org.springframework.expression.EvaluationException;
 
 /**
  * Runs {@code @QuotaGuard} and {@code @TrackUsage} around a proxied method call. When a method carries both,
@@ -97,13 +96,14 @@ public final class UsageGuardInterceptor implements MethodInterceptor {
     EvaluationContext ctx = expressions.context(method, invocation.getArguments());
     GuardCallContext call = callContext();
     if (g.track() == null) {
-      return guard(invocation, g, ctx, call);
+      return guard(invocation, g, ctx, call, new Counted());
     }
     long start = System.nanoTime(); // elapsed time only; instants come from the engine's clock
     Object result = null;
     Throwable failure = null;
+    Counted counted = new Counted();
     try {
-      result = guard(invocation, g, ctx, call);
+      result = guard(invocation, g, ctx, call, counted);
       return result;
     } catch (Throwable t) {
       failure = t;
@@ -112,12 +112,21 @@ public final class UsageGuardInterceptor implements MethodInterceptor {
       String endpoint = g.track().endpoint().isEmpty()
           ? Optional.ofNullable(call).flatMap(GuardCallContext::endpoint).orElse(g.where())
           : g.track().endpoint();
-      recorder.record(g, ctx, userOrNull(g.track().user(), ctx, g), endpoint, System.nanoTime() - start, result, failure);
+      recorder.record(g, ctx, userOrNull(g.track().user(), ctx, g), endpoint, System.nanoTime() - start, result, failure,
+          counted.nothing);
     }
   }
 
-  private Object guard(MethodInvocation invocation, GuardedMethod g, EvaluationContext ctx, GuardCallContext call)
-      throws Throwable {
+  /**
+   * Whether the guard counted nothing for the call: it denied it (the method did not run), the call replayed an
+   * earlier one's key, or its reservation was released. The tracked event then carries no quantities.
+   */
+  private static final class Counted {
+    boolean nothing;
+  }
+
+  private Object guard(MethodInvocation invocation, GuardedMethod g, EvaluationContext ctx, GuardCallContext call,
+      Counted counted) throws Throwable {
     if (g.guard() == null) {
       return invocation.proceed();
     }
@@ -146,34 +155,43 @@ public final class UsageGuardInterceptor implements MethodInterceptor {
           log.warn("{}: listener {} failed", where, l, e);
         }
       }
+      counted.nothing = true;
       throw new QuotaExceededException(decision);
     }
+    counted.nothing = decision.replayed();
     QuotaDecision previous = CurrentQuotaDecision.set(decision);
     try {
       if (!g.reservation() || decision.replayed()) {
         // a replay (a retry under the same idempotency key) runs the method again, counting nothing: the key's
-        // first call settles its reservation, whatever this one's outcome
+        // first call settles its reservation (a failed first call's by committing its estimates, see reserved)
         return invocation.proceed();
       }
-      return reserved(invocation, g, ctx, call, decision.reservation(), where);
+      return reserved(invocation, g, ctx, call, decision.reservation(), where, counted);
     } finally {
       CurrentQuotaDecision.restore(previous);
     }
   }
 
   /**
-   * Runs the method under a reservation; commits the actual amounts after it, releases on failure. When an
-   * {@code actual} expression fails after the method returned, the work was done: the estimates held are
-   * committed before the expression's error is thrown, so that no hold is left to block the quota until it lapses
-   * (and then charge nothing).
+   * Runs the method under a reservation; commits the actual amounts after it. A call that throws releases the
+   * reservation, or with an idempotency key commits the estimates held: a retry under the key counts nothing
+   * and runs the method again, so releasing would let a failed call make its retry free. When an {@code actual}
+   * expression fails after the method returned, the work was done: the estimates held are committed before the
+   * expression's error is thrown, so that no hold is left to block the quota until it lapses (and then charge
+   * nothing).
    */
   private Object reserved(MethodInvocation invocation, GuardedMethod g, EvaluationContext ctx, GuardCallContext call,
-      Optional<Reservation> reservation, String where) throws Throwable {
+      Optional<Reservation> reservation, String where, Counted counted) throws Throwable {
     Object result;
     try {
       result = invocation.proceed();
     } catch (Throwable t) {
-      reservation.ifPresent(r -> release(r, where));
+      if (reservation.isPresent() && !g.guard().idempotencyKey().isEmpty()) {
+        commitHeld(reservation.get(), where, t);
+      } else if (reservation.isPresent()) {
+        counted.nothing = true;
+        release(reservation.get(), where);
+      }
       throw t;
     }
     if (reservation.isEmpty()) {
@@ -181,19 +199,24 @@ public final class UsageGuardInterceptor implements MethodInterceptor {
     }
     ctx.setVariable("result", result);
     Map<QuotaType, Long> held = reservation.get().amounts();
-    QuotaDecision committed;
+    Map<QuotaType, Long> actual = new LinkedHashMap<>();
     try {
-      Map<QuotaType, Long> actual = new LinkedHashMap<>();
       for (TypedAmount a : g.amounts()) {
         // a type the reservation left out (an estimate of 0, no actual expression) is charged nothing
         if (held.containsKey(a.type())) {
           actual.put(a.type(), a.actual().isEmpty() ? held.get(a.type()) : expressions.amount(a.actual(), ctx, where));
         }
       }
+    } catch (RuntimeException e) {
+      // an actual expression failed (or a method it calls threw): nothing was charged yet
+      commitHeld(reservation.get(), where, e);
+      throw e;
+    }
+    QuotaDecision committed;
+    try {
       committed = tracking().commitReservation(reservation.get(), actual);
-    } catch (InvalidUsageException | IllegalArgumentException | EvaluationException e) {
-      // an actual expression failed, or gave an amount the commit refused (negative, past the maximum): nothing
-      // was charged yet
+    } catch (InvalidUsageException e) {
+      // the commit refused the amounts (negative, past the maximum) and changed nothing
       commitHeld(reservation.get(), where, e);
       throw e;
     }
@@ -204,11 +227,14 @@ public final class UsageGuardInterceptor implements MethodInterceptor {
     return result;
   }
 
-  /** Commits the amounts held, after the actual amounts could not be had; a failure is added to {@code cause}. */
-  private void commitHeld(Reservation r, String where, RuntimeException cause) {
+  /**
+   * Commits the amounts held, when the actual amounts cannot be had (an expression failed, or the call threw under
+   * an idempotency key); a failure of the commit is added to {@code cause}.
+   */
+  private void commitHeld(Reservation r, String where, Throwable cause) {
     try {
       tracking().commitReservation(r, r.amounts());
-      log.warn("{}: the actual amounts could not be charged ({}); the estimates held were", where, cause.getMessage());
+      log.debug("{}: the estimates held were charged ({})", where, cause.toString());
     } catch (RuntimeException e) {
       cause.addSuppressed(e);
     }

@@ -11,6 +11,7 @@ import jakarta.mail.internet.MimeMessage;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicReference;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -150,9 +151,12 @@ public class UsageNotificationsAutoConfiguration {
       }
       MailNotificationChannel.Builder b = UsagePropertiesMapper.named(PREFIX + "mail.from", from,
           () -> MailNotificationChannel.builder(sender, from));
-      // dates in each user's zone, where their periods run (looked up when sending: the engine uses this channel)
+      // dates in each user's zone, where their periods run: the service is looked up at the first e-mail (the
+      // engine uses this channel) and kept, so that e-mails the engine sends while closing, after the context has
+      // destroyed the service's bean, still find it
+      AtomicReference<QuotaManagementService> service = new AtomicReference<>();
       b.recipients(recipients).zone(properties.getTimeZone())
-          .userZones(user -> quotas.getObject().getUserQuota(user).zone());
+          .userZones(user -> service.updateAndGet(s -> s != null ? s : quotas.getObject()).getUserQuota(user).zone());
       if (mail.getDashboardUrl() != null) {
         UsagePropertiesMapper.named(PREFIX + "mail.dashboard-url", mail.getDashboardUrl(),
             () -> b.dashboardUrl(mail.getDashboardUrl()));

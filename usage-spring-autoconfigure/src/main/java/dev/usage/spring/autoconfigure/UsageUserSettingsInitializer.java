@@ -8,6 +8,7 @@ import dev.usage.UserQuota;
 import java.time.ZoneId;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import org.springframework.beans.factory.InitializingBean;
@@ -40,6 +41,9 @@ public class UsageUserSettingsInitializer implements InitializingBean {
   private static final String REASON_REMOVED = "no longer in usage.users properties";
 
   private static final String PREFIX = "usage.users.";
+  /** What may follow a user's id, in Boot's relaxed forms (dashes and underscores dropped, lower case). */
+  private static final List<String> USER_SETTINGS =
+      List.of("tier", "timezone", "billinganchorday", "monthly", "weekly", "daily", "enforcement", "rollover");
 
   private final QuotaManagementService quotas;
   private final UsageProperties properties;
@@ -67,10 +71,10 @@ public class UsageUserSettingsInitializer implements InitializingBean {
   }
 
   /**
-   * Refuses a user id written without brackets that holds characters other than lower-case letters, digits and
-   * {@code -}: Spring Boot drops such characters from a map key and splits it at dots, so
-   * {@code usage.users.alice@example.com.tier} would set up a user {@code aliceexample} (with defaults) and
-   * leave {@code alice@example.com} alone. Such ids are written {@code usage.users.[alice@example.com].tier}.
+   * Refuses a user id that Spring Boot would not bind as written: without brackets, Boot drops a key holding
+   * characters other than letters, digits, {@code -} and {@code _} (an e-mail address), and splits a key at its
+   * dots, so {@code usage.users.john.doe.tier} would set up the user {@code john} (what follows the id is not one
+   * of a user's settings then). Such ids are written in brackets: {@code usage.users.[alice@example.com].tier}.
    */
   static void requireBracketedIds(Environment environment) {
     if (!(environment instanceof ConfigurableEnvironment env)) {
@@ -85,11 +89,15 @@ public class UsageUserSettingsInitializer implements InitializingBean {
           continue;
         }
         String rest = name.substring(PREFIX.length());
-        String id = rest.indexOf('.') < 0 ? rest : rest.substring(0, rest.indexOf('.'));
-        if (!id.matches("[a-z0-9-]+")) {
-          throw new InvalidConfigurationPropertyValueException(name, names.getProperty(name), "a user id with"
-              + " characters other than a-z, 0-9 and '-' (or with a dot) must be written in brackets, or Spring Boot"
-              + " binds another id: usage.users.[alice@example.com].tier");
+        int dot = rest.indexOf('.');
+        String id = dot < 0 ? rest : rest.substring(0, dot);
+        String setting = dot < 0 ? "" : rest.substring(dot + 1).split("[.\\[]", 2)[0];
+        if (!id.matches("[A-Za-z0-9_-]+") || !USER_SETTINGS.contains(setting.replace("-", "").replace("_", "")
+            .toLowerCase(Locale.ROOT))) {
+          throw new InvalidConfigurationPropertyValueException(name, names.getProperty(name), "not a user's"
+              + " setting as written: a user id with characters other than letters, digits, '-' and '_', or with a"
+              + " dot, must be written in brackets, or Spring Boot binds another id (or none):"
+              + " usage.users.[alice@example.com].tier; a user's settings are " + USER_SETTINGS);
         }
       }
     }

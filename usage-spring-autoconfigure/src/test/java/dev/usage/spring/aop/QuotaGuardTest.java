@@ -87,6 +87,32 @@ public class QuotaGuardTest {
       return text;
     }
 
+    /** Its actual expression calls a method that throws (an index past the reply's end). */
+    @QuotaGuard(user = "#user", amounts = @Amount(type = "tokens", value = "2",
+        actual = "#result.substring(#result.length() + 1).length()"))
+    public String overrun(String user, String text) {
+      return text;
+    }
+
+    /** Tracked and guarded under a key. */
+    @TrackUsage(feature = "draft", user = "#user", characters = "#text.length()")
+    @QuotaGuard(user = "#user", idempotencyKey = "#requestId", amounts = @Amount(type = "characters",
+        value = "#text.length()"))
+    public String draft(String user, String requestId, String text) {
+      return text;
+    }
+
+    /** Tracked and guarded in reservation mode without a key; fails for a text starting with {@code !}. */
+    @TrackUsage(feature = "sketch", user = "#user", characters = "#text.length()")
+    @QuotaGuard(user = "#user", amounts = @Amount(type = "characters", value = "#text.length()",
+        actual = "#result.length()"))
+    public String sketch(String user, String text) {
+      if (text.startsWith("!")) {
+        throw new IllegalStateException("refused by the model");
+      }
+      return text;
+    }
+
     @TrackUsage(feature = "summary", user = "#user", characters = "#text.length()", outputTokens = "#result.length()")
     @QuotaGuard(user = "#user", amounts = @Amount(type = "characters", value = "#text.length()"))
     public String summarize(String user, String text) {
@@ -178,15 +204,44 @@ public class QuotaGuardTest {
     runner.run(ctx -> {
       TextService service = ctx.getBean(TextService.class);
       assertThatThrownBy(() -> service.flaky("hal", "r-1", "first")).hasMessage("the model timed out");
-      // the first call's hold was released; its retry runs and counts nothing
+      // under a key, the failed call's estimate is charged (not released), and its retry runs and counts nothing:
+      // a failing first call cannot make the retry free
+      assertThat(status(ctx, "hal", QuotaType.TOKENS).used()).isEqualTo(100);
       assertThat(service.flaky("hal", "r-1", "retried")).isEqualTo("retried");
-      assertThat(status(ctx, "hal", QuotaType.TOKENS).used()).isZero();
+      assertThat(status(ctx, "hal", QuotaType.TOKENS).used()).isEqualTo(100);
       assertThat(status(ctx, "hal", QuotaType.TOKENS).reserved()).isZero();
       // a committed call's retry, whose reply differs in length, is not charged again
       assertThat(service.flaky("hal", "r-2", "twelve chars")).hasSize(12);
       assertThat(service.flaky("hal", "r-2", "five!")).isEqualTo("five!");
-      assertThat(status(ctx, "hal", QuotaType.TOKENS).used()).isEqualTo(12);
+      assertThat(status(ctx, "hal", QuotaType.TOKENS).used()).isEqualTo(112);
       assertThat(status(ctx, "hal", QuotaType.TOKENS).reserved()).isZero();
+    });
+  }
+
+  @Test
+  void aMethodAnActualExpressionCallsThrowingChargesTheEstimatesAndLeavesNothingHeld() {
+    runner.run(ctx -> {
+      assertThatThrownBy(() -> ctx.getBean(TextService.class).overrun("kim", "abc"))
+          .isInstanceOf(IndexOutOfBoundsException.class);
+      QuotaStatus tokens = status(ctx, "kim", QuotaType.TOKENS);
+      assertThat(tokens.reserved()).isZero();
+      assertThat(tokens.used()).isEqualTo(2);
+    });
+  }
+
+  @Test
+  void aTrackedCallItsGuardCountedNothingForCarriesNoQuantities() {
+    runner.run(ctx -> {
+      Instant from = Instant.now().minusSeconds(60);
+      TextService service = ctx.getBean(TextService.class);
+      service.draft("lou", "d-1", "x".repeat(10));
+      service.draft("lou", "d-1", "x".repeat(10)); // a retry: counts nothing
+      assertThatThrownBy(() -> service.sketch("lou", "!".repeat(7))).hasMessage("refused by the model"); // released
+      service.sketch("lou", "y".repeat(5));
+      SystemUsage usage = ctx.getBean(UsageTrackingService.class).getSystemUsage(from, Instant.now().plusSeconds(60));
+      assertThat(usage.events()).isEqualTo(4);
+      assertThat(usage.total(QuotaType.CHARACTERS)).as("what the counters hold").isEqualTo(15)
+          .isEqualTo(status(ctx, "lou", QuotaType.CHARACTERS).used());
     });
   }
 

@@ -263,13 +263,19 @@ class UsagePropertiesTest {
   void aUserIdThatSpringBootWouldAlterMustBeInBracketsAndIsAppliedAsWrittenThere() {
     // without brackets Boot binds the key 'aliceexample' (the '@' dropped, split at the dot)
     failsNaming("usage.users.alice@example.com.tier", "usage.users.alice@example.com.tier=premium");
-    failsNaming("usage.users.Bob.tier", "usage.users.Bob.tier=premium");
-    runner.withPropertyValues("usage.users.[alice@example.com].tier=premium", "usage.users.carol-2.tier=premium")
+    // a dot in the id: Boot would bind the user 'john', with 'doe.tier' ignored
+    failsNaming("usage.users.john.doe.tier", "usage.users.john.doe.tier=premium");
+    runner.withPropertyValues("usage.users.[alice@example.com].tier=premium", "usage.users.carol-2.tier=premium",
+            "usage.users.Bob_Smith.tier=premium", "usage.users.dave.timeZone=Europe/Paris",
+            "usage.users.dave.daily.requests=10", "usage.users.dave.rollover[tokens].cap=5",
+            "usage.users.dave.monthly.tokens=100")
         .run(ctx -> {
           assertThat(ctx).hasNotFailed();
           QuotaManagementService quotas = ctx.getBean(QuotaManagementService.class);
           assertThat(quotas.getUserQuota("alice@example.com").tier()).isEqualTo("premium");
           assertThat(quotas.getUserQuota("carol-2").tier()).isEqualTo("premium");
+          assertThat(quotas.getUserQuota("Bob_Smith").tier()).isEqualTo("premium");
+          assertThat(quotas.getUserQuota("dave").zone()).isEqualTo(ZoneId.of("Europe/Paris"));
         });
   }
 
