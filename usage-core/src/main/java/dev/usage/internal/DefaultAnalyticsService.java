@@ -181,7 +181,8 @@ public final class DefaultAnalyticsService implements AnalyticsService {
       }
     }
     for (QuotaStatus s : engine.statuses(userId)) {
-      boolean alreadyClosed = out.stream().anyMatch(p -> p.type().equals(s.type()) && p.start().equals(s.periodStart()));
+      boolean alreadyClosed = out.stream().anyMatch(p -> p.type().equals(s.type()) && p.period() == s.period()
+          && p.start().equals(s.periodStart()));
       if (!alreadyClosed && s.periodStart().isBefore(range.to()) && s.resetAt().isAfter(range.from())) {
         out.add(new PeriodUtilisation(s.type(), s.period(), s.periodStart(), s.resetAt(), s.limit(), s.used(), false));
       }

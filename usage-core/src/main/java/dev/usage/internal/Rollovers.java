@@ -214,7 +214,8 @@ public final class Rollovers {
     }
     // another closer stored some of them first: its rows decide, and are what this one reads back
     Optional<PeriodUsage> decided = QuotaEngine.store(() -> history.history(userId)).stream()
-        .filter(r -> r.type().equals(quota.type()) && r.periodStart().equals(target.start())).findFirst();
+        .filter(r -> r.type().equals(quota.type()) && r.period() == quota.period()
+            && r.periodStart().equals(target.start())).findFirst();
     return new Chain(stored, decided);
   }
 

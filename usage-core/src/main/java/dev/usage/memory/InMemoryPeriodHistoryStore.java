@@ -1,11 +1,11 @@
 package dev.usage.memory;
 
 import dev.usage.PeriodUsage;
+import dev.usage.QuotaPeriod;
 import dev.usage.QuotaType;
 import dev.usage.spi.PeriodHistoryStore;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -13,7 +13,7 @@ import java.util.concurrent.ConcurrentMap;
 /** Period history in this JVM's heap. Thread-safe. */
 public final class InMemoryPeriodHistoryStore implements PeriodHistoryStore {
 
-  private record Key(QuotaType type, Instant periodStart) {}
+  private record Key(QuotaType type, QuotaPeriod period, Instant periodStart) {}
 
   private final ConcurrentMap<String, ConcurrentMap<Key, PeriodUsage>> rows = new ConcurrentHashMap<>();
 
@@ -22,7 +22,7 @@ public final class InMemoryPeriodHistoryStore implements PeriodHistoryStore {
     List<PeriodUsage> stored = new ArrayList<>();
     for (PeriodUsage row : batch) {
       ConcurrentMap<Key, PeriodUsage> user = rows.computeIfAbsent(row.userId(), k -> new ConcurrentHashMap<>());
-      if (user.putIfAbsent(new Key(row.type(), row.periodStart()), row) == null) {
+      if (user.putIfAbsent(new Key(row.type(), row.period(), row.periodStart()), row) == null) {
         stored.add(row);
       }
     }
@@ -36,7 +36,7 @@ public final class InMemoryPeriodHistoryStore implements PeriodHistoryStore {
       return List.of();
     }
     return user.values().stream()
-        .sorted(Comparator.comparing(PeriodUsage::periodStart).thenComparing(PeriodUsage::type))
+        .sorted(PeriodHistoryStore.OLDEST_FIRST)
         .toList();
   }
 }

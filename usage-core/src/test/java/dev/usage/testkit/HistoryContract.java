@@ -133,6 +133,35 @@ public abstract class HistoryContract extends AbstractStorageContract {
   }
 
   @Test
+  void aMonthAndADayStartingTogetherAfterAPeriodKindChangeAreTwoRows() {
+    UsageEngine engine = historyEngine();
+    String user = user("kind");
+    clock.set("2026-03-01T08:00:00Z");
+    engine.tracking().consumeQuota(Consumption.of(user, QuotaType.CHARACTERS, 300)); // March, a monthly quota
+    engine.quotas().updateQuota(user, Quota.daily(QuotaType.CHARACTERS, 100), "admin", "daily from today");
+    engine.tracking().consumeQuota(Consumption.of(user, QuotaType.CHARACTERS, 40)); // March 1, daily now
+    settledAfter("2026-04-01T00:00:00Z");
+
+    engine.quotas().resetMonthlyQuotas();
+
+    assertThat(engine.quotas().getQuotaHistory(user)).filteredOn(r -> r.type().equals(QuotaType.CHARACTERS))
+        .extracting(PeriodUsage::periodStart, PeriodUsage::period, PeriodUsage::used).containsExactly(
+            org.assertj.core.groups.Tuple.tuple(Instant.parse("2026-03-01T00:00:00Z"), QuotaPeriod.DAY, 40L),
+            org.assertj.core.groups.Tuple.tuple(Instant.parse("2026-03-01T00:00:00Z"), QuotaPeriod.MONTH, 300L));
+    // and straight through the store: both rows stored once
+    String other = user("kind");
+    Instant start = Instant.parse("2026-06-01T00:00:00Z");
+    List<PeriodUsage> rows = List.of(
+        new PeriodUsage(other, QuotaType.TOKENS, QuotaPeriod.MONTH, start, Instant.parse("2026-07-01T00:00:00Z"), 10, 7,
+            0, start),
+        new PeriodUsage(other, QuotaType.TOKENS, QuotaPeriod.WEEK, start, Instant.parse("2026-06-08T00:00:00Z"), 5, 2,
+            0, start));
+    assertThat(storage.history().close(rows)).containsExactlyElementsOf(rows);
+    assertThat(storage.history().close(rows)).isEmpty();
+    assertThat(storage.history().history(other)).containsExactly(rows.get(1), rows.get(0));
+  }
+
+  @Test
   void missedPeriodsAreCaughtUpInOrder() {
     UsageEngine engine = historyEngine();
     String user = user("downtime");

@@ -5,20 +5,19 @@ import dev.usage.QuotaPeriod;
 import dev.usage.QuotaType;
 import dev.usage.spi.PeriodHistoryStore;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 
 /**
- * Closed periods in {@code usage_period_history}, one row per (user, quota type, period start); each row
- * is inserted unless present, in its own statement, so concurrent closers store it exactly once.
- * Thread-safe and safe across processes.
+ * Closed periods in {@code usage_period_history}, one row per (user, quota type, period kind, period start)
+ * (schema V6; before it, per (user, quota type, period start)); each row is inserted unless present, in its own
+ * statement, so concurrent closers store it exactly once. Thread-safe and safe across processes.
  */
 public final class JdbcPeriodHistoryStore implements PeriodHistoryStore {
 
   private static final String COLUMNS = "user_id, quota_type, period_start, period_kind, period_end, quota_limit,"
       + " used, rolled_over, closed_at, carried_in, rolled_over_parts";
 
-  /** {@link #history}'s query; argument user. Backed by the primary key (user_id first). */
+  /** {@link #history}'s query; argument user. Backed by the row key's index (user_id first). */
   static final String HISTORY_SQL = "SELECT " + COLUMNS + " FROM usage_period_history WHERE user_id = ?";
 
   private final Db db;
@@ -52,8 +51,7 @@ public final class JdbcPeriodHistoryStore implements PeriodHistoryStore {
             db.instant(rs, "period_end"), rs.getLong("quota_limit"), rs.getLong("used"), rs.getLong("rolled_over"),
             db.instant(rs, "closed_at"), rs.getLong("carried_in"), parts(rs.getString("rolled_over_parts"))))
         .list());
-    return rows.stream().sorted(Comparator.comparing(PeriodUsage::periodStart).thenComparing(PeriodUsage::type))
-        .toList();
+    return rows.stream().sorted(PeriodHistoryStore.OLDEST_FIRST).toList();
   }
 
   /** {@code rolled_over_parts}: decimal numbers joined by commas, youngest first ({@code ""}: none). */

@@ -20,23 +20,24 @@ import javax.sql.DataSource;
  * manage their schema with Flyway point it at {@link JdbcDialect#flywayLocation()} instead (the files are
  * Flyway migrations, {@code V1__usage_schema.sql}, {@code V2__usage_tracking_endpoint_index.sql},
  * {@code V3__audit_request_id.sql}, {@code V4__period_history_rollover.sql},
- * {@code V5__user_quotas_scheduled_changes.sql}, ...).
+ * {@code V5__user_quotas_scheduled_changes.sql}, {@code V6__period_history_kind_key.sql}, ...).
  *
- * <p>Each migration after the first names the column or index whose presence shows that it was applied (the
- * last thing it creates); a later version adds its {@link Migration} to {@code LATER} and raises
+ * <p>Each migration after the first names the column, index or primary-key column whose presence shows that it
+ * was applied (the last thing it creates); a later version adds its {@link Migration} to {@code LATER} and raises
  * {@link #VERSION}.
  */
 public final class JdbcSchema {
 
   /** The schema version this library's statements need: 1 + the size of {@code LATER}. */
-  public static final int VERSION = 5;
+  public static final int VERSION = 6;
 
   /** The migration files after the first, by version (V2, V3, ...), each with what shows it applied. */
   private static final List<Migration> LATER = List.of(
       Migration.index("V2__usage_tracking_endpoint_index.sql", "usage_tracking", "usage_tracking_endpoint_time"),
       Migration.index("V3__audit_request_id.sql", "usage_audit", "usage_audit_request"),
       Migration.column("V4__period_history_rollover.sql", "usage_period_history", "rolled_over_parts"),
-      Migration.column("V5__user_quotas_scheduled_changes.sql", "user_quotas", "usage_resets"));
+      Migration.column("V5__user_quotas_scheduled_changes.sql", "user_quotas", "usage_resets"),
+      Migration.primaryKey("V6__period_history_kind_key.sql", "usage_period_history", "period_kind"));
 
   static {
     if (LATER.size() != VERSION - 1) {
@@ -49,7 +50,9 @@ public final class JdbcSchema {
     /** A column of the table. */
     COLUMN,
     /** An index of the table. */
-    INDEX
+    INDEX,
+    /** A column of the table's primary key. */
+    PRIMARY_KEY
   }
 
   /**
@@ -66,8 +69,16 @@ public final class JdbcSchema {
       return new Migration(file, table, Marker.COLUMN, column);
     }
 
+    static Migration primaryKey(String file, String table, String column) {
+      return new Migration(file, table, Marker.PRIMARY_KEY, column);
+    }
+
     boolean applied(Connection c) throws SQLException {
-      return marker == Marker.INDEX ? indexExists(c, table, name) : columnExists(c, table, name);
+      return switch (marker) {
+        case INDEX -> indexExists(c, table, name);
+        case COLUMN -> columnExists(c, table, name);
+        case PRIMARY_KEY -> primaryKeyColumns(c, table).stream().anyMatch(name::equalsIgnoreCase);
+      };
     }
   }
 
@@ -110,6 +121,8 @@ public final class JdbcSchema {
       Pattern.compile("(?is)^ALTER TABLE (\\w+) ADD (?:COLUMN |\\()\\s*(\\w+)\\b.*");
   /** A created index's name and table. */
   private static final Pattern CREATES_INDEX = Pattern.compile("(?is)^CREATE (?:UNIQUE )?INDEX (\\w+) ON (\\w+)\\b.*");
+  /** A primary key dropped in a statement of its own (H2), whose table is then left without one. */
+  private static final Pattern DROPS_PRIMARY_KEY = Pattern.compile("(?is)^ALTER TABLE (\\w+) DROP PRIMARY KEY");
 
   /**
    * {@code statements} less those whose column or index exists: a migration that stopped part-way where each DDL
@@ -121,8 +134,10 @@ public final class JdbcSchema {
     for (String sql : statements) {
       Matcher column = ADDS_COLUMN.matcher(sql);
       Matcher index = CREATES_INDEX.matcher(sql);
+      Matcher dropsKey = DROPS_PRIMARY_KEY.matcher(sql);
       boolean done = column.matches() ? columnExists(c, column.group(1), column.group(2))
-          : index.matches() && indexExists(c, index.group(2), index.group(1));
+          : index.matches() ? indexExists(c, index.group(2), index.group(1))
+          : dropsKey.matches() && primaryKeyColumns(c, dropsKey.group(1)).isEmpty();
       if (!done) {
         out.add(sql);
       }
@@ -235,6 +250,19 @@ public final class JdbcSchema {
       }
     }
     return false;
+  }
+
+  /** The columns of {@code table}'s primary key in the connection's schema; empty when it has none. */
+  static List<String> primaryKeyColumns(Connection c, String table) throws SQLException {
+    List<String> out = new ArrayList<>();
+    for (String name : List.of(table, table.toUpperCase(java.util.Locale.ROOT))) {
+      try (ResultSet rs = c.getMetaData().getPrimaryKeys(c.getCatalog(), c.getSchema(), name)) {
+        while (rs.next()) {
+          out.add(rs.getString("COLUMN_NAME"));
+        }
+      }
+    }
+    return out;
   }
 
   /** The migration of {@code version} (2..{@link #VERSION}). */

@@ -6,19 +6,19 @@ import dev.usage.PeriodUsage;
 import dev.usage.UsageStorageException;
 import dev.usage.spi.PeriodHistoryStore;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * Closed periods on Redis: per user the hash {@code U p} ({@code U} = the user's key prefix, see
- * {@code RedisKeys}), one field per (quota type, period start), {@code <type>|<period start>} (the start as
- * {@link java.time.Instant#toString()}, exact to the nanosecond; type names hold no {@code |}, so the field is
- * unique per row), whose value is the row as a JSON object: {@code user}, {@code type}, {@code period},
- * {@code start}, {@code end}, {@code closedAt} (text; instants ISO-8601 to the nanosecond) and {@code limit},
- * {@code used}, {@code rolledOver}, {@code carriedIn} (integers), {@code rolledOverParts} (an array of integers).
- * No TTL.
+ * {@code RedisKeys}), one field per (quota type, period start, period kind), {@code <type>|<period start>|<kind>}
+ * (the start as {@link java.time.Instant#toString()}, exact to the nanosecond; type names hold no {@code |}, so
+ * the field is unique per row; rows stored before the kind was part of the key have the field
+ * {@code <type>|<period start>}, and count as stored for their own kind), whose value is the row as a JSON
+ * object: {@code user}, {@code type}, {@code period}, {@code start}, {@code end}, {@code closedAt} (text; instants
+ * ISO-8601 to the nanosecond) and {@code limit}, {@code used}, {@code rolledOver}, {@code carriedIn} (integers),
+ * {@code rolledOverParts} (an array of integers). No TTL.
  *
  * <p>{@link #close} runs one Lua script per user (at most 256 rows each) that checks its
  * rows and then stores each with {@code HSETNX}: of any number of concurrent closers, in any number of
@@ -32,9 +32,6 @@ public final class RedisPeriodHistoryStore implements PeriodHistoryStore {
 
   /** Rows per script call: bounds the time one call holds Redis. */
   static final int ROWS_PER_SCRIPT = 256;
-
-  private static final Comparator<PeriodUsage> OLDEST_FIRST =
-      Comparator.comparing(PeriodUsage::periodStart).thenComparing(PeriodUsage::type);
 
   private final RedisConnector redis;
   private final RedisKeys keys;
@@ -101,12 +98,12 @@ public final class RedisPeriodHistoryStore implements PeriodHistoryStore {
             + e.getMessage(), e);
       }
     });
-    out.sort(OLDEST_FIRST);
+    out.sort(PeriodHistoryStore.OLDEST_FIRST);
     return out;
   }
 
-  /** The row's field in {@code U p}: one per (type, period start). */
+  /** The row's field in {@code U p}: one per (type, period start, period kind). */
   static String field(PeriodUsage row) {
-    return row.type().name() + "|" + row.periodStart();
+    return row.type().name() + "|" + row.periodStart() + "|" + row.period().name();
   }
 }

@@ -231,6 +231,8 @@ class RedisPeriodHistoryStoreIT {
         new String[] {user, field, "\"text\""},
         new String[] {user, "requests|2026-04-01T00:00:01Z", json},
         new String[] {user, "tokens|2026-04-01T00:00:00Z", json},
+        new String[] {user, "requests|2026-04-01T00:00:00Z", json},
+        new String[] {user, "requests|2026-04-01T00:00:00Z|DAY", json},
         new String[] {user, field, json.replace("\"type\":\"requests\"", "\"type\":\"Requests\"")},
         new String[] {user, field, json.replace("\"start\":", "\"begin\":")},
         // every part of the row, not only those of its field, as history() reads it back
@@ -260,6 +262,21 @@ class RedisPeriodHistoryStoreIT {
     assertThat(RedisScripts.run(redis.connector, RedisPeriodHistoryStore.CLOSE, "close", k, user, field, json))
         .containsExactly(1L);
     assertThat(store.history(user)).containsExactly(stored, fresh);
+  }
+
+  @Test
+  void aRowStoredBeforeTheKindWasPartOfTheFieldCountsAsStoredForItsKindOnly() {
+    String user = user("earlier");
+    PeriodUsage month = row(user, QuotaType.CHARACTERS, MARCH, APRIL, 700);
+    // as an earlier version stored it: the field without the kind
+    redis.connector.sync().hset(historyKey(user), "characters|" + MARCH, RedisJson.period(month));
+    PeriodUsage day = new PeriodUsage(user, QuotaType.CHARACTERS, QuotaPeriod.DAY, MARCH,
+        Instant.parse("2026-03-02T00:00:00Z"), 100, 40, 0, CLOSED);
+
+    assertThat(store.close(List.of(month, day))).containsExactly(day);
+    assertThat(store.close(List.of(month, day))).isEmpty();
+    assertThat(store.history(user)).containsExactly(day, month);
+    assertThat(redis.connector.sync().hlen(historyKey(user))).isEqualTo(2);
   }
 
   @Test
