@@ -187,7 +187,8 @@ public final class DefaultAnalyticsService implements AnalyticsService {
         out.add(new PeriodUtilisation(s.type(), s.period(), s.periodStart(), s.resetAt(), s.limit(), s.used(), false));
       }
     }
-    out.sort(Comparator.comparing(PeriodUtilisation::type).thenComparing(PeriodUtilisation::start));
+    out.sort(Comparator.comparing(PeriodUtilisation::type).thenComparing(PeriodUtilisation::start)
+        .thenComparing(PeriodUtilisation::period));
     return out;
   }
 

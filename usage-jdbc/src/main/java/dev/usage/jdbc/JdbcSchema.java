@@ -105,8 +105,11 @@ public final class JdbcSchema {
           }
         }
         // V4's last step, should a run have stopped after its columns (MariaDB and H2 commit each DDL statement):
-        // rows closed before V4 carried on what they rolled over as one part; only rows without parts are touched
-        execute(c, List.of(statements(dialect, 4).get(2) + " AND rolled_over_parts = ''"));
+        // rows closed before V4 carried on what they rolled over as one part. Looked for with a plain read first
+        // (no locks; on MariaDB an UPDATE without an index would lock every row it scans until it commits)
+        if (unconverted(c)) {
+          execute(c, List.of(statements(dialect, 4).get(2) + " AND rolled_over_parts = ''"));
+        }
         return false;
       }
       execute(c, statements(dialect));
@@ -143,6 +146,14 @@ public final class JdbcSchema {
       }
     }
     return out;
+  }
+
+  /** Whether a history row closed before V4 still lacks its parts: V4's last step did not reach it. */
+  private static boolean unconverted(Connection c) throws SQLException {
+    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT 1 FROM usage_period_history"
+        + " WHERE rolled_over > 0 AND rolled_over_parts = '' LIMIT 1")) {
+      return rs.next();
+    }
   }
 
   private static void execute(Connection c, List<String> statements) throws SQLException {

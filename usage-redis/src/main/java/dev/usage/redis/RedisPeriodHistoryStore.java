@@ -12,10 +12,11 @@ import java.util.Map;
 
 /**
  * Closed periods on Redis: per user the hash {@code U p} ({@code U} = the user's key prefix, see
- * {@code RedisKeys}), one field per (quota type, period start, period kind), {@code <type>|<period start>|<kind>}
- * (the start as {@link java.time.Instant#toString()}, exact to the nanosecond; type names hold no {@code |}, so
- * the field is unique per row; rows stored before the kind was part of the key have the field
- * {@code <type>|<period start>}, and count as stored for their own kind), whose value is the row as a JSON
+ * {@code RedisKeys}), one field per (quota type, period start, period kind): {@code <type>|<period start>} (the
+ * start as {@link java.time.Instant#toString()}, exact to the nanosecond; type names hold no {@code |}) for the
+ * first kind stored at that start, as versions that keyed rows without the kind wrote and read it (so instances of
+ * both versions store each row once), and {@code <type>|<period start>|<kind>} for another kind starting at the
+ * same instant (after a quota's period kind changed on the first of a month); whose value is the row as a JSON
  * object: {@code user}, {@code type}, {@code period}, {@code start}, {@code end}, {@code closedAt} (text; instants
  * ISO-8601 to the nanosecond) and {@code limit}, {@code used}, {@code rolledOver}, {@code carriedIn} (integers),
  * {@code rolledOverParts} (an array of integers). No TTL.
@@ -102,8 +103,11 @@ public final class RedisPeriodHistoryStore implements PeriodHistoryStore {
     return out;
   }
 
-  /** The row's field in {@code U p}: one per (type, period start, period kind). */
+  /**
+   * The row's field in {@code U p} when it is the first of its (type, period start); close_periods.lua appends
+   * {@code |<kind>} for a row of another kind than the one stored there.
+   */
   static String field(PeriodUsage row) {
-    return row.type().name() + "|" + row.periodStart() + "|" + row.period().name();
+    return row.type().name() + "|" + row.periodStart();
   }
 }

@@ -71,7 +71,7 @@ class RedisJsonTest {
         + "\"used\":9007199254740991,\"rolledOver\":3,\"closedAt\":\"2026-03-31T23:59:59.123456789Z\","
         + "\"carriedIn\":9007199254740991,\"rolledOverParts\":[1,2]}");
     assertThat(RedisJson.period(json)).isEqualTo(p);
-    assertThat(RedisPeriodHistoryStore.field(p)).isEqualTo("characters|2026-03-01T00:00:00Z|MONTH");
+    assertThat(RedisPeriodHistoryStore.field(p)).isEqualTo("characters|2026-03-01T00:00:00Z");
   }
 
   @Test

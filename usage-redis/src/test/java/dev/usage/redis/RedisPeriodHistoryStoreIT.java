@@ -231,8 +231,7 @@ class RedisPeriodHistoryStoreIT {
         new String[] {user, field, "\"text\""},
         new String[] {user, "requests|2026-04-01T00:00:01Z", json},
         new String[] {user, "tokens|2026-04-01T00:00:00Z", json},
-        new String[] {user, "requests|2026-04-01T00:00:00Z", json},
-        new String[] {user, "requests|2026-04-01T00:00:00Z|DAY", json},
+        new String[] {user, "requests|2026-04-01T00:00:00Z|MONTH", json},
         new String[] {user, field, json.replace("\"type\":\"requests\"", "\"type\":\"Requests\"")},
         new String[] {user, field, json.replace("\"start\":", "\"begin\":")},
         // every part of the row, not only those of its field, as history() reads it back
@@ -265,18 +264,24 @@ class RedisPeriodHistoryStoreIT {
   }
 
   @Test
-  void aRowStoredBeforeTheKindWasPartOfTheFieldCountsAsStoredForItsKindOnly() {
+  void aRowStoredByAVersionThatKeyedRowsWithoutTheKindCountsAsStoredForItsKindOnly() {
     String user = user("earlier");
     PeriodUsage month = row(user, QuotaType.CHARACTERS, MARCH, APRIL, 700);
-    // as an earlier version stored it: the field without the kind
-    redis.connector.sync().hset(historyKey(user), "characters|" + MARCH, RedisJson.period(month));
+    // as an earlier version stored it (and still would, running beside this one): the field without the kind
+    redis.connector.sync().hsetnx(historyKey(user), "characters|" + MARCH, RedisJson.period(month));
     PeriodUsage day = new PeriodUsage(user, QuotaType.CHARACTERS, QuotaPeriod.DAY, MARCH,
         Instant.parse("2026-03-02T00:00:00Z"), 100, 40, 0, CLOSED);
 
     assertThat(store.close(List.of(month, day))).containsExactly(day);
     assertThat(store.close(List.of(month, day))).isEmpty();
     assertThat(store.history(user)).containsExactly(day, month);
-    assertThat(redis.connector.sync().hlen(historyKey(user))).isEqualTo(2);
+    assertThat(redis.connector.sync().hkeys(historyKey(user)))
+        .containsExactlyInAnyOrder("characters|" + MARCH, "characters|" + MARCH + "|DAY");
+    // and an earlier version's HSETNX of a row this version stored first finds it stored
+    PeriodUsage april = row(user, QuotaType.CHARACTERS, APRIL, Instant.parse("2026-05-01T00:00:00Z"), 5);
+    assertThat(store.close(List.of(april))).containsExactly(april);
+    assertThat(redis.connector.sync().hsetnx(historyKey(user), "characters|" + APRIL, RedisJson.period(april)))
+        .isFalse();
   }
 
   @Test

@@ -1,10 +1,11 @@
 -- Stores closed periods of one user, each unless already stored (HSETNX): of concurrent callers closing
 -- the same period, exactly one stores it. See RedisPeriodHistoryStore.
 -- KEYS: 1 history hash (U p)
--- ARGV: 1 the user's id, then pairs of field ('<type>|<period start>|<period kind>') and row (a JSON object of that
---       user, see RedisJson.period, whose type, start and kind make the field)
--- Replies: per pair, 1 stored by this call, 0 already there (also under the field of rows stored before the kind
---          was part of it, '<type>|<period start>', when that row is of the same kind)
+-- ARGV: 1 the user's id, then pairs of field ('<type>|<period start>') and row (a JSON object of that user, see
+--       RedisJson.period, whose type and start make the field)
+-- Replies: per pair, 1 stored by this call, 0 already there
+-- A row is keyed by its kind too: stored under the field when the field is free or holds the same kind (as
+-- versions that keyed rows without the kind did, so both store each row once), else under '<field>|<kind>'.
 if #KEYS ~= 1 or #ARGV < 3 or (#ARGV - 1) % 2 ~= 0 then
   return redis.error_reply('ERR usage close_periods: malformed call')
 end
@@ -28,7 +29,7 @@ for i = 2, #ARGV, 2 do
       and string.match(row.type, '^[a-z][a-z0-9_.%-]*$') and type(row.period) == 'string' and PERIODS[row.period]
       and instant(row.start) and instant(row['end']) and instant(row.closedAt) and integer(row.limit)
       and integer(row.used) and amount(row.rolledOver) and amount(row.carriedIn)
-      and type(row.rolledOverParts) == 'table' and ARGV[i] == row.type .. '|' .. row.start .. '|' .. row.period
+      and type(row.rolledOverParts) == 'table' and ARGV[i] == row.type .. '|' .. row.start
   if ok then
     for _, part in ipairs(row.rolledOverParts) do
       ok = ok and amount(part)
@@ -45,16 +46,16 @@ end
 
 local out = {}
 for i = 2, #ARGV, 2 do
-  local row = cjson.decode(ARGV[i + 1])
-  local earlier = redis.call('HGET', KEYS[1], row.type .. '|' .. row.start)
-  local decoded, old = false, nil
-  if earlier then
-    decoded, old = pcall(cjson.decode, earlier)
-  end
-  if decoded and type(old) == 'table' and old.period == row.period then
-    out[#out + 1] = 0
-  else
+  local first = redis.call('HGET', KEYS[1], ARGV[i])
+  if not first then
     out[#out + 1] = redis.call('HSETNX', KEYS[1], ARGV[i], ARGV[i + 1])
+  else
+    local decoded, stored = pcall(cjson.decode, first)
+    if decoded and type(stored) == 'table' and stored.period == cjson.decode(ARGV[i + 1]).period then
+      out[#out + 1] = 0
+    else
+      out[#out + 1] = redis.call('HSETNX', KEYS[1], ARGV[i] .. '|' .. cjson.decode(ARGV[i + 1]).period, ARGV[i + 1])
+    end
   end
 end
 return out

@@ -118,8 +118,9 @@ public final class UsageGuardInterceptor implements MethodInterceptor {
   }
 
   /**
-   * Whether the guard counted nothing for the call: it denied it (the method did not run), the call replayed an
-   * earlier one's key, or its reservation was released. The tracked event then carries no quantities.
+   * Whether the guard counted nothing for the call: it denied it or failed before deciding (the method did not
+   * run), the call replayed an earlier one's key, or its reservation was released. The tracked event then carries
+   * no quantities.
    */
   private static final class Counted {
     boolean nothing;
@@ -131,6 +132,9 @@ public final class UsageGuardInterceptor implements MethodInterceptor {
       return invocation.proceed();
     }
     String where = "@QuotaGuard on " + g.where();
+    // nothing is counted until an allowed decision says so: a guard that throws first (an unresolved user, an
+    // expression, a store failure while fail-closed, an idempotency conflict) counted nothing either
+    counted.nothing = true;
     Consumption.Builder request = Consumption.builder(guardUser(g, ctx));
     for (TypedAmount a : g.amounts()) {
       long estimate = expressions.amount(a.value(), ctx, where);
@@ -155,7 +159,6 @@ public final class UsageGuardInterceptor implements MethodInterceptor {
           log.warn("{}: listener {} failed", where, l, e);
         }
       }
-      counted.nothing = true;
       throw new QuotaExceededException(decision);
     }
     counted.nothing = decision.replayed();

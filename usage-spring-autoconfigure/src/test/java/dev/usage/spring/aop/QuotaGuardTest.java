@@ -236,10 +236,13 @@ public class QuotaGuardTest {
       TextService service = ctx.getBean(TextService.class);
       service.draft("lou", "d-1", "x".repeat(10));
       service.draft("lou", "d-1", "x".repeat(10)); // a retry: counts nothing
+      // the key with other amounts: refused before anything is counted, the method not run
+      assertThatThrownBy(() -> service.draft("lou", "d-1", "x".repeat(12)))
+          .isInstanceOf(dev.usage.IdempotencyConflictException.class);
       assertThatThrownBy(() -> service.sketch("lou", "!".repeat(7))).hasMessage("refused by the model"); // released
       service.sketch("lou", "y".repeat(5));
       SystemUsage usage = ctx.getBean(UsageTrackingService.class).getSystemUsage(from, Instant.now().plusSeconds(60));
-      assertThat(usage.events()).isEqualTo(4);
+      assertThat(usage.events()).isEqualTo(5);
       assertThat(usage.total(QuotaType.CHARACTERS)).as("what the counters hold").isEqualTo(15)
           .isEqualTo(status(ctx, "lou", QuotaType.CHARACTERS).used());
     });
