@@ -16,18 +16,38 @@ import java.util.Optional;
  *     policy: nothing was counted and {@code statuses} is empty
  * @param replayed an earlier call with the same idempotency key was admitted; this one counted nothing
  * @param reservation the reservation made, for an allowed reservation request; empty when degraded
+ * @param beyondLimit the violated quotas whose limit itself is below the amount asked for (a quota that carries
+ *     nothing over): no reset makes room for the request, so waiting does not help; a subset of {@code violated}
  */
 public record QuotaDecision(boolean allowed, List<QuotaStatus> statuses, List<QuotaType> violated, Duration retryAfter,
-    boolean degraded, boolean replayed, Optional<Reservation> reservation) {
+    boolean degraded, boolean replayed, Optional<Reservation> reservation, List<QuotaType> beyondLimit) {
 
   public QuotaDecision {
     statuses = List.copyOf(Checks.noNullElements("statuses", statuses));
     violated = List.copyOf(Checks.noNullElements("violated", violated));
     Checks.notNull("retryAfter", retryAfter);
     Checks.notNull("reservation", reservation);
+    beyondLimit = List.copyOf(Checks.noNullElements("beyondLimit", beyondLimit));
     if (allowed && !violated.isEmpty()) {
       throw new InvalidUsageException("violated", "an allowed decision violates nothing");
     }
+    if (!violated.containsAll(beyondLimit)) {
+      throw new InvalidUsageException("beyondLimit", "must be among the violated quotas");
+    }
+  }
+
+  /** A decision with no quota beyond its limit. */
+  public QuotaDecision(boolean allowed, List<QuotaStatus> statuses, List<QuotaType> violated, Duration retryAfter,
+      boolean degraded, boolean replayed, Optional<Reservation> reservation) {
+    this(allowed, statuses, violated, retryAfter, degraded, replayed, reservation, List.of());
+  }
+
+  /**
+   * Whether the same request may be admitted once the violated quotas reset ({@link #retryAfter()}): false when
+   * it asks for more than one of their limits ({@link #beyondLimit()}); true for an allowed decision.
+   */
+  public boolean retryable() {
+    return beyondLimit.isEmpty();
   }
 
   /** The status of one involved quota. */

@@ -20,9 +20,13 @@ public class QuotaExceededException extends UsageException {
 
   private static String message(QuotaDecision decision) {
     Objects.requireNonNull(decision, "decision");
-    return "quota exceeded: "
-        + decision.violated().stream().map(QuotaType::name).collect(Collectors.joining(", "))
-        + "; retry in " + readable(decision.retryAfter());
+    String violated = decision.violated().stream().map(QuotaType::name).collect(Collectors.joining(", "));
+    if (!decision.retryable()) {
+      return "quota exceeded: " + violated + "; the request asks for more than the whole limit of "
+          + decision.beyondLimit().stream().map(QuotaType::name).collect(Collectors.joining(", "))
+          + ", so no reset makes room for it";
+    }
+    return "quota exceeded: " + violated + "; retry in " + readable(decision.retryAfter());
   }
 
   /** {@code 27d 4h 17m 12s}: whole seconds, rounded up, zero units left out ({@code 0s} for none). */

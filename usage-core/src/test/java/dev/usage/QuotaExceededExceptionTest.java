@@ -20,6 +20,32 @@ class QuotaExceededExceptionTest {
   }
 
   @Test
+  void aRequestAboveAQuotasWholeLimitIsNotRetryable() {
+    try (UsageEngine engine = UsageEngine.builder().closeOnShutdown(false)
+        .defaultQuota(Quota.monthly(QuotaType.CHARACTERS, 100))
+        .defaultQuota(Quota.monthly(QuotaType.TOKENS, 50).withRollover(RolloverPolicy.carryUpTo(50))).build()) {
+      UsageTrackingService tracking = engine.tracking();
+      QuotaDecision tooLarge = tracking.consumeQuota(Consumption.of("u", QuotaType.CHARACTERS, 101));
+      assertThat(tooLarge.allowed()).isFalse();
+      assertThat(tooLarge.beyondLimit()).containsExactly(QuotaType.CHARACTERS);
+      assertThat(tooLarge.retryable()).isFalse();
+      assertThat(new QuotaExceededException(tooLarge).getMessage()).isEqualTo("quota exceeded: characters; the"
+          + " request asks for more than the whole limit of characters, so no reset makes room for it");
+      assertThat(tracking.checkQuota(Consumption.of("u", QuotaType.CHARACTERS, 101)).retryable()).isFalse();
+
+      tracking.consumeQuota(Consumption.of("u", QuotaType.CHARACTERS, 60));
+      QuotaDecision later = tracking.consumeQuota(Consumption.of("u", QuotaType.CHARACTERS, 60));
+      assertThat(later.allowed()).isFalse();
+      assertThat(later.retryable()).as("fits the limit after a reset").isTrue();
+      // a carrying quota may carry room for more than its limit into the next period
+      QuotaDecision carrying = tracking.consumeQuota(Consumption.of("u", QuotaType.TOKENS, 80));
+      assertThat(carrying.allowed()).isFalse();
+      assertThat(carrying.retryable()).isTrue();
+      assertThat(tracking.consumeQuota(Consumption.of("u", QuotaType.CHARACTERS, 10)).retryable()).isTrue();
+    }
+  }
+
+  @Test
   void leavesOutZeroUnits() {
     assertThat(QuotaExceededException.readable(Duration.ofHours(3))).isEqualTo("3h");
     assertThat(QuotaExceededException.readable(Duration.ofSeconds(61))).isEqualTo("1m 1s");

@@ -160,6 +160,11 @@ public final class QuotaEngine {
     CounterKey key() {
       return new CounterKey(quota.type(), window.id());
     }
+
+    /** Whether the amount exceeds the quota's whole limit, which no reset raises (it carries nothing over). */
+    boolean beyondLimit() {
+      return quota.isEnforced() && !quota.rollover().carry() && amount > quota.limit();
+    }
   }
 
   private Part[] resolve(UserQuota user, Map<QuotaType, Long> amounts, Instant now) {
@@ -253,10 +258,21 @@ public final class QuotaEngine {
       case ADMITTED, REPLAYED -> StatusFactory.allowed(List.of(st), o.result() == ConsumeOutcome.Result.REPLAYED,
           o.hold().isEmpty() ? Optional.empty() : Optional.of(new Reservation(o.hold().get().reservationId(),
               request.userId(), request.amounts(), o.hold().get().expiresAt())));
-      case REJECTED -> StatusFactory.denied(List.of(st), o.rejected(), now);
+      case REJECTED -> StatusFactory.denied(List.of(st), o.rejected(), beyondLimit(parts, o.rejected()), now);
       case CONFLICT -> throw new IdempotencyConflictException(request.userId(), request.idempotencyKey().orElse(""));
       case STALE -> throw new IllegalStateException("handled above");
     };
+  }
+
+  /** The {@code violated} quotas whose whole limit is below the amount asked of them. */
+  private static List<QuotaType> beyondLimit(Part[] parts, List<QuotaType> violated) {
+    List<QuotaType> out = new ArrayList<>(0);
+    for (Part p : parts) {
+      if (p.beyondLimit() && violated.contains(p.quota.type())) {
+        out.add(p.quota.type());
+      }
+    }
+    return out;
   }
 
   /**
@@ -302,7 +318,8 @@ public final class QuotaEngine {
         violated.add(p.quota.type());
       }
     }
-    return violated.isEmpty() ? StatusFactory.allowed(st, false, Optional.empty()) : StatusFactory.denied(st, violated, now);
+    return violated.isEmpty() ? StatusFactory.allowed(st, false, Optional.empty())
+        : StatusFactory.denied(st, violated, beyondLimit(parts.toArray(Part[]::new), violated), now);
   }
 
   /** The status of every quota of the user, in the current period, by type. */

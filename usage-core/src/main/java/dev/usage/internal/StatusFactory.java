@@ -48,7 +48,8 @@ final class StatusFactory {
     return new QuotaDecision(true, statuses, List.of(), Duration.ZERO, false, replayed, reservation);
   }
 
-  static QuotaDecision denied(List<QuotaStatus> statuses, List<QuotaType> violated, Instant now) {
+  static QuotaDecision denied(List<QuotaStatus> statuses, List<QuotaType> violated, List<QuotaType> beyondLimit,
+      Instant now) {
     Instant latestReset = now;
     for (QuotaStatus s : statuses) {
       if (violated.contains(s.type()) && s.resetAt().isAfter(latestReset)) {
@@ -56,7 +57,7 @@ final class StatusFactory {
       }
     }
     return new QuotaDecision(false, statuses, violated, Duration.between(now, latestReset), false, false,
-        Optional.empty());
+        Optional.empty(), beyondLimit);
   }
 
   static QuotaDecision degraded() {

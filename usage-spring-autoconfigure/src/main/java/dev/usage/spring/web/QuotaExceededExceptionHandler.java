@@ -27,12 +27,16 @@ import org.springframework.web.bind.annotation.ExceptionHandler;
  * <pre>{@code
  * {"type": "https://usage.dev/problems/quota-exceeded", "title": "Quota exceeded", "status": 429,
  *  "detail": "quota exceeded: characters; retry in 14d", "instance": "/api/correct",
- *  "violated": ["characters"], "retryAfterSeconds": 1209600, "resetAt": "2026-12-01T00:00:00Z",
+ *  "violated": ["characters"], "retryable": true, "retryAfterSeconds": 1209600, "resetAt": "2026-12-01T00:00:00Z",
  *  "quotas": [{"type": "characters", "limit": 10000, "used": 9990, "reserved": 0, "remaining": 10,
  *              "resetAt": "2026-12-01T00:00:00Z", "violated": true}, ...]}
  * }</pre>
  *
- * plus the {@code RateLimit-Policy} and {@code RateLimit} fields. Ordered ahead of the host's advice of
+ * plus the {@code RateLimit-Policy} and {@code RateLimit} fields. A request that asks for more than a quota's whole
+ * limit ({@link dev.usage.QuotaDecision#retryable()} false) gets no {@code Retry-After} and no
+ * {@code retryAfterSeconds}, but {@code "retryable": false} and the quotas it exceeds as {@code beyondLimit}: no reset
+ * makes room for it, and a client that honours {@code Retry-After} would only be refused again. Ordered ahead of the
+ * host's advice of
  * default order, so a catch-all handler of the host does not turn the denial into a 500; a host that wants
  * its own answer defines a bean of this type (this one then backs off) or a handler of higher precedence.
  */
@@ -62,7 +66,13 @@ public class QuotaExceededExceptionHandler {
     problem.setTitle("Quota exceeded");
     problem.setInstance(URI.create(request.getRequestURI()));
     problem.setProperty("violated", d.violated().stream().map(QuotaType::name).toList());
-    problem.setProperty("retryAfterSeconds", RateLimitFields.seconds(d.retryAfter()));
+    // a request above a quota's whole limit gets no Retry-After: no reset makes room for it
+    problem.setProperty("retryable", d.retryable());
+    if (d.retryable()) {
+      problem.setProperty("retryAfterSeconds", RateLimitFields.seconds(d.retryAfter()));
+    } else {
+      problem.setProperty("beyondLimit", d.beyondLimit().stream().map(QuotaType::name).toList());
+    }
     d.statuses().stream().filter(s -> d.violated().contains(s.type())).map(QuotaStatus::resetAt)
         .max(Instant::compareTo).ifPresent(at -> problem.setProperty("resetAt", at.toString()));
     List<Map<String, Object>> quotas = new ArrayList<>();
@@ -79,7 +89,9 @@ public class QuotaExceededExceptionHandler {
     }
     problem.setProperty("quotas", quotas);
     HttpHeaders headers = new HttpHeaders();
-    headers.set(HttpHeaders.RETRY_AFTER, Long.toString(RateLimitFields.seconds(d.retryAfter())));
+    if (d.retryable()) {
+      headers.set(HttpHeaders.RETRY_AFTER, Long.toString(RateLimitFields.seconds(d.retryAfter())));
+    }
     RateLimitFields.policy(d).ifPresent(v -> headers.set(RateLimitFields.POLICY, v));
     RateLimitFields.rateLimit(d, now).ifPresent(v -> headers.set(RateLimitFields.RATE_LIMIT, v));
     return ResponseEntity.status(HttpStatus.TOO_MANY_REQUESTS).headers(headers).body(problem);

@@ -190,6 +190,25 @@ class QuotaGuardWebTest {
   }
 
   @Test
+  void aRequestAboveTheWholeLimitAnswers429WithoutRetryAfter() throws Exception {
+    // 120 characters against a limit of 100: no reset makes room for them
+    MockHttpServletResponse denied = correct("eve", 120);
+    assertThat(denied.getStatus()).isEqualTo(429);
+    assertThat(denied.getHeader("Retry-After")).isNull();
+    JsonNode problem = json.readTree(denied.getContentAsString());
+    assertThat(problem.get("retryable").asBoolean()).isFalse();
+    assertThat(problem.has("retryAfterSeconds")).isFalse();
+    assertThat(problem.get("beyondLimit").get(0).asString()).isEqualTo("characters");
+    assertThat(problem.get("detail").asString()).contains("more than the whole limit of characters");
+    // one that fits the limit but not what is left of it may retry after the reset
+    assertThat(correct("eve", 90).getStatus()).isEqualTo(200);
+    MockHttpServletResponse later = correct("eve", 20);
+    assertThat(later.getStatus()).isEqualTo(429);
+    assertThat(Long.parseLong(later.getHeader("Retry-After"))).isPositive();
+    assertThat(json.readTree(later.getContentAsString()).get("retryable").asBoolean()).isTrue();
+  }
+
+  @Test
   void guardWithoutAnAuthenticatedPrincipalAnswers401WithProblemDetailsAndConsumesNothing() throws Exception {
     int calls = CorrectionController.CALLS.get();
     MockHttpServletResponse r = send("/api/as-principal", null, "hello");
