@@ -16,8 +16,9 @@ import java.util.Optional;
  *     policy: nothing was counted and {@code statuses} is empty
  * @param replayed an earlier call with the same idempotency key was admitted; this one counted nothing
  * @param reservation the reservation made, for an allowed reservation request; empty when degraded
- * @param beyondLimit the violated quotas whose limit itself is below the amount asked for (a quota that carries
- *     nothing over): no reset makes room for the request, so waiting does not help; a subset of {@code violated}
+ * @param beyondLimit the violated quotas whose next period cannot allow the amount asked for even when unused: it
+ *     exceeds that period's limit plus the most its rollover policy carries in, with the user's settings then (a
+ *     tier change scheduled for the boundary applied); waiting does not help; a subset of {@code violated}
  */
 public record QuotaDecision(boolean allowed, List<QuotaStatus> statuses, List<QuotaType> violated, Duration retryAfter,
     boolean degraded, boolean replayed, Optional<Reservation> reservation, List<QuotaType> beyondLimit) {
@@ -43,8 +44,9 @@ public record QuotaDecision(boolean allowed, List<QuotaStatus> statuses, List<Qu
   }
 
   /**
-   * Whether the same request may be admitted once the violated quotas reset ({@link #retryAfter()}): false when
-   * it asks for more than one of their limits ({@link #beyondLimit()}); true for an allowed decision.
+   * Whether waiting may let the same request through: the violated quotas reset after {@link #retryAfter()} (units
+   * carried into their next period arrive once the period before is final); false when it asks for more than one of
+   * them can ever allow ({@link #beyondLimit()}); true for an allowed decision.
    */
   public boolean retryable() {
     return beyondLimit.isEmpty();

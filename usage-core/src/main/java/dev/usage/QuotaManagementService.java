@@ -129,8 +129,8 @@ public interface QuotaManagementService {
 
   /**
    * The reset job: closes finished periods into the period history, one row per (user, quota type,
-   * period kind, period start) with its limit and usage. Periods start afresh at their boundary by themselves, so this never
-   * erases usage and is not needed for enforcement; it keeps history. A period is closed once nothing can
+   * period kind, period start) with its limit and usage. Periods start afresh at their boundary by themselves, so
+   * this never erases usage and is not needed for enforcement; it keeps history. A period is closed once nothing can
    * be charged to it any more: {@code reservationTtl + idempotencyWindow} after its end (a reservation
    * made just before the end may still be committed until then; 24 h 5 min by default). Idempotent, safe
    * to run on every instance at once, and it catches up: every such period whose counter is still

@@ -23,7 +23,8 @@ class QuotaExceededExceptionTest {
   void aRequestAboveAQuotasWholeLimitIsNotRetryable() {
     try (UsageEngine engine = UsageEngine.builder().closeOnShutdown(false)
         .defaultQuota(Quota.monthly(QuotaType.CHARACTERS, 100))
-        .defaultQuota(Quota.monthly(QuotaType.TOKENS, 50).withRollover(RolloverPolicy.carryUpTo(50))).build()) {
+        .defaultQuota(Quota.monthly(QuotaType.TOKENS, 50).withRollover(RolloverPolicy.carryUpTo(50)))
+        .tier(Tier.builder("pro").quota(Quota.monthly(QuotaType.CHARACTERS, 500)).build()).build()) {
       UsageTrackingService tracking = engine.tracking();
       QuotaDecision tooLarge = tracking.consumeQuota(Consumption.of("u", QuotaType.CHARACTERS, 101));
       assertThat(tooLarge.allowed()).isFalse();
@@ -42,6 +43,13 @@ class QuotaExceededExceptionTest {
       assertThat(carrying.allowed()).isFalse();
       assertThat(carrying.retryable()).isTrue();
       assertThat(tracking.consumeQuota(Consumption.of("u", QuotaType.CHARACTERS, 10)).retryable()).isTrue();
+      // beyond the limit and the most the policy carries in (50 + 50)
+      assertThat(tracking.consumeQuota(Consumption.of("u", QuotaType.TOKENS, 101)).beyondLimit())
+          .containsExactly(QuotaType.TOKENS);
+      // a bigger tier scheduled for the next period makes room for it there
+      engine.quotas().changeTierAtNextPeriod("u", "pro", ChangeRequest.of("billing", "upgrade at renewal"));
+      assertThat(tracking.consumeQuota(Consumption.of("u", QuotaType.CHARACTERS, 400)).retryable()).isTrue();
+      assertThat(tracking.consumeQuota(Consumption.of("u", QuotaType.CHARACTERS, 501)).retryable()).isFalse();
     }
   }
 

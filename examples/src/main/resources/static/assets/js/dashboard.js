@@ -92,10 +92,19 @@ function showError(err) {
   box.dataset.status = String(err.status || '');
   if (err.status === 429) {
     const which = (p.violated || []).join(', ') || 'a quota';
-    fill(box,
-      el('strong', { text: `${p.title || 'Quota exceeded'}: ` }),
-      `this text needs more ${which} than you have left. Nothing was corrected and nothing was charged.`,
-      p.resetAt ? ` Your quota resets on ${date(p.resetAt)}.` : '');
+    if (p.retryable === false) {
+      // no reset makes room for it: say so rather than when the quota resets
+      const beyond = (p.beyondLimit || []).join(', ') || which;
+      fill(box,
+        el('strong', { text: `${p.title || 'Quota exceeded'}: ` }),
+        `this text needs more ${beyond} than your plan allows in a whole period. Nothing was corrected and`
+          + ' nothing was charged; send a shorter text.');
+    } else {
+      fill(box,
+        el('strong', { text: `${p.title || 'Quota exceeded'}: ` }),
+        `this text needs more ${which} than you have left. Nothing was corrected and nothing was charged.`,
+        p.resetAt ? ` Your quota resets on ${date(p.resetAt)}.` : '');
+    }
   } else if (err.status === 400 && p.detail) {
     fill(box, el('strong', { text: 'Not accepted: ' }), p.detail);
   } else {

@@ -161,10 +161,6 @@ public final class QuotaEngine {
       return new CounterKey(quota.type(), window.id());
     }
 
-    /** Whether the amount exceeds the quota's whole limit, which no reset raises (it carries nothing over). */
-    boolean beyondLimit() {
-      return quota.isEnforced() && !quota.rollover().carry() && amount > quota.limit();
-    }
   }
 
   private Part[] resolve(UserQuota user, Map<QuotaType, Long> amounts, Instant now) {
@@ -258,17 +254,26 @@ public final class QuotaEngine {
       case ADMITTED, REPLAYED -> StatusFactory.allowed(List.of(st), o.result() == ConsumeOutcome.Result.REPLAYED,
           o.hold().isEmpty() ? Optional.empty() : Optional.of(new Reservation(o.hold().get().reservationId(),
               request.userId(), request.amounts(), o.hold().get().expiresAt())));
-      case REJECTED -> StatusFactory.denied(List.of(st), o.rejected(), beyondLimit(parts, o.rejected()), now);
+      case REJECTED -> StatusFactory.denied(List.of(st), o.rejected(), beyondLimit(user, parts, o.rejected()), now);
       case CONFLICT -> throw new IdempotencyConflictException(request.userId(), request.idempotencyKey().orElse(""));
       case STALE -> throw new IllegalStateException("handled above");
     };
   }
 
-  /** The {@code violated} quotas whose whole limit is below the amount asked of them. */
-  private static List<QuotaType> beyondLimit(Part[] parts, List<QuotaType> violated) {
+  /**
+   * The {@code violated} quotas that no wait makes room for: the amount asked exceeds what the next period of the
+   * quota can allow at most, its limit plus the most its rollover policy carries in, with the settings in force
+   * then (a tier change scheduled for the boundary applied). Denials only: this reads the user's plan again.
+   */
+  private List<QuotaType> beyondLimit(UserQuota user, Part[] parts, List<QuotaType> violated) {
     List<QuotaType> out = new ArrayList<>(0);
     for (Part p : parts) {
-      if (p.beyondLimit() && violated.contains(p.quota.type())) {
+      if (!violated.contains(p.quota.type())) {
+        continue;
+      }
+      Quota next = plan.effective(user.asOf(p.window.end())).get(p.quota.type());
+      if (next != null && next.isEnforced() && !next.isUnlimited()
+          && p.amount > Math.min(Quota.MAX_AMOUNT, next.limit() + next.rollover().cap(next.limit()))) {
         out.add(p.quota.type());
       }
     }
@@ -319,7 +324,7 @@ public final class QuotaEngine {
       }
     }
     return violated.isEmpty() ? StatusFactory.allowed(st, false, Optional.empty())
-        : StatusFactory.denied(st, violated, beyondLimit(parts.toArray(Part[]::new), violated), now);
+        : StatusFactory.denied(st, violated, beyondLimit(user.get(), parts.toArray(Part[]::new), violated), now);
   }
 
   /** The status of every quota of the user, in the current period, by type. */

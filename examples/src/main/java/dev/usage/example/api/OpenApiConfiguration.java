@@ -55,8 +55,8 @@ public class OpenApiConfiguration {
           problem(operation, "403", "Needs the ADMIN role");
         }
         if (path.equals("/api/correct") || path.equals("/api/usage/track")) {
-          problem(operation, "429", "A quota is spent; Retry-After and RateLimit say until when (no Retry-After when the"
-              + " request asks for more than a whole limit: retryable false)");
+          problem(operation, "429", "A quota is spent; Retry-After and RateLimit say until when (no Retry-After"
+              + " when the request asks for more than a whole limit: retryable false)");
         }
       }));
     };

@@ -22,7 +22,8 @@ import org.springframework.web.bind.annotation.ControllerAdvice;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 
 /**
- * Answers {@link QuotaExceededException} with HTTP 429, an RFC 9457 problem body and {@code Retry-After}:
+ * Answers {@link QuotaExceededException} with HTTP 429, an RFC 9457 problem body and (unless waiting cannot help)
+ * {@code Retry-After}:
  *
  * <pre>{@code
  * {"type": "https://usage.dev/problems/quota-exceeded", "title": "Quota exceeded", "status": 429,
@@ -32,10 +33,10 @@ import org.springframework.web.bind.annotation.ExceptionHandler;
  *              "resetAt": "2026-12-01T00:00:00Z", "violated": true}, ...]}
  * }</pre>
  *
- * plus the {@code RateLimit-Policy} and {@code RateLimit} fields. A request that asks for more than a quota's whole
- * limit ({@link dev.usage.QuotaDecision#retryable()} false) gets no {@code Retry-After} and no
- * {@code retryAfterSeconds}, but {@code "retryable": false} and the quotas it exceeds as {@code beyondLimit}: no reset
- * makes room for it, and a client that honours {@code Retry-After} would only be refused again. Ordered ahead of the
+ * plus the {@code RateLimit-Policy} and {@code RateLimit} fields. A request that asks for more than a quota can ever
+ * allow ({@link dev.usage.QuotaDecision#retryable()} false: beyond its next period's limit and what may be carried
+ * into it) gets no {@code Retry-After} and no {@code retryAfterSeconds}, but {@code "retryable": false} and the
+ * quotas it exceeds as {@code beyondLimit}: a client that honours {@code Retry-After} would only be refused again. Ordered ahead of the
  * host's advice of
  * default order, so a catch-all handler of the host does not turn the denial into a 500; a host that wants
  * its own answer defines a bean of this type (this one then backs off) or a handler of higher precedence.
@@ -66,7 +67,7 @@ public class QuotaExceededExceptionHandler {
     problem.setTitle("Quota exceeded");
     problem.setInstance(URI.create(request.getRequestURI()));
     problem.setProperty("violated", d.violated().stream().map(QuotaType::name).toList());
-    // a request above a quota's whole limit gets no Retry-After: no reset makes room for it
+    // a request no reset makes room for gets no Retry-After
     problem.setProperty("retryable", d.retryable());
     if (d.retryable()) {
       problem.setProperty("retryAfterSeconds", RateLimitFields.seconds(d.retryAfter()));
