@@ -346,15 +346,26 @@ public abstract class AnalyticsServiceContract extends AbstractStorageContract {
         .isInstanceOfSatisfying(InvalidUsageException.class, e -> assertThat(e.field()).isEqualTo("threshold"));
   }
 
-  @Test
-  void revenueByTierOverageAndUpgradeCandidatesOfAMonth() {
-    UsageEngine engine = engine();
+  /** A month for a revenue report, and a day in it and in the month before. */
+  private record RevenueMonth(YearMonth month, Instant thisMonth, Instant lastMonth) {}
+
+  /** A month whose revenue report reads events of the free window only; the clock set just after it. */
+  private RevenueMonth revenueMonth() {
     // the month before and the month itself lie within the free window: they end at most 93 days after its start
     Instant window = AnalyticsDataset.freeWindow(storage.events().analytics().orElseThrow(), Duration.ofDays(100));
     YearMonth month = YearMonth.from(window.atZone(ZoneOffset.UTC)).plusMonths(2);
-    Instant thisMonth = month.atDay(10).atStartOfDay(ZoneOffset.UTC).toInstant();
-    Instant lastMonth = month.minusMonths(1).atDay(10).atStartOfDay(ZoneOffset.UTC).toInstant();
     clock.set(month.plusMonths(1).atDay(2).atStartOfDay(ZoneOffset.UTC).toInstant());
+    return new RevenueMonth(month, month.atDay(10).atStartOfDay(ZoneOffset.UTC).toInstant(),
+        month.minusMonths(1).atDay(10).atStartOfDay(ZoneOffset.UTC).toInstant());
+  }
+
+  @Test
+  void revenueByTierOverageAndUpgradeCandidatesOfAMonth() {
+    UsageEngine engine = engine();
+    RevenueMonth m = revenueMonth();
+    YearMonth month = m.month();
+    Instant thisMonth = m.thisMonth();
+    Instant lastMonth = m.lastMonth();
     String p1 = user("p1");
     String p2 = user("p2");
     String e1 = user("e1");
@@ -412,21 +423,17 @@ public abstract class AnalyticsServiceContract extends AbstractStorageContract {
   void aQuotaOfZeroMakesNoUpgradeCandidateNorDisplacesOne() {
     // no tokens on free: a limit of 0 is a feature the tier lacks, not one its users grow into
     UsageEngine engine = engine(b -> b.tier(Tier.builder(Tier.FREE).quota(Quota.monthly(QuotaType.TOKENS, 0)).build()));
-    Instant window = AnalyticsDataset.freeWindow(storage.events().analytics().orElseThrow(), Duration.ofDays(100));
-    YearMonth month = YearMonth.from(window.atZone(ZoneOffset.UTC)).plusMonths(2);
-    Instant thisMonth = month.atDay(10).atStartOfDay(ZoneOffset.UTC).toInstant();
-    Instant lastMonth = month.minusMonths(1).atDay(10).atStartOfDay(ZoneOffset.UTC).toInstant();
-    clock.set(month.plusMonths(1).atDay(2).atStartOfDay(ZoneOffset.UTC).toInstant());
+    RevenueMonth m = revenueMonth();
     String near = user("near");
     String idle = user("idle");
-    for (Instant at : List.of(lastMonth, thisMonth)) {
+    for (Instant at : List.of(m.lastMonth(), m.thisMonth())) {
       // near the 10,000 characters both months, and 50 tokens past the limit of 0 (tracked, not enforced)
       engine.tracking().trackUsage(UsageEvent.builder().userId(near).occurredAt(at)
-          .characters(at.equals(lastMonth) ? 9_000 : 9_500).requests(1).inputTokens(50).build());
+          .characters(at.equals(m.lastMonth()) ? 9_000 : 9_500).requests(1).inputTokens(50).build());
       event(engine, idle, at, 10, 1); // 0 tokens of 0
     }
 
-    RevenueReport r = engine.analytics().revenue(month,
+    RevenueReport r = engine.analytics().revenue(m.month(),
         Pricing.builder(Currency.getInstance("EUR")).tier("premium", new BigDecimal("19.00")).build());
 
     assertThat(r.upgradeCandidates()).extracting(UpgradeCandidate::userId, UpgradeCandidate::type,

@@ -113,7 +113,8 @@ public abstract class EventContract extends AbstractStorageContract {
     engine.tracking().trackUsage(event.toBuilder().characters(6).quantity(QuotaType.of("images"), 3).build());
     // and both versions of an id in one batch, as the async writer appends them
     UsageEvent first = engine.tracking().event(user).eventId("same-batch").characters(1).build();
-    storage.events().append(List.of(first, first.toBuilder().characters(2).quantity(QuotaType.of("images"), 4).build()));
+    storage.events().append(
+        List.of(first, first.toBuilder().characters(2).quantity(QuotaType.of("images"), 4).build()));
 
     assertThat(storage.events().userTotals(user, FROM, TO)).containsExactly(Map.entry(QuotaType.CHARACTERS, 6L));
   }

@@ -112,8 +112,8 @@ public final class UsageGuardInterceptor implements MethodInterceptor {
       String endpoint = g.track().endpoint().isEmpty()
           ? Optional.ofNullable(call).flatMap(GuardCallContext::endpoint).orElse(g.where())
           : g.track().endpoint();
-      recorder.record(g, ctx, userOrNull(g.track().user(), ctx, g), endpoint, System.nanoTime() - start, result, failure,
-          counted.nothing);
+      recorder.record(g, ctx, userOrNull(g.track().user(), ctx, g), endpoint, System.nanoTime() - start, result,
+          failure, counted.nothing);
     }
   }
 

@@ -20,9 +20,9 @@ import org.springframework.web.servlet.DispatcherServlet;
 
 /**
  * The HTTP contract of guarded Spring MVC endpoints: {@code QuotaExceededException} answered with 429, an
- * RFC 9457 problem body and {@code Retry-After} (none for a request no reset makes room for); a guarded call without a user to charge answered with 401
- * and a problem body; {@code RateLimit-Policy} and {@code RateLimit} fields on
- * every guarded response; the decision as a request attribute. Time comes from the host's {@link Clock}
+ * RFC 9457 problem body and {@code Retry-After} (none for a request no reset makes room for); a guarded call
+ * without a user to charge answered with 401 and a problem body; {@code RateLimit-Policy} and {@code RateLimit}
+ * fields on every guarded response; the decision as a request attribute. Time comes from the host's {@link Clock}
  * bean, else the system clock in UTC.
  */
 @AutoConfiguration(after = UsageAutoConfiguration.class)

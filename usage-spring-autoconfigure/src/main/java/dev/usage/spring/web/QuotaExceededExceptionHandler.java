@@ -36,10 +36,10 @@ import org.springframework.web.bind.annotation.ExceptionHandler;
  * plus the {@code RateLimit-Policy} and {@code RateLimit} fields. A request that asks for more than a quota can ever
  * allow ({@link dev.usage.QuotaDecision#retryable()} false: beyond its next period's limit and what may be carried
  * into it) gets no {@code Retry-After} and no {@code retryAfterSeconds}, but {@code "retryable": false} and the
- * quotas it exceeds as {@code beyondLimit}: a client that honours {@code Retry-After} would only be refused again. Ordered ahead of the
- * host's advice of
- * default order, so a catch-all handler of the host does not turn the denial into a 500; a host that wants
- * its own answer defines a bean of this type (this one then backs off) or a handler of higher precedence.
+ * quotas it exceeds as {@code beyondLimit}: a client that honours {@code Retry-After} would only be refused again.
+ * Ordered ahead of the host's advice of default order, so a catch-all handler of the host does not turn the denial
+ * into a 500; a host that wants its own answer defines a bean of this type (this one then backs off) or a handler
+ * of higher precedence.
  */
 @ControllerAdvice
 @Order(Ordered.HIGHEST_PRECEDENCE + 1_000)
