@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
+import java.sql.DatabaseMetaData;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -237,39 +238,38 @@ public final class JdbcSchema {
 
   /** Whether {@code table} of the connection's schema has an index named {@code index}. */
   static boolean indexExists(Connection c, String table, String index) throws SQLException {
-    for (String name : List.of(table, table.toUpperCase(java.util.Locale.ROOT))) {
-      try (ResultSet rs = c.getMetaData().getIndexInfo(c.getCatalog(), c.getSchema(), name, false, true)) {
-        while (rs.next()) {
-          if (index.equalsIgnoreCase(rs.getString("INDEX_NAME"))) {
-            return true;
-          }
-        }
-      }
-    }
-    return false;
+    return metadata(c, table, (m, name) -> m.getIndexInfo(c.getCatalog(), c.getSchema(), name, false, true),
+        "INDEX_NAME").stream().anyMatch(index::equalsIgnoreCase);
   }
 
   /** Whether {@code table} of the connection's schema has a column named {@code column}. */
   static boolean columnExists(Connection c, String table, String column) throws SQLException {
-    for (String name : List.of(table, table.toUpperCase(java.util.Locale.ROOT))) {
-      try (ResultSet rs = c.getMetaData().getColumns(c.getCatalog(), c.getSchema(), name, null)) {
-        while (rs.next()) {
-          if (column.equalsIgnoreCase(rs.getString("COLUMN_NAME"))) {
-            return true;
-          }
-        }
-      }
-    }
-    return false;
+    return metadata(c, table, (m, name) -> m.getColumns(c.getCatalog(), c.getSchema(), name, null), "COLUMN_NAME")
+        .stream().anyMatch(column::equalsIgnoreCase);
   }
 
   /** The columns of {@code table}'s primary key in the connection's schema; empty when it has none. */
   static List<String> primaryKeyColumns(Connection c, String table) throws SQLException {
+    return metadata(c, table, (m, name) -> m.getPrimaryKeys(c.getCatalog(), c.getSchema(), name), "COLUMN_NAME");
+  }
+
+  /** A query of the database's metadata about one table. */
+  @FunctionalInterface
+  private interface TableMetadata {
+    ResultSet of(DatabaseMetaData metadata, String table) throws SQLException;
+  }
+
+  /**
+   * The values of {@code field} in the rows {@code query} answers for {@code table}, asked by its name as written
+   * and upper-cased (H2 keeps unquoted names upper-case).
+   */
+  private static List<String> metadata(Connection c, String table, TableMetadata query, String field)
+      throws SQLException {
     List<String> out = new ArrayList<>();
     for (String name : List.of(table, table.toUpperCase(java.util.Locale.ROOT))) {
-      try (ResultSet rs = c.getMetaData().getPrimaryKeys(c.getCatalog(), c.getSchema(), name)) {
+      try (ResultSet rs = query.of(c.getMetaData(), name)) {
         while (rs.next()) {
-          out.add(rs.getString("COLUMN_NAME"));
+          out.add(rs.getString(field));
         }
       }
     }
