@@ -87,9 +87,11 @@ public interface QuotaManagementService {
    * their billing anchor day), typically a downgrade: the current tier's limits apply until then, the new
    * tier's from then on, on every engine, with no job needed; the scheduling is audited
    * ({@code schedule-tier}, new value {@code tier=<tier> from <instant>}), and the reset job records the
-   * change in the user's stored settings when it closes a period of theirs after the change is due
-   * ({@code apply-scheduled-tier}, actor {@code usage-engine}); until then the stored tier, and analytics by
-   * tier, show the tier before.
+   * change in the user's stored settings ({@code apply-scheduled-tier}, actor {@code usage-engine}) in a run after
+   * the periods that ended at the change are final ({@code reservationTtl + idempotencyWindow} after it), once
+   * that run has closed them: each is closed with the tier it had. Until then the stored tier, and analytics by
+   * tier, show the tier before, and the other changes to the user's settings keep it scheduled, unless they
+   * change the tier or the schedule (the periods before it are then closed with the tier they leave).
    * Replaces a tier change scheduled before; {@link #changeTier} replaces this one.
    *
    * @return the settings, with {@link UserQuota#scheduled()} set

@@ -78,7 +78,7 @@ public final class UsageEngine implements AutoCloseable {
     }
     QuotaEngine engine = new QuotaEngine(storage.counters(), storage.userQuotas(), plan, settings,
         storage.capabilities().contains(StorageCapability.CHECKS_SETTINGS_VERSION), listeners,
-        new Rollovers(storage.counters(), storage.history(), settings));
+        new Rollovers(storage.counters(), storage.history(), plan, settings));
     this.recorder = EventRecorder.create(storage.events(), settings);
     this.tracking = new DefaultUsageTrackingService(engine, recorder, storage.events(), settings.clock(), listeners);
     this.quotas = new DefaultQuotaManagementService(engine, storage, settings, Optional.ofNullable(b.notifications)

@@ -88,7 +88,7 @@ public final class DefaultQuotaManagementService implements QuotaManagementServi
     for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       Optional<UserQuota> current = QuotaEngine.store(() -> store.find(userId));
       if (current.isPresent()) {
-        return current.get();
+        return current.get().asOf(clock.instant()); // as they apply now, as getUserQuota shows them
       }
       UserQuota next = engine.defaults(userId).withTier(tier);
       AuditEntry entry = chained(new AuditEntry(now(), actor, userId, "initialize", Optional.empty(), "-",
@@ -191,13 +191,24 @@ public final class DefaultQuotaManagementService implements QuotaManagementServi
   }
 
   /**
-   * Records a scheduled tier change that is due in the user's stored settings (the engine applies it from its
-   * instant whether or not this ran). Called by the reset job for each user whose finished periods it closes.
+   * Whether a tier change scheduled in {@code stored} is due but the periods that ended at its instant may not be
+   * final yet ({@link PeriodCloser#settleDelay}): until then it stays scheduled in the stored settings (the engine
+   * applies it from its instant all the same), so that those periods are closed with the tier they had.
+   */
+  private boolean dueButUnsettled(UserQuota stored, Instant now) {
+    return stored.scheduled().filter(c -> !c.effectiveAt().isAfter(now)
+        && now.isBefore(c.effectiveAt().plus(settleDelay))).isPresent();
+  }
+
+  /**
+   * Records a scheduled tier change in the user's stored settings once the periods before it are final (the
+   * engine applies it from its instant whether or not this ran). Called by the reset job, at the end of a run, for
+   * each user met whose change is due, once the run has closed the periods that ended at the change.
    */
   void applyDueChange(UserQuota stored) {
     Instant now = clock.instant();
-    if (stored.scheduled().filter(c -> !c.effectiveAt().isAfter(now)).isEmpty()) {
-      return; // none scheduled, or not due yet
+    if (stored.scheduled().filter(c -> !c.effectiveAt().isAfter(now)).isEmpty() || dueButUnsettled(stored, now)) {
+      return; // none scheduled, not due yet, or the periods before it are not all final
     }
     change(stored.userId(), ChangeRequest.of("usage-engine", "the scheduled tier change took effect"),
         "apply-scheduled-tier", Optional.empty(), Optional.empty(), u -> u, UserQuota::tier);
@@ -292,23 +303,30 @@ public final class DefaultQuotaManagementService implements QuotaManagementServi
             throw new IdempotencyConflictException(userId, request.requestId().get());
           }
           // re-read: the change under this id may have been saved after the read above
-          return QuotaEngine.store(() -> store.find(userId)).orElseGet(() -> engine.defaults(userId));
+          return QuotaEngine.store(() -> store.find(userId)).orElseGet(() -> engine.defaults(userId))
+              .asOf(clock.instant());
         }
       }
       UserQuota before = current.orElseGet(() -> engine.defaults(userId));
-      // a scheduled tier change that is due is made along with this change
-      UserQuota after = modification.apply(before.asOf(clock.instant()));
+      // a scheduled tier change that is due is made along with this change, unless the periods before it may not
+      // be closed yet and this change leaves the tier and the schedule as they are: then it stays scheduled
+      Instant at = clock.instant();
+      UserQuota applied = before.asOf(at);
+      UserQuota changed = modification.apply(applied);
+      UserQuota after = dueButUnsettled(before, at) && changed.tier().equals(applied.tier())
+          && changed.scheduled().isEmpty() ? changed.withTier(before.tier()).withScheduled(before.scheduled()) : changed;
       if (current.isPresent() && after.equals(before)) {
-        return before;
+        return before.asOf(at);
       }
+      // the new value as it applies now (a tier change kept scheduled above has taken effect)
       AuditEntry plain = new AuditEntry(now(), request.actor(), userId, action, type, render.apply(before),
-          render.apply(after), request.reason());
+          render.apply(after.asOf(at)), request.reason());
       AuditEntry entry = chained(request.requestId().map(plain::withRequestId).orElse(plain));
       Optional<UserQuota> saved = QuotaEngine.store(() -> store.save(after, entry));
       engine.settingsChanged(userId);
       if (saved.isPresent()) {
         engine.tellSettingsChanged(userId, entry);
-        return saved.get();
+        return saved.get().asOf(at); // as they apply now, as getUserQuota shows them
       }
     }
     throw new UsageStorageException("settings of user '" + userId + "' kept changing; gave up after " + MAX_ATTEMPTS);

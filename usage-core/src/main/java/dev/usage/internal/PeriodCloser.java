@@ -51,7 +51,8 @@ public final class PeriodCloser {
   /**
    * @param reminderLead with a lead, each run also tells the engine's listeners of every user whose monthly
    *     period (with a counter) ends within it ({@link QuotaEngine#tellResetApproaching})
-   * @param dueChanges given the stored settings of each user met, to record a scheduled tier change that is due
+   * @param dueChanges given, at the end of each run, the stored settings of each user met whose scheduled tier change
+   *     is due, to record it once the periods before it are final
    */
   public PeriodCloser(CounterStore counters, PeriodHistoryStore history, QuotaEngine engine, EngineSettings settings,
       Optional<Duration> reminderLead, java.util.function.Consumer<UserQuota> dueChanges) {
@@ -69,17 +70,20 @@ public final class PeriodCloser {
     return settings.reservationTtl().plus(settings.idempotencyWindow());
   }
 
-  /** The stored settings of a user met by the job, having recorded a tier change that is due. */
-  private UserQuota stored(String userId) {
-    UserQuota stored = engine.storedUserQuota(userId);
-    try {
-      dueChanges.accept(stored);
-    } catch (RuntimeException e) {
-      // the engine applies a due change whether or not it is recorded; the next run tries again
-      org.slf4j.LoggerFactory.getLogger(PeriodCloser.class).warn("Recording the due tier change of {} failed: {}",
-          userId, e.toString());
+  /**
+   * Records the tier changes that are due of the users met, once the run has closed their finished periods: a
+   * period is closed with the tier the stored settings say it had at its start.
+   */
+  private void recordDueChanges(Map<String, UserQuota> due) {
+    for (UserQuota stored : due.values()) {
+      try {
+        dueChanges.accept(stored);
+      } catch (RuntimeException e) {
+        // the engine applies a due change whether or not it is recorded; the next run tries again
+        org.slf4j.LoggerFactory.getLogger(PeriodCloser.class).warn("Recording the due tier change of {} failed: {}",
+            stored.userId(), e.toString());
+      }
     }
-    return stored;
   }
 
   /** Whether {@code c} is of a monthly period that is not over and ends within the reminder lead. */
@@ -96,6 +100,8 @@ public final class PeriodCloser {
     long closed = 0;
     long already = 0;
     Set<String> ending = new LinkedHashSet<>();
+    // users met with a tier change that is due: recorded once every page is closed
+    Map<String, UserQuota> due = new LinkedHashMap<>();
     Optional<String> cursor = Optional.empty();
     do {
       Optional<String> from = cursor;
@@ -112,14 +118,18 @@ public final class PeriodCloser {
           }
           continue;
         }
+        UserQuota stored = users.computeIfAbsent(c.userId(), engine::storedUserQuota);
+        if (stored.scheduled().filter(t -> !t.effectiveAt().isAfter(now)).isPresent()) {
+          due.putIfAbsent(stored.userId(), stored);
+        }
         // the tier of the period's own start: a tier change scheduled for a later boundary is not yet made
-        UserQuota user = users.computeIfAbsent(c.userId(), this::stored).asOf(c.periodStart());
+        UserQuota user = stored.asOf(c.periodStart());
         Quota quota = engine.plan().effective(user).get(c.type());
         if (quota != null && quota.rollover().carry() && !quota.isUnlimited()
             && Periods.kindOf(c.periodId()) == quota.period()) {
           PeriodWindow w = Periods.ofId(c.periodId(), user.zone(), user.billingAnchorDay());
-          // the latest period decides the quota the chain is closed with (its tier may have changed since)
-          carrying.merge(List.of(c.userId(), c.type()), new Carrying(user, quota, w, 1), (a, b) -> {
+          // with the stored settings, each period of the chain is closed with the tier it had at its start
+          carrying.merge(List.of(c.userId(), c.type()), new Carrying(stored, quota, w, 1), (a, b) -> {
             Carrying later = a.target().start().isAfter(b.target().start()) ? a : b;
             return new Carrying(later.user(), later.quota(), later.target(), a.counters() + b.counters());
           });
@@ -144,6 +154,7 @@ public final class PeriodCloser {
       engine.tellPeriodsClosed(stored);
       cursor = page.next();
     } while (cursor.isPresent());
+    recordDueChanges(due);
     ending.forEach(engine::tellResetApproaching);
     return new ResetReport(now, scanned, closed, already);
   }

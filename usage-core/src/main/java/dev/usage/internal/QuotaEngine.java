@@ -110,7 +110,8 @@ public final class QuotaEngine {
 
   /**
    * The period of {@code quota} containing {@code now}, the quota with the units carried into it, and the units
-   * an admin reset in it.
+   * an admin reset in it. {@code user} is the stored settings: a tier change scheduled for a boundary, still
+   * scheduled, tells the rollover of each period before it which tier that period had.
    */
   private Part part(UserQuota user, Quota quota, Instant now, long amount) {
     PeriodWindow window = periods.window(quota.period(), now, user.zone(), user.billingAnchorDay());
@@ -163,7 +164,8 @@ public final class QuotaEngine {
 
   }
 
-  private Part[] resolve(UserQuota user, Map<QuotaType, Long> amounts, Instant now) {
+  private Part[] resolve(UserQuota stored, Map<QuotaType, Long> amounts, Instant now) {
+    UserQuota user = stored.asOf(now);
     Map<QuotaType, Quota> effective = plan.effective(user);
     Part[] parts = new Part[amounts.size()];
     int i = 0;
@@ -173,7 +175,7 @@ public final class QuotaEngine {
         throw new InvalidUsageException("amounts." + e.getKey().name(),
             "unknown quota type for user '" + user.userId() + "' (tier '" + user.tier() + "')");
       }
-      parts[i++] = part(user, q, now, e.getValue());
+      parts[i++] = part(stored, q, now, e.getValue());
     }
     return parts;
   }
@@ -216,7 +218,7 @@ public final class QuotaEngine {
       user = read.get();
       cache.put(user);
     }
-    Part[] parts = resolve(user.asOf(now), request.amounts(), now);
+    Part[] parts = resolve(user, request.amounts(), now);
     CounterDelta[] deltas = new CounterDelta[parts.length];
     for (int i = 0; i < parts.length; i++) {
       Part p = parts[i];
@@ -307,7 +309,7 @@ public final class QuotaEngine {
     if (user.isEmpty()) {
       return StatusFactory.degraded();
     }
-    List<Part> parts = List.of(resolve(user.get().asOf(now), request.amounts(), now));
+    List<Part> parts = List.of(resolve(user.get(), request.amounts(), now));
     Optional<List<CounterValue>> values =
         failurePolicy(() -> counters.read(request.userId(), parts.stream().map(Part::key).toList(), now));
     if (values.isEmpty()) {
@@ -330,8 +332,8 @@ public final class QuotaEngine {
   /** The status of every quota of the user, in the current period, by type. */
   public List<QuotaStatus> statuses(String userId) {
     Instant now = settings.clock().instant();
-    UserQuota user = userQuota(userId);
-    Map<QuotaType, Quota> effective = plan.effective(user);
+    UserQuota user = storedUserQuota(userId);
+    Map<QuotaType, Quota> effective = plan.effective(user.asOf(now));
     List<Part> parts = new ArrayList<>(effective.size());
     for (Quota q : effective.values()) {
       parts.add(part(user, q, now, 0));
@@ -443,8 +445,8 @@ public final class QuotaEngine {
 
   /** Statuses for counters of a settled reservation, whose period may no longer be the current one. */
   private List<QuotaStatus> settledStatuses(String userId, List<CounterValue> values) {
-    UserQuota user = userQuota(userId);
-    Map<QuotaType, Quota> effective = plan.effective(user);
+    UserQuota user = storedUserQuota(userId);
+    Map<QuotaType, Quota> effective = plan.effective(user.asOf(settings.clock().instant()));
     List<QuotaStatus> st = new ArrayList<>(values.size());
     for (CounterValue v : values) {
       Quota q = effective.get(v.type());

@@ -54,15 +54,17 @@ public final class Rollovers {
 
   private final CounterStore counters;
   private final PeriodHistoryStore history;
+  private final QuotaPlan plan;
   private final EngineSettings settings;
   private final Duration settleDelay;
   private final Cache<Key, Known> carried;
   /** Told of the rows a consume's look-up stored (the engine's listeners). */
   private volatile java.util.function.Consumer<List<PeriodUsage>> closedByLookup = rows -> { };
 
-  public Rollovers(CounterStore counters, PeriodHistoryStore history, EngineSettings settings) {
+  public Rollovers(CounterStore counters, PeriodHistoryStore history, QuotaPlan plan, EngineSettings settings) {
     this.counters = counters;
     this.history = history;
+    this.plan = plan;
     this.settings = settings;
     this.settleDelay = PeriodCloser.settleDelay(settings);
     // a carried amount never changes once known (its row is final), so it is cached even with no settings cache
@@ -77,6 +79,9 @@ public final class Rollovers {
   /**
    * {@code quota} as it applies in {@code window}: with a carrying policy, its limit raised by the units
    * carried into the window (see {@link #carriedIn}); otherwise {@code quota} itself.
+   *
+   * @param user the user's stored settings, a tier change scheduled for a boundary still scheduled: the periods
+   *     before the window are closed with the tier each of them had
    */
   public Quota allowance(UserQuota user, Quota quota, PeriodWindow window, Instant now) {
     if (!quota.rollover().carry() || quota.isUnlimited()) {
@@ -116,7 +121,8 @@ public final class Rollovers {
 
   /**
    * Units carried into {@code window} of a carrying quota: 0 until the period before is final; then what
-   * its history row carried on, closing it (and any unclosed period before it) first if no reset job has.
+   * its history row carried on, as {@code quota} receives it ({@link #receive}), closing it (and any unclosed
+   * period before it) first if no reset job has.
    * A store failure counts as 0 carried (a minute later the store is asked again): it may refuse what
    * the carried units would have allowed, never the reverse.
    */
@@ -137,7 +143,7 @@ public final class Rollovers {
       if (!chain.stored().isEmpty()) {
         closedByLookup.accept(chain.stored());
       }
-      long in = chain.target().map(PeriodUsage::rolledOver).orElse(0L);
+      long in = chain.target().map(r -> sum(receive(r.rolledOverParts(), quota))).orElse(0L);
       carried.put(key, new Known(in, window.end()));
       return in;
     } catch (UsageStorageException e) {
@@ -154,6 +160,11 @@ public final class Rollovers {
    * first period still counted ({@code counterRetention}) in which the user used something: periods before a
    * user's first use carry nothing. Periods after that with no use are closed too (they carry on their
    * unused limit). Periods whose counters are no longer kept are carried through as unused, without rows.
+   *
+   * <p>Each period is closed with the quota of {@code quota}'s type that the user's plan gave it at its start
+   * ({@code user} as of then: with {@code user}'s stored settings, a tier change scheduled for a boundary applies
+   * from that boundary on), or {@code quota} where the plan then had none of its kind; what a period carries on
+   * is received by the next within the next one's policy ({@link #receive}).
    */
   public Chain closeThrough(UserQuota user, Quota quota, PeriodWindow target, Instant now) {
     String userId = user.userId();
@@ -200,9 +211,11 @@ public final class Rollovers {
         continue;
       }
       started = true;
-      List<Long> out = carry(parts, quota.limit(), used, quota.rollover());
-      rows.add(new PeriodUsage(userId, quota.type(), quota.period(), w.start(), w.end(), quota.limit(), used,
-          sum(out), now, sum(parts), out));
+      Quota q = quotaAt(user, quota, w);
+      parts = receive(parts, q);
+      List<Long> out = carry(parts, q.limit(), used, q.rollover());
+      rows.add(new PeriodUsage(userId, q.type(), q.period(), w.start(), w.end(), q.limit(), used, sum(out), now,
+          sum(parts), out));
       parts = out;
     }
     if (rows.isEmpty()) {
@@ -217,6 +230,37 @@ public final class Rollovers {
         .filter(r -> r.type().equals(quota.type()) && r.period() == quota.period()
             && r.periodStart().equals(target.start())).findFirst();
     return new Chain(stored, decided);
+  }
+
+  /**
+   * The quota of {@code quota}'s type that the user's plan gave {@code window} at its start, or {@code quota} where
+   * it then had none of the same kind of period (the window is one of {@code quota}'s).
+   */
+  private Quota quotaAt(UserQuota user, Quota quota, PeriodWindow window) {
+    if (user.scheduled().isEmpty()) {
+      return quota; // nothing but a scheduled change makes settings differ by instant
+    }
+    Quota then = plan.effective(user.asOf(window.start())).get(quota.type());
+    return then != null && then.period() == quota.period() ? then : quota;
+  }
+
+  /**
+   * Units carried on by the period before, as a period of {@code quota} receives them: none without a carrying
+   * policy; otherwise the parts its policy lets live (one part where nothing expires), within its cap, the oldest
+   * dropped first. Parts carried on under the same policy are received whole: this matters only where the period
+   * before had another quota (a tier change at the boundary).
+   */
+  static List<Long> receive(List<Long> parts, Quota quota) {
+    RolloverPolicy policy = quota.rollover();
+    if (!policy.carry() || quota.isUnlimited()) {
+      return List.of();
+    }
+    if (parts.isEmpty()) {
+      return parts;
+    }
+    List<Long> kept = policy.expiresAfterPeriods() == 0 ? List.of(Math.min(Quota.MAX_AMOUNT, sum(parts)))
+        : parts.subList(0, Math.min(parts.size(), policy.expiresAfterPeriods()));
+    return capped(kept, policy.cap(quota.limit()));
   }
 
   /**

@@ -54,6 +54,26 @@ class RolloversTest {
   }
 
   @Test
+  void aPeriodReceivesWhatThePeriodBeforeCarriedOnWithinItsOwnPolicy() {
+    List<Long> carriedOn = List.of(3_000L, 2_000L, 1_000L); // under a policy of three periods, youngest first
+    assertThat(Rollovers.receive(carriedOn, Quota.monthly(dev.usage.QuotaType.TOKENS, 1_000)
+        .withRollover(RolloverPolicy.carryUpTo(10_000).expiringAfter(3)))).as("the same policy: whole")
+        .containsExactly(3_000L, 2_000L, 1_000L);
+    assertThat(Rollovers.receive(carriedOn, Quota.monthly(dev.usage.QuotaType.TOKENS, 1_000)
+        .withRollover(RolloverPolicy.carryUpTo(10_000).expiringAfter(2)))).as("parts older than it lets live expire")
+        .containsExactly(3_000L, 2_000L);
+    assertThat(Rollovers.receive(carriedOn, Quota.monthly(dev.usage.QuotaType.TOKENS, 1_000)
+        .withRollover(RolloverPolicy.carryUpTo(4_000).expiringAfter(3)))).as("its cap drops the oldest first")
+        .containsExactly(3_000L, 1_000L);
+    assertThat(Rollovers.receive(carriedOn, Quota.monthly(dev.usage.QuotaType.TOKENS, 1_000)
+        .withRollover(RolloverPolicy.carryUpTo(5_500)))).as("nothing expires: one part").containsExactly(5_500L);
+    assertThat(Rollovers.receive(carriedOn, Quota.monthly(dev.usage.QuotaType.TOKENS, 1_000))).as("no rollover")
+        .isEmpty();
+    assertThat(Rollovers.receive(carriedOn, Quota.unlimited(dev.usage.QuotaType.TOKENS)
+        .withRollover(RolloverPolicy.carryUpTo(5_500)))).as("unlimited").isEmpty();
+  }
+
+  @Test
   void carriedUnitsExpireAfterTheirPeriods() {
     RolloverPolicy oneePeriod = RolloverPolicy.carryUpToPercent(1_000).expiringAfter(1);
     assertThat(Rollovers.carry(List.of(500L), 1_000, 100, oneePeriod)).as("last period's 400 left expire")
