@@ -86,7 +86,7 @@ public class UsageEndpoint {
     q.put("limit", s.isUnlimited() ? null : s.limit());
     q.put("used", s.used());
     q.put("reserved", s.reserved());
-    q.put("remaining", s.remaining());
+    q.put("remaining", s.isUnlimited() ? null : s.remaining());
     q.put("period", s.period().name());
     q.put("periodStart", s.periodStart().toString());
     q.put("resetAt", s.resetAt().toString());

@@ -33,7 +33,8 @@ import org.springframework.web.bind.annotation.ExceptionHandler;
  *              "resetAt": "2026-12-01T00:00:00Z", "violated": true}, ...]}
  * }</pre>
  *
- * plus the {@code RateLimit-Policy} and {@code RateLimit} fields. A request that asks for more than a quota can ever
+ * plus the {@code RateLimit-Policy} and {@code RateLimit} fields. An unlimited quota has {@code null} as its
+ * {@code limit} and {@code remaining}. A request that asks for more than a quota can ever
  * allow ({@link dev.usage.QuotaDecision#retryable()} false: beyond its next period's limit and what may be carried
  * into it) gets no {@code Retry-After} and no {@code retryAfterSeconds}, but {@code "retryable": false} and the
  * quotas it exceeds as {@code beyondLimit}: a client that honours {@code Retry-After} would only be refused again.
@@ -83,7 +84,7 @@ public class QuotaExceededExceptionHandler {
       q.put("limit", s.isUnlimited() ? null : s.limit());
       q.put("used", s.used());
       q.put("reserved", s.reserved());
-      q.put("remaining", s.remaining());
+      q.put("remaining", s.isUnlimited() ? null : s.remaining()); // like limit: no number JSON clients round
       q.put("resetAt", s.resetAt().toString());
       q.put("violated", d.violated().contains(s.type()));
       quotas.add(q);

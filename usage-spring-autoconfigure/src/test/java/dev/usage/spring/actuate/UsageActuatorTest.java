@@ -48,6 +48,17 @@ class UsageActuatorTest {
   }
 
   @Test
+  @SuppressWarnings("unchecked")
+  void anUnlimitedQuotaShowsNoLimitAndNoRemainingNumber() {
+    runner.withPropertyValues("usage.quotas.defaults.monthly.requests=-1").run(ctx -> {
+      ctx.getBean(UsageTrackingService.class).consumeQuota(Consumption.builder("hal").requests(3).build());
+      assertThat((List<Map<String, Object>>) ctx.getBean(UsageEndpoint.class).user("hal").get("quotas"))
+          .anySatisfy(q -> assertThat(q).containsEntry("type", "requests").containsEntry("used", 3L)
+              .containsEntry("limit", null).containsEntry("remaining", null));
+    });
+  }
+
+  @Test
   void endpointOnlyWhenExposed() {
     new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(UsageMemoryStoreAutoConfiguration.class,
             UsageAutoConfiguration.class, UsageActuatorAutoConfiguration.class))

@@ -47,7 +47,8 @@ import tools.jackson.databind.json.JsonMapper;
 
 /** A guarded MVC endpoint: RateLimit fields, then 429 with a problem body once the quota is spent. */
 @SpringBootTest(classes = QuotaGuardWebTest.App.class, properties = {"usage.store=memory",
-    "usage.quotas.defaults.monthly.characters=100", "usage.quotas.defaults.monthly.tokens=1000"})
+    "usage.quotas.defaults.monthly.characters=100", "usage.quotas.defaults.monthly.tokens=1000",
+    "usage.quotas.defaults.monthly.requests=-1"})
 class QuotaGuardWebTest {
 
   @SpringBootConfiguration
@@ -137,7 +138,7 @@ class QuotaGuardWebTest {
     assertThat(r.getStatus()).isEqualTo(200);
     assertThat(r.getHeader("RateLimit-Policy"))
         .matches(".*\"characters\";q=100;w=\\d+;qu=\"characters\".*")
-        .contains("\"requests\";q=500;w=").contains("\"tokens\";q=1000;w=");
+        .contains("\"tokens\";q=1000;w=").as("an unlimited quota has no policy").doesNotContain("requests");
     // after the commit: 40 characters and 20 actual tokens are charged
     assertThat(r.getHeader("RateLimit")).matches(".*\"characters\";r=60;t=\\d+.*").contains("\"tokens\";r=980;t=");
     JsonNode body = json.readTree(r.getContentAsString());
@@ -183,6 +184,10 @@ class QuotaGuardWebTest {
         .filter(q -> q.get("type").asString().equals("characters")).findFirst().orElseThrow();
     assertThat(characters.get("remaining").asLong()).isEqualTo(20);
     assertThat(characters.get("violated").asBoolean()).isTrue();
+    JsonNode requests = problem.get("quotas").valueStream()
+        .filter(q -> q.get("type").asString().equals("requests")).findFirst().orElseThrow();
+    assertThat(requests.get("limit").isNull()).as("unlimited").isTrue();
+    assertThat(requests.get("remaining").isNull()).as("no number a JSON client would round").isTrue();
     // the refused request consumed nothing
     assertThat(status("cat", QuotaType.CHARACTERS).used()).isEqualTo(80);
     assertThat(status("cat", QuotaType.REQUESTS).used()).isEqualTo(2);
