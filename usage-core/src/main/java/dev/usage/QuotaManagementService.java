@@ -17,14 +17,18 @@ import java.util.List;
 public interface QuotaManagementService {
 
   /**
-   * Gives {@code userId} settings on {@code tier} if they have none; returns the stored settings either
-   * way (an existing user keeps theirs). Users never initialised are treated as being on the default tier.
+   * Gives {@code userId} settings on {@code tier} if they have none; returns the settings either way, as they
+   * apply now (an existing user keeps theirs). Users never initialised are treated as being on the default tier.
    *
    * @throws InvalidUsageException unknown tier, bad id
    */
   UserQuota initializeUserQuotas(String userId, String tier, String actor);
 
-  /** The user's stored settings, or the defaults (default tier, default zone, calendar months). */
+  /**
+   * The user's settings as they apply now (a scheduled tier change that is due made, whether or not the reset job
+   * has recorded it), or the defaults (default tier, default zone, calendar months). The other methods of this
+   * service return the settings the same way.
+   */
   UserQuota getUserQuota(String userId);
 
   /** Sets a per-user override, which wins over the tier's quota of the same type. */

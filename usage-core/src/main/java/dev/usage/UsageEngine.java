@@ -68,7 +68,7 @@ public final class UsageEngine implements AutoCloseable {
     b.listeners.forEach(listeners::register);
     storage.listeners().forEach(listeners::register);
     this.notifier = Optional.ofNullable(b.notifications).map(n -> new Notifier(n, storage.notifications(),
-        settings.clock(), settings.closeTimeout(), this::monthlyReport));
+        settings.clock(), settings.closeTimeout(), this::monthlyReport, storage.history()::history));
     notifier.ifPresent(listeners::register);
     if (notifier.isPresent() && storage.notifications() instanceof dev.usage.memory.InMemoryNotificationLedger
         && storage.capabilities().contains(StorageCapability.SHARED_ACROSS_PROCESSES)) {

@@ -121,6 +121,29 @@ class UsageListenersTest {
   }
 
   @Test
+  void aCommitAfterAScheduledDowngradeTellsTheReservedPeriodsStatusWithTheTierItHad() {
+    dev.usage.testkit.SettableClock clock = dev.usage.testkit.SettableClock.at("2026-03-31T23:58:00Z");
+    Recorder r = new Recorder();
+    UsageEngine engine = engine(UsageEngine.builder().clock(clock).listener(r));
+    engine.quotas().changeTier("ann", Tier.PREMIUM, "billing", "paid");
+    engine.quotas().changeTierAtNextPeriod("ann", Tier.FREE, ChangeRequest.of("billing", "downgrade at renewal"));
+    Reservation held = engine.tracking().reserveQuota(Consumption.of("ann", QuotaType.TOKENS, 400_000))
+        .reservation().orElseThrow();
+    clock.set("2026-04-01T00:02:00Z"); // free applies now; the reservation is March's
+
+    engine.tracking().commitReservation(held, Map.of(QuotaType.TOKENS, 400_000L));
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> r.kinds().contains(Kind.COMMITTED));
+    QuotaChange committed = r.heard.stream().filter(QuotaChange.class::isInstance).map(QuotaChange.class::cast)
+        .filter(c -> c.kind() == Kind.COMMITTED).findFirst().orElseThrow();
+    assertThat(committed.statuses()).singleElement().satisfies(s -> {
+      assertThat(s.periodStart()).isEqualTo(Instant.parse("2026-03-01T00:00:00Z"));
+      assertThat(s.used()).isEqualTo(400_000);
+      assertThat(s.limit()).as("premium's, not free's 100,000").isEqualTo(1_000_000);
+    });
+  }
+
+  @Test
   void aFailingListenerIsCountedAndDoesNotStopTheOthers() {
     Recorder r = new Recorder();
     UsageEngine engine = engine(UsageEngine.builder());

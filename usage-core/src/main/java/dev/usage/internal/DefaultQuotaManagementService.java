@@ -191,27 +191,18 @@ public final class DefaultQuotaManagementService implements QuotaManagementServi
   }
 
   /**
-   * Whether a tier change scheduled in {@code stored} is due but the periods that ended at its instant may not be
-   * final yet ({@link PeriodCloser#settleDelay}): until then it stays scheduled in the stored settings (the engine
-   * applies it from its instant all the same), so that those periods are closed with the tier they had.
-   */
-  private boolean dueButUnsettled(UserQuota stored, Instant now) {
-    return stored.scheduled().filter(c -> !c.effectiveAt().isAfter(now)
-        && now.isBefore(c.effectiveAt().plus(settleDelay))).isPresent();
-  }
-
-  /**
-   * Records a scheduled tier change in the user's stored settings once the periods before it are final (the
-   * engine applies it from its instant whether or not this ran). Called by the reset job, at the end of a run, for
-   * each user met whose change is due, once the run has closed the periods that ended at the change.
+   * Records a scheduled tier change that is due in the user's stored settings (the engine applies it from its
+   * instant whether or not this ran). Called by the reset job once the user's periods before the change are closed
+   * ({@link PeriodCloser}); until then the change stays scheduled in the stored settings, so that each of those
+   * periods is closed with the tier it had.
    */
   void applyDueChange(UserQuota stored) {
     Instant now = clock.instant();
-    if (stored.scheduled().filter(c -> !c.effectiveAt().isAfter(now)).isEmpty() || dueButUnsettled(stored, now)) {
-      return; // none scheduled, not due yet, or the periods before it are not all final
+    if (stored.scheduled().filter(c -> !c.effectiveAt().isAfter(now)).isEmpty()) {
+      return; // none scheduled, or not due yet
     }
     change(stored.userId(), ChangeRequest.of("usage-engine", "the scheduled tier change took effect"),
-        "apply-scheduled-tier", Optional.empty(), Optional.empty(), u -> u, UserQuota::tier);
+        "apply-scheduled-tier", Optional.empty(), Optional.empty(), u -> u, UserQuota::tier, true);
   }
 
   /** A scheduled tier change as the audit trail shows it. */
@@ -289,6 +280,18 @@ public final class DefaultQuotaManagementService implements QuotaManagementServi
    */
   private UserQuota change(String userId, ChangeRequest request, String action, Optional<QuotaType> type,
       Optional<String> requested, UnaryOperator<UserQuota> modification, Function<UserQuota, String> render) {
+    return change(userId, request, action, type, requested, modification, render, false);
+  }
+
+  /**
+   * Applies {@code modification} to the user's settings as they apply now, and saves the result with its audit
+   * entry. A scheduled tier change that is due stays scheduled in the stored settings unless the modification
+   * changes the tier or the schedule, or {@code recordDue} (the reset job's recording, once the periods before the
+   * change are closed).
+   */
+  private UserQuota change(String userId, ChangeRequest request, String action, Optional<QuotaType> type,
+      Optional<String> requested, UnaryOperator<UserQuota> modification, Function<UserQuota, String> render,
+      boolean recordDue) {
     Checks.id("userId", userId);
     Checks.notNull("request", request);
     for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
@@ -308,19 +311,19 @@ public final class DefaultQuotaManagementService implements QuotaManagementServi
         }
       }
       UserQuota before = current.orElseGet(() -> engine.defaults(userId));
-      // a scheduled tier change that is due is made along with this change, unless the periods before it may not
-      // be closed yet and this change leaves the tier and the schedule as they are: then it stays scheduled
       Instant at = clock.instant();
       UserQuota applied = before.asOf(at);
       UserQuota changed = modification.apply(applied);
-      UserQuota after = dueButUnsettled(before, at) && changed.tier().equals(applied.tier())
-          && changed.scheduled().isEmpty() ? changed.withTier(before.tier()).withScheduled(before.scheduled()) : changed;
+      boolean due = applied != before; // asOf made a scheduled change that is due
+      boolean keepScheduled = due && !recordDue && changed.tier().equals(applied.tier())
+          && changed.scheduled().isEmpty();
+      UserQuota after = keepScheduled ? changed.withTier(before.tier()).withScheduled(before.scheduled()) : changed;
       if (current.isPresent() && after.equals(before)) {
-        return before.asOf(at);
+        return applied;
       }
-      // the new value as it applies now (a tier change kept scheduled above has taken effect)
-      AuditEntry plain = new AuditEntry(now(), request.actor(), userId, action, type, render.apply(before),
-          render.apply(after.asOf(at)), request.reason());
+      // old and new values as they apply (the recording's old value: the tier recorded before)
+      AuditEntry plain = new AuditEntry(now(), request.actor(), userId, action, type,
+          render.apply(recordDue ? before : applied), render.apply(after.asOf(at)), request.reason());
       AuditEntry entry = chained(request.requestId().map(plain::withRequestId).orElse(plain));
       Optional<UserQuota> saved = QuotaEngine.store(() -> store.save(after, entry));
       engine.settingsChanged(userId);

@@ -12,6 +12,7 @@ import dev.usage.PeriodUsage;
 import dev.usage.QuotaChange;
 import dev.usage.QuotaPeriod;
 import dev.usage.QuotaStatus;
+import dev.usage.QuotaType;
 import dev.usage.TimeRange;
 import dev.usage.UsageReport;
 import dev.usage.UnusualUsageAlert;
@@ -22,7 +23,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -54,15 +54,20 @@ public final class Notifier implements UsageListener, AutoCloseable {
   private final Clock clock;
   private final NotificationDispatcher dispatcher;
   private final BiFunction<String, TimeRange, UsageReport> reports;
+  private final Function<String, List<PeriodUsage>> history;
   /** Keys known to be claimed (by any engine): saves the ledger a round trip on every later consume. */
   private final Cache<NotificationKey, Boolean> claimed =
       Caffeine.newBuilder().maximumSize(100_000).expireAfterWrite(Duration.ofHours(1)).build();
 
-  /** @param reports makes the report a {@link NotificationKind#MONTHLY_SUMMARY} carries */
+  /**
+   * @param reports makes the report a {@link NotificationKind#MONTHLY_SUMMARY} carries
+   * @param history a user's closed periods: a closed month is told with every row stored for it by then
+   */
   public Notifier(NotificationSettings settings, NotificationLedger ledger, Clock clock, Duration closeTimeout,
-      BiFunction<String, TimeRange, UsageReport> reports) {
+      BiFunction<String, TimeRange, UsageReport> reports, Function<String, List<PeriodUsage>> history) {
     this.settings = settings;
     this.reports = reports;
+    this.history = history;
     this.ledger = ledger;
     this.clock = clock;
     this.dispatcher = new NotificationDispatcher(settings, closeTimeout);
@@ -155,19 +160,45 @@ public final class Notifier implements UsageListener, AutoCloseable {
             k -> new ArrayList<>()).add(r);
       }
     }
-    byPeriod.forEach((resetKey, closed) -> {
-      closed.sort(Comparator.comparing(PeriodUsage::type));
-      Instant end = closed.get(0).periodEnd();
-      if (reset && claim(resetKey, end.plus(KEEP_AFTER_PERIOD))) {
+    byPeriod.forEach((resetKey, told) -> {
+      Instant end = told.get(0).periodEnd();
+      boolean confirm = reset && claim(resetKey, end.plus(KEEP_AFTER_PERIOD));
+      NotificationKey summaryKey = new NotificationKey(resetKey.userId(), NotificationKind.MONTHLY_SUMMARY, "", 0,
+          resetKey.periodStart());
+      boolean summarize = summary && claim(summaryKey, end.plus(KEEP_AFTER_PERIOD));
+      if (!confirm && !summarize) {
+        return;
+      }
+      List<PeriodUsage> closed = withStored(told);
+      if (confirm) {
         send(resetKey, p -> new Notification(NotificationKind.QUOTA_RESET, resetKey.userId(), Optional.empty(), 0,
             resetKey.periodStart(), end, Optional.empty(), closed, Optional.empty(), p, clock.instant()));
       }
-      NotificationKey summaryKey = new NotificationKey(resetKey.userId(), NotificationKind.MONTHLY_SUMMARY, "", 0,
-          resetKey.periodStart());
-      if (summary && claim(summaryKey, end.plus(KEEP_AFTER_PERIOD))) {
+      if (summarize) {
         summarize(summaryKey, end, closed);
       }
     });
+  }
+
+  /**
+   * {@code told}, rows of one user's month, with the month's rows of the user's other quotas stored by then (stored
+   * by another closer, or told in another batch), by type.
+   */
+  private List<PeriodUsage> withStored(List<PeriodUsage> told) {
+    PeriodUsage first = told.get(0);
+    Map<QuotaType, PeriodUsage> byType = new java.util.TreeMap<>();
+    try {
+      for (PeriodUsage r : history.apply(first.userId())) {
+        if (r.period() == first.period() && r.periodStart().equals(first.periodStart())) {
+          byType.put(r.type(), r);
+        }
+      }
+    } catch (RuntimeException e) {
+      log.warn("The closed periods of {} could not be read; the month is told with the {} rows at hand: {}",
+          first.userId(), told.size(), e.toString());
+    }
+    told.forEach(r -> byType.put(r.type(), r));
+    return List.copyOf(byType.values());
   }
 
   private void summarize(NotificationKey key, Instant end, List<PeriodUsage> closed) {

@@ -51,8 +51,8 @@ public final class PeriodCloser {
   /**
    * @param reminderLead with a lead, each run also tells the engine's listeners of every user whose monthly
    *     period (with a counter) ends within it ({@link QuotaEngine#tellResetApproaching})
-   * @param dueChanges given, at the end of each run, the stored settings of each user met whose scheduled tier change
-   *     is due, to record it once the periods before it are final
+   * @param dueChanges given, at the end of a run, the stored settings of a user met whose scheduled tier change is
+   *     due, once every period before it is closed, to record the change
    */
   public PeriodCloser(CounterStore counters, PeriodHistoryStore history, QuotaEngine engine, EngineSettings settings,
       Optional<Duration> reminderLead, java.util.function.Consumer<UserQuota> dueChanges) {
@@ -71,12 +71,30 @@ public final class PeriodCloser {
   }
 
   /**
-   * Records the tier changes that are due of the users met, once the run has closed their finished periods: a
-   * period is closed with the tier the stored settings say it had at its start.
+   * Records the tier changes that are due of the users met, once every period of the user's quotas that began before
+   * the change has been final at the run's start ({@code endedBy}) and is closed: each of those is closed with the
+   * tier it had, which the stored settings tell until the change is recorded. A carrying quota's chain is closed
+   * through its period before the change here, as it may have no counter there. A change whose periods are not
+   * final yet is recorded by a later run.
+   *
+   * @return the rows stored on the way
    */
-  private void recordDueChanges(Map<String, UserQuota> due) {
+  private long recordDueChanges(Map<String, UserQuota> due, Instant endedBy, Instant now) {
+    long closed = 0;
     for (UserQuota stored : due.values()) {
       try {
+        Instant at = stored.scheduled().orElseThrow().effectiveAt();
+        Map<dev.usage.QuotaType, Quota> before = engine.plan().effective(stored);
+        if (before.values().stream().anyMatch(q -> lastBefore(stored, q, at).end().isAfter(endedBy))) {
+          continue;
+        }
+        for (Quota q : before.values()) {
+          if (q.rollover().carry() && !q.isUnlimited()) {
+            List<PeriodUsage> rows = engine.rollovers().closeThrough(stored, q, lastBefore(stored, q, at), now).stored();
+            engine.tellPeriodsClosed(rows);
+            closed += rows.size();
+          }
+        }
         dueChanges.accept(stored);
       } catch (RuntimeException e) {
         // the engine applies a due change whether or not it is recorded; the next run tries again
@@ -84,6 +102,12 @@ public final class PeriodCloser {
             stored.userId(), e.toString());
       }
     }
+    return closed;
+  }
+
+  /** The period of {@code quota} that ends at or spans {@code at}: the last that began before it. */
+  private static PeriodWindow lastBefore(UserQuota user, Quota quota, Instant at) {
+    return Periods.compute(quota.period(), at.minusNanos(1), user.zone(), user.billingAnchorDay());
   }
 
   /** Whether {@code c} is of a monthly period that is not over and ends within the reminder lead. */
@@ -154,7 +178,7 @@ public final class PeriodCloser {
       engine.tellPeriodsClosed(stored);
       cursor = page.next();
     } while (cursor.isPresent());
-    recordDueChanges(due);
+    closed += recordDueChanges(due, endedBy, now);
     ending.forEach(engine::tellResetApproaching);
     return new ResetReport(now, scanned, closed, already);
   }

@@ -446,14 +446,14 @@ public final class QuotaEngine {
   /** Statuses for counters of a settled reservation, whose period may no longer be the current one. */
   private List<QuotaStatus> settledStatuses(String userId, List<CounterValue> values) {
     UserQuota user = storedUserQuota(userId);
-    Map<QuotaType, Quota> effective = plan.effective(user.asOf(settings.clock().instant()));
     List<QuotaStatus> st = new ArrayList<>(values.size());
     for (CounterValue v : values) {
-      Quota q = effective.get(v.type());
+      PeriodWindow w = Periods.ofId(v.periodId(), user.zone(), user.billingAnchorDay());
+      // the quota of the counter's own period: a tier change scheduled for a later boundary not yet made
+      Quota q = plan.effective(user.asOf(w.start())).get(v.type());
       if (q == null) {
         continue; // the quota was removed from the user's plan since the reservation was made
       }
-      PeriodWindow w = Periods.ofId(v.periodId(), user.zone(), user.billingAnchorDay());
       st.add(part(user, q, w, settings.clock().instant(), 0).status(statuses, v));
     }
     return st;

@@ -46,8 +46,11 @@ public final class Rollovers {
 
   private record Key(String userId, QuotaType type, String periodId) {}
 
-  /** A carried amount and the instant until which it holds. */
-  private record Known(long carriedIn, Instant validUntil) {}
+  /**
+   * What the period before carried on (youngest first; received by the quota asked with, which an admin may change
+   * meanwhile) and the instant until which it holds.
+   */
+  private record Known(List<Long> carriedOn, Instant validUntil) {}
 
   /** What {@link #closeThrough} did: the rows it stored, and the target period's row, if it has one. */
   public record Chain(List<PeriodUsage> stored, Optional<PeriodUsage> target) {}
@@ -130,26 +133,33 @@ public final class Rollovers {
     Key key = new Key(user.userId(), quota.type(), window.id());
     Known known = carried.getIfPresent(key);
     if (known != null && now.isBefore(known.validUntil())) {
-      return known.carriedIn();
+      return known.carriedOn().isEmpty() ? 0 : sum(receive(known.carriedOn(), quota));
     }
     PeriodWindow previous = previous(quota, window, user);
     Instant finalAt = previous.end().plus(settleDelay);
     if (now.isBefore(finalAt)) {
-      carried.put(key, new Known(0, finalAt));
+      carried.put(key, new Known(List.of(), finalAt));
       return 0;
     }
     try {
       Chain chain = closeThrough(user, quota, previous, now);
       if (!chain.stored().isEmpty()) {
-        closedByLookup.accept(chain.stored());
+        List<PeriodUsage> all = new ArrayList<>(chain.stored());
+        try {
+          all.addAll(closeAlongside(user, chain.stored(), now));
+        } catch (UsageStorageException e) {
+          log.warn("Periods of user {} that ended with {} of quota {} were not closed with it (the reset job will): {}",
+              user.userId(), previous.id(), quota.type().name(), e.getMessage());
+        }
+        closedByLookup.accept(all);
       }
-      long in = chain.target().map(r -> sum(receive(r.rolledOverParts(), quota))).orElse(0L);
-      carried.put(key, new Known(in, window.end()));
-      return in;
+      List<Long> carriedOn = chain.target().map(PeriodUsage::rolledOverParts).orElse(List.of());
+      carried.put(key, new Known(carriedOn, window.end()));
+      return carriedOn.isEmpty() ? 0 : sum(receive(carriedOn, quota));
     } catch (UsageStorageException e) {
       log.warn("Units carried into {} of quota {} of user {} could not be read; counting none for now: {}",
           window.id(), quota.type().name(), user.userId(), e.getMessage());
-      carried.put(key, new Known(0, now.plus(RETRY_AFTER_FAILURE)));
+      carried.put(key, new Known(List.of(), now.plus(RETRY_AFTER_FAILURE)));
       return 0;
     }
   }
@@ -230,6 +240,51 @@ public final class Rollovers {
         .filter(r -> r.type().equals(quota.type()) && r.period() == quota.period()
             && r.periodStart().equals(target.start())).findFirst();
     return new Chain(stored, decided);
+  }
+
+  /**
+   * Closes the user's periods of their other quotas that ended with {@code rows} (a look-up's, of one quota), as the
+   * reset job would: a closed month is then told to listeners whole (a reset confirmation lists every quota), not
+   * one quota now and the others when the job runs. Periods of another cycle than the user's current one, and
+   * periods of a quota without a counter there, are left to the reset job.
+   *
+   * @return the rows stored
+   */
+  private List<PeriodUsage> closeAlongside(UserQuota user, List<PeriodUsage> rows, Instant now) {
+    List<PeriodUsage> out = new ArrayList<>();
+    for (PeriodUsage r : rows) {
+      PeriodWindow w = Periods.compute(r.period(), r.periodStart(), user.zone(), user.billingAnchorDay());
+      if (!w.start().equals(r.periodStart()) || !w.end().equals(r.periodEnd())) {
+        continue;
+      }
+      List<Quota> plain = new ArrayList<>();
+      for (Quota q : plan.effective(user.asOf(w.start())).values()) {
+        if (q.period() != r.period() || q.type().equals(r.type())) {
+          continue;
+        }
+        if (q.rollover().carry() && !q.isUnlimited()) {
+          out.addAll(closeThrough(user, q, w, now).stored());
+        } else {
+          plain.add(q);
+        }
+      }
+      if (plain.isEmpty()) {
+        continue;
+      }
+      List<CounterValue> values = QuotaEngine.store(() -> counters.readPeriods(user.userId(),
+          plain.stream().map(q -> w.counter(q.type(), settings.counterRetention())).toList(), now));
+      List<PeriodUsage> fresh = new ArrayList<>();
+      for (int i = 0; i < plain.size(); i++) {
+        if (values.get(i).used() > 0) {
+          fresh.add(new PeriodUsage(user.userId(), plain.get(i).type(), r.period(), w.start(), w.end(),
+              plain.get(i).limit(), values.get(i).used(), 0, now));
+        }
+      }
+      if (!fresh.isEmpty()) {
+        out.addAll(QuotaEngine.store(() -> history.close(fresh)));
+      }
+    }
+    return out;
   }
 
   /**

@@ -354,13 +354,13 @@ public abstract class HistoryContract extends AbstractStorageContract {
 
   @Test
   void periodsBeforeAScheduledDowngradeAreClosedWithTheTierTheyHad() {
-    dev.usage.RolloverPolicy carry3000 = dev.usage.RolloverPolicy.carryUpTo(3_000);
     UsageEngine engine = engine(b -> b.counterRetention(Duration.ofDays(120))
         .reservationTtl(Duration.ofMinutes(5))
         .idempotencyWindow(Duration.ofHours(1))
         .tier(dev.usage.Tier.builder("pro").quota(Quota.monthly(QuotaType.CHARACTERS, 50_000))
             .quota(Quota.monthly(QuotaType.REQUESTS, 900))
-            .quota(Quota.monthly(QuotaType.TOKENS, 5_000).withRollover(carry3000)).build())
+            .quota(Quota.monthly(QuotaType.TOKENS, 5_000).withRollover(dev.usage.RolloverPolicy.carryUpTo(3_000)))
+            .build())
         .tier(dev.usage.Tier.builder("basic").quota(Quota.monthly(QuotaType.CHARACTERS, 2_000))
             .quota(Quota.monthly(QuotaType.REQUESTS, 90))
             .quota(Quota.monthly(QuotaType.TOKENS, 1_000).withRollover(dev.usage.RolloverPolicy.carryUpTo(500)))
@@ -368,39 +368,42 @@ public abstract class HistoryContract extends AbstractStorageContract {
     String user = user("downgraded");
     engine.quotas().initializeUserQuotas(user, "pro", "signup");
     clock.set("2026-02-10T12:00:00Z");
-    engine.tracking().consumeQuota(Consumption.of(user, QuotaType.CHARACTERS, 10)); // a February counter
+    engine.tracking().consumeQuota(Consumption.builder(user).characters(10).tokens(1_000).build());
     clock.set("2026-03-20T12:00:00Z");
-    engine.tracking().consumeQuota(Consumption.builder(user).characters(30_000).tokens(1_000).build());
+    engine.tracking().consumeQuota(Consumption.of(user, QuotaType.CHARACTERS, 30_000)); // no tokens in March
     engine.quotas().changeTierAtNextPeriod(user, "basic", dev.usage.ChangeRequest.of("billing", "downgrade"));
 
     clock.set("2026-04-01T00:30:00Z"); // basic applies; March may still be charged
-    engine.quotas().resetMonthlyQuotas(); // meets the user through February's counter
+    engine.quotas().resetMonthlyQuotas(); // closes February
     assertThat(engine.quotas().updateQuota(user, Quota.monthly(QuotaType.REQUESTS, 77), "support", "more")
         .tier()).as("as it applies now").isEqualTo("basic");
-    assertThat(storage.userQuotas().find(user).orElseThrow()).as("kept scheduled while March may be charged")
+    assertThat(engine.quotas().auditTrail(user)).last().extracting(dev.usage.AuditEntry::oldValue)
+        .as("what applied before: basic's").isEqualTo("90/month hard");
+    engine.quotas().removeQuotaOverride(user, QuotaType.REQUESTS, dev.usage.ChangeRequest.of("support", "back"));
+    assertThat(engine.quotas().auditTrail(user)).last().satisfies(e -> {
+      assertThat(e.oldValue()).isEqualTo("77/month hard");
+      assertThat(e.newValue()).as("what applies now: basic's").isEqualTo("90/month hard");
+    });
+    assertThat(status(engine, user, QuotaType.TOKENS).limit()).as("nothing carried before March is final")
+        .isEqualTo(1_000);
+    settledAfter("2026-04-01T00:00:00Z");
+    engine.quotas().updateQuota(user, Quota.monthly(QuotaType.REQUESTS, 77), "support", "more again");
+    assertThat(storage.userQuotas().find(user).orElseThrow()).as("kept scheduled until the reset job closes March")
         .satisfies(u -> {
           assertThat(u.tier()).isEqualTo("pro");
           assertThat(u.scheduled()).isPresent();
         });
-    assertThat(status(engine, user, QuotaType.TOKENS).limit()).isEqualTo(1_000);
-    engine.quotas().removeQuotaOverride(user, QuotaType.REQUESTS, dev.usage.ChangeRequest.of("support", "back"));
-    assertThat(engine.quotas().auditTrail(user)).last().extracting(dev.usage.AuditEntry::newValue)
-        .as("what applies now: basic's").isEqualTo("90/month hard");
-    engine.quotas().updateQuota(user, Quota.monthly(QuotaType.REQUESTS, 77), "support", "more again");
 
-    settledAfter("2026-04-01T00:00:00Z");
-    // March is closed with pro's limit; it carries on 3,000, of which basic's April receives its cap, 500
-    assertThat(status(engine, user, QuotaType.TOKENS)).satisfies(s -> {
-      assertThat(s.limit()).isEqualTo(1_500);
-      assertThat(s.carriedIn()).isEqualTo(500);
-    });
     engine.quotas().resetMonthlyQuotas();
+
+    // March, with no tokens used, carries on pro's 5,000 and February's 3,000, within pro's cap of 3,000
     assertThat(engine.quotas().getQuotaHistory(user)).filteredOn(r -> r.periodStart().equals(
             Instant.parse("2026-03-01T00:00:00Z")))
-        .extracting(PeriodUsage::type, PeriodUsage::limit, PeriodUsage::used, PeriodUsage::rolledOver)
+        .extracting(PeriodUsage::type, PeriodUsage::limit, PeriodUsage::used, PeriodUsage::carriedIn,
+            PeriodUsage::rolledOver)
         .containsExactlyInAnyOrder(
-            org.assertj.core.groups.Tuple.tuple(QuotaType.CHARACTERS, 50_000L, 30_000L, 0L),
-            org.assertj.core.groups.Tuple.tuple(QuotaType.TOKENS, 5_000L, 1_000L, 3_000L));
+            org.assertj.core.groups.Tuple.tuple(QuotaType.CHARACTERS, 50_000L, 30_000L, 0L, 0L),
+            org.assertj.core.groups.Tuple.tuple(QuotaType.TOKENS, 5_000L, 0L, 3_000L, 3_000L));
     assertThat(storage.userQuotas().find(user).orElseThrow()).as("recorded once March is closed").satisfies(u -> {
       assertThat(u.tier()).isEqualTo("basic");
       assertThat(u.scheduled()).isEmpty();
@@ -408,18 +411,28 @@ public abstract class HistoryContract extends AbstractStorageContract {
     });
     assertThat(engine.quotas().auditTrail(user)).extracting(dev.usage.AuditEntry::action).containsExactly(
         "initialize", "schedule-tier", "override", "remove-override", "override", "apply-scheduled-tier");
+    assertThat(engine.quotas().auditTrail(user)).last().satisfies(e -> {
+      assertThat(e.oldValue()).isEqualTo("pro");
+      assertThat(e.newValue()).isEqualTo("basic");
+    });
+    // basic's April receives what March carried on within its cap
+    assertThat(status(engine, user, QuotaType.TOKENS)).satisfies(s -> {
+      assertThat(s.limit()).isEqualTo(1_500);
+      assertThat(s.carriedIn()).isEqualTo(500);
+    });
 
     clock.set("2026-04-10T12:00:00Z");
     engine.tracking().consumeQuota(Consumption.of(user, QuotaType.TOKENS, 200));
+    engine.quotas().changeTier(user, "pro", "billing", "upgrade again");
+    assertThat(status(engine, user, QuotaType.TOKENS).carriedIn()).as("pro's April receives 3,000").isEqualTo(3_000);
     settledAfter("2026-05-01T00:00:00Z");
-    // April received 500 and used 200 of them: it carries on its own 1,000 and the 300 left, within basic's 500
-    assertThat(status(engine, user, QuotaType.TOKENS).limit()).isEqualTo(1_500);
+    status(engine, user, QuotaType.TOKENS); // closes April: with pro, the tier it has now
     assertThat(engine.quotas().getQuotaHistory(user)).filteredOn(r -> r.type().equals(QuotaType.TOKENS)
             && r.periodStart().equals(Instant.parse("2026-04-01T00:00:00Z")))
         .singleElement().satisfies(r -> {
-          assertThat(r.limit()).isEqualTo(1_000);
-          assertThat(r.carriedIn()).as("what April received").isEqualTo(500);
-          assertThat(r.rolledOver()).isEqualTo(500);
+          assertThat(r.limit()).isEqualTo(5_000);
+          assertThat(r.carriedIn()).isEqualTo(3_000);
+          assertThat(r.used()).isEqualTo(200);
         });
   }
 }

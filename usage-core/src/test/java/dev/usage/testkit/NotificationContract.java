@@ -200,4 +200,50 @@ public abstract class NotificationContract extends AbstractStorageContract {
           .contains(tuple(QuotaType.CHARACTERS, 700L, 10_000L), tuple(QuotaType.REQUESTS, 3L, 10L));
     });
   }
+
+  @Test
+  void aMonthClosedByAConsumeLookingUpItsCarriedUnitsIsConfirmedOnceWithEveryQuota() {
+    RecordingChannel channel = new RecordingChannel("mail");
+    UsageEngine engine = engine(b -> b.defaultQuota(Quota.monthly(QuotaType.REQUESTS, 10))
+        .defaultQuota(Quota.monthly(QuotaType.TOKENS, 1_000).withRollover(dev.usage.RolloverPolicy.carryUpTo(300)))
+        .counterRetention(Duration.ofDays(120)).reservationTtl(Duration.ofMinutes(5))
+        .idempotencyWindow(Duration.ofHours(1))
+        .notifications(NotificationSettings.builder().channel(channel).build()));
+    String user = user("carrying-confirmation");
+    engine.tracking().consumeQuota(Consumption.builder(user).characters(700).requests(3).tokens(600).build());
+    clock.set(APRIL.plus(Duration.ofMinutes(65)));
+
+    // before any reset job: April's first consume looks up the units carried into it, which closes March
+    engine.tracking().consumeQuota(Consumption.of(user, QuotaType.TOKENS, 1));
+    engine.quotas().resetMonthlyQuotas();
+    engine.close();
+
+    assertThat(channel.sent.stream().filter(n -> n.userId().equals(user))).singleElement().satisfies(n -> {
+      assertThat(n.kind()).isEqualTo(NotificationKind.QUOTA_RESET);
+      assertThat(n.closedPeriods()).extracting(PeriodUsage::type, PeriodUsage::used, PeriodUsage::rolledOver)
+          .containsExactly(tuple(QuotaType.CHARACTERS, 700L, 0L), tuple(QuotaType.REQUESTS, 3L, 0L),
+              tuple(QuotaType.TOKENS, 600L, 300L));
+    });
+  }
+
+  @Test
+  void aClosedMonthIsConfirmedWithTheRowsStoredForItByAnotherCloser() {
+    RecordingChannel channel = new RecordingChannel("mail");
+    UsageEngine engine = notifyingEngine(channel);
+    String user = user("other-closer");
+    engine.tracking().consumeQuota(Consumption.of(user, QuotaType.CHARACTERS, 700));
+    Instant march = Instant.parse("2026-03-01T00:00:00Z");
+    // closed by a process that tells no notifier (its listeners are its own)
+    PeriodUsage exports = new PeriodUsage(user, QuotaType.of("exports"), dev.usage.QuotaPeriod.MONTH, march, APRIL, 5,
+        2, 0, APRIL);
+    assertThat(storage.history().close(List.of(exports))).hasSize(1);
+    clock.set(APRIL.plus(Duration.ofMinutes(65)));
+
+    engine.quotas().resetMonthlyQuotas();
+    engine.close();
+
+    assertThat(channel.sent.stream().filter(n -> n.userId().equals(user))).singleElement()
+        .satisfies(n -> assertThat(n.closedPeriods()).extracting(PeriodUsage::type, PeriodUsage::used)
+            .containsExactly(tuple(QuotaType.CHARACTERS, 700L), tuple(QuotaType.of("exports"), 2L)));
+  }
 }
