@@ -144,6 +144,30 @@ class UsageListenersTest {
   }
 
   @Test
+  void aCommitInAWeekThatSpansATierChangeTellsTheStatusWithTheTierInForce() {
+    dev.usage.testkit.SettableClock clock = dev.usage.testkit.SettableClock.at("2026-03-20T12:00:00Z");
+    Recorder r = new Recorder();
+    UsageEngine engine = engine(UsageEngine.builder().clock(clock).listener(r)
+        .tier(Tier.builder("small").quota(Quota.weekly(QuotaType.of("exports"), 100)).build())
+        .tier(Tier.builder("large").quota(Quota.weekly(QuotaType.of("exports"), 1_000)).build()));
+    engine.quotas().changeTier("ann", "small", "billing", "trial");
+    engine.quotas().changeTierAtNextPeriod("ann", "large", ChangeRequest.of("billing", "paid from April"));
+    clock.set("2026-04-01T10:00:00Z"); // a Wednesday: the week began on March 30, under small
+    Reservation held = engine.tracking().reserveQuota(Consumption.of("ann", QuotaType.of("exports"), 90))
+        .reservation().orElseThrow();
+
+    engine.tracking().commitReservation(held, Map.of(QuotaType.of("exports"), 90L));
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> r.kinds().contains(Kind.COMMITTED));
+    QuotaChange committed = r.heard.stream().filter(QuotaChange.class::isInstance).map(QuotaChange.class::cast)
+        .filter(c -> c.kind() == Kind.COMMITTED).findFirst().orElseThrow();
+    assertThat(committed.statuses()).singleElement().satisfies(s -> {
+      assertThat(s.limit()).as("large's, in force at the commit, as at the reservation").isEqualTo(1_000);
+      assertThat(s.level()).isEqualTo(QuotaLevel.GREEN);
+    });
+  }
+
+  @Test
   void aFailingListenerIsCountedAndDoesNotStopTheOthers() {
     Recorder r = new Recorder();
     UsageEngine engine = engine(UsageEngine.builder());

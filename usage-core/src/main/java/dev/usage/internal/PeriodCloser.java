@@ -45,6 +45,7 @@ public final class PeriodCloser {
   private final QuotaEngine engine;
   private final Clock clock;
   private final Duration settleDelay;
+  private final Duration counterRetention;
   private final Optional<Duration> reminderLead;
   private final java.util.function.Consumer<UserQuota> dueChanges;
 
@@ -63,6 +64,7 @@ public final class PeriodCloser {
     this.engine = engine;
     this.clock = settings.clock();
     this.settleDelay = settleDelay(settings);
+    this.counterRetention = settings.counterRetention();
   }
 
   /** How long after its end a period may still be charged by a late reservation commit. */
@@ -85,7 +87,7 @@ public final class PeriodCloser {
       try {
         Instant at = stored.scheduled().orElseThrow().effectiveAt();
         Map<dev.usage.QuotaType, Quota> before = engine.plan().effective(stored);
-        if (before.values().stream().anyMatch(q -> lastBefore(stored, q, at).end().isAfter(endedBy))) {
+        if (!closedBy(stored, before, at, endedBy, now)) {
           continue;
         }
         for (Quota q : before.values()) {
@@ -103,6 +105,28 @@ public final class PeriodCloser {
       }
     }
     return closed;
+  }
+
+  /**
+   * Whether the user's last period of each of {@code before}'s quotas that began before {@code at} was final at
+   * {@code endedBy}, or, for a quota without rollover, has nothing counted (it gets no row; waiting for a user who
+   * is idle would keep their change unrecorded once the job no longer meets them).
+   */
+  private boolean closedBy(UserQuota stored, Map<dev.usage.QuotaType, Quota> before, Instant at, Instant endedBy,
+      Instant now) {
+    List<dev.usage.spi.CounterPeriod> open = new ArrayList<>();
+    for (Quota q : before.values()) {
+      PeriodWindow last = lastBefore(stored, q, at);
+      if (!last.end().isAfter(endedBy)) {
+        continue;
+      }
+      if (q.rollover().carry() && !q.isUnlimited()) {
+        return false;
+      }
+      open.add(last.counter(q.type(), counterRetention));
+    }
+    return open.isEmpty() || QuotaEngine.store(() -> counters.readPeriods(stored.userId(), open, now)).stream()
+        .allMatch(v -> v.used() == 0 && v.reserved() == 0);
   }
 
   /** The period of {@code quota} that ends at or spans {@code at}: the last that began before it. */
@@ -165,17 +189,27 @@ public final class PeriodCloser {
             limit, c.used(), 0, now));
       }
       List<PeriodUsage> stored = new ArrayList<>();
-      if (!rows.isEmpty()) {
-        stored.addAll(QuotaEngine.store(() -> history.close(rows)));
-        already += rows.size() - stored.size();
+      try {
+        if (!rows.isEmpty()) {
+          stored.addAll(QuotaEngine.store(() -> history.close(rows)));
+          already += rows.size() - stored.size();
+        }
+        for (Carrying c : carrying.values()) {
+          List<PeriodUsage> chain = engine.rollovers().closeThrough(c.user(), c.quota(), c.target(), now).stored();
+          stored.addAll(chain);
+          already += Math.max(0, c.counters() - chain.size());
+        }
+        // a carrying quota with no counter in a period closed here is closed with it: listeners hear of it whole
+        Map<String, List<PeriodUsage>> byUser = new LinkedHashMap<>();
+        stored.forEach(r -> byUser.computeIfAbsent(r.userId(), k -> new ArrayList<>()).add(r));
+        for (Map.Entry<String, List<PeriodUsage>> e : byUser.entrySet()) {
+          engine.rollovers().closeAlongside(users.get(e.getKey()), e.getValue(), false, now, stored);
+        }
+      } finally {
+        // what was stored is told, even when a later step of the page failed
+        closed += stored.size();
+        engine.tellPeriodsClosed(stored);
       }
-      for (Carrying c : carrying.values()) {
-        List<PeriodUsage> chain = engine.rollovers().closeThrough(c.user(), c.quota(), c.target(), now).stored();
-        stored.addAll(chain);
-        already += Math.max(0, c.counters() - chain.size());
-      }
-      closed += stored.size();
-      engine.tellPeriodsClosed(stored);
       cursor = page.next();
     } while (cursor.isPresent());
     closed += recordDueChanges(due, endedBy, now);

@@ -446,15 +446,16 @@ public final class QuotaEngine {
   /** Statuses for counters of a settled reservation, whose period may no longer be the current one. */
   private List<QuotaStatus> settledStatuses(String userId, List<CounterValue> values) {
     UserQuota user = storedUserQuota(userId);
+    Instant now = settings.clock().instant();
     List<QuotaStatus> st = new ArrayList<>(values.size());
     for (CounterValue v : values) {
       PeriodWindow w = Periods.ofId(v.periodId(), user.zone(), user.billingAnchorDay());
-      // the quota of the counter's own period: a tier change scheduled for a later boundary not yet made
-      Quota q = plan.effective(user.asOf(w.start())).get(v.type());
-      if (q == null) {
-        continue; // the quota was removed from the user's plan since the reservation was made
+      // the settings in force now, or at the last instant of an earlier period (a tier change since not made)
+      Quota q = plan.effective(user.asOf(now.isBefore(w.end()) ? now : w.end().minusNanos(1))).get(v.type());
+      if (q == null || q.period() != Periods.kindOf(v.periodId())) {
+        continue; // the quota was removed from the user's plan, or changed its period, since the reservation
       }
-      st.add(part(user, q, w, settings.clock().instant(), 0).status(statuses, v));
+      st.add(part(user, q, w, now, 0).status(statuses, v));
     }
     return st;
   }

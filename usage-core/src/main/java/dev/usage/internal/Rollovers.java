@@ -18,9 +18,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,7 +54,12 @@ public final class Rollovers {
    * What the period before carried on (youngest first; received by the quota asked with, which an admin may change
    * meanwhile) and the instant until which it holds.
    */
-  private record Known(List<Long> carriedOn, Instant validUntil) {}
+  private record Known(List<Long> carriedOn, Instant validUntil, Quota receivedBy, long received) {
+
+    Known(List<Long> carriedOn, Instant validUntil) {
+      this(carriedOn, validUntil, null, 0);
+    }
+  }
 
   /** What {@link #closeThrough} did: the rows it stored, and the target period's row, if it has one. */
   public record Chain(List<PeriodUsage> stored, Optional<PeriodUsage> target) {}
@@ -133,7 +142,13 @@ public final class Rollovers {
     Key key = new Key(user.userId(), quota.type(), window.id());
     Known known = carried.getIfPresent(key);
     if (known != null && now.isBefore(known.validUntil())) {
-      return known.carriedOn().isEmpty() ? 0 : sum(receive(known.carriedOn(), quota));
+      if (known.carriedOn().isEmpty() || quota.equals(known.receivedBy())) {
+        return known.received();
+      }
+      // first asked with this quota (or with another since): receive it once, and keep that
+      long in = sum(receive(known.carriedOn(), quota));
+      carried.put(key, new Known(known.carriedOn(), known.validUntil(), quota, in));
+      return in;
     }
     PeriodWindow previous = previous(quota, window, user);
     Instant finalAt = previous.end().plus(settleDelay);
@@ -146,16 +161,17 @@ public final class Rollovers {
       if (!chain.stored().isEmpty()) {
         List<PeriodUsage> all = new ArrayList<>(chain.stored());
         try {
-          all.addAll(closeAlongside(user, chain.stored(), now));
+          closeAlongside(user, chain.stored(), true, now, all);
         } catch (UsageStorageException e) {
           log.warn("Periods of user {} that ended with {} of quota {} were not closed with it (the reset job will): {}",
               user.userId(), previous.id(), quota.type().name(), e.getMessage());
         }
-        closedByLookup.accept(all);
+        closedByLookup.accept(all); // with the rows stored before a failure
       }
       List<Long> carriedOn = chain.target().map(PeriodUsage::rolledOverParts).orElse(List.of());
-      carried.put(key, new Known(carriedOn, window.end()));
-      return carriedOn.isEmpty() ? 0 : sum(receive(carriedOn, quota));
+      long in = carriedOn.isEmpty() ? 0 : sum(receive(carriedOn, quota));
+      carried.put(key, new Known(carriedOn, window.end(), quota, in));
+      return in;
     } catch (UsageStorageException e) {
       log.warn("Units carried into {} of quota {} of user {} could not be read; counting none for now: {}",
           window.id(), quota.type().name(), user.userId(), e.getMessage());
@@ -243,48 +259,58 @@ public final class Rollovers {
   }
 
   /**
-   * Closes the user's periods of their other quotas that ended with {@code rows} (a look-up's, of one quota), as the
-   * reset job would: a closed month is then told to listeners whole (a reset confirmation lists every quota), not
-   * one quota now and the others when the job runs. Periods of another cycle than the user's current one, and
-   * periods of a quota without a counter there, are left to the reset job.
+   * Closes the user's periods of their other quotas that ended with {@code rows} (of the user), as the reset job
+   * would, so that a closed period is told to listeners whole (a reset confirmation lists every quota): each
+   * carrying quota's chain once, through the latest of those periods of its kind; with {@code plainToo}, the
+   * periods of the other quotas that have a counter too (the reset job closes those from their counters). Periods
+   * of another cycle than the user's current one are left to the reset job.
    *
-   * @return the rows stored
+   * @param out gets the rows stored, as they are stored (so that a failure part-way loses none of them)
+   * @throws UsageStorageException the store failed; the rows stored before are in {@code out}
    */
-  private List<PeriodUsage> closeAlongside(UserQuota user, List<PeriodUsage> rows, Instant now) {
-    List<PeriodUsage> out = new ArrayList<>();
+  void closeAlongside(UserQuota user, List<PeriodUsage> rows, boolean plainToo, Instant now, List<PeriodUsage> out) {
+    Map<PeriodWindow, Set<QuotaType>> windows = new LinkedHashMap<>();
     for (PeriodUsage r : rows) {
       PeriodWindow w = Periods.compute(r.period(), r.periodStart(), user.zone(), user.billingAnchorDay());
-      if (!w.start().equals(r.periodStart()) || !w.end().equals(r.periodEnd())) {
-        continue;
+      if (w.start().equals(r.periodStart()) && w.end().equals(r.periodEnd())) {
+        windows.computeIfAbsent(w, k -> new HashSet<>()).add(r.type());
       }
-      List<Quota> plain = new ArrayList<>();
+    }
+    Map<QuotaType, Map.Entry<Quota, PeriodWindow>> carrying = new LinkedHashMap<>();
+    List<Map.Entry<Quota, PeriodWindow>> plain = new ArrayList<>();
+    windows.forEach((w, closed) -> {
+      QuotaPeriod kind = Periods.kindOf(w.id());
       for (Quota q : plan.effective(user.asOf(w.start())).values()) {
-        if (q.period() != r.period() || q.type().equals(r.type())) {
+        if (q.period() != kind || closed.contains(q.type())) {
           continue;
         }
         if (q.rollover().carry() && !q.isUnlimited()) {
-          out.addAll(closeThrough(user, q, w, now).stored());
-        } else {
-          plain.add(q);
+          carrying.merge(q.type(), Map.entry(q, w), (a, b) -> a.getValue().start().isAfter(b.getValue().start()) ? a : b);
+        } else if (plainToo) {
+          plain.add(Map.entry(q, w));
         }
       }
-      if (plain.isEmpty()) {
-        continue;
-      }
-      List<CounterValue> values = QuotaEngine.store(() -> counters.readPeriods(user.userId(),
-          plain.stream().map(q -> w.counter(q.type(), settings.counterRetention())).toList(), now));
-      List<PeriodUsage> fresh = new ArrayList<>();
-      for (int i = 0; i < plain.size(); i++) {
-        if (values.get(i).used() > 0) {
-          fresh.add(new PeriodUsage(user.userId(), plain.get(i).type(), r.period(), w.start(), w.end(),
-              plain.get(i).limit(), values.get(i).used(), 0, now));
-        }
-      }
-      if (!fresh.isEmpty()) {
-        out.addAll(QuotaEngine.store(() -> history.close(fresh)));
+    });
+    for (Map.Entry<Quota, PeriodWindow> c : carrying.values()) {
+      out.addAll(closeThrough(user, c.getKey(), c.getValue(), now).stored());
+    }
+    if (plain.isEmpty()) {
+      return;
+    }
+    List<CounterValue> values = QuotaEngine.store(() -> counters.readPeriods(user.userId(),
+        plain.stream().map(e -> e.getValue().counter(e.getKey().type(), settings.counterRetention())).toList(), now));
+    List<PeriodUsage> fresh = new ArrayList<>();
+    for (int i = 0; i < plain.size(); i++) {
+      Quota q = plain.get(i).getKey();
+      PeriodWindow w = plain.get(i).getValue();
+      if (values.get(i).used() > 0) {
+        fresh.add(new PeriodUsage(user.userId(), q.type(), q.period(), w.start(), w.end(), q.limit(),
+            values.get(i).used(), 0, now));
       }
     }
-    return out;
+    if (!fresh.isEmpty()) {
+      out.addAll(QuotaEngine.store(() -> history.close(fresh)));
+    }
   }
 
   /**

@@ -435,4 +435,35 @@ public abstract class HistoryContract extends AbstractStorageContract {
           assertThat(r.used()).isEqualTo(200);
         });
   }
+
+  @Test
+  void aDueTierChangeWaitsOnlyForThePeriodsSpanningItThatHaveUse() {
+    UsageEngine engine = engine(b -> b.counterRetention(Duration.ofDays(120))
+        .reservationTtl(Duration.ofMinutes(5))
+        .idempotencyWindow(Duration.ofHours(1))
+        .defaultQuota(Quota.weekly(QuotaType.of("exports"), 5)));
+    String idle = user("idle-week");
+    String busy = user("busy-week");
+    clock.set("2026-03-20T12:00:00Z");
+    for (String u : List.of(idle, busy)) {
+      engine.quotas().initializeUserQuotas(u, dev.usage.Tier.PREMIUM, "signup");
+      engine.tracking().consumeQuota(Consumption.of(u, QuotaType.CHARACTERS, 10));
+      engine.quotas().changeTierAtNextPeriod(u, dev.usage.Tier.FREE, dev.usage.ChangeRequest.of("billing", "down"));
+    }
+    clock.set("2026-04-01T12:00:00Z"); // a Wednesday: the week from March 30 spans the change
+    engine.tracking().consumeQuota(Consumption.of(busy, QuotaType.of("exports"), 2));
+    settledAfter("2026-04-01T00:00:00Z");
+
+    engine.quotas().resetMonthlyQuotas();
+
+    assertThat(storage.userQuotas().find(idle).orElseThrow().tier()).as("nothing to close before it")
+        .isEqualTo(dev.usage.Tier.FREE);
+    assertThat(storage.userQuotas().find(busy).orElseThrow().tier()).as("its week is not over")
+        .isEqualTo(dev.usage.Tier.PREMIUM);
+    settledAfter("2026-04-06T00:00:00Z");
+    engine.quotas().resetMonthlyQuotas();
+    assertThat(storage.userQuotas().find(busy).orElseThrow().tier()).isEqualTo(dev.usage.Tier.FREE);
+    assertThat(engine.quotas().getQuotaHistory(busy)).extracting(PeriodUsage::type, PeriodUsage::periodStart)
+        .contains(org.assertj.core.groups.Tuple.tuple(QuotaType.of("exports"), Instant.parse("2026-03-30T00:00:00Z")));
+  }
 }

@@ -246,4 +246,30 @@ public abstract class NotificationContract extends AbstractStorageContract {
         .satisfies(n -> assertThat(n.closedPeriods()).extracting(PeriodUsage::type, PeriodUsage::used)
             .containsExactly(tuple(QuotaType.CHARACTERS, 700L), tuple(QuotaType.of("exports"), 2L)));
   }
+
+  @Test
+  void aMonthTheResetJobClosesIsConfirmedWithTheCarryingQuotasItHadNoCounterOf() {
+    RecordingChannel channel = new RecordingChannel("mail");
+    UsageEngine engine = engine(b -> b.defaultQuota(Quota.monthly(QuotaType.REQUESTS, 10))
+        .defaultQuota(Quota.monthly(QuotaType.TOKENS, 1_000).withRollover(dev.usage.RolloverPolicy.carryUpTo(300)))
+        .counterRetention(Duration.ofDays(120)).reservationTtl(Duration.ofMinutes(5))
+        .idempotencyWindow(Duration.ofHours(1))
+        .notifications(NotificationSettings.builder().channel(channel).build()));
+    String user = user("no-tokens-in-march");
+    clock.set("2026-02-10T12:00:00Z");
+    engine.tracking().consumeQuota(Consumption.of(user, QuotaType.TOKENS, 100));
+    clock.set("2026-03-15T12:00:00Z");
+    engine.tracking().consumeQuota(Consumption.builder(user).characters(700).requests(3).build()); // no tokens
+    clock.set(APRIL.plus(Duration.ofMinutes(65)));
+
+    engine.quotas().resetMonthlyQuotas();
+    engine.close();
+
+    Instant march = Instant.parse("2026-03-01T00:00:00Z");
+    assertThat(channel.sent.stream().filter(n -> n.userId().equals(user) && n.periodStart().equals(march)))
+        .singleElement().satisfies(n -> assertThat(n.closedPeriods())
+            .extracting(PeriodUsage::type, PeriodUsage::used, PeriodUsage::rolledOver)
+            .containsExactly(tuple(QuotaType.CHARACTERS, 700L, 0L), tuple(QuotaType.REQUESTS, 3L, 0L),
+                tuple(QuotaType.TOKENS, 0L, 300L)));
+  }
 }
