@@ -11,10 +11,14 @@ import java.util.TreeMap;
  * optionally under an idempotency key (scoped to the user) so that a retried request counts once.
  *
  * @param userId the user
- * @param amounts units per quota type, each {@code 0..Quota.MAX_AMOUNT}; zero entries are dropped
+ * @param amounts units per quota type, each {@code 0..Quota.MAX_AMOUNT}; zero entries are dropped; a reservation
+ *     holds at most {@value #MAX_RESERVED_TYPES} types
  * @param idempotencyKey the key that makes the call safe to retry
  */
 public record Consumption(String userId, Map<QuotaType, Long> amounts, Optional<String> idempotencyKey) {
+
+  /** The most quota types one reservation may hold (what every store keeps of a reservation is bounded). */
+  public static final int MAX_RESERVED_TYPES = 16;
 
   public Consumption {
     Checks.id("userId", userId);

@@ -31,7 +31,10 @@ public interface QuotaManagementService {
    */
   UserQuota getUserQuota(String userId);
 
-  /** Sets a per-user override, which wins over the tier's quota of the same type. */
+  /**
+   * Sets a per-user override, which wins over the tier's quota of the same type. A user has at most
+   * {@value UserQuota#MAX_OVERRIDES} overrides: another is refused (field {@code quota}) until one is removed.
+   */
   default UserQuota updateQuota(String userId, Quota override, String actor, String reason) {
     return updateQuota(userId, override, ChangeRequest.of(actor, reason));
   }
@@ -41,7 +44,8 @@ public interface QuotaManagementService {
    *
    * @throws IdempotencyConflictException the request id was used for another change of this user
    * @throws InvalidUsageException a bad id or quota (including a carrying {@link RolloverPolicy} on a period
-   *     not longer than {@code reservationTtl + idempotencyWindow}); nothing changed
+   *     not longer than {@code reservationTtl + idempotencyWindow}, or a type the user has no override of when they
+   *     have {@value UserQuota#MAX_OVERRIDES}); nothing changed
    */
   UserQuota updateQuota(String userId, Quota override, ChangeRequest request);
 
@@ -54,7 +58,8 @@ public interface QuotaManagementService {
    * @param userIds at most {@value dev.usage.internal.DefaultQuotaManagementService#MAX_BULK_USERS} users
    * @return every user's settings after the update, in the order given
    * @throws InvalidUsageException a bad or repeated id ({@code userIds[i]}), too many users, a bad quota,
-   *     actor or reason; nothing changed
+   *     actor or reason: nothing changed; or a user who has as many overrides as a user may have, without one of this
+   *     type ({@code userIds[i]}): the users before it were updated
    * @throws UsageStorageException the store failed; the users before the one named in the message were updated
    */
   default List<UserQuota> updateQuotas(List<String> userIds, Quota override, String actor, String reason) {

@@ -28,7 +28,8 @@ import java.util.UUID;
  * @param requests requests served (usually 1)
  * @param inputTokens AI input tokens
  * @param outputTokens AI output tokens
- * @param customQuantities amounts of custom quota types (never the built-in ones)
+ * @param customQuantities amounts of custom quota types (never the built-in ones), at most
+ *     {@value #MAX_CUSTOM_QUANTITIES} types
  * @param processingTime how long the work took
  * @param sessionId the caller's session
  * @param ipAddress the caller's IP address (a literal, v4 or v6)
@@ -41,6 +42,9 @@ public record UsageEvent(String eventId, String userId, String feature, Optional
     long characters, long requests, long inputTokens, long outputTokens, Map<QuotaType, Long> customQuantities,
     Optional<Duration> processingTime, Optional<String> sessionId, Optional<String> ipAddress,
     Optional<String> userAgent, Optional<String> errorCode, boolean success, Map<String, String> metadata) {
+
+  /** The most custom quota types one event may carry (what every store keeps of an event is bounded). */
+  public static final int MAX_CUSTOM_QUANTITIES = 32;
 
   /** Feature recorded when none is given. */
   public static final String DEFAULT_FEATURE = "default";

@@ -24,6 +24,12 @@ import java.util.function.Function;
 public record UserQuota(String userId, String tier, Map<QuotaType, Quota> overrides, ZoneId zone, int billingAnchorDay,
     long version, Optional<TierChange> scheduled, Map<QuotaType, UsageReset> resets) {
 
+  /**
+   * The most overrides one user may have ({@code updateQuota} refuses another, field {@code quota}): what every store
+   * keeps of a user's settings is bounded.
+   */
+  public static final int MAX_OVERRIDES = 24;
+
   public UserQuota {
     Checks.id("userId", userId);
     Checks.name("tier", tier);

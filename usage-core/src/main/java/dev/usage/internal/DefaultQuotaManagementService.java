@@ -32,6 +32,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
@@ -53,6 +54,8 @@ public final class DefaultQuotaManagementService implements QuotaManagementServi
   private static final int MAX_ATTEMPTS = 16;
   /** Most users one {@link #updateQuotas} call changes. */
   public static final int MAX_BULK_USERS = 10_000;
+  /** The most quotas of one user reset in their current period at once (what every store keeps is bounded). */
+  static final int MAX_RESETS = 14;
 
   private final QuotaEngine engine;
   private final UserQuotaStore store;
@@ -113,7 +116,13 @@ public final class DefaultQuotaManagementService implements QuotaManagementServi
     Checks.notNull("quota", override);
     Rollovers.requireCarryInTime(override, settleDelay, "override");
     return change(userId, request, "override", Optional.of(override.type()), Optional.of(describe(override)),
-        u -> u.withOverride(override), u -> describe(engine.plan().effective(u).get(override.type())));
+        u -> {
+          if (!u.overrides().containsKey(override.type()) && u.overrides().size() >= UserQuota.MAX_OVERRIDES) {
+            throw new InvalidUsageException("quota", "user '" + userId + "' has " + u.overrides().size()
+                + " overrides, the most one user may have; remove one (removeQuotaOverride) first");
+          }
+          return u.withOverride(override);
+        }, u -> describe(engine.plan().effective(u).get(override.type())));
   }
 
   @Override
@@ -136,6 +145,10 @@ public final class DefaultQuotaManagementService implements QuotaManagementServi
     for (int i = 0; i < userIds.size(); i++) {
       try {
         out.add(updateQuota(userIds.get(i), override, request));
+      } catch (InvalidUsageException e) {
+        // arguments were checked above: this is the user's own state (as many overrides as a user may have)
+        throw new InvalidUsageException("userIds[" + i + "]", e.getMessage() + "; the " + i
+            + " users before it were updated, and running it again applies the rest");
       } catch (UsageStorageException e) {
         throw new UsageStorageException("bulk update stopped at userIds[" + i + "] (" + userIds.get(i) + "); the "
             + i + " users before it were updated, and running it again applies the rest: " + e.getMessage(), e);
@@ -185,7 +198,24 @@ public final class DefaultQuotaManagementService implements QuotaManagementServi
       }
       Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
       PeriodWindow w = Periods.compute(q.period(), now, u.zone(), u.billingAnchorDay());
-      return u.withReset(new dev.usage.UsageReset(type, w.start(), engine.counted(userId, type, w), now));
+      // resets of periods that are over no longer matter: dropped, so that what a store keeps stays bounded
+      Map<QuotaType, Quota> plan = engine.plan().effective(u);
+      Map<QuotaType, dev.usage.UsageReset> current = new java.util.HashMap<>();
+      u.resets().forEach((t, r) -> {
+        Quota tq = plan.get(t);
+        if (tq != null && r.periodStart().equals(Periods.compute(tq.period(), now, u.zone(), u.billingAnchorDay())
+            .start())) {
+          current.put(t, r);
+        }
+      });
+      current.remove(type);
+      if (current.size() >= MAX_RESETS) {
+        throw new InvalidUsageException("quotaType", "user '" + userId + "' has " + current.size()
+            + " quotas reset in their current period, the most one user may have");
+      }
+      UserQuota kept = new UserQuota(u.userId(), u.tier(), u.overrides(), u.zone(), u.billingAnchorDay(), u.version(),
+          u.scheduled(), current);
+      return kept.withReset(new dev.usage.UsageReset(type, w.start(), engine.counted(userId, type, w), now));
     }, u -> Optional.ofNullable(u.resets().get(type))
         .map(r -> r.units() + " units of the period from " + r.periodStart() + " reset at " + r.at()).orElse("-"));
   }

@@ -118,11 +118,19 @@ public final class DefaultUsageTrackingService implements UsageTrackingService {
     }
   }
 
+  /**
+   * Checks what an event must be to be recorded, beyond what makes it a {@link UsageEvent} (events stored before
+   * these checks, or imported, are still read): not too far ahead, and not more custom quota types than a store keeps.
+   */
   private UsageEvent checkTime(UsageEvent event) {
     Checks.notNull("event", event);
     if (event.occurredAt().isAfter(clock.instant().plus(MAX_FUTURE_SKEW))) {
       throw new InvalidUsageException("occurredAt", "is more than " + MAX_FUTURE_SKEW.toHours()
           + " hours ahead of the engine clock: " + event.occurredAt());
+    }
+    if (event.customQuantities().size() > UsageEvent.MAX_CUSTOM_QUANTITIES) {
+      throw new InvalidUsageException("customQuantities", "at most " + UsageEvent.MAX_CUSTOM_QUANTITIES
+          + " custom quota types in one event, were " + event.customQuantities().size());
     }
     return event;
   }

@@ -90,12 +90,17 @@ public final class PeriodCloser {
         if (!closedBy(stored, before, at, endedBy, now)) {
           continue;
         }
-        for (Quota q : before.values()) {
-          if (q.rollover().carry() && !q.isUnlimited()) {
-            List<PeriodUsage> rows = engine.rollovers().closeThrough(stored, q, lastBefore(stored, q, at), now).stored();
-            engine.tellPeriodsClosed(rows);
-            closed += rows.size();
+        List<PeriodUsage> rows = new ArrayList<>();
+        try {
+          for (Quota q : before.values()) {
+            if (q.rollover().carry() && !q.isUnlimited()) {
+              rows.addAll(engine.rollovers().closeThrough(stored, q, lastBefore(stored, q, at), now).stored());
+            }
           }
+        } finally {
+          // the user's rows told at once (a month's confirmation lists every quota), even after a failure
+          engine.tellPeriodsClosed(rows);
+          closed += rows.size();
         }
         dueChanges.accept(stored);
       } catch (RuntimeException e) {
@@ -203,7 +208,13 @@ public final class PeriodCloser {
         Map<String, List<PeriodUsage>> byUser = new LinkedHashMap<>();
         stored.forEach(r -> byUser.computeIfAbsent(r.userId(), k -> new ArrayList<>()).add(r));
         for (Map.Entry<String, List<PeriodUsage>> e : byUser.entrySet()) {
-          engine.rollovers().closeAlongside(users.get(e.getKey()), e.getValue(), false, now, stored);
+          try {
+            engine.rollovers().closeAlongside(users.get(e.getKey()), e.getValue(), false, now, stored);
+          } catch (dev.usage.UsageStorageException ex) {
+            // as a consume's look-up would: those periods are closed later, by the chain or the next run
+            org.slf4j.LoggerFactory.getLogger(PeriodCloser.class).warn(
+                "Carrying quotas of {} were not closed with their other periods: {}", e.getKey(), ex.getMessage());
+          }
         }
       } finally {
         // what was stored is told, even when a later step of the page failed

@@ -185,6 +185,10 @@ public final class QuotaEngine {
    */
   public QuotaDecision consume(Consumption request, boolean reserve) {
     requireSomeAmount(request);
+    if (reserve && request.amounts().size() > Consumption.MAX_RESERVED_TYPES) {
+      throw new InvalidUsageException("amounts", "a reservation holds at most " + Consumption.MAX_RESERVED_TYPES
+          + " quota types, were " + request.amounts().size());
+    }
     for (int attempt = 1; ; attempt++) {
       QuotaDecision decided = consumeOnce(request, reserve);
       if (decided != STALE) {

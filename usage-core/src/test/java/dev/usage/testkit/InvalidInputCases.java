@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
 /**
@@ -126,6 +127,11 @@ public final class InvalidInputCases {
           m.put(CHARACTERS, null);
           s.consume(new Consumption(s.user(), m, Optional.empty()));
         }),
+        bad("reserve 17 quota types", "amounts", s -> {
+          Consumption.Builder b = Consumption.builder(s.user()).characters(1);
+          IntStream.range(0, Consumption.MAX_RESERVED_TYPES).forEach(i -> b.amount(QuotaType.of("c" + i), 1));
+          s.tracking().reserveQuota(b.build());
+        }),
         bad("consume a null request", "request", s -> s.tracking().consumeQuota((Consumption) null)),
         bad("consume custom type gpu-seconds that no tier sets", "amounts.gpu-seconds",
             s -> s.consume(Consumption.of(s.user(), UNKNOWN, 1))),
@@ -186,6 +192,11 @@ public final class InvalidInputCases {
         bad("event requests MAX_AMOUNT + 1", "requests", s -> s.track(s.event().requests(MAX + 1))),
         bad("event inputTokens MAX_AMOUNT plus outputTokens 1", "tokens",
             s -> s.track(s.event().inputTokens(MAX).outputTokens(1))),
+        bad("event of 33 custom quota types", "customQuantities", s -> {
+          UsageEvent.Builder b = s.event();
+          IntStream.range(0, UsageEvent.MAX_CUSTOM_QUANTITIES + 1).forEach(i -> b.quantity(QuotaType.of("c" + i), 1));
+          s.track(b);
+        }),
         bad("event custom quantity of built-in type tokens", "customQuantities",
             s -> s.track(s.event().quantity(TOKENS, 1))),
         bad("event custom quantity Long.MAX_VALUE", "customQuantities.gpu-seconds",

@@ -133,6 +133,72 @@ public abstract class InvalidInputContract extends AbstractStorageContract {
     assertThat(engine.quotas().getUserQuota(user).billingAnchorDay()).isEqualTo(31);
   }
 
+  /** A custom type whose name is of the longest length (64), numbered {@code i}. */
+  private static QuotaType longType(String prefix, int i) {
+    String name = prefix + String.format("%02d", i) + "-";
+    return QuotaType.of(name + "x".repeat(64 - name.length()));
+  }
+
+  @Test
+  void keepsTheMostQuotaTypesARequestAnEventAndAUsersOverridesMayHave() {
+    UsageEngine engine = engine(b -> IntStream.range(0, Consumption.MAX_RESERVED_TYPES)
+        .forEach(i -> b.defaultQuota(Quota.monthly(longType("r", i), Quota.MAX_AMOUNT))));
+    String user = user("most-types");
+    Consumption.Builder most = Consumption.builder(user);
+    IntStream.range(0, Consumption.MAX_RESERVED_TYPES).forEach(i -> most.amount(longType("r", i), Quota.MAX_AMOUNT));
+    Reservation held = engine.tracking().reserveQuota(most.build()).reservation().orElseThrow();
+    engine.tracking().commitReservation(held, held.amounts());
+    assertThat(engine.quotas().getQuotaStatus(user)).filteredOn(st -> st.type().name().length() == 64)
+        .hasSize(Consumption.MAX_RESERVED_TYPES).allSatisfy(st -> assertThat(st.used()).isEqualTo(Quota.MAX_AMOUNT));
+
+    UsageEvent.Builder event = engine.tracking().event(user).characters(1);
+    IntStream.range(0, UsageEvent.MAX_CUSTOM_QUANTITIES).forEach(i -> event.quantity(longType("e", i), Quota.MAX_AMOUNT));
+    engine.tracking().trackUsage(event.build());
+    assertThat(storage.events().userTotals(user, WIDE_FROM, WIDE_TO))
+        .containsEntry(longType("e", UsageEvent.MAX_CUSTOM_QUANTITIES - 1), Quota.MAX_AMOUNT);
+    // a consume (not a reservation) of more types than a reservation holds
+    String other = user("most-types");
+    UsageEvent.Builder many = engine.tracking().event(other).characters(1).requests(1).inputTokens(1);
+    IntStream.range(0, Consumption.MAX_RESERVED_TYPES - 2).forEach(i -> many.quantity(longType("r", i), 1));
+    assertThat(engine.tracking().consumeQuota(many.build()).allowed()).isTrue();
+    // an event stored before the bound (or imported) with more custom types is still read
+    UsageEvent.Builder old = engine.tracking().event(other).characters(1);
+    IntStream.range(0, UsageEvent.MAX_CUSTOM_QUANTITIES + 8).forEach(i -> old.quantity(QuotaType.of("o" + i), 2));
+    assertThat(storage.events().append(List.of(old.build()))).isEqualTo(1);
+    assertThat(storage.events().userTotals(other, WIDE_FROM, WIDE_TO)).containsEntry(QuotaType.of("o39"), 2L)
+        .containsEntry(longType("r", 0), 1L);
+
+    dev.usage.RolloverPolicy widest = new dev.usage.RolloverPolicy(true, Quota.UNLIMITED, 1_000,
+        dev.usage.RolloverPolicy.MAX_EXPIRY);
+    for (int i = 0; i < UserQuota.MAX_OVERRIDES; i++) {
+      engine.quotas().updateQuota(user, new Quota(longType("o", i), Quota.MAX_AMOUNT, dev.usage.QuotaPeriod.MONTH,
+          dev.usage.Enforcement.SOFT, widest), "ops", "override " + i);
+    }
+    UserQuota full = engine.quotas().getUserQuota(user);
+    assertThat(catchThrowable(() -> engine.quotas().updateQuota(user, Quota.monthly(longType("o", 99), 5), "ops",
+        "one too many"))).isInstanceOfSatisfying(InvalidUsageException.class,
+            e -> assertThat(e.field()).isEqualTo("quota"));
+    assertThat(engine.quotas().getUserQuota(user)).as("nothing changed").isEqualTo(full);
+    assertThat(full.overrides()).hasSize(UserQuota.MAX_OVERRIDES);
+    engine.quotas().updateQuota(user, Quota.monthly(longType("o", 0), 5), "ops", "an override replaced is no more");
+    String next = user("most-types");
+    assertThat(catchThrowable(() -> engine.quotas().updateQuotas(List.of(next, user), Quota.monthly(longType("o", 98), 5),
+        dev.usage.ChangeRequest.of("ops", "bulk")))).as("the second user has the most overrides")
+        .isInstanceOfSatisfying(InvalidUsageException.class, e -> assertThat(e.field()).isEqualTo("userIds[1]"));
+    assertThat(engine.quotas().getUserQuota(next).overrides()).as("the users before it were updated").hasSize(1);
+
+    // quotas reset in their current period: as many as the first 14 custom types; resets of periods over are dropped
+    for (int i = 0; i < 14; i++) {
+      engine.quotas().resetUsage(user, longType("r", i), dev.usage.ChangeRequest.of("support", "refund " + i));
+    }
+    assertThat(catchThrowable(() -> engine.quotas().resetUsage(user, longType("r", 14),
+        dev.usage.ChangeRequest.of("support", "one too many")))).isInstanceOfSatisfying(InvalidUsageException.class,
+            e -> assertThat(e.field()).isEqualTo("quotaType"));
+    clock.set(clock.instant().plus(Duration.ofDays(31))); // the next month
+    assertThat(engine.quotas().resetUsage(user, longType("r", 14), dev.usage.ChangeRequest.of("support", "later"))
+        .resets()).containsOnlyKeys(longType("r", 14));
+  }
+
   private Subject seededSubject() {
     UsageEngine engine = engine();
     String user = user("invalid");

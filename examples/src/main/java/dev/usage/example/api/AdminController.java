@@ -8,6 +8,7 @@ import dev.usage.Quota;
 import dev.usage.QuotaType;
 import dev.usage.SystemAnalytics;
 import dev.usage.UsageEngine;
+import dev.usage.UserQuota;
 import dev.usage.UserUsage;
 import dev.usage.example.DemoUsers;
 import io.swagger.v3.oas.annotations.Operation;
@@ -24,6 +25,7 @@ import java.time.YearMonth;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -118,17 +120,27 @@ public class AdminController {
       throw new InvalidUsageException("tier", "give a tier or limits, or both");
     }
     ChangeRequest tierChange = change(auth, request, "tier");
+    // removals first: a user may have only so many overrides (UserQuota.MAX_OVERRIDES), checked below too
+    List<Runnable> removals = new ArrayList<>();
     List<Runnable> limitChanges = new ArrayList<>();
+    Set<QuotaType> overrides = new HashSet<>(engine.quotas().getUserQuota(id).overrides().keySet());
     for (Map.Entry<String, Long> e : new TreeMap<>(request.limits()).entrySet()) {
       QuotaType type = QuotaType.of(e.getKey());
       ChangeRequest change = change(auth, request, "limit:" + type.name());
       if (e.getValue() == -1) {
-        limitChanges.add(() -> engine.quotas().removeQuotaOverride(id, type, change));
+        overrides.remove(type);
+        removals.add(() -> engine.quotas().removeQuotaOverride(id, type, change));
       } else {
         Quota quota = Quota.monthly(type, e.getValue());
+        overrides.add(type);
         limitChanges.add(() -> engine.quotas().updateQuota(id, quota, change));
       }
     }
+    if (overrides.size() > UserQuota.MAX_OVERRIDES) {
+      throw new InvalidUsageException("limits", "a user may have at most " + UserQuota.MAX_OVERRIDES
+          + " own limits; these would make " + overrides.size());
+    }
+    limitChanges.addAll(0, removals);
     if (request.tier() != null) {
       engine.quotas().changeTier(id, request.tier(), tierChange);
     }

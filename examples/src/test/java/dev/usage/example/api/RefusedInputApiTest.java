@@ -58,6 +58,25 @@ class RefusedInputApiTest extends ApiTestSupport {
   }
 
   @Test
+  void anAdminChangeBeyondTheMostOverridesChangesNothingAndASwapWorks() throws Exception {
+    String user = newUser();
+    for (int i = 0; i < dev.usage.UserQuota.MAX_OVERRIDES; i++) {
+      engine.quotas().updateQuota(user, dev.usage.Quota.monthly(dev.usage.QuotaType.of("c" + i), 5), "ops", "seed");
+    }
+
+    MvcResult r = mvc.perform(body(asAdmin(put("/api/admin/quota/user/" + user)),
+        "{\"tier\": \"premium\", \"limits\": {\"zz\": 5}, \"reason\": \"one more\"}")).andReturn();
+    assertInvalid(r, "limits");
+    assertThat(engine.quotas().getUserQuota(user).tier()).as("the tier is not changed either").isEqualTo("free");
+
+    MvcResult swap = mvc.perform(body(asAdmin(put("/api/admin/quota/user/" + user)),
+        "{\"limits\": {\"c0\": -1, \"zz\": 5}, \"reason\": \"swap\"}")).andReturn();
+    assertThat(swap.getResponse().getStatus()).as(swap.getResponse().getContentAsString()).isEqualTo(200);
+    assertThat(engine.quotas().getUserQuota(user).overrides()).hasSize(dev.usage.UserQuota.MAX_OVERRIDES)
+        .containsKey(dev.usage.QuotaType.of("zz")).doesNotContainKey(dev.usage.QuotaType.of("c0"));
+  }
+
+  @Test
   void theActuatorsUsageEndpointIsForAdminsOnly() throws Exception {
     String user = newUser();
 

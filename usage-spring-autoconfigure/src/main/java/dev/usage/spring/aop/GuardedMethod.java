@@ -44,6 +44,10 @@ record GuardedMethod(Method method, String where, QuotaGuard guard, TrackUsage t
       if (amounts.isEmpty()) {
         throw new IllegalStateException("@QuotaGuard on " + where + " names no amount");
       }
+      if (reservation && amounts.size() > dev.usage.Consumption.MAX_RESERVED_TYPES) {
+        throw new IllegalStateException("@QuotaGuard on " + where + " reserves " + amounts.size()
+            + " quota types; a reservation holds at most " + dev.usage.Consumption.MAX_RESERVED_TYPES);
+      }
     }
     return new GuardedMethod(method, where, guard, track, List.copyOf(amounts), reservation);
   }

@@ -113,11 +113,7 @@ public class UsageUserSettingsInitializer implements InitializingBean {
       current = UsagePropertiesMapper.named(prefix + ".tier", tier,
           () -> quotas.changeTier(userId, tier, ACTOR, REASON));
     }
-    for (Quota q : overrides.values()) {
-      if (!current.override(q.type()).equals(Optional.of(q))) {
-        current = UsagePropertiesMapper.named(prefix, q.limit(), () -> quotas.updateQuota(userId, q, ACTOR, REASON));
-      }
-    }
+    // dropped ones first: a user may have only so many overrides (UserQuota.MAX_OVERRIDES)
     List<QuotaType> dropped = current.overrides().keySet().stream().filter(t -> !overrides.containsKey(t))
         .sorted(Comparator.comparing(QuotaType::name)).toList();
     if (!dropped.isEmpty()) {
@@ -126,6 +122,11 @@ public class UsageUserSettingsInitializer implements InitializingBean {
         if (setFromProperties(trail, type)) {
           current = quotas.removeQuotaOverride(userId, type, ACTOR, REASON_REMOVED);
         }
+      }
+    }
+    for (Quota q : overrides.values()) {
+      if (!current.override(q.type()).equals(Optional.of(q))) {
+        current = UsagePropertiesMapper.named(prefix, q.limit(), () -> quotas.updateQuota(userId, q, ACTOR, REASON));
       }
     }
     ZoneId zone = u.getTimeZone() != null ? u.getTimeZone() : current.zone();

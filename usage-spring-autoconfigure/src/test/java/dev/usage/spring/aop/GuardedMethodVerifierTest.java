@@ -53,6 +53,37 @@ class GuardedMethodVerifierTest {
     }
   }
 
+  /** A reservation of more quota types than one holds. */
+  public static class WideReservation {
+    @QuotaGuard(user = "'u'", amounts = {
+      @Amount(type = "t00", value = "1", actual = "1"),
+      @Amount(type = "t01", value = "1"),
+      @Amount(type = "t02", value = "1"),
+      @Amount(type = "t03", value = "1"),
+      @Amount(type = "t04", value = "1"),
+      @Amount(type = "t05", value = "1"),
+      @Amount(type = "t06", value = "1"),
+      @Amount(type = "t07", value = "1"),
+      @Amount(type = "t08", value = "1"),
+      @Amount(type = "t09", value = "1"),
+      @Amount(type = "t10", value = "1"),
+      @Amount(type = "t11", value = "1"),
+      @Amount(type = "t12", value = "1"),
+      @Amount(type = "t13", value = "1"),
+      @Amount(type = "t14", value = "1"),
+      @Amount(type = "t15", value = "1"),
+      @Amount(type = "t16", value = "1")})
+    public String call() {
+      return "x";
+    }
+  }
+
+  @Test
+  void aReservationOfMoreTypesThanOneHoldsFailsStartUp() {
+    runner.withBean(WideReservation.class).run(ctx -> assertThat(ctx).getFailure()
+        .hasMessageContaining("WideReservation.call").hasMessageContaining("reserves 17 quota types"));
+  }
+
   @Test
   void privateMethodFailsStartUp() {
     runner.withBean(PrivateGuard.class).run(ctx -> assertThat(ctx).getFailure()

@@ -100,6 +100,23 @@ class UsagePropertiesTest {
   }
 
   @Test
+  void aUserWithTheMostOverridesSwapsOneForAnotherAtARestart() {
+    InMemoryUsageStorage storage = InMemoryUsageStorage.create();
+    ApplicationContextRunner shared = runner.withBean("sharedStorage", UsageStorage.class, () -> storage,
+        bd -> bd.setDestroyMethodName(""));
+    shared.withPropertyValues(java.util.stream.IntStream.range(0, UserQuota.MAX_OVERRIDES)
+        .mapToObj(i -> "usage.users.carol.monthly.custom.c" + i + "=5").toArray(String[]::new))
+        .run(ctx -> assertThat(ctx).hasNotFailed());
+    shared.withPropertyValues(java.util.stream.IntStream.range(1, UserQuota.MAX_OVERRIDES + 1)
+        .mapToObj(i -> "usage.users.carol.monthly.custom.c" + i + "=5").toArray(String[]::new)).run(ctx -> {
+          assertThat(ctx).hasNotFailed();
+          assertThat(ctx.getBean(QuotaManagementService.class).getUserQuota("carol").overrides())
+              .hasSize(UserQuota.MAX_OVERRIDES).containsKey(QuotaType.of("c" + UserQuota.MAX_OVERRIDES))
+              .doesNotContainKey(QuotaType.of("c0"));
+        });
+  }
+
+  @Test
   void overridesThePropertiesNoLongerNameAreRemovedButAnAdministratorsStay() {
     InMemoryUsageStorage storage = InMemoryUsageStorage.create();
     ApplicationContextRunner shared = runner.withBean("sharedStorage", UsageStorage.class, () -> storage,
