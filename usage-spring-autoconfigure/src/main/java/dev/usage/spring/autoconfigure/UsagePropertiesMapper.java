@@ -45,7 +45,10 @@ final class UsagePropertiesMapper {
       Map.entry("writeAttempts", "usage.tracking.write-attempts"),
       Map.entry("settingsCacheSize", "usage.settings-cache-size"),
       Map.entry("thresholds", "usage.thresholds"),
-      Map.entry("tier.parent", "usage.tiers.*.parent"));
+      Map.entry("tier.parent", "usage.tiers.*.parent"),
+      // a carrying quota whose carry would arrive after its period ended: the window is the usual fix (the
+      // message names the tier and the quota)
+      Map.entry("rollover", "usage.idempotency-window"));
 
   private UsagePropertiesMapper() {}
 

@@ -118,6 +118,8 @@ class RolloverPropertiesTest {
         "usage.tiers.pro.rollover.requests.cap=3", "usage.tiers.pro.rollover.requests.expires-after-periods=25");
     failsNaming("usage.quotas.defaults.rollover.Bad Name", "usage.quotas.defaults.monthly.requests=10",
         "usage.quotas.defaults.rollover[Bad Name].cap=3");
+    // a daily carry would arrive after the day ended: named as the window that makes it late
+    failsNaming("usage.idempotency-window", "usage.tiers.pro.daily.requests=10", "usage.tiers.pro.rollover.requests.cap=3");
   }
 
   private void failsNaming(String property, String... properties) {
