@@ -52,7 +52,8 @@ public record UsageReport(String userId, String tier, ZoneId zone, TimeRange ran
    * @param period the period kind
    * @param start the period's first instant
    * @param end the first instant after it
-   * @param limit its limit ({@link Quota#UNLIMITED} for none)
+   * @param limit its limit with the units carried into it, as {@link QuotaStatus#limit()} ({@link Quota#UNLIMITED}
+   *     for none)
    * @param used units used (for the current period: so far, units held by open reservations not included)
    * @param closed whether the reset job has closed it (its figures are final)
    */

@@ -177,7 +177,9 @@ public final class DefaultAnalyticsService implements AnalyticsService {
     List<PeriodUtilisation> out = new ArrayList<>();
     for (PeriodUsage p : QuotaEngine.store(() -> storage.history().history(userId))) {
       if (p.periodStart().isBefore(range.to()) && p.periodEnd().isAfter(range.from())) {
-        out.add(new PeriodUtilisation(p.type(), p.period(), p.periodStart(), p.periodEnd(), p.limit(), p.used(), true));
+        // the allowance, as the status showed it: the limit with the units carried in
+        long limit = p.limit() == Quota.UNLIMITED ? p.limit() : Math.min(Quota.MAX_AMOUNT, p.limit() + p.carriedIn());
+        out.add(new PeriodUtilisation(p.type(), p.period(), p.periodStart(), p.periodEnd(), limit, p.used(), true));
       }
     }
     for (QuotaStatus s : engine.statuses(userId)) {

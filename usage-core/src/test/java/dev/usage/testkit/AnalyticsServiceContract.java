@@ -141,6 +141,29 @@ public abstract class AnalyticsServiceContract extends AbstractStorageContract {
   }
 
   @Test
+  void aClosedPeriodsUtilisationIsOfItsAllowanceWithTheUnitsCarriedIntoIt() {
+    UsageEngine engine = engine(b -> b.counterRetention(Duration.ofDays(120)).reservationTtl(Duration.ofMinutes(5))
+        .idempotencyWindow(Duration.ofHours(1)).defaultQuota(Quota.monthly(QuotaType.TOKENS, 1_000)
+            .withRollover(dev.usage.RolloverPolicy.carryUpTo(300))));
+    String user = user("carried");
+    clock.set("2026-02-10T12:00:00Z");
+    engine.tracking().consumeQuota(Consumption.of(user, QuotaType.TOKENS, 700)); // carries 300 into March
+    clock.set("2026-03-10T12:00:00Z");
+    assertThat(engine.tracking().consumeQuota(Consumption.of(user, QuotaType.TOKENS, 1_100)).allowed()).isTrue();
+    clock.set("2026-04-02T02:00:00Z");
+    engine.quotas().resetMonthlyQuotas();
+
+    UsageReport r = engine.analytics().generateUsageReport(user,
+        TimeRange.of(Instant.parse("2026-03-01T00:00:00Z"), Instant.parse("2026-04-01T00:00:00Z")));
+
+    assertThat(r.periods()).filteredOn(p -> p.type().equals(QuotaType.TOKENS)).singleElement().satisfies(p -> {
+      assertThat(p.closed()).isTrue();
+      assertThat(p.limit()).as("1,000 and the 300 carried in, as the status showed it").isEqualTo(1_300);
+      assertThat(p.utilisation()).isLessThan(1.0);
+    });
+  }
+
+  @Test
   void countsDaysInTheUsersZoneAcrossDaylightSavingChanges() {
     UsageEngine engine = engine();
     String user = user("paris");
