@@ -119,7 +119,8 @@ public interface QuotaManagementService {
    * (everything used until then no longer counts). Units used by consumes racing the reset may count either way.
    *
    * @return the settings, with the reset in {@link UserQuota#resets()}
-   * @throws InvalidUsageException a type the user has no quota of, bad id or request; nothing changed
+   * @throws InvalidUsageException a type the user has no quota of, a 15th type reset within a month (what a store
+   *     keeps of a user's settings is bounded), bad id or request; nothing changed
    */
   UserQuota resetUsage(String userId, QuotaType type, ChangeRequest request);
 

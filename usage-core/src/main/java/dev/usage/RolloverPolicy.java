@@ -12,7 +12,7 @@ package dev.usage;
  * used nothing carries on like any other (its own unused limit, plus the units that have not expired).
  * A carrying quota whose period is not longer than {@code reservationTtl + idempotencyWindow} would get its
  * carried units only after it ended: the engine refuses it ({@code rollover}), at build time and as a
- * per-user override; a daily quota needs that sum under 23 hours, the day DST shortens (24 h 5 min by default).
+ * per-user override; a daily quota needs that sum under 22 hours, the day DST may shorten (24 h 5 min by default).
  *
  * <p>The arithmetic: carried units are used before the period's own limit, oldest first. What is left of the
  * period's own limit, and the carried units that have not expired, carry on; when they exceed the cap, the

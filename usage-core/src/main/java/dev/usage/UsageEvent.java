@@ -23,7 +23,7 @@ import java.util.UUID;
  * @param userId the user
  * @param feature the product feature used, e.g. {@code text-correction}
  * @param endpoint the API endpoint, e.g. {@code POST /api/correct}
- * @param occurredAt when the request happened, from 1970 to the end of 9999
+ * @param occurredAt when the request happened
  * @param characters characters processed
  * @param requests requests served (usually 1)
  * @param inputTokens AI input tokens
@@ -43,9 +43,6 @@ public record UsageEvent(String eventId, String userId, String feature, Optional
     Optional<Duration> processingTime, Optional<String> sessionId, Optional<String> ipAddress,
     Optional<String> userAgent, Optional<String> errorCode, boolean success, Map<String, String> metadata) {
 
-  /** The first instant no event may be at (the year 10000). */
-  private static final Instant LATEST = Instant.parse("+10000-01-01T00:00:00Z");
-
   /** The most custom quota types one event may carry (what every store keeps of an event is bounded). */
   public static final int MAX_CUSTOM_QUANTITIES = 32;
 
@@ -60,10 +57,8 @@ public record UsageEvent(String eventId, String userId, String feature, Optional
     Checks.name("feature", feature);
     endpoint = Checks.optionalText("endpoint", endpoint, 256);
     Checks.notNull("occurredAt", occurredAt);
-    if (occurredAt.isBefore(Instant.EPOCH) || !occurredAt.isBefore(LATEST)) {
-      // what every store's timestamps hold (MariaDB's DATETIME ends with 9999)
-      throw new InvalidUsageException("occurredAt", "must be within 1970-01-01T00:00:00Z and 9999-12-31, was "
-          + occurredAt);
+    if (occurredAt.isBefore(Instant.EPOCH)) {
+      throw new InvalidUsageException("occurredAt", "must not be before 1970-01-01T00:00:00Z, was " + occurredAt);
     }
     Checks.amount("characters", characters);
     Checks.amount("requests", requests);

@@ -54,7 +54,7 @@ public final class DefaultQuotaManagementService implements QuotaManagementServi
   private static final int MAX_ATTEMPTS = 16;
   /** Most users one {@link #updateQuotas} call changes. */
   public static final int MAX_BULK_USERS = 10_000;
-  /** The most quotas of one user reset in their current period at once (what every store keeps is bounded). */
+  /** The most quotas of one user reset within a month (what every store keeps is bounded). */
   static final int MAX_RESETS = 14;
 
   private final QuotaEngine engine;
@@ -147,8 +147,11 @@ public final class DefaultQuotaManagementService implements QuotaManagementServi
         out.add(updateQuota(userIds.get(i), override, request));
       } catch (InvalidUsageException e) {
         // arguments were checked above: this is the user's own state (as many overrides as a user may have)
-        throw new InvalidUsageException("userIds[" + i + "]", e.getMessage() + "; the " + i
-            + " users before it were updated, and running it again applies the rest");
+        InvalidUsageException named = new InvalidUsageException("userIds[" + i + "]", userIds.get(i) + " was refused ("
+            + e.getMessage() + "); the " + i + " users before it were updated: leave this user out, or remove one of"
+            + " their overrides, and run it again to apply the rest");
+        named.initCause(e);
+        throw named;
       } catch (UsageStorageException e) {
         throw new UsageStorageException("bulk update stopped at userIds[" + i + "] (" + userIds.get(i) + "); the "
             + i + " users before it were updated, and running it again applies the rest: " + e.getMessage(), e);
@@ -198,20 +201,18 @@ public final class DefaultQuotaManagementService implements QuotaManagementServi
       }
       Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
       PeriodWindow w = Periods.compute(q.period(), now, u.zone(), u.billingAnchorDay());
-      // resets of periods that are over no longer matter: dropped, so that what a store keeps stays bounded
-      Map<QuotaType, Quota> plan = engine.plan().effective(u);
+      // a reset of a period that began over a month (the longest period) and the settle delay ago no longer matters,
+      // whatever the quota's period is now: dropped, so that what a store keeps stays bounded
+      Instant stale = now.minus(java.time.Duration.ofDays(31)).minus(settleDelay);
       Map<QuotaType, dev.usage.UsageReset> current = new java.util.HashMap<>();
       u.resets().forEach((t, r) -> {
-        Quota tq = plan.get(t);
-        if (tq != null && r.periodStart().equals(Periods.compute(tq.period(), now, u.zone(), u.billingAnchorDay())
-            .start())) {
+        if (r.periodStart().isAfter(stale)) {
           current.put(t, r);
         }
       });
-      current.remove(type);
-      if (current.size() >= MAX_RESETS) {
+      if (!current.containsKey(type) && current.size() >= MAX_RESETS) {
         throw new InvalidUsageException("quotaType", "user '" + userId + "' has " + current.size()
-            + " quotas reset in their current period, the most one user may have");
+            + " quotas reset within the last month, the most one user may have");
       }
       UserQuota kept = new UserQuota(u.userId(), u.tier(), u.overrides(), u.zone(), u.billingAnchorDay(), u.version(),
           u.scheduled(), current);

@@ -106,8 +106,8 @@ public final class Rollovers {
   /**
    * Refuses a carrying quota whose periods would get their carried units only after they ended: the units
    * arrive once the period before is final, {@code settleDelay} after its end, so the delay must be shorter
-   * than the period's shortest length (23 hours, a week or 28 days, less the hour DST may take). Quotas that carry
-   * nothing pass.
+   * than the period's shortest length (a day, a week or 28 days, less the two hours DST may take). Quotas that
+   * carry nothing pass.
    *
    * @param where the quota's place, for the message (a tier, the default quotas, an override)
    * @throws InvalidUsageException {@code rollover}, saying what to change
@@ -116,23 +116,23 @@ public final class Rollovers {
     if (!quota.rollover().carry() || quota.isUnlimited()) {
       return;
     }
-    // a DST change makes a day, and the week or month holding it, an hour shorter
+    // a DST change makes a day, and the week or month holding it, shorter: by an hour, by two in some zones
     Duration shortest = switch (quota.period()) {
-      case DAY -> Duration.ofHours(23);
-      case WEEK -> Duration.ofDays(7).minusHours(1);
-      case MONTH -> Duration.ofDays(28).minusHours(1);
+      case DAY -> Duration.ofHours(22);
+      case WEEK -> Duration.ofDays(7).minusHours(2);
+      case MONTH -> Duration.ofDays(28).minusHours(2);
     };
     if (settleDelay.compareTo(shortest) >= 0) {
       String period = quota.period().name().toLowerCase(Locale.ROOT);
       String length = switch (quota.period()) {
-        case DAY -> "23 hours";
-        case WEEK -> "7 days less an hour";
-        case MONTH -> "28 days less an hour";
+        case DAY -> "22 hours";
+        case WEEK -> "7 days less 2 hours";
+        case MONTH -> "28 days less 2 hours";
       };
       throw new InvalidUsageException("rollover", where + ": the quota of " + quota.type().name() + " per " + period
           + " would never use its carried units: they arrive once the period before is final, reservationTtl +"
           + " idempotencyWindow (" + settleDelay + ") after its end, and by then the period they are carried into"
-          + " may have ended (it is as short as " + length + " where DST takes an hour); make reservationTtl +"
+          + " may have ended (it is as short as " + length + " where DST takes hours from it); make reservationTtl +"
           + " idempotencyWindow shorter than " + length
           + " (usually a shorter idempotencyWindow), or give the quota a longer period");
     }

@@ -194,7 +194,8 @@ public abstract class InvalidInputContract extends AbstractStorageContract {
     assertThat(catchThrowable(() -> engine.quotas().resetUsage(user, longType("r", 14),
         dev.usage.ChangeRequest.of("support", "one too many")))).isInstanceOfSatisfying(InvalidUsageException.class,
             e -> assertThat(e.field()).isEqualTo("quotaType"));
-    clock.set(clock.instant().plus(Duration.ofDays(31))); // the next month
+    engine.quotas().resetUsage(user, longType("r", 0), dev.usage.ChangeRequest.of("support", "again: no new type"));
+    clock.set(clock.instant().plus(Duration.ofDays(33))); // a month and the settle delay later
     assertThat(engine.quotas().resetUsage(user, longType("r", 14), dev.usage.ChangeRequest.of("support", "later"))
         .resets()).containsOnlyKeys(longType("r", 14));
   }

@@ -201,14 +201,19 @@ public abstract class NotificationContract extends AbstractStorageContract {
     });
   }
 
-  @Test
-  void aMonthClosedByAConsumeLookingUpItsCarriedUnitsIsConfirmedOnceWithEveryQuota() {
-    RecordingChannel channel = new RecordingChannel("mail");
-    UsageEngine engine = engine(b -> b.defaultQuota(Quota.monthly(QuotaType.REQUESTS, 10))
+  /** As {@link #notifyingEngine}, with a tokens quota that carries up to 300 unused units into the next month. */
+  private UsageEngine carryingEngine(RecordingChannel channel) {
+    return engine(b -> b.defaultQuota(Quota.monthly(QuotaType.REQUESTS, 10))
         .defaultQuota(Quota.monthly(QuotaType.TOKENS, 1_000).withRollover(dev.usage.RolloverPolicy.carryUpTo(300)))
         .counterRetention(Duration.ofDays(120)).reservationTtl(Duration.ofMinutes(5))
         .idempotencyWindow(Duration.ofHours(1))
         .notifications(NotificationSettings.builder().channel(channel).build()));
+  }
+
+  @Test
+  void aMonthClosedByAConsumeLookingUpItsCarriedUnitsIsConfirmedOnceWithEveryQuota() {
+    RecordingChannel channel = new RecordingChannel("mail");
+    UsageEngine engine = carryingEngine(channel);
     String user = user("carrying-confirmation");
     engine.tracking().consumeQuota(Consumption.builder(user).characters(700).requests(3).tokens(600).build());
     clock.set(APRIL.plus(Duration.ofMinutes(65)));
@@ -250,11 +255,7 @@ public abstract class NotificationContract extends AbstractStorageContract {
   @Test
   void aMonthTheResetJobClosesIsConfirmedWithTheCarryingQuotasItHadNoCounterOf() {
     RecordingChannel channel = new RecordingChannel("mail");
-    UsageEngine engine = engine(b -> b.defaultQuota(Quota.monthly(QuotaType.REQUESTS, 10))
-        .defaultQuota(Quota.monthly(QuotaType.TOKENS, 1_000).withRollover(dev.usage.RolloverPolicy.carryUpTo(300)))
-        .counterRetention(Duration.ofDays(120)).reservationTtl(Duration.ofMinutes(5))
-        .idempotencyWindow(Duration.ofHours(1))
-        .notifications(NotificationSettings.builder().channel(channel).build()));
+    UsageEngine engine = carryingEngine(channel);
     String user = user("no-tokens-in-march");
     clock.set("2026-02-10T12:00:00Z");
     engine.tracking().consumeQuota(Consumption.of(user, QuotaType.TOKENS, 100));

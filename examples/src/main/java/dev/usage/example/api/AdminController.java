@@ -124,6 +124,7 @@ public class AdminController {
     List<Runnable> removals = new ArrayList<>();
     List<Runnable> limitChanges = new ArrayList<>();
     Set<QuotaType> overrides = new HashSet<>(engine.quotas().getUserQuota(id).overrides().keySet());
+    boolean adds = false;
     for (Map.Entry<String, Long> e : new TreeMap<>(request.limits()).entrySet()) {
       QuotaType type = QuotaType.of(e.getKey());
       ChangeRequest change = change(auth, request, "limit:" + type.name());
@@ -132,11 +133,12 @@ public class AdminController {
         removals.add(() -> engine.quotas().removeQuotaOverride(id, type, change));
       } else {
         Quota quota = Quota.monthly(type, e.getValue());
-        overrides.add(type);
+        adds |= overrides.add(type);
         limitChanges.add(() -> engine.quotas().updateQuota(id, quota, change));
       }
     }
-    if (overrides.size() > UserQuota.MAX_OVERRIDES) {
+    // as the engine refuses it: a new type past the bound (a user stored with more before it still changes theirs)
+    if (adds && overrides.size() > UserQuota.MAX_OVERRIDES) {
       throw new InvalidUsageException("limits", "a user may have at most " + UserQuota.MAX_OVERRIDES
           + " own limits; these would make " + overrides.size());
     }

@@ -44,8 +44,9 @@ record GuardedMethod(Method method, String where, QuotaGuard guard, TrackUsage t
       if (amounts.isEmpty()) {
         throw new IllegalStateException("@QuotaGuard on " + where + " names no amount");
       }
-      if (reservation && amounts.size() > dev.usage.Consumption.MAX_RESERVED_TYPES) {
-        throw new IllegalStateException("@QuotaGuard on " + where + " reserves " + amounts.size()
+      long types = amounts.stream().map(TypedAmount::type).distinct().count();
+      if (reservation && types > dev.usage.Consumption.MAX_RESERVED_TYPES) {
+        throw new IllegalStateException("@QuotaGuard on " + where + " reserves " + types
             + " quota types; a reservation holds at most " + dev.usage.Consumption.MAX_RESERVED_TYPES);
       }
     }
