@@ -6,6 +6,7 @@ import dev.usage.QuotaDecision;
 import dev.usage.QuotaExceededException;
 import dev.usage.QuotaType;
 import dev.usage.Reservation;
+import dev.usage.UsageStorageException;
 import dev.usage.UsageTrackingService;
 import dev.usage.spring.aop.GuardedMethod.TypedAmount;
 import java.lang.reflect.Method;
@@ -43,6 +44,7 @@ public final class UsageGuardInterceptor implements MethodInterceptor {
   private volatile List<UsageGuardListener> listeners;
   private final Map<Method, GuardedMethod> methods = new ConcurrentHashMap<>();
   private final UsageEventRecorder recorder;
+  private final ObjectProvider<PendingCommits> pendingCommits;
 
   /**
    * The service is looked up at the first call, not when the proxies are made: advisors are created early,
@@ -51,6 +53,17 @@ public final class UsageGuardInterceptor implements MethodInterceptor {
   public UsageGuardInterceptor(ObjectProvider<UsageTrackingService> tracking, BeanFactory beanFactory,
       ObjectProvider<UserIdResolver> users, ObjectProvider<GuardCallContext> callContexts,
       ObjectProvider<UsageGuardListener> listeners) {
+    this(tracking, beanFactory, users, callContexts, listeners, beanFactory.getBeanProvider(PendingCommits.class));
+  }
+
+  /**
+   * @param pendingCommits retries in the background a commit the store failed after the method did its work; with
+   *     none, that failure is thrown to the caller (and the hold lapses uncharged)
+   */
+  public UsageGuardInterceptor(ObjectProvider<UsageTrackingService> tracking, BeanFactory beanFactory,
+      ObjectProvider<UserIdResolver> users, ObjectProvider<GuardCallContext> callContexts,
+      ObjectProvider<UsageGuardListener> listeners, ObjectProvider<PendingCommits> pendingCommits) {
+    this.pendingCommits = pendingCommits;
     this.trackingProvider = tracking;
     this.expressions = new GuardExpressions(beanFactory);
     this.users = users;
@@ -222,6 +235,14 @@ public final class UsageGuardInterceptor implements MethodInterceptor {
       // the commit refused the amounts (negative, past the maximum) and changed nothing
       commitHeld(reservation.get(), where, e);
       throw e;
+    } catch (UsageStorageException e) {
+      PendingCommits retries = pendingCommits.getIfAvailable();
+      if (retries == null) {
+        throw e;
+      }
+      // the work is done and its result is the caller's: the charge follows in the background
+      retries.retry(reservation.get(), actual, where, e);
+      return result;
     }
     CurrentQuotaDecision.set(committed);
     if (call != null) {

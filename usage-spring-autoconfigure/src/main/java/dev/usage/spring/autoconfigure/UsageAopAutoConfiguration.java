@@ -3,6 +3,7 @@ package dev.usage.spring.autoconfigure;
 import dev.usage.UsageTrackingService;
 import dev.usage.spring.aop.GuardCallContext;
 import dev.usage.spring.aop.GuardedMethodVerifier;
+import dev.usage.spring.aop.PendingCommits;
 import dev.usage.spring.aop.SecurityContextUserIdResolver;
 import dev.usage.spring.aop.UsageGuardAdvisor;
 import dev.usage.spring.aop.UsageGuardInterceptor;
@@ -50,6 +51,16 @@ public class UsageAopAutoConfiguration {
       BeanFactory beanFactory, ObjectProvider<UserIdResolver> users, ObjectProvider<GuardCallContext> callContexts,
       ObjectProvider<UsageGuardListener> listeners) {
     return new UsageGuardAdvisor(new UsageGuardInterceptor(tracking, beanFactory, users, callContexts, listeners));
+  }
+
+  /**
+   * Retries in the background a reservation's commit that the store failed after the guarded method did its work;
+   * flushed when the context closes, before the engine (it depends on the tracking service).
+   */
+  @Bean
+  @ConditionalOnMissingBean
+  public PendingCommits usagePendingCommits(UsageTrackingService tracking) {
+    return new PendingCommits(tracking);
   }
 
   /** Refuses start-up when an annotated method would run unguarded. */

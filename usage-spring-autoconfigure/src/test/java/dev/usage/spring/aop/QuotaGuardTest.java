@@ -125,6 +125,77 @@ public class QuotaGuardTest {
     SecurityContextHolder.clearContext();
   }
 
+  /** The in-memory storage with a counter store whose commits fail while {@code failing} is above 0 (counted down). */
+  private static dev.usage.spi.UsageStorage failingCommits(dev.usage.memory.InMemoryUsageStorage memory,
+      AtomicInteger failing) {
+    dev.usage.spi.CounterStore counters = memory.counters();
+    dev.usage.spi.CounterStore flaky = new dev.usage.spi.CounterStore() {
+      @Override
+      public dev.usage.spi.ConsumeOutcome consume(dev.usage.spi.ConsumeCommand command) {
+        return counters.consume(command);
+      }
+
+      @Override
+      public dev.usage.spi.SettleOutcome commit(dev.usage.spi.SettleCommand command) {
+        if (failing.getAndDecrement() > 0) {
+          throw new dev.usage.UsageStorageException("the store is down");
+        }
+        return counters.commit(command);
+      }
+
+      @Override
+      public dev.usage.spi.SettleOutcome release(dev.usage.spi.SettleCommand command) {
+        return counters.release(command);
+      }
+
+      @Override
+      public List<dev.usage.spi.CounterValue> read(String userId, List<dev.usage.spi.CounterKey> keys, Instant now) {
+        return counters.read(userId, keys, now);
+      }
+
+      @Override
+      public dev.usage.spi.CounterPage scan(Optional<String> cursor, int limit, Instant now) {
+        return counters.scan(cursor, limit, now);
+      }
+    };
+    return dev.usage.spi.UsageStorage.composite(flaky, memory.events(), memory.userQuotas(), memory.history(),
+        memory.notifications(), memory.capabilities());
+  }
+
+  @Test
+  void aCommitTheStoreFailsAfterTheWorkIsRetriedInTheBackgroundAndTheCallReturnsItsResult() {
+    AtomicInteger failing = new AtomicInteger(2);
+    dev.usage.memory.InMemoryUsageStorage memory = dev.usage.memory.InMemoryUsageStorage.create();
+    runner.withBean(dev.usage.spi.UsageStorage.class, () -> failingCommits(memory, failing)).run(ctx -> {
+      TextService.Reply reply = ctx.getBean(TextService.class).generate("gus", "hello world");
+
+      assertThat(reply.text()).as("the work is the caller's").startsWith("remaining while running");
+      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+          .until(() -> ctx.getBean(PendingCommits.class).pending() == 0);
+      assertThat(status(ctx, "gus", QuotaType.TOKENS)).satisfies(s -> {
+        assertThat(s.used()).as("the actual 5 tokens, charged by the third attempt").isEqualTo(5);
+        assertThat(s.reserved()).isZero();
+      });
+    });
+  }
+
+  @Test
+  void aCommitStillPendingWhenTheApplicationStopsIsTriedOnceMoreThen() {
+    AtomicInteger failing = new AtomicInteger(Integer.MAX_VALUE);
+    dev.usage.memory.InMemoryUsageStorage memory = dev.usage.memory.InMemoryUsageStorage.create();
+    ApplicationContextRunner shared = runner.withBean(dev.usage.spi.UsageStorage.class,
+        () -> failingCommits(memory, failing), bd -> bd.setDestroyMethodName(""));
+    shared.run(ctx -> {
+      ctx.getBean(TextService.class).generate("hal", "hello world");
+      assertThat(ctx.getBean(PendingCommits.class).pending()).isEqualTo(1);
+      failing.set(0); // the store is back as the application stops
+    });
+    shared.run(ctx -> assertThat(status(ctx, "hal", QuotaType.TOKENS)).satisfies(s -> {
+      assertThat(s.used()).as("committed when the first context closed").isEqualTo(5);
+      assertThat(s.reserved()).isZero();
+    }));
+  }
+
   private static QuotaStatus status(AssertableApplicationContext ctx, String user, QuotaType type) {
     return ctx.getBean(QuotaManagementService.class).getQuotaStatus(user).stream()
         .filter(s -> s.type().equals(type)).findFirst().orElseThrow();
