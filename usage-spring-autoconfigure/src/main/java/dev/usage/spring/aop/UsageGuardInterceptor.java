@@ -45,6 +45,7 @@ public final class UsageGuardInterceptor implements MethodInterceptor {
   private final Map<Method, GuardedMethod> methods = new ConcurrentHashMap<>();
   private final UsageEventRecorder recorder;
   private final ObjectProvider<PendingCommits> pendingCommits;
+  private volatile Optional<PendingCommits> pending;
 
   /**
    * The service is looked up at the first call, not when the proxies are made: advisors are created early,
@@ -236,12 +237,8 @@ public final class UsageGuardInterceptor implements MethodInterceptor {
       commitHeld(reservation.get(), where, e);
       throw e;
     } catch (UsageStorageException e) {
-      PendingCommits retries = pendingCommits.getIfAvailable();
-      if (retries == null) {
-        throw e;
-      }
       // the work is done and its result is the caller's: the charge follows in the background
-      retries.retry(reservation.get(), actual, where, e);
+      laterOrThrow(reservation.get(), actual, where, e);
       return result;
     }
     CurrentQuotaDecision.set(committed);
@@ -259,9 +256,42 @@ public final class UsageGuardInterceptor implements MethodInterceptor {
     try {
       tracking().commitReservation(r, r.amounts());
       log.debug("{}: the estimates held were charged ({})", where, cause.toString());
+    } catch (UsageStorageException e) {
+      try {
+        laterOrThrow(r, r.amounts(), where, e);
+      } catch (RuntimeException notTaken) {
+        cause.addSuppressed(notTaken);
+      }
     } catch (RuntimeException e) {
       cause.addSuppressed(e);
     }
+  }
+
+  /**
+   * Hands a commit the store failed to {@link PendingCommits}, to be retried in the background.
+   *
+   * @throws UsageStorageException {@code failure}, when there is no such bean or it does not take the commit
+   */
+  private void laterOrThrow(Reservation r, Map<QuotaType, Long> amounts, String where, UsageStorageException failure) {
+    PendingCommits retries = pendingCommits();
+    if (retries == null) {
+      throw failure;
+    }
+    retries.retry(r, amounts, where, failure);
+  }
+
+  /** The retrier, looked up once; none when the context has none, or is closing. */
+  private PendingCommits pendingCommits() {
+    Optional<PendingCommits> p = pending;
+    if (p == null) {
+      try {
+        p = Optional.ofNullable(pendingCommits.getIfAvailable());
+      } catch (org.springframework.beans.BeansException closing) {
+        return null; // not cached: a context still starting may have it later
+      }
+      pending = p;
+    }
+    return p.orElse(null);
   }
 
   private void release(Reservation r, String where) {

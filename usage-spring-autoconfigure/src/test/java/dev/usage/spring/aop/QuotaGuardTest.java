@@ -125,9 +125,12 @@ public class QuotaGuardTest {
     SecurityContextHolder.clearContext();
   }
 
-  /** The in-memory storage with a counter store whose commits fail while {@code failing} is above 0 (counted down). */
+  /**
+   * The in-memory storage with a counter store whose commits fail while {@code failing} is above 0 (counted down);
+   * with {@code applied}, a failing commit is applied before it fails (its answer was lost).
+   */
   private static dev.usage.spi.UsageStorage failingCommits(dev.usage.memory.InMemoryUsageStorage memory,
-      AtomicInteger failing) {
+      AtomicInteger failing, boolean applied) {
     dev.usage.spi.CounterStore counters = memory.counters();
     dev.usage.spi.CounterStore flaky = new dev.usage.spi.CounterStore() {
       @Override
@@ -138,6 +141,9 @@ public class QuotaGuardTest {
       @Override
       public dev.usage.spi.SettleOutcome commit(dev.usage.spi.SettleCommand command) {
         if (failing.getAndDecrement() > 0) {
+          if (applied) {
+            counters.commit(command);
+          }
           throw new dev.usage.UsageStorageException("the store is down");
         }
         return counters.commit(command);
@@ -166,7 +172,7 @@ public class QuotaGuardTest {
   void aCommitTheStoreFailsAfterTheWorkIsRetriedInTheBackgroundAndTheCallReturnsItsResult() {
     AtomicInteger failing = new AtomicInteger(2);
     dev.usage.memory.InMemoryUsageStorage memory = dev.usage.memory.InMemoryUsageStorage.create();
-    runner.withBean(dev.usage.spi.UsageStorage.class, () -> failingCommits(memory, failing)).run(ctx -> {
+    runner.withBean(dev.usage.spi.UsageStorage.class, () -> failingCommits(memory, failing, false)).run(ctx -> {
       TextService.Reply reply = ctx.getBean(TextService.class).generate("gus", "hello world");
 
       assertThat(reply.text()).as("the work is the caller's").startsWith("remaining while running");
@@ -180,11 +186,33 @@ public class QuotaGuardTest {
   }
 
   @Test
+  void aRetriedCommitThatTheStoreHadAppliedChargesOnce() {
+    AtomicInteger failing = new AtomicInteger(1);
+    dev.usage.memory.InMemoryUsageStorage memory = dev.usage.memory.InMemoryUsageStorage.create();
+    runner.withBean(dev.usage.spi.UsageStorage.class, () -> failingCommits(memory, failing, true)).run(ctx -> {
+      ctx.getBean(TextService.class).generate("ivy", "hello world");
+      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+          .until(() -> ctx.getBean(PendingCommits.class).pending() == 0);
+      assertThat(status(ctx, "ivy", QuotaType.TOKENS).used()).as("replayed, not charged again").isEqualTo(5);
+    });
+  }
+
+  /** Retries that wait a minute: only the close can commit within a test. */
+  @org.springframework.context.annotation.Configuration(proxyBeanMethods = false)
+  static class SlowRetries {
+    @org.springframework.context.annotation.Bean
+    PendingCommits slowPendingCommits(UsageTrackingService tracking) {
+      return new PendingCommits(tracking, 60_000);
+    }
+  }
+
+  @Test
   void aCommitStillPendingWhenTheApplicationStopsIsTriedOnceMoreThen() {
     AtomicInteger failing = new AtomicInteger(Integer.MAX_VALUE);
     dev.usage.memory.InMemoryUsageStorage memory = dev.usage.memory.InMemoryUsageStorage.create();
     ApplicationContextRunner shared = runner.withBean(dev.usage.spi.UsageStorage.class,
-        () -> failingCommits(memory, failing), bd -> bd.setDestroyMethodName(""));
+        () -> failingCommits(memory, failing, false), bd -> bd.setDestroyMethodName(""))
+        .withUserConfiguration(SlowRetries.class);
     shared.run(ctx -> {
       ctx.getBean(TextService.class).generate("hal", "hello world");
       assertThat(ctx.getBean(PendingCommits.class).pending()).isEqualTo(1);
