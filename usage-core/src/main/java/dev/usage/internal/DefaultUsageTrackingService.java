@@ -44,7 +44,7 @@ public final class DefaultUsageTrackingService implements UsageTrackingService {
 
   @Override
   public void trackUsage(UsageEvent event) {
-    recorder.record(checkTime(event));
+    recorder.record(checkRecordable(event));
     tell(event);
   }
 
@@ -65,7 +65,7 @@ public final class DefaultUsageTrackingService implements UsageTrackingService {
 
   @Override
   public QuotaDecision consumeQuota(UsageEvent event) {
-    QuotaDecision decision = engine.consume(checkTime(event).toConsumption(), false);
+    QuotaDecision decision = engine.consume(checkRecordable(event).toConsumption(), false);
     if (decision.allowed()) {
       try {
         // also on replay: the first attempt may have counted and then failed before recording
@@ -122,7 +122,7 @@ public final class DefaultUsageTrackingService implements UsageTrackingService {
    * Checks what an event must be to be recorded, beyond what makes it a {@link UsageEvent} (events stored before
    * these checks, or imported, are still read): not too far ahead, and not more custom quota types than a store keeps.
    */
-  private UsageEvent checkTime(UsageEvent event) {
+  private UsageEvent checkRecordable(UsageEvent event) {
     Checks.notNull("event", event);
     if (event.occurredAt().isAfter(clock.instant().plus(MAX_FUTURE_SKEW))) {
       throw new InvalidUsageException("occurredAt", "is more than " + MAX_FUTURE_SKEW.toHours()

@@ -74,9 +74,7 @@ public final class PendingCommits implements AutoCloseable {
   void retry(Reservation reservation, Map<QuotaType, Long> actual, String where, UsageStorageException failure) {
     Pending p = new Pending(reservation, Map.copyOf(actual), where, System.nanoTime());
     if (closed) {
-      if (!settled(p)) {
-        throw failure;
-      }
+      commitNowOrThrow(p, failure);
       return;
     }
     if (size.incrementAndGet() > MAX_PENDING) {
@@ -86,9 +84,7 @@ public final class PendingCommits implements AutoCloseable {
     pending.add(p);
     if (closed) { // closed meanwhile: its last round may have missed this one
       remove(p);
-      if (!settled(p)) {
-        throw failure;
-      }
+      commitNowOrThrow(p, failure);
       return;
     }
     if (draining.compareAndSet(false, true)) {
@@ -96,6 +92,13 @@ public final class PendingCommits implements AutoCloseable {
       log.warn("{}: committing reservation {} failed after the call ({}); retrying in the background", where,
           reservation.id(), failure.getMessage());
       schedule(firstDelayMs);
+    }
+  }
+
+  /** Once this is closed: one more attempt on the calling thread, then {@code failure}. */
+  private void commitNowOrThrow(Pending p, UsageStorageException failure) {
+    if (!settled(p)) {
+      throw failure;
     }
   }
 

@@ -45,7 +45,7 @@ public final class UsageGuardInterceptor implements MethodInterceptor {
   private final Map<Method, GuardedMethod> methods = new ConcurrentHashMap<>();
   private final UsageEventRecorder recorder;
   private final ObjectProvider<PendingCommits> pendingCommits;
-  private volatile Optional<PendingCommits> pending;
+  private volatile Optional<PendingCommits> retrier;
 
   /**
    * The service is looked up at the first call, not when the proxies are made: advisors are created early,
@@ -282,14 +282,14 @@ public final class UsageGuardInterceptor implements MethodInterceptor {
 
   /** The retrier, looked up once; none when the context has none, or is closing. */
   private PendingCommits pendingCommits() {
-    Optional<PendingCommits> p = pending;
+    Optional<PendingCommits> p = retrier;
     if (p == null) {
       try {
         p = Optional.ofNullable(pendingCommits.getIfAvailable());
       } catch (org.springframework.beans.BeansException closing) {
         return null; // not cached: a context still starting may have it later
       }
-      pending = p;
+      retrier = p;
     }
     return p.orElse(null);
   }
