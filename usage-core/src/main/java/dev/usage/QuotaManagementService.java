@@ -129,8 +129,12 @@ public interface QuotaManagementService {
    * by their period's kind and local start date: a zone change keeps the current period's usage (its
    * local start date is unchanged); an anchor change restarts the cycle the way a billing provider's
    * anchor reset does: the new cycle's current period starts with an empty counter, and the usage already
-   * counted stays with the old cycle's period (its counter and, once closed, its history row). To change a
-   * limit, use {@link #updateQuota} or {@link #changeTier}, which keep usage.
+   * counted stays with the old cycle's period (its counter and, once closed, its history row). With a carrying
+   * {@link RolloverPolicy}, a zone change keeps what is carried (the rows closed before it stand for the periods
+   * that began on the same local days), while the new cycle of an anchor change carries nothing in: its first
+   * period gets its limit alone, and the old cycle's last period is closed on its own bounds with what it had
+   * received, carrying nothing on. To change a limit, use {@link #updateQuota} or {@link #changeTier}, which keep
+   * usage.
    */
   default UserQuota changeBillingCycle(String userId, ZoneId zone, int billingAnchorDay, String actor, String reason) {
     return changeBillingCycle(userId, zone, billingAnchorDay, ChangeRequest.of(actor, reason));

@@ -163,6 +163,7 @@ public final class PeriodCloser {
       List<PeriodUsage> rows = new ArrayList<>();
       // carrying quotas close through their latest finished period in this page, oldest first
       Map<List<Object>, Carrying> carrying = new LinkedHashMap<>();
+      List<Map.Entry<Quota, StoredCounter>> otherCycle = new ArrayList<>();
       for (StoredCounter c : page.counters()) {
         scanned++;
         if (c.periodEnd().isAfter(endedBy)) {
@@ -181,6 +182,11 @@ public final class PeriodCloser {
         if (quota != null && quota.rollover().carry() && !quota.isUnlimited()
             && Periods.kindOf(c.periodId()) == quota.period()) {
           PeriodWindow w = Periods.ofId(c.periodId(), user.zone(), user.billingAnchorDay());
+          if (!w.id().equals(c.periodId())) {
+            // a period of the cycle before an anchor change: closed on its own bounds (with the rows of the page)
+            otherCycle.add(Map.entry(quota, c));
+            continue;
+          }
           // with the stored settings, each period of the chain is closed with the tier it had at its start
           carrying.merge(List.of(c.userId(), c.type()), new Carrying(stored, quota, w, 1), (a, b) -> {
             Carrying later = a.target().start().isAfter(b.target().start()) ? a : b;
@@ -198,6 +204,12 @@ public final class PeriodCloser {
         if (!rows.isEmpty()) {
           stored.addAll(QuotaEngine.store(() -> history.close(rows)));
           already += rows.size() - stored.size();
+        }
+        for (Map.Entry<Quota, StoredCounter> c : otherCycle) {
+          List<PeriodUsage> row = engine.rollovers().closeOfAnotherCycle(users.get(c.getValue().userId()), c.getKey(),
+              c.getValue(), now);
+          stored.addAll(row);
+          already += 1 - row.size();
         }
         for (Carrying c : carrying.values()) {
           List<PeriodUsage> chain = engine.rollovers().closeThrough(c.user(), c.quota(), c.target(), now).stored();

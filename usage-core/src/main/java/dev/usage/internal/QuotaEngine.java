@@ -454,6 +454,9 @@ public final class QuotaEngine {
     List<QuotaStatus> st = new ArrayList<>(values.size());
     for (CounterValue v : values) {
       PeriodWindow w = Periods.ofId(v.periodId(), user.zone(), user.billingAnchorDay());
+      if (!w.id().equals(v.periodId())) {
+        continue; // a period of the cycle before an anchor change
+      }
       // the settings in force now, or at the last instant of an earlier period (a tier change since not made)
       Quota q = plan.effective(user.asOf(now.isBefore(w.end()) ? now : w.end().minusNanos(1))).get(v.type());
       if (q == null || q.period() != Periods.kindOf(v.periodId())) {

@@ -14,6 +14,7 @@ import dev.usage.spi.CounterPeriod;
 import dev.usage.spi.CounterStore;
 import dev.usage.spi.CounterValue;
 import dev.usage.spi.PeriodHistoryStore;
+import dev.usage.spi.StoredCounter;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -49,6 +50,11 @@ public final class Rollovers {
   private static final Duration RETRY_AFTER_FAILURE = Duration.ofMinutes(1);
 
   private record Key(String userId, QuotaType type, String periodId) {}
+
+  /** The zones in use are from UTC−12 to UTC+14: a local midnight is at most this long before UTC's... */
+  private static final Duration EARLIEST_OFFSET = Duration.ofHours(14);
+  /** ...and at most this long after it. */
+  private static final Duration LATEST_OFFSET = Duration.ofHours(12);
 
   /**
    * What the period before carried on (youngest first; received by the quota asked with, which an admin may change
@@ -189,10 +195,18 @@ public final class Rollovers {
 
   /**
    * Closes every unclosed period of {@code quota} of the user up to {@code target} (final), oldest first,
-   * each from the one before. The chain starts at the latest stored row of the quota, or, with none, at the
-   * first period still counted ({@code counterRetention}) in which the user used something: periods before a
-   * user's first use carry nothing. Periods after that with no use are closed too (they carry on their
-   * unused limit). Periods whose counters are no longer kept are carried through as unused, without rows.
+   * each from the one before. The chain starts at the stored row of the period before the first unclosed one,
+   * or, with none, at the first period still counted ({@code counterRetention}) in which the user used something:
+   * periods before a user's first use carry nothing. Periods after that with no use are closed too (they carry on
+   * their unused limit). Periods whose counters are no longer kept are carried through as unused, without rows.
+   *
+   * <p>A stored row is a period's if it began on the period's first day ({@link #sameFirstDay}): after a zone
+   * change, the rows closed before it stand for the periods they were in the old zone (the counters, keyed by
+   * local first day, continue too). An anchor change starts a new cycle ({@link
+   * dev.usage.QuotaManagementService#changeBillingCycle}): the chain does not reach back past a period that a
+   * stored row of the old cycle lies across, so the new cycle's chain starts afresh at its first use there, carrying
+   * nothing in (the old cycle's periods are closed on their own bounds by the reset job, {@link
+   * #closeOfAnotherCycle}).
    *
    * <p>Each period is closed with the quota of {@code quota}'s type that the user's plan gave it at its start
    * ({@code user} as of then: with {@code user}'s stored settings, a tier change scheduled for a boundary applies
@@ -201,41 +215,55 @@ public final class Rollovers {
    */
   public Chain closeThrough(UserQuota user, Quota quota, PeriodWindow target, Instant now) {
     String userId = user.userId();
+    List<PeriodUsage> kept = new ArrayList<>();
     Optional<PeriodUsage> latest = Optional.empty();
     for (PeriodUsage r : QuotaEngine.store(() -> history.history(userId))) {
-      if (r.type().equals(quota.type()) && r.period() == quota.period() && !r.periodStart().isAfter(target.start())) {
-        if (r.periodStart().equals(target.start())) {
-          return new Chain(List.of(), Optional.of(r));
-        }
-        if (latest.isEmpty() || r.periodStart().isAfter(latest.get().periodStart())) {
-          latest = Optional.of(r);
-        }
+      if (!r.type().equals(quota.type()) || r.period() != quota.period()) {
+        continue;
       }
+      kept.add(r);
+      if (!r.periodStart().isAfter(target.start())
+          && (latest.isEmpty() || r.periodStart().isAfter(latest.get().periodStart()))) {
+        latest = Optional.of(r);
+      }
+    }
+    Optional<PeriodUsage> closed = rowOf(kept, target);
+    if (closed.isPresent()) {
+      return new Chain(List.of(), closed);
     }
     Instant horizon = now.minus(settings.counterRetention());
     List<PeriodWindow> windows = new ArrayList<>();
+    // the row the chain continues from; none: it starts at the first use among the windows
+    Optional<PeriodUsage> from = Optional.empty();
     int skipped = 0;
     for (PeriodWindow w = target; ; w = previous(quota, w, user)) {
-      if (latest.isPresent() && !w.start().isAfter(latest.get().periodStart())) {
+      PeriodWindow window = w;
+      Optional<PeriodUsage> own = w == target ? Optional.empty() : rowOf(kept, w);
+      if (own.isPresent()) {
+        from = own;
         break;
       }
       if (!w.end().isAfter(horizon)) {
         // its counter is no longer kept: periods from here back to the latest row count as unused
         if (latest.isPresent()) {
           skipped = unkeptPeriods(quota, w, latest.get(), user);
+          from = latest;
         }
         break;
       }
       windows.add(w);
+      if (kept.stream().anyMatch(r -> ofAnotherCycle(r, window))) {
+        break; // the first period of a new cycle, or one before it (without use): nothing is carried into it
+      }
     }
     Collections.reverse(windows);
     // with bounds: a lost counter read as zero here would be stored as the period's usage for good
     List<CounterPeriod> periods = windows.stream().map(w -> w.counter(quota.type(), settings.counterRetention()))
         .toList();
     List<CounterValue> values = QuotaEngine.store(() -> counters.readPeriods(userId, periods, now));
-    List<Long> parts = latest.map(PeriodUsage::rolledOverParts).orElse(List.of());
+    List<Long> parts = from.map(PeriodUsage::rolledOverParts).orElse(List.of());
     parts = carryThroughUnused(parts, quota.limit(), quota.rollover(), skipped);
-    boolean started = latest.isPresent();
+    boolean started = from.isPresent();
     List<PeriodUsage> rows = new ArrayList<>(windows.size());
     for (int i = 0; i < windows.size(); i++) {
       PeriodWindow w = windows.get(i);
@@ -259,10 +287,70 @@ public final class Rollovers {
       return new Chain(stored, Optional.of(rows.get(rows.size() - 1)));
     }
     // another closer stored some of them first: its rows decide, and are what this one reads back
-    Optional<PeriodUsage> decided = QuotaEngine.store(() -> history.history(userId)).stream()
-        .filter(r -> r.type().equals(quota.type()) && r.period() == quota.period()
-            && r.periodStart().equals(target.start())).findFirst();
+    Optional<PeriodUsage> decided = rowOf(QuotaEngine.store(() -> history.history(userId)).stream()
+        .filter(r -> r.type().equals(quota.type()) && r.period() == quota.period()).toList(), target);
     return new Chain(stored, decided);
+  }
+
+  /**
+   * Closes a period of a carrying quota whose counter is of a billing cycle the user has left (an anchor change):
+   * on the counter's own bounds, with the quota {@code quota} and what it received from the row that ended where it
+   * began, and carrying nothing on, as the new cycle's periods start afresh ({@link #closeThrough}).
+   *
+   * @return the row, if this call stored it
+   */
+  public List<PeriodUsage> closeOfAnotherCycle(UserQuota user, Quota quota, StoredCounter counter, Instant now) {
+    Optional<PeriodUsage> before = Optional.empty();
+    for (PeriodUsage r : QuotaEngine.store(() -> history.history(user.userId()))) {
+      if (!r.type().equals(quota.type()) || r.period() != quota.period()) {
+        continue;
+      }
+      if (r.periodStart().equals(counter.periodStart())) {
+        return List.of(); // closed before
+      }
+      if (r.periodEnd().equals(counter.periodStart())) {
+        before = Optional.of(r);
+      }
+    }
+    long in = before.map(r -> sum(receive(r.rolledOverParts(), quota))).orElse(0L);
+    PeriodUsage row = new PeriodUsage(user.userId(), quota.type(), quota.period(), counter.periodStart(),
+        counter.periodEnd(), quota.limit(), counter.used(), 0, now, in, List.of());
+    return QuotaEngine.store(() -> history.close(List.of(row)));
+  }
+
+  /**
+   * The row among {@code rows} (of {@code window}'s quota and kind) that is {@code window}'s period: the one that
+   * began on its first day ({@link #sameFirstDay}); of two (a daily period after a zone change of more than 12 hours
+   * matches two days' rows of the old zone), the one that began nearest to the window.
+   */
+  private static Optional<PeriodUsage> rowOf(List<PeriodUsage> rows, PeriodWindow window) {
+    return rows.stream().filter(r -> sameFirstDay(r, window)).min(java.util.Comparator.comparing(
+        r -> Duration.between(r.periodStart(), window.start()).abs()));
+  }
+
+  /**
+   * Whether {@code row} began on the first day of {@code window} (of its kind), in some zone: at that day's
+   * midnight in an offset from UTC−12 to UTC+14 (the zones in use). A row closed before a zone change began on its
+   * period's first day in the old zone, as the period's counter, keyed by that day, does.
+   */
+  static boolean sameFirstDay(PeriodUsage row, PeriodWindow window) {
+    if (row.periodStart().equals(window.start())) {
+      return true;
+    }
+    Instant utcMidnight = java.time.LocalDate.parse(window.id().substring(1)).atStartOfDay(java.time.ZoneOffset.UTC)
+        .toInstant();
+    return !row.periodStart().isBefore(utcMidnight.minus(EARLIEST_OFFSET))
+        && !row.periodStart().isAfter(utcMidnight.plus(LATEST_OFFSET));
+  }
+
+  /**
+   * Whether {@code row}, not {@code window}'s own, lies across it by more than a zone change can shift a period
+   * (26 hours): a period of the cycle before an anchor change.
+   */
+  private static boolean ofAnotherCycle(PeriodUsage row, PeriodWindow window) {
+    Instant from = row.periodStart().isAfter(window.start()) ? row.periodStart() : window.start();
+    Instant to = row.periodEnd().isBefore(window.end()) ? row.periodEnd() : window.end();
+    return Duration.between(from, to).compareTo(EARLIEST_OFFSET.plus(LATEST_OFFSET)) > 0;
   }
 
   /**

@@ -353,6 +353,84 @@ public abstract class HistoryContract extends AbstractStorageContract {
   }
 
   @Test
+  void anAnchorChangeStartsACycleThatCarriesNothingInAndTheOldCyclesPeriodIsClosedOnItsOwnBounds() {
+    UsageEngine engine = rolloverEngine(dev.usage.RolloverPolicy.carryUpTo(5_000));
+    String user = user("anchor");
+    clock.set("2026-01-20T12:00:00Z");
+    engine.tracking().consumeQuota(Consumption.of(user, QuotaType.TOKENS, 100)); // January: 900 unused
+    clock.set("2026-02-10T12:00:00Z");
+    engine.tracking().consumeQuota(Consumption.of(user, QuotaType.TOKENS, 300)); // February 1 - March 1, of 1,900
+    clock.set("2026-02-20T12:00:00Z");
+    engine.quotas().changeBillingCycle(user, ZoneId.of("UTC"), 15, "billing", "anchor on payment day");
+
+    // February 15 - March 15 starts the new cycle: no January 15 - February 15 period was ever counted to carry from
+    assertThat(status(engine, user, QuotaType.TOKENS)).satisfies(s -> {
+      assertThat(s.limit()).isEqualTo(1_000);
+      assertThat(s.carriedIn()).isZero();
+      assertThat(s.used()).isZero();
+    });
+    engine.tracking().consumeQuota(Consumption.of(user, QuotaType.TOKENS, 400));
+    settledAfter("2026-03-15T00:00:00Z");
+    engine.quotas().resetMonthlyQuotas();
+
+    assertThat(engine.quotas().getQuotaHistory(user))
+        .extracting(PeriodUsage::periodStart, PeriodUsage::periodEnd, PeriodUsage::carriedIn, PeriodUsage::used,
+            PeriodUsage::rolledOver)
+        .containsExactly(
+            row("2026-01-01", "2026-02-01", 0, 100, 900),
+            // the old cycle's last period, on its own bounds: it had January's 900, and carries nothing on
+            row("2026-02-01", "2026-03-01", 900, 300, 0),
+            row("2026-02-15", "2026-03-15", 0, 400, 600));
+    assertThat(status(engine, user, QuotaType.TOKENS).limit()).as("March 15 - April 15: 1,000 + 600").isEqualTo(1_600);
+    assertThat(engine.quotas().resetMonthlyQuotas().periodsClosed()).as("each closed once").isZero();
+  }
+
+  @Test
+  void aZoneChangeKeepsTheCarryAndClosesNoPeriodTwice() {
+    for (String zone : List.of("America/New_York", "Asia/Tokyo")) { // periods begin later, and earlier, than in UTC
+      UsageEngine engine = rolloverEngine(dev.usage.RolloverPolicy.carryUpTo(5_000));
+      String user = user("moved");
+      clock.set("2026-01-20T12:00:00Z");
+      engine.tracking().consumeQuota(Consumption.of(user, QuotaType.TOKENS, 100)); // January in UTC: 900 unused
+      settledAfter("2026-02-01T00:00:00Z");
+      engine.quotas().resetMonthlyQuotas();
+      clock.set("2026-02-05T12:00:00Z");
+      engine.tracking().consumeQuota(Consumption.of(user, QuotaType.TOKENS, 200));
+      clock.set("2026-02-10T12:00:00Z");
+      engine.quotas().changeBillingCycle(user, ZoneId.of(zone), 1, "admin", "customer moved");
+
+      // February, now in the new zone, keeps its counter and what January carried into it
+      assertThat(status(engine, user, QuotaType.TOKENS)).as(zone).satisfies(s -> {
+        assertThat(s.used()).isEqualTo(200);
+        assertThat(s.carriedIn()).isEqualTo(900);
+        assertThat(s.limit()).isEqualTo(1_900);
+      });
+      engine.tracking().consumeQuota(Consumption.of(user, QuotaType.TOKENS, 300));
+      clock.set("2026-03-02T12:00:00Z");
+      engine.quotas().resetMonthlyQuotas();
+
+      Instant february = java.time.LocalDate.parse("2026-02-01").atStartOfDay(ZoneId.of(zone)).toInstant();
+      Instant march = java.time.LocalDate.parse("2026-03-01").atStartOfDay(ZoneId.of(zone)).toInstant();
+      assertThat(engine.quotas().getQuotaHistory(user)).as(zone)
+          .extracting(PeriodUsage::periodStart, PeriodUsage::periodEnd, PeriodUsage::carriedIn, PeriodUsage::used,
+              PeriodUsage::rolledOver)
+          .containsExactly(
+              row("2026-01-01", "2026-02-01", 0, 100, 900),
+              org.assertj.core.groups.Tuple.tuple(february, march, 900L, 500L, 1_400L));
+      assertThat(status(engine, user, QuotaType.TOKENS)).as(zone).satisfies(s -> {
+        assertThat(s.carriedIn()).isEqualTo(1_400);
+        assertThat(s.limit()).isEqualTo(2_400);
+      });
+    }
+  }
+
+  /** A history row's bounds (UTC midnights), carried in, used and rolled over. */
+  private static org.assertj.core.groups.Tuple row(String start, String end, long carriedIn, long used, long rolledOver) {
+    return org.assertj.core.groups.Tuple.tuple(Instant.parse(start + "T00:00:00Z"), Instant.parse(end + "T00:00:00Z"),
+        carriedIn, used, rolledOver);
+  }
+
+  @Test
   void periodsBeforeAScheduledDowngradeAreClosedWithTheTierTheyHad() {
     UsageEngine engine = engine(b -> b.counterRetention(Duration.ofDays(120))
         .reservationTtl(Duration.ofMinutes(5))
