@@ -17,6 +17,7 @@ import dev.usage.spi.PeriodHistoryStore;
 import dev.usage.spi.StoredCounter;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
@@ -215,19 +216,9 @@ public final class Rollovers {
    */
   public Chain closeThrough(UserQuota user, Quota quota, PeriodWindow target, Instant now) {
     String userId = user.userId();
-    List<PeriodUsage> kept = new ArrayList<>();
-    Optional<PeriodUsage> latest = Optional.empty();
-    for (PeriodUsage r : QuotaEngine.store(() -> history.history(userId))) {
-      if (!r.type().equals(quota.type()) || r.period() != quota.period()) {
-        continue;
-      }
-      kept.add(r);
-      if (!r.periodStart().isAfter(target.start())
-          && (latest.isEmpty() || r.periodStart().isAfter(latest.get().periodStart()))) {
-        latest = Optional.of(r);
-      }
-    }
-    Optional<PeriodUsage> closed = rowOf(kept, target);
+    List<PeriodUsage> kept = QuotaEngine.store(() -> history.history(userId)).stream()
+        .filter(r -> r.type().equals(quota.type()) && r.period() == quota.period()).toList();
+    Optional<PeriodUsage> closed = rowOf(kept, target, user.zone());
     if (closed.isPresent()) {
       return new Chain(List.of(), closed);
     }
@@ -237,22 +228,21 @@ public final class Rollovers {
     Optional<PeriodUsage> from = Optional.empty();
     int skipped = 0;
     for (PeriodWindow w = target; ; w = previous(quota, w, user)) {
-      PeriodWindow window = w;
-      Optional<PeriodUsage> own = w == target ? Optional.empty() : rowOf(kept, w);
-      if (own.isPresent()) {
-        from = own;
-        break;
+      if (w != target) {
+        from = rowOf(kept, w, user.zone());
+        if (from.isPresent()) {
+          break;
+        }
       }
       if (!w.end().isAfter(horizon)) {
-        // its counter is no longer kept: periods from here back to the latest row count as unused
-        if (latest.isPresent()) {
-          skipped = unkeptPeriods(quota, w, latest.get(), user);
-          from = latest;
-        }
+        // its counter is no longer kept: periods from here back to the row before count as unused
+        Unkept unkept = unkept(quota, w, kept, user);
+        from = unkept.from();
+        skipped = unkept.periods();
         break;
       }
       windows.add(w);
-      if (kept.stream().anyMatch(r -> ofAnotherCycle(r, window))) {
+      if (ofAnotherCycle(kept, w)) {
         break; // the first period of a new cycle, or one before it (without use): nothing is carried into it
       }
     }
@@ -288,7 +278,7 @@ public final class Rollovers {
     }
     // another closer stored some of them first: its rows decide, and are what this one reads back
     Optional<PeriodUsage> decided = rowOf(QuotaEngine.store(() -> history.history(userId)).stream()
-        .filter(r -> r.type().equals(quota.type()) && r.period() == quota.period()).toList(), target);
+        .filter(r -> r.type().equals(quota.type()) && r.period() == quota.period()).toList(), target, user.zone());
     return new Chain(stored, decided);
   }
 
@@ -300,13 +290,15 @@ public final class Rollovers {
    * @return the row, if this call stored it
    */
   public List<PeriodUsage> closeOfAnotherCycle(UserQuota user, Quota quota, StoredCounter counter, Instant now) {
+    // a monthly period (the anchor makes no other kind's cycle): its rows are weeks apart, so its first day tells it
+    PeriodWindow counterWindow = new PeriodWindow(counter.periodId(), counter.periodStart(), counter.periodEnd());
     Optional<PeriodUsage> before = Optional.empty();
     for (PeriodUsage r : QuotaEngine.store(() -> history.history(user.userId()))) {
       if (!r.type().equals(quota.type()) || r.period() != quota.period()) {
         continue;
       }
-      if (r.periodStart().equals(counter.periodStart())) {
-        return List.of(); // closed before
+      if (r.periodStart().equals(counter.periodStart()) || sameFirstDay(r, counterWindow)) {
+        return List.of(); // closed before (in another zone, if the zone changed since its counter began)
       }
       if (r.periodEnd().equals(counter.periodStart())) {
         before = Optional.of(r);
@@ -320,12 +312,27 @@ public final class Rollovers {
 
   /**
    * The row among {@code rows} (of {@code window}'s quota and kind) that is {@code window}'s period: the one that
-   * began on its first day ({@link #sameFirstDay}); of two (a daily period after a zone change of more than 12 hours
-   * matches two days' rows of the old zone), the one that began nearest to the window.
+   * began at its start; or, closed before a zone change, one that began on its first day in the old zone ({@link
+   * #sameFirstDay}) and not at a midnight of the user's zone, where every row of a period since the change began;
+   * of two (a daily period after a zone change of 22 hours or more), the one that began nearest to the window.
    */
-  private static Optional<PeriodUsage> rowOf(List<PeriodUsage> rows, PeriodWindow window) {
-    return rows.stream().filter(r -> sameFirstDay(r, window)).min(java.util.Comparator.comparing(
-        r -> Duration.between(r.periodStart(), window.start()).abs()));
+  private static Optional<PeriodUsage> rowOf(List<PeriodUsage> rows, PeriodWindow window, ZoneId zone) {
+    PeriodUsage best = null;
+    for (PeriodUsage r : rows) {
+      if (r.periodStart().equals(window.start())) {
+        return Optional.of(r);
+      }
+      if (sameFirstDay(r, window) && !atMidnight(r.periodStart(), zone) && (best == null
+          || Duration.between(r.periodStart(), window.start()).abs()
+              .compareTo(Duration.between(best.periodStart(), window.start()).abs()) < 0)) {
+        best = r;
+      }
+    }
+    return Optional.ofNullable(best);
+  }
+
+  private static boolean atMidnight(Instant t, ZoneId zone) {
+    return java.time.LocalDate.ofInstant(t, zone).atStartOfDay(zone).toInstant().equals(t);
   }
 
   /**
@@ -344,13 +351,18 @@ public final class Rollovers {
   }
 
   /**
-   * Whether {@code row}, not {@code window}'s own, lies across it by more than a zone change can shift a period
-   * (26 hours): a period of the cycle before an anchor change.
+   * Whether a row among {@code rows}, none of them {@code window}'s own, lies across it by more than a zone change can
+   * shift a period (26 hours): a period of the cycle before an anchor change.
    */
-  private static boolean ofAnotherCycle(PeriodUsage row, PeriodWindow window) {
-    Instant from = row.periodStart().isAfter(window.start()) ? row.periodStart() : window.start();
-    Instant to = row.periodEnd().isBefore(window.end()) ? row.periodEnd() : window.end();
-    return Duration.between(from, to).compareTo(EARLIEST_OFFSET.plus(LATEST_OFFSET)) > 0;
+  private static boolean ofAnotherCycle(List<PeriodUsage> rows, PeriodWindow window) {
+    for (PeriodUsage row : rows) {
+      Instant from = row.periodStart().isAfter(window.start()) ? row.periodStart() : window.start();
+      Instant to = row.periodEnd().isBefore(window.end()) ? row.periodEnd() : window.end();
+      if (Duration.between(from, to).compareTo(EARLIEST_OFFSET.plus(LATEST_OFFSET)) > 0) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
@@ -519,15 +531,30 @@ public final class Rollovers {
     return total;
   }
 
-  /** How many periods lie from {@code from} back to (not including) the latest row's. */
-  private int unkeptPeriods(Quota quota, PeriodWindow from, PeriodUsage latest, UserQuota user) {
+  /** Where a chain that reached periods without counters continues from, and how many unused periods lie between. */
+  private record Unkept(Optional<PeriodUsage> from, int periods) {}
+
+  /**
+   * The row of the period before {@code first} and the periods between them (from {@code first} back), all without
+   * counters and so unused; none (the chain starts afresh) where a period of another cycle comes first, or no row
+   * is that early.
+   */
+  private static Unkept unkept(Quota quota, PeriodWindow first, List<PeriodUsage> rows, UserQuota user) {
+    Instant earliest = rows.stream().map(PeriodUsage::periodStart).min(Instant::compareTo).orElse(Instant.MAX);
     int n = 0;
-    for (PeriodWindow w = from; w.start().isAfter(latest.periodStart()); w = previous(quota, w, user)) {
-      if (++n > 100_000) {
-        break; // more than any expiry or cap can tell apart
+    // a row may begin up to a day after the period it stands for ends (a zone change)
+    for (PeriodWindow w = first; w.end().plus(Duration.ofDays(1)).isAfter(earliest) && n <= 100_000;
+        w = previous(quota, w, user)) {
+      Optional<PeriodUsage> own = rowOf(rows, w, user.zone());
+      if (own.isPresent()) {
+        return new Unkept(own, n);
       }
+      if (ofAnotherCycle(rows, w)) {
+        break;
+      }
+      n++;
     }
-    return n;
+    return new Unkept(Optional.empty(), 0);
   }
 
   private static PeriodWindow previous(Quota quota, PeriodWindow w, UserQuota user) {

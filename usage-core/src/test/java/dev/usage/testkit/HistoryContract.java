@@ -427,6 +427,82 @@ public abstract class HistoryContract extends AbstractStorageContract {
     }
   }
 
+  @Test
+  void aNewCycleWithoutUseCarriesNothingEvenOnceTheOldCyclesCountersAreGone() {
+    UsageEngine engine = rolloverEngine(dev.usage.RolloverPolicy.carryUpTo(5_000)); // counters kept 120 days
+    String user = user("reanchored-idle");
+    clock.set("2026-01-20T12:00:00Z");
+    engine.tracking().consumeQuota(Consumption.of(user, QuotaType.TOKENS, 100)); // January: 900 unused
+    clock.set("2026-02-20T12:00:00Z");
+    engine.quotas().changeBillingCycle(user, ZoneId.of("UTC"), 15, "billing", "anchor on payment day");
+    clock.set("2026-03-20T12:00:00Z");
+    engine.quotas().resetMonthlyQuotas();
+
+    // September 15 - October 15: no period of the new cycle was ever used, and the periods back to its start are
+    // past counter retention; none of them carries anything, nor does January into them
+    clock.set("2026-09-20T12:00:00Z");
+    assertThat(status(engine, user, QuotaType.TOKENS)).satisfies(s -> {
+      assertThat(s.carriedIn()).isZero();
+      assertThat(s.limit()).isEqualTo(1_000);
+    });
+    assertThat(engine.quotas().getQuotaHistory(user)).extracting(PeriodUsage::periodStart)
+        .containsExactly(Instant.parse("2026-01-01T00:00:00Z"));
+  }
+
+  @Test
+  void aPeriodClosedInANewZoneIsNotClosedAgainAfterAnAnchorChange() {
+    UsageEngine engine = rolloverEngine(dev.usage.RolloverPolicy.carryUpTo(5_000));
+    String user = user("moved-reanchored");
+    clock.set("2026-02-05T12:00:00Z");
+    engine.tracking().consumeQuota(Consumption.of(user, QuotaType.TOKENS, 200)); // February's counter, begun in UTC
+    clock.set("2026-02-10T12:00:00Z");
+    engine.quotas().changeBillingCycle(user, ZoneId.of("Asia/Tokyo"), 1, "admin", "customer moved");
+    clock.set("2026-03-02T12:00:00Z");
+    engine.quotas().resetMonthlyQuotas(); // February closed in Tokyo
+    clock.set("2026-03-05T12:00:00Z");
+    engine.quotas().changeBillingCycle(user, ZoneId.of("Asia/Tokyo"), 15, "billing", "anchor on payment day");
+    clock.set("2026-03-20T12:00:00Z");
+
+    engine.quotas().resetMonthlyQuotas(); // February's counter is now of the old cycle
+
+    assertThat(engine.quotas().getQuotaHistory(user))
+        .extracting(PeriodUsage::periodStart, PeriodUsage::periodEnd, PeriodUsage::used, PeriodUsage::rolledOver)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple(Instant.parse("2026-01-31T15:00:00Z"),
+            Instant.parse("2026-02-28T15:00:00Z"), 200L, 800L));
+  }
+
+  @Test
+  void aDailyCarryClosesEveryDayInZonesFarFromUtc() {
+    for (String zone : List.of("Pacific/Honolulu", "Pacific/Auckland")) { // UTC-10, and UTC+13 in March
+      UsageEngine engine = engine(b -> b.counterRetention(Duration.ofDays(120))
+          .reservationTtl(Duration.ofMinutes(5))
+          .idempotencyWindow(Duration.ofHours(1))
+          .defaultQuota(Quota.daily(QuotaType.of("exports"), 100).withRollover(dev.usage.RolloverPolicy.carryUpTo(500))));
+      String user = user("far");
+      ZoneId z = ZoneId.of(zone);
+      engine.quotas().changeBillingCycle(user, z, 1, "admin", "customer's zone");
+      QuotaType exports = QuotaType.of("exports");
+      clock.set(java.time.LocalDateTime.parse("2026-03-02T12:00:00").atZone(z).toInstant());
+      engine.tracking().consumeQuota(Consumption.of(user, exports, 10)); // 90 unused
+      clock.set(java.time.LocalDateTime.parse("2026-03-03T12:00:00").atZone(z).toInstant());
+      assertThat(status(engine, user, exports).limit()).as(zone).isEqualTo(190);
+      engine.tracking().consumeQuota(Consumption.of(user, exports, 150)); // the 90 carried in first: 40 unused
+      clock.set(java.time.LocalDateTime.parse("2026-03-04T12:00:00").atZone(z).toInstant());
+
+      assertThat(status(engine, user, exports)).as(zone).satisfies(s -> {
+        assertThat(s.carriedIn()).isEqualTo(40);
+        assertThat(s.limit()).isEqualTo(140);
+      });
+      assertThat(engine.quotas().getQuotaHistory(user)).as(zone)
+          .extracting(PeriodUsage::periodStart, PeriodUsage::carriedIn, PeriodUsage::used, PeriodUsage::rolledOver)
+          .containsExactly(
+              org.assertj.core.groups.Tuple.tuple(java.time.LocalDate.parse("2026-03-02").atStartOfDay(z).toInstant(),
+                  0L, 10L, 90L),
+              org.assertj.core.groups.Tuple.tuple(java.time.LocalDate.parse("2026-03-03").atStartOfDay(z).toInstant(),
+                  90L, 150L, 40L));
+    }
+  }
+
   /** A history row's bounds (UTC midnights), carried in, used and rolled over. */
   private static org.assertj.core.groups.Tuple row(String start, String end, long carriedIn, long used, long rolledOver) {
     return org.assertj.core.groups.Tuple.tuple(Instant.parse(start + "T00:00:00Z"), Instant.parse(end + "T00:00:00Z"),
