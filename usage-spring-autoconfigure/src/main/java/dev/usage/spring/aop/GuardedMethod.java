@@ -3,10 +3,13 @@ package dev.usage.spring.aop;
 import dev.usage.QuotaType;
 import dev.usage.spring.annotation.QuotaGuard;
 import dev.usage.spring.annotation.TrackUsage;
+import java.lang.annotation.Annotation;
 import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
 import java.util.ArrayList;
 import java.util.List;
 import org.springframework.core.annotation.AnnotatedElementUtils;
+import org.springframework.util.ClassUtils;
 
 /**
  * The annotations of one method, read once.
@@ -24,9 +27,42 @@ record GuardedMethod(Method method, String where, QuotaGuard guard, TrackUsage t
   /** One amount of the guard. */
   record TypedAmount(QuotaType type, String value, String actual) {}
 
-  static GuardedMethod of(Method method) {
-    QuotaGuard guard = AnnotatedElementUtils.findMergedAnnotation(method, QuotaGuard.class);
-    TrackUsage track = AnnotatedElementUtils.findMergedAnnotation(method, TrackUsage.class);
+  /**
+   * The annotation of {@code type} on {@code method} as {@code targetClass} has it: on the method, a method it
+   * overrides, or an interface method it implements (Spring's search); or, for a method {@code targetClass} inherits
+   * from a superclass that does not implement the interface, on an interface method of {@code targetClass} that it
+   * implements there (Spring's search misses it, so such a method would otherwise run unguarded).
+   *
+   * @param targetClass the bean's class, or null
+   */
+  static <A extends Annotation> A find(Method method, Class<?> targetClass, Class<A> type) {
+    A found = AnnotatedElementUtils.findMergedAnnotation(method, type);
+    if (found != null || targetClass == null || method.getDeclaringClass() == ClassUtils.getUserClass(targetClass)
+        || Modifier.isStatic(method.getModifiers()) || Modifier.isPrivate(method.getModifiers())) {
+      return found;
+    }
+    for (Class<?> i : ClassUtils.getAllInterfacesForClassAsSet(targetClass)) {
+      Method declared = ClassUtils.getMethodIfAvailable(i, method.getName(), method.getParameterTypes());
+      A onInterface = declared == null ? null : AnnotatedElementUtils.findMergedAnnotation(declared, type);
+      if (onInterface != null) {
+        return onInterface;
+      }
+    }
+    return null;
+  }
+
+  /** Whether {@code method}, as {@code targetClass} has it, is annotated to be guarded or tracked. */
+  static boolean annotated(Method method, Class<?> targetClass) {
+    return find(method, targetClass, QuotaGuard.class) != null || find(method, targetClass, TrackUsage.class) != null;
+  }
+
+  /**
+   * @param method the method {@code targetClass} runs
+   * @param targetClass the bean's class, or null
+   */
+  static GuardedMethod of(Method method, Class<?> targetClass) {
+    QuotaGuard guard = find(method, targetClass, QuotaGuard.class);
+    TrackUsage track = find(method, targetClass, TrackUsage.class);
     String where = method.getDeclaringClass().getSimpleName() + "." + method.getName();
     List<TypedAmount> amounts = new ArrayList<>();
     boolean reservation = false;

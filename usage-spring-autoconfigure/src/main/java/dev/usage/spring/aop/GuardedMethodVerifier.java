@@ -1,7 +1,6 @@
 package dev.usage.spring.aop;
 
 import dev.usage.spring.annotation.QuotaGuard;
-import dev.usage.spring.annotation.TrackUsage;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.util.ArrayList;
@@ -24,7 +23,6 @@ import org.springframework.beans.factory.FactoryBean;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.core.ResolvableType;
-import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.util.ClassUtils;
 import org.springframework.util.ReflectionUtils;
 
@@ -116,7 +114,7 @@ public final class GuardedMethodVerifier implements SmartInitializingSingleton, 
           + "declare it on the interface or proxy the class (spring.aop.proxy-target-class=true)");
     }
     try {
-      GuardedMethod g = interceptor.describe(m);
+      GuardedMethod g = interceptor.describe(m, userClass);
       for (String e : g.expressions()) {
         interceptor.expressions().parse(e, where);
       }
@@ -172,10 +170,15 @@ public final class GuardedMethodVerifier implements SmartInitializingSingleton, 
     return ClassUtils.isPresent(name, loader) ? ClassUtils.resolveClassName(name, loader) : null;
   }
 
+  /**
+   * The methods of {@code type} (declared or inherited, each once: the one {@code type} runs) that are annotated as
+   * {@code type} has them ({@link GuardedMethod#find}).
+   */
   private static List<Method> annotatedMethods(Class<?> type) {
     List<Method> out = new ArrayList<>();
     ReflectionUtils.doWithMethods(type, out::add, m -> !m.isBridge() && !m.isSynthetic()
-        && (AnnotatedElementUtils.hasAnnotation(m, QuotaGuard.class) || AnnotatedElementUtils.hasAnnotation(m, TrackUsage.class)));
+        && (m.getDeclaringClass() == type || ClassUtils.getMostSpecificMethod(m, type).equals(m))
+        && GuardedMethod.annotated(m, type));
     return out;
   }
 

@@ -2,16 +2,18 @@ package dev.usage.spring.aop;
 
 import dev.usage.spring.annotation.QuotaGuard;
 import dev.usage.spring.annotation.TrackUsage;
+import java.lang.reflect.Method;
 import org.aopalliance.aop.Advice;
 import org.springframework.aop.Pointcut;
 import org.springframework.aop.support.AbstractPointcutAdvisor;
-import org.springframework.aop.support.ComposablePointcut;
-import org.springframework.aop.support.annotation.AnnotationMatchingPointcut;
+import org.springframework.aop.support.AopUtils;
+import org.springframework.aop.support.StaticMethodMatcherPointcut;
 
 /**
  * Applies {@link UsageGuardInterceptor} to every method annotated with {@link QuotaGuard} or
  * {@link TrackUsage}, directly, through a composed annotation, or on the interface method or superclass method
- * it implements or overrides. Ordered after Spring Security's method authorization (so the user is known) and before
+ * it implements or overrides (also an interface method of the bean's class that it implements by an inherited
+ * method). Ordered after Spring Security's method authorization (so the user is known) and before
  * transactions (so a denied call opens none).
  */
 public final class UsageGuardAdvisor extends AbstractPointcutAdvisor {
@@ -20,11 +22,16 @@ public final class UsageGuardAdvisor extends AbstractPointcutAdvisor {
   /** The default order: after method security's interceptors, before {@code @Transactional}'s. */
   public static final int DEFAULT_ORDER = 1_000;
 
-  // inherited: an annotation on an interface's method, or on a superclass method the bean's class overrides, is
-  // found on the method a class-based proxy calls (the interceptor and the start-up check find it there too)
-  private final transient Pointcut pointcut =
-      new ComposablePointcut(new AnnotationMatchingPointcut(null, QuotaGuard.class, true))
-          .union(new AnnotationMatchingPointcut(null, TrackUsage.class, true));
+  // an annotation on an interface's method, or on a superclass method the bean's class overrides, is found on the
+  // method a class-based proxy calls, as is one on an interface method the bean's class implements by a method it
+  // inherits (GuardedMethod.find; the interceptor and the start-up check find it the same way)
+  private final transient Pointcut pointcut = new StaticMethodMatcherPointcut() {
+    @Override
+    public boolean matches(Method method, Class<?> targetClass) {
+      return GuardedMethod.annotated(method, targetClass)
+          || GuardedMethod.annotated(AopUtils.getMostSpecificMethod(method, targetClass), targetClass);
+    }
+  };
   private final transient UsageGuardInterceptor interceptor;
 
   public UsageGuardAdvisor(UsageGuardInterceptor interceptor) {

@@ -22,6 +22,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.aop.support.AopUtils;
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.core.MethodClassKey;
 import org.springframework.expression.EvaluationContext;
 
 /**
@@ -42,7 +43,8 @@ public final class UsageGuardInterceptor implements MethodInterceptor {
   private volatile Optional<GuardCallContext> callContext;
   private final ObjectProvider<UsageGuardListener> listenerBeans;
   private volatile List<UsageGuardListener> listeners;
-  private final Map<Method, GuardedMethod> methods = new ConcurrentHashMap<>();
+  /** By method and target class: a superclass method may be guarded in one subclass (by its interface) only. */
+  private final Map<MethodClassKey, GuardedMethod> methods = new ConcurrentHashMap<>();
   private final UsageEventRecorder recorder;
   private final ObjectProvider<PendingCommits> pendingCommits;
   private volatile Optional<PendingCommits> retrier;
@@ -106,7 +108,7 @@ public final class UsageGuardInterceptor implements MethodInterceptor {
   public Object invoke(MethodInvocation invocation) throws Throwable {
     Class<?> targetClass = invocation.getThis() == null ? null : AopUtils.getTargetClass(invocation.getThis());
     Method method = AopUtils.getMostSpecificMethod(invocation.getMethod(), targetClass);
-    GuardedMethod g = methods.computeIfAbsent(method, GuardedMethod::of);
+    GuardedMethod g = describe(method, targetClass);
     EvaluationContext ctx = expressions.context(method, invocation.getArguments());
     GuardCallContext call = callContext();
     if (g.track() == null) {
@@ -341,9 +343,9 @@ public final class UsageGuardInterceptor implements MethodInterceptor {
     }
   }
 
-  /** The annotations of {@code method}, read and checked (for the start-up verification). */
-  GuardedMethod describe(Method method) {
-    return methods.computeIfAbsent(method, GuardedMethod::of);
+  /** The annotations of {@code method} as {@code targetClass} (or null) has it, read and checked once. */
+  GuardedMethod describe(Method method, Class<?> targetClass) {
+    return methods.computeIfAbsent(new MethodClassKey(method, targetClass), k -> GuardedMethod.of(method, targetClass));
   }
 
   GuardExpressions expressions() {

@@ -393,6 +393,37 @@ public class QuotaGuardTest {
         });
   }
 
+  /** Has the method, unannotated, without the interface. */
+  public static class PlainCorrector {
+    public String correctFor(String user, String text) {
+      return text;
+    }
+  }
+
+  /** Implements the guarded interface method by the method it inherits, which Spring's annotation search misses. */
+  public static class InheritingCorrector extends PlainCorrector implements Corrector {
+  }
+
+  @Test
+  void aGuardOnAnInterfaceMethodThatTheClassImplementsByAnInheritedMethodGuardsItOnEitherProxy() {
+    for (String classProxies : List.of("true", "false")) {
+      runner.withConfiguration(AutoConfigurations.of(AopAutoConfiguration.class))
+          .withPropertyValues("spring.aop.proxy-target-class=" + classProxies)
+          .withBean("inheriting", InheritingCorrector.class).withBean("plain", PlainCorrector.class).run(ctx -> {
+            assertThat(ctx).hasNotFailed();
+            Corrector inheriting = ctx.getBean("inheriting", Corrector.class);
+            assertThat(AopUtils.isCglibProxy(inheriting)).as(classProxies).isEqualTo(classProxies.equals("true"));
+            inheriting.correctFor("kim", "x".repeat(80));
+            assertThat(status(ctx, "kim", QuotaType.CHARACTERS).used()).as(classProxies).isEqualTo(80);
+            assertThatThrownBy(() -> inheriting.correctFor("kim", "x".repeat(21))).as(classProxies)
+                .isInstanceOf(QuotaExceededException.class);
+            // the same method, in a class without the interface, is not guarded
+            ctx.getBean("plain", PlainCorrector.class).correctFor("lee", "y".repeat(500));
+            assertThat(status(ctx, "lee", QuotaType.CHARACTERS).used()).as(classProxies).isZero();
+          });
+    }
+  }
+
   @Test
   void defaultUserIsTheAuthenticatedPrincipal() {
     runner.run(ctx -> {
