@@ -290,15 +290,16 @@ public final class Rollovers {
    * @return the row, if this call stored it
    */
   public List<PeriodUsage> closeOfAnotherCycle(UserQuota user, Quota quota, StoredCounter counter, Instant now) {
-    // a monthly period (the anchor makes no other kind's cycle): its rows are weeks apart, so its first day tells it
-    PeriodWindow counterWindow = new PeriodWindow(counter.periodId(), counter.periodStart(), counter.periodEnd());
+    // closed before on the counter's bounds, or, after a zone change since the counter began, on its first day's in
+    // the user's zone (as the chain closes a period of the current cycle)
+    Instant inZone = java.time.LocalDate.parse(counter.periodId().substring(1)).atStartOfDay(user.zone()).toInstant();
     Optional<PeriodUsage> before = Optional.empty();
     for (PeriodUsage r : QuotaEngine.store(() -> history.history(user.userId()))) {
       if (!r.type().equals(quota.type()) || r.period() != quota.period()) {
         continue;
       }
-      if (r.periodStart().equals(counter.periodStart()) || sameFirstDay(r, counterWindow)) {
-        return List.of(); // closed before (in another zone, if the zone changed since its counter began)
+      if (r.periodStart().equals(counter.periodStart()) || r.periodStart().equals(inZone)) {
+        return List.of();
       }
       if (r.periodEnd().equals(counter.periodStart())) {
         before = Optional.of(r);
@@ -313,8 +314,13 @@ public final class Rollovers {
   /**
    * The row among {@code rows} (of {@code window}'s quota and kind) that is {@code window}'s period: the one that
    * began at its start; or, closed before a zone change, one that began on its first day in the old zone ({@link
-   * #sameFirstDay}) and not at a midnight of the user's zone, where every row of a period since the change began;
-   * of two (a daily period after a zone change of 22 hours or more), the one that began nearest to the window.
+   * #sameFirstDay}) and not at a midnight of the user's zone, where every row of a period since the change began.
+   * Two days' rows of an old zone at UTC+12 or beyond, or UTC−10 or beyond, can both match a day: the one whose old
+   * zone would be from UTC−10 to UTC+13 is taken (Hawaii and New Zealand, rather than Kiribati's Line Islands and
+   * Samoa's neighbours).
+   *
+   * <p>What a row alone cannot tell: a row that began at a midnight of the user's zone is taken to be of that zone,
+   * so after a zone change of exactly 24 hours (UTC+13 to UTC−11, say) the chain starts afresh.
    */
   private static Optional<PeriodUsage> rowOf(List<PeriodUsage> rows, PeriodWindow window, ZoneId zone) {
     PeriodUsage best = null;
@@ -322,13 +328,22 @@ public final class Rollovers {
       if (r.periodStart().equals(window.start())) {
         return Optional.of(r);
       }
-      if (sameFirstDay(r, window) && !atMidnight(r.periodStart(), zone) && (best == null
-          || Duration.between(r.periodStart(), window.start()).abs()
-              .compareTo(Duration.between(best.periodStart(), window.start()).abs()) < 0)) {
+      if (sameFirstDay(r, window) && !atMidnight(r.periodStart(), zone) && (best == null || likelyOffset(r, window))) {
         best = r;
       }
     }
     return Optional.ofNullable(best);
+  }
+
+  /** Whether {@code row}, taken to have begun on {@code window}'s first day, was in a zone from UTC−10 to UTC+13. */
+  private static boolean likelyOffset(PeriodUsage row, PeriodWindow window) {
+    Duration offset = Duration.between(row.periodStart(), firstDayUtc(window));
+    return offset.compareTo(Duration.ofHours(-10)) >= 0 && offset.compareTo(Duration.ofHours(13)) <= 0;
+  }
+
+  /** Midnight UTC of {@code window}'s first day (the local date its id names). */
+  private static Instant firstDayUtc(PeriodWindow window) {
+    return java.time.LocalDate.parse(window.id().substring(1)).atStartOfDay(java.time.ZoneOffset.UTC).toInstant();
   }
 
   private static boolean atMidnight(Instant t, ZoneId zone) {
@@ -344,8 +359,7 @@ public final class Rollovers {
     if (row.periodStart().equals(window.start())) {
       return true;
     }
-    Instant utcMidnight = java.time.LocalDate.parse(window.id().substring(1)).atStartOfDay(java.time.ZoneOffset.UTC)
-        .toInstant();
+    Instant utcMidnight = firstDayUtc(window);
     return !row.periodStart().isBefore(utcMidnight.minus(EARLIEST_OFFSET))
         && !row.periodStart().isAfter(utcMidnight.plus(LATEST_OFFSET));
   }

@@ -472,6 +472,32 @@ public abstract class HistoryContract extends AbstractStorageContract {
   }
 
   @Test
+  void theOldCyclesPeriodIsClosedAfterAOneDayAnchorChangeFarFromUtc() {
+    UsageEngine engine = rolloverEngine(dev.usage.RolloverPolicy.carryUpTo(5_000));
+    String user = user("honolulu");
+    ZoneId honolulu = ZoneId.of("Pacific/Honolulu"); // UTC-10: its midnights are 10:00 UTC
+    engine.quotas().changeBillingCycle(user, honolulu, 2, "billing", "anchor on the 2nd");
+    clock.set("2026-03-05T22:00:00Z");
+    engine.tracking().consumeQuota(Consumption.of(user, QuotaType.TOKENS, 100)); // March 2 - April 2
+    clock.set("2026-03-10T22:00:00Z");
+    engine.quotas().changeBillingCycle(user, honolulu, 1, "billing", "anchor on the 1st");
+    engine.tracking().consumeQuota(Consumption.of(user, QuotaType.TOKENS, 50)); // March 1 - April 1, the new cycle
+    clock.set("2026-04-01T12:00:00Z");
+    engine.quotas().resetMonthlyQuotas(); // the new cycle's March
+    clock.set("2026-04-03T12:00:00Z");
+
+    engine.quotas().resetMonthlyQuotas(); // the old cycle's
+
+    assertThat(engine.quotas().getQuotaHistory(user))
+        .extracting(PeriodUsage::periodStart, PeriodUsage::periodEnd, PeriodUsage::used, PeriodUsage::rolledOver)
+        .containsExactlyInAnyOrder(
+            org.assertj.core.groups.Tuple.tuple(Instant.parse("2026-03-01T10:00:00Z"),
+                Instant.parse("2026-04-01T10:00:00Z"), 50L, 950L),
+            org.assertj.core.groups.Tuple.tuple(Instant.parse("2026-03-02T10:00:00Z"),
+                Instant.parse("2026-04-02T10:00:00Z"), 100L, 0L));
+  }
+
+  @Test
   void aDailyCarryClosesEveryDayInZonesFarFromUtc() {
     for (String zone : List.of("Pacific/Honolulu", "Pacific/Auckland")) { // UTC-10, and UTC+13 in March
       UsageEngine engine = engine(b -> b.counterRetention(Duration.ofDays(120))
@@ -501,6 +527,33 @@ public abstract class HistoryContract extends AbstractStorageContract {
               org.assertj.core.groups.Tuple.tuple(java.time.LocalDate.parse("2026-03-03").atStartOfDay(z).toInstant(),
                   90L, 150L, 40L));
     }
+  }
+
+  @Test
+  void aDayKeepsItsCarryAcrossAZoneChangeOfMoreThanHalfADay() {
+    QuotaType exports = QuotaType.of("exports");
+    java.util.function.Supplier<UsageEngine> engines = () -> engine(b -> b.counterRetention(Duration.ofDays(120))
+        .reservationTtl(Duration.ofMinutes(5))
+        .idempotencyWindow(Duration.ofHours(1))
+        .defaultQuota(Quota.daily(exports, 100).withRollover(dev.usage.RolloverPolicy.carryUpTo(500))));
+    UsageEngine engine = engines.get();
+    String user = user("akl-hnl");
+    ZoneId auckland = ZoneId.of("Pacific/Auckland"); // UTC+12 in June
+    engine.quotas().changeBillingCycle(user, auckland, 1, "admin", "customer's zone");
+    for (int day = 7; day <= 9; day++) { // 10, 20 and 30 used: 90, then 170, then 240 carried on
+      clock.set(java.time.LocalDateTime.of(2026, 6, day, 12, 0).atZone(auckland).toInstant());
+      engine.tracking().consumeQuota(Consumption.of(user, exports, 10L * (day - 6)));
+    }
+    clock.set("2026-06-10T00:00:00Z"); // June 10, 12:00 in Auckland; June 9, 14:00 in Honolulu
+    assertThat(status(engine, user, exports).carriedIn()).as("June 9 closed").isEqualTo(240);
+    engine.quotas().changeBillingCycle(user, ZoneId.of("Pacific/Honolulu"), 1, "admin", "customer moved");
+
+    // June 9 again, in Honolulu (its counter kept): it receives June 8's carry, as it did in Auckland, although June
+    // 9's row in Auckland began nearer to June 8 in Honolulu than June 8's did
+    assertThat(status(engines.get(), user, exports)).satisfies(s -> {
+      assertThat(s.used()).isEqualTo(30);
+      assertThat(s.carriedIn()).isEqualTo(170);
+    });
   }
 
   /** A history row's bounds (UTC midnights), carried in, used and rolled over. */
