@@ -23,7 +23,11 @@ import java.util.Optional;
 public record QuotaChange(String userId, Kind kind, List<QuotaStatus> statuses, Map<QuotaType, Long> counted,
     Optional<AuditEntry> audit, Instant at) {
 
-  /** What happened. Replayed and degraded (fail-open) calls change nothing and are not told. */
+  /**
+   * What happened. Replayed and degraded (fail-open) calls change nothing and are not told, except the replay of a
+   * change whose call on this engine failed with a {@link UsageStorageException} after the store applied it (its
+   * answer was lost): that change is told once, by the retry that replays it.
+   */
   public enum Kind {
     /** A consume was counted. */
     CONSUMED,

@@ -70,6 +70,92 @@ class UsageListenersTest {
     assertThat(new QuotaChange("u", Kind.DENIED, List.of(), Optional.empty(), at).counted()).isEmpty();
   }
 
+  /**
+   * The in-memory storage with a counter store that, while {@code losing} is above 0 (counted down), applies a
+   * consume, commit or release and then fails, as when the store's answer is lost on the way.
+   */
+  private static dev.usage.spi.UsageStorage losingAnswers(dev.usage.memory.InMemoryUsageStorage memory,
+      java.util.concurrent.atomic.AtomicInteger losing) {
+    dev.usage.spi.CounterStore counters = memory.counters();
+    dev.usage.spi.CounterStore lossy = new dev.usage.spi.CounterStore() {
+      private <T> T lost(java.util.function.Supplier<T> call) {
+        T answer = call.get();
+        if (losing.getAndDecrement() > 0) {
+          throw new UsageStorageException("the answer was lost; the outcome is unknown");
+        }
+        return answer;
+      }
+
+      @Override
+      public dev.usage.spi.ConsumeOutcome consume(dev.usage.spi.ConsumeCommand command) {
+        return lost(() -> counters.consume(command));
+      }
+
+      @Override
+      public dev.usage.spi.SettleOutcome commit(dev.usage.spi.SettleCommand command) {
+        return lost(() -> counters.commit(command));
+      }
+
+      @Override
+      public dev.usage.spi.SettleOutcome release(dev.usage.spi.SettleCommand command) {
+        return lost(() -> counters.release(command));
+      }
+
+      @Override
+      public List<dev.usage.spi.CounterValue> read(String userId, List<dev.usage.spi.CounterKey> keys, Instant now) {
+        return counters.read(userId, keys, now);
+      }
+
+      @Override
+      public dev.usage.spi.CounterPage scan(Optional<String> cursor, int limit, Instant now) {
+        return counters.scan(cursor, limit, now);
+      }
+    };
+    return dev.usage.spi.UsageStorage.composite(lossy, memory.events(), memory.userQuotas(), memory.history(),
+        memory.notifications(), memory.capabilities());
+  }
+
+  @Test
+  void aChangeWhoseAnswerWasLostIsToldOnceByTheRetryThatReplaysIt() {
+    Recorder r = new Recorder();
+    java.util.concurrent.atomic.AtomicInteger losing = new java.util.concurrent.atomic.AtomicInteger();
+    UsageEngine engine = engine(UsageEngine.builder().listener(r)
+        .storage(losingAnswers(dev.usage.memory.InMemoryUsageStorage.create(), losing)));
+    Consumption keyed = Consumption.builder("cy").characters(30).idempotencyKey("k1").build();
+    losing.set(1);
+    assertThatThrownBy(() -> engine.tracking().consumeQuota(keyed)).isInstanceOf(UsageStorageException.class);
+    assertThat(engine.tracking().consumeQuota(keyed).replayed()).isTrue();
+    engine.tracking().consumeQuota(keyed); // replayed again: told already
+    Reservation held = engine.tracking().reserveQuota(Consumption.of("cy", QuotaType.CHARACTERS, 40))
+        .reservation().orElseThrow();
+    losing.set(1);
+    assertThatThrownBy(() -> engine.tracking().commitReservation(held, Map.of(QuotaType.CHARACTERS, 20L)))
+        .isInstanceOf(UsageStorageException.class);
+    assertThat(engine.tracking().commitReservation(held, Map.of(QuotaType.CHARACTERS, 20L)).replayed()).isTrue();
+    engine.tracking().commitReservation(held, Map.of(QuotaType.CHARACTERS, 20L));
+    Reservation dropped = engine.tracking().reserveQuota(Consumption.of("cy", QuotaType.CHARACTERS, 5))
+        .reservation().orElseThrow();
+    losing.set(1);
+    assertThatThrownBy(() -> engine.tracking().releaseReservation(dropped)).isInstanceOf(UsageStorageException.class);
+    engine.tracking().releaseReservation(dropped);
+    engine.tracking().releaseReservation(dropped);
+    // a replay of a change that was heard is not told again
+    engine.tracking().consumeQuota(Consumption.builder("cy").characters(1).idempotencyKey("k2").build());
+    engine.tracking().consumeQuota(Consumption.builder("cy").characters(1).idempotencyKey("k2").build());
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> r.kinds().size() >= 6);
+    assertThat(r.kinds()).containsExactly(Kind.CONSUMED, Kind.RESERVED, Kind.COMMITTED, Kind.RESERVED,
+        Kind.RELEASED, Kind.CONSUMED);
+    List<QuotaChange> changes = r.heard.stream().filter(QuotaChange.class::isInstance).map(QuotaChange.class::cast)
+        .toList();
+    assertThat(changes.get(0).counted()).containsExactly(Map.entry(QuotaType.CHARACTERS, 30L));
+    assertThat(changes.get(0).statuses()).singleElement().satisfies(s -> assertThat(s.used()).isEqualTo(30));
+    assertThat(changes.get(2).counted()).containsExactly(Map.entry(QuotaType.CHARACTERS, 20L));
+    assertThat(changes.get(4).statuses()).singleElement().satisfies(s -> assertThat(s.reserved()).isZero());
+    assertThat(engine.quotas().getQuotaStatus("cy")).filteredOn(s -> s.type().equals(QuotaType.CHARACTERS))
+        .singleElement().satisfies(s -> assertThat(s.used()).isEqualTo(51));
+  }
+
   @Test
   void tellsEventsAndEveryQuotaChangeInOrderOnTheListenerThread() {
     Recorder r = new Recorder();

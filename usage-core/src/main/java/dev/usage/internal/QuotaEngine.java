@@ -69,6 +69,16 @@ public final class QuotaEngine {
   private final LongAdder failOpenSinceWarning = new LongAdder();
   private final ListenerDispatcher listeners;
   private final Rollovers rollovers;
+  /**
+   * Keyed consumes and holds ({@link Unsure}) and settlements (reservation ids) whose store call failed, so that
+   * the store may have applied them unheard: the replay of one is told to the listeners once, as the change it made
+   * (its first answer was lost with the failure). Bounded; kept for the idempotency window, past which a retry is
+   * not replayed.
+   */
+  private final com.github.benmanes.caffeine.cache.Cache<Object, Boolean> unsure;
+
+  /** A keyed consume ({@code reserve == false}) or hold whose outcome was not heard. */
+  private record Unsure(String userId, String idempotencyKey, boolean reserve) {}
 
   /**
    * @param versionChecked whether the counter store checks {@code ConsumeCommand.settingsVersion} (then
@@ -85,6 +95,8 @@ public final class QuotaEngine {
     this.settings = settings;
     this.statuses = new StatusFactory(settings.yellowThreshold(), settings.redThreshold());
     this.cache = new SettingsCache(settings.settingsCacheSize(), versionChecked);
+    this.unsure = com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumSize(10_000)
+        .expireAfterWrite(settings.idempotencyWindow()).build();
   }
 
   /** Forgets cached settings of a user whose settings this process just changed. */
@@ -192,8 +204,10 @@ public final class QuotaEngine {
     for (int attempt = 1; ; attempt++) {
       QuotaDecision decided = consumeOnce(request, reserve);
       if (decided != STALE) {
+        boolean unheard = decided.replayed() && request.idempotencyKey().isPresent()
+            && unsure.asMap().remove(new Unsure(request.userId(), request.idempotencyKey().get(), reserve)) != null;
         tell(request.userId(), decided, reserve ? QuotaChange.Kind.RESERVED : QuotaChange.Kind.CONSUMED,
-            reserve ? Map.of() : request.amounts());
+            reserve ? Map.of() : request.amounts(), unheard);
         return decided;
       }
       if (attempt >= STALE_ATTEMPTS) {
@@ -245,6 +259,9 @@ public final class QuotaEngine {
     try {
       o = counters.consume(command);
     } catch (RuntimeException e) {
+      if (e instanceof UsageStorageException && marker.isPresent()) {
+        unsure.put(new Unsure(request.userId(), marker.get().key(), reserve), Boolean.TRUE);
+      }
       failOpenOrThrow(e);
       return StatusFactory.degraded();
     }
@@ -365,11 +382,13 @@ public final class QuotaEngine {
       }
     }
     Instant now = settings.clock().instant();
-    SettleOutcome o = store(() -> counters.commit(new SettleCommand(reservation.userId(), reservation.id(), charged, now)));
+    SettleOutcome o = settle(() -> counters.commit(new SettleCommand(reservation.userId(), reservation.id(), charged,
+        now)), reservation);
     return switch (o.result()) {
       case SETTLED, REPLAYED -> tell(reservation.userId(),
           StatusFactory.allowed(settledStatuses(reservation.userId(), o.counters()),
-              o.result() == SettleOutcome.Result.REPLAYED, Optional.empty()), QuotaChange.Kind.COMMITTED, charged);
+              o.result() == SettleOutcome.Result.REPLAYED, Optional.empty()), QuotaChange.Kind.COMMITTED, charged,
+          o.result() == SettleOutcome.Result.REPLAYED && unsure.asMap().remove(reservation.id()) != null);
       case CONFLICT -> throw new ReservationException(reservation.id(), "already released, or committed with other amounts");
       case NOT_FOUND -> throw new ReservationException(reservation.id(), "unknown, or forgotten after its retention");
     };
@@ -378,28 +397,42 @@ public final class QuotaEngine {
   public void release(Reservation reservation) {
     Checks.notNull("reservation", reservation);
     Instant now = settings.clock().instant();
-    SettleOutcome o = store(() -> counters.release(new SettleCommand(reservation.userId(), reservation.id(), Map.of(), now)));
+    SettleOutcome o = settle(() -> counters.release(new SettleCommand(reservation.userId(), reservation.id(),
+        Map.of(), now)), reservation);
     switch (o.result()) {
-      case SETTLED -> {
-        if (listeners.active()) {
+      case SETTLED, REPLAYED -> {
+        // a replay changed nothing, unless it replays a release whose answer was lost with a failure
+        if (listeners.active() && (o.result() == SettleOutcome.Result.SETTLED
+            || unsure.asMap().remove(reservation.id()) != null)) {
           List<QuotaStatus> st = settledStatuses(reservation.userId(), o.counters());
           listeners.publish(l -> l.onQuotaChange(new QuotaChange(reservation.userId(), QuotaChange.Kind.RELEASED, st,
               Optional.empty(), now)));
         }
       }
-      case REPLAYED -> { }
       case CONFLICT -> throw new ReservationException(reservation.id(), "already committed");
       case NOT_FOUND -> throw new ReservationException(reservation.id(), "unknown, or forgotten after its retention");
       default -> throw new IllegalStateException(String.valueOf(o.result()));
     }
   }
 
+  /** A settlement's store call; a failure leaves the reservation {@link #unsure}. */
+  private SettleOutcome settle(java.util.function.Supplier<SettleOutcome> call, Reservation reservation) {
+    try {
+      return store(call);
+    } catch (UsageStorageException e) {
+      unsure.put(reservation.id(), Boolean.TRUE);
+      throw e;
+    }
+  }
+
   /**
    * Tells the listeners about a decision that changed something (or was denied); replayed and degraded
-   * ones changed nothing. {@code counted}: the units the decision counted as used, if allowed.
+   * ones changed nothing, unless {@code unheard}: the replay of a change whose first answer was lost with a store
+   * failure. {@code counted}: the units the decision counted as used, if allowed.
    */
-  private QuotaDecision tell(String userId, QuotaDecision d, QuotaChange.Kind kind, Map<QuotaType, Long> counted) {
-    if (listeners.active() && !d.replayed() && !d.degraded()) {
+  private QuotaDecision tell(String userId, QuotaDecision d, QuotaChange.Kind kind, Map<QuotaType, Long> counted,
+      boolean unheard) {
+    if (listeners.active() && (!d.replayed() || unheard) && !d.degraded()) {
       QuotaChange change = new QuotaChange(userId, d.allowed() ? kind : QuotaChange.Kind.DENIED, d.statuses(),
           d.allowed() ? counted : Map.of(), Optional.empty(), settings.clock().instant());
       listeners.publish(l -> l.onQuotaChange(change));
