@@ -72,13 +72,17 @@ class UsageListenersTest {
 
   /**
    * The in-memory storage with a counter store that, while {@code losing} is above 0 (counted down), applies a
-   * consume, commit or release and then fails, as when the store's answer is lost on the way.
+   * consume, commit or release and then fails, as when the store's answer is lost on the way; while {@code failing}
+   * is, fails without applying it.
    */
   private static dev.usage.spi.UsageStorage losingAnswers(dev.usage.memory.InMemoryUsageStorage memory,
-      java.util.concurrent.atomic.AtomicInteger losing) {
+      java.util.concurrent.atomic.AtomicInteger losing, java.util.concurrent.atomic.AtomicInteger failing) {
     dev.usage.spi.CounterStore counters = memory.counters();
     dev.usage.spi.CounterStore lossy = new dev.usage.spi.CounterStore() {
       private <T> T lost(java.util.function.Supplier<T> call) {
+        if (failing.getAndDecrement() > 0) {
+          throw new UsageStorageException("the store is down; nothing was applied");
+        }
         T answer = call.get();
         if (losing.getAndDecrement() > 0) {
           throw new UsageStorageException("the answer was lost; the outcome is unknown");
@@ -119,8 +123,9 @@ class UsageListenersTest {
   void aChangeWhoseAnswerWasLostIsToldOnceByTheRetryThatReplaysIt() {
     Recorder r = new Recorder();
     java.util.concurrent.atomic.AtomicInteger losing = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicInteger failing = new java.util.concurrent.atomic.AtomicInteger();
     UsageEngine engine = engine(UsageEngine.builder().listener(r)
-        .storage(losingAnswers(dev.usage.memory.InMemoryUsageStorage.create(), losing)));
+        .storage(losingAnswers(dev.usage.memory.InMemoryUsageStorage.create(), losing, failing)));
     Consumption keyed = Consumption.builder("cy").characters(30).idempotencyKey("k1").build();
     losing.set(1);
     assertThatThrownBy(() -> engine.tracking().consumeQuota(keyed)).isInstanceOf(UsageStorageException.class);
@@ -139,15 +144,20 @@ class UsageListenersTest {
     assertThatThrownBy(() -> engine.tracking().releaseReservation(dropped)).isInstanceOf(UsageStorageException.class);
     engine.tracking().releaseReservation(dropped);
     engine.tracking().releaseReservation(dropped);
-    // a replay of a change that was heard is not told again
-    engine.tracking().consumeQuota(Consumption.builder("cy").characters(1).idempotencyKey("k2").build());
-    engine.tracking().consumeQuota(Consumption.builder("cy").characters(1).idempotencyKey("k2").build());
+    // a call that failed without being applied, retried: the retry applies it and is told; its replay is not
+    Consumption again = Consumption.builder("cy").characters(1).idempotencyKey("k2").build();
+    failing.set(1);
+    assertThatThrownBy(() -> engine.tracking().consumeQuota(again)).isInstanceOf(UsageStorageException.class);
+    assertThat(engine.tracking().consumeQuota(again).replayed()).isFalse();
+    assertThat(engine.tracking().consumeQuota(again).replayed()).isTrue();
+    engine.tracking().consumeQuota(Consumption.of("last", QuotaType.CHARACTERS, 1)); // told after all of cy's
 
-    await().atMost(Duration.ofSeconds(10)).until(() -> r.kinds().size() >= 6);
-    assertThat(r.kinds()).containsExactly(Kind.CONSUMED, Kind.RESERVED, Kind.COMMITTED, Kind.RESERVED,
-        Kind.RELEASED, Kind.CONSUMED);
+    await().atMost(Duration.ofSeconds(10)).until(() -> r.heard.stream()
+        .anyMatch(o -> o instanceof QuotaChange c && c.userId().equals("last")));
     List<QuotaChange> changes = r.heard.stream().filter(QuotaChange.class::isInstance).map(QuotaChange.class::cast)
-        .toList();
+        .filter(c -> c.userId().equals("cy")).toList();
+    assertThat(changes).extracting(QuotaChange::kind).containsExactly(Kind.CONSUMED, Kind.RESERVED, Kind.COMMITTED,
+        Kind.RESERVED, Kind.RELEASED, Kind.CONSUMED);
     assertThat(changes.get(0).counted()).containsExactly(Map.entry(QuotaType.CHARACTERS, 30L));
     assertThat(changes.get(0).statuses()).singleElement().satisfies(s -> assertThat(s.used()).isEqualTo(30));
     assertThat(changes.get(2).counted()).containsExactly(Map.entry(QuotaType.CHARACTERS, 20L));

@@ -204,8 +204,10 @@ public final class QuotaEngine {
     for (int attempt = 1; ; attempt++) {
       QuotaDecision decided = consumeOnce(request, reserve);
       if (decided != STALE) {
-        boolean unheard = decided.replayed() && request.idempotencyKey().isPresent()
-            && unsure.asMap().remove(new Unsure(request.userId(), request.idempotencyKey().get(), reserve)) != null;
+        // any answer settles a call left unsure (one that applies it afresh is told as any other)
+        boolean unheard = request.idempotencyKey().isPresent() && unsure.estimatedSize() > 0
+            && unsure.asMap().remove(new Unsure(request.userId(), request.idempotencyKey().get(), reserve)) != null
+            && decided.replayed();
         tell(request.userId(), decided, reserve ? QuotaChange.Kind.RESERVED : QuotaChange.Kind.CONSUMED,
             reserve ? Map.of() : request.amounts(), unheard);
         return decided;
@@ -388,7 +390,7 @@ public final class QuotaEngine {
       case SETTLED, REPLAYED -> tell(reservation.userId(),
           StatusFactory.allowed(settledStatuses(reservation.userId(), o.counters()),
               o.result() == SettleOutcome.Result.REPLAYED, Optional.empty()), QuotaChange.Kind.COMMITTED, charged,
-          o.result() == SettleOutcome.Result.REPLAYED && unsure.asMap().remove(reservation.id()) != null);
+          wasUnsure(reservation) && o.result() == SettleOutcome.Result.REPLAYED);
       case CONFLICT -> throw new ReservationException(reservation.id(), "already released, or committed with other amounts");
       case NOT_FOUND -> throw new ReservationException(reservation.id(), "unknown, or forgotten after its retention");
     };
@@ -402,8 +404,8 @@ public final class QuotaEngine {
     switch (o.result()) {
       case SETTLED, REPLAYED -> {
         // a replay changed nothing, unless it replays a release whose answer was lost with a failure
-        if (listeners.active() && (o.result() == SettleOutcome.Result.SETTLED
-            || unsure.asMap().remove(reservation.id()) != null)) {
+        boolean unheard = wasUnsure(reservation);
+        if (listeners.active() && (o.result() == SettleOutcome.Result.SETTLED || unheard)) {
           List<QuotaStatus> st = settledStatuses(reservation.userId(), o.counters());
           listeners.publish(l -> l.onQuotaChange(new QuotaChange(reservation.userId(), QuotaChange.Kind.RELEASED, st,
               Optional.empty(), now)));
@@ -413,6 +415,11 @@ public final class QuotaEngine {
       case NOT_FOUND -> throw new ReservationException(reservation.id(), "unknown, or forgotten after its retention");
       default -> throw new IllegalStateException(String.valueOf(o.result()));
     }
+  }
+
+  /** Whether a settlement of {@code reservation} failed unheard before; any answer since settles that. */
+  private boolean wasUnsure(Reservation reservation) {
+    return unsure.estimatedSize() > 0 && unsure.asMap().remove(reservation.id()) != null;
   }
 
   /** A settlement's store call; a failure leaves the reservation {@link #unsure}. */
