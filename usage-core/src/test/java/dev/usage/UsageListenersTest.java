@@ -167,6 +167,28 @@ class UsageListenersTest {
   }
 
   @Test
+  void aFailOpenConsumeWhoseAnswerWasLostIsToldByItsReplay() {
+    Recorder r = new Recorder();
+    java.util.concurrent.atomic.AtomicInteger losing = new java.util.concurrent.atomic.AtomicInteger();
+    UsageEngine engine = engine(UsageEngine.builder().listener(r).failureMode(FailureMode.FAIL_OPEN)
+        .storage(losingAnswers(dev.usage.memory.InMemoryUsageStorage.create(), losing,
+            new java.util.concurrent.atomic.AtomicInteger())));
+    Consumption keyed = Consumption.builder("dee").characters(30).idempotencyKey("k1").build();
+    losing.set(1);
+    assertThat(engine.tracking().consumeQuota(keyed).degraded()).as("allowed unchecked").isTrue();
+    assertThat(engine.tracking().consumeQuota(keyed).replayed()).isTrue();
+    engine.tracking().consumeQuota(Consumption.of("last", QuotaType.CHARACTERS, 1));
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> r.heard.stream()
+        .anyMatch(o -> o instanceof QuotaChange c && c.userId().equals("last")));
+    assertThat(r.heard.stream().filter(QuotaChange.class::isInstance).map(QuotaChange.class::cast)
+        .filter(c -> c.userId().equals("dee")).toList()).singleElement().satisfies(c -> {
+          assertThat(c.kind()).isEqualTo(Kind.CONSUMED);
+          assertThat(c.counted()).containsExactly(Map.entry(QuotaType.CHARACTERS, 30L));
+        });
+  }
+
+  @Test
   void tellsEventsAndEveryQuotaChangeInOrderOnTheListenerThread() {
     Recorder r = new Recorder();
     UsageEngine engine = engine(UsageEngine.builder().listener(r));

@@ -204,8 +204,9 @@ public final class QuotaEngine {
     for (int attempt = 1; ; attempt++) {
       QuotaDecision decided = consumeOnce(request, reserve);
       if (decided != STALE) {
-        // any answer settles a call left unsure (one that applies it afresh is told as any other)
-        boolean unheard = request.idempotencyKey().isPresent() && unsure.estimatedSize() > 0
+        // any answer from the store settles a call left unsure (one that applies it afresh is told as any other); a
+        // degraded one (fail-open) is no answer
+        boolean unheard = request.idempotencyKey().isPresent() && !decided.degraded() && unsure.estimatedSize() > 0
             && unsure.asMap().remove(new Unsure(request.userId(), request.idempotencyKey().get(), reserve)) != null
             && decided.replayed();
         tell(request.userId(), decided, reserve ? QuotaChange.Kind.RESERVED : QuotaChange.Kind.CONSUMED,
@@ -261,7 +262,7 @@ public final class QuotaEngine {
     try {
       o = counters.consume(command);
     } catch (RuntimeException e) {
-      if (e instanceof UsageStorageException && marker.isPresent()) {
+      if (marker.isPresent() && typed(e) instanceof UsageStorageException) {
         unsure.put(new Unsure(request.userId(), marker.get().key(), reserve), Boolean.TRUE);
       }
       failOpenOrThrow(e);
