@@ -8,6 +8,7 @@ import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.util.ArrayList;
 import java.util.List;
+import org.springframework.core.BridgeMethodResolver;
 import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.util.ClassUtils;
 
@@ -37,18 +38,42 @@ record GuardedMethod(Method method, String where, QuotaGuard guard, TrackUsage t
    */
   static <A extends Annotation> A find(Method method, Class<?> targetClass, Class<A> type) {
     A found = AnnotatedElementUtils.findMergedAnnotation(method, type);
-    if (found != null || targetClass == null || method.getDeclaringClass() == ClassUtils.getUserClass(targetClass)
-        || Modifier.isStatic(method.getModifiers()) || Modifier.isPrivate(method.getModifiers())) {
+    if (found != null || targetClass == null) {
       return found;
     }
-    for (Class<?> i : ClassUtils.getAllInterfacesForClassAsSet(targetClass)) {
-      Method declared = ClassUtils.getMethodIfAvailable(i, method.getName(), method.getParameterTypes());
-      A onInterface = declared == null ? null : AnnotatedElementUtils.findMergedAnnotation(declared, type);
-      if (onInterface != null) {
-        return onInterface;
+    Class<?> user = ClassUtils.getUserClass(targetClass);
+    Method runs = BridgeMethodResolver.findBridgedMethod(method); // a bridge's call goes to the method it bridges
+    Class<?> declaring = runs.getDeclaringClass();
+    if (declaring == user || declaring == Object.class || declaring.isInterface()
+        || Modifier.isStatic(runs.getModifiers()) || Modifier.isPrivate(runs.getModifiers())) {
+      return null; // Spring's search covered it
+    }
+    for (Class<?> i : ClassUtils.getAllInterfacesForClassAsSet(user)) {
+      if (i.isAssignableFrom(declaring)) {
+        continue; // the superclass implements it: Spring's search covered it
+      }
+      for (Method declared : i.getDeclaredMethods()) {
+        if (!declared.getName().equals(runs.getName())
+            || declared.getParameterCount() != runs.getParameterCount()
+            || Modifier.isStatic(declared.getModifiers())) {
+          continue;
+        }
+        A onInterface = AnnotatedElementUtils.findMergedAnnotation(declared, type);
+        if (onInterface != null && implementedBy(declared, user, runs)) {
+          return onInterface;
+        }
       }
     }
     return null;
+  }
+
+  /**
+   * Whether {@code user} implements interface method {@code declared} by {@code method} (through the bridge javac
+   * adds where the interface's parameter types are generic).
+   */
+  static boolean implementedBy(Method declared, Class<?> user, Method method) {
+    Method implementation = ClassUtils.getMostSpecificMethod(declared, user);
+    return implementation.equals(method) || BridgeMethodResolver.findBridgedMethod(implementation).equals(method);
   }
 
   /** Whether {@code method}, as {@code targetClass} has it, is annotated to be guarded or tracked. */

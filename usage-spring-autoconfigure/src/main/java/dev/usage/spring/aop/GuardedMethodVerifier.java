@@ -170,22 +170,25 @@ public final class GuardedMethodVerifier implements SmartInitializingSingleton, 
     return ClassUtils.isPresent(name, loader) ? ClassUtils.resolveClassName(name, loader) : null;
   }
 
-  /**
-   * The methods of {@code type} (declared or inherited, each once: the one {@code type} runs) that are annotated as
-   * {@code type} has them ({@link GuardedMethod#find}).
-   */
+  /** The methods of {@code type}, declared or inherited, that are annotated as {@code type} has them. */
   private static List<Method> annotatedMethods(Class<?> type) {
     List<Method> out = new ArrayList<>();
     ReflectionUtils.doWithMethods(type, out::add, m -> !m.isBridge() && !m.isSynthetic()
-        && (m.getDeclaringClass() == type || ClassUtils.getMostSpecificMethod(m, type).equals(m))
         && GuardedMethod.annotated(m, type));
     return out;
   }
 
+  /** Whether an interface of {@code type} declares {@code m}, with its parameter types or generic ones. */
   private static boolean onInterface(Class<?> type, Method m) {
     for (Class<?> i : ClassUtils.getAllInterfacesForClassAsSet(type)) {
       if (ClassUtils.hasMethod(i, m.getName(), m.getParameterTypes())) {
         return true;
+      }
+      for (Method declared : i.getDeclaredMethods()) {
+        if (declared.getName().equals(m.getName()) && declared.getParameterCount() == m.getParameterCount()
+            && !Modifier.isStatic(declared.getModifiers()) && GuardedMethod.implementedBy(declared, type, m)) {
+          return true;
+        }
       }
     }
     return false;

@@ -28,8 +28,11 @@ public final class UsageGuardAdvisor extends AbstractPointcutAdvisor {
   private final transient Pointcut pointcut = new StaticMethodMatcherPointcut() {
     @Override
     public boolean matches(Method method, Class<?> targetClass) {
-      return GuardedMethod.annotated(method, targetClass)
-          || GuardedMethod.annotated(AopUtils.getMostSpecificMethod(method, targetClass), targetClass);
+      if (GuardedMethod.annotated(method, targetClass)) {
+        return true;
+      }
+      Method specific = AopUtils.getMostSpecificMethod(method, targetClass);
+      return specific != method && GuardedMethod.annotated(specific, targetClass);
     }
   };
   private final transient UsageGuardInterceptor interceptor;

@@ -96,6 +96,30 @@ class GuardedMethodVerifierTest {
         .hasMessageContaining("FinalGuard.fixed").hasMessageContaining("final"));
   }
 
+  /** Declares a tracked method. */
+  public interface Fixed {
+    @TrackUsage(feature = "f", user = "'u'")
+    String fixed();
+  }
+
+  /** Has the method, final, without the interface. */
+  public static class FixedBase {
+    public final String fixed() {
+      return "x";
+    }
+  }
+
+  /** Implements the interface's method by the final method it inherits. */
+  public static class InheritsFinal extends FixedBase implements Fixed {
+  }
+
+  @Test
+  void aFinalInheritedMethodImplementingAnAnnotatedInterfaceMethodFailsStartUp() {
+    runner.withPropertyValues("spring.aop.proxy-target-class=true").withBean(InheritsFinal.class)
+        .run(ctx -> assertThat(ctx).getFailure()
+            .hasMessageContaining("InheritsFinal.fixed").hasMessageContaining("final"));
+  }
+
   @Test
   void finalClassFailsStartUp() {
     // Spring's class proxy refuses the final class before the verifier runs; either way start-up fails

@@ -404,12 +404,23 @@ public class QuotaGuardTest {
   public static class InheritingCorrector extends PlainCorrector implements Corrector {
   }
 
+  /** Guarded on a generic interface. */
+  public interface TypedCorrector<T> {
+    @QuotaGuard(user = "#user", amounts = @Amount(type = "characters", value = "#text.length()"))
+    String correctFor(String user, T text);
+  }
+
+  /** Implements the generic method by the inherited one (javac adds a bridge that calls it). */
+  public static class InheritingTypedCorrector extends PlainCorrector implements TypedCorrector<String> {
+  }
+
   @Test
   void aGuardOnAnInterfaceMethodThatTheClassImplementsByAnInheritedMethodGuardsItOnEitherProxy() {
     for (String classProxies : List.of("true", "false")) {
       runner.withConfiguration(AutoConfigurations.of(AopAutoConfiguration.class))
           .withPropertyValues("spring.aop.proxy-target-class=" + classProxies)
-          .withBean("inheriting", InheritingCorrector.class).withBean("plain", PlainCorrector.class).run(ctx -> {
+          .withBean("inheriting", InheritingCorrector.class).withBean("plain", PlainCorrector.class)
+          .withBean("typed", InheritingTypedCorrector.class).run(ctx -> {
             assertThat(ctx).hasNotFailed();
             Corrector inheriting = ctx.getBean("inheriting", Corrector.class);
             assertThat(AopUtils.isCglibProxy(inheriting)).as(classProxies).isEqualTo(classProxies.equals("true"));
@@ -420,6 +431,15 @@ public class QuotaGuardTest {
             // the same method, in a class without the interface, is not guarded
             ctx.getBean("plain", PlainCorrector.class).correctFor("lee", "y".repeat(500));
             assertThat(status(ctx, "lee", QuotaType.CHARACTERS).used()).as(classProxies).isZero();
+            // a generic interface's method, called through the interface (its bridge) and, on a class proxy, the class
+            @SuppressWarnings("unchecked")
+            TypedCorrector<String> typed = ctx.getBean("typed", TypedCorrector.class);
+            typed.correctFor("max", "z".repeat(60));
+            assertThat(status(ctx, "max", QuotaType.CHARACTERS).used()).as(classProxies).isEqualTo(60);
+            if (typed instanceof PlainCorrector asClass) {
+              asClass.correctFor("max", "z".repeat(30));
+              assertThat(status(ctx, "max", QuotaType.CHARACTERS).used()).as(classProxies).isEqualTo(90);
+            }
           });
     }
   }
