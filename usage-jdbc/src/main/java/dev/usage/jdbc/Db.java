@@ -14,6 +14,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.UnaryOperator;
 import javax.sql.DataSource;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.HandleCallback;
@@ -94,16 +95,35 @@ final class Db implements AutoCloseable {
    * {@link UsageStorageException} saying so.
    */
   <T> T transaction(String what, boolean idempotent, HandleCallback<T, RuntimeException> work) {
-    return run(what, idempotent, true, work);
+    return run(what, idempotent, true, work, UnaryOperator.identity());
+  }
+
+  /**
+   * As {@link #transaction}, for idempotent work that answers a second run as a replay: {@code applied} turns the
+   * answer of a run after one whose outcome was unknown (the connection broke at the commit, which may have
+   * happened) into the answer the work would have given the first time, as it may be that run's own effect.
+   */
+  <T> T transaction(String what, HandleCallback<T, RuntimeException> work, UnaryOperator<T> applied) {
+    return run(what, true, true, work, applied);
   }
 
   /** Runs {@code work} on a connection in auto-commit mode, retrying as {@link #transaction} does. */
   <T> T autocommit(String what, boolean idempotent, HandleCallback<T, RuntimeException> work) {
-    return run(what, idempotent, false, work);
+    return run(what, idempotent, false, work, UnaryOperator.identity());
   }
 
-  private <T> T run(String what, boolean idempotent, boolean inTransaction, HandleCallback<T, RuntimeException> work) {
-    return attempts(what, idempotent, inTransaction, state -> {
+  /**
+   * As {@link #autocommit}, for idempotent work that answers a second run as a replay (see {@link
+   * #transaction(String, HandleCallback, UnaryOperator)}; here any run that broke after it was sent may have
+   * happened).
+   */
+  <T> T autocommit(String what, HandleCallback<T, RuntimeException> work, UnaryOperator<T> applied) {
+    return run(what, true, false, work, applied);
+  }
+
+  private <T> T run(String what, boolean idempotent, boolean inTransaction, HandleCallback<T, RuntimeException> work,
+      UnaryOperator<T> applied) {
+    return attempts(what, idempotent, inTransaction, applied, state -> {
       if (inTransaction) {
         return jdbi.inTransaction(h -> {
           state[SENT] = true;
@@ -130,7 +150,7 @@ final class Db implements AutoCloseable {
    * does; statements should run through {@link #executeQuery} so that they time out.
    */
   <T> T autocommitJdbc(String what, boolean idempotent, ConnectionWork<T> work) {
-    return attempts(what, idempotent, false, state -> {
+    return attempts(what, idempotent, false, UnaryOperator.identity(), state -> {
       try (Connection c = dataSource.getConnection()) {
         state[SENT] = true;
         return autoCommitted(c, () -> work.run(c));
@@ -214,12 +234,19 @@ final class Db implements AutoCloseable {
     T run(boolean[] state) throws Exception;
   }
 
-  private <T> T attempts(String what, boolean idempotent, boolean inTransaction, Attempt<T> attempt) {
+  /**
+   * @param applied given the answer of a run after one that broke with its outcome unknown (see {@link
+   *     #transaction(String, HandleCallback, UnaryOperator)})
+   */
+  private <T> T attempts(String what, boolean idempotent, boolean inTransaction, UnaryOperator<T> applied,
+      Attempt<T> attempt) {
     long reconnectDeadline = System.nanoTime() + reconnectBudgetNanos;
+    boolean unknown = false;
     for (int n = 1; ; n++) {
       boolean[] state = {false, false};
       try {
-        return attempt.run(state);
+        T answer = attempt.run(state);
+        return unknown ? applied.apply(answer) : answer;
       } catch (UsageException e) {
         throw e;
       } catch (JdbiException | SQLException e) {
@@ -235,6 +262,8 @@ final class Db implements AutoCloseable {
         if (!again) {
           throw translate(what, failure, e, n, safe);
         }
+        // a connection broken after the work was sent in auto-commit mode, or at the commit, may have applied it
+        unknown |= failure == Failure.CONNECTION && state[SENT] && (!inTransaction || state[REACHED_COMMIT]);
         LOG.debug("{}: {} failure on attempt {}, retrying", what, failure, n, e);
         pause(n);
       } catch (RuntimeException e) {

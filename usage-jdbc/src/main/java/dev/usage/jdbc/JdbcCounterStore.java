@@ -84,17 +84,26 @@ public final class JdbcCounterStore implements CounterStore {
         return new ConsumeOutcome(ConsumeOutcome.Result.ADMITTED, List.of(v), List.of(), Optional.empty());
       }
     }
-    // a keyed consume is safe to run again: a retry after a lost commit finds its own marker (REPLAYED)
+    // a keyed consume is safe to run again: a retry after a lost commit finds its own marker, which is this consume's
+    // own doing (ADMITTED) unless the marker was there before
     if (postgres != null) {
-      Optional<ConsumeOutcome> done = db.autocommit("consume", command.marker().isPresent(),
-          h -> postgres.consume(h, command));
+      Optional<ConsumeOutcome> done = command.marker().isPresent()
+          ? db.autocommit("consume", h -> postgres.consume(h, command), o -> o.map(JdbcCounterStore::admitted))
+          : db.autocommit("consume", false, h -> postgres.consume(h, command));
       if (done.isPresent()) {
         return done.get();
       }
       // a hold of the user has lapsed: the transactional path releases it first
     }
-    return withRows(command.userId(), command.deltas(),
-        () -> db.transaction("consume", command.marker().isPresent(), h -> consume(h, command)));
+    return withRows(command.userId(), command.deltas(), () -> command.marker().isPresent()
+        ? db.transaction("consume", h -> consume(h, command), JdbcCounterStore::admitted)
+        : db.transaction("consume", false, h -> consume(h, command)));
+  }
+
+  /** A replay found by a retry after a run whose outcome was unknown: that run's own consume, admitted. */
+  private static ConsumeOutcome admitted(ConsumeOutcome o) {
+    return o.result() != ConsumeOutcome.Result.REPLAYED ? o
+        : new ConsumeOutcome(ConsumeOutcome.Result.ADMITTED, o.counters(), o.rejected(), o.hold());
   }
 
   private ConsumeOutcome consume(Handle h, ConsumeCommand command) {
@@ -158,9 +167,11 @@ public final class JdbcCounterStore implements CounterStore {
 
   private SettleOutcome settle(SettleCommand command, boolean commit) {
     String what = commit ? "commit" : "release";
-    // a retry after a lost commit answers REPLAYED; counters the reservation names but that were purged
-    // are re-created by withRows
-    return withRows(command.userId(), List.of(), () -> db.transaction(what, true, h -> settle(h, command, commit)));
+    // a retry after a lost commit finds the reservation settled: this settlement's own doing (SETTLED), unless it
+    // was settled before; counters the reservation names but that were purged are re-created by withRows
+    return withRows(command.userId(), List.of(), () -> db.transaction(what, h -> settle(h, command, commit),
+        o -> o.result() != SettleOutcome.Result.REPLAYED ? o : new SettleOutcome(SettleOutcome.Result.SETTLED,
+            o.counters())));
   }
 
   private SettleOutcome settle(Handle h, SettleCommand command, boolean commit) {

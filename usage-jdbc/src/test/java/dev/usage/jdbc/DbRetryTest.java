@@ -58,6 +58,38 @@ class DbRetryTest {
   }
 
   @Test
+  void aRunAfterOneThatMayHaveAppliedTheWorkAnswersAsTheWork() {
+    // auto-commit: a connection lost after the work was sent may have applied it
+    AtomicInteger calls = new AtomicInteger();
+    String answer = db.autocommit("consume", h -> {
+      if (calls.incrementAndGet() == 1) {
+        throw new ConnectionException(new SQLTransientConnectionException("reset", "08006"));
+      }
+      return "replayed";
+    }, a -> "applied by the first run");
+    assertThat(answer).isEqualTo("applied by the first run");
+    assertThat(calls).hasValue(2);
+    // in a transaction, a connection lost before the commit rolled the work back: the second run's answer stands
+    calls.set(0);
+    answer = db.transaction("consume", h -> {
+      if (calls.incrementAndGet() == 1) {
+        throw new ConnectionException(new SQLTransientConnectionException("reset", "08006"));
+      }
+      return "replayed";
+    }, a -> "applied by the first run");
+    assertThat(answer).isEqualTo("replayed");
+    // nor does a deadlock's rollback
+    calls.set(0);
+    answer = db.autocommit("consume", h -> {
+      if (calls.incrementAndGet() == 1) {
+        throw failure("40P01", 0);
+      }
+      return "replayed";
+    }, a -> "applied by the first run");
+    assertThat(answer).isEqualTo("replayed");
+  }
+
+  @Test
   void aTimeoutIsNotRetried() {
     for (RuntimeException timeout : new RuntimeException[] {failure("57014", 0), failure("HY000", 1205),
         failure("70100", 1969), failure("HYT00", 50200)}) {
