@@ -13,8 +13,10 @@ import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.function.UnaryOperator;
+import java.util.function.BinaryOperator;
 import javax.sql.DataSource;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.HandleCallback;
@@ -95,40 +97,35 @@ final class Db implements AutoCloseable {
    * {@link UsageStorageException} saying so.
    */
   <T> T transaction(String what, boolean idempotent, HandleCallback<T, RuntimeException> work) {
-    return run(what, idempotent, true, work, UnaryOperator.identity());
+    return run(what, idempotent, true, work, null);
   }
 
   /**
-   * As {@link #transaction}, for idempotent work that answers a second run as a replay: {@code applied} turns the
-   * answer of a run after one whose outcome was unknown (the connection broke at the commit, which may have
-   * happened) into the answer the work would have given the first time, as it may be that run's own effect.
+   * As {@link #transaction}, for idempotent work whose second run answers as a replay: when a run's commit broke the
+   * connection (the database may have made it) and a later run answers, {@code afterLostCommit} is given the answer
+   * the broken run computed before its commit and the later run's, and says which stands (the broken run's, where
+   * the later one replays its own effect).
    */
-  <T> T transaction(String what, HandleCallback<T, RuntimeException> work, UnaryOperator<T> applied) {
-    return run(what, true, true, work, applied);
+  <T> T transaction(String what, HandleCallback<T, RuntimeException> work, BinaryOperator<T> afterLostCommit) {
+    return run(what, true, true, work, afterLostCommit);
   }
 
   /** Runs {@code work} on a connection in auto-commit mode, retrying as {@link #transaction} does. */
   <T> T autocommit(String what, boolean idempotent, HandleCallback<T, RuntimeException> work) {
-    return run(what, idempotent, false, work, UnaryOperator.identity());
-  }
-
-  /**
-   * As {@link #autocommit}, for idempotent work that answers a second run as a replay (see {@link
-   * #transaction(String, HandleCallback, UnaryOperator)}; here any run that broke after it was sent may have
-   * happened).
-   */
-  <T> T autocommit(String what, HandleCallback<T, RuntimeException> work, UnaryOperator<T> applied) {
-    return run(what, true, false, work, applied);
+    return run(what, idempotent, false, work, null);
   }
 
   private <T> T run(String what, boolean idempotent, boolean inTransaction, HandleCallback<T, RuntimeException> work,
-      UnaryOperator<T> applied) {
-    return attempts(what, idempotent, inTransaction, applied, state -> {
+      BinaryOperator<T> afterLostCommit) {
+    List<T> committing = new ArrayList<>(1); // the answer of the run whose commit is being sent
+    return attempts(what, idempotent, inTransaction, afterLostCommit, committing, state -> {
+      committing.clear();
       if (inTransaction) {
         return jdbi.inTransaction(h -> {
           state[SENT] = true;
           T result = work.withHandle(h);
           state[REACHED_COMMIT] = true;
+          committing.add(result);
           return result;
         });
       }
@@ -150,7 +147,7 @@ final class Db implements AutoCloseable {
    * does; statements should run through {@link #executeQuery} so that they time out.
    */
   <T> T autocommitJdbc(String what, boolean idempotent, ConnectionWork<T> work) {
-    return attempts(what, idempotent, false, UnaryOperator.identity(), state -> {
+    return attempts(what, idempotent, false, null, List.of(), state -> {
       try (Connection c = dataSource.getConnection()) {
         state[SENT] = true;
         return autoCommitted(c, () -> work.run(c));
@@ -235,18 +232,18 @@ final class Db implements AutoCloseable {
   }
 
   /**
-   * @param applied given the answer of a run after one that broke with its outcome unknown (see {@link
-   *     #transaction(String, HandleCallback, UnaryOperator)})
+   * @param afterLostCommit see {@link #transaction(String, HandleCallback, BinaryOperator)}; null: the answer stands
+   * @param committing holds, once a run has sent its commit, the answer it computed
    */
-  private <T> T attempts(String what, boolean idempotent, boolean inTransaction, UnaryOperator<T> applied,
-      Attempt<T> attempt) {
+  private <T> T attempts(String what, boolean idempotent, boolean inTransaction, BinaryOperator<T> afterLostCommit,
+      List<T> committing, Attempt<T> attempt) {
     long reconnectDeadline = System.nanoTime() + reconnectBudgetNanos;
-    boolean unknown = false;
+    T lost = null; // the answer of the latest run whose commit broke the connection
     for (int n = 1; ; n++) {
       boolean[] state = {false, false};
       try {
         T answer = attempt.run(state);
-        return unknown ? applied.apply(answer) : answer;
+        return lost == null || afterLostCommit == null ? answer : afterLostCommit.apply(lost, answer);
       } catch (UsageException e) {
         throw e;
       } catch (JdbiException | SQLException e) {
@@ -262,8 +259,9 @@ final class Db implements AutoCloseable {
         if (!again) {
           throw translate(what, failure, e, n, safe);
         }
-        // a connection broken after the work was sent in auto-commit mode, or at the commit, may have applied it
-        unknown |= failure == Failure.CONNECTION && state[SENT] && (!inTransaction || state[REACHED_COMMIT]);
+        if (failure == Failure.CONNECTION && state[REACHED_COMMIT] && !committing.isEmpty()) {
+          lost = committing.get(0); // the commit may have been made
+        }
         LOG.debug("{}: {} failure on attempt {}, retrying", what, failure, n, e);
         pause(n);
       } catch (RuntimeException e) {

@@ -47,7 +47,8 @@ import org.jdbi.v3.core.Handle;
  * <p>Failures: deadlocks and serialization failures are retried a bounded number of times; a connection
  * that could not be had, or was lost before a transaction's commit, is retried; one lost while a
  * statement or commit was in flight is retried only for keyed consumes and settles (the retry answers
- * REPLAYED); otherwise {@link dev.usage.UsageStorageException} says the outcome is unknown. Thread-safe.
+ * REPLAYED; after a transaction's commit, what the lost run answered, where the retry replays that run's own
+ * effect); otherwise {@link dev.usage.UsageStorageException} says the outcome is unknown. Thread-safe.
  */
 public final class JdbcCounterStore implements CounterStore {
 
@@ -84,26 +85,22 @@ public final class JdbcCounterStore implements CounterStore {
         return new ConsumeOutcome(ConsumeOutcome.Result.ADMITTED, List.of(v), List.of(), Optional.empty());
       }
     }
-    // a keyed consume is safe to run again: a retry after a lost commit finds its own marker, which is this consume's
-    // own doing (ADMITTED) unless the marker was there before
+    // a keyed consume is safe to run again: a retry after a lost answer finds its own marker (REPLAYED: in one
+    // statement the answer is lost with the connection, so it may not be told that it was its own)
     if (postgres != null) {
-      Optional<ConsumeOutcome> done = command.marker().isPresent()
-          ? db.autocommit("consume", h -> postgres.consume(h, command), o -> o.map(JdbcCounterStore::admitted))
-          : db.autocommit("consume", false, h -> postgres.consume(h, command));
+      Optional<ConsumeOutcome> done = db.autocommit("consume", command.marker().isPresent(),
+          h -> postgres.consume(h, command));
       if (done.isPresent()) {
         return done.get();
       }
       // a hold of the user has lapsed: the transactional path releases it first
     }
+    // a retry after a lost commit finds the marker: its own (the lost run admitted it), or one there before
     return withRows(command.userId(), command.deltas(), () -> command.marker().isPresent()
-        ? db.transaction("consume", h -> consume(h, command), JdbcCounterStore::admitted)
+        ? db.transaction("consume", h -> consume(h, command), (lost, answer) ->
+            lost.result() == ConsumeOutcome.Result.ADMITTED && answer.result() == ConsumeOutcome.Result.REPLAYED
+                ? lost : answer)
         : db.transaction("consume", false, h -> consume(h, command)));
-  }
-
-  /** A replay found by a retry after a run whose outcome was unknown: that run's own consume, admitted. */
-  private static ConsumeOutcome admitted(ConsumeOutcome o) {
-    return o.result() != ConsumeOutcome.Result.REPLAYED ? o
-        : new ConsumeOutcome(ConsumeOutcome.Result.ADMITTED, o.counters(), o.rejected(), o.hold());
   }
 
   private ConsumeOutcome consume(Handle h, ConsumeCommand command) {
@@ -167,11 +164,11 @@ public final class JdbcCounterStore implements CounterStore {
 
   private SettleOutcome settle(SettleCommand command, boolean commit) {
     String what = commit ? "commit" : "release";
-    // a retry after a lost commit finds the reservation settled: this settlement's own doing (SETTLED), unless it
-    // was settled before; counters the reservation names but that were purged are re-created by withRows
+    // a retry after a lost commit finds the reservation settled: by the lost run (which answered SETTLED), or before;
+    // counters the reservation names but that were purged are re-created by withRows
     return withRows(command.userId(), List.of(), () -> db.transaction(what, h -> settle(h, command, commit),
-        o -> o.result() != SettleOutcome.Result.REPLAYED ? o : new SettleOutcome(SettleOutcome.Result.SETTLED,
-            o.counters())));
+        (lost, answer) -> lost.result() == SettleOutcome.Result.SETTLED
+            && answer.result() == SettleOutcome.Result.REPLAYED ? lost : answer));
   }
 
   private SettleOutcome settle(Handle h, SettleCommand command, boolean commit) {

@@ -69,6 +69,11 @@ class H2LostCommitTest {
     losing.set(1);
     assertThat(engine.tracking().commitReservation(held, Map.of(QuotaType.CHARACTERS, 20L)).replayed()).isFalse();
     assertThat(losing).as("both commits were lost once").hasValueLessThanOrEqualTo(0);
+    // a consume replayed by its first run, whose commit (of nothing) is lost: still a replay, told to no one
+    losing.set(1);
+    assertThat(engine.tracking().consumeQuota(Consumption.builder("lu").characters(30).idempotencyKey("k1").build())
+        .replayed()).isTrue();
+    assertThat(losing).hasValueLessThanOrEqualTo(0);
     engine.tracking().consumeQuota(Consumption.of("last", QuotaType.CHARACTERS, 1));
 
     await().atMost(Duration.ofSeconds(10)).until(() -> heard.stream().anyMatch(c -> c.userId().equals("last")));
