@@ -70,53 +70,11 @@ class UsageListenersTest {
     assertThat(new QuotaChange("u", Kind.DENIED, List.of(), Optional.empty(), at).counted()).isEmpty();
   }
 
-  /**
-   * The in-memory storage with a counter store that, while {@code losing} is above 0 (counted down), applies a
-   * consume, commit or release and then fails, as when the store's answer is lost on the way; while {@code failing}
-   * is, fails without applying it.
-   */
+  /** The in-memory storage whose consumes, commits and releases fail while {@code failing}, then {@code losing}, is. */
   private static dev.usage.spi.UsageStorage losingAnswers(dev.usage.memory.InMemoryUsageStorage memory,
       java.util.concurrent.atomic.AtomicInteger losing, java.util.concurrent.atomic.AtomicInteger failing) {
-    dev.usage.spi.CounterStore counters = memory.counters();
-    dev.usage.spi.CounterStore lossy = new dev.usage.spi.CounterStore() {
-      private <T> T lost(java.util.function.Supplier<T> call) {
-        if (failing.getAndDecrement() > 0) {
-          throw new UsageStorageException("the store is down; nothing was applied");
-        }
-        T answer = call.get();
-        if (losing.getAndDecrement() > 0) {
-          throw new UsageStorageException("the answer was lost; the outcome is unknown");
-        }
-        return answer;
-      }
-
-      @Override
-      public dev.usage.spi.ConsumeOutcome consume(dev.usage.spi.ConsumeCommand command) {
-        return lost(() -> counters.consume(command));
-      }
-
-      @Override
-      public dev.usage.spi.SettleOutcome commit(dev.usage.spi.SettleCommand command) {
-        return lost(() -> counters.commit(command));
-      }
-
-      @Override
-      public dev.usage.spi.SettleOutcome release(dev.usage.spi.SettleCommand command) {
-        return lost(() -> counters.release(command));
-      }
-
-      @Override
-      public List<dev.usage.spi.CounterValue> read(String userId, List<dev.usage.spi.CounterKey> keys, Instant now) {
-        return counters.read(userId, keys, now);
-      }
-
-      @Override
-      public dev.usage.spi.CounterPage scan(Optional<String> cursor, int limit, Instant now) {
-        return counters.scan(cursor, limit, now);
-      }
-    };
-    return dev.usage.spi.UsageStorage.composite(lossy, memory.events(), memory.userQuotas(), memory.history(),
-        memory.notifications(), memory.capabilities());
+    return dev.usage.testkit.FaultyCounters.around(memory,
+        java.util.EnumSet.allOf(dev.usage.testkit.FaultyCounters.Call.class), failing, losing);
   }
 
   @Test

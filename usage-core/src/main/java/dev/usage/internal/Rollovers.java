@@ -201,9 +201,9 @@ public final class Rollovers {
    * periods before a user's first use carry nothing. Periods after that with no use are closed too (they carry on
    * their unused limit). Periods whose counters are no longer kept are carried through as unused, without rows.
    *
-   * <p>A stored row is a period's if it began on the period's first day ({@link #sameFirstDay}): after a zone
-   * change, the rows closed before it stand for the periods they were in the old zone (the counters, keyed by
-   * local first day, continue too). An anchor change starts a new cycle ({@link
+   * <p>A stored row is a period's if it began at the period's start or, closed before a zone change, on the
+   * period's first day in the old zone ({@link #rowOf}): those rows stand for the periods they were in the old zone
+   * (the counters, keyed by local first day, continue too). An anchor change starts a new cycle ({@link
    * dev.usage.QuotaManagementService#changeBillingCycle}): the chain does not reach back past a period that a
    * stored row of the old cycle lies across, so the new cycle's chain starts afresh at its first use there, carrying
    * nothing in (the old cycle's periods are closed on their own bounds by the reset job, {@link
@@ -290,8 +290,8 @@ public final class Rollovers {
    * @return the row, if this call stored it
    */
   public List<PeriodUsage> closeOfAnotherCycle(UserQuota user, Quota quota, StoredCounter counter, Instant now) {
-    // closed before on the counter's bounds, or, after a zone change since the counter began, on its first day's in
-    // the user's zone (as the chain closes a period of the current cycle)
+    // closed before on the counter's bounds, or, after a zone change since the counter began, from its first day's
+    // midnight in the user's zone (as the chain closes a period of the current cycle)
     Instant inZone = java.time.LocalDate.parse(counter.periodId().substring(1)).atStartOfDay(user.zone()).toInstant();
     Optional<PeriodUsage> before = Optional.empty();
     for (PeriodUsage r : QuotaEngine.store(() -> history.history(user.userId()))) {
@@ -355,7 +355,7 @@ public final class Rollovers {
    * midnight in an offset from UTC−12 to UTC+14 (the zones in use). A row closed before a zone change began on its
    * period's first day in the old zone, as the period's counter, keyed by that day, does.
    */
-  static boolean sameFirstDay(PeriodUsage row, PeriodWindow window) {
+  private static boolean sameFirstDay(PeriodUsage row, PeriodWindow window) {
     if (row.periodStart().equals(window.start())) {
       return true;
     }

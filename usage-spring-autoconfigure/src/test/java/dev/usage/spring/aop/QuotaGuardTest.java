@@ -131,41 +131,10 @@ public class QuotaGuardTest {
    */
   private static dev.usage.spi.UsageStorage failingCommits(dev.usage.memory.InMemoryUsageStorage memory,
       AtomicInteger failing, boolean applied) {
-    dev.usage.spi.CounterStore counters = memory.counters();
-    dev.usage.spi.CounterStore flaky = new dev.usage.spi.CounterStore() {
-      @Override
-      public dev.usage.spi.ConsumeOutcome consume(dev.usage.spi.ConsumeCommand command) {
-        return counters.consume(command);
-      }
-
-      @Override
-      public dev.usage.spi.SettleOutcome commit(dev.usage.spi.SettleCommand command) {
-        if (failing.getAndDecrement() > 0) {
-          if (applied) {
-            counters.commit(command);
-          }
-          throw new dev.usage.UsageStorageException("the store is down");
-        }
-        return counters.commit(command);
-      }
-
-      @Override
-      public dev.usage.spi.SettleOutcome release(dev.usage.spi.SettleCommand command) {
-        return counters.release(command);
-      }
-
-      @Override
-      public List<dev.usage.spi.CounterValue> read(String userId, List<dev.usage.spi.CounterKey> keys, Instant now) {
-        return counters.read(userId, keys, now);
-      }
-
-      @Override
-      public dev.usage.spi.CounterPage scan(Optional<String> cursor, int limit, Instant now) {
-        return counters.scan(cursor, limit, now);
-      }
-    };
-    return dev.usage.spi.UsageStorage.composite(flaky, memory.events(), memory.userQuotas(), memory.history(),
-        memory.notifications(), memory.capabilities());
+    java.util.Set<dev.usage.testkit.FaultyCounters.Call> commits = java.util.EnumSet.of(
+        dev.usage.testkit.FaultyCounters.Call.COMMIT);
+    return applied ? dev.usage.testkit.FaultyCounters.around(memory, commits, new AtomicInteger(), failing)
+        : dev.usage.testkit.FaultyCounters.around(memory, commits, failing, new AtomicInteger());
   }
 
   @Test
