@@ -117,15 +117,18 @@ final class Db implements AutoCloseable {
 
   private <T> T run(String what, boolean idempotent, boolean inTransaction, HandleCallback<T, RuntimeException> work,
       BinaryOperator<T> afterLostCommit) {
-    List<T> committing = new ArrayList<>(1); // the answer of the run whose commit is being sent
+    // the answer of the run whose commit is being sent, kept only where a lost commit's answer is weighed
+    List<T> committing = afterLostCommit == null ? null : new ArrayList<>(1);
     return attempts(what, idempotent, inTransaction, afterLostCommit, committing, state -> {
-      committing.clear();
       if (inTransaction) {
         return jdbi.inTransaction(h -> {
           state[SENT] = true;
           T result = work.withHandle(h);
           state[REACHED_COMMIT] = true;
-          committing.add(result);
+          if (committing != null) {
+            committing.clear();
+            committing.add(result);
+          }
           return result;
         });
       }
@@ -147,7 +150,7 @@ final class Db implements AutoCloseable {
    * does; statements should run through {@link #executeQuery} so that they time out.
    */
   <T> T autocommitJdbc(String what, boolean idempotent, ConnectionWork<T> work) {
-    return attempts(what, idempotent, false, null, List.of(), state -> {
+    return attempts(what, idempotent, false, null, null, state -> {
       try (Connection c = dataSource.getConnection()) {
         state[SENT] = true;
         return autoCommitted(c, () -> work.run(c));
@@ -233,7 +236,8 @@ final class Db implements AutoCloseable {
 
   /**
    * @param afterLostCommit see {@link #transaction(String, HandleCallback, BinaryOperator)}; null: the answer stands
-   * @param committing holds, once a run has sent its commit, the answer it computed
+   * @param committing holds, once a run has sent its commit, the answer it computed; null with no {@code
+   *     afterLostCommit}
    */
   private <T> T attempts(String what, boolean idempotent, boolean inTransaction, BinaryOperator<T> afterLostCommit,
       List<T> committing, Attempt<T> attempt) {
@@ -259,7 +263,7 @@ final class Db implements AutoCloseable {
         if (!again) {
           throw translate(what, failure, e, n, safe);
         }
-        if (failure == Failure.CONNECTION && state[REACHED_COMMIT] && !committing.isEmpty()) {
+        if (committing != null && failure == Failure.CONNECTION && state[REACHED_COMMIT] && !committing.isEmpty()) {
           lost = committing.get(0); // the commit may have been made
         }
         LOG.debug("{}: {} failure on attempt {}, retrying", what, failure, n, e);
