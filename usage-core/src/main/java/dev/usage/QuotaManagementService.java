@@ -83,6 +83,13 @@ public interface QuotaManagementService {
   /**
    * Moves the user to another tier now (an upgrade, or a downgrade that should not wait): the new limits apply
    * at once, usage already counted in the current period is kept. Replaces a tier change scheduled before.
+   *
+   * <p>The current period is closed with the new tier. A period that ended before the change is closed with the
+   * plan it was used under, even when the reset job closes it after the change (a period is final only
+   * {@code reservationTtl + idempotencyWindow} after its end): an upgrade on the first of the month does not carry
+   * the new tier's unused limit out of the month before. The settings keep the plan before each such change for
+   * that ({@link UserQuota#earlier}); overrides set or removed ({@link #updateQuota}, {@link #removeQuotaOverride})
+   * are kept the same way.
    */
   default UserQuota changeTier(String userId, String tier, String actor, String reason) {
     return changeTier(userId, tier, ChangeRequest.of(actor, reason));

@@ -3,6 +3,7 @@ package dev.usage;
 import dev.usage.internal.Checks;
 import java.time.ZoneId;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
@@ -20,15 +21,25 @@ import java.util.function.Function;
  * @param scheduled a move to another tier that takes effect later ({@link #asOf} applies it once due)
  * @param resets the latest admin reset of each quota's usage, by type ({@link UsageReset}; one that is not of the
  *     quota's current period no longer matters)
+ * @param earlier the plan before each recent immediate change, oldest change first ({@link EarlierSettings}; kept
+ *     while the periods that ended before the change may still be closed, see {@link #forPeriodEndingAt})
  */
 public record UserQuota(String userId, String tier, Map<QuotaType, Quota> overrides, ZoneId zone, int billingAnchorDay,
-    long version, Optional<TierChange> scheduled, Map<QuotaType, UsageReset> resets) {
+    long version, Optional<TierChange> scheduled, Map<QuotaType, UsageReset> resets, List<EarlierSettings> earlier) {
 
   /**
    * The most overrides one user may have ({@code updateQuota} refuses another, field {@code quota}): what every store
    * keeps of a user's settings is bounded.
    */
   public static final int MAX_OVERRIDES = 24;
+
+  /**
+   * The most earlier plans one user's settings keep ({@link #earlier}): a change made when as many are kept drops
+   * the oldest, so that what a store keeps of a user's settings is bounded. One is kept per immediate change with a
+   * period boundary since the change before it, for the counter retention: a user reaches this only with changes
+   * on many days within it.
+   */
+  public static final int MAX_EARLIER = 16;
 
   public UserQuota {
     Checks.id("userId", userId);
@@ -47,10 +58,21 @@ public record UserQuota(String userId, String tier, Map<QuotaType, Quota> overri
     Checks.noNullEntries("resets", resets);
     keyedByType("resets", resets, UsageReset::type, "reset");
     resets = Map.copyOf(resets);
+    Checks.noNullElements("earlier", earlier);
+    if (earlier.size() > MAX_EARLIER) {
+      throw new InvalidUsageException("earlier", "at most " + MAX_EARLIER + " kept, were " + earlier.size());
+    }
+    for (int i = 1; i < earlier.size(); i++) {
+      if (earlier.get(i).changedAt().isBefore(earlier.get(i - 1).changedAt())) {
+        throw new InvalidUsageException("earlier", "must be ordered by changedAt, oldest first; entry " + i
+            + " (" + earlier.get(i).changedAt() + ") is older than the one before it");
+      }
+    }
+    earlier = List.copyOf(earlier);
   }
 
   /** Checks that each value is under its own type's key (an empty map, the common case, is not iterated). */
-  private static <V> void keyedByType(String field, Map<QuotaType, V> byType, Function<V, QuotaType> typeOf, String what) {
+  static <V> void keyedByType(String field, Map<QuotaType, V> byType, Function<V, QuotaType> typeOf, String what) {
     if (byType.isEmpty()) {
       return;
     }
@@ -60,6 +82,12 @@ public record UserQuota(String userId, String tier, Map<QuotaType, Quota> overri
             + typeOf.apply(e.getValue()));
       }
     }
+  }
+
+  /** Settings with no earlier settings kept. */
+  public UserQuota(String userId, String tier, Map<QuotaType, Quota> overrides, ZoneId zone, int billingAnchorDay,
+      long version, Optional<TierChange> scheduled, Map<QuotaType, UsageReset> resets) {
+    this(userId, tier, overrides, zone, billingAnchorDay, version, scheduled, resets, List.of());
   }
 
   /** Settings with no tier change scheduled and no usage reset. */
@@ -84,7 +112,7 @@ public record UserQuota(String userId, String tier, Map<QuotaType, Quota> overri
   public UserQuota withReset(UsageReset reset) {
     Map<QuotaType, UsageReset> next = new HashMap<>(resets);
     next.put(Checks.notNull("reset", reset).type(), reset);
-    return new UserQuota(userId, tier, overrides, zone, billingAnchorDay, version, scheduled, next);
+    return new UserQuota(userId, tier, overrides, zone, billingAnchorDay, version, scheduled, next, earlier);
   }
 
   /**
@@ -96,12 +124,32 @@ public record UserQuota(String userId, String tier, Map<QuotaType, Quota> overri
       return this;
     }
     return new UserQuota(userId, scheduled.get().tier(), overrides, zone, billingAnchorDay, version, Optional.empty(),
-        resets);
+        resets, earlier);
+  }
+
+  /**
+   * The settings a period that ended at {@code end} was used under, to close it with: the plan before the first
+   * immediate change made at or after {@code end} that {@link #earlier} keeps (with its scheduled tier change), or
+   * these settings where no such change is kept. A period not ended yet is always under these settings. Apply
+   * {@link #asOf} to the result for a tier change scheduled within the period.
+   */
+  public UserQuota forPeriodEndingAt(java.time.Instant end) {
+    for (EarlierSettings e : earlier) {
+      if (!e.changedAt().isBefore(end)) {
+        return new UserQuota(userId, e.tier(), e.overrides(), zone, billingAnchorDay, version, e.scheduled(), resets);
+      }
+    }
+    return this;
+  }
+
+  /** These settings keeping {@code settings} as the plan before recent immediate changes, oldest first. */
+  public UserQuota withEarlier(List<EarlierSettings> settings) {
+    return new UserQuota(userId, tier, overrides, zone, billingAnchorDay, version, scheduled, resets, settings);
   }
 
   /** These settings with {@code change} scheduled (empty: none), replacing any scheduled before. */
   public UserQuota withScheduled(Optional<TierChange> change) {
-    return new UserQuota(userId, tier, overrides, zone, billingAnchorDay, version, change, resets);
+    return new UserQuota(userId, tier, overrides, zone, billingAnchorDay, version, change, resets, earlier);
   }
 
   /** Settings for a user on {@code tier}: no overrides, UTC, calendar months, never stored. */
@@ -114,30 +162,30 @@ public record UserQuota(String userId, String tier, Map<QuotaType, Quota> overri
   }
 
   public UserQuota withTier(String newTier) {
-    return new UserQuota(userId, newTier, overrides, zone, billingAnchorDay, version, scheduled, resets);
+    return new UserQuota(userId, newTier, overrides, zone, billingAnchorDay, version, scheduled, resets, earlier);
   }
 
   public UserQuota withOverride(Quota quota) {
     Map<QuotaType, Quota> next = new HashMap<>(overrides);
     next.put(Checks.notNull("quota", quota).type(), quota);
-    return new UserQuota(userId, tier, next, zone, billingAnchorDay, version, scheduled, resets);
+    return new UserQuota(userId, tier, next, zone, billingAnchorDay, version, scheduled, resets, earlier);
   }
 
   public UserQuota withoutOverride(QuotaType type) {
     Map<QuotaType, Quota> next = new HashMap<>(overrides);
     next.remove(type);
-    return new UserQuota(userId, tier, next, zone, billingAnchorDay, version, scheduled, resets);
+    return new UserQuota(userId, tier, next, zone, billingAnchorDay, version, scheduled, resets, earlier);
   }
 
   public UserQuota withZone(ZoneId newZone) {
-    return new UserQuota(userId, tier, overrides, newZone, billingAnchorDay, version, scheduled, resets);
+    return new UserQuota(userId, tier, overrides, newZone, billingAnchorDay, version, scheduled, resets, earlier);
   }
 
   public UserQuota withBillingAnchorDay(int day) {
-    return new UserQuota(userId, tier, overrides, zone, day, version, scheduled, resets);
+    return new UserQuota(userId, tier, overrides, zone, day, version, scheduled, resets, earlier);
   }
 
   public UserQuota withVersion(long newVersion) {
-    return new UserQuota(userId, tier, overrides, zone, billingAnchorDay, newVersion, scheduled, resets);
+    return new UserQuota(userId, tier, overrides, zone, billingAnchorDay, newVersion, scheduled, resets, earlier);
   }
 }

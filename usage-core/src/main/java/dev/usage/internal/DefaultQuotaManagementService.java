@@ -63,6 +63,7 @@ public final class DefaultQuotaManagementService implements QuotaManagementServi
   private final PeriodCloser closer;
   private final Clock clock;
   private final Duration settleDelay;
+  private final Duration counterRetention;
   private final boolean hashChain;
   private final AuditTrailReader trails;
 
@@ -79,6 +80,7 @@ public final class DefaultQuotaManagementService implements QuotaManagementServi
         this::applyDueChange);
     this.clock = settings.clock();
     this.settleDelay = PeriodCloser.settleDelay(settings);
+    this.counterRetention = settings.counterRetention();
     this.hashChain = hashChain;
     this.trails = new AuditTrailReader(store);
   }
@@ -348,7 +350,9 @@ public final class DefaultQuotaManagementService implements QuotaManagementServi
       boolean due = applied != before; // asOf made a scheduled change that is due
       boolean keepScheduled = due && !recordDue && changed.tier().equals(applied.tier())
           && changed.scheduled().isEmpty();
-      UserQuota after = keepScheduled ? changed.withTier(before.tier()).withScheduled(before.scheduled()) : changed;
+      UserQuota scheduledKept = keepScheduled ? changed.withTier(before.tier()).withScheduled(before.scheduled())
+          : changed;
+      UserQuota after = recordDue ? scheduledKept : keepEarlier(before, applied, scheduledKept, at);
       if (current.isPresent() && after.equals(before)) {
         return applied;
       }
@@ -364,6 +368,49 @@ public final class DefaultQuotaManagementService implements QuotaManagementServi
       }
     }
     throw new UsageStorageException("settings of user '" + userId + "' kept changing; gave up after " + MAX_ATTEMPTS);
+  }
+
+  /**
+   * {@code after}, a change made at {@code at} to the user's plan, keeping the plan {@code before} it for the periods
+   * that ended by then ({@link UserQuota#forPeriodEndingAt}): the reset job may close such a period after the change
+   * (it is final only the settle delay after its end), and closes it with the limits it was used under. Not kept
+   * where no period of the user's quotas ended since the last change kept (that one's plan is what those periods
+   * had). Plans kept past the counter retention are dropped: no period they stand for can be closed any more, as
+   * its counter is gone.
+   */
+  private UserQuota keepEarlier(UserQuota before, UserQuota applied, UserQuota after, Instant at) {
+    Map<QuotaType, Quota> was = engine.plan().effective(applied);
+    Map<QuotaType, Quota> will = engine.plan().effective(after.asOf(at));
+    if (was.equals(will)) {
+      return after;
+    }
+    Instant horizon = at.minus(counterRetention);
+    List<dev.usage.EarlierSettings> kept = new ArrayList<>(before.earlier().size() + 1);
+    for (dev.usage.EarlierSettings e : before.earlier()) {
+      if (e.changedAt().isAfter(horizon)) {
+        kept.add(e);
+      }
+    }
+    if (kept.isEmpty() || periodEndedSince(kept.get(kept.size() - 1).changedAt(), at, before, was, will)) {
+      kept.add(new dev.usage.EarlierSettings(at, before.tier(), before.overrides(), before.scheduled()));
+      if (kept.size() > UserQuota.MAX_EARLIER) {
+        kept.remove(0);
+      }
+    }
+    return after.withEarlier(kept);
+  }
+
+  /** Whether a period of one of the quotas {@code plans} hold ended after {@code since} and by {@code at}. */
+  @SafeVarargs
+  private static boolean periodEndedSince(Instant since, Instant at, UserQuota user, Map<QuotaType, Quota>... plans) {
+    for (Map<QuotaType, Quota> plan : plans) {
+      for (Quota q : plan.values()) {
+        if (!Periods.compute(q.period(), since, user.zone(), user.billingAnchorDay()).end().isAfter(at)) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   /** Now, to the microsecond: what every backend stores exactly, so that a stored entry hashes as it did. */

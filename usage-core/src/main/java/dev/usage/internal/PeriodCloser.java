@@ -86,7 +86,8 @@ public final class PeriodCloser {
     for (UserQuota stored : due.values()) {
       try {
         Instant at = stored.scheduled().orElseThrow().effectiveAt();
-        Map<dev.usage.QuotaType, Quota> before = engine.plan().effective(stored);
+        // the plan before the change (before any immediate change made since: the periods closed here ended by it)
+        Map<dev.usage.QuotaType, Quota> before = engine.plan().effective(stored.forPeriodEndingAt(at));
         if (!closedBy(stored, before, at, endedBy, now)) {
           continue;
         }
@@ -176,8 +177,9 @@ public final class PeriodCloser {
         if (stored.scheduled().filter(t -> !t.effectiveAt().isAfter(now)).isPresent()) {
           due.putIfAbsent(stored.userId(), stored);
         }
-        // the tier of the period's own start: a tier change scheduled for a later boundary is not yet made
-        UserQuota user = stored.asOf(c.periodStart());
+        // the plan the period had: before any immediate change made since it ended, and with the tier of its own
+        // start (a tier change scheduled for a later boundary is not yet made)
+        UserQuota user = stored.forPeriodEndingAt(c.periodEnd()).asOf(c.periodStart());
         Quota quota = engine.plan().effective(user).get(c.type());
         if (quota != null && quota.rollover().carry() && !quota.isUnlimited()
             && Periods.kindOf(c.periodId()) == quota.period()) {

@@ -209,9 +209,10 @@ public final class Rollovers {
    * nothing in (the old cycle's periods are closed on their own bounds by the reset job, {@link
    * #closeOfAnotherCycle}).
    *
-   * <p>Each period is closed with the quota of {@code quota}'s type that the user's plan gave it at its start
-   * ({@code user} as of then: with {@code user}'s stored settings, a tier change scheduled for a boundary applies
-   * from that boundary on), or {@code quota} where the plan then had none of its kind; what a period carries on
+   * <p>Each period is closed with the quota of {@code quota}'s type that the user's plan gave it ({@code user}'s
+   * stored settings: the plan before an immediate change made since the period ended, and as of its start, a tier
+   * change scheduled for a boundary applying from that boundary on), or {@code quota} where the plan then had none
+   * of its kind; what a period carries on
    * is received by the next within the next one's policy ({@link #receive}).
    */
   public Chain closeThrough(UserQuota user, Quota quota, PeriodWindow target, Instant now) {
@@ -401,7 +402,7 @@ public final class Rollovers {
     List<Map.Entry<Quota, PeriodWindow>> plain = new ArrayList<>();
     windows.forEach((w, closed) -> {
       QuotaPeriod kind = Periods.kindOf(w.id());
-      for (Quota q : plan.effective(user.asOf(w.start())).values()) {
+      for (Quota q : plan.effective(user.forPeriodEndingAt(w.end()).asOf(w.start())).values()) {
         if (q.period() != kind || closed.contains(q.type())) {
           continue;
         }
@@ -435,14 +436,15 @@ public final class Rollovers {
   }
 
   /**
-   * The quota of {@code quota}'s type that the user's plan gave {@code window} at its start, or {@code quota} where
-   * it then had none of the same kind of period (the window is one of {@code quota}'s).
+   * The quota of {@code quota}'s type that the user's plan gave {@code window}: the plan it ended with, before any
+   * immediate change made since ({@link UserQuota#forPeriodEndingAt}), with the tier of its start; or {@code quota}
+   * where that plan had none of the same kind of period (the window is one of {@code quota}'s).
    */
   private Quota quotaAt(UserQuota user, Quota quota, PeriodWindow window) {
-    if (user.scheduled().isEmpty()) {
-      return quota; // nothing but a scheduled change makes settings differ by instant
+    if (user.scheduled().isEmpty() && user.earlier().isEmpty()) {
+      return quota; // nothing but a scheduled change or an earlier plan kept makes settings differ by period
     }
-    Quota then = plan.effective(user.asOf(window.start())).get(quota.type());
+    Quota then = plan.effective(user.forPeriodEndingAt(window.end()).asOf(window.start())).get(quota.type());
     return then != null && then.period() == quota.period() ? then : quota;
   }
 

@@ -1,5 +1,6 @@
 package dev.usage.spi;
 
+import dev.usage.EarlierSettings;
 import dev.usage.Enforcement;
 import dev.usage.Quota;
 import dev.usage.QuotaPeriod;
@@ -164,6 +165,37 @@ public final class SpiCodec {
       }
     } catch (RuntimeException e) {
       throw malformed("usage resets", text, e);
+    }
+    return out;
+  }
+
+  /**
+   * A user's earlier plans ({@link dev.usage.UserQuota#earlier}), oldest first: per plan
+   * {@code changedAt<TAB>tier<TAB>scheduled<TAB>overrides} (the change's instant ISO-8601, the scheduled tier change
+   * as {@link #encodeScheduled}, the overrides as {@link #encodeOverrides}), joined by a line feed. Tier names hold
+   * no control characters. None is the empty string.
+   */
+  public static String encodeEarlier(List<EarlierSettings> earlier) {
+    return earlier.stream().map(e -> String.join("\t", e.changedAt().toString(), e.tier(),
+        encodeScheduled(e.scheduled()), encodeOverrides(e.overrides()))).collect(Collectors.joining("\n"));
+  }
+
+  /** The plans {@link #encodeEarlier} encoded, in their order; {@code null} or empty text is none. */
+  public static List<EarlierSettings> decodeEarlier(String text) {
+    List<EarlierSettings> out = new ArrayList<>();
+    if (text == null || text.isEmpty()) {
+      return out;
+    }
+    try {
+      for (String part : text.split("\n", -1)) {
+        String[] f = part.split("\t", -1);
+        if (f.length != 4) {
+          throw new IllegalArgumentException("a plan has " + f.length + " fields, not 4");
+        }
+        out.add(new EarlierSettings(Instant.parse(f[0]), f[1], decodeOverrides(f[3]), decodeScheduled(f[2])));
+      }
+    } catch (RuntimeException e) {
+      throw malformed("earlier plans", text, e);
     }
     return out;
   }

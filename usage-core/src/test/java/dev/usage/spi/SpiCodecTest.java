@@ -101,6 +101,29 @@ class SpiCodecTest {
   }
 
   @Test
+  void earlierPlansRoundTripInTheirOrder() {
+    List<dev.usage.EarlierSettings> earlier = List.of(
+        new dev.usage.EarlierSettings(Instant.parse("2026-03-31T12:00:00Z"), "team @ eu|1;2", Map.of(),
+            java.util.Optional.empty()),
+        new dev.usage.EarlierSettings(Instant.parse("2026-04-01T00:30:00.000001Z"), "basic",
+            Map.of(QuotaType.REQUESTS, Quota.daily(QuotaType.REQUESTS, 50), CUSTOM, Quota.monthly(CUSTOM, 7)),
+            java.util.Optional.of(new dev.usage.TierChange("pro", Instant.parse("2026-04-01T00:00:00Z")))));
+
+    String text = SpiCodec.encodeEarlier(earlier);
+
+    assertThat(text).isEqualTo("2026-03-31T12:00:00Z\tteam @ eu|1;2\t\t\n"
+        + "2026-04-01T00:30:00.000001Z\tbasic\tpro@2026-04-01T00:00:00Z\t"
+        + "gpu.seconds-v2_x|7|MONTH|HARD|false|0|0|0;requests|50|DAY|HARD|false|0|0|0");
+    assertThat(SpiCodec.decodeEarlier(text)).isEqualTo(earlier);
+    assertThat(SpiCodec.encodeEarlier(List.of())).isEmpty();
+    assertThat(SpiCodec.decodeEarlier("")).isEmpty();
+    assertThat(SpiCodec.decodeEarlier(null)).isEmpty();
+    assertThatThrownBy(() -> SpiCodec.decodeEarlier("2026-03-31T12:00:00Z\tbasic\t")).isInstanceOf(
+        IllegalArgumentException.class).hasMessageContaining("earlier plans");
+    assertThatThrownBy(() -> SpiCodec.decodeEarlier(text + "\n")).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
   void textNoEncoderProducedIsRefusedWithIllegalArgument() {
     assertThatThrownBy(() -> SpiCodec.decodeOverrides("requests|50|DAY")).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("overrides");

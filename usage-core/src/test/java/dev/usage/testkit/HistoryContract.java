@@ -676,4 +676,81 @@ public abstract class HistoryContract extends AbstractStorageContract {
     assertThat(engine.quotas().getQuotaHistory(busy)).extracting(PeriodUsage::type, PeriodUsage::periodStart)
         .contains(org.assertj.core.groups.Tuple.tuple(QuotaType.of("exports"), Instant.parse("2026-03-30T00:00:00Z")));
   }
+
+  private UsageEngine basicAndProEngine() {
+    return engine(b -> b.counterRetention(Duration.ofDays(120))
+        .reservationTtl(Duration.ofMinutes(5))
+        .idempotencyWindow(Duration.ofHours(1))
+        .tier(dev.usage.Tier.builder("basic").quota(Quota.monthly(QuotaType.CHARACTERS, 2_000))
+            .quota(Quota.monthly(QuotaType.TOKENS, 1_000).withRollover(dev.usage.RolloverPolicy.carryUpTo(500)))
+            .quota(Quota.daily(QuotaType.of("exports"), 5).withRollover(dev.usage.RolloverPolicy.carryUpTo(5)))
+            .build())
+        .tier(dev.usage.Tier.builder("pro").quota(Quota.monthly(QuotaType.CHARACTERS, 50_000))
+            .quota(Quota.monthly(QuotaType.TOKENS, 5_000).withRollover(dev.usage.RolloverPolicy.carryUpTo(3_000)))
+            .quota(Quota.daily(QuotaType.of("exports"), 50).withRollover(dev.usage.RolloverPolicy.carryUpTo(50)))
+            .build()));
+  }
+
+  @Test
+  void periodsEndedBeforeAnImmediateChangeAreClosedWithThePlanTheyHadEvenWhenClosedAfterIt() {
+    UsageEngine engine = basicAndProEngine();
+    String user = user("upgraded-on-the-first");
+    QuotaType exports = QuotaType.of("exports");
+    clock.set("2026-03-31T12:00:00Z");
+    engine.quotas().initializeUserQuotas(user, "basic", "signup");
+    engine.tracking().consumeQuota(Consumption.builder(user).characters(100).tokens(200).amount(exports, 1).build());
+    engine.quotas().updateQuota(user, Quota.monthly(QuotaType.CHARACTERS, 3_000), "support", "a bit more");
+
+    // March and March 31 may still be charged (final at 01:05): the upgrade is made before either is closed
+    clock.set("2026-04-01T00:30:00Z");
+    engine.quotas().changeTier(user, "pro", "billing", "upgrade");
+    engine.quotas().updateQuota(user, Quota.monthly(QuotaType.REQUESTS, 700), "support", "no period ended since");
+
+    clock.set("2026-04-01T12:00:00Z");
+    // March closed with basic: 800 unused, basic carries up to 500, which pro's April receives whole
+    assertThat(status(engine, user, QuotaType.TOKENS)).satisfies(s -> {
+      assertThat(s.limit()).isEqualTo(5_500);
+      assertThat(s.carriedIn()).isEqualTo(500);
+    });
+    // March 31 closed with basic too: 4 of its 5 unused
+    assertThat(status(engine, user, exports).limit()).isEqualTo(54);
+    engine.tracking().consumeQuota(Consumption.of(user, exports, 2));
+    engine.quotas().resetMonthlyQuotas();
+    assertThat(engine.quotas().getQuotaHistory(user)).filteredOn(r -> r.periodStart().isBefore(
+            Instant.parse("2026-04-01T00:00:00Z")))
+        .extracting(PeriodUsage::type, PeriodUsage::limit, PeriodUsage::used, PeriodUsage::rolledOver)
+        .containsExactlyInAnyOrder(
+            org.assertj.core.groups.Tuple.tuple(QuotaType.CHARACTERS, 3_000L, 100L, 0L),
+            org.assertj.core.groups.Tuple.tuple(QuotaType.TOKENS, 1_000L, 200L, 500L),
+            org.assertj.core.groups.Tuple.tuple(exports, 5L, 1L, 4L));
+
+    // a day of pro ended since the upgrade: its plan is kept for April 1, as basic's is for March
+    clock.set("2026-04-02T00:30:00Z");
+    engine.quotas().changeTier(user, "basic", "billing", "downgrade");
+    assertThat(storage.userQuotas().find(user).orElseThrow().earlier())
+        .extracting(dev.usage.EarlierSettings::changedAt, dev.usage.EarlierSettings::tier)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(Instant.parse("2026-03-31T12:00:00Z"), "basic"),
+            org.assertj.core.groups.Tuple.tuple(Instant.parse("2026-04-01T00:30:00Z"), "basic"),
+            org.assertj.core.groups.Tuple.tuple(Instant.parse("2026-04-02T00:30:00Z"), "pro"));
+    assertThat(storage.userQuotas().find(user).orElseThrow().earlier().get(1).overrides())
+        .as("the override set before the upgrade, as stored")
+        .containsExactly(java.util.Map.entry(QuotaType.CHARACTERS, Quota.monthly(QuotaType.CHARACTERS, 3_000)));
+
+    settledAfter("2026-04-02T00:00:00Z");
+    UsageEngine another = basicAndProEngine(); // what the store kept, read by another instance
+    another.quotas().resetMonthlyQuotas();
+    // April 1 under pro: 4 carried in, 2 used, 52 unused within pro's cap of 50
+    assertThat(another.quotas().getQuotaHistory(user)).filteredOn(r -> r.type().equals(exports)
+            && r.periodStart().equals(Instant.parse("2026-04-01T00:00:00Z")))
+        .singleElement().satisfies(r -> {
+          assertThat(r.limit()).isEqualTo(50);
+          assertThat(r.carriedIn()).isEqualTo(4);
+          assertThat(r.used()).isEqualTo(2);
+          assertThat(r.rolledOver()).isEqualTo(50);
+        });
+    // basic's April 2 receives within its cap of 5; April, not over, is under basic now
+    assertThat(status(another, user, exports).limit()).isEqualTo(10);
+    assertThat(status(another, user, QuotaType.TOKENS).limit()).isEqualTo(1_500);
+  }
 }

@@ -21,7 +21,8 @@ import javax.sql.DataSource;
  * manage their schema with Flyway point it at {@link JdbcDialect#flywayLocation()} instead (the files are
  * Flyway migrations, {@code V1__usage_schema.sql}, {@code V2__usage_tracking_endpoint_index.sql},
  * {@code V3__audit_request_id.sql}, {@code V4__period_history_rollover.sql},
- * {@code V5__user_quotas_scheduled_changes.sql}, {@code V6__period_history_kind_key.sql}, ...).
+ * {@code V5__user_quotas_scheduled_changes.sql}, {@code V6__period_history_kind_key.sql},
+ * {@code V7__user_quotas_earlier_settings.sql}, ...).
  *
  * <p>Each migration after the first names the column, index or primary-key column whose presence shows that it
  * was applied (the last thing it creates); a later version adds its {@link Migration} to {@code LATER} and raises
@@ -30,7 +31,7 @@ import javax.sql.DataSource;
 public final class JdbcSchema {
 
   /** The schema version this library's statements need: 1 + the size of {@code LATER}. */
-  public static final int VERSION = 6;
+  public static final int VERSION = 7;
 
   /** The migration files after the first, by version (V2, V3, ...), each with what shows it applied. */
   private static final List<Migration> LATER = List.of(
@@ -38,7 +39,8 @@ public final class JdbcSchema {
       Migration.index("V3__audit_request_id.sql", "usage_audit", "usage_audit_request"),
       Migration.column("V4__period_history_rollover.sql", "usage_period_history", "rolled_over_parts"),
       Migration.column("V5__user_quotas_scheduled_changes.sql", "user_quotas", "usage_resets"),
-      Migration.primaryKey("V6__period_history_kind_key.sql", "usage_period_history", "period_kind"));
+      Migration.primaryKey("V6__period_history_kind_key.sql", "usage_period_history", "period_kind"),
+      Migration.column("V7__user_quotas_earlier_settings.sql", "user_quotas", "earlier_settings"));
 
   static {
     if (LATER.size() != VERSION - 1) {

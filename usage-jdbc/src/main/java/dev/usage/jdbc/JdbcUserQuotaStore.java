@@ -40,13 +40,14 @@ public final class JdbcUserQuotaStore implements UserQuotaStore {
   @Override
   public Optional<UserQuota> find(String userId) {
     return db.autocommit("find quota settings", true, h -> db.bind(h.createQuery(
-        "SELECT tier, overrides, zone, billing_anchor_day, version, scheduled_tier, usage_resets FROM user_quotas"
-        + " WHERE user_id = ?"), userId)
+        "SELECT tier, overrides, zone, billing_anchor_day, version, scheduled_tier, usage_resets, earlier_settings"
+        + " FROM user_quotas WHERE user_id = ?"), userId)
         .map((rs, ctx) -> new UserQuota(userId, rs.getString("tier"),
             SpiCodec.decodeOverrides(rs.getString("overrides")), ZoneId.of(rs.getString("zone")),
             rs.getInt("billing_anchor_day"), rs.getLong("version"),
             SpiCodec.decodeScheduled(rs.getString("scheduled_tier")),
-            SpiCodec.decodeResets(rs.getString("usage_resets"))))
+            SpiCodec.decodeResets(rs.getString("usage_resets")),
+            SpiCodec.decodeEarlier(rs.getString("earlier_settings"))))
         .findFirst());
   }
 
@@ -86,19 +87,21 @@ public final class JdbcUserQuotaStore implements UserQuotaStore {
 
   private boolean insert(Handle h, UserQuota next, AuditEntry entry) {
     String sql = db.insertUnlessKeyExists("user_quotas", "user_id, tier, overrides, zone, billing_anchor_day, version,"
-        + " updated_at, scheduled_tier, usage_resets", "?, ?, ?, ?, ?, 1, ?, ?, ?", 1);
+        + " updated_at, scheduled_tier, usage_resets, earlier_settings", "?, ?, ?, ?, ?, 1, ?, ?, ?, ?", 1);
     return db.update(h, sql, db.keyed(new Object[] {next.userId(), next.tier(),
         SpiCodec.encodeOverrides(next.overrides()), next.zone().getId(), next.billingAnchorDay(), entry.at(),
-        SpiCodec.encodeScheduled(next.scheduled()), SpiCodec.encodeResets(next.resets())}, 1)) == 1;
+        SpiCodec.encodeScheduled(next.scheduled()), SpiCodec.encodeResets(next.resets()),
+        SpiCodec.encodeEarlier(next.earlier())}, 1)) == 1;
   }
 
 
   private boolean update(Handle h, UserQuota next, AuditEntry entry) {
     return db.update(h, "UPDATE user_quotas SET tier = ?, overrides = ?, zone = ?, billing_anchor_day = ?,"
-        + " version = version + 1, updated_at = ?, scheduled_tier = ?, usage_resets = ? WHERE user_id = ?"
-        + " AND version = ?", next.tier(), SpiCodec.encodeOverrides(next.overrides()), next.zone().getId(),
-        next.billingAnchorDay(), entry.at(), SpiCodec.encodeScheduled(next.scheduled()),
-        SpiCodec.encodeResets(next.resets()), next.userId(), next.version()) == 1;
+        + " version = version + 1, updated_at = ?, scheduled_tier = ?, usage_resets = ?, earlier_settings = ?"
+        + " WHERE user_id = ? AND version = ?", next.tier(), SpiCodec.encodeOverrides(next.overrides()),
+        next.zone().getId(), next.billingAnchorDay(), entry.at(), SpiCodec.encodeScheduled(next.scheduled()),
+        SpiCodec.encodeResets(next.resets()), SpiCodec.encodeEarlier(next.earlier()), next.userId(),
+        next.version()) == 1;
   }
 
   private Object nullable(Optional<String> value) {

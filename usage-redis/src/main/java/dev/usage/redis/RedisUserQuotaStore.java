@@ -35,8 +35,9 @@ import java.util.function.Consumer;
  * <p>Layout ({@code U} = the user's key prefix, see {@code RedisKeys}): the hash {@code U q} holds {@code v}
  * (the version, decimal; a hash without it is at version 0), {@code tier}, {@code overrides}
  * ({@link SpiCodec#encodeOverrides}), {@code zone} (zone id), {@code anchor} (billing anchor day), {@code sched}
- * (a scheduled tier change, {@link SpiCodec#encodeScheduled}; absent or empty for none) and {@code resets}
- * ({@link SpiCodec#encodeResets}; likewise); the list
+ * (a scheduled tier change, {@link SpiCodec#encodeScheduled}; absent or empty for none), {@code resets}
+ * ({@link SpiCodec#encodeResets}; likewise) and {@code earlier} (the plans before recent immediate changes,
+ * {@link SpiCodec#encodeEarlier}; likewise); the list
  * {@code U a} holds the audit entries, oldest first, each a JSON object with the text fields {@code at} (ISO-8601,
  * to the nanosecond), {@code actor}, {@code user}, {@code action}, {@code type} (absent when the entry concerns no
  * quota type), {@code old}, {@code new} and {@code reason}, and the optional {@code rid} (request id), {@code prev}
@@ -97,7 +98,8 @@ public final class RedisUserQuotaStore implements UserQuotaStore {
     try {
       return Optional.of(new UserQuota(userId, h.get("tier"), SpiCodec.decodeOverrides(h.get("overrides")),
           ZoneId.of(h.get("zone")), Integer.parseInt(h.get("anchor")), Long.parseLong(h.get("v")),
-          SpiCodec.decodeScheduled(h.get("sched")), SpiCodec.decodeResets(h.get("resets"))));
+          SpiCodec.decodeScheduled(h.get("sched")), SpiCodec.decodeResets(h.get("resets")),
+          SpiCodec.decodeEarlier(h.get("earlier"))));
     } catch (RuntimeException e) {
       throw new UsageStorageException("the settings stored in " + key + " cannot be read: " + e.getMessage(), e);
     }
@@ -124,7 +126,8 @@ public final class RedisUserQuotaStore implements UserQuotaStore {
     List<Object> r = RedisScripts.run(redis, SAVE, "save quota settings", k, Long.toString(next.version()),
         next.tier(), SpiCodec.encodeOverrides(next.overrides()), next.zone().getId(),
         Integer.toString(next.billingAnchorDay()), RedisJson.audit(entry), entry.requestId().orElse(""),
-        SpiCodec.encodeScheduled(next.scheduled()), SpiCodec.encodeResets(next.resets()));
+        SpiCodec.encodeScheduled(next.scheduled()), SpiCodec.encodeResets(next.resets()),
+        SpiCodec.encodeEarlier(next.earlier()));
     String status = text(r.get(0));
     return switch (status) {
       case "OK" -> Optional.of(next.withVersion(number(r.get(1))));

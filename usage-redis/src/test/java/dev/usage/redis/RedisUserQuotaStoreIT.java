@@ -77,14 +77,19 @@ class RedisUserQuotaStoreIT {
         ZoneId.of("Australia/Lord_Howe"), 31, 0,
         Optional.of(new dev.usage.TierChange("free", java.time.Instant.parse("2026-04-01T00:00:00.5Z"))),
         Map.of(QuotaType.TOKENS, new dev.usage.UsageReset(QuotaType.TOKENS, java.time.Instant.parse("2026-03-01T00:00:00Z"),
-            12, java.time.Instant.parse("2026-03-02T10:00:00.000001Z"))));
+            12, java.time.Instant.parse("2026-03-02T10:00:00.000001Z"))),
+        java.util.List.of(new dev.usage.EarlierSettings(java.time.Instant.parse("2026-03-01T00:00:00.000001Z"),
+                "team @ eu|1;2", Map.of(), Optional.empty()),
+            new dev.usage.EarlierSettings(java.time.Instant.parse("2026-03-02T00:00:00Z"), "pro",
+                Map.of(gpu, Quota.monthly(gpu, 7)),
+                Optional.of(new dev.usage.TierChange("free", java.time.Instant.parse("2026-03-01T00:00:00Z"))))));
 
     Optional<UserQuota> saved = store.save(next, entry(user, "first"));
 
     assertThat(saved).contains(next.withVersion(1));
     assertThat(store.find(user)).contains(next.withVersion(1));
     assertThat(redis.connector.sync().hgetall(settingsKey(user))).containsOnlyKeys("v", "tier", "overrides", "zone", "anchor",
-        "sched", "resets")
+        "sched", "resets", "earlier")
         .containsEntry("v", "1").containsEntry("zone", "Australia/Lord_Howe").containsEntry("anchor", "31");
 
     UserQuota changed = saved.orElseThrow().withoutOverride(gpu).withTier("free").withZone(ZoneId.of("Africa/Cairo"))
@@ -93,7 +98,8 @@ class RedisUserQuotaStoreIT {
     assertThat(store.find(user)).contains(changed.withVersion(2));
     assertThat(redis.connector.sync().hget(settingsKey(user), "v")).isEqualTo("2");
 
-    UserQuota none = changed.withVersion(2).withoutOverride(QuotaType.CHARACTERS).withoutOverride(QuotaType.REQUESTS);
+    UserQuota none = changed.withVersion(2).withoutOverride(QuotaType.CHARACTERS).withoutOverride(QuotaType.REQUESTS)
+        .withEarlier(java.util.List.of());
     assertThat(store.save(none, entry(user, "third"))).contains(none.withVersion(3));
     assertThat(store.find(user)).contains(none.withVersion(3));
     assertThat(store.auditTrail(user)).extracting(AuditEntry::reason).containsExactly("first", "second", "third");
@@ -257,34 +263,39 @@ class RedisUserQuotaStoreIT {
     String overrides = "requests|5|DAY|HARD|false|0|0|0";
     List<String[]> calls = List.of(
         new String[] {"1", "premium", overrides, "UTC", "1", good},
-        new String[] {"1", "premium", overrides, "UTC", "1", good, "", "", "", "extra"},
-        new String[] {"1", "premium", overrides, "UTC", "1", good, "rid-not-in-entry", "", ""},
-        new String[] {"1", "premium", overrides, "UTC", "1", good.replace("{", "{\"rid\":\"r\","), "", "", ""},
-        new String[] {"1", "premium", overrides, "UTC", "1", good.replace("{", "{\"hash\":1,"), "", "", ""},
-        new String[] {"01", "premium", overrides, "UTC", "1", good, "", "", ""},
-        new String[] {"-1", "premium", overrides, "UTC", "1", good, "", "", ""},
-        new String[] {"1.0", "premium", overrides, "UTC", "1", good, "", "", ""},
-        new String[] {"", "premium", overrides, "UTC", "1", good, "", "", ""},
-        new String[] {"1", "", overrides, "UTC", "1", good, "", "", ""},
-        new String[] {"1", "premium", "requests|5", "UTC", "1", good, "", "", ""},
-        new String[] {"1", "premium", overrides + ";", "UTC", "1", good, "", "", ""},
-        new String[] {"1", "premium", "Requests|5|DAY|HARD|false|0|0|0", "UTC", "1", good, "", "", ""},
-        new String[] {"1", "premium", overrides, "", "1", good, "", "", ""},
-        new String[] {"1", "premium", overrides, "UTC", "0", good, "", "", ""},
-        new String[] {"1", "premium", overrides, "UTC", "32", good, "", "", ""},
-        new String[] {"1", "premium", overrides, "UTC", "01", good, "", "", ""},
-        new String[] {"1", "premium", overrides, "UTC", "x", good, "", "", ""},
-        new String[] {"1", "premium", overrides, "UTC", "1", "not json", "", "", ""},
-        new String[] {"1", "premium", overrides, "UTC", "1", "[\"at\"]", "", "", ""},
-        new String[] {"1", "premium", overrides, "UTC", "1", good.replace("\"reason\"", "\"why\""), "", "", ""},
+        new String[] {"1", "premium", overrides, "UTC", "1", good, "", "", "", "", "extra"},
+        new String[] {"1", "premium", overrides, "UTC", "1", good, "rid-not-in-entry", "", "", "", ""},
+        new String[] {"1", "premium", overrides, "UTC", "1", good.replace("{", "{\"rid\":\"r\","), "", "", "", ""},
+        new String[] {"1", "premium", overrides, "UTC", "1", good.replace("{", "{\"hash\":1,"), "", "", "", ""},
+        new String[] {"01", "premium", overrides, "UTC", "1", good, "", "", "", ""},
+        new String[] {"-1", "premium", overrides, "UTC", "1", good, "", "", "", ""},
+        new String[] {"1.0", "premium", overrides, "UTC", "1", good, "", "", "", ""},
+        new String[] {"", "premium", overrides, "UTC", "1", good, "", "", "", ""},
+        new String[] {"1", "", overrides, "UTC", "1", good, "", "", "", ""},
+        new String[] {"1", "premium", "requests|5", "UTC", "1", good, "", "", "", ""},
+        new String[] {"1", "premium", overrides + ";", "UTC", "1", good, "", "", "", ""},
+        new String[] {"1", "premium", "Requests|5|DAY|HARD|false|0|0|0", "UTC", "1", good, "", "", "", ""},
+        new String[] {"1", "premium", overrides, "", "1", good, "", "", "", ""},
+        new String[] {"1", "premium", overrides, "UTC", "0", good, "", "", "", ""},
+        new String[] {"1", "premium", overrides, "UTC", "32", good, "", "", "", ""},
+        new String[] {"1", "premium", overrides, "UTC", "01", good, "", "", "", ""},
+        new String[] {"1", "premium", overrides, "UTC", "x", good, "", "", "", ""},
+        new String[] {"1", "premium", overrides, "UTC", "1", "not json", "", "", "", ""},
+        new String[] {"1", "premium", overrides, "UTC", "1", "[\"at\"]", "", "", "", ""},
+        new String[] {"1", "premium", overrides, "UTC", "1", good.replace("\"reason\"", "\"why\""), "", "", "", ""},
         new String[] {"1", "premium", overrides, "UTC", "1", good.replace("\"actor\":\"admin@example.com\"",
-            "\"actor\":7"), "", "", ""},
-        new String[] {"1", "premium", overrides, "UTC", "1", good.replace("{", "{\"type\":1,"), "", "", ""},
+            "\"actor\":7"), "", "", "", ""},
+        new String[] {"1", "premium", overrides, "UTC", "1", good.replace("{", "{\"type\":1,"), "", "", "", ""},
         new String[] {"1", "premium", overrides, "UTC", "1", good.replace("\"at\":\"", "\"at\":\"yesterday "), "", "",
-            ""},
-        new String[] {"1", "premium", overrides, "UTC", "1", good, "", "free@tomorrow", ""},
-        new String[] {"1", "premium", overrides, "UTC", "1", good, "", "", "tokens|2026-03-01T00:00:00Z|x|now"},
-        new String[] {"1", "premium", overrides, "UTC", "1", good, "", "", "tokens|2026-03-01T00:00:00Z|5"});
+            "", ""},
+        new String[] {"1", "premium", overrides, "UTC", "1", good, "", "free@tomorrow", "", ""},
+        new String[] {"1", "premium", overrides, "UTC", "1", good, "", "", "tokens|2026-03-01T00:00:00Z|x|now", ""},
+        new String[] {"1", "premium", overrides, "UTC", "1", good, "", "", "tokens|2026-03-01T00:00:00Z|5", ""},
+        new String[] {"1", "premium", overrides, "UTC", "1", good, "", "", "", "free\t\t"},
+        new String[] {"1", "premium", overrides, "UTC", "1", good, "", "", "", "2026-03-01T00:00:00Z\tfree\t"},
+        new String[] {"1", "premium", overrides, "UTC", "1", good, "", "", "",
+            "2026-03-01T00:00:00Z\tfree\t\t\n"},
+        new String[] {"1", "premium", overrides, "UTC", "1", good, "", "", "", "2026-03-01T00:00:00Z\t\t\t"});
     Map<String, String> settings = redis.connector.sync().hgetall(k[0]);
     List<String> trail = redis.connector.sync().lrange(k[1], 0, -1);
 
@@ -296,12 +307,13 @@ class RedisUserQuotaStoreIT {
       assertThat(redis.connector.sync().lrange(k[1], 0, -1)).isEqualTo(trail);
     }
     assertThatThrownBy(() -> RedisScripts.run(redis.connector, RedisUserQuotaStore.SAVE, "save",
-        new String[] {k[0], k[1]}, "1", "premium", overrides, "UTC", "1", good, "", "", "")).isInstanceOf(IllegalStateException.class);
+        new String[] {k[0], k[1]}, "1", "premium", overrides, "UTC", "1", good, "", "", "", "")).isInstanceOf(IllegalStateException.class);
     assertThat(redis.connector.sync().hgetall(k[0])).isEqualTo(settings);
 
     // the same call with valid arguments is accepted: the refusals above were about the arguments
     assertThat(RedisScripts.run(redis.connector, RedisUserQuotaStore.SAVE, "save", k, "1", "premium",
-        overrides, "UTC", "1", good, "", "free@2026-04-01T00:00:00Z", "tokens|2026-03-01T00:00:00Z|5|2026-03-02T00:00:00Z"))
+        overrides, "UTC", "1", good, "", "free@2026-04-01T00:00:00Z", "tokens|2026-03-01T00:00:00Z|5|2026-03-02T00:00:00Z",
+        "2026-03-01T00:00:00Z\tfree\t\t\n2026-03-02T00:00:00Z\tpremium\tfree@2026-04-01T00:00:00Z\t" + overrides))
         .containsExactly("OK", 2L);
   }
 

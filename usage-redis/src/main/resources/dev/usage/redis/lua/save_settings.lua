@@ -5,10 +5,10 @@
 -- ARGV: 1 expected version (decimal; a hash without 'v' is at 0), 2 tier, 3 overrides (SpiCodec), 4 zone id,
 --       5 billing anchor day (1-31), 6 audit entry (a JSON object, see RedisUserQuotaStore), 7 the entry's request
 --       id ('' when it has none; the same as the entry's rid), 8 scheduled tier change (SpiCodec, '' for none),
---       9 usage resets (SpiCodec, '' for none)
+--       9 usage resets (SpiCodec, '' for none), 10 earlier plans (SpiCodec, '' for none)
 -- Replies: {'OK', new version}; {'S', stored version}: the version did not match, nothing was written;
 --          {'R', stored version}: the request id is in the trail already, nothing was written
-if #KEYS ~= 3 or #ARGV ~= 9 then
+if #KEYS ~= 3 or #ARGV ~= 10 then
   return redis.error_reply('ERR usage save_settings: malformed call')
 end
 local expected = ARGV[1]
@@ -35,6 +35,15 @@ if ARGV[9] ~= '' then
     local _, bars = string.gsub(part, '|', '')
     if bars ~= 3 or not string.match(part, '^[a-z][a-z0-9_.%-]*|[^|]+|%d+|[^|]+$') then
       return redis.error_reply('ERR usage save_settings: usage resets are malformed')
+    end
+  end
+end
+if ARGV[10] ~= '' then
+  -- per plan: change instant, tier, scheduled change, overrides (tab-separated), one plan per line
+  for part in string.gmatch(ARGV[10] .. '\n', '([^\n]*)\n') do
+    local _, tabs = string.gsub(part, '\t', '')
+    if tabs ~= 3 or not string.match(part, '^[+-]?%d%d%d%d+%-%d%d%-%d%dT[%d:.]+Z\t[^\t]+\t') then
+      return redis.error_reply('ERR usage save_settings: earlier plans are malformed')
     end
   end
 end
@@ -79,7 +88,7 @@ if ARGV[7] ~= '' and redis.call('HEXISTS', KEYS[3], ARGV[7]) == 1 then
   return {'R', current}
 end
 redis.call('HSET', KEYS[1], 'tier', ARGV[2], 'overrides', ARGV[3], 'zone', ARGV[4], 'anchor', ARGV[5], 'sched',
-  ARGV[8], 'resets', ARGV[9])
+  ARGV[8], 'resets', ARGV[9], 'earlier', ARGV[10])
 local v = redis.call('HINCRBY', KEYS[1], 'v', 1)
 local length = redis.call('RPUSH', KEYS[2], ARGV[6])
 if ARGV[7] ~= '' then

@@ -1,0 +1,140 @@
+package dev.usage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.usage.memory.InMemoryUsageStorage;
+import dev.usage.testkit.SettableClock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Which earlier plans a user's settings keep ({@link UserQuota#earlier}): one per immediate change of the plan with a
+ * period boundary since the last one kept, none for changes that leave the plan as it was, none past the counter
+ * retention, and at most {@link UserQuota#MAX_EARLIER}. How they close periods is in {@code HistoryContract}, on
+ * every store.
+ */
+class EarlierSettingsTest {
+
+  private final SettableClock clock = SettableClock.at("2026-03-10T12:00:00Z");
+  private final InMemoryUsageStorage storage = InMemoryUsageStorage.create();
+  private final UsageEngine engine = UsageEngine.builder().storage(storage).clock(clock).closeOnShutdown(false)
+      .trackingMode(TrackingMode.SYNC).counterRetention(Duration.ofDays(35))
+      .defaultQuota(Quota.monthly(QuotaType.CHARACTERS, 1_000))
+      .defaultQuota(Quota.daily(QuotaType.REQUESTS, 10)).build();
+
+  @AfterEach
+  void close() {
+    engine.close();
+  }
+
+  private List<EarlierSettings> kept(String user) {
+    return storage.userQuotas().find(user).orElseThrow().earlier();
+  }
+
+  private void override(String user, long limit) {
+    engine.quotas().updateQuota(user, Quota.monthly(QuotaType.CHARACTERS, limit), "support", "limit " + limit);
+  }
+
+  @Test
+  void eachPlanChangeKeepsThePlanBeforeItOncePerPeriodBoundary() {
+    String user = "ada";
+    engine.quotas().initializeUserQuotas(user, Tier.FREE, "signup");
+    assertThat(kept(user)).as("initialising changes no plan in force").isEmpty();
+
+    override(user, 2_000);
+    clock.advance(Duration.ofHours(1));
+    override(user, 3_000); // no period ended since the last kept: its plan is what every period ended by now had
+    assertThat(kept(user)).singleElement().satisfies(e -> {
+      assertThat(e.changedAt()).isEqualTo(Instant.parse("2026-03-10T12:00:00Z"));
+      assertThat(e.tier()).isEqualTo(Tier.FREE);
+      assertThat(e.overrides()).isEmpty();
+    });
+
+    clock.set("2026-03-11T00:00:01Z"); // a day of the daily quota ended
+    engine.quotas().changeTier(user, Tier.PREMIUM, "billing", "upgrade");
+    assertThat(kept(user)).extracting(EarlierSettings::changedAt, EarlierSettings::tier,
+            e -> e.overrides().containsKey(QuotaType.CHARACTERS) ? e.overrides().get(QuotaType.CHARACTERS).limit() : 0L)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple(Instant.parse("2026-03-10T12:00:00Z"), Tier.FREE, 0L),
+            org.assertj.core.groups.Tuple.tuple(Instant.parse("2026-03-11T00:00:01Z"), Tier.FREE, 3_000L));
+  }
+
+  @Test
+  void changesThatLeaveThePlanAsItWasKeepNothing() {
+    String user = "bea";
+    engine.quotas().initializeUserQuotas(user, Tier.FREE, "signup");
+    engine.quotas().changeTierAtNextPeriod(user, Tier.PREMIUM, ChangeRequest.of("billing", "later"));
+    engine.quotas().changeBillingCycle(user, ZoneId.of("Europe/Paris"), 15, ChangeRequest.of("billing", "anchor"));
+    engine.tracking().consumeQuota(Consumption.of(user, QuotaType.CHARACTERS, 10));
+    engine.quotas().resetUsage(user, QuotaType.CHARACTERS, ChangeRequest.of("support", "goodwill"));
+    engine.quotas().cancelScheduledTierChange(user, ChangeRequest.of("billing", "stay"));
+    engine.quotas().removeQuotaOverride(user, QuotaType.REQUESTS, ChangeRequest.of("support", "none to remove"));
+    assertThat(kept(user)).isEmpty();
+  }
+
+  @Test
+  void plansOlderThanTheCounterRetentionAreDroppedAndAtMostSixteenAreKept() {
+    String user = "cyd";
+    engine.quotas().initializeUserQuotas(user, Tier.FREE, "signup");
+    override(user, 2_000);
+    clock.set("2026-04-14T12:00:01Z"); // 35 days and a second later: no period the first stands for can close
+    override(user, 3_000);
+    assertThat(kept(user)).extracting(EarlierSettings::changedAt).containsExactly(clock.instant());
+
+    for (int day = 1; day <= UserQuota.MAX_EARLIER + 3; day++) {
+      clock.advance(Duration.ofDays(1));
+      override(user, 3_000 + day);
+    }
+    List<EarlierSettings> kept = kept(user);
+    assertThat(kept).hasSize(UserQuota.MAX_EARLIER);
+    assertThat(kept.get(kept.size() - 1).changedAt()).isEqualTo(clock.instant());
+    assertThat(kept.get(kept.size() - 1).overrides().get(QuotaType.CHARACTERS).limit()).as("the plan before the last")
+        .isEqualTo(3_000 + UserQuota.MAX_EARLIER + 2);
+    assertThat(kept.get(0).changedAt()).as("the oldest dropped first").isEqualTo(clock.instant()
+        .minus(Duration.ofDays(UserQuota.MAX_EARLIER - 1)));
+  }
+
+  @Test
+  void aPeriodIsClosedWithThePlanOfTheFirstChangeMadeAtOrAfterItsEnd() {
+    Instant first = Instant.parse("2026-04-01T00:00:00Z");
+    UserQuota user = UserQuota.of("dee", Tier.PREMIUM).withEarlier(List.of(
+        new EarlierSettings(first, Tier.FREE, Map.of(), Optional.empty()),
+        new EarlierSettings(first.plusSeconds(60), "team", Map.of(), Optional.of(new TierChange(Tier.FREE, first)))));
+
+    assertThat(user.forPeriodEndingAt(first.minusSeconds(1)).tier()).isEqualTo(Tier.FREE);
+    assertThat(user.forPeriodEndingAt(first).tier()).as("a change at the boundary is after the period")
+        .isEqualTo(Tier.FREE);
+    assertThat(user.forPeriodEndingAt(first.plusSeconds(1))).satisfies(u -> {
+      assertThat(u.tier()).isEqualTo("team");
+      assertThat(u.scheduled()).as("with the change scheduled then").isPresent();
+    });
+    assertThat(user.forPeriodEndingAt(first.plusSeconds(61))).as("not ended by any change kept").isSameAs(user);
+  }
+
+  @Test
+  void earlierPlansMustBeOrderedAndBounded() {
+    Instant at = Instant.parse("2026-04-01T00:00:00Z");
+    EarlierSettings older = new EarlierSettings(at, Tier.FREE, Map.of(), Optional.empty());
+    EarlierSettings newer = new EarlierSettings(at.plusSeconds(1), Tier.FREE, Map.of(), Optional.empty());
+    UserQuota user = UserQuota.of("eve", Tier.PREMIUM);
+
+    assertThatThrownBy(() -> user.withEarlier(List.of(newer, older))).isInstanceOfSatisfying(
+        InvalidUsageException.class, e -> assertThat(e.field()).isEqualTo("earlier"));
+    List<EarlierSettings> many = new ArrayList<>();
+    for (int i = 0; i <= UserQuota.MAX_EARLIER; i++) {
+      many.add(new EarlierSettings(at.plusSeconds(i), Tier.FREE, Map.of(), Optional.empty()));
+    }
+    assertThatThrownBy(() -> user.withEarlier(many)).isInstanceOfSatisfying(InvalidUsageException.class,
+        e -> assertThat(e.field()).isEqualTo("earlier"));
+    assertThatThrownBy(() -> new EarlierSettings(at, Tier.FREE,
+        Map.of(QuotaType.TOKENS, Quota.monthly(QuotaType.CHARACTERS, 1)), Optional.empty()))
+        .isInstanceOfSatisfying(InvalidUsageException.class, e -> assertThat(e.field()).isEqualTo("overrides"));
+  }
+}
