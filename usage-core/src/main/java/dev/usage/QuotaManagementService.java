@@ -107,7 +107,8 @@ public interface QuotaManagementService {
    * the periods that ended at the change are final ({@code reservationTtl + idempotencyWindow} after it), once
    * that run has closed them: each is closed with the tier it had. Until then the stored tier, and analytics by
    * tier, show the tier before, and the other changes to the user's settings keep it scheduled, unless they
-   * change the tier or the schedule (the periods before it are then closed with the tier they leave).
+   * change the tier or the schedule (the periods before it are still closed with the tier they had: the plan
+   * before such a change is kept, see {@link #changeTier}).
    * Replaces a tier change scheduled before; {@link #changeTier} replaces this one.
    *
    * @return the settings, with {@link UserQuota#scheduled()} set
@@ -115,7 +116,11 @@ public interface QuotaManagementService {
    */
   UserQuota changeTierAtNextPeriod(String userId, String tier, ChangeRequest request);
 
-  /** Drops the tier change scheduled for the user, if any (audited as {@code cancel-scheduled-tier}). */
+  /**
+   * Drops the tier change scheduled for the user, if any (audited as {@code cancel-scheduled-tier}). A change whose
+   * instant has passed has taken effect and is no longer scheduled ({@link #getUserQuota} shows it made): this
+   * leaves it, and {@link #changeTier} moves the user back.
+   */
   UserQuota cancelScheduledTierChange(String userId, ChangeRequest request);
 
   /**

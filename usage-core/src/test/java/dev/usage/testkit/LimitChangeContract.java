@@ -385,6 +385,14 @@ public abstract class LimitChangeContract extends AbstractStorageContract {
         dev.usage.ChangeRequest.of("billing", "unknown tier")))
         .isInstanceOfSatisfying(InvalidUsageException.class, e -> assertThat(e.field()).isEqualTo("tier"));
     assertThat(engine.quotas().auditTrail(user)).hasSize(5);
+
+    // a change whose instant has passed has taken effect: cancelling leaves it, changeTier moves the user back
+    engine.quotas().changeTierAtNextPeriod(user, Tier.FREE, dev.usage.ChangeRequest.of("billing", "downgrade"));
+    clock.set("2026-05-01T00:00:01Z");
+    assertThat(engine.quotas().cancelScheduledTierChange(user, dev.usage.ChangeRequest.of("support", "too late"))
+        .tier()).isEqualTo(Tier.FREE);
+    assertThat(engine.quotas().getUserQuota(user).tier()).isEqualTo(Tier.FREE);
+    assertThat(engine.quotas().auditTrail(user)).extracting(AuditEntry::action).endsWith("schedule-tier");
   }
 
   @Test
