@@ -19,6 +19,8 @@ public interface QuotaManagementService {
   /**
    * Gives {@code userId} settings on {@code tier} if they have none; returns the settings either way, as they
    * apply now (an existing user keeps theirs). Users never initialised are treated as being on the default tier.
+   * Meant for a new user: one who used quotas on the default tier and moves to another is moved with
+   * {@link #changeTier}, which keeps the default tier's plan for the periods that ended before the move.
    *
    * @throws InvalidUsageException unknown tier, bad id
    */

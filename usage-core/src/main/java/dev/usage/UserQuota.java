@@ -21,8 +21,8 @@ import java.util.function.Function;
  * @param scheduled a move to another tier that takes effect later ({@link #asOf} applies it once due)
  * @param resets the latest admin reset of each quota's usage, by type ({@link UsageReset}; one that is not of the
  *     quota's current period no longer matters)
- * @param earlier the plan before each recent immediate change, oldest change first ({@link EarlierSettings}; kept
- *     while the periods that ended before the change may still be closed, see {@link #forPeriodEndingAt})
+ * @param earlier the settings before recent changes made at once, oldest change first ({@link EarlierSettings}; kept
+ *     while the periods that ended before a change may still be closed, see {@link #forPeriodEndingAt})
  */
 public record UserQuota(String userId, String tier, Map<QuotaType, Quota> overrides, ZoneId zone, int billingAnchorDay,
     long version, Optional<TierChange> scheduled, Map<QuotaType, UsageReset> resets, List<EarlierSettings> earlier) {
@@ -34,10 +34,11 @@ public record UserQuota(String userId, String tier, Map<QuotaType, Quota> overri
   public static final int MAX_OVERRIDES = 24;
 
   /**
-   * The most earlier plans one user's settings keep ({@link #earlier}): a change made when as many are kept drops
-   * the oldest, so that what a store keeps of a user's settings is bounded. One is kept per immediate change with a
-   * period boundary since the change before it, for the counter retention: a user reaches this only with changes
-   * on many days within it.
+   * The most earlier settings one user's settings keep ({@link #earlier}): a change made when as many are kept drops
+   * the oldest, so that what a store keeps of a user's settings is bounded. One is kept per change with a period
+   * boundary of the user's quotas since the one before, for the counter retention; a period is closed with the
+   * plan of the oldest entry kept after its end, so a period still unclosed when its entry is dropped (after 16
+   * later changes on as many days, or months for monthly quotas) is closed with the plan that followed it.
    */
   public static final int MAX_EARLIER = 16;
 
@@ -129,8 +130,8 @@ public record UserQuota(String userId, String tier, Map<QuotaType, Quota> overri
 
   /**
    * The settings a period that ended at {@code end} was used under, to close it with: the plan before the first
-   * immediate change made at or after {@code end} that {@link #earlier} keeps (with its scheduled tier change), or
-   * these settings where no such change is kept. A period not ended yet is always under these settings. Apply
+   * change made at or after {@code end} that {@link #earlier} keeps (with its scheduled tier change, and this zone and
+   * anchor day, in which the period is computed), or these settings where no such change is kept. A period not ended yet is always under these settings. Apply
    * {@link #asOf} to the result for a tier change scheduled within the period.
    */
   public UserQuota forPeriodEndingAt(java.time.Instant end) {

@@ -23,6 +23,8 @@ import org.junit.jupiter.api.Test;
  */
 class EarlierSettingsTest {
 
+  private static final ZoneId UTC = ZoneId.of("UTC");
+
   private final SettableClock clock = SettableClock.at("2026-03-10T12:00:00Z");
   private final InMemoryUsageStorage storage = InMemoryUsageStorage.create();
   private final UsageEngine engine = UsageEngine.builder().storage(storage).clock(clock).closeOnShutdown(false)
@@ -67,16 +69,97 @@ class EarlierSettingsTest {
   }
 
   @Test
-  void changesThatLeaveThePlanAsItWasKeepNothing() {
+  void changesThatLeaveEveryEndedPeriodsPlanAsItWasKeepNoMoreAndDropNone() {
     String user = "bea";
     engine.quotas().initializeUserQuotas(user, Tier.FREE, "signup");
-    engine.quotas().changeTierAtNextPeriod(user, Tier.PREMIUM, ChangeRequest.of("billing", "later"));
-    engine.quotas().changeBillingCycle(user, ZoneId.of("Europe/Paris"), 15, ChangeRequest.of("billing", "anchor"));
+    override(user, 2_000);
+    List<EarlierSettings> before = kept(user);
+    assertThat(before).hasSize(1);
+
+    clock.set("2026-03-12T12:00:00Z"); // days ended since
+    engine.quotas().changeTierAtNextPeriod(user, Tier.PREMIUM, ChangeRequest.of("billing", "later")); // not due
     engine.tracking().consumeQuota(Consumption.of(user, QuotaType.CHARACTERS, 10));
     engine.quotas().resetUsage(user, QuotaType.CHARACTERS, ChangeRequest.of("support", "goodwill"));
     engine.quotas().cancelScheduledTierChange(user, ChangeRequest.of("billing", "stay"));
     engine.quotas().removeQuotaOverride(user, QuotaType.REQUESTS, ChangeRequest.of("support", "none to remove"));
-    assertThat(kept(user)).isEmpty();
+
+    assertThat(kept(user)).isEqualTo(before);
+  }
+
+  @Test
+  void aScheduleMadeWhileADueChangeIsUnrecordedKeepsTheTierTheMonthBeforeHad() {
+    String user = "hal";
+    engine.quotas().initializeUserQuotas(user, Tier.PREMIUM, "signup");
+    engine.quotas().changeTierAtNextPeriod(user, Tier.FREE, ChangeRequest.of("billing", "downgrade"));
+    clock.set("2026-04-01T00:10:00Z"); // free applies; March is not closed yet
+
+    // the plan in force stays free's, but the stored settings would no longer tell March was premium's
+    engine.quotas().changeTierAtNextPeriod(user, Tier.ENTERPRISE, ChangeRequest.of("billing", "upgrade in May"));
+
+    UserQuota stored = storage.userQuotas().find(user).orElseThrow();
+    assertThat(stored.tier()).isEqualTo(Tier.FREE);
+    assertThat(stored.forPeriodEndingAt(Instant.parse("2026-04-01T00:00:00Z"))
+        .asOf(Instant.parse("2026-03-01T00:00:00Z")).tier()).isEqualTo(Tier.PREMIUM);
+  }
+
+  @Test
+  void movingBackToTheTierADueChangeLeftKeepsTheTierTheDaysSinceHad() {
+    String user = "jon";
+    engine.quotas().initializeUserQuotas(user, Tier.PREMIUM, "signup");
+    engine.quotas().changeTierAtNextPeriod(user, Tier.FREE, ChangeRequest.of("billing", "downgrade"));
+    clock.set("2026-04-02T00:10:00Z"); // April 1 was free's; the change is not recorded yet
+
+    engine.quotas().changeTier(user, Tier.PREMIUM, "billing", "stays after all");
+
+    UserQuota stored = storage.userQuotas().find(user).orElseThrow();
+    assertThat(stored.tier()).isEqualTo(Tier.PREMIUM);
+    assertThat(stored.forPeriodEndingAt(Instant.parse("2026-04-02T00:00:00Z"))
+        .asOf(Instant.parse("2026-04-01T00:00:00Z")).tier()).isEqualTo(Tier.FREE);
+    assertThat(stored.forPeriodEndingAt(Instant.parse("2026-04-01T00:00:00Z"))
+        .asOf(Instant.parse("2026-03-01T00:00:00Z")).tier()).isEqualTo(Tier.PREMIUM);
+  }
+
+  @Test
+  void billingCycleChangesAreKeptSoThatAPeriodOfACycleLeftStillGetsItsPlan() {
+    UsageEngine monthly = UsageEngine.builder().storage(storage).clock(clock).closeOnShutdown(false)
+        .trackingMode(TrackingMode.SYNC).defaultQuota(Quota.monthly(QuotaType.CHARACTERS, 1_000)).build();
+    try {
+      String user = "gus";
+      monthly.quotas().initializeUserQuotas(user, Tier.FREE, "signup");
+      monthly.quotas().updateQuota(user, Quota.monthly(QuotaType.CHARACTERS, 2_000), "support", "more");
+      clock.set("2026-03-12T00:00:00Z");
+      monthly.quotas().changeBillingCycle(user, ZoneId.of("UTC"), 20, ChangeRequest.of("billing", "anchor 20"));
+      clock.set("2026-03-14T00:00:00Z");
+      monthly.quotas().changeBillingCycle(user, ZoneId.of("UTC"), 5, ChangeRequest.of("billing", "anchor 5"));
+      // the period from February 20 of the cycle left on March 14 ended on March 20: in no cycle of the user's now
+      clock.set("2026-03-21T00:00:00Z");
+      monthly.quotas().updateQuota(user, Quota.monthly(QuotaType.CHARACTERS, 3_000), "support", "even more");
+
+      UserQuota stored = storage.userQuotas().find(user).orElseThrow();
+      assertThat(stored.earlier()).extracting(EarlierSettings::changedAt, EarlierSettings::billingAnchorDay)
+          .containsExactly(org.assertj.core.groups.Tuple.tuple(Instant.parse("2026-03-10T12:00:00Z"), 1),
+              org.assertj.core.groups.Tuple.tuple(Instant.parse("2026-03-12T00:00:00Z"), 1),
+              org.assertj.core.groups.Tuple.tuple(Instant.parse("2026-03-14T00:00:00Z"), 20),
+              org.assertj.core.groups.Tuple.tuple(Instant.parse("2026-03-21T00:00:00Z"), 5));
+      assertThat(stored.forPeriodEndingAt(Instant.parse("2026-03-20T00:00:00Z")).override(QuotaType.CHARACTERS))
+          .contains(Quota.monthly(QuotaType.CHARACTERS, 2_000));
+    } finally {
+      monthly.close();
+    }
+  }
+
+  @Test
+  void aChangeMadeByAnInstanceWhoseClockIsBehindIsKeptAfterTheOnesBefore() {
+    String user = "ivy";
+    engine.quotas().initializeUserQuotas(user, Tier.FREE, "signup");
+    clock.set("2026-03-11T12:00:00Z");
+    engine.quotas().changeBillingCycle(user, ZoneId.of("Asia/Tokyo"), 1, ChangeRequest.of("billing", "moved"));
+    clock.set("2026-03-11T11:59:59Z"); // another instance, a second behind
+    engine.quotas().changeBillingCycle(user, ZoneId.of("UTC"), 1, ChangeRequest.of("billing", "moved back"));
+
+    assertThat(kept(user)).extracting(EarlierSettings::changedAt, e -> e.zone().getId()).containsExactly(
+        org.assertj.core.groups.Tuple.tuple(Instant.parse("2026-03-11T12:00:00Z"), "UTC"),
+        org.assertj.core.groups.Tuple.tuple(Instant.parse("2026-03-11T12:00:00Z"), "Asia/Tokyo"));
   }
 
   @Test
@@ -105,8 +188,9 @@ class EarlierSettingsTest {
   void aPeriodIsClosedWithThePlanOfTheFirstChangeMadeAtOrAfterItsEnd() {
     Instant first = Instant.parse("2026-04-01T00:00:00Z");
     UserQuota user = UserQuota.of("dee", Tier.PREMIUM).withEarlier(List.of(
-        new EarlierSettings(first, Tier.FREE, Map.of(), Optional.empty()),
-        new EarlierSettings(first.plusSeconds(60), "team", Map.of(), Optional.of(new TierChange(Tier.FREE, first)))));
+        new EarlierSettings(first, Tier.FREE, Map.of(), Optional.empty(), UTC, 1),
+        new EarlierSettings(first.plusSeconds(60), "team", Map.of(), Optional.of(new TierChange(Tier.FREE, first)), UTC,
+            1)));
 
     assertThat(user.forPeriodEndingAt(first.minusSeconds(1)).tier()).isEqualTo(Tier.FREE);
     assertThat(user.forPeriodEndingAt(first).tier()).as("a change at the boundary is after the period")
@@ -121,20 +205,20 @@ class EarlierSettingsTest {
   @Test
   void earlierPlansMustBeOrderedAndBounded() {
     Instant at = Instant.parse("2026-04-01T00:00:00Z");
-    EarlierSettings older = new EarlierSettings(at, Tier.FREE, Map.of(), Optional.empty());
-    EarlierSettings newer = new EarlierSettings(at.plusSeconds(1), Tier.FREE, Map.of(), Optional.empty());
+    EarlierSettings older = new EarlierSettings(at, Tier.FREE, Map.of(), Optional.empty(), UTC, 1);
+    EarlierSettings newer = new EarlierSettings(at.plusSeconds(1), Tier.FREE, Map.of(), Optional.empty(), UTC, 1);
     UserQuota user = UserQuota.of("eve", Tier.PREMIUM);
 
     assertThatThrownBy(() -> user.withEarlier(List.of(newer, older))).isInstanceOfSatisfying(
         InvalidUsageException.class, e -> assertThat(e.field()).isEqualTo("earlier"));
     List<EarlierSettings> many = new ArrayList<>();
     for (int i = 0; i <= UserQuota.MAX_EARLIER; i++) {
-      many.add(new EarlierSettings(at.plusSeconds(i), Tier.FREE, Map.of(), Optional.empty()));
+      many.add(new EarlierSettings(at.plusSeconds(i), Tier.FREE, Map.of(), Optional.empty(), UTC, 1));
     }
     assertThatThrownBy(() -> user.withEarlier(many)).isInstanceOfSatisfying(InvalidUsageException.class,
         e -> assertThat(e.field()).isEqualTo("earlier"));
     assertThatThrownBy(() -> new EarlierSettings(at, Tier.FREE,
-        Map.of(QuotaType.TOKENS, Quota.monthly(QuotaType.CHARACTERS, 1)), Optional.empty()))
+        Map.of(QuotaType.TOKENS, Quota.monthly(QuotaType.CHARACTERS, 1)), Optional.empty(), UTC, 1))
         .isInstanceOfSatisfying(InvalidUsageException.class, e -> assertThat(e.field()).isEqualTo("overrides"));
   }
 }

@@ -217,7 +217,7 @@ public final class DefaultQuotaManagementService implements QuotaManagementServi
             + " quotas reset within the last month, the most one user may have");
       }
       UserQuota kept = new UserQuota(u.userId(), u.tier(), u.overrides(), u.zone(), u.billingAnchorDay(), u.version(),
-          u.scheduled(), current);
+          u.scheduled(), current, u.earlier());
       return kept.withReset(new dev.usage.UsageReset(type, w.start(), engine.counted(userId, type, w), now));
     }, u -> Optional.ofNullable(u.resets().get(type))
         .map(r -> r.units() + " units of the period from " + r.periodStart() + " reset at " + r.at()).orElse("-"));
@@ -352,7 +352,7 @@ public final class DefaultQuotaManagementService implements QuotaManagementServi
           && changed.scheduled().isEmpty();
       UserQuota scheduledKept = keepScheduled ? changed.withTier(before.tier()).withScheduled(before.scheduled())
           : changed;
-      UserQuota after = recordDue ? scheduledKept : keepEarlier(before, applied, scheduledKept, at);
+      UserQuota after = recordDue ? scheduledKept : keepEarlier(before, scheduledKept, at);
       if (current.isPresent() && after.equals(before)) {
         return applied;
       }
@@ -371,17 +371,20 @@ public final class DefaultQuotaManagementService implements QuotaManagementServi
   }
 
   /**
-   * {@code after}, a change made at {@code at} to the user's plan, keeping the plan {@code before} it for the periods
-   * that ended by then ({@link UserQuota#forPeriodEndingAt}): the reset job may close such a period after the change
-   * (it is final only the settle delay after its end), and closes it with the limits it was used under. Not kept
-   * where no period of the user's quotas ended since the last change kept (that one's plan is what those periods
-   * had). Plans kept past the counter retention are dropped: no period they stand for can be closed any more, as
-   * its counter is gone.
+   * {@code after}, a change made at {@code at} to the user's stored settings {@code before}, keeping {@code before}
+   * for the periods that ended by then ({@link UserQuota#forPeriodEndingAt}): the reset job may close such a period
+   * after the change (it is final only the settle delay after its end), and closes it with the limits it was used
+   * under. Kept where the change gives an ended period another plan (the tier, the overrides, or a scheduled tier
+   * change that is due) or changes the billing cycle (which moves the period boundaries the next change looks for);
+   * not kept where no period of the user's quotas ended since the last change kept, in any zone and cycle kept
+   * (that one's plan is what those periods had). Entries past the counter retention are dropped: no period they
+   * stand for can be closed any more, as its counter is gone.
    */
-  private UserQuota keepEarlier(UserQuota before, UserQuota applied, UserQuota after, Instant at) {
-    Map<QuotaType, Quota> was = engine.plan().effective(applied);
-    Map<QuotaType, Quota> will = engine.plan().effective(after.asOf(at));
-    if (was.equals(will)) {
+  private UserQuota keepEarlier(UserQuota before, UserQuota after, Instant at) {
+    boolean cycle = !before.zone().equals(after.zone()) || before.billingAnchorDay() != after.billingAnchorDay();
+    boolean plan = !before.tier().equals(after.tier()) || !before.overrides().equals(after.overrides())
+        || (!before.scheduled().equals(after.scheduled()) && (due(before, at) || due(after, at)));
+    if (!plan && !cycle) {
       return after;
     }
     Instant horizon = at.minus(counterRetention);
@@ -391,8 +394,12 @@ public final class DefaultQuotaManagementService implements QuotaManagementServi
         kept.add(e);
       }
     }
-    if (kept.isEmpty() || periodEndedSince(kept.get(kept.size() - 1).changedAt(), at, before, was, will)) {
-      kept.add(new dev.usage.EarlierSettings(at, before.tier(), before.overrides(), before.scheduled()));
+    if (cycle || kept.isEmpty() || periodEndedSince(kept, at, before)) {
+      // not before the last: changes are saved one after the other, whatever another instance's clock said
+      Instant changedAt = kept.isEmpty() || at.isAfter(kept.get(kept.size() - 1).changedAt()) ? at
+          : kept.get(kept.size() - 1).changedAt();
+      kept.add(new dev.usage.EarlierSettings(changedAt, before.tier(), before.overrides(), before.scheduled(),
+          before.zone(), before.billingAnchorDay()));
       if (kept.size() > UserQuota.MAX_EARLIER) {
         kept.remove(0);
       }
@@ -400,12 +407,27 @@ public final class DefaultQuotaManagementService implements QuotaManagementServi
     return after.withEarlier(kept);
   }
 
-  /** Whether a period of one of the quotas {@code plans} hold ended after {@code since} and by {@code at}. */
-  @SafeVarargs
-  private static boolean periodEndedSince(Instant since, Instant at, UserQuota user, Map<QuotaType, Quota>... plans) {
-    for (Map<QuotaType, Quota> plan : plans) {
-      for (Quota q : plan.values()) {
-        if (!Periods.compute(q.period(), since, user.zone(), user.billingAnchorDay()).end().isAfter(at)) {
+  private static boolean due(UserQuota u, Instant at) {
+    return u.scheduled().filter(c -> !c.effectiveAt().isAfter(at)).isPresent();
+  }
+
+  /**
+   * Whether a period of the user's quotas (in the plans {@code user} has had since the last entry of {@code kept})
+   * ended after that entry's change and by {@code at}, in the user's zone and cycle or in one an entry was made in
+   * (the periods of a cycle left by an anchor change end on their own bounds).
+   */
+  private boolean periodEndedSince(List<dev.usage.EarlierSettings> kept, Instant at, UserQuota user) {
+    Instant since = kept.get(kept.size() - 1).changedAt();
+    Set<dev.usage.QuotaPeriod> kinds = java.util.EnumSet.noneOf(dev.usage.QuotaPeriod.class);
+    for (UserQuota u : List.of(user, user.asOf(at))) {
+      engine.plan().effective(u).values().forEach(q -> kinds.add(q.period()));
+    }
+    Set<List<Object>> cycles = new java.util.LinkedHashSet<>();
+    cycles.add(List.of(user.zone(), user.billingAnchorDay()));
+    kept.forEach(e -> cycles.add(List.of(e.zone(), e.billingAnchorDay())));
+    for (List<Object> c : cycles) {
+      for (dev.usage.QuotaPeriod kind : kinds) {
+        if (!Periods.compute(kind, since, (ZoneId) c.get(0), (Integer) c.get(1)).end().isAfter(at)) {
           return true;
         }
       }

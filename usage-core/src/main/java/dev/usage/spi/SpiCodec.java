@@ -170,17 +170,19 @@ public final class SpiCodec {
   }
 
   /**
-   * A user's earlier plans ({@link dev.usage.UserQuota#earlier}), oldest first: per plan
-   * {@code changedAt<TAB>tier<TAB>scheduled<TAB>overrides} (the change's instant ISO-8601, the scheduled tier change
-   * as {@link #encodeScheduled}, the overrides as {@link #encodeOverrides}), joined by a line feed. Tier names hold
-   * no control characters. None is the empty string.
+   * A user's earlier settings ({@link dev.usage.UserQuota#earlier}), oldest first: per entry
+   * {@code changedAt<TAB>tier<TAB>scheduled<TAB>overrides<TAB>zone<TAB>anchorDay} (the change's instant ISO-8601, the
+   * scheduled tier change as {@link #encodeScheduled}, the overrides as {@link #encodeOverrides}, the zone id, the
+   * anchor day in decimal), joined by a line feed. Tier names hold no control characters. None is the empty
+   * string.
    */
   public static String encodeEarlier(List<EarlierSettings> earlier) {
     return earlier.stream().map(e -> String.join("\t", e.changedAt().toString(), e.tier(),
-        encodeScheduled(e.scheduled()), encodeOverrides(e.overrides()))).collect(Collectors.joining("\n"));
+        encodeScheduled(e.scheduled()), encodeOverrides(e.overrides()), e.zone().getId(),
+        Integer.toString(e.billingAnchorDay()))).collect(Collectors.joining("\n"));
   }
 
-  /** The plans {@link #encodeEarlier} encoded, in their order; {@code null} or empty text is none. */
+  /** The settings {@link #encodeEarlier} encoded, in their order; {@code null} or empty text is none. */
   public static List<EarlierSettings> decodeEarlier(String text) {
     List<EarlierSettings> out = new ArrayList<>();
     if (text == null || text.isEmpty()) {
@@ -189,13 +191,14 @@ public final class SpiCodec {
     try {
       for (String part : text.split("\n", -1)) {
         String[] f = part.split("\t", -1);
-        if (f.length != 4) {
-          throw new IllegalArgumentException("a plan has " + f.length + " fields, not 4");
+        if (f.length != 6) {
+          throw new IllegalArgumentException("an entry has " + f.length + " fields, not 6");
         }
-        out.add(new EarlierSettings(Instant.parse(f[0]), f[1], decodeOverrides(f[3]), decodeScheduled(f[2])));
+        out.add(new EarlierSettings(Instant.parse(f[0]), f[1], decodeOverrides(f[3]), decodeScheduled(f[2]),
+            java.time.ZoneId.of(f[4]), Integer.parseInt(f[5])));
       }
     } catch (RuntimeException e) {
-      throw malformed("earlier plans", text, e);
+      throw malformed("earlier settings", text, e);
     }
     return out;
   }

@@ -101,25 +101,26 @@ class SpiCodecTest {
   }
 
   @Test
-  void earlierPlansRoundTripInTheirOrder() {
+  void earlierSettingsRoundTripInTheirOrder() {
     List<dev.usage.EarlierSettings> earlier = List.of(
         new dev.usage.EarlierSettings(Instant.parse("2026-03-31T12:00:00Z"), "team @ eu|1;2", Map.of(),
-            java.util.Optional.empty()),
+            java.util.Optional.empty(), java.time.ZoneId.of("UTC"), 1),
         new dev.usage.EarlierSettings(Instant.parse("2026-04-01T00:30:00.000001Z"), "basic",
             Map.of(QuotaType.REQUESTS, Quota.daily(QuotaType.REQUESTS, 50), CUSTOM, Quota.monthly(CUSTOM, 7)),
-            java.util.Optional.of(new dev.usage.TierChange("pro", Instant.parse("2026-04-01T00:00:00Z")))));
+            java.util.Optional.of(new dev.usage.TierChange("pro", Instant.parse("2026-04-01T00:00:00Z"))),
+            java.time.ZoneId.of("Asia/Kathmandu"), 31));
 
     String text = SpiCodec.encodeEarlier(earlier);
 
-    assertThat(text).isEqualTo("2026-03-31T12:00:00Z\tteam @ eu|1;2\t\t\n"
+    assertThat(text).isEqualTo("2026-03-31T12:00:00Z\tteam @ eu|1;2\t\t\tUTC\t1\n"
         + "2026-04-01T00:30:00.000001Z\tbasic\tpro@2026-04-01T00:00:00Z\t"
-        + "gpu.seconds-v2_x|7|MONTH|HARD|false|0|0|0;requests|50|DAY|HARD|false|0|0|0");
+        + "gpu.seconds-v2_x|7|MONTH|HARD|false|0|0|0;requests|50|DAY|HARD|false|0|0|0\tAsia/Kathmandu\t31");
     assertThat(SpiCodec.decodeEarlier(text)).isEqualTo(earlier);
     assertThat(SpiCodec.encodeEarlier(List.of())).isEmpty();
     assertThat(SpiCodec.decodeEarlier("")).isEmpty();
     assertThat(SpiCodec.decodeEarlier(null)).isEmpty();
-    assertThatThrownBy(() -> SpiCodec.decodeEarlier("2026-03-31T12:00:00Z\tbasic\t")).isInstanceOf(
-        IllegalArgumentException.class).hasMessageContaining("earlier plans");
+    assertThatThrownBy(() -> SpiCodec.decodeEarlier("2026-03-31T12:00:00Z\tbasic\t\t\tUTC")).isInstanceOf(
+        IllegalArgumentException.class).hasMessageContaining("earlier settings");
     assertThatThrownBy(() -> SpiCodec.decodeEarlier(text + "\n")).isInstanceOf(IllegalArgumentException.class);
   }
 

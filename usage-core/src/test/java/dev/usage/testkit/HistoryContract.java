@@ -682,10 +682,12 @@ public abstract class HistoryContract extends AbstractStorageContract {
         .reservationTtl(Duration.ofMinutes(5))
         .idempotencyWindow(Duration.ofHours(1))
         .tier(dev.usage.Tier.builder("basic").quota(Quota.monthly(QuotaType.CHARACTERS, 2_000))
+            .quota(Quota.monthly(QuotaType.REQUESTS, 100))
             .quota(Quota.monthly(QuotaType.TOKENS, 1_000).withRollover(dev.usage.RolloverPolicy.carryUpTo(500)))
             .quota(Quota.daily(QuotaType.of("exports"), 5).withRollover(dev.usage.RolloverPolicy.carryUpTo(5)))
             .build())
         .tier(dev.usage.Tier.builder("pro").quota(Quota.monthly(QuotaType.CHARACTERS, 50_000))
+            .quota(Quota.monthly(QuotaType.REQUESTS, 900))
             .quota(Quota.monthly(QuotaType.TOKENS, 5_000).withRollover(dev.usage.RolloverPolicy.carryUpTo(3_000)))
             .quota(Quota.daily(QuotaType.of("exports"), 50).withRollover(dev.usage.RolloverPolicy.carryUpTo(50)))
             .build()));
@@ -694,37 +696,48 @@ public abstract class HistoryContract extends AbstractStorageContract {
   @Test
   void periodsEndedBeforeAnImmediateChangeAreClosedWithThePlanTheyHadEvenWhenClosedAfterIt() {
     UsageEngine engine = basicAndProEngine();
-    String user = user("upgraded-on-the-first");
+    // the same changes for two users: one's periods are closed by the reset job, the other's by a look-up
+    String byJob = user("upgraded-closed-by-the-job");
+    String byLookup = user("upgraded-closed-by-a-look-up");
     QuotaType exports = QuotaType.of("exports");
     clock.set("2026-03-31T12:00:00Z");
-    engine.quotas().initializeUserQuotas(user, "basic", "signup");
-    engine.tracking().consumeQuota(Consumption.builder(user).characters(100).tokens(200).amount(exports, 1).build());
-    engine.quotas().updateQuota(user, Quota.monthly(QuotaType.CHARACTERS, 3_000), "support", "a bit more");
-
+    for (String user : List.of(byJob, byLookup)) {
+      engine.quotas().initializeUserQuotas(user, "basic", "signup");
+      engine.tracking().consumeQuota(Consumption.builder(user).characters(100).requests(3).tokens(200)
+          .amount(exports, 1).build());
+      engine.quotas().updateQuota(user, Quota.monthly(QuotaType.CHARACTERS, 3_000), "support", "a bit more");
+    }
     // March and March 31 may still be charged (final at 01:05): the upgrade is made before either is closed
     clock.set("2026-04-01T00:30:00Z");
-    engine.quotas().changeTier(user, "pro", "billing", "upgrade");
-    engine.quotas().updateQuota(user, Quota.monthly(QuotaType.REQUESTS, 700), "support", "no period ended since");
+    for (String user : List.of(byJob, byLookup)) {
+      engine.quotas().changeTier(user, "pro", "billing", "upgrade");
+      engine.quotas().updateQuota(user, Quota.monthly(QuotaType.REQUESTS, 700), "support", "no period ended since");
+    }
 
     clock.set("2026-04-01T12:00:00Z");
     // March closed with basic: 800 unused, basic carries up to 500, which pro's April receives whole
-    assertThat(status(engine, user, QuotaType.TOKENS)).satisfies(s -> {
+    assertThat(status(engine, byLookup, QuotaType.TOKENS)).satisfies(s -> {
       assertThat(s.limit()).isEqualTo(5_500);
       assertThat(s.carriedIn()).isEqualTo(500);
     });
     // March 31 closed with basic too: 4 of its 5 unused
-    assertThat(status(engine, user, exports).limit()).isEqualTo(54);
-    engine.tracking().consumeQuota(Consumption.of(user, exports, 2));
-    engine.quotas().resetMonthlyQuotas();
-    assertThat(engine.quotas().getQuotaHistory(user)).filteredOn(r -> r.periodStart().isBefore(
-            Instant.parse("2026-04-01T00:00:00Z")))
-        .extracting(PeriodUsage::type, PeriodUsage::limit, PeriodUsage::used, PeriodUsage::rolledOver)
-        .containsExactlyInAnyOrder(
-            org.assertj.core.groups.Tuple.tuple(QuotaType.CHARACTERS, 3_000L, 100L, 0L),
-            org.assertj.core.groups.Tuple.tuple(QuotaType.TOKENS, 1_000L, 200L, 500L),
-            org.assertj.core.groups.Tuple.tuple(exports, 5L, 1L, 4L));
+    assertThat(status(engine, byLookup, exports).limit()).isEqualTo(54);
+    engine.quotas().resetMonthlyQuotas(); // closes the other user's periods
+    for (String user : List.of(byJob, byLookup)) {
+      assertThat(engine.quotas().getQuotaHistory(user)).as(user).filteredOn(r -> r.periodStart().isBefore(
+              Instant.parse("2026-04-01T00:00:00Z")))
+          .extracting(PeriodUsage::type, PeriodUsage::limit, PeriodUsage::used, PeriodUsage::rolledOver)
+          .containsExactlyInAnyOrder(
+              org.assertj.core.groups.Tuple.tuple(QuotaType.CHARACTERS, 3_000L, 100L, 0L),
+              org.assertj.core.groups.Tuple.tuple(QuotaType.REQUESTS, 100L, 3L, 0L),
+              org.assertj.core.groups.Tuple.tuple(QuotaType.TOKENS, 1_000L, 200L, 500L),
+              org.assertj.core.groups.Tuple.tuple(exports, 5L, 1L, 4L));
+      assertThat(status(engine, user, QuotaType.TOKENS).limit()).isEqualTo(5_500);
+    }
 
     // a day of pro ended since the upgrade: its plan is kept for April 1, as basic's is for March
+    String user = byJob;
+    engine.tracking().consumeQuota(Consumption.of(user, exports, 2));
     clock.set("2026-04-02T00:30:00Z");
     engine.quotas().changeTier(user, "basic", "billing", "downgrade");
     assertThat(storage.userQuotas().find(user).orElseThrow().earlier())

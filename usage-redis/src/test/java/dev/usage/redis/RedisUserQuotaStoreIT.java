@@ -79,10 +79,11 @@ class RedisUserQuotaStoreIT {
         Map.of(QuotaType.TOKENS, new dev.usage.UsageReset(QuotaType.TOKENS, java.time.Instant.parse("2026-03-01T00:00:00Z"),
             12, java.time.Instant.parse("2026-03-02T10:00:00.000001Z"))),
         java.util.List.of(new dev.usage.EarlierSettings(java.time.Instant.parse("2026-03-01T00:00:00.000001Z"),
-                "team @ eu|1;2", Map.of(), Optional.empty()),
+                "team @ eu|1;2", Map.of(), Optional.empty(), ZoneId.of("UTC"), 1),
             new dev.usage.EarlierSettings(java.time.Instant.parse("2026-03-02T00:00:00Z"), "pro",
                 Map.of(gpu, Quota.monthly(gpu, 7)),
-                Optional.of(new dev.usage.TierChange("free", java.time.Instant.parse("2026-03-01T00:00:00Z"))))));
+                Optional.of(new dev.usage.TierChange("free", java.time.Instant.parse("2026-03-01T00:00:00Z"))),
+                ZoneId.of("Australia/Lord_Howe"), 31)));
 
     Optional<UserQuota> saved = store.save(next, entry(user, "first"));
 
@@ -261,6 +262,9 @@ class RedisUserQuotaStoreIT {
     String[] k = {settingsKey(user), auditKey(user), redis.keys.auditRequests(redis.keys.user(user))};
     String good = RedisJson.audit(entry(user, "bad call"));
     String overrides = "requests|5|DAY|HARD|false|0|0|0";
+    // a call whose earlier settings (the last argument) are malformed
+    java.util.function.Function<String, String[]> earlier = e -> new String[] {"1", "premium", overrides, "UTC", "1",
+        good, "", "", "", e};
     List<String[]> calls = List.of(
         new String[] {"1", "premium", overrides, "UTC", "1", good},
         new String[] {"1", "premium", overrides, "UTC", "1", good, "", "", "", "", "extra"},
@@ -291,11 +295,14 @@ class RedisUserQuotaStoreIT {
         new String[] {"1", "premium", overrides, "UTC", "1", good, "", "free@tomorrow", "", ""},
         new String[] {"1", "premium", overrides, "UTC", "1", good, "", "", "tokens|2026-03-01T00:00:00Z|x|now", ""},
         new String[] {"1", "premium", overrides, "UTC", "1", good, "", "", "tokens|2026-03-01T00:00:00Z|5", ""},
-        new String[] {"1", "premium", overrides, "UTC", "1", good, "", "", "", "free\t\t"},
-        new String[] {"1", "premium", overrides, "UTC", "1", good, "", "", "", "2026-03-01T00:00:00Z\tfree\t"},
-        new String[] {"1", "premium", overrides, "UTC", "1", good, "", "", "",
-            "2026-03-01T00:00:00Z\tfree\t\t\n"},
-        new String[] {"1", "premium", overrides, "UTC", "1", good, "", "", "", "2026-03-01T00:00:00Z\t\t\t"});
+        earlier.apply("free\t\t\t\tUTC\t1"),
+        earlier.apply("2026-03-01T00:00:00Z\tfree\t\t\tUTC"),
+        earlier.apply("2026-03-01T00:00:00Z\tfree\t\t\tUTC\t1\n"),
+        earlier.apply("2026-03-01T00:00:00Z\t\t\t\tUTC\t1"),
+        earlier.apply("2026-03-01T00:00:00Z\tfree\tpro@soon\t\tUTC\t1"),
+        earlier.apply("2026-03-01T00:00:00Z\tfree\t\trequests|5\tUTC\t1"),
+        earlier.apply("2026-03-01T00:00:00Z\tfree\t\t\t\t1"),
+        earlier.apply("2026-03-01T00:00:00Z\tfree\t\t\tUTC\t32"));
     Map<String, String> settings = redis.connector.sync().hgetall(k[0]);
     List<String> trail = redis.connector.sync().lrange(k[1], 0, -1);
 
@@ -313,7 +320,8 @@ class RedisUserQuotaStoreIT {
     // the same call with valid arguments is accepted: the refusals above were about the arguments
     assertThat(RedisScripts.run(redis.connector, RedisUserQuotaStore.SAVE, "save", k, "1", "premium",
         overrides, "UTC", "1", good, "", "free@2026-04-01T00:00:00Z", "tokens|2026-03-01T00:00:00Z|5|2026-03-02T00:00:00Z",
-        "2026-03-01T00:00:00Z\tfree\t\t\n2026-03-02T00:00:00Z\tpremium\tfree@2026-04-01T00:00:00Z\t" + overrides))
+        "2026-03-02T00:00:00Z\tteam @ eu|1;2\tfree@2026-04-01T00:00:00Z\t" + overrides + "\tAsia/Kathmandu\t31\n"
+            + "+12026-03-01T00:00:00.000000001Z\tfree\t\t\tUTC\t1"))
         .containsExactly("OK", 2L);
   }
 

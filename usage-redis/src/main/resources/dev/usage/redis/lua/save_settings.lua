@@ -19,15 +19,27 @@ end
 if ARGV[2] == '' or ARGV[4] == '' then
   return redis.error_reply('ERR usage save_settings: tier or zone is empty')
 end
-if ARGV[3] ~= '' then
-  for part in string.gmatch(ARGV[3] .. ';', '([^;]*);') do
+-- the overrides of the settings or of earlier settings: nil when well formed
+local function badOverrides(text)
+  if text == '' then
+    return nil
+  end
+  for part in string.gmatch(text .. ';', '([^;]*);') do
     local _, bars = string.gsub(part, '|', '')
     if bars ~= 7 or not string.match(part, '^[a-z][a-z0-9_.%-]*|%d+|') then
-      return redis.error_reply('ERR usage save_settings: overrides are malformed')
+      return true
     end
   end
+  return nil
 end
-if ARGV[8] ~= '' and not string.match(ARGV[8], '^.+@%d%d%d%d%-%d%d%-%d%dT[%d:.]+Z$') then
+-- a scheduled tier change, '' for none
+local function badScheduled(text)
+  return text ~= '' and not string.match(text, '^.+@[+-]?%d%d%d%d+%-%d%d%-%d%dT[%d:.]+Z$')
+end
+if badOverrides(ARGV[3]) then
+  return redis.error_reply('ERR usage save_settings: overrides are malformed')
+end
+if badScheduled(ARGV[8]) then
   return redis.error_reply('ERR usage save_settings: scheduled tier change is malformed')
 end
 if ARGV[9] ~= '' then
@@ -39,11 +51,13 @@ if ARGV[9] ~= '' then
   end
 end
 if ARGV[10] ~= '' then
-  -- per plan: change instant, tier, scheduled change, overrides (tab-separated), one plan per line
+  -- per entry: change instant, tier, scheduled change, overrides, zone, anchor day (tab-separated), one per line
   for part in string.gmatch(ARGV[10] .. '\n', '([^\n]*)\n') do
-    local _, tabs = string.gsub(part, '\t', '')
-    if tabs ~= 3 or not string.match(part, '^[+-]?%d%d%d%d+%-%d%d%-%d%dT[%d:.]+Z\t[^\t]+\t') then
-      return redis.error_reply('ERR usage save_settings: earlier plans are malformed')
+    local at, tier, sched, overrides, zone, anchor =
+      string.match(part, '^([^\t]*)\t([^\t]*)\t([^\t]*)\t([^\t]*)\t([^\t]*)\t([^\t]*)$')
+    if not at or not string.match(at, '^[+-]?%d%d%d%d+%-%d%d%-%d%dT[%d:.]+Z$') or tier == '' or badScheduled(sched)
+        or badOverrides(overrides) or zone == '' or not string.match(anchor, '^[1-9]%d?$') or num(anchor) > 31 then
+      return redis.error_reply('ERR usage save_settings: earlier settings are malformed')
     end
   end
 end
