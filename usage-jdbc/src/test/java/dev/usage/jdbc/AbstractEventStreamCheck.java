@@ -140,9 +140,11 @@ abstract class AbstractEventStreamCheck {
       System.out.printf("%s: %s order, heap growth every 25,000 events %s bytes; %,d events held take %,d%n",
           getClass().getSimpleName(), sort, growth, EVENTS, held);
       // the rows held as objects take `held` bytes; a stream holds a fetch-size window of them (and the
-      // database's buffers of fixed size), so the growth stays far below that and does not climb with the count
+      // database's buffers of fixed size), so the growth stays far below that and does not climb with the count.
+      // A quarter, not less: `held` is measured after GC too and varies by a sixth between runs (92-108 MB for
+      // H2's 16 MB of fixed buffers), which a sixth did not leave room for
       assertThat(peak[0]).as("heap growth while streaming in %s order %s, rows held would take %d", sort, growth, held)
-          .isLessThan(held / 6);
+          .isLessThan(held / 4);
       assertThat(growth.get(growth.size() - 1) - growth.get(0)).as("heap climb from the first to the last %s", growth)
           .isLessThan(held / 20);
     }
