@@ -1,6 +1,7 @@
 package dev.usage;
 
 import dev.usage.internal.Checks;
+import java.time.Instant;
 import java.time.ZoneId;
 import java.util.HashMap;
 import java.util.List;
@@ -104,7 +105,7 @@ public record UserQuota(String userId, String tier, Map<QuotaType, Quota> overri
   }
 
   /** The units of {@code type} an admin reset in the period starting at {@code periodStart} (0: none). */
-  public long resetUnits(QuotaType type, java.time.Instant periodStart) {
+  public long resetUnits(QuotaType type, Instant periodStart) {
     UsageReset r = resets.get(type);
     return r != null && r.periodStart().equals(periodStart) ? r.units() : 0;
   }
@@ -120,7 +121,7 @@ public record UserQuota(String userId, String tier, Map<QuotaType, Quota> overri
    * These settings as they apply at {@code at}: with the scheduled tier change made (and no longer scheduled)
    * once it is due; otherwise these settings.
    */
-  public UserQuota asOf(java.time.Instant at) {
+  public UserQuota asOf(Instant at) {
     if (scheduled.isEmpty() || at.isBefore(scheduled.get().effectiveAt())) {
       return this;
     }
@@ -131,10 +132,11 @@ public record UserQuota(String userId, String tier, Map<QuotaType, Quota> overri
   /**
    * The settings a period that ended at {@code end} was used under, to close it with: the plan before the first
    * change made at or after {@code end} that {@link #earlier} keeps (with its scheduled tier change, and this zone and
-   * anchor day, in which the period is computed), or these settings where no such change is kept. A period not ended yet is always under these settings. Apply
-   * {@link #asOf} to the result for a tier change scheduled within the period.
+   * anchor day, in which the period is computed), or these settings where no such change is kept. A period not
+   * ended yet is always under these settings. Apply {@link #asOf} to the result for a tier change scheduled within
+   * the period. After a zone change, a period's end is where the zone then in force put it.
    */
-  public UserQuota forPeriodEndingAt(java.time.Instant end) {
+  public UserQuota forPeriodEndingAt(Instant end) {
     for (EarlierSettings e : earlier) {
       if (!e.changedAt().isBefore(end)) {
         return new UserQuota(userId, e.tier(), e.overrides(), zone, billingAnchorDay, version, e.scheduled(), resets);

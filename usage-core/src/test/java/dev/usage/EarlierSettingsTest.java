@@ -120,6 +120,47 @@ class EarlierSettingsTest {
   }
 
   @Test
+  void aMonthEndedBeforeAnUpgradeAndAZoneChangeIsClosedWithItsPlanByEveryCloser() {
+    UsageEngine engine = UsageEngine.builder().storage(storage).clock(clock).closeOnShutdown(false)
+        .trackingMode(TrackingMode.SYNC).reservationTtl(Duration.ofMinutes(5)).idempotencyWindow(Duration.ofHours(1))
+        .tier(Tier.builder("basic").quota(Quota.monthly(QuotaType.TOKENS, 1_000)
+            .withRollover(RolloverPolicy.carryUpTo(500))).build())
+        .tier(Tier.builder("pro").quota(Quota.monthly(QuotaType.TOKENS, 5_000)
+            .withRollover(RolloverPolicy.carryUpTo(3_000))).build()).build();
+    try {
+      // one user's March is closed by the reset job from its counter, the other's by a look-up from April
+      List<String> users = List.of("kim-by-the-job", "kim-by-a-look-up");
+      clock.set("2026-03-20T12:00:00Z");
+      for (String user : users) {
+        engine.quotas().initializeUserQuotas(user, "basic", "signup");
+        engine.tracking().consumeQuota(Consumption.of(user, QuotaType.TOKENS, 200));
+      }
+      // March ended in UTC at midnight; the upgrade, then the move to Los Angeles, where March ends at 07:00 UTC
+      clock.set("2026-04-01T00:30:00Z");
+      users.forEach(u -> engine.quotas().changeTier(u, "pro", "billing", "upgrade"));
+      clock.set("2026-04-01T00:40:00Z");
+      users.forEach(u -> engine.quotas().changeBillingCycle(u, ZoneId.of("America/Los_Angeles"), 1,
+          ChangeRequest.of("billing", "moved")));
+
+      clock.set("2026-04-01T09:00:00Z");
+      assertThat(engine.quotas().getQuotaStatus(users.get(1))).filteredOn(q -> q.type().equals(QuotaType.TOKENS))
+          .singleElement().satisfies(q -> assertThat(q.carriedIn()).isEqualTo(500));
+      engine.quotas().resetMonthlyQuotas();
+
+      // basic's March: 800 unused, carried on within basic's cap of 500 (pro's would carry 3,000)
+      for (String user : users) {
+        assertThat(engine.quotas().getQuotaHistory(user)).as(user).singleElement().satisfies(r -> {
+          assertThat(r.limit()).isEqualTo(1_000);
+          assertThat(r.used()).isEqualTo(200);
+          assertThat(r.rolledOver()).isEqualTo(500);
+        });
+      }
+    } finally {
+      engine.close();
+    }
+  }
+
+  @Test
   void billingCycleChangesAreKeptSoThatAPeriodOfACycleLeftStillGetsItsPlan() {
     UsageEngine monthly = UsageEngine.builder().storage(storage).clock(clock).closeOnShutdown(false)
         .trackingMode(TrackingMode.SYNC).defaultQuota(Quota.monthly(QuotaType.CHARACTERS, 1_000)).build();
@@ -160,6 +201,30 @@ class EarlierSettingsTest {
     assertThat(kept(user)).extracting(EarlierSettings::changedAt, e -> e.zone().getId()).containsExactly(
         org.assertj.core.groups.Tuple.tuple(Instant.parse("2026-03-11T12:00:00Z"), "UTC"),
         org.assertj.core.groups.Tuple.tuple(Instant.parse("2026-03-11T12:00:00Z"), "Asia/Tokyo"));
+  }
+
+  @Test
+  void aBillingCycleChangeIsKeptForAMonthEvenWithAShortCounterRetention() {
+    UsageEngine monthly = UsageEngine.builder().storage(storage).clock(clock).closeOnShutdown(false)
+        .trackingMode(TrackingMode.SYNC).counterRetention(Duration.ofDays(7))
+        .defaultQuota(Quota.monthly(QuotaType.CHARACTERS, 1_000)).build();
+    try {
+      String user = "lou";
+      clock.set("2026-05-20T00:00:00Z");
+      monthly.quotas().initializeUserQuotas(user, Tier.FREE, "signup");
+      monthly.quotas().changeBillingCycle(user, ZoneId.of("UTC"), 15, ChangeRequest.of("billing", "anchor 15"));
+      clock.set("2026-05-28T00:00:00Z");
+      monthly.quotas().changeTier(user, Tier.PREMIUM, "billing", "upgrade"); // no period ended since the last kept
+      // the month from May 1 of the cycle left on May 20 ended on June 1: the change after it is kept for it
+      clock.set("2026-06-01T02:00:00Z");
+      monthly.quotas().changeTier(user, Tier.ENTERPRISE, "billing", "upgrade again");
+
+      assertThat(kept(user)).extracting(EarlierSettings::changedAt, EarlierSettings::tier).containsExactly(
+          org.assertj.core.groups.Tuple.tuple(Instant.parse("2026-05-20T00:00:00Z"), Tier.FREE),
+          org.assertj.core.groups.Tuple.tuple(Instant.parse("2026-06-01T02:00:00Z"), Tier.PREMIUM));
+    } finally {
+      monthly.close();
+    }
   }
 
   @Test

@@ -52,6 +52,8 @@ import java.util.function.UnaryOperator;
 public final class DefaultQuotaManagementService implements QuotaManagementService {
 
   private static final int MAX_ATTEMPTS = 16;
+  /** Longer than any period, a DST or zone change included. */
+  private static final Duration MONTH_AND_A_DAY = Duration.ofDays(32);
   /** Most users one {@link #updateQuotas} call changes. */
   public static final int MAX_BULK_USERS = 10_000;
   /** The most quotas of one user reset within a month (what every store keeps is bounded). */
@@ -377,8 +379,8 @@ public final class DefaultQuotaManagementService implements QuotaManagementServi
    * under. Kept where the change gives an ended period another plan (the tier, the overrides, or a scheduled tier
    * change that is due) or changes the billing cycle (which moves the period boundaries the next change looks for);
    * not kept where no period of the user's quotas ended since the last change kept, in any zone and cycle kept
-   * (that one's plan is what those periods had). Entries past the counter retention are dropped: no period they
-   * stand for can be closed any more, as its counter is gone.
+   * (that one's plan is what those periods had). Entries past the counter retention (and a month) are dropped: no
+   * period they stand for can be closed any more, as its counter is gone.
    */
   private UserQuota keepEarlier(UserQuota before, UserQuota after, Instant at) {
     boolean cycle = !before.zone().equals(after.zone()) || before.billingAnchorDay() != after.billingAnchorDay();
@@ -387,7 +389,9 @@ public final class DefaultQuotaManagementService implements QuotaManagementServi
     if (!plan && !cycle) {
       return after;
     }
-    Instant horizon = at.minus(counterRetention);
+    // an entry serves a look-up for the counter retention after its change, and tells its zone and cycle to the next
+    // change's search for a period boundary while the period of that cycle it was made in may run (a month)
+    Instant horizon = at.minus(counterRetention.compareTo(MONTH_AND_A_DAY) > 0 ? counterRetention : MONTH_AND_A_DAY);
     List<dev.usage.EarlierSettings> kept = new ArrayList<>(before.earlier().size() + 1);
     for (dev.usage.EarlierSettings e : before.earlier()) {
       if (e.changedAt().isAfter(horizon)) {

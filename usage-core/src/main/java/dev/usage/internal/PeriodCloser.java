@@ -177,13 +177,15 @@ public final class PeriodCloser {
         if (stored.scheduled().filter(t -> !t.effectiveAt().isAfter(now)).isPresent()) {
           due.putIfAbsent(stored.userId(), stored);
         }
-        // the plan the period had: before any immediate change made since it ended, and with the tier of its own
-        // start (a tier change scheduled for a later boundary is not yet made)
-        UserQuota user = stored.forPeriodEndingAt(c.periodEnd()).asOf(c.periodStart());
+        PeriodWindow w = Periods.ofId(c.periodId(), stored.zone(), stored.billingAnchorDay());
+        // the plan the period had: before any immediate change made since it ended (found as a look-up finds it, from
+        // the period of the current cycle, or from the counter's own end for a period of a cycle left), and with the
+        // tier of its own start (a tier change scheduled for a later boundary is not yet made)
+        UserQuota user = (w.id().equals(c.periodId()) ? Periods.settingsOf(stored, w)
+            : stored.forPeriodEndingAt(c.periodEnd())).asOf(c.periodStart());
         Quota quota = engine.plan().effective(user).get(c.type());
         if (quota != null && quota.rollover().carry() && !quota.isUnlimited()
             && Periods.kindOf(c.periodId()) == quota.period()) {
-          PeriodWindow w = Periods.ofId(c.periodId(), user.zone(), user.billingAnchorDay());
           if (!w.id().equals(c.periodId())) {
             // a period of the cycle before an anchor change: closed on its own bounds (with the rows of the page)
             otherCycle.add(Map.entry(quota, c));

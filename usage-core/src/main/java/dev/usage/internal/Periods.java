@@ -109,6 +109,42 @@ public final class Periods {
     };
   }
 
+  /**
+   * The settings period {@code window} (of the user's current zone and cycle) was used under, to close it with:
+   * {@link dev.usage.UserQuota#forPeriodEndingAt} at the instant the period ended. After a zone change that is not
+   * where the current zone puts its end: the period ended the first time its end was reached in the zone then in
+   * force, which the earlier settings kept at each change of zone or cycle tell. So every closer (the reset job from a
+   * counter, a look-up from a window of the current zone) picks the same settings.
+   */
+  public static dev.usage.UserQuota settingsOf(dev.usage.UserQuota user, PeriodWindow window) {
+    if (user.earlier().isEmpty()) {
+      return user;
+    }
+    Instant ended = window.end();
+    for (int i = -1; i < user.earlier().size(); i++) {
+      ZoneId zone = i < 0 ? user.zone() : user.earlier().get(i).zone();
+      int anchor = i < 0 ? user.billingAnchorDay() : user.earlier().get(i).billingAnchorDay();
+      PeriodWindow there = ofId(window.id(), zone, anchor);
+      if (!there.id().equals(window.id()) || !there.end().isBefore(ended)) {
+        continue; // not a period of that cycle, or ending no earlier
+      }
+      // the zone and cycle in force just before that end: the first change at or after it records them
+      ZoneId inForce = user.zone();
+      int anchorInForce = user.billingAnchorDay();
+      for (dev.usage.EarlierSettings e : user.earlier()) {
+        if (!e.changedAt().isBefore(there.end())) {
+          inForce = e.zone();
+          anchorInForce = e.billingAnchorDay();
+          break;
+        }
+      }
+      if (inForce.equals(zone) && anchorInForce == anchor) {
+        ended = there.end();
+      }
+    }
+    return user.forPeriodEndingAt(ended);
+  }
+
   /** The anchor day in {@code month}, clamped to the month's last day. */
   static LocalDate anchorIn(YearMonth month, int anchorDay) {
     return month.atDay(Math.min(anchorDay, month.lengthOfMonth()));

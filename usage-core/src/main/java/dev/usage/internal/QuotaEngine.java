@@ -500,7 +500,7 @@ public final class QuotaEngine {
       }
       // the settings in force now, or at the last instant of an earlier period (a tier change since not made)
       Quota q = plan.effective(now.isBefore(w.end()) ? user.asOf(now)
-          : user.forPeriodEndingAt(w.end()).asOf(w.end().minusNanos(1))).get(v.type());
+          : Periods.settingsOf(user, w).asOf(w.end().minusNanos(1))).get(v.type());
       if (q == null || q.period() != Periods.kindOf(v.periodId())) {
         continue; // the quota was removed from the user's plan, or changed its period, since the reservation
       }

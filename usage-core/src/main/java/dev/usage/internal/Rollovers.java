@@ -402,7 +402,7 @@ public final class Rollovers {
     List<Map.Entry<Quota, PeriodWindow>> plain = new ArrayList<>();
     windows.forEach((w, closed) -> {
       QuotaPeriod kind = Periods.kindOf(w.id());
-      for (Quota q : plan.effective(user.forPeriodEndingAt(w.end()).asOf(w.start())).values()) {
+      for (Quota q : plan.effective(Periods.settingsOf(user, w).asOf(w.start())).values()) {
         if (q.period() != kind || closed.contains(q.type())) {
           continue;
         }
@@ -437,14 +437,14 @@ public final class Rollovers {
 
   /**
    * The quota of {@code quota}'s type that the user's plan gave {@code window}: the plan it ended with, before any
-   * immediate change made since ({@link UserQuota#forPeriodEndingAt}), with the tier of its start; or {@code quota}
+   * immediate change made since ({@link Periods#settingsOf}), with the tier of its start; or {@code quota}
    * where that plan had none of the same kind of period (the window is one of {@code quota}'s).
    */
   private Quota quotaAt(UserQuota user, Quota quota, PeriodWindow window) {
     if (user.scheduled().isEmpty() && user.earlier().isEmpty()) {
       return quota; // nothing but a scheduled change or an earlier plan kept makes settings differ by period
     }
-    Quota then = plan.effective(user.forPeriodEndingAt(window.end()).asOf(window.start())).get(quota.type());
+    Quota then = plan.effective(Periods.settingsOf(user, window).asOf(window.start())).get(quota.type());
     return then != null && then.period() == quota.period() ? then : quota;
   }
 
