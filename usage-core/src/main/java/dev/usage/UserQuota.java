@@ -37,9 +37,10 @@ public record UserQuota(String userId, String tier, Map<QuotaType, Quota> overri
   /**
    * The most earlier settings one user's settings keep ({@link #earlier}): a change made when as many are kept drops
    * the oldest, so that what a store keeps of a user's settings is bounded. One is kept per change with a period
-   * boundary of the user's quotas since the one before, for the counter retention; a period is closed with the
-   * plan of the oldest entry kept after its end, so a period still unclosed when its entry is dropped (after 16
-   * later changes on as many days, or months for monthly quotas) is closed with the plan that followed it.
+   * boundary of the user's quotas since the one before (and per billing-cycle change), for the counter retention
+   * (at least a month); a period is closed with the plan of the oldest entry kept after its end, so a period still
+   * unclosed when its entry is dropped (after 16 later changes on as many days, or months for monthly quotas) is
+   * closed with the plan that followed it.
    */
   public static final int MAX_EARLIER = 16;
 

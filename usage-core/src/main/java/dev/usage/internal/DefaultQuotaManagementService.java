@@ -379,8 +379,9 @@ public final class DefaultQuotaManagementService implements QuotaManagementServi
    * under. Kept where the change gives an ended period another plan (the tier, the overrides, or a scheduled tier
    * change that is due) or changes the billing cycle (which moves the period boundaries the next change looks for);
    * not kept where no period of the user's quotas ended since the last change kept, in any zone and cycle kept
-   * (that one's plan is what those periods had). Entries past the counter retention (and a month) are dropped: no
-   * period they stand for can be closed any more, as its counter is gone.
+   * (that one's plan is what those periods had). Entries older than the counter retention, and than a month, are
+   * dropped: no period they stand for can be closed any more (its counter is gone), and no period of the cycle they
+   * were made in still runs.
    */
   private UserQuota keepEarlier(UserQuota before, UserQuota after, Instant at) {
     boolean cycle = !before.zone().equals(after.zone()) || before.billingAnchorDay() != after.billingAnchorDay();

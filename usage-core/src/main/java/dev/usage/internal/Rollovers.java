@@ -212,8 +212,7 @@ public final class Rollovers {
    * <p>Each period is closed with the quota of {@code quota}'s type that the user's plan gave it ({@code user}'s
    * stored settings: the plan before an immediate change made since the period ended, and as of its start, a tier
    * change scheduled for a boundary applying from that boundary on), or {@code quota} where the plan then had none
-   * of its kind; what a period carries on
-   * is received by the next within the next one's policy ({@link #receive}).
+   * of its kind; what a period carries on is received by the next within the next one's policy ({@link #receive}).
    */
   public Chain closeThrough(UserQuota user, Quota quota, PeriodWindow target, Instant now) {
     String userId = user.userId();
