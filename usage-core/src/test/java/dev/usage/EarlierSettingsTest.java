@@ -32,9 +32,21 @@ class EarlierSettingsTest {
       .defaultQuota(Quota.monthly(QuotaType.CHARACTERS, 1_000))
       .defaultQuota(Quota.daily(QuotaType.REQUESTS, 10)).build();
 
+  private final List<UsageEngine> others = new ArrayList<>();
+
   @AfterEach
   void close() {
     engine.close();
+    others.forEach(UsageEngine::close);
+  }
+
+  /** Another engine on the same store and clock, with only a monthly quota. */
+  private UsageEngine monthlyEngine(Duration counterRetention) {
+    UsageEngine e = UsageEngine.builder().storage(storage).clock(clock).closeOnShutdown(false)
+        .trackingMode(TrackingMode.SYNC).counterRetention(counterRetention)
+        .defaultQuota(Quota.monthly(QuotaType.CHARACTERS, 1_000)).build();
+    others.add(e);
+    return e;
   }
 
   private List<EarlierSettings> kept(String user) {
@@ -121,72 +133,64 @@ class EarlierSettingsTest {
 
   @Test
   void aMonthEndedBeforeAnUpgradeAndAZoneChangeIsClosedWithItsPlanByEveryCloser() {
-    UsageEngine engine = UsageEngine.builder().storage(storage).clock(clock).closeOnShutdown(false)
+    UsageEngine tiered = UsageEngine.builder().storage(storage).clock(clock).closeOnShutdown(false)
         .trackingMode(TrackingMode.SYNC).reservationTtl(Duration.ofMinutes(5)).idempotencyWindow(Duration.ofHours(1))
         .tier(Tier.builder("basic").quota(Quota.monthly(QuotaType.TOKENS, 1_000)
             .withRollover(RolloverPolicy.carryUpTo(500))).build())
         .tier(Tier.builder("pro").quota(Quota.monthly(QuotaType.TOKENS, 5_000)
             .withRollover(RolloverPolicy.carryUpTo(3_000))).build()).build();
-    try {
-      // one user's March is closed by the reset job from its counter, the other's by a look-up from April
-      List<String> users = List.of("kim-by-the-job", "kim-by-a-look-up");
-      clock.set("2026-03-20T12:00:00Z");
-      for (String user : users) {
-        engine.quotas().initializeUserQuotas(user, "basic", "signup");
-        engine.tracking().consumeQuota(Consumption.of(user, QuotaType.TOKENS, 200));
-      }
-      // March ended in UTC at midnight; the upgrade, then the move to Los Angeles, where March ends at 07:00 UTC
-      clock.set("2026-04-01T00:30:00Z");
-      users.forEach(u -> engine.quotas().changeTier(u, "pro", "billing", "upgrade"));
-      clock.set("2026-04-01T00:40:00Z");
-      users.forEach(u -> engine.quotas().changeBillingCycle(u, ZoneId.of("America/Los_Angeles"), 1,
-          ChangeRequest.of("billing", "moved")));
+    others.add(tiered);
+    // one user's March is closed by the reset job from its counter, the other's by a look-up from April
+    List<String> users = List.of("kim-by-the-job", "kim-by-a-look-up");
+    clock.set("2026-03-20T12:00:00Z");
+    for (String user : users) {
+      tiered.quotas().initializeUserQuotas(user, "basic", "signup");
+      tiered.tracking().consumeQuota(Consumption.of(user, QuotaType.TOKENS, 200));
+    }
+    // March ended in UTC at midnight; the upgrade, then the move to Los Angeles, where March ends at 07:00 UTC
+    clock.set("2026-04-01T00:30:00Z");
+    users.forEach(u -> tiered.quotas().changeTier(u, "pro", "billing", "upgrade"));
+    clock.set("2026-04-01T00:40:00Z");
+    users.forEach(u -> tiered.quotas().changeBillingCycle(u, ZoneId.of("America/Los_Angeles"), 1,
+        ChangeRequest.of("billing", "moved")));
 
-      clock.set("2026-04-01T09:00:00Z");
-      assertThat(engine.quotas().getQuotaStatus(users.get(1))).filteredOn(q -> q.type().equals(QuotaType.TOKENS))
-          .singleElement().satisfies(q -> assertThat(q.carriedIn()).isEqualTo(500));
-      engine.quotas().resetMonthlyQuotas();
+    clock.set("2026-04-01T09:00:00Z");
+    assertThat(tiered.quotas().getQuotaStatus(users.get(1))).filteredOn(q -> q.type().equals(QuotaType.TOKENS))
+        .singleElement().satisfies(q -> assertThat(q.carriedIn()).isEqualTo(500));
+    tiered.quotas().resetMonthlyQuotas();
 
-      // basic's March: 800 unused, carried on within basic's cap of 500 (pro's would carry 3,000)
-      for (String user : users) {
-        assertThat(engine.quotas().getQuotaHistory(user)).as(user).singleElement().satisfies(r -> {
-          assertThat(r.limit()).isEqualTo(1_000);
-          assertThat(r.used()).isEqualTo(200);
-          assertThat(r.rolledOver()).isEqualTo(500);
-        });
-      }
-    } finally {
-      engine.close();
+    // basic's March: 800 unused, carried on within basic's cap of 500 (pro's would carry 3,000)
+    for (String user : users) {
+      assertThat(tiered.quotas().getQuotaHistory(user)).as(user).singleElement().satisfies(r -> {
+        assertThat(r.limit()).isEqualTo(1_000);
+        assertThat(r.used()).isEqualTo(200);
+        assertThat(r.rolledOver()).isEqualTo(500);
+      });
     }
   }
 
   @Test
   void billingCycleChangesAreKeptSoThatAPeriodOfACycleLeftStillGetsItsPlan() {
-    UsageEngine monthly = UsageEngine.builder().storage(storage).clock(clock).closeOnShutdown(false)
-        .trackingMode(TrackingMode.SYNC).defaultQuota(Quota.monthly(QuotaType.CHARACTERS, 1_000)).build();
-    try {
-      String user = "gus";
-      monthly.quotas().initializeUserQuotas(user, Tier.FREE, "signup");
-      monthly.quotas().updateQuota(user, Quota.monthly(QuotaType.CHARACTERS, 2_000), "support", "more");
-      clock.set("2026-03-12T00:00:00Z");
-      monthly.quotas().changeBillingCycle(user, ZoneId.of("UTC"), 20, ChangeRequest.of("billing", "anchor 20"));
-      clock.set("2026-03-14T00:00:00Z");
-      monthly.quotas().changeBillingCycle(user, ZoneId.of("UTC"), 5, ChangeRequest.of("billing", "anchor 5"));
-      // the period from February 20 of the cycle left on March 14 ended on March 20: in no cycle of the user's now
-      clock.set("2026-03-21T00:00:00Z");
-      monthly.quotas().updateQuota(user, Quota.monthly(QuotaType.CHARACTERS, 3_000), "support", "even more");
+    UsageEngine monthly = monthlyEngine(Duration.ofDays(35));
+    String user = "gus";
+    monthly.quotas().initializeUserQuotas(user, Tier.FREE, "signup");
+    monthly.quotas().updateQuota(user, Quota.monthly(QuotaType.CHARACTERS, 2_000), "support", "more");
+    clock.set("2026-03-12T00:00:00Z");
+    monthly.quotas().changeBillingCycle(user, ZoneId.of("UTC"), 20, ChangeRequest.of("billing", "anchor 20"));
+    clock.set("2026-03-14T00:00:00Z");
+    monthly.quotas().changeBillingCycle(user, ZoneId.of("UTC"), 5, ChangeRequest.of("billing", "anchor 5"));
+    // the period from February 20 of the cycle left on March 14 ended on March 20: in no cycle of the user's now
+    clock.set("2026-03-21T00:00:00Z");
+    monthly.quotas().updateQuota(user, Quota.monthly(QuotaType.CHARACTERS, 3_000), "support", "even more");
 
-      UserQuota stored = storage.userQuotas().find(user).orElseThrow();
-      assertThat(stored.earlier()).extracting(EarlierSettings::changedAt, EarlierSettings::billingAnchorDay)
-          .containsExactly(org.assertj.core.groups.Tuple.tuple(Instant.parse("2026-03-10T12:00:00Z"), 1),
-              org.assertj.core.groups.Tuple.tuple(Instant.parse("2026-03-12T00:00:00Z"), 1),
-              org.assertj.core.groups.Tuple.tuple(Instant.parse("2026-03-14T00:00:00Z"), 20),
-              org.assertj.core.groups.Tuple.tuple(Instant.parse("2026-03-21T00:00:00Z"), 5));
-      assertThat(stored.forPeriodEndingAt(Instant.parse("2026-03-20T00:00:00Z")).override(QuotaType.CHARACTERS))
-          .contains(Quota.monthly(QuotaType.CHARACTERS, 2_000));
-    } finally {
-      monthly.close();
-    }
+    UserQuota stored = storage.userQuotas().find(user).orElseThrow();
+    assertThat(stored.earlier()).extracting(EarlierSettings::changedAt, EarlierSettings::billingAnchorDay)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple(Instant.parse("2026-03-10T12:00:00Z"), 1),
+            org.assertj.core.groups.Tuple.tuple(Instant.parse("2026-03-12T00:00:00Z"), 1),
+            org.assertj.core.groups.Tuple.tuple(Instant.parse("2026-03-14T00:00:00Z"), 20),
+            org.assertj.core.groups.Tuple.tuple(Instant.parse("2026-03-21T00:00:00Z"), 5));
+    assertThat(stored.forPeriodEndingAt(Instant.parse("2026-03-20T00:00:00Z")).override(QuotaType.CHARACTERS))
+        .contains(Quota.monthly(QuotaType.CHARACTERS, 2_000));
   }
 
   @Test
@@ -205,26 +209,20 @@ class EarlierSettingsTest {
 
   @Test
   void aBillingCycleChangeIsKeptForAMonthEvenWithAShortCounterRetention() {
-    UsageEngine monthly = UsageEngine.builder().storage(storage).clock(clock).closeOnShutdown(false)
-        .trackingMode(TrackingMode.SYNC).counterRetention(Duration.ofDays(7))
-        .defaultQuota(Quota.monthly(QuotaType.CHARACTERS, 1_000)).build();
-    try {
-      String user = "lou";
-      clock.set("2026-05-20T00:00:00Z");
-      monthly.quotas().initializeUserQuotas(user, Tier.FREE, "signup");
-      monthly.quotas().changeBillingCycle(user, ZoneId.of("UTC"), 15, ChangeRequest.of("billing", "anchor 15"));
-      clock.set("2026-05-28T00:00:00Z");
-      monthly.quotas().changeTier(user, Tier.PREMIUM, "billing", "upgrade"); // no period ended since the last kept
-      // the month from May 1 of the cycle left on May 20 ended on June 1: the change after it is kept for it
-      clock.set("2026-06-01T02:00:00Z");
-      monthly.quotas().changeTier(user, Tier.ENTERPRISE, "billing", "upgrade again");
+    UsageEngine monthly = monthlyEngine(Duration.ofDays(7));
+    String user = "lou";
+    clock.set("2026-05-20T00:00:00Z");
+    monthly.quotas().initializeUserQuotas(user, Tier.FREE, "signup");
+    monthly.quotas().changeBillingCycle(user, ZoneId.of("UTC"), 15, ChangeRequest.of("billing", "anchor 15"));
+    clock.set("2026-05-28T00:00:00Z");
+    monthly.quotas().changeTier(user, Tier.PREMIUM, "billing", "upgrade"); // no period ended since the last kept
+    // the month from May 1 of the cycle left on May 20 ended on June 1: the change after it is kept for it
+    clock.set("2026-06-01T02:00:00Z");
+    monthly.quotas().changeTier(user, Tier.ENTERPRISE, "billing", "upgrade again");
 
-      assertThat(kept(user)).extracting(EarlierSettings::changedAt, EarlierSettings::tier).containsExactly(
-          org.assertj.core.groups.Tuple.tuple(Instant.parse("2026-05-20T00:00:00Z"), Tier.FREE),
-          org.assertj.core.groups.Tuple.tuple(Instant.parse("2026-06-01T02:00:00Z"), Tier.PREMIUM));
-    } finally {
-      monthly.close();
-    }
+    assertThat(kept(user)).extracting(EarlierSettings::changedAt, EarlierSettings::tier).containsExactly(
+        org.assertj.core.groups.Tuple.tuple(Instant.parse("2026-05-20T00:00:00Z"), Tier.FREE),
+        org.assertj.core.groups.Tuple.tuple(Instant.parse("2026-06-01T02:00:00Z"), Tier.PREMIUM));
   }
 
   @Test
