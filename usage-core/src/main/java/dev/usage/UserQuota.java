@@ -146,7 +146,7 @@ public record UserQuota(String userId, String tier, Map<QuotaType, Quota> overri
     return this;
   }
 
-  /** These settings keeping {@code settings} as the plan before recent immediate changes, oldest first. */
+  /** These settings keeping {@code settings} as the settings before recent changes, oldest first. */
   public UserQuota withEarlier(List<EarlierSettings> settings) {
     return new UserQuota(userId, tier, overrides, zone, billingAnchorDay, version, scheduled, resets, settings);
   }

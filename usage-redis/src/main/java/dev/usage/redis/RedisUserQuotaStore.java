@@ -36,7 +36,7 @@ import java.util.function.Consumer;
  * (the version, decimal; a hash without it is at version 0), {@code tier}, {@code overrides}
  * ({@link SpiCodec#encodeOverrides}), {@code zone} (zone id), {@code anchor} (billing anchor day), {@code sched}
  * (a scheduled tier change, {@link SpiCodec#encodeScheduled}; absent or empty for none), {@code resets}
- * ({@link SpiCodec#encodeResets}; likewise) and {@code earlier} (the plans before recent immediate changes,
+ * ({@link SpiCodec#encodeResets}; likewise) and {@code earlier} (the settings before recent changes,
  * {@link SpiCodec#encodeEarlier}; likewise); the list
  * {@code U a} holds the audit entries, oldest first, each a JSON object with the text fields {@code at} (ISO-8601,
  * to the nanosecond), {@code actor}, {@code user}, {@code action}, {@code type} (absent when the entry concerns no

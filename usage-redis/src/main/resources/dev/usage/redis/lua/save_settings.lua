@@ -5,7 +5,7 @@
 -- ARGV: 1 expected version (decimal; a hash without 'v' is at 0), 2 tier, 3 overrides (SpiCodec), 4 zone id,
 --       5 billing anchor day (1-31), 6 audit entry (a JSON object, see RedisUserQuotaStore), 7 the entry's request
 --       id ('' when it has none; the same as the entry's rid), 8 scheduled tier change (SpiCodec, '' for none),
---       9 usage resets (SpiCodec, '' for none), 10 earlier plans (SpiCodec, '' for none)
+--       9 usage resets (SpiCodec, '' for none), 10 earlier settings (SpiCodec, '' for none)
 -- Replies: {'OK', new version}; {'S', stored version}: the version did not match, nothing was written;
 --          {'R', stored version}: the request id is in the trail already, nothing was written
 if #KEYS ~= 3 or #ARGV ~= 10 then

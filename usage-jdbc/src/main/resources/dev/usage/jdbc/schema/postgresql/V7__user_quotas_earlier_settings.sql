@@ -1,5 +1,5 @@
--- usage-jdbc schema, version 7, PostgreSQL 15+: a user's settings keep their plan before each recent change made at once,
--- so that a period that ended before the change is closed with the limits it was used under.
+-- usage-jdbc schema, version 7, PostgreSQL 15+: user_quotas keeps a user's settings before each recent
+-- change made at once, so that a period that ended before the change is closed with the limits it was used under.
 -- Usable as a Flyway migration (location classpath:dev/usage/jdbc/schema/postgresql) or through JdbcSchema.create,
 -- which applies it to an earlier schema that lacks it.
 
