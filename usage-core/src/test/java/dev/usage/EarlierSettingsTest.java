@@ -16,10 +16,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Which earlier plans a user's settings keep ({@link UserQuota#earlier}): one per immediate change of the plan with a
- * period boundary since the last one kept, none for changes that leave the plan as it was, none past the counter
- * retention, and at most {@link UserQuota#MAX_EARLIER}. How they close periods is in {@code HistoryContract}, on
- * every store.
+ * Which earlier settings a user's settings keep ({@link UserQuota#earlier}): one per change of an ended period's plan
+ * with a period boundary since the last one kept (in any cycle kept), one per billing-cycle change, none for changes
+ * that leave every ended period's plan as it was, none past the counter retention (and a month), at most
+ * {@link UserQuota#MAX_EARLIER}; and which plan closes a period, after a zone change too. How they close periods on
+ * every store is in {@code HistoryContract}.
  */
 class EarlierSettingsTest {
 
