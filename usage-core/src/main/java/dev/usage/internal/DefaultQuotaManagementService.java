@@ -427,12 +427,9 @@ public final class DefaultQuotaManagementService implements QuotaManagementServi
     for (UserQuota u : List.of(user, user.asOf(at))) {
       engine.plan().effective(u).values().forEach(q -> kinds.add(q.period()));
     }
-    Set<List<Object>> cycles = new java.util.LinkedHashSet<>();
-    cycles.add(List.of(user.zone(), user.billingAnchorDay()));
-    kept.forEach(e -> cycles.add(List.of(e.zone(), e.billingAnchorDay())));
-    for (List<Object> c : cycles) {
+    for (Periods.Cycle c : Periods.cycles(user.zone(), user.billingAnchorDay(), kept)) {
       for (dev.usage.QuotaPeriod kind : kinds) {
-        if (!Periods.compute(kind, since, (ZoneId) c.get(0), (Integer) c.get(1)).end().isAfter(at)) {
+        if (!Periods.compute(kind, since, c.zone(), c.anchorDay()).end().isAfter(at)) {
           return true;
         }
       }

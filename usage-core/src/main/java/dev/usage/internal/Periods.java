@@ -121,28 +121,35 @@ public final class Periods {
       return user;
     }
     Instant ended = window.end();
-    for (int i = -1; i < user.earlier().size(); i++) {
-      ZoneId zone = i < 0 ? user.zone() : user.earlier().get(i).zone();
-      int anchor = i < 0 ? user.billingAnchorDay() : user.earlier().get(i).billingAnchorDay();
-      PeriodWindow there = ofId(window.id(), zone, anchor);
-      if (!there.id().equals(window.id()) || !there.end().isBefore(ended)) {
-        continue; // not a period of that cycle, or ending no earlier
-      }
-      // the zone and cycle in force just before that end: the first change at or after it records them
-      ZoneId inForce = user.zone();
-      int anchorInForce = user.billingAnchorDay();
-      for (dev.usage.EarlierSettings e : user.earlier()) {
-        if (!e.changedAt().isBefore(there.end())) {
-          inForce = e.zone();
-          anchorInForce = e.billingAnchorDay();
-          break;
-        }
-      }
-      if (inForce.equals(zone) && anchorInForce == anchor) {
+    for (Cycle c : cycles(user.zone(), user.billingAnchorDay(), user.earlier())) {
+      PeriodWindow there = ofId(window.id(), c.zone(), c.anchorDay());
+      if (there.id().equals(window.id()) && there.end().isBefore(ended) && inForceBefore(user, there.end()).equals(c)) {
         ended = there.end();
       }
     }
     return user.forPeriodEndingAt(ended);
+  }
+
+  /** A zone and billing anchor day: where a user's periods begin and end. */
+  public record Cycle(ZoneId zone, int anchorDay) {}
+
+  /** The cycle {@code zone} and {@code anchorDay} name, then those of {@code earlier}'s entries, each once. */
+  public static java.util.Set<Cycle> cycles(ZoneId zone, int anchorDay,
+      java.util.List<dev.usage.EarlierSettings> earlier) {
+    java.util.Set<Cycle> out = new java.util.LinkedHashSet<>();
+    out.add(new Cycle(zone, anchorDay));
+    earlier.forEach(e -> out.add(new Cycle(e.zone(), e.billingAnchorDay())));
+    return out;
+  }
+
+  /** The user's cycle just before {@code at}: the first change at or after it records it; with none, the current. */
+  private static Cycle inForceBefore(dev.usage.UserQuota user, Instant at) {
+    for (dev.usage.EarlierSettings e : user.earlier()) {
+      if (!e.changedAt().isBefore(at)) {
+        return new Cycle(e.zone(), e.billingAnchorDay());
+      }
+    }
+    return new Cycle(user.zone(), user.billingAnchorDay());
   }
 
   /** The anchor day in {@code month}, clamped to the month's last day. */
