@@ -91,7 +91,9 @@ public interface AnalyticsService {
 
   /**
    * Where each of the user's quotas is heading in its current period: usage so far continued at the same
-   * average rate, the projected usage at the period's end and when the limit will be reached.
+   * average rate, the projected usage at the period's end and when the limit will be reached. After an admin
+   * reset of the period ({@link QuotaManagementService#resetUsage}), the rate is that of the units used since
+   * the reset, over the time since it.
    */
   UsageForecast forecastUsage(String userId);
 

@@ -449,7 +449,8 @@ public final class DefaultAnalyticsService implements AnalyticsService {
   @Override
   public UsageForecast forecastUsage(String userId) {
     Checks.id("userId", userId);
-    return Forecasts.usage(userId, engine.statuses(userId), settings.clock().instant());
+    UserQuota user = engine.storedUserQuota(userId);
+    return Forecasts.usage(user, engine.statuses(user), settings.clock().instant());
   }
 
   @Override

@@ -8,6 +8,8 @@ import dev.usage.QuotaStatus;
 import dev.usage.QuotaType;
 import dev.usage.UsageForecast;
 import dev.usage.UsageForecast.QuotaForecast;
+import dev.usage.UsageReset;
+import dev.usage.UserQuota;
 import java.math.BigInteger;
 import java.time.Duration;
 import java.time.Instant;
@@ -26,14 +28,23 @@ final class Forecasts {
 
   private Forecasts() {}
 
-  /** Each status's period continued at its rate so far. */
-  static UsageForecast usage(String userId, List<QuotaStatus> statuses, Instant now) {
+  /**
+   * Each status's period continued at its rate so far: the units used since the period began, or since an admin
+   * reset of it ({@code user}'s resets), over the time since then. A status's {@code used} leaves out the units
+   * used before a reset, so the rate is taken over the time after it.
+   */
+  static UsageForecast usage(UserQuota user, List<QuotaStatus> statuses, Instant now) {
     List<QuotaForecast> out = new ArrayList<>();
     for (QuotaStatus s : statuses) {
+      Instant since = s.periodStart();
+      UsageReset reset = user.resets().get(s.type());
+      if (reset != null && reset.periodStart().equals(s.periodStart()) && reset.at().isAfter(since)) {
+        since = reset.at().isBefore(now) ? reset.at() : now;
+      }
       // exact integer arithmetic: usage so far over elapsed milliseconds is the rate
       BigInteger used = BigInteger.valueOf(s.used());
-      BigInteger elapsed = BigInteger.valueOf(Math.max(1, Duration.between(s.periodStart(), now).toMillis()));
-      BigInteger length = elapsed.max(BigInteger.valueOf(Duration.between(s.periodStart(), s.resetAt()).toMillis()));
+      BigInteger elapsed = BigInteger.valueOf(Math.max(1, Duration.between(since, now).toMillis()));
+      BigInteger length = elapsed.max(BigInteger.valueOf(Duration.between(since, s.resetAt()).toMillis()));
       long projected = divideRounded(used.multiply(length), elapsed);
       Optional<Instant> runsOut = Optional.empty();
       if (s.limit() != Quota.UNLIMITED) {
@@ -51,7 +62,7 @@ final class Forecasts {
       out.add(new QuotaForecast(s.type(), s.limit(), s.used(), s.reserved(), s.periodStart(), s.resetAt(), projected,
           runsOut));
     }
-    return new UsageForecast(userId, now, out);
+    return new UsageForecast(user.userId(), now, out);
   }
 
   /** {@code a / b} rounded half up, for {@code a, b >= 0}, capped at {@code Long.MAX_VALUE}. */

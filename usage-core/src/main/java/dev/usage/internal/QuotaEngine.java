@@ -355,8 +355,13 @@ public final class QuotaEngine {
 
   /** The status of every quota of the user, in the current period, by type. */
   public List<QuotaStatus> statuses(String userId) {
+    return statuses(storedUserQuota(userId));
+  }
+
+  /** The statuses of {@code user}'s quotas now, from their stored settings (a scheduled change still scheduled). */
+  public List<QuotaStatus> statuses(UserQuota user) {
     Instant now = settings.clock().instant();
-    UserQuota user = storedUserQuota(userId);
+    String userId = user.userId();
     Map<QuotaType, Quota> effective = plan.effective(user.asOf(now));
     List<Part> parts = new ArrayList<>(effective.size());
     for (Quota q : effective.values()) {

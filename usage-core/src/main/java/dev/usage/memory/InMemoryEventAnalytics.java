@@ -16,6 +16,7 @@ import dev.usage.spi.TimePercentiles;
 import dev.usage.spi.UserQuotaStore;
 import dev.usage.spi.UserRank;
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
@@ -220,7 +221,7 @@ final class InMemoryEventAnalytics implements EventAnalytics {
     }
 
     EventTotals totals() {
-      return new EventTotals(events, failed, users.size(), units, timed, Duration.ofNanos(Math.multiplyExact(micros, 1_000)));
+      return new EventTotals(events, failed, users.size(), units, timed, Duration.of(micros, ChronoUnit.MICROS));
     }
   }
 }

@@ -508,6 +508,53 @@ public abstract class AnalyticsServiceContract extends AbstractStorageContract {
   }
 
   @Test
+  void forecastsFromAnAdminResetAtTheRateSinceIt() {
+    UsageEngine engine = engine();
+    clock.set("2026-03-20T00:00:00Z");
+    String user = user("reset");
+    engine.tracking().consumeQuota(Consumption.of(user, QuotaType.CHARACTERS, 8_000));
+    engine.quotas().resetUsage(user, QuotaType.CHARACTERS, dev.usage.ChangeRequest.of("support", "refund"));
+    clock.set("2026-03-21T00:00:00Z");
+    engine.tracking().consumeQuota(Consumption.of(user, QuotaType.CHARACTERS, 1_000));
+
+    // 1,000 a day since the reset (not 1,000 over the 20 days since March 1): 9,000 left of 10,000 last nine days
+    assertThat(engine.analytics().forecastUsage(user).quota(QuotaType.CHARACTERS)).hasValueSatisfying(q -> {
+      assertThat(q.used()).isEqualTo(1_000);
+      assertThat(q.projected()).isEqualTo(12_000);
+      assertThat(q.runsOutAt()).contains(Instant.parse("2026-03-30T00:00:00Z"));
+      assertThat(q.periodStart()).isEqualTo(Instant.parse("2026-03-01T00:00:00Z"));
+    });
+    // a reset of the period before does not change this period's rate
+    clock.set("2026-04-11T00:00:00Z");
+    engine.tracking().consumeQuota(Consumption.of(user, QuotaType.CHARACTERS, 1_000));
+    assertThat(engine.analytics().forecastUsage(user).quota(QuotaType.CHARACTERS))
+        .hasValueSatisfying(q -> assertThat(q.projected()).isEqualTo(3_000));
+  }
+
+  @Test
+  void processingTimesAddUpPastWhatNanosecondsHold() {
+    // 15,300 events of seven days each: 107,100 days, past the 292 years a long of nanoseconds holds
+    Instant day = AnalyticsDataset.freeWindow(storage.events().analytics().orElseThrow(), Duration.ofDays(1));
+    clock.set(day.plus(Duration.ofDays(2)));
+    UsageEngine engine = engine();
+    String user = user("slow-calls");
+    int n = 15_300;
+    for (int i = 0; i < n; i += 1_000) {
+      List<UsageEvent> batch = new java.util.ArrayList<>();
+      for (int j = i; j < Math.min(n, i + 1_000); j++) {
+        batch.add(UsageEvent.builder().userId(user).occurredAt(day.plusSeconds(3_600 + j)).requests(1)
+            .processingTime(UsageEvent.MAX_PROCESSING_TIME).build());
+      }
+      storage.events().append(batch);
+    }
+
+    SystemAnalytics a = engine.analytics().getSystemAnalytics(TimeRange.of(day, day.plus(Duration.ofDays(1))));
+    assertThat(a.totals().timedEvents()).isEqualTo(n);
+    assertThat(a.totals().processingTime()).isEqualTo(Duration.ofDays(7L * n));
+    assertThat(a.totals().meanProcessingTime()).contains(UsageEvent.MAX_PROCESSING_TIME);
+  }
+
+  @Test
   void forecastsSystemCapacityFromALineThroughTheDailyTotals() {
     UsageEngine engine = engine();
     Instant window = AnalyticsDataset.freeWindow(storage.events().analytics().orElseThrow(), Duration.ofDays(100));

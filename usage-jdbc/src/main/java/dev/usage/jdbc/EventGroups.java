@@ -9,6 +9,7 @@ import dev.usage.spi.Grouping;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
@@ -403,7 +404,7 @@ final class EventGroups {
     }
 
     EventTotals totals() {
-      return new EventTotals(events, failed, users, units, timed, Duration.ofNanos(Math.multiplyExact(micros, 1_000)));
+      return new EventTotals(events, failed, users, units, timed, Duration.of(micros, ChronoUnit.MICROS));
     }
   }
 
