@@ -172,7 +172,9 @@ public final class NotificationSettings {
 
     /**
      * Where users' preferences come from, typically the host's user profiles; called on the engine's
-     * notification thread, once per notification. Default: everyone receives everything.
+     * notification thread, once per notification. When it throws or answers null, the notification is sent to
+     * no one (the user may have opted out) and its claim is withdrawn, as for one no channel delivered.
+     * Default: everyone receives everything.
      */
     public Builder preferences(Function<String, NotificationPreferences> source) {
       this.preferences = source;

@@ -32,8 +32,12 @@ class NotificationsTest {
   private final InMemoryUsageStorage storage = InMemoryUsageStorage.create();
 
   private UsageEngine engine(NotificationSettings.Builder notifications) {
+    return engine(notifications, Duration.ofSeconds(30));
+  }
+
+  private UsageEngine engine(NotificationSettings.Builder notifications, Duration closeTimeout) {
     UsageEngine.Builder b = UsageEngine.builder().storage(Storages.shared(storage)).clock(clock).closeOnShutdown(false).trackingMode(TrackingMode.SYNC)
-        .defaultQuota(Quota.monthly(QuotaType.REQUESTS, 10))
+        .defaultQuota(Quota.monthly(QuotaType.REQUESTS, 10)).closeTimeout(closeTimeout)
         .notifications(notifications.build());
     UsageEngine e = b.build();
     engines.add(e);
@@ -140,6 +144,71 @@ class NotificationsTest {
     await().atMost(Duration.ofSeconds(10)).until(() -> once.sent.size() == 1);
     assertThat(once.sent.get(0).status().orElseThrow().used()).isEqualTo(6);
     assertThat(storage.notifications().claimed(key)).isTrue();
+  }
+
+  private static NotificationKey halfway(String user) {
+    return new NotificationKey(user, NotificationKind.THRESHOLD_REACHED, "requests", 50,
+        Instant.parse("2026-03-01T00:00:00Z"));
+  }
+
+  @Test
+  void aNotificationWhosePreferencesCannotBeReadIsSentToNoOneAndWithdrawn() {
+    RecordingChannel mail = new RecordingChannel("mail");
+    java.util.concurrent.atomic.AtomicBoolean profilesDown = new java.util.concurrent.atomic.AtomicBoolean(true);
+    java.util.concurrent.atomic.AtomicInteger lookups = new java.util.concurrent.atomic.AtomicInteger();
+    UsageEngine e = engine(NotificationSettings.builder().channel(mail).thresholds(50).preferences(u -> {
+      lookups.incrementAndGet();
+      if (profilesDown.get()) {
+        throw new IllegalStateException("profile database down");
+      }
+      return u.equals("quiet") ? NotificationPreferences.defaults().optOut(NotificationKind.THRESHOLD_REACHED)
+          : NotificationPreferences.defaults();
+    }));
+    consume(e, "quiet", 5);
+    consume(e, "plain", 5);
+    // each claimed, then looked up (and failed), then withdrawn
+    await().atMost(Duration.ofSeconds(10)).until(() -> lookups.get() == 2
+        && !storage.notifications().claimed(halfway("quiet")) && !storage.notifications().claimed(halfway("plain")));
+    assertThat(mail.sent).as("not sent with the defaults to a user who may have opted out").isEmpty();
+
+    profilesDown.set(false);
+    consume(e, "quiet", 1); // still past 50 %: claimed again, now with the preferences read
+    consume(e, "plain", 1);
+    await().atMost(Duration.ofSeconds(10)).until(() -> mail.sent.size() == 1);
+    e.close();
+    assertThat(mail.sent).singleElement().satisfies(n -> {
+      assertThat(n.userId()).isEqualTo("plain");
+      assertThat(n.status().orElseThrow().used()).isEqualTo(6);
+    });
+    assertThat(storage.notifications().claimed(halfway("quiet"))).as("opted out: claimed as if sent").isTrue();
+  }
+
+  @Test
+  void aCloseThatStopsABusyChannelWithdrawsWhatItHadNotDelivered() throws Exception {
+    java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
+    NotificationChannel stuck = new NotificationChannel() {
+      @Override
+      public String name() {
+        return "stuck";
+      }
+
+      @Override
+      public void send(Notification n) throws Exception {
+        entered.countDown();
+        new java.util.concurrent.CountDownLatch(1).await(); // until the close interrupts it
+      }
+    };
+    UsageEngine e = engine(NotificationSettings.builder().channel(stuck).thresholds(50), Duration.ofMillis(300));
+    consume(e, "first", 5);
+    assertThat(entered.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    consume(e, "second", 5); // queued behind the first on the channel's one thread
+    await().atMost(Duration.ofSeconds(10)).until(() -> storage.notifications().claimed(halfway("second")));
+
+    e.close();
+    await().atMost(Duration.ofSeconds(10)).until(() -> !storage.notifications().claimed(halfway("first")));
+    assertThat(storage.notifications().claimed(halfway("second"))).as("queued, never started").isFalse();
+    assertThat(e.notificationStats().failed()).isEqualTo(2);
+    assertThat(e.notificationStats().pending()).isZero();
   }
 
   @Test

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
@@ -39,6 +40,8 @@ final class NotificationDispatcher implements AutoCloseable {
   private final AtomicLong failed = new AtomicLong();
   private final AtomicLong dropped = new AtomicLong();
   private volatile boolean closed;
+  /** First attempts queued on a channel's thread and not started yet. */
+  private final Set<Attempt> queued = ConcurrentHashMap.newKeySet();
 
   NotificationDispatcher(NotificationSettings settings, Duration closeTimeout) {
     this.settings = settings;
@@ -70,10 +73,17 @@ final class NotificationDispatcher implements AutoCloseable {
     Outcome outcome = new Outcome(channels.size(), undelivered);
     for (NotificationChannel c : channels) {
       Attempt a = new Attempt(n, c, 1, outcome);
+      queued.add(a);
       try {
-        executors.get(c.name()).execute(() -> run(a));
+        executors.get(c.name()).execute(() -> {
+          if (queued.remove(a)) {
+            run(a);
+          }
+        });
       } catch (RejectedExecutionException closing) {
-        finish(a, false);
+        if (queued.remove(a)) {
+          finish(a, false);
+        }
       }
     }
     return true;
@@ -139,7 +149,8 @@ final class NotificationDispatcher implements AutoCloseable {
 
   /**
    * Stops accepting notifications, abandons retries still waiting (their notifications count as not
-   * delivered), and waits up to the close timeout for the deliveries under way.
+   * delivered), and waits up to the close timeout for the deliveries under way and queued; those a channel
+   * has not started by then count as not delivered too.
    */
   @Override
   public void close() {
@@ -163,6 +174,13 @@ final class NotificationDispatcher implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       executors.values().forEach(ScheduledThreadPoolExecutor::shutdownNow);
+    }
+    // deliveries a stopped channel never started count as not delivered, so their claims are withdrawn
+    for (Attempt a : queued) {
+      if (queued.remove(a)) {
+        failed.incrementAndGet();
+        finish(a, false);
+      }
     }
   }
 

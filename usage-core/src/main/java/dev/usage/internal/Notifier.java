@@ -254,7 +254,12 @@ public final class Notifier implements UsageListener, AutoCloseable {
   }
 
   private void send(NotificationKey key, Function<Locale, Notification> make) {
-    NotificationPreferences prefs = preferences(key.userId());
+    NotificationPreferences prefs = preferences(key);
+    if (prefs == null) {
+      // whether the user opted out is not known: not sent to anyone, withdrawn like one no channel delivered
+      withdrawQuietly(key);
+      return;
+    }
     List<NotificationChannel> channels = new ArrayList<>();
     for (NotificationChannel c : settings.channels()) {
       if (prefs.receives(key.kind(), c.name())) {
@@ -279,17 +284,18 @@ public final class Notifier implements UsageListener, AutoCloseable {
     }
   }
 
-  private NotificationPreferences preferences(String userId) {
+  /** The user's preferences, or null when the source failed or answered null. */
+  private NotificationPreferences preferences(NotificationKey key) {
     try {
-      NotificationPreferences p = settings.preferences().apply(userId);
+      NotificationPreferences p = settings.preferences().apply(key.userId());
       if (p != null) {
         return p;
       }
-      log.warn("The notification preference source answered null for {}; using the defaults", userId);
+      log.warn("The notification preference source answered null for {}; {} not sent now", key.userId(), key);
     } catch (RuntimeException e) {
-      log.warn("Notification preferences of {} unavailable; using the defaults", userId, e);
+      log.warn("Notification preferences of {} unavailable; {} not sent now", key.userId(), key, e);
     }
-    return NotificationPreferences.defaults();
+    return null;
   }
 
   private void withdraw(NotificationKey key) {
