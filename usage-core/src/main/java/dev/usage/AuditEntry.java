@@ -18,9 +18,12 @@ import java.util.Optional;
  * @param actor who made it
  * @param userId whose settings changed
  * @param action what kind of change: {@code initialize}, {@code override}, {@code remove-override},
- *     {@code change-tier}, {@code billing-cycle}
+ *     {@code change-tier}, {@code schedule-tier}, {@code cancel-scheduled-tier}, {@code apply-scheduled-tier} (by
+ *     the reset job, actor {@code usage-engine}, once a scheduled change is due), {@code reset-usage},
+ *     {@code billing-cycle}
  * @param quotaType the quota concerned, when one is
- * @param oldValue the value before, rendered as text ({@code "-"} when there was none)
+ * @param oldValue the value before, rendered as text ({@code "-"} when there was none; {@code "none"} for an
+ *     override of a quota the user had no limit of)
  * @param newValue the value after, rendered as text
  * @param reason why, as the actor gave it
  * @param requestId the caller's request id, when one was given

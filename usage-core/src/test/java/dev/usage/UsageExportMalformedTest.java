@@ -94,7 +94,10 @@ class UsageExportMalformedTest {
             "metadata"),
         Arguments.of("metadata with a newline", csvWith(2, "metadata", c -> "\"{\"\"k\"\":\"\"a\\nb\"\"}\""), 2L,
             "metadata"),
-        Arguments.of("unclosed quote", csvWith(2, "userAgent", c -> "\"agent"), 2L, "document"));
+        Arguments.of("unclosed quote", csvWith(2, "userAgent", c -> "\"agent"), 2L, "document"),
+        Arguments.of("unclosed quote in the first cell", csvWith(2, "eventId", c -> "\"b"), 2L, "document"),
+        // refused at the first cell too many, before the parser reaches what follows it
+        Arguments.of("extra columns, then an unclosed quote", csvWith(2, "metadata", c -> ",,\"x"), 2L, "record"));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -136,7 +139,21 @@ class UsageExportMalformedTest {
         Arguments.of("syntax error", jsonWith(l -> l.replace("\"feature\":\"f\"", "\"feature\":f")), 2L, "feature"),
         Arguments.of("truncated", good.substring(0, good.indexOf("\"u-b\"")), 2L, "userId"),
         Arguments.of("array not closed", good.substring(0, good.lastIndexOf(']')), 4L, "document"),
-        Arguments.of("content after the array", good + "[]", 4L, "document"));
+        Arguments.of("content after the array", good + "[]", 4L, "document"),
+        Arguments.of("tokens each in range, their sum past it", jsonWith(l -> l
+            .replace("\"inputTokens\":2", "\"inputTokens\":5000000000000000")
+            .replace("\"outputTokens\":3", "\"outputTokens\":5000000000000000")), 2L, "inputTokens"),
+        // twenty bytes that expand to a billion digits: refused from the exponent, at once
+        Arguments.of("duration with a huge exponent", withProcessingTime("1e1000000000"), 2L, "processingTimeMs"),
+        Arguments.of("duration with a tiny exponent", withProcessingTime("1e-1000000000"), 2L, "processingTimeMs"),
+        Arguments.of("duration with the largest exponent", withProcessingTime("1e2147483647"), 2L,
+            "processingTimeMs"),
+        Arguments.of("duration past a long of nanoseconds", withProcessingTime("9223372036854.775808"), 2L,
+            "processingTimeMs"));
+  }
+
+  private static String withProcessingTime(String ms) {
+    return jsonWith(l -> l.replace(",\"success\"", ",\"processingTimeMs\":" + ms + ",\"success\""));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -144,6 +161,26 @@ class UsageExportMalformedTest {
   void refusesBadJsonNamingRecordAndFieldAndDeliversNothingAfterIt(String why, String text, long record,
       String field) {
     assertRefused(ExportFormat.JSON, text, record, field);
+  }
+
+  @Test
+  void refusesMapsPastTheirBoundAtTheFirstEntryTooManyNotAtTheEndOfTheObject() {
+    // 33 entries, then a value that is wrong in itself: the count is what is refused, when the 33rd arrives
+    StringBuilder metadata = new StringBuilder();
+    StringBuilder custom = new StringBuilder();
+    for (int i = 0; i < 33; i++) {
+      metadata.append("\"k").append(i).append("\":\"v\",");
+      custom.append("\"t").append(i).append("\":1,");
+    }
+    String manyMetadata = jsonWith(l -> l.replace(",\"success\"", ",\"metadata\":{" + metadata + "\"bad\":1}"
+        + ",\"success\""));
+    String manyTypes = jsonWith(l -> l.replace(",\"success\"", ",\"customQuantities\":{" + custom + "\"bad\":1.5}"
+        + ",\"success\""));
+
+    assertThat(refusal(ExportFormat.JSON, manyMetadata, new ArrayList<>()).getMessage())
+        .isEqualTo("metadata: record 2 (line 3): at most 32 entries");
+    assertThat(refusal(ExportFormat.JSON, manyTypes, new ArrayList<>()).getMessage())
+        .isEqualTo("customQuantities: record 2 (line 3): at most 32 types");
   }
 
   @Test
@@ -181,6 +218,7 @@ class UsageExportMalformedTest {
     assertThat(e.field()).isEqualTo(field);
     assertThat(e.record()).isEqualTo(record);
     assertThat(e.getMessage()).startsWith(field + ": record " + record);
+    assertThat(e.getMessage()).as("a message of a line, not the value expanded").hasSizeLessThan(1_000);
     if (record == 2) {
       assertThat(e.line()).as("record 2 is on line 3 of these files").isEqualTo(3);
     }

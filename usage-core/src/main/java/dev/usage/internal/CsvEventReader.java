@@ -82,18 +82,27 @@ final class CsvEventReader {
     }
   }
 
-  /** The next record's cells, or null at the end of input; sets {@link #line} to where it starts. */
+  /**
+   * The next record's cells, or null at the end of input; sets {@link #line} to where it starts. Stops at the
+   * first cell past the layout: the caller refuses the record then.
+   */
   private List<String> next(CsvParser p) throws IOException {
+    // where the record starts, for an error before its first cell is read (an unclosed quote in it)
+    line = p.currentLocation().getLineNr();
     JsonToken t = p.nextToken();
     if (t == null) {
       return null;
     }
-    List<String> cells = new ArrayList<>(COLUMNS.size());
+    List<String> cells = new ArrayList<>(COLUMNS.size() + 1);
     while ((t = p.nextToken()) == JsonToken.VALUE_STRING) {
       if (cells.isEmpty()) {
         line = p.currentTokenLocation().getLineNr();
       }
       cells.add(p.getText());
+      if (cells.size() > COLUMNS.size()) {
+        // one cell past the layout refuses the record (and ends the read): a line of millions of commas is not kept
+        return cells;
+      }
     }
     return cells;
   }
@@ -104,7 +113,7 @@ final class CsvEventReader {
           + " columns; column '" + COLUMNS.get(cells.size()) + "' is missing");
     }
     if (cells.size() > COLUMNS.size()) {
-      throw malformed("record", "has " + cells.size() + " columns, expected " + COLUMNS.size());
+      throw malformed("record", "has more than " + COLUMNS.size() + " columns, expected " + COLUMNS.size());
     }
     EventParts e = new EventParts();
     e.eventId = text(cells, 0);

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.exc.InputCoercionException;
 import dev.usage.InvalidUsageException;
 import dev.usage.MalformedExportException;
 import dev.usage.QuotaType;
+import dev.usage.UsageEvent;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.time.Duration;
@@ -75,14 +76,22 @@ final class ExportColumns {
     return BigDecimal.valueOf(d.toNanos(), NANOS_PER_MILLI_DIGITS).stripTrailingZeros().toPlainString();
   }
 
-  /** The inverse of {@link #millis}; refuses sub-nanosecond digits and values past a long of nanos. */
+  /**
+   * The inverse of {@link #millis}; refuses sub-nanosecond digits and values past a long of nanos. The bounds
+   * are checked on the digits before anything is expanded: {@code 1e1000000000} is twenty bytes of JSON.
+   */
   static Duration fromMillis(BigDecimal ms) {
-    try {
-      return Duration.ofNanos(ms.movePointRight(NANOS_PER_MILLI_DIGITS).longValueExact());
-    } catch (ArithmeticException e) {
-      throw new IllegalArgumentException("must be milliseconds with at most 6 fraction digits and within range, was "
-          + ms.toPlainString());
+    BigDecimal exact = ms.signum() == 0 ? BigDecimal.ZERO : ms.stripTrailingZeros();
+    // a long of nanoseconds holds at most 13 digits of whole milliseconds
+    if (exact.scale() <= NANOS_PER_MILLI_DIGITS && (long) exact.precision() - exact.scale() <= 13) {
+      try {
+        return Duration.ofNanos(exact.movePointRight(NANOS_PER_MILLI_DIGITS).longValueExact());
+      } catch (ArithmeticException e) {
+        // past a long: refused below
+      }
     }
+    throw new IllegalArgumentException("must be milliseconds with at most 6 fraction digits and within range, was "
+        + ms);
   }
 
   static void writeQuantities(JsonGenerator g, Map<QuotaType, Long> quantities) throws IOException {
@@ -126,6 +135,10 @@ final class ExportColumns {
       } catch (InvalidUsageException e) {
         throw new IllegalArgumentException(e.getMessage());
       }
+      // refused as soon as there are too many, not once a hostile input has filled the heap
+      if (out.size() > UsageEvent.MAX_CUSTOM_QUANTITIES) {
+        throw new IllegalArgumentException("at most " + UsageEvent.MAX_CUSTOM_QUANTITIES + " types");
+      }
     }
     return out;
   }
@@ -140,6 +153,9 @@ final class ExportColumns {
         throw new IllegalArgumentException("'" + name + "' must be a string");
       }
       out.put(name, p.getText());
+      if (out.size() > EventChecks.MAX_METADATA_ENTRIES) {
+        throw new IllegalArgumentException("at most " + EventChecks.MAX_METADATA_ENTRIES + " entries");
+      }
     }
     return out;
   }
@@ -165,12 +181,15 @@ final class ExportColumns {
       column = CUSTOM_QUANTITIES;
     } else if (field.startsWith("metadata")) {
       column = METADATA;
+    } else if (field.equals("tokens")) {
+      column = INPUT_TOKENS; // input and output tokens each in range, their sum past it
     } else {
       column = field;
     }
     String message = e.getMessage();
     String prefix = field + ": ";
+    String problem = message.startsWith(prefix) ? message.substring(prefix.length()) : message;
     return new MalformedExportException(record, line, column,
-        message.startsWith(prefix) ? message.substring(prefix.length()) : message);
+        field.equals("tokens") ? "inputTokens + outputTokens " + problem : problem);
   }
 }
