@@ -9,7 +9,10 @@ import java.util.Optional;
  */
 public interface GuardCallContext {
 
-  /** The endpoint of the current call, e.g. {@code POST /api/correct}; empty outside a request. */
+  /**
+   * The endpoint of the current call, e.g. {@code POST /api/correct}; empty outside a request or when it is not
+   * known (the call is then recorded with the guarded method, {@code ClassName.method}).
+   */
   Optional<String> endpoint();
 
   /** Called with every decision of a guarded call, allowed or denied, before the method runs or the denial is thrown. */

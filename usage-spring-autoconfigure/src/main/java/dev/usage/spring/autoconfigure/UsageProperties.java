@@ -16,10 +16,11 @@ import org.springframework.boot.context.properties.NestedConfigurationProperty;
 
 /**
  * The {@code usage.*} properties. Each maps onto a setting of {@code UsageEngine.Builder} or of a storage's
- * builder; invalid values fail start-up with an error naming the property. Environment variables bind in
- * Spring's relaxed form, e.g. {@code USAGE_QUOTAS_DEFAULTS_MONTHLY_CHARACTERS=20000}.
+ * builder; invalid values, and properties under {@code usage} that none of these names, fail start-up with an
+ * error naming the property. Environment variables bind in Spring's relaxed form, e.g.
+ * {@code USAGE_QUOTAS_DEFAULTS_MONTHLY_CHARACTERS=20000}.
  */
-@ConfigurationProperties("usage")
+@ConfigurationProperties(prefix = "usage", ignoreUnknownFields = false)
 public class UsageProperties {
 
   /** Whether the usage engine and its beans are created. */

@@ -26,12 +26,15 @@ public final class WebGuardCallContext implements GuardCallContext {
     this.clock = clock;
   }
 
+  /**
+   * The method and path pattern of the handler serving the request; empty outside a request and when no handler
+   * pattern is known (a guarded bean called from a servlet filter, an error dispatch): the guard then names the
+   * guarded method. The raw URI is never used: {@code /users/123} would make an endpoint, and a metric tag, per id.
+   */
   @Override
   public Optional<String> endpoint() {
-    return request().map(r -> {
-      Object pattern = r.getAttribute(HandlerMapping.BEST_MATCHING_PATTERN_ATTRIBUTE);
-      return r.getMethod() + " " + (pattern != null ? pattern : r.getRequestURI());
-    });
+    return request().flatMap(r -> Optional.ofNullable(r.getAttribute(HandlerMapping.BEST_MATCHING_PATTERN_ATTRIBUTE))
+        .map(pattern -> r.getMethod() + " " + pattern));
   }
 
   @Override

@@ -22,6 +22,7 @@ import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.context.properties.bind.UnboundConfigurationPropertiesException;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -234,7 +235,9 @@ class UsagePropertiesTest {
   }
 
   private void failsNaming(String property, String... properties) {
-    runner.withPropertyValues(properties).run(ctx -> assertThat(ctx).getFailure().rootCause()
+    // the root cause, or the failure itself when a check before the binding threw it
+    runner.withPropertyValues(properties).run(ctx -> assertThat(
+            org.springframework.core.NestedExceptionUtils.getMostSpecificCause(ctx.getStartupFailure()))
         .isInstanceOf(InvalidConfigurationPropertyValueException.class)
         .satisfies(e -> assertThat(((InvalidConfigurationPropertyValueException) e).getName()).isEqualTo(property))
         .hasMessageContaining(property));
@@ -274,6 +277,17 @@ class UsagePropertiesTest {
   @Test
   void retentionShorterThanReservationsAndKeysFailsNamingIt() {
     failsNaming("usage.counter-retention", "usage.counter-retention=1h");
+  }
+
+  @Test
+  void aMisspeltPropertyFailsStartUpNamingItInsteadOfBeingIgnored() {
+    // 'token' for 'tokens': ignored, the tier would quietly keep its parent's limit
+    for (String misspelt : List.of("usage.tiers.pro.monthly.token=5000000", "usage.notifications.treshold=50",
+        "usage.quotas.defaults.monthly.charaters=10", "usage.jobs.reset-crom=0 0 * * * *")) {
+      String name = misspelt.substring(0, misspelt.indexOf('='));
+      runner.withPropertyValues(misspelt).run(ctx -> assertThat(ctx).getFailure().rootCause()
+          .isInstanceOf(UnboundConfigurationPropertiesException.class).hasMessageContaining(name));
+    }
   }
 
   @Test
