@@ -9,16 +9,17 @@ import java.time.Instant;
  * <p>The score is the modified z-score of Iglewicz and Hoaglin, {@code 0.6745 (units - median) / MAD},
  * over the user's active hours in the baseline window (hours with some usage of the type). When the
  * median absolute deviation is 0 (most hours alike), the mean absolute deviation stands in for it as
- * {@code (units - median) / (1.2533 meanAD)}; when that is 0 too, every baseline hour had the same usage and
- * the score of a higher hour is {@link Double#POSITIVE_INFINITY}.
+ * {@code (units - median) / (1.2533 meanAD)}. The deviation divided by is at least one unit: usage comes in
+ * whole units, so after hours of exactly 50 requests an hour of 51 scores 1, not infinity, and an hour of 2
+ * requests is not far out when a fifth of the baseline hours had 2 and the rest 1.
  *
  * @param userId the user
  * @param type the quota type
  * @param hourStart the start of the UTC hour examined
  * @param units the user's units of {@code type} in that hour
  * @param baselineMedian the median of the user's active baseline hours
- * @param baselineDeviation the deviation the score divides by (scaled MAD or mean absolute deviation; 0
- *     when the baseline has no spread)
+ * @param baselineDeviation the deviation the score divides by (scaled MAD or mean absolute deviation, at
+ *     least 1)
  * @param baselineHours how many active hours the baseline held
  * @param score the modified z-score
  * @param detectedAt when it was detected (engine clock)

@@ -36,6 +36,8 @@ final class UnusualUsageDetector {
   /** √(π/2): the same for a mean absolute deviation. */
   private static final double MEAN_AD_SCALE = 1.253314;
   private static final int FORGET_AFTER = 100_000;
+  /** The least deviation a score divides by: one unit. */
+  private static final double MIN_DEVIATION = 1.0;
 
   private final UnusualUsagePolicy policy;
   private final Map<String, Instant> lastAlertHour = new ConcurrentHashMap<>();
@@ -109,7 +111,10 @@ final class UnusualUsageDetector {
     } else {
       deviation = MEAN_AD_SCALE * Arrays.stream(deviations).average().orElse(0);
     }
-    double score = deviation > 0 ? (units - median) / deviation : Double.POSITIVE_INFINITY;
+    // usage comes in whole units: a spread below one unit is not measured, and would make one unit more than a
+    // flat baseline (51 after hours of 50), or a value the baseline often had, score as far out
+    deviation = Math.max(deviation, MIN_DEVIATION);
+    double score = (units - median) / deviation;
     if (score < policy.threshold()) {
       return null;
     }

@@ -18,14 +18,14 @@ public record AdminAnalytics(SystemAnalyticsView system, RevenueView revenue, Ca
   /**
    * One user's unusual hour of one quota type.
    *
-   * @param score the modified z-score (may be infinite, shown as a large number)
+   * @param score the modified z-score
    */
   public record Alert(String userId, String type, Instant hourStart, long units, double baselineMedian,
       int baselineHours, double score, Instant detectedAt) {
 
     static Alert of(UnusualUsageAlert a) {
       return new Alert(a.userId(), a.type().name(), a.hourStart(), a.units(), a.baselineMedian(), a.baselineHours(),
-          Double.isInfinite(a.score()) ? Double.MAX_VALUE : a.score(), a.detectedAt());
+          a.score(), a.detectedAt());
     }
   }
 }
