@@ -161,11 +161,22 @@ public final class UsageEngine implements AutoCloseable {
     }
   }
 
-  /** A second caller (say the shutdown hook racing the application) returns once the first has finished. */
+  /**
+   * A second caller (say the shutdown hook racing the application) returns once the first has finished, even
+   * when interrupted (its interrupt status is kept): it may go on to close the pool or client the first is
+   * still writing to.
+   */
   private void awaitOtherClose() {
-    try {
-      closeDone.await();
-    } catch (InterruptedException e) {
+    boolean interrupted = false;
+    while (true) {
+      try {
+        closeDone.await();
+        break;
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
       Thread.currentThread().interrupt();
     }
   }

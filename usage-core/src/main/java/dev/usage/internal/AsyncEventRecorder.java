@@ -39,6 +39,7 @@ final class AsyncEventRecorder implements EventRecorder {
   private final LongAdder written = new LongAdder();
   private final LongAdder dropped = new LongAdder();
   private final LongAdder failed = new LongAdder();
+  private final LongAdder rejected = new LongAdder();
   /**
    * Events queued and not yet taken by the writer; counted just after the offer, so briefly low (even
    * negative) when the writer takes an event before its caller counts it.
@@ -63,6 +64,15 @@ final class AsyncEventRecorder implements EventRecorder {
 
   @Override
   public void record(UsageEvent event) {
+    try {
+      offer(event);
+    } catch (TrackingRejectedException e) {
+      rejected.increment();
+      throw e;
+    }
+  }
+
+  private void offer(UsageEvent event) {
     if (closed) {
       throw new TrackingRejectedException("the usage engine is closed");
     }
@@ -111,8 +121,8 @@ final class AsyncEventRecorder implements EventRecorder {
     List<UsageEvent> batch = new ArrayList<>(Math.min(settings.batchSize(), 1_024));
     long idleNanos = settings.flushInterval().toNanos();
     while (true) {
-      if (Thread.currentThread().isInterrupted()) {
-        return; // close() gave up waiting; it writes or counts what is left
+      if (Thread.interrupted() && closed) {
+        return; // close() gave up waiting; it writes or counts what is left (any other interrupt is not ours)
       }
       take(batch, settings.batchSize());
       if (batch.isEmpty()) {
@@ -165,7 +175,7 @@ final class AsyncEventRecorder implements EventRecorder {
         LockSupport.parkNanos(this, left);
       }
       wanted = Integer.MAX_VALUE;
-      if (Thread.interrupted()) {
+      if (Thread.interrupted() && closed) {
         return true;
       }
     }
@@ -173,7 +183,10 @@ final class AsyncEventRecorder implements EventRecorder {
 
   /**
    * Stores a batch, retrying with exponential backoff; after the last attempt, or once close() is past
-   * its deadline, or when interrupted, the batch is counted as failed and its ids are logged.
+   * its deadline, or when interrupted, the batch is counted as failed and its ids are logged. Whatever the
+   * store throws, an {@code Error} included (a class that failed to load, memory short for one batch), the
+   * batch is retried or counted and the writer goes on: a writer thread that died would leave every later
+   * event in the buffer, unwritten, while callers are still told it was accepted.
    */
   private void write(List<UsageEvent> batch) {
     long backoffMillis = 50;
@@ -182,7 +195,7 @@ final class AsyncEventRecorder implements EventRecorder {
         store.append(List.copyOf(batch));
         written.add(batch.size());
         return;
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | Error e) {
         long left = closeDeadline - System.nanoTime();
         if (attempt >= settings.writeAttempts() || (closed && left <= 0)) {
           fail(batch, attempt + " failed attempts", e);
@@ -202,7 +215,7 @@ final class AsyncEventRecorder implements EventRecorder {
     }
   }
 
-  private void fail(List<UsageEvent> batch, String why, Exception cause) {
+  private void fail(List<UsageEvent> batch, String why, Throwable cause) {
     failed.add(batch.size());
     log.error("Dropping {} usage events after {}; first ids: {}", batch.size(), why,
         batch.stream().limit(10).map(UsageEvent::eventId).toList(), cause);
@@ -213,12 +226,14 @@ final class AsyncEventRecorder implements EventRecorder {
     long a = accepted.sum();
     long w = written.sum();
     long f = failed.sum();
-    return new TrackingStats(a, w, dropped.sum(), f, Math.max(0, a - w - f));
+    return new TrackingStats(a, w, dropped.sum(), f, Math.max(0, a - w - f), rejected.sum());
   }
 
   /**
    * Stops accepting events, wakes the writer and waits for it to empty the buffer, all within the
-   * close timeout; then writes (or, past the deadline, counts as failed) whatever is left, in batches.
+   * close timeout; then writes (or, past the deadline, counts as failed) whatever is left, in batches. Only
+   * the deadline ends the wait: a caller already interrupted (cleanup in a {@code finally} after an
+   * interrupt) still gets its buffered events written, and its interrupt status back afterwards.
    */
   @Override
   public void close() {
@@ -228,24 +243,44 @@ final class AsyncEventRecorder implements EventRecorder {
     closeDeadline = System.nanoTime() + settings.closeTimeout().toNanos();
     closed = true;
     LockSupport.unpark(writer);
+    boolean interrupted = Thread.interrupted();
     try {
-      writer.join(Math.max(1, (closeDeadline - System.nanoTime()) / 1_000_000));
+      interrupted |= join(closeDeadline);
       if (writer.isAlive()) {
         writer.interrupt();
-        writer.join(1_000);
+        interrupted |= join(System.nanoTime() + 1_000_000_000L);
       }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    List<UsageEvent> rest = new ArrayList<>();
-    queue.drainTo(rest);
-    for (int from = 0; from < rest.size(); from += settings.batchSize()) {
-      List<UsageEvent> chunk = rest.subList(from, Math.min(rest.size(), from + settings.batchSize()));
-      if (System.nanoTime() - closeDeadline > 0 || Thread.currentThread().isInterrupted()) {
-        fail(chunk, "the close timeout of " + settings.closeTimeout(), null);
-      } else {
-        write(chunk);
+      List<UsageEvent> rest = new ArrayList<>();
+      queue.drainTo(rest);
+      for (int from = 0; from < rest.size(); from += settings.batchSize()) {
+        List<UsageEvent> chunk = rest.subList(from, Math.min(rest.size(), from + settings.batchSize()));
+        if (System.nanoTime() - closeDeadline > 0) {
+          fail(chunk, "the close timeout of " + settings.closeTimeout(), null);
+        } else {
+          write(chunk);
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
       }
     }
+  }
+
+  /** Waits for the writer to end, until {@code deadline} (System.nanoTime()); returns whether interrupted. */
+  private boolean join(long deadline) {
+    boolean interrupted = false;
+    while (writer.isAlive()) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        break;
+      }
+      try {
+        writer.join(Math.max(1, left / 1_000_000));
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    return interrupted;
   }
 }

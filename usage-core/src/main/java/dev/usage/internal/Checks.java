@@ -67,7 +67,7 @@ public final class Checks {
     return value;
   }
 
-  /** Optional text: null or empty becomes empty; anything else is checked as {@link #text}. */
+  /** Optional text: an empty Optional stays empty; a value is checked as {@link #text} (a blank one refused). */
   public static Optional<String> optionalText(String field, Optional<String> value, int max) {
     if (value == null) {
       throw new InvalidUsageException(field, "must not be null (use Optional.empty())");

@@ -11,7 +11,7 @@ public interface EventRecorder extends AutoCloseable {
   /** The recorder the settings ask for. */
   static EventRecorder create(EventStore store, EngineSettings settings) {
     return settings.trackingMode() == TrackingMode.SYNC
-        ? new SyncEventRecorder(store) : new AsyncEventRecorder(store, settings);
+        ? new SyncEventRecorder(store, settings.closeTimeout()) : new AsyncEventRecorder(store, settings);
   }
 
   void record(UsageEvent event);

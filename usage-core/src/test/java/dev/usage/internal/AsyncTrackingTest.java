@@ -32,6 +32,7 @@ class AsyncTrackingTest {
   private final CountDownLatch open = new CountDownLatch(1);
   private final CountDownLatch entered = new CountDownLatch(1);
   private final AtomicInteger failuresLeft = new AtomicInteger();
+  private final AtomicInteger errorsLeft = new AtomicInteger();
   private UsageEngine engine;
 
   private final EventStore gated = new AppendHook(real.events(), () -> {
@@ -44,6 +45,9 @@ class AsyncTrackingTest {
     }
     if (failuresLeft.getAndDecrement() > 0) {
       throw new IllegalStateException("database restarting");
+    }
+    if (errorsLeft.getAndDecrement() > 0) {
+      throw new NoClassDefFoundError("a driver class that failed to load");
     }
   });
 
@@ -98,6 +102,8 @@ class AsyncTrackingTest {
     fill(5);
     assertThatThrownBy(() -> engine.tracking().trackUsage(event(100)))
         .isInstanceOf(TrackingRejectedException.class).hasMessageContaining("buffer full");
+    assertThat(engine.tracking().trackingStats().rejected()).isEqualTo(1);
+    assertThat(engine.tracking().trackingStats().dropped()).isZero();
   }
 
   @Test
@@ -106,6 +112,7 @@ class AsyncTrackingTest {
     fill(5);
     assertThatThrownBy(() -> engine.tracking().trackUsage(event(100)))
         .isInstanceOf(TrackingRejectedException.class).hasMessageContaining("still full");
+    assertThat(engine.tracking().trackingStats().rejected()).isEqualTo(1);
   }
 
   @Test
@@ -130,6 +137,69 @@ class AsyncTrackingTest {
     open.countDown();
     engine.close();
     assertThatThrownBy(() -> engine.tracking().trackUsage(event(1))).isInstanceOf(TrackingRejectedException.class);
+    assertThat(engine.tracking().trackingStats().rejected()).isEqualTo(1);
+  }
+
+  @Test
+  void aCallerAlreadyInterruptedStillGetsEverythingBufferedWrittenByClose() throws Exception {
+    engine(OverflowPolicy.BLOCK, 100);
+    int taken = fill(20); // the writer holds event 0 in the store's gate, 20 more wait in the buffer
+    Thread opener = new Thread(() -> {
+      try {
+        Thread.sleep(200);
+      } catch (InterruptedException e) {
+        return;
+      }
+      open.countDown();
+    });
+    opener.start();
+
+    Thread.currentThread().interrupt(); // cleanup in a finally after an interrupt
+    engine.close();
+
+    assertThat(Thread.interrupted()).as("the caller's interrupt status is kept").isTrue();
+    opener.join();
+    assertThat(engine.tracking().trackingStats().written()).isEqualTo(taken);
+    assertThat(engine.tracking().trackingStats().failed()).isZero();
+    assertThat(real.events().userTotals("u", Instant.EPOCH, Instant.MAX)).containsEntry(QuotaType.CHARACTERS, 21L);
+  }
+
+  @Test
+  void anErrorFromTheStoreIsRetriedLikeAnExceptionAndTheWriterGoesOn() {
+    errorsLeft.set(1);
+    engine(OverflowPolicy.BLOCK, 100);
+    open.countDown();
+    for (int i = 0; i < 30; i++) {
+      engine.tracking().trackUsage(event(i));
+    }
+
+    // written while the engine is open: a writer thread that died would leave them in the buffer
+    await().atMost(Duration.ofSeconds(10)).until(() -> engine.tracking().trackingStats().written() == 30);
+    engine.close();
+    assertThat(engine.tracking().trackingStats().failed()).isZero();
+    assertThat(engine.tracking().trackingStats().pending()).isZero();
+  }
+
+  @Test
+  void aSynchronousEngineClosesOnlyOnceTheWritesUnderWayAreDone() throws Exception {
+    UsageStorage storage = UsageStorage.composite(real.counters(), gated, real.userQuotas(), real.history(),
+        real.capabilities());
+    engine = UsageEngine.builder().storage(storage).trackingMode(TrackingMode.SYNC).closeOnShutdown(false).build();
+    Thread caller = new Thread(() -> engine.tracking().trackUsage(event(1)));
+    caller.start();
+    entered.await(); // the write is under way, held in the store's gate
+    Thread closer = new Thread(engine::close);
+    closer.start();
+    closer.join(300);
+    assertThat(closer.isAlive()).as("close() waits for the write under way").isTrue();
+
+    open.countDown();
+    closer.join(10_000);
+    caller.join(10_000);
+    assertThat(closer.isAlive()).isFalse();
+    assertThat(engine.tracking().trackingStats().written()).isEqualTo(1);
+    assertThat(real.events().userTotals("u", Instant.EPOCH, Instant.MAX)).containsEntry(QuotaType.CHARACTERS, 1L);
+    assertThatThrownBy(() -> engine.tracking().trackUsage(event(2))).isInstanceOf(TrackingRejectedException.class);
   }
 
   @Test

@@ -52,6 +52,7 @@ public class UsageEndpoint {
     tracked.put("written", stats.written());
     tracked.put("dropped", stats.dropped());
     tracked.put("failed", stats.failed());
+    tracked.put("rejected", stats.rejected());
     tracked.put("pending", stats.pending());
     Map<String, Object> totals = new LinkedHashMap<>();
     month.totals().forEach((type, n) -> totals.put(type.name(), n));

@@ -23,7 +23,7 @@ import java.util.function.ToDoubleFunction;
  *   <li>{@code usage.processing} (timer; tags {@code endpoint}, {@code feature}): their processing time;
  *   <li>{@code usage.denials} (counter; tags {@code quota.type}, {@code tier}, {@code feature}): quotas that
  *       refused a {@code @QuotaGuard} call, one count per violated type;
- *   <li>{@code usage.events.accepted}, {@code .written}, {@code .dropped}, {@code .failed} (function
+ *   <li>{@code usage.events.accepted}, {@code .written}, {@code .dropped}, {@code .failed}, {@code .rejected} (function
  *       counters) and {@code usage.events.pending} (gauge, the async buffer's depth): the tracking pipeline,
  *       for every event whatever its source.
  * </ul>
@@ -43,6 +43,8 @@ public final class UsageMetrics implements UsageGuardListener {
     pipeline("written", tracking, TrackingStats::written, "events written to the store");
     pipeline("dropped", tracking, TrackingStats::dropped, "events dropped by a full buffer (DROP policy)");
     pipeline("failed", tracking, TrackingStats::failed, "events the store refused after every retry");
+    pipeline("rejected", tracking, TrackingStats::rejected,
+        "events refused with TrackingRejectedException (buffer full under FAIL or BLOCK, engine closed)");
     Gauge.builder("usage.events.pending", tracking, t -> t.trackingStats().pending())
         .description("events accepted and not yet written (the async buffer's depth)").register(registry);
   }

@@ -54,7 +54,7 @@ final class UsageEventRecorder {
           .inputTokens(quantity(t.inputTokens(), ctx, where, failure, countedNothing))
           .outputTokens(quantity(t.outputTokens(), ctx, where, failure, countedNothing));
       if (failure != null) {
-        e.errorCode(failure instanceof QuotaExceededException ? QUOTA_EXCEEDED : failure.getClass().getSimpleName());
+        e.errorCode(failure instanceof QuotaExceededException ? QUOTA_EXCEEDED : errorCode(failure));
       }
       UsageEvent event = e.build();
       tracking.get().trackUsage(event);
@@ -81,5 +81,17 @@ final class UsageEventRecorder {
       }
       return 0; // after a failure #result is null; quantities that depend on it count nothing
     }
+  }
+
+  /**
+   * The failure's simple class name, or its nearest superclass's that has one: an anonymous exception
+   * ({@code new IllegalStateException() {}}) has an empty simple name, which an event refuses.
+   */
+  static String errorCode(Throwable failure) {
+    Class<?> c = failure.getClass();
+    while (c.getSimpleName().isEmpty() && c.getSuperclass() != null) {
+      c = c.getSuperclass();
+    }
+    return c.getSimpleName();
   }
 }

@@ -44,6 +44,7 @@ class UsageMetricsTest {
       assertThat(registry.get("usage.events.accepted").functionCounter().count())
           .isEqualTo(tracking.trackingStats().accepted()).isEqualTo(2);
       assertThat(registry.get("usage.events.pending").gauge().value()).isZero();
+      assertThat(registry.get("usage.events.rejected").functionCounter().count()).isZero();
     });
   }
 

@@ -113,6 +113,12 @@ public class QuotaGuardTest {
       return text;
     }
 
+    /** Tracked; fails with an exception of an anonymous class, whose simple name is empty. */
+    @TrackUsage(feature = "anonymous", user = "#user", characters = "#text.length()")
+    public String anonymousFailure(String user, String text) {
+      throw new IllegalStateException("refused by the model") {};
+    }
+
     @TrackUsage(feature = "summary", user = "#user", characters = "#text.length()", outputTokens = "#result.length()")
     @QuotaGuard(user = "#user", amounts = @Amount(type = "characters", value = "#text.length()"))
     public String summarize(String user, String text) {
@@ -462,6 +468,22 @@ public class QuotaGuardTest {
       assertThat(usage.total(QuotaType.TOKENS)).isEqualTo(3);
       assertThat(ctx.getBean(UsageTrackingService.class).getUserUsage("erin").quota(QuotaType.CHARACTERS)
           .orElseThrow().used()).as("what the counters hold, and a log re-seeding them would count").isEqualTo(90);
+    });
+  }
+
+  @Test
+  void aCallFailingWithAnAnonymousExceptionClassIsRecordedWithItsSuperclassAsErrorCode() {
+    runner.run(ctx -> {
+      Instant from = Instant.now().minusSeconds(60);
+      assertThatThrownBy(() -> ctx.getBean(TextService.class).anonymousFailure("flo", "abc"))
+          .hasMessage("refused by the model");
+      UsageTrackingService tracking = ctx.getBean(UsageTrackingService.class);
+      SystemUsage usage = tracking.getSystemUsage(from, Instant.now().plusSeconds(60));
+      assertThat(usage.events()).as("recorded, not refused for a blank error code").isEqualTo(1);
+      assertThat(usage.failedEvents()).isEqualTo(1);
+      assertThat(ctx.getBean(dev.usage.AnalyticsService.class)
+          .getSystemAnalytics(dev.usage.TimeRange.of(from, Instant.now().plusSeconds(60))).errorCodes())
+          .containsEntry("IllegalStateException", 1L);
     });
   }
 
