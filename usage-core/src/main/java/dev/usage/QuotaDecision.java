@@ -13,7 +13,8 @@ import java.util.Optional;
  * @param violated the HARD quotas that refused the request; empty when allowed
  * @param retryAfter time until the latest reset among the violated quotas; zero when allowed
  * @param degraded the store could not be reached and the engine allowed the request by its fail-open
- *     policy: nothing was counted and {@code statuses} is empty
+ *     policy; {@code statuses} is empty. Nothing was counted, unless the store applied the request and its answer
+ *     was lost (a timeout after the write): a retry under the same idempotency key counts it once either way
  * @param replayed an earlier call with the same idempotency key was admitted; this one counted nothing
  * @param reservation the reservation made, for an allowed reservation request; empty when degraded
  * @param beyondLimit the violated quotas whose next period cannot allow the amount asked for even when unused: it

@@ -77,7 +77,8 @@ public interface UsageTrackingService {
    * Charges the actual amounts of a reservation (types left out are charged zero) and frees the hold.
    * The charge is unconditional, because the work was done: it may take usage past the limit, after
    * which HARD quotas refuse further requests. A reservation that lapsed is still charged. Committing
-   * again with the same amounts changes nothing.
+   * again with the same amounts changes nothing. The decision's statuses are empty when the user's settings
+   * could not be read after the charge (the charge stands).
    *
    * @throws InvalidUsageException an actual type was not reserved, or an amount is invalid
    * @throws ReservationException unknown reservation, or already released, or committed with other amounts

@@ -254,7 +254,31 @@ public final class DefaultQuotaManagementService implements QuotaManagementServi
     Function<UserQuota, String> render = u -> "zone=" + u.zone() + " anchorDay=" + u.billingAnchorDay();
     return change(userId, request, "billing-cycle", Optional.empty(),
         Optional.of("zone=" + zone + " anchorDay=" + billingAnchorDay),
-        u -> u.withZone(zone).withBillingAnchorDay(billingAnchorDay), render);
+        u -> keepResets(u, u.withZone(zone).withBillingAnchorDay(billingAnchorDay)), render);
+  }
+
+  /**
+   * {@code after} with the resets of {@code before}'s current periods that go on in the new cycle moved to where
+   * those periods now start. A zone change keeps a period's counter (its id is the local date) but moves its first
+   * instant, by which a reset is found: left as it was, the reset would no longer apply and the units it forgave
+   * would count again.
+   */
+  private UserQuota keepResets(UserQuota before, UserQuota after) {
+    Instant now = clock.instant();
+    Map<QuotaType, Quota> effective = engine.plan().effective(before.asOf(now));
+    UserQuota out = after;
+    for (dev.usage.UsageReset r : before.resets().values()) {
+      Quota q = effective.get(r.type());
+      if (q == null) {
+        continue;
+      }
+      PeriodWindow was = Periods.compute(q.period(), now, before.zone(), before.billingAnchorDay());
+      PeriodWindow is = Periods.compute(q.period(), now, after.zone(), after.billingAnchorDay());
+      if (r.periodStart().equals(was.start()) && is.id().equals(was.id()) && !is.start().equals(was.start())) {
+        out = out.withReset(new dev.usage.UsageReset(r.type(), is.start(), r.units(), r.at()));
+      }
+    }
+    return out;
   }
 
   @Override

@@ -239,7 +239,18 @@ public final class QuotaEngine {
       user = read.get();
       cache.put(user);
     }
-    Part[] parts = resolve(user, request.amounts(), now);
+    Part[] parts;
+    try {
+      parts = resolve(user, request.amounts(), now);
+    } catch (InvalidUsageException unknownType) {
+      if (cached.isEmpty()) {
+        throw unknownType;
+      }
+      // the cached settings may predate a change made through another engine that gave the user the type: the
+      // store's settings decide (the cache's version check never runs for a type it does not know)
+      cache.invalidate(request.userId());
+      return STALE;
+    }
     CounterDelta[] deltas = new CounterDelta[parts.length];
     for (int i = 0; i < parts.length; i++) {
       Part p = parts[i];
@@ -495,7 +506,15 @@ public final class QuotaEngine {
 
   /** Statuses for counters of a settled reservation, whose period may no longer be the current one. */
   private List<QuotaStatus> settledStatuses(String userId, List<CounterValue> values) {
-    UserQuota user = storedUserQuota(userId);
+    UserQuota user;
+    try {
+      user = storedUserQuota(userId);
+    } catch (UsageStorageException e) {
+      // the store has settled it: the caller must hear that, with statuses or without
+      log.warn("Settings of user {} unreadable; a settled reservation is answered without statuses: {}", userId,
+          e.getMessage());
+      return List.of();
+    }
     Instant now = settings.clock().instant();
     List<QuotaStatus> st = new ArrayList<>(values.size());
     for (CounterValue v : values) {

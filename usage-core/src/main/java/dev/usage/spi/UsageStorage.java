@@ -43,8 +43,10 @@ public interface UsageStorage extends AutoCloseable {
   default void close() {}
 
   /**
-   * A storage made of parts, which may come from different backends. Its capabilities are those given;
-   * closing it closes nothing (the parts belong to the caller). Notifications are
+   * A storage made of parts, which may come from different backends. Its capabilities are those given: give
+   * {@link StorageCapability#CHECKS_SETTINGS_VERSION} only when {@code counters} checks versions against this
+   * {@code userQuotas} (the counters and settings of one storage), or the engine would trust cached settings the
+   * counter store cannot vouch for. Closing it closes nothing (the parts belong to the caller). Notifications are
    * recorded in this process only ({@link InMemoryNotificationLedger}). It has no {@link #listeners()}: register
    * those of the storages the parts come from with the engine ({@code UsageEngine.Builder.listener}).
    */

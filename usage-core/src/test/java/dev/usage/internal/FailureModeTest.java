@@ -170,6 +170,26 @@ class FailureModeTest {
   }
 
   @Test
+  void aCommitTheStoreSettledIsAnsweredAsChargedWhenTheSettingsCannotBeReadAfterIt() {
+    try (UsageEngine engine = engine(FailureMode.FAIL_CLOSED)) {
+      Reservation r = engine.tracking().reserveQuota(Consumption.of("u", QuotaType.TOKENS, 5)).reservation().orElseThrow();
+      settingsDown.set(true);
+
+      QuotaDecision committed = engine.tracking().commitReservation(r, Map.of(QuotaType.TOKENS, 4L));
+
+      assertThat(committed.allowed()).as("charged: a caller told otherwise would charge it again").isTrue();
+      assertThat(committed.replayed()).isFalse();
+      assertThat(committed.statuses()).isEmpty();
+      settingsDown.set(false);
+      assertThat(engine.quotas().getQuotaStatus("u")).filteredOn(st -> st.type().equals(QuotaType.TOKENS))
+          .singleElement().satisfies(st -> {
+            assertThat(st.used()).isEqualTo(4);
+            assertThat(st.reserved()).isZero();
+          });
+    }
+  }
+
+  @Test
   void failOpenStillRefusesQuotaTypesNoTierKnowsWhenSettingsAreUnreachable() {
     try (UsageEngine engine = engine(FailureMode.FAIL_OPEN)) {
       settingsDown.set(true);

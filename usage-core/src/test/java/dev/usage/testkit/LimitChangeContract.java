@@ -79,6 +79,26 @@ public abstract class LimitChangeContract extends AbstractStorageContract {
   }
 
   @Test
+  void aQuotaTypeAddedThroughAnotherEngineIsKnownToTheNextConsume() {
+    // the consuming engine has read (and may have cached) settings that lack the type; only the store can tell
+    String user = user("new-type");
+    QuotaType images = QuotaType.of("images");
+    UsageEngine consumer = engine(b -> b.defaultQuota(Quota.monthly(QuotaType.REQUESTS, 100)));
+    UsageEngine admin = engine(b -> b.defaultQuota(Quota.monthly(QuotaType.REQUESTS, 100)));
+    admin.quotas().updateQuota(user, Quota.monthly(QuotaType.REQUESTS, 50), "admin", "stored settings");
+    assertThat(consumer.tracking().consumeQuota(Consumption.of(user, QuotaType.REQUESTS, 1)).allowed()).isTrue();
+    assertThatThrownBy(() -> consumer.tracking().consumeQuota(Consumption.of(user, images, 1)))
+        .isInstanceOfSatisfying(InvalidUsageException.class, e -> assertThat(e.field()).isEqualTo("amounts.images"));
+
+    admin.quotas().updateQuota(user, Quota.monthly(images, 3), "admin", "images for this user");
+    for (int i = 0; i < 3; i++) {
+      assertThat(consumer.tracking().consumeQuota(Consumption.of(user, images, 1)).allowed()).isTrue();
+    }
+    assertThat(consumer.tracking().consumeQuota(Consumption.of(user, images, 1)).allowed()).isFalse();
+    assertThat(used(consumer, user, images)).isEqualTo(3);
+  }
+
+  @Test
   void aConsumeComputedFromOutdatedSettingsChangesNothing() {
     Assumptions.assumeTrue(storage.capabilities().contains(StorageCapability.CHECKS_SETTINGS_VERSION),
         "the storage does not check settings versions");
@@ -393,6 +413,22 @@ public abstract class LimitChangeContract extends AbstractStorageContract {
         .tier()).isEqualTo(Tier.FREE);
     assertThat(engine.quotas().getUserQuota(user).tier()).isEqualTo(Tier.FREE);
     assertThat(engine.quotas().auditTrail(user)).extracting(AuditEntry::action).endsWith("schedule-tier");
+  }
+
+  @Test
+  void anAdminResetStillAppliesAfterAZoneChangeThatKeepsThePeriod() {
+    UsageEngine engine = engine(b -> b.defaultQuota(Quota.monthly(QuotaType.REQUESTS, 100)));
+    String user = user("reset-then-zone");
+    assertThat(engine.tracking().consumeQuota(Consumption.of(user, QuotaType.REQUESTS, 90)).allowed()).isTrue();
+    engine.quotas().resetUsage(user, QuotaType.REQUESTS, dev.usage.ChangeRequest.of("support", "outage refund"));
+
+    // March goes on (same counter) but now begins at midnight in New York: the reset moves with it
+    UserQuota moved = engine.quotas().changeBillingCycle(user, ZoneId.of("America/New_York"), 1, "admin", "moved");
+
+    assertThat(moved.resets().get(QuotaType.REQUESTS).periodStart()).isEqualTo(Instant.parse("2026-03-01T05:00:00Z"));
+    assertThat(status(engine, user, QuotaType.REQUESTS).used()).as("the 90 units forgiven stay forgiven").isZero();
+    assertThat(engine.tracking().consumeQuota(Consumption.of(user, QuotaType.REQUESTS, 100)).allowed()).isTrue();
+    assertThat(engine.tracking().consumeQuota(Consumption.of(user, QuotaType.REQUESTS, 1)).allowed()).isFalse();
   }
 
   @Test
