@@ -152,6 +152,26 @@ class NotificationsTest {
   }
 
   @Test
+  void aThresholdIsToldAgainWhenReachedAtALimitRaisedAfterIt() {
+    RecordingChannel mail = new RecordingChannel("mail");
+    UsageEngine e = engine(NotificationSettings.builder().channel(mail).thresholds(50, 100));
+    consume(e, "raised", 10); // 100 % of 10: told once, the highest crossed
+    await().atMost(Duration.ofSeconds(10)).until(() -> mail.sent.size() == 1);
+
+    e.quotas().updateQuota("raised", Quota.monthly(QuotaType.REQUESTS, 40), "support", "more room"); // now 25 %
+    await().atMost(Duration.ofSeconds(10)).until(() -> !storage.notifications().claimed(halfway("raised")));
+    consume(e, "raised", 10); // 50 % of the new limit
+    await().atMost(Duration.ofSeconds(10)).until(() -> mail.sent.size() == 2);
+    e.close();
+
+    assertThat(mail.sent).extracting(Notification::thresholdPercent).containsExactly(100, 50);
+    assertThat(mail.sent.get(1).status().orElseThrow()).satisfies(st -> {
+      assertThat(st.used()).isEqualTo(20);
+      assertThat(st.limit()).isEqualTo(40);
+    });
+  }
+
+  @Test
   void aNotificationWhosePreferencesCannotBeReadIsSentToNoOneAndWithdrawn() {
     RecordingChannel mail = new RecordingChannel("mail");
     java.util.concurrent.atomic.AtomicBoolean profilesDown = new java.util.concurrent.atomic.AtomicBoolean(true);

@@ -84,7 +84,26 @@ public final class Notifier implements UsageListener, AutoCloseable {
       // a settings change moves every threshold at once: all that it reached count as crossed by it
       long before = change.kind() == QuotaChange.Kind.SETTINGS_CHANGED ? 0
           : s.used() - change.counted().getOrDefault(s.type(), 0L);
+      if (change.kind() == QuotaChange.Kind.SETTINGS_CHANGED) {
+        rearm(change.userId(), s);
+      }
       thresholdReached(change.userId(), s, before);
+    }
+  }
+
+  /**
+   * After a settings change, withdraws the claims of this period's thresholds the usage is now below (a limit
+   * raised, say after the user was told of 100 %), so that reaching them at the new limit is told again.
+   */
+  private void rearm(String userId, QuotaStatus s) {
+    if (s.isUnlimited() || s.limit() <= 0) {
+      return;
+    }
+    for (int t : settings.thresholds()) {
+      if (s.used() * 100 < (long) t * s.limit()) {
+        withdrawQuietly(new NotificationKey(userId, NotificationKind.THRESHOLD_REACHED, s.type().name(), t,
+            s.periodStart()));
+      }
     }
   }
 
