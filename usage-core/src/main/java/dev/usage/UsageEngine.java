@@ -61,9 +61,12 @@ public final class UsageEngine implements AutoCloseable {
   private final AtomicBoolean closed = new AtomicBoolean();
   private final CountDownLatch closeDone = new CountDownLatch(1);
   private final Thread shutdownHook;
+  /** The longest a second caller of close() waits for the first: each of its three stages' timeouts, and a margin. */
+  private final Duration closeWait;
 
   private UsageEngine(Builder b, UsageStorage storage, EngineSettings settings, QuotaPlan plan) {
     this.storage = storage;
+    this.closeWait = settings.closeTimeout().multipliedBy(3).plusSeconds(10);
     this.listeners = new ListenerDispatcher(b.listenerQueueCapacity, settings.closeTimeout());
     b.listeners.forEach(listeners::register);
     storage.listeners().forEach(listeners::register);
@@ -164,20 +167,26 @@ public final class UsageEngine implements AutoCloseable {
   /**
    * A second caller (say the shutdown hook racing the application) returns once the first has finished, even
    * when interrupted (its interrupt status is kept): it may go on to close the pool or client the first is
-   * still writing to.
+   * still writing to. It gives up after the first's timeouts have all passed (a close stuck in a storage).
    */
   private void awaitOtherClose() {
+    long deadline = System.nanoTime() + closeWait.toNanos();
     boolean interrupted = false;
-    while (true) {
-      try {
-        closeDone.await();
-        break;
-      } catch (InterruptedException e) {
-        interrupted = true;
+    try {
+      while (true) {
+        try {
+          if (!closeDone.await(Math.max(0, deadline - System.nanoTime()), java.util.concurrent.TimeUnit.NANOSECONDS)) {
+            log.warn("Usage engine still closing after {}; not waiting for it any longer", closeWait);
+          }
+          return;
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
       }
-    }
-    if (interrupted) {
-      Thread.currentThread().interrupt();
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 

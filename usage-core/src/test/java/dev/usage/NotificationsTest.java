@@ -191,14 +191,26 @@ class NotificationsTest {
         && !storage.notifications().claimed(halfway("quiet")) && !storage.notifications().claimed(halfway("plain")));
     assertThat(mail.sent).as("not sent with the defaults to a user who may have opted out").isEmpty();
 
+    // heard after the notifier, which the engine registered first, on the same listener thread
+    java.util.concurrent.atomic.AtomicInteger heard = new java.util.concurrent.atomic.AtomicInteger();
+    e.listeners().register(new UsageListener() {
+      @Override
+      public void onQuotaChange(QuotaChange change) {
+        heard.incrementAndGet();
+      }
+    });
+    consume(e, "plain", 1); // within the minute after the failure: not claimed again, the source not asked
+    await().atMost(Duration.ofSeconds(10)).until(() -> heard.get() == 1);
+    assertThat(lookups.get()).isEqualTo(2);
     profilesDown.set(false);
+    clock.advance(Duration.ofMinutes(1));
     consume(e, "quiet", 1); // still past 50 %: claimed again, now with the preferences read
     consume(e, "plain", 1);
     await().atMost(Duration.ofSeconds(10)).until(() -> mail.sent.size() == 1);
     e.close();
     assertThat(mail.sent).singleElement().satisfies(n -> {
       assertThat(n.userId()).isEqualTo("plain");
-      assertThat(n.status().orElseThrow().used()).isEqualTo(6);
+      assertThat(n.status().orElseThrow().used()).isEqualTo(7);
     });
     assertThat(storage.notifications().claimed(halfway("quiet"))).as("opted out: claimed as if sent").isTrue();
   }

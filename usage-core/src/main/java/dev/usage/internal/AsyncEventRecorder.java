@@ -117,33 +117,53 @@ final class AsyncEventRecorder implements EventRecorder {
     }
   }
 
+  /** The writer's loop; it ends only when close() asks, whatever a step throws. */
   private void drainLoop() {
     List<UsageEvent> batch = new ArrayList<>(Math.min(settings.batchSize(), 1_024));
-    long idleNanos = settings.flushInterval().toNanos();
     while (true) {
-      if (Thread.interrupted() && closed) {
-        return; // close() gave up waiting; it writes or counts what is left (any other interrupt is not ours)
-      }
-      take(batch, settings.batchSize());
-      if (batch.isEmpty()) {
+      try {
+        if (!step(batch)) {
+          return;
+        }
+      } catch (Throwable t) {
+        // a writer that died would leave every later event in the buffer while callers are told it was accepted
+        int lost = batch.size();
+        failed.add(lost);
+        batch.clear();
+        log.error("The usage event writer hit an unexpected error; {} events of its batch counted as failed,"
+            + " carrying on", lost, t);
         if (closed) {
           return;
         }
-        idle = true;
-        if (queue.isEmpty() && !closed) {
-          LockSupport.parkNanos(this, idleNanos);
-        }
-        idle = false;
-        continue;
       }
-      if (fill(batch)) {
-        // close() is past its deadline: it counts what is left in the buffer, this batch is ours to count
-        fail(batch, "the close timeout of " + settings.closeTimeout(), null);
-        return;
-      }
-      write(batch);
-      batch.clear();
     }
+  }
+
+  /** Takes, fills and writes one batch, or idles; false when the writer is to end. */
+  private boolean step(List<UsageEvent> batch) {
+    if (Thread.interrupted() && closed) {
+      return false; // close() gave up waiting; it writes or counts what is left (any other interrupt is not ours)
+    }
+    take(batch, settings.batchSize());
+    if (batch.isEmpty()) {
+      if (closed) {
+        return false;
+      }
+      idle = true;
+      if (queue.isEmpty() && !closed) {
+        LockSupport.parkNanos(this, settings.flushInterval().toNanos());
+      }
+      idle = false;
+      return true;
+    }
+    if (fill(batch)) {
+      // close() is past its deadline: it counts what is left in the buffer, this batch is ours to count
+      fail(batch, "the close timeout of " + settings.closeTimeout(), null);
+      return false;
+    }
+    write(batch);
+    batch.clear();
+    return true;
   }
 
   /** Moves up to {@code max - batch.size()} queued events into {@code batch}. */
@@ -206,9 +226,13 @@ final class AsyncEventRecorder implements EventRecorder {
         try {
           Thread.sleep(closed ? Math.max(1, Math.min(backoffMillis, left / 1_000_000)) : backoffMillis);
         } catch (InterruptedException interrupted) {
-          Thread.currentThread().interrupt();
-          fail(batch, "interruption while retrying", e);
-          return;
+          if (closed) {
+            // close() gave up waiting
+            Thread.currentThread().interrupt();
+            fail(batch, "interruption while retrying", e);
+            return;
+          }
+          // not close(): not ours (a store that left its thread's flag set); the retry goes on
         }
         backoffMillis = Math.min(backoffMillis * 2, 5_000);
       }

@@ -82,6 +82,7 @@ final class NotificationDispatcher implements AutoCloseable {
         });
       } catch (RejectedExecutionException closing) {
         if (queued.remove(a)) {
+          failed.incrementAndGet();
           finish(a, false);
         }
       }

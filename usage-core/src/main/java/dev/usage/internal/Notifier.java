@@ -48,6 +48,8 @@ public final class Notifier implements UsageListener, AutoCloseable {
   /** How long past its period a ledger entry is kept: longer than any trigger can come late. */
   private static final Duration KEEP_AFTER_PERIOD = Duration.ofDays(7);
   private static final int CLAIM_ATTEMPTS = 3;
+  /** How long a notification withdrawn for want of the user's preferences waits before it is claimed again. */
+  private static final Duration PREFERENCES_RETRY = Duration.ofMinutes(1);
 
   private final NotificationSettings settings;
   private final NotificationLedger ledger;
@@ -58,6 +60,15 @@ public final class Notifier implements UsageListener, AutoCloseable {
   /** Keys known to be claimed (by any engine): saves the ledger a round trip on every later consume. */
   private final Cache<NotificationKey, Boolean> claimed =
       Caffeine.newBuilder().maximumSize(100_000).expireAfterWrite(Duration.ofHours(1)).build();
+  /**
+   * Keys withdrawn because the user's preferences could not be read: not claimed again for a minute of the
+   * engine clock, so that while the preference source is down every consume past a threshold does not claim and
+   * withdraw anew.
+   */
+  private final Cache<NotificationKey, Boolean> unsent;
+  /** System.nanoTime() of the last warning that preferences were unavailable (one a minute, the rest at debug). */
+  private final java.util.concurrent.atomic.AtomicLong preferencesWarned =
+      new java.util.concurrent.atomic.AtomicLong(System.nanoTime() - PREFERENCES_RETRY.toNanos());
 
   /**
    * @param reports makes the report a {@link NotificationKind#MONTHLY_SUMMARY} carries
@@ -70,6 +81,9 @@ public final class Notifier implements UsageListener, AutoCloseable {
     this.history = history;
     this.ledger = ledger;
     this.clock = clock;
+    this.unsent = Caffeine.newBuilder().maximumSize(100_000)
+        .ticker(() -> java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(clock.millis()))
+        .expireAfterWrite(PREFERENCES_RETRY).build();
     this.dispatcher = new NotificationDispatcher(settings, closeTimeout);
   }
 
@@ -252,7 +266,7 @@ public final class Notifier implements UsageListener, AutoCloseable {
 
   /** Claims {@code key} in the ledger, unless this engine knows it is claimed already. */
   private boolean claim(NotificationKey key, Instant keepUntil) {
-    if (claimed.getIfPresent(key) != null) {
+    if (claimed.getIfPresent(key) != null || unsent.getIfPresent(key) != null) {
       return false;
     }
     String claimant = UUID.randomUUID().toString();
@@ -275,7 +289,9 @@ public final class Notifier implements UsageListener, AutoCloseable {
   private void send(NotificationKey key, Function<Locale, Notification> make) {
     NotificationPreferences prefs = preferences(key);
     if (prefs == null) {
-      // whether the user opted out is not known: not sent to anyone, withdrawn like one no channel delivered
+      // whether the user opted out is not known: not sent to anyone, withdrawn like one no channel delivered, and
+      // not claimed again for a while
+      unsent.put(key, Boolean.TRUE);
       withdrawQuietly(key);
       return;
     }
@@ -305,14 +321,24 @@ public final class Notifier implements UsageListener, AutoCloseable {
 
   /** The user's preferences, or null when the source failed or answered null. */
   private NotificationPreferences preferences(NotificationKey key) {
+    RuntimeException failure;
     try {
       NotificationPreferences p = settings.preferences().apply(key.userId());
       if (p != null) {
         return p;
       }
-      log.warn("The notification preference source answered null for {}; {} not sent now", key.userId(), key);
+      failure = null;
     } catch (RuntimeException e) {
-      log.warn("Notification preferences of {} unavailable; {} not sent now", key.userId(), key, e);
+      failure = e;
+    }
+    long now = System.nanoTime();
+    long last = preferencesWarned.get();
+    String what = failure == null ? "answered null" : "failed";
+    if (now - last >= PREFERENCES_RETRY.toNanos() && preferencesWarned.compareAndSet(last, now)) {
+      log.warn("The notification preference source {} for {}; {} not sent now, tried again after {} (further"
+          + " failures within a minute are logged at debug)", what, key.userId(), key, PREFERENCES_RETRY, failure);
+    } else {
+      log.debug("The notification preference source {} for {}; {} not sent now", what, key.userId(), key, failure);
     }
     return null;
   }

@@ -243,12 +243,11 @@ public final class QuotaEngine {
     try {
       parts = resolve(user, request.amounts(), now);
     } catch (InvalidUsageException unknownType) {
-      if (cached.isEmpty()) {
+      if (cached.isEmpty() || !newerSettings(user)) {
         throw unknownType;
       }
-      // the cached settings may predate a change made through another engine that gave the user the type: the
-      // store's settings decide (the cache's version check never runs for a type it does not know)
-      cache.invalidate(request.userId());
+      // the cached settings predate a change made through another engine, which may have given the user the type
+      // (the cache's version check never runs for a type it does not know): the next attempt uses the newer ones
       return STALE;
     }
     CounterDelta[] deltas = new CounterDelta[parts.length];
@@ -502,6 +501,24 @@ public final class QuotaEngine {
       log.warn("Statuses of user {} for listeners could not be read: {}", userId, e.getMessage());
       return List.of();
     }
+  }
+
+  /**
+   * Whether the store holds newer settings of {@code cached}'s user than the cache did; if so they replace the
+   * cached ones. A failed read answers false: the request is then refused as it was, for its own fault.
+   */
+  private boolean newerSettings(UserQuota cached) {
+    UserQuota stored;
+    try {
+      stored = storedUserQuota(cached.userId());
+    } catch (UsageException e) {
+      return false;
+    }
+    if (stored.version() == cached.version()) {
+      return false;
+    }
+    cache.put(stored);
+    return true;
   }
 
   /** Statuses for counters of a settled reservation, whose period may no longer be the current one. */

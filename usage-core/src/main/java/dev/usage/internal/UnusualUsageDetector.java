@@ -36,8 +36,6 @@ final class UnusualUsageDetector {
   /** √(π/2): the same for a mean absolute deviation. */
   private static final double MEAN_AD_SCALE = 1.253314;
   private static final int FORGET_AFTER = 100_000;
-  /** The least deviation a score divides by: one unit. */
-  private static final double MIN_DEVIATION = 1.0;
 
   private final UnusualUsagePolicy policy;
   private final Map<String, Instant> lastAlertHour = new ConcurrentHashMap<>();
@@ -111,9 +109,10 @@ final class UnusualUsageDetector {
     } else {
       deviation = MEAN_AD_SCALE * Arrays.stream(deviations).average().orElse(0);
     }
-    // usage comes in whole units: a spread below one unit is not measured, and would make one unit more than a
-    // flat baseline (51 after hours of 50), or a value the baseline often had, score as far out
-    deviation = Math.max(deviation, MIN_DEVIATION);
+    // usage is counted: a count of about n varies by about its square root from hour to hour (and by at least a
+    // unit) however flat the baseline looked, so a smaller spread would make a few units more than a flat
+    // baseline (54 after hours of 50), or a value the baseline often had, score as far out
+    deviation = Math.max(deviation, Math.max(1, Math.sqrt(median)));
     double score = (units - median) / deviation;
     if (score < policy.threshold()) {
       return null;

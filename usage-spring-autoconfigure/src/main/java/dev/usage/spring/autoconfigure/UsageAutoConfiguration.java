@@ -9,7 +9,6 @@ import dev.usage.UsageTrackingService;
 import dev.usage.spi.UsageStorage;
 import java.time.Clock;
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.beans.factory.config.BeanFactoryPostProcessor;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -18,6 +17,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
 import org.springframework.core.env.Environment;
 
 /**
@@ -32,17 +32,8 @@ import org.springframework.core.env.Environment;
 @ConditionalOnClass(UsageEngine.class)
 @ConditionalOnBooleanProperty(name = "usage.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(UsageProperties.class)
+@Import(UsageUserIdsCheck.class)
 public class UsageAutoConfiguration {
-
-  /**
-   * Refuses a {@code usage.users} id that Spring Boot would bind as another (see
-   * {@link UsageUserSettingsInitializer#requireBracketedIds}) before {@link UsageProperties} is bound: unknown
-   * {@code usage.*} properties fail the binding, and Boot's error would name the id as it mangled it.
-   */
-  @Bean
-  static BeanFactoryPostProcessor usageUserIdsCheck(Environment environment) {
-    return beanFactory -> UsageUserSettingsInitializer.requireBracketedIds(environment);
-  }
 
   /**
    * The engine, built from {@code usage.*}, the host's {@link Clock} bean when it has exactly one (else the

@@ -15,6 +15,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
 
 /**
  * The SQL store over the host's {@link DataSource}: chosen by {@code usage.store=jdbc}, or by {@code auto}
@@ -28,6 +29,7 @@ import org.springframework.context.annotation.Bean;
 @ConditionalOnBooleanProperty(name = "usage.enabled", matchIfMissing = true)
 @ConditionalOnUsageStore(UsageProperties.Store.JDBC)
 @EnableConfigurationProperties(UsageProperties.class)
+@Import(UsageUserIdsCheck.class)
 public class UsageJdbcStoreAutoConfiguration {
 
   /** The engine closes its storage; Spring must not close it a second time. None when the host has its own engine. */

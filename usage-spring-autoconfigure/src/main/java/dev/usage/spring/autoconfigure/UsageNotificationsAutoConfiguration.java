@@ -21,6 +21,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandi
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
 import org.springframework.mail.javamail.JavaMailSender;
@@ -42,6 +43,7 @@ import org.springframework.mail.javamail.JavaMailSender;
 @ConditionalOnBooleanProperty(name = "usage.enabled", matchIfMissing = true)
 @ConditionalOnBooleanProperty(name = "usage.notifications.enabled")
 @EnableConfigurationProperties(UsageProperties.class)
+@Import(UsageUserIdsCheck.class)
 public class UsageNotificationsAutoConfiguration {
 
   private static final String PREFIX = "usage.notifications.";

@@ -42,7 +42,8 @@ import org.springframework.util.ClassUtils;
 @ConditionalOnBooleanProperty(name = "usage.enabled", matchIfMissing = true)
 @ConditionalOnUsageStore(UsageProperties.Store.REDIS)
 @EnableConfigurationProperties(UsageProperties.class)
-@Import({UsageRedisStoreAutoConfiguration.Standalone.class, UsageRedisStoreAutoConfiguration.Cluster.class})
+@Import({UsageUserIdsCheck.class, UsageRedisStoreAutoConfiguration.Standalone.class,
+    UsageRedisStoreAutoConfiguration.Cluster.class})
 public class UsageRedisStoreAutoConfiguration {
 
   /** Checked by name: this class must load without usage-jdbc. */
