@@ -31,8 +31,12 @@ import org.jdbi.v3.core.Handle;
  */
 public final class JdbcAggregations {
 
-  /** Longest range {@link #aggregate} and the queries accept, in days. */
-  public static final int MAX_RANGE_DAYS = 3_660;
+  /**
+   * Longest range {@link #aggregate} and the queries accept, in days: the UTC days a {@link dev.usage.TimeRange}
+   * of its longest ({@value dev.usage.TimeRange#MAX_DAYS} days) can touch, so that
+   * {@code AnalyticsService.calculateAggregations} takes every range it can be given.
+   */
+  public static final int MAX_RANGE_DAYS = dev.usage.TimeRange.MAX_DAYS + 1;
   private static final int PAGE = 500;
   static final String RAW_USERS = "SELECT DISTINCT user_id FROM usage_tracking WHERE occurred_at >= ? AND occurred_at < ?";
   static final String ROLLUP_USERS = "SELECT DISTINCT user_id FROM usage_aggregations WHERE granularity = ?"
