@@ -21,8 +21,9 @@ import java.util.regex.Pattern;
  * handing it to the channels, on a queue and threads of its own, so neither a slow channel nor a failing one
  * slows a consume. A delivery that fails is retried with exponential backoff; when every channel has given
  * up, the claim is withdrawn, so the next consume past the threshold (on any instance) tries again. A settings
- * change that leaves the usage below a threshold (a limit raised) withdraws that threshold's claim too, so it is
- * told again when reached at the new limit.
+ * change that leaves the usage below a threshold (a limit raised, an admin reset of the usage) withdraws that
+ * threshold's claim too, so it is told again when reached again (by another engine once its memory of the claim,
+ * below, has expired).
  *
  * <p>Limits: a notification is claimed before it is delivered, so one claimed by a process that then dies
  * before delivering it (a crash, a kill, a close that timed out with it still queued and its withdrawal

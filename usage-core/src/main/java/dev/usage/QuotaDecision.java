@@ -10,7 +10,8 @@ import java.util.Optional;
  *
  * @param allowed whether the request may proceed (and, for consuming calls, was counted)
  * @param statuses the status of every quota the request involved, after the call (none for a degraded decision,
- *     nor for a settled reservation whose user's settings could not be read after the store settled it)
+ *     nor for a settled reservation whose user's settings could not be read after the store settled it; for a
+ *     settled reservation, only the quotas the user still has with the same period)
  * @param violated the HARD quotas that refused the request; empty when allowed
  * @param retryAfter time until the latest reset among the violated quotas; zero when allowed
  * @param degraded the store could not be reached and the engine allowed the request by its fail-open

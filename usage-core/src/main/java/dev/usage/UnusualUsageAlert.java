@@ -10,10 +10,10 @@ import java.time.Instant;
  * over the user's active hours in the baseline window (hours with some usage of the type). When the
  * median absolute deviation is 0 (most hours alike), the mean absolute deviation stands in for it as
  * {@code (units - median) / (1.2533 meanAD)}. The deviation divided by is at least the square root of the
- * median, and one unit: usage is counted, and a count of about {@code n} varies by about {@code √n} from hour to
- * hour however flat the baseline looked. So after hours of exactly 50 requests an hour of 54 scores 0.57, not
- * infinity (an hour of 100 scores 7.1), and an hour of 2 requests is not far out when a fifth of the baseline
- * hours had 2 and the rest 1.
+ * median, and one unit: a count of about {@code n} independent units (requests) varies by about {@code √n} from
+ * hour to hour however flat the baseline looked (characters and tokens, which come many to a request, vary more).
+ * So after hours of exactly 50 requests an hour of 54 scores 0.57, not infinity (an hour of 100 scores 7.1), and
+ * an hour of 2 requests is not far out when a fifth of the baseline hours had 2 and the rest 1.
  *
  * @param userId the user
  * @param type the quota type

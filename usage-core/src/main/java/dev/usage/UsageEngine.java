@@ -167,7 +167,8 @@ public final class UsageEngine implements AutoCloseable {
   /**
    * A second caller (say the shutdown hook racing the application) returns once the first has finished, even
    * when interrupted (its interrupt status is kept): it may go on to close the pool or client the first is
-   * still writing to. It gives up after the first's timeouts have all passed (a close stuck in a storage).
+   * still writing to. It gives up after three close timeouts and ten seconds (a close stuck in a storage), and may
+   * then go on while the first is still closing.
    */
   private void awaitOtherClose() {
     long deadline = System.nanoTime() + closeWait.toNanos();

@@ -130,11 +130,16 @@ final class AsyncEventRecorder implements EventRecorder {
         int lost = batch.size();
         failed.add(lost);
         batch.clear();
-        log.error("The usage event writer hit an unexpected error; {} events of its batch counted as failed,"
-            + " carrying on", lost, t);
+        try {
+          log.error("The usage event writer hit an unexpected error; {} events of its batch counted as failed,"
+              + " carrying on", lost, t);
+        } catch (Throwable ignored) {
+          // logging itself failed: the writer carries on all the same
+        }
         if (closed) {
           return;
         }
+        LockSupport.parkNanos(this, settings.flushInterval().toNanos()); // no tight loop if it keeps happening
       }
     }
   }
@@ -239,10 +244,15 @@ final class AsyncEventRecorder implements EventRecorder {
     }
   }
 
+  /** Counts {@code batch} as failed and logs it; a logging failure is not a second failure of the batch. */
   private void fail(List<UsageEvent> batch, String why, Throwable cause) {
     failed.add(batch.size());
-    log.error("Dropping {} usage events after {}; first ids: {}", batch.size(), why,
-        batch.stream().limit(10).map(UsageEvent::eventId).toList(), cause);
+    try {
+      log.error("Dropping {} usage events after {}; first ids: {}", batch.size(), why,
+          batch.stream().limit(10).map(UsageEvent::eventId).toList(), cause);
+    } catch (RuntimeException | Error logging) {
+      // counted above; the writer goes on
+    }
   }
 
   @Override

@@ -61,11 +61,13 @@ public final class Notifier implements UsageListener, AutoCloseable {
   private final Cache<NotificationKey, Boolean> claimed =
       Caffeine.newBuilder().maximumSize(100_000).expireAfterWrite(Duration.ofHours(1)).build();
   /**
-   * Keys withdrawn because the user's preferences could not be read: not claimed again for a minute of the
-   * engine clock, so that while the preference source is down every consume past a threshold does not claim and
+   * Keys withdrawn because the user's preferences could not be read, with when (engine clock millis, then
+   * System.nanoTime()): not claimed again until a minute has passed by either clock (the engine's may be fixed or
+   * set back), so that while the preference source is down every consume past a threshold does not claim and
    * withdraw anew.
    */
-  private final Cache<NotificationKey, Boolean> unsent;
+  private final Cache<NotificationKey, long[]> unsent =
+      Caffeine.newBuilder().maximumSize(100_000).expireAfterWrite(Duration.ofHours(1)).build();
   /** System.nanoTime() of the last warning that preferences were unavailable (one a minute, the rest at debug). */
   private final java.util.concurrent.atomic.AtomicLong preferencesWarned =
       new java.util.concurrent.atomic.AtomicLong(System.nanoTime() - PREFERENCES_RETRY.toNanos());
@@ -81,9 +83,6 @@ public final class Notifier implements UsageListener, AutoCloseable {
     this.history = history;
     this.ledger = ledger;
     this.clock = clock;
-    this.unsent = Caffeine.newBuilder().maximumSize(100_000)
-        .ticker(() -> java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(clock.millis()))
-        .expireAfterWrite(PREFERENCES_RETRY).build();
     this.dispatcher = new NotificationDispatcher(settings, closeTimeout);
   }
 
@@ -107,7 +106,8 @@ public final class Notifier implements UsageListener, AutoCloseable {
 
   /**
    * After a settings change, withdraws the claims of this period's thresholds the usage is now below (a limit
-   * raised, say after the user was told of 100 %), so that reaching them at the new limit is told again.
+   * raised after the user was told of 100 %, or an admin reset of the usage), so that reaching them again is
+   * told again. Other engines that remember the claims (for up to an hour) claim them again only after that.
    */
   private void rearm(String userId, QuotaStatus s) {
     if (s.isUnlimited() || s.limit() <= 0) {
@@ -266,7 +266,7 @@ public final class Notifier implements UsageListener, AutoCloseable {
 
   /** Claims {@code key} in the ledger, unless this engine knows it is claimed already. */
   private boolean claim(NotificationKey key, Instant keepUntil) {
-    if (claimed.getIfPresent(key) != null || unsent.getIfPresent(key) != null) {
+    if (claimed.getIfPresent(key) != null || waitingForPreferences(key)) {
       return false;
     }
     String claimant = UUID.randomUUID().toString();
@@ -286,12 +286,26 @@ public final class Notifier implements UsageListener, AutoCloseable {
     }
   }
 
+  /** Whether {@code key} was withdrawn for want of preferences less than a minute ago by both clocks. */
+  private boolean waitingForPreferences(NotificationKey key) {
+    long[] at = unsent.getIfPresent(key);
+    if (at == null) {
+      return false;
+    }
+    if (clock.millis() - at[0] < PREFERENCES_RETRY.toMillis()
+        && System.nanoTime() - at[1] < PREFERENCES_RETRY.toNanos()) {
+      return true;
+    }
+    unsent.invalidate(key);
+    return false;
+  }
+
   private void send(NotificationKey key, Function<Locale, Notification> make) {
     NotificationPreferences prefs = preferences(key);
     if (prefs == null) {
       // whether the user opted out is not known: not sent to anyone, withdrawn like one no channel delivered, and
       // not claimed again for a while
-      unsent.put(key, Boolean.TRUE);
+      unsent.put(key, new long[] {clock.millis(), System.nanoTime()});
       withdrawQuietly(key);
       return;
     }
@@ -335,8 +349,9 @@ public final class Notifier implements UsageListener, AutoCloseable {
     long last = preferencesWarned.get();
     String what = failure == null ? "answered null" : "failed";
     if (now - last >= PREFERENCES_RETRY.toNanos() && preferencesWarned.compareAndSet(last, now)) {
-      log.warn("The notification preference source {} for {}; {} not sent now, tried again after {} (further"
-          + " failures within a minute are logged at debug)", what, key.userId(), key, PREFERENCES_RETRY, failure);
+      log.warn("The notification preference source {} for {}; {} not sent (a later trigger may claim it after {};"
+          + " further failures within a minute are logged at debug)", what, key.userId(), key, PREFERENCES_RETRY,
+          failure);
     } else {
       log.debug("The notification preference source {} for {}; {} not sent now", what, key.userId(), key, failure);
     }

@@ -504,8 +504,9 @@ public final class QuotaEngine {
   }
 
   /**
-   * Whether the store holds newer settings of {@code cached}'s user than the cache did; if so they replace the
-   * cached ones. A failed read answers false: the request is then refused as it was, for its own fault.
+   * Whether the store holds other settings of {@code cached}'s user than the cache did (another version: newer, or
+   * older after a store was restored); if so they replace the cached ones. A failed read answers false: the request
+   * is then refused as it was, for its own fault.
    */
   private boolean newerSettings(UserQuota cached) {
     UserQuota stored;

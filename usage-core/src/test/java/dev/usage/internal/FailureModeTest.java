@@ -172,7 +172,8 @@ class FailureModeTest {
   @Test
   void aCommitTheStoreSettledIsAnsweredAsChargedWhenTheSettingsCannotBeReadAfterIt() {
     try (UsageEngine engine = engine(FailureMode.FAIL_CLOSED)) {
-      Reservation r = engine.tracking().reserveQuota(Consumption.of("u", QuotaType.TOKENS, 5)).reservation().orElseThrow();
+      Reservation r = engine.tracking().reserveQuota(Consumption.of("u", QuotaType.TOKENS, 5)).reservation()
+          .orElseThrow();
       settingsDown.set(true);
 
       QuotaDecision committed = engine.tracking().commitReservation(r, Map.of(QuotaType.TOKENS, 4L));

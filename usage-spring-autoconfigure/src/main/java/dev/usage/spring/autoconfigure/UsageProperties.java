@@ -16,9 +16,9 @@ import org.springframework.boot.context.properties.NestedConfigurationProperty;
 
 /**
  * The {@code usage.*} properties. Each maps onto a setting of {@code UsageEngine.Builder} or of a storage's
- * builder; invalid values, and properties under {@code usage} that none of these names (in property files: Boot
- * leaves environment variables and system properties out of that check), fail start-up with an error naming the
- * property. Environment variables bind in Spring's relaxed form, e.g.
+ * builder; invalid values, and properties under {@code usage} that none of these names (Boot leaves environment
+ * variables and system properties out of that check), fail start-up with an error naming the property.
+ * Environment variables bind in Spring's relaxed form, e.g.
  * {@code USAGE_QUOTAS_DEFAULTS_MONTHLY_CHARACTERS=20000}.
  */
 @ConfigurationProperties(prefix = "usage", ignoreUnknownFields = false)
