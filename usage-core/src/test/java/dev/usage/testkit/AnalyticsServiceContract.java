@@ -540,9 +540,12 @@ public abstract class AnalyticsServiceContract extends AbstractStorageContract {
         .hasValueSatisfying(q -> assertThat(q.projected()).isEqualTo(3_000));
   }
 
-  @Test
-  void processingTimesAddUpPastWhatNanosecondsHold() {
-    // 15,300 events of seven days each: 107,100 days, past the 292 years a long of nanoseconds holds
+  /**
+   * Processing times add up past the 292 years a long of nanoseconds holds: 15,300 events of seven days each. Run
+   * by the in-memory and H2 classes only: on a persistent database the 15,300 rows would stay, and every later
+   * run's whole-store totals (the invalid-input contract's snapshots) would read them again.
+   */
+  protected void processingTimesAddUpPastWhatNanosecondsHold() {
     Instant day = AnalyticsDataset.freeWindow(storage.events().analytics().orElseThrow(), Duration.ofDays(1));
     clock.set(day.plus(Duration.ofDays(2)));
     UsageEngine engine = engine();
