@@ -43,7 +43,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * recorded events are compared before and after.
  *
  * <p>The system-wide totals of the event store are part of the snapshot, so an adapter must not let
- * other writers use its store while this class runs (the kit runs a contract class's tests one at a time).
+ * other writers use its store while this class runs (the kit runs a contract class's tests one at a time),
+ * and should give this class a store of its own when the test store outlives the run
+ * ({@link StorageContracts#wholeStoreFixture()}).
  */
 public abstract class InvalidInputContract extends AbstractStorageContract {
 

@@ -60,6 +60,11 @@ public abstract class JdbcFixture implements StorageFixture {
     }
   }
 
+  /** A fixture over the pools {@code pools} makes (a schema of a test's own). */
+  static JdbcFixture over(Supplier<HikariDataSource> pools) {
+    return new JdbcFixture(pools) {};
+  }
+
   /** H2 in memory. */
   public static final class H2 extends JdbcFixture {
     public H2() {

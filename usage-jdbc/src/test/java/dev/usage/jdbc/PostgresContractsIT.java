@@ -10,4 +10,10 @@ class PostgresContractsIT extends StorageContracts {
   protected StorageFixture fixture() {
     return new JdbcFixture.Postgres();
   }
+
+  /** A schema of its own, emptied first: the shared one holds every earlier run's events. */
+  @Override
+  protected StorageFixture wholeStoreFixture() {
+    return JdbcFixture.over(() -> TestDatabases.freshPostgres(24, "_invalid"));
+  }
 }
