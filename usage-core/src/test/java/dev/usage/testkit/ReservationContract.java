@@ -109,6 +109,19 @@ public abstract class ReservationContract extends AbstractStorageContract {
   }
 
   @Test
+  void aHoldMadeByTheCallThatLapsesTheLastOneLapsesInItsTurn() {
+    reserve(60);
+    clock.advance(Duration.ofMinutes(3));
+    // this reservation is what finds the first lapsed (a store keeps when its next lapse is due: now this one's)
+    reserve(60);
+    assertThat(tokens().reserved()).as("the second hold only").isEqualTo(60);
+    clock.advance(Duration.ofMinutes(3));
+
+    assertThat(engine.tracking().consumeQuota(Consumption.of(user, QuotaType.TOKENS, 100)).allowed()).isTrue();
+    assertThat(tokens().reserved()).isZero();
+  }
+
+  @Test
   void lapsedReservationIsStillChargedWhenCommitted() {
     Reservation r = reserve(60);
     clock.advance(Duration.ofMinutes(10));

@@ -35,9 +35,9 @@ final class CounterMaintenance {
 
   /**
    * With the user's row locked: takes every lapsed hold's units off its counters, marks it lapsed and
-   * stores the next lapse. Rows in {@code locked} are kept in step.
+   * stores the next lapse, which it returns (empty: no hold left). Rows in {@code locked} are kept in step.
    */
-  void lapseHolds(Handle h, String user, Instant now, Map<CounterKey, Row> locked) {
+  Optional<Instant> lapseHolds(Handle h, String user, Instant now, Map<CounterKey, Row> locked) {
     Instant next = null;
     for (Reservation r : holds.held(h, user)) {
       if (now.isBefore(r.expiresAt())) {
@@ -54,10 +54,18 @@ final class CounterMaintenance {
       holds.setState(h, user, r.id(), State.LAPSED, Map.of());
     }
     counters.setNextExpiry(h, user, next);
+    return Optional.ofNullable(next);
   }
 
   /** Lapses the user's due holds in a transaction of its own; whether any lapse was due. */
   boolean lapseDueHolds(String user, Instant now) {
+    // a look without the lock first: a read of a counter with holds that are not due takes no lock
+    Optional<Instant> next = db.autocommit("release lapsed holds", true, h -> db.bind(h.createQuery(
+        "SELECT next_expiry FROM usage_user_state WHERE user_id = ?"), user)
+        .map((rs, ctx) -> Optional.ofNullable(db.instant(rs, "next_expiry"))).findOne().flatMap(n -> n));
+    if (next.isEmpty() || now.isBefore(next.get())) {
+      return false;
+    }
     return db.transaction("release lapsed holds", true, h -> {
       Optional<Optional<Instant>> state = counters.lockUserIfPresent(h, user);
       if (state.isEmpty() || state.get().isEmpty() || now.isBefore(state.get().get())) {

@@ -64,6 +64,8 @@ enum Failure {
       case 1927: // connection was killed
       case 1053: // server shutdown in progress
         return CONNECTION;
+      case 1020: // MariaDB: record has changed since last read (innodb_snapshot_isolation, on by default since
+        // 11.6.2): a locking read met a row committed after the transaction's snapshot; rolled back, run again
       case 90131: // H2: concurrent update
         return TRANSIENT;
       case 50200: // H2: lock timeout

@@ -3,6 +3,7 @@ package dev.usage.jdbc;
 import dev.usage.InvalidUsageException;
 import dev.usage.Quota;
 import dev.usage.QuotaType;
+import dev.usage.UsageStorageException;
 import dev.usage.jdbc.CounterRows.MissingRows;
 import dev.usage.jdbc.CounterRows.Row;
 import dev.usage.jdbc.HoldRows.Reservation;
@@ -23,6 +24,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 import org.jdbi.v3.core.Handle;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Counters, reservations and idempotency markers in SQL tables.
@@ -52,6 +55,7 @@ import org.jdbi.v3.core.Handle;
  */
 public final class JdbcCounterStore implements CounterStore {
 
+  private static final Logger LOG = LoggerFactory.getLogger(JdbcCounterStore.class);
   private static final int ENSURE_ROUNDS = 3;
 
   private final Db db;
@@ -79,8 +83,14 @@ public final class JdbcCounterStore implements CounterStore {
         if (v.reserved() > 0) {
           // the statement does not release lapsed holds: report what stays held once they are released, with
           // the used count the statement left (a read now could include later consumes: QuotaChange.counted)
-          CounterValue held = read(command.userId(), List.of(d.key()), command.now()).get(0);
-          v = new CounterValue(v.type(), v.periodId(), v.used(), held.reserved());
+          try {
+            CounterValue held = read(command.userId(), List.of(d.key()), command.now()).get(0);
+            v = new CounterValue(v.type(), v.periodId(), v.used(), held.reserved());
+          } catch (UsageStorageException e) {
+            // the add is made: it is answered, with the statement's reserved part (lapsed holds still in it)
+            LOG.warn("Reading the holds of user {} after a consume failed ({}); the consume is answered with the"
+                + " reserved units its statement saw", command.userId(), e.getMessage());
+          }
         }
         return new ConsumeOutcome(ConsumeOutcome.Result.ADMITTED, List.of(v), List.of(), Optional.empty());
       }
@@ -106,15 +116,15 @@ public final class JdbcCounterStore implements CounterStore {
   private ConsumeOutcome consume(Handle h, ConsumeCommand command) {
     String user = command.userId();
     Instant now = command.now();
-    Optional<Instant> nextLapse = counters.lockUser(h, user);
+    Optional<Instant> lapse = counters.lockUser(h, user);
     if (command.settingsVersion().isPresent()
         && counters.settingsVersion(h, user) != command.settingsVersion().getAsLong()) {
       return new ConsumeOutcome(ConsumeOutcome.Result.STALE, List.of(), List.of(), Optional.empty());
     }
     Map<CounterKey, Row> rows = counters.lock(h, user, command.deltas(), now);
-    if (nextLapse.isPresent() && !now.isBefore(nextLapse.get())) {
-      maintenance.lapseHolds(h, user, now, rows);
-    }
+    // the next lapse once the due ones are released: a new hold sooner than it (or than none) becomes it
+    Optional<Instant> nextLapse = lapse.isPresent() && !now.isBefore(lapse.get())
+        ? maintenance.lapseHolds(h, user, now, rows) : lapse;
     List<CounterDelta> deltas = command.deltas();
     if (command.marker().isPresent()) {
       String key = command.marker().get().key();

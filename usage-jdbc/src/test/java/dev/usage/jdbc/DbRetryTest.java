@@ -45,6 +45,21 @@ class DbRetryTest {
   }
 
   @Test
+  void aMariaDbSnapshotIsolationConflictIsRetried() {
+    // innodb_snapshot_isolation (on by default since MariaDB 11.6.2): a locking read met a row committed after the
+    // transaction's snapshot was taken ("Record has changed since last read"), which a new transaction does not meet
+    AtomicInteger calls = new AtomicInteger();
+    String result = db.transaction("consume", false, h -> {
+      if (calls.incrementAndGet() < 2) {
+        throw failure("HY000", 1020);
+      }
+      return "done";
+    });
+    assertThat(result).isEqualTo("done");
+    assertThat(calls).hasValue(2);
+  }
+
+  @Test
   void deadlocksThatPersistGiveATypedErrorAfterTheAttemptLimit() {
     for (RuntimeException deadlock : new RuntimeException[] {failure("40001", 1213), failure("40P01", 0),
         failure("40001", 0)}) {

@@ -39,6 +39,9 @@ class H2LostCommitTest {
   private final HikariDataSource pool = TestDatabases.h2();
   /** Commits to break (after they are made) while above 0, counted down. */
   private final AtomicInteger losing = new AtomicInteger();
+  /** Connections to hand out (counted down) before refusing every other; -1: off. */
+  private final AtomicInteger grantingThenRefusing = new AtomicInteger(-1);
+  private final AtomicInteger refused = new AtomicInteger();
   private final List<QuotaChange> heard = new CopyOnWriteArrayList<>();
   private final UsageEngine engine = UsageEngine.builder()
       .storage(JdbcUsageStorage.builder(losingCommits(pool)).dialect(JdbcDialect.H2).build())
@@ -86,11 +89,39 @@ class H2LostCommitTest {
         .singleElement().satisfies(s -> assertThat(s.used()).isEqualTo(50));
   }
 
+  @Test
+  void aConsumeMadeInOneStatementIsAnsweredWhenReadingTheHoldsAfterItFails() {
+    Reservation held = engine.tracking().reserveQuota(Consumption.of("lh", QuotaType.CHARACTERS, 50))
+        .reservation().orElseThrow();
+    // the consume's statement gets its connection; the database is gone for the read of the holds after it
+    grantingThenRefusing.set(1);
+    QuotaDecision consumed = engine.tracking().consumeQuota(Consumption.of("lh", QuotaType.CHARACTERS, 30));
+    grantingThenRefusing.set(-1);
+    assertThat(refused).as("the read after the consume was refused").hasPositiveValue();
+
+    assertThat(consumed.allowed()).isTrue();
+    assertThat(consumed.degraded()).isFalse();
+    assertThat(consumed.status(QuotaType.CHARACTERS).orElseThrow()).satisfies(s -> {
+      assertThat(s.used()).isEqualTo(30);
+      assertThat(s.reserved()).isEqualTo(50);
+    });
+    assertThat(engine.quotas().getQuotaStatus("lh")).filteredOn(s -> s.type().equals(QuotaType.CHARACTERS))
+        .singleElement().satisfies(s -> assertThat(s.used()).isEqualTo(30));
+    engine.tracking().releaseReservation(held);
+  }
+
   /** {@code pool}, with connections whose commit, while {@link #losing} is above 0, is made and then reported lost. */
   private DataSource losingCommits(DataSource pool) {
     return new DataSource() {
       @Override
       public Connection getConnection() throws SQLException {
+        if (grantingThenRefusing.get() == 0) {
+          refused.incrementAndGet();
+          throw new SQLTransientConnectionException("the database went away", "08001");
+        }
+        if (grantingThenRefusing.get() > 0) {
+          grantingThenRefusing.decrementAndGet();
+        }
         return lossy(pool.getConnection());
       }
 
