@@ -340,15 +340,16 @@ public final class RedisCounterStore implements CounterStore {
     String[] k = new String[2 + n];
     k[0] = keys.sentinelFor(user);
     k[1] = keys.root(user);
-    String[] a = new String[3 + 2 * n];
+    String[] a = new String[3 + 3 * n];
     a[0] = user;
     a[1] = micros(now);
     a[2] = seedable.isEmpty() ? "0" : "1";
     for (int i = 0; i < n; i++) {
       CounterKey key = counterKeys.get(i);
       k[2 + i] = keys.counter(user, key.periodId());
-      a[3 + 2 * i] = key.type().name();
-      a[4 + 2 * i] = key.periodId();
+      a[3 + 3 * i] = key.type().name();
+      a[4 + 3 * i] = key.periodId();
+      a[5 + 3 * i] = seedable.isEmpty() ? "0" : micros(seedable.get(i).periodStart());
     }
     for (int attempt = 1; ; attempt++) {
       List<Object> r = RedisScripts.run(redis, RedisScripts.READ, "read", k, a);

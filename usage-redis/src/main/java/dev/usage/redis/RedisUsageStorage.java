@@ -492,6 +492,12 @@ public final class RedisUsageStorage implements UsageStorage {
      * comes back lower by it; record an event for every consume whose usage must survive a loss of Redis's data.
      * The log is the one the engine writes to: give it to {@link #events} too (a start-up warning says so
      * otherwise).
+     *
+     * <p>A user Redis holds no record of (a new user, or one whose record was lost) is seeded from the log at
+     * their first call. Later, a counter of theirs Redis does not know is seeded too if its period began before
+     * that seeding (it may have been lost with the rest); one of a period begun since starts at zero, as for
+     * any user: the log's events of a period's first moments may be calls charged to the period before (an
+     * event is stamped when its call ends).
      */
     public Builder reseedFrom(EventStore eventLog) {
       this.reseedFrom = Checks.notNull("reseedFrom", eventLog);

@@ -105,6 +105,22 @@ class RedisReseedIT {
   }
 
   @Test
+  void aPeriodBegunAfterTheUserWasSeededStartsAtZeroNotWithTheEventsOfItsFirstMoments() {
+    SettableClock clock = SettableClock.at("2026-03-20T23:59:59Z");
+    engine(clock, b -> b.defaultQuota(Quota.daily(QuotaType.REQUESTS, 2)));
+    // the user's first call (a user without a record is seeded from the log, which has nothing yet), at the end
+    // of a day; its event is stamped when the call ended, in the next day
+    assertThat(engine.tracking().consumeQuota(Consumption.of(user, QuotaType.REQUESTS, 1)).allowed()).isTrue();
+    engine.tracking().trackUsage(UsageEvent.builder().eventId("e-" + UUID.randomUUID()).userId(user)
+        .occurredAt(Instant.parse("2026-03-21T00:00:01Z")).requests(1).build());
+
+    clock.set("2026-03-21T00:00:02Z");
+    assertThat(engine.tracking().consumeQuota(Consumption.of(user, QuotaType.REQUESTS, 1)).allowed()).isTrue();
+    assertThat(requests().used()).as("the new day counts its own call only").isEqualTo(1);
+    assertThat(engine.tracking().consumeQuota(Consumption.of(user, QuotaType.REQUESTS, 1)).allowed()).isTrue();
+  }
+
+  @Test
   void anAdminResetAfterTheUsersRecordWasEvictedAloneForgivesWhatTheCounterHolds() {
     // no events: the consume records none, so only the live counter knows the 600
     SettableClock clock = SettableClock.at("2026-03-20T12:00:00Z");

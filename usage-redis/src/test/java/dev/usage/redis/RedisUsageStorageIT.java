@@ -90,6 +90,32 @@ class RedisUsageStorageIT {
   }
 
   @Test
+  void aNewUsersRecordLivesAsLongAsTheLongestLivedOfTheirCounters() {
+    redis = RedisProcess.start();
+    storage = builder().build();
+    String user = "u-" + UUID.randomUUID();
+    RedisKeys keys = new RedisKeys("st");
+    String root = keys.root(keys.user(user));
+    try (UsageEngine engine = UsageEngine.builder().storage(Storages.shared(storage))
+        .trackingMode(TrackingMode.SYNC).defaultQuota(Quota.monthly(QuotaType.REQUESTS, 1_000))
+        .defaultQuota(Quota.daily(QuotaType.CHARACTERS, 10_000)).closeOnShutdown(false).build();
+        StatefulRedisConnection<String, String> c = client.connect()) {
+      // the user's first call makes their record: it must expire (noeviction keeps a key without a TTL for good)
+      engine.tracking().consumeQuota(Consumption.of(user, QuotaType.REQUESTS, 1));
+      List<String> counters = c.sync().keys(keys.user(user) + "c:*");
+      assertThat(counters).hasSize(1);
+      long monthly = c.sync().pttl(counters.get(0));
+      assertThat(monthly).isGreaterThan(Duration.ofDays(28).toMillis());
+      assertThat(c.sync().pttl(root)).isGreaterThan(monthly - 60_000);
+
+      // a counter that ends sooner does not shorten it
+      engine.tracking().consumeQuota(Consumption.of(user, QuotaType.CHARACTERS, 10));
+      assertThat(c.sync().keys(keys.user(user) + "c:*")).hasSize(2);
+      assertThat(c.sync().pttl(root)).isGreaterThan(monthly - 60_000);
+    }
+  }
+
+  @Test
   void writesRefusedForWantOfReplicasAreReportedAsNotApplied() {
     redis = RedisProcess.start();
     storage = builder().build();

@@ -97,7 +97,7 @@ if ARGV[5] == '1' then
 end
 
 local seen, rejected, over = {}, {}, nil
-local rootFields = {}
+local rootFields, rootKeep = {}, nil
 for i = 0, n - 1 do
   local b = 15 + i * 7
   local t, amount, limit = ARGV[b], num(ARGV[b + 2]), num(ARGV[b + 3])
@@ -110,8 +110,9 @@ for i = 0, n - 1 do
       return {'N'}
     end
     return {'L', 'counter'}
-  elseif x == nil and not fresh and not rv[4 + i] and rv[3] == '1' and ARGV[4] == '1' then
-    -- a user re-seeded after a loss meets a counter the seeding did not cover: seed it from the events too
+  elseif x == nil and not fresh and not rv[4 + i] and rv[3] and num(ARGV[b + 4]) < num(rv[3]) and ARGV[4] == '1' then
+    -- a user re-seeded after a loss meets a counter the seeding did not cover, of a period begun before it (see
+    -- seed.lua): seed it from the events too
     return {'N'}
   end
   if x == nil then
@@ -175,7 +176,9 @@ for i = 0, n - 1 do
   if not known or num(known) < num(x) then
     rootFields[#rootFields + 1] = 'k:' .. p .. ':' .. t
     rootFields[#rootFields + 1] = x
-    keep(root, x, now)
+    if not rootKeep or num(x) > num(rootKeep) then
+      rootKeep = x
+    end
   end
   if hold then
     held[#held + 1] = table.concat({t, p, amount, s, e, x}, ',')
@@ -183,6 +186,10 @@ for i = 0, n - 1 do
 end
 if #rootFields > 0 then
   redis.call('HSET', root, unpack(rootFields))
+end
+-- after the HSET: a new user's root exists only now (PEXPIRE of a missing key does nothing)
+if rootKeep then
+  keep(root, rootKeep, now)
 end
 if hold then
   local hk, hx, hkeep = KEYS[5], ARGV[10], ARGV[11]

@@ -41,6 +41,9 @@ for i = 0, n - 1 do
   end
   keep(root, x, now)
 end
--- 'sd': this user was re-seeded; a counter of theirs found missing later is seeded too (see consume.lua)
-redis.call('HSET', root, 'epoch', epoch, 'sd', '1')
+-- 'sd': when this user was re-seeded. A counter of theirs that the root does not know, of a period begun before
+-- then, may have been lost with the rest: it is seeded too when met (see consume.lua). One of a period begun since
+-- is new (the root records every counter made after this), and starts at zero: the events of its first moments
+-- may have been charged to the period before (a call's event is stamped when it ends)
+redis.call('HSET', root, 'epoch', epoch, 'sd', now)
 return {'OK'}
