@@ -14,7 +14,11 @@ import org.springframework.aop.support.StaticMethodMatcherPointcut;
  * {@link TrackUsage}, directly, through a composed annotation, or on the interface method or superclass method
  * it implements or overrides (also an interface method of the bean's class that it implements by an inherited
  * method). Ordered after Spring Security's method authorization (so the user is known) and before
- * transactions (so a denied call opens none).
+ * transactions (so a denied call opens none). Method validation ({@code @Validated}), which Spring adds inside
+ * the advisors already there, is moved ahead of it at start-up ({@link GuardedMethodVerifier}): arguments are
+ * validated before anything is charged. Advice that Spring puts ahead of every other ({@code @Async},
+ * {@code @Retryable}) wraps the guard: each attempt of a retried method is guarded, and charged, again, unless
+ * the guard has an idempotency key.
  */
 public final class UsageGuardAdvisor extends AbstractPointcutAdvisor {
   private static final long serialVersionUID = 1L;
