@@ -14,7 +14,8 @@ import jakarta.validation.constraints.Size;
  * @param feature the product feature, {@code [a-z0-9._-]{1,64}}
  * @param endpoint the endpoint the work was done at, if any
  * @param errorCode why it failed, if it did (marks the event failed)
- * @param idempotencyKey the caller's id for this event: a retry with the same key is recorded and counted once
+ * @param idempotencyKey the caller's id for this event, 1 to {@value #KEY_MAX} characters: a retry with the same
+ *     key is recorded and counted once
  */
 public record TrackRequest(
     @NotNull(message = "must not be null") @Pattern(regexp = "[a-z0-9._-]{1,64}", message = "must match [a-z0-9._-]{1,64}") String feature,
@@ -25,7 +26,7 @@ public record TrackRequest(
     @PositiveOrZero(message = "must not be negative") @Max(value = MAX, message = "must be at most {value}") Long outputTokens,
     Boolean success,
     @Size(min = 1, max = 128, message = "must be 1 to 128 characters") String errorCode,
-    @Size(min = 1, max = 128, message = "must be 1 to 128 characters") String idempotencyKey) {
+    @Size(min = 1, max = KEY_MAX, message = "must be 1 to {max} characters") String idempotencyKey) {
 
   /**
    * The largest amount of one field of one event: a billion. The engine takes up to 2^53 - 1, but its
@@ -33,6 +34,12 @@ public record TrackRequest(
    * still add up within it, so no user can make the reports overflow.
    */
   static final long MAX = 1_000_000_000L;
+
+  /**
+   * The longest idempotency key: the quota guard's key is {@code track:} and this one ({@link TrackedEvents}), and
+   * the engine takes keys of up to 128 characters.
+   */
+  static final int KEY_MAX = 128 - 6;
 
   public TrackRequest {
     characters = characters == null ? 0L : characters;

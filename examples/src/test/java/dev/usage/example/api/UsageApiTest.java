@@ -170,6 +170,17 @@ class UsageApiTest extends ApiTestSupport {
   }
 
   @Test
+  void takesIdempotencyKeysOfUpTo122Characters() throws Exception {
+    String user = newUser();
+    track(user, "{\"feature\": \"ocr\", \"idempotencyKey\": \"" + "k".repeat(122) + "\"}");
+
+    JsonNode problem = assertInvalid(mvc.perform(trackRequest(user,
+        "{\"feature\": \"ocr\", \"idempotencyKey\": \"" + "k".repeat(123) + "\"}")).andReturn(), "idempotencyKey");
+    // the limit the caller was given, not that of the guard's key the sample makes of it ("track:" and the key)
+    assertThat(problem.get("errors").get(0).get("message").asString()).isEqualTo("must be 1 to 122 characters");
+  }
+
+  @Test
   void namesEachRefusedFieldOfATrackedEvent() throws Exception {
     String user = newUser();
     assertInvalid(mvc.perform(body(as(user, post("/api/usage/track")),
