@@ -91,7 +91,8 @@ public interface QuotaManagementService {
    * {@code reservationTtl + idempotencyWindow} after its end): an upgrade on the first of the month does not carry
    * the new tier's unused limit out of the month before. The settings keep the plan before each such change for
    * that ({@link UserQuota#earlier}); overrides set or removed ({@link #updateQuota}, {@link #removeQuotaOverride})
-   * are kept the same way.
+   * are kept the same way. A tier change scheduled before ({@link #changeTierAtNextPeriod}) is dropped; the audit
+   * entry's old value names it.
    */
   default UserQuota changeTier(String userId, String tier, String actor, String reason) {
     return changeTier(userId, tier, ChangeRequest.of(actor, reason));
@@ -147,8 +148,9 @@ public interface QuotaManagementService {
    * {@link RolloverPolicy}, a zone change keeps what is carried (the rows closed before it stand for the periods
    * that began on the same local days), while the new cycle of an anchor change carries nothing in: its first
    * period gets its limit alone, and the old cycle's last period is closed on its own bounds with what it had
-   * received, carrying nothing on. To change a limit, use {@link #updateQuota} or {@link #changeTier}, which keep
-   * usage.
+   * received, carrying nothing on. A tier change scheduled for the next period ({@link #changeTierAtNextPeriod})
+   * moves to the end of the current monthly period in the new cycle. To change a limit, use {@link #updateQuota} or
+   * {@link #changeTier}, which keep usage.
    */
   default UserQuota changeBillingCycle(String userId, ZoneId zone, int billingAnchorDay, String actor, String reason) {
     return changeBillingCycle(userId, zone, billingAnchorDay, ChangeRequest.of(actor, reason));

@@ -176,17 +176,17 @@ public final class DefaultQuotaManagementService implements QuotaManagementServi
   public UserQuota changeTier(String userId, String tier, ChangeRequest request) {
     requireTier(tier);
     return change(userId, request, "change-tier", Optional.empty(), Optional.of(tier),
-        u -> u.withTier(tier).withScheduled(Optional.empty()), UserQuota::tier);
+        u -> u.withTier(tier).withScheduled(Optional.empty()),
+        // the old value names a scheduled change this one drops (the new value never has one: a repeat compares it)
+        u -> u.tier() + u.scheduled().map(c -> " (scheduled: " + scheduled(u) + ")").orElse(""));
   }
 
   @Override
   public UserQuota changeTierAtNextPeriod(String userId, String tier, ChangeRequest request) {
     requireTier(tier);
-    return change(userId, request, "schedule-tier", Optional.empty(), Optional.of("tier=" + tier), u -> {
-      Instant next = Periods.compute(dev.usage.QuotaPeriod.MONTH, clock.instant(), u.zone(), u.billingAnchorDay())
-          .end();
-      return u.withScheduled(Optional.of(new dev.usage.TierChange(tier, next)));
-    }, DefaultQuotaManagementService::scheduled);
+    return change(userId, request, "schedule-tier", Optional.empty(), Optional.of("tier=" + tier),
+        u -> nextPeriodChange(u.withScheduled(Optional.of(new dev.usage.TierChange(tier, clock.instant())))),
+        DefaultQuotaManagementService::scheduled);
   }
 
   @Override
@@ -207,7 +207,7 @@ public final class DefaultQuotaManagementService implements QuotaManagementServi
       PeriodWindow w = Periods.compute(q.period(), now, u.zone(), u.billingAnchorDay());
       // a reset of a period that began over a month (the longest period) and the settle delay ago no longer matters,
       // whatever the quota's period is now: dropped, so that what a store keeps stays bounded
-      Instant stale = now.minus(java.time.Duration.ofDays(31)).minus(settleDelay);
+      Instant stale = now.minus(MONTH_AND_A_DAY).minus(settleDelay);
       Map<QuotaType, dev.usage.UsageReset> current = new java.util.HashMap<>();
       u.resets().forEach((t, r) -> {
         if (r.periodStart().isAfter(stale)) {
@@ -254,7 +254,18 @@ public final class DefaultQuotaManagementService implements QuotaManagementServi
     Function<UserQuota, String> render = u -> "zone=" + u.zone() + " anchorDay=" + u.billingAnchorDay();
     return change(userId, request, "billing-cycle", Optional.empty(),
         Optional.of("zone=" + zone + " anchorDay=" + billingAnchorDay),
-        u -> keepResets(u, u.withZone(zone).withBillingAnchorDay(billingAnchorDay)), render);
+        u -> keepResets(u, nextPeriodChange(u.withZone(zone).withBillingAnchorDay(billingAnchorDay))), render);
+  }
+
+  /**
+   * {@code u} with its scheduled tier change, if any, at the end of its current monthly period in its (new) cycle:
+   * a change scheduled for the next period moves with the boundary (left at the old cycle's instant, it would
+   * land inside a period, and the tier enforced for the rest of it would not be the one it is closed with).
+   */
+  private UserQuota nextPeriodChange(UserQuota u) {
+    return u.scheduled().map(c -> u.withScheduled(Optional.of(new dev.usage.TierChange(c.tier(),
+        Periods.compute(dev.usage.QuotaPeriod.MONTH, clock.instant(), u.zone(), u.billingAnchorDay()).end()))))
+        .orElse(u);
   }
 
   /**
@@ -486,7 +497,12 @@ public final class DefaultQuotaManagementService implements QuotaManagementServi
     if (q == null) {
       return "none";
     }
+    dev.usage.RolloverPolicy r = q.rollover();
+    // a carrying policy gives the next periods more: a change of it is a change of the quota (and of a repeat)
+    String carry = !r.carry() ? "" : " carry" + (r.capAmount() != Quota.UNLIMITED ? " up to " + r.capAmount() : "")
+        + (r.capPercent() > 0 ? " up to " + r.capPercent() + "%" : "")
+        + (r.expiresAfterPeriods() > 0 ? " for " + r.expiresAfterPeriods() + " periods" : "");
     return (q.isUnlimited() ? "unlimited" : q.limit()) + "/" + q.period().name().toLowerCase(java.util.Locale.ROOT)
-        + " " + q.enforcement().name().toLowerCase(java.util.Locale.ROOT);
+        + " " + q.enforcement().name().toLowerCase(java.util.Locale.ROOT) + carry;
   }
 }
