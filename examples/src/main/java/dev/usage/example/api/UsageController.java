@@ -94,9 +94,10 @@ public class UsageController {
         .errorCode(request.errorCode())
         .success(request.success());
     if (request.idempotencyKey() != null) {
-      event.eventId(request.idempotencyKey());
+      tracked.trackOnce(event.eventId(request.idempotencyKey()).build());
+    } else {
+      tracked.track(event.build());
     }
-    tracked.track(event.build());
     return TrackAccepted.YES;
   }
 

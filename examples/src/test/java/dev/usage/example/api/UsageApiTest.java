@@ -6,9 +6,14 @@ import static org.springframework.test.web.servlet.request.MockMvcRequestBuilder
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
 
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
+import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.test.web.servlet.MvcResult;
@@ -167,6 +172,38 @@ class UsageApiTest extends ApiTestSupport {
     assertThat(today.get("failedEvents").asLong()).isEqualTo(1);
     JsonNode quotas = json(mvc.perform(as(user, get("/api/usage/current"))).andReturn()).get("quotas");
     assertThat(quota(quotas, "tracked-events").get("used").asLong()).as("a retried event costs once").isEqualTo(1);
+  }
+
+  @Autowired
+  DataSource dataSource;
+
+  @Test
+  void anEventTheStoreCouldNotRecordCostsNothingWithoutAKeyAndOnceWithOne() throws Exception {
+    String user = newUser();
+    String keyed = "{\"feature\": \"ocr\", \"idempotencyKey\": \"scan-9\"}";
+    eventTable("usage_tracking", "usage_tracking_away"); // the event log's table is gone: the store fails
+    try {
+      assertThat(mvc.perform(trackRequest(user, "{\"feature\": \"ocr\"}")).andReturn().getResponse().getStatus())
+          .isEqualTo(503);
+      assertThat(mvc.perform(trackRequest(user, keyed)).andReturn().getResponse().getStatus()).isEqualTo(503);
+    } finally {
+      eventTable("usage_tracking_away", "usage_tracking");
+    }
+    JsonNode quotas = json(mvc.perform(as(user, get("/api/usage/current"))).andReturn()).get("quotas");
+    assertThat(quota(quotas, "tracked-events").get("used").asLong()).as("the keyed event's unit only").isEqualTo(1);
+
+    track(user, keyed); // the retry under the key is recorded, and not charged again
+    quotas = json(mvc.perform(as(user, get("/api/usage/current"))).andReturn()).get("quotas");
+    assertThat(quota(quotas, "tracked-events").get("used").asLong()).isEqualTo(1);
+    JsonNode today = json(mvc.perform(as(user, get("/api/usage/history?from=2026-12-15&to=2026-12-15"))).andReturn())
+        .get(0);
+    assertThat(today.get("events").asLong()).isEqualTo(1);
+  }
+
+  private void eventTable(String from, String to) throws SQLException {
+    try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+      s.execute("ALTER TABLE " + from + " RENAME TO " + to);
+    }
   }
 
   @Test
