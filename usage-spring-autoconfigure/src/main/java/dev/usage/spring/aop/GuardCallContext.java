@@ -1,6 +1,7 @@
 package dev.usage.spring.aop;
 
 import dev.usage.QuotaDecision;
+import dev.usage.Reservation;
 import java.util.Optional;
 
 /**
@@ -17,4 +18,10 @@ public interface GuardCallContext {
 
   /** Called with every decision of a guarded call, allowed or denied, before the method runs or the denial is thrown. */
   void decided(QuotaDecision decision);
+
+  /**
+   * Called when the reservation of {@code decision}, the last one {@link #decided}, was released because the method
+   * failed: what the call reports should no longer count its units as held. By default nothing.
+   */
+  default void released(QuotaDecision decision, Reservation reservation) {}
 }

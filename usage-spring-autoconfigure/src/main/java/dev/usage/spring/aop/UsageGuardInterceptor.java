@@ -185,7 +185,7 @@ public final class UsageGuardInterceptor implements MethodInterceptor {
         // first call settles its reservation (a failed first call's by committing its estimates, see reserved)
         return invocation.proceed();
       }
-      return reserved(invocation, g, ctx, call, decision.reservation(), where, counted);
+      return reserved(invocation, g, ctx, call, decision, where, counted);
     } finally {
       CurrentQuotaDecision.restore(previous);
     }
@@ -200,7 +200,8 @@ public final class UsageGuardInterceptor implements MethodInterceptor {
    * nothing).
    */
   private Object reserved(MethodInvocation invocation, GuardedMethod g, EvaluationContext ctx, GuardCallContext call,
-      Optional<Reservation> reservation, String where, Counted counted) throws Throwable {
+      QuotaDecision decision, String where, Counted counted) throws Throwable {
+    Optional<Reservation> reservation = decision.reservation();
     Object result;
     try {
       result = invocation.proceed();
@@ -209,7 +210,9 @@ public final class UsageGuardInterceptor implements MethodInterceptor {
         commitHeld(reservation.get(), where, t);
       } else if (reservation.isPresent()) {
         counted.nothing = true;
-        release(reservation.get(), where);
+        if (release(reservation.get(), where) && call != null) {
+          call.released(decision, reservation.get());
+        }
       }
       throw t;
     }
@@ -296,12 +299,15 @@ public final class UsageGuardInterceptor implements MethodInterceptor {
     return p.orElse(null);
   }
 
-  private void release(Reservation r, String where) {
+  /** Releases {@code r}; whether it was released. */
+  private boolean release(Reservation r, String where) {
     try {
       tracking().releaseReservation(r);
+      return true;
     } catch (RuntimeException e) {
       // the hold lapses at its TTL anyway; the caller's own failure is what they must see
       log.warn("{}: could not release reservation {} after the call failed", where, r.id(), e);
+      return false;
     }
   }
 

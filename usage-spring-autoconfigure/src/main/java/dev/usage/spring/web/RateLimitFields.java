@@ -2,8 +2,10 @@ package dev.usage.spring.web;
 
 import dev.usage.QuotaDecision;
 import dev.usage.QuotaStatus;
+import dev.usage.QuotaType;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -49,13 +51,24 @@ public final class RateLimitFields {
 
   /** The {@code RateLimit} value at {@code now}, or empty when every quota involved is unlimited. */
   public static Optional<String> rateLimit(QuotaDecision decision, Instant now) {
+    return rateLimit(decision, now, Map.of());
+  }
+
+  /**
+   * As {@link #rateLimit(QuotaDecision, Instant)}, with the units {@code released} no longer held: the value once
+   * the decision's reservation was given back (a guarded call that failed).
+   */
+  public static Optional<String> rateLimit(QuotaDecision decision, Instant now, Map<QuotaType, Long> released) {
     StringBuilder b = null;
     for (QuotaStatus s : decision.statuses()) {
       if (s.isUnlimited()) {
         continue;
       }
+      Long back = released.isEmpty() ? null : released.get(s.type());
+      long remaining = back == null ? s.remaining()
+          : Math.max(0, s.limit() - s.used() - Math.max(0, s.reserved() - back));
       b = b == null ? new StringBuilder(64) : b.append(", ");
-      b.append('"').append(s.type().name()).append("\";r=").append(s.remaining()).append(";t=")
+      b.append('"').append(s.type().name()).append("\";r=").append(remaining).append(";t=")
           .append(secondsUntil(now, s.resetAt()));
     }
     return b == null ? Optional.empty() : Optional.of(b.toString());

@@ -1,6 +1,7 @@
 package dev.usage.spring.web;
 
 import dev.usage.QuotaDecision;
+import dev.usage.Reservation;
 import dev.usage.spring.aop.GuardCallContext;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -48,6 +49,18 @@ public final class WebGuardCallContext implements GuardCallContext {
     if (response != null && !response.isCommitted()) {
       RateLimitFields.policy(decision).ifPresent(v -> response.setHeader(RateLimitFields.POLICY, v));
       RateLimitFields.rateLimit(decision, clock.instant()).ifPresent(v -> response.setHeader(RateLimitFields.RATE_LIMIT, v));
+    }
+  }
+
+  /** Writes the {@code RateLimit} field again without the released reservation's units held. */
+  @Override
+  public void released(QuotaDecision decision, Reservation reservation) {
+    if (RequestContextHolder.getRequestAttributes() instanceof ServletRequestAttributes servlet) {
+      HttpServletResponse response = servlet.getResponse();
+      if (response != null && !response.isCommitted()) {
+        RateLimitFields.rateLimit(decision, clock.instant(), reservation.amounts())
+            .ifPresent(v -> response.setHeader(RateLimitFields.RATE_LIMIT, v));
+      }
     }
   }
 

@@ -1,14 +1,5 @@
 package dev.usage.spring.web;
 
-import dev.usage.spring.aop.QuotaUserUnresolvedException;
-import dev.usage.spring.autoconfigure.UsageAutoConfiguration;
-import dev.usage.spring.autoconfigure.UsageMemoryStoreAutoConfiguration;
-import dev.usage.spring.autoconfigure.UsageWebMvcAutoConfiguration;
-import org.springframework.boot.autoconfigure.AutoConfigurations;
-import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
-import org.springframework.http.ProblemDetail;
-import org.springframework.http.ResponseEntity;
-import org.springframework.mock.web.MockHttpServletRequest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
 
@@ -19,6 +10,10 @@ import dev.usage.spring.annotation.QuotaGuard;
 import dev.usage.spring.annotation.QuotaGuard.Amount;
 import dev.usage.spring.annotation.TrackUsage;
 import dev.usage.spring.aop.CurrentQuotaDecision;
+import dev.usage.spring.aop.QuotaUserUnresolvedException;
+import dev.usage.spring.autoconfigure.UsageAutoConfiguration;
+import dev.usage.spring.autoconfigure.UsageMemoryStoreAutoConfiguration;
+import dev.usage.spring.autoconfigure.UsageWebMvcAutoConfiguration;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.List;
@@ -28,10 +23,16 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 import org.springframework.context.annotation.Import;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.mock.web.MockHttpServletRequest;
 import org.springframework.mock.web.MockHttpServletResponse;
 import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
 import org.springframework.security.core.context.SecurityContextHolder;
@@ -42,6 +43,7 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.context.WebApplicationContext;
+import org.springframework.web.server.ResponseStatusException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -74,6 +76,17 @@ class QuotaGuardWebTest {
       long remaining = CurrentQuotaDecision.get().flatMap(d -> d.remaining(QuotaType.CHARACTERS)).orElse(-1L);
       return new Correction(request.text().trim(), request.text().length() / 2, remaining,
           UsageRequestAttributes.decision(http).isPresent());
+    }
+
+    /** Tokens held for the reply; a text starting with {@code !} fails, as a model that timed out. */
+    @PostMapping("/api/draft")
+    @QuotaGuard(user = "#request.user()", amounts = @Amount(type = "tokens", value = "#request.text().length() * 10",
+        actual = "#result.length()"))
+    public String draft(@RequestBody CorrectionRequest request) {
+      if (request.text().startsWith("!")) {
+        throw new ResponseStatusException(HttpStatus.GATEWAY_TIMEOUT, "the model timed out");
+      }
+      return request.text();
     }
 
     /** Calls of the methods below that ran (static: the bean is a proxy, whose own fields are unset). */
@@ -144,6 +157,14 @@ class QuotaGuardWebTest {
     JsonNode body = json.readTree(r.getContentAsString());
     assertThat(body.get("charactersRemaining").asLong()).isEqualTo(60);
     assertThat(body.get("decisionOnRequest").asBoolean()).isTrue();
+  }
+
+  @Test
+  void aFailedCallReportsWhatRemainsOnceItsReservationIsGivenBack() throws Exception {
+    MockHttpServletResponse r = send("/api/draft", "gus", "!" + "x".repeat(19)); // 200 tokens held, then released
+    assertThat(r.getStatus()).isEqualTo(504);
+    assertThat(status("gus", QuotaType.TOKENS).reserved()).isZero();
+    assertThat(r.getHeader("RateLimit")).contains("\"tokens\";r=1000;t=");
   }
 
   @Autowired
