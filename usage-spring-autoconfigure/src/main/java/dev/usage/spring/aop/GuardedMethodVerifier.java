@@ -16,8 +16,6 @@ import java.util.concurrent.Future;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.aop.Advisor;
-import org.springframework.aop.framework.Advised;
 import org.springframework.aop.support.AopUtils;
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.BeanFactoryAware;
@@ -34,8 +32,7 @@ import org.springframework.util.ReflectionUtils;
  * (interface) proxy cannot see. Also parses every expression, refuses annotations without a user when
  * there is no {@link UserIdResolver}, and refuses reservation mode (an {@code actual} expression) on a method
  * whose work completes after it returns (a future, a reactive publisher, an asynchronous or streaming MVC body;
- * {@code @TrackUsage} on such a method is a warning). Moves method validation ({@code @Validated}) ahead of the
- * guard in each guarded bean's proxy.
+ * {@code @TrackUsage} on such a method is a warning).
  *
  * <p>Calls from the same object (self-invocation) bypass any proxy. They are looked for in each annotated
  * bean's bytecode ({@link SelfInvocations}) and reported with a warning naming the caller and the annotated
@@ -79,9 +76,6 @@ public final class GuardedMethodVerifier implements SmartInitializingSingleton, 
       for (Method m : annotated) {
         check(name, instance instanceof FactoryBean ? null : instance, userClass, m, hasResolver, problems);
       }
-      if (!annotated.isEmpty() && instance instanceof Advised advised) {
-        validateBeforeGuarding(name, advised);
-      }
       if (!annotated.isEmpty() && scanned.add(userClass)) {
         for (String call : SelfInvocations.find(userClass, annotated)) {
           String finding = userClass.getName() + ": " + call;
@@ -95,43 +89,6 @@ public final class GuardedMethodVerifier implements SmartInitializingSingleton, 
       throw new IllegalStateException("@QuotaGuard / @TrackUsage would not guard these methods:\n  - "
           + String.join("\n  - ", problems));
     }
-  }
-
-  /**
-   * Moves method validation ({@code @Validated}) ahead of the guard in the bean's chain of advisors: the
-   * post-processor that adds it appends it to a bean the auto-proxy creator already proxied, inside the guard,
-   * so a call with invalid arguments was charged (its expressions evaluated on them) before it was refused.
-   */
-  private static void validateBeforeGuarding(String bean, Advised advised) {
-    Advisor[] advisors = advised.getAdvisors();
-    int guard = -1;
-    for (int i = 0; i < advisors.length && guard < 0; i++) {
-      if (advisors[i] instanceof UsageGuardAdvisor) {
-        guard = i;
-      }
-    }
-    for (int i = guard + 1; guard >= 0 && i < advisors.length; i++) {
-      if (validates(advisors[i])) {
-        if (advised.isFrozen()) {
-          log.warn("@QuotaGuard / @TrackUsage on bean '{}': its proxy is frozen, so method validation (@Validated)"
-              + " stays inside the guard: a call with invalid arguments is charged before it is refused", bean);
-          return;
-        }
-        advised.removeAdvisor(i);
-        advised.addAdvisor(guard, advisors[i]);
-        return;
-      }
-    }
-  }
-
-  /** Whether the advisor is method validation's (by name: Bean Validation may be absent, and the class with it). */
-  private static boolean validates(Advisor advisor) {
-    for (Class<?> c = advisor.getAdvice().getClass(); c != null; c = c.getSuperclass()) {
-      if (c.getName().equals("org.springframework.validation.beanvalidation.MethodValidationInterceptor")) {
-        return true;
-      }
-    }
-    return false;
   }
 
   /**

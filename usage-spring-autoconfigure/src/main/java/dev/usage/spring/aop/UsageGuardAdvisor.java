@@ -15,7 +15,7 @@ import org.springframework.aop.support.StaticMethodMatcherPointcut;
  * it implements or overrides (also an interface method of the bean's class that it implements by an inherited
  * method). Ordered after Spring Security's method authorization (so the user is known) and before
  * transactions (so a denied call opens none). Method validation ({@code @Validated}), which Spring adds inside
- * the advisors already there, is moved ahead of it at start-up ({@link GuardedMethodVerifier}): arguments are
+ * the advisors already there, is moved ahead of it ({@link ValidationBeforeGuard}): arguments are
  * validated before anything is charged. Advice that Spring puts ahead of every other ({@code @Async},
  * {@code @Retryable}) wraps the guard: each attempt of a retried method is guarded, and charged, again, unless
  * the guard has an idempotency key.

@@ -9,6 +9,7 @@ import dev.usage.spring.aop.UsageGuardAdvisor;
 import dev.usage.spring.aop.UsageGuardInterceptor;
 import dev.usage.spring.aop.UsageGuardListener;
 import dev.usage.spring.aop.UserIdResolver;
+import dev.usage.spring.aop.ValidationBeforeGuard;
 import org.springframework.aop.Advisor;
 import org.springframework.aop.config.AopConfigUtils;
 import org.springframework.beans.factory.BeanFactory;
@@ -61,6 +62,14 @@ public class UsageAopAutoConfiguration {
   @ConditionalOnMissingBean
   public PendingCommits usagePendingCommits(UsageTrackingService tracking) {
     return new PendingCommits(tracking);
+  }
+
+  /** Moves method validation ({@code @Validated}) ahead of the guard in each guarded bean's proxy. */
+  @Bean
+  @Role(BeanDefinition.ROLE_INFRASTRUCTURE)
+  @ConditionalOnMissingBean
+  public static ValidationBeforeGuard usageValidationBeforeGuard() {
+    return new ValidationBeforeGuard();
   }
 
   /** Refuses start-up when an annotated method would run unguarded. */

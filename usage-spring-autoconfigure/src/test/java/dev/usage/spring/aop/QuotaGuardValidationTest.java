@@ -62,6 +62,19 @@ class QuotaGuardValidationTest {
     });
   }
 
+  @Test
+  void soAreThoseOfABeanMadeAfterStartUp() {
+    runner.withBean("perCall", CheckedService.class, CheckedService::new, d -> d.setScope("prototype")).run(ctx -> {
+      CheckedService service = (CheckedService) ctx.getBean("perCall");
+      UsageEngine engine = ctx.getBean(UsageEngine.class);
+
+      assertThatThrownBy(() -> service.correct("p", "   ")).isInstanceOf(ConstraintViolationException.class);
+      assertThat(used(engine, "p", QuotaType.CHARACTERS)).isZero();
+      assertThat(service.correct("p", "ab")).isEqualTo("ab");
+      assertThat(used(engine, "p", QuotaType.CHARACTERS)).isEqualTo(2);
+    });
+  }
+
   private static long used(UsageEngine engine, String user, QuotaType type) {
     return engine.quotas().getQuotaStatus(user).stream().filter(s -> s.type().equals(type))
         .mapToLong(QuotaStatus::used).sum();
