@@ -38,10 +38,17 @@ class QuotaManagementTest {
     quotas.initializeUserQuotas("u", Tier.PREMIUM, "admin");
     quotas.changeTierAtNextPeriod("u", Tier.FREE, ChangeRequest.of("admin", "downgrade at renewal"));
     // the user's months now begin at midnight in Los Angeles: January ends at 08:00 UTC on February 1
-    quotas.changeBillingCycle("u", LOS_ANGELES, 1, "admin", "moved");
+    quotas.changeBillingCycle("u", LOS_ANGELES, 1, ChangeRequest.of("admin", "moved").withRequestId("c-1"));
 
     assertThat(quotas.getUserQuota("u").scheduled()).hasValueSatisfying(
         c -> assertThat(c.effectiveAt()).isEqualTo(Instant.parse("2025-02-01T08:00:00Z")));
+    AuditEntry moved = last(quotas.auditTrail("u"));
+    assertThat(moved.oldValue()).isEqualTo("zone=UTC anchorDay=1 (scheduled: tier=free from 2025-02-01T00:00:00Z)");
+    assertThat(moved.newValue())
+        .isEqualTo("zone=America/Los_Angeles anchorDay=1 (scheduled: tier=free from 2025-02-01T08:00:00Z)");
+    // a repeat of the request is one, its value naming the moved change notwithstanding
+    quotas.changeBillingCycle("u", LOS_ANGELES, 1, ChangeRequest.of("admin", "moved").withRequestId("c-1"));
+    assertThat(quotas.auditTrail("u")).hasSize(3);
     clock.set("2025-01-31T20:00:00Z"); // still January in Los Angeles
     assertThat(quotas.getUserQuota("u").tier()).isEqualTo(Tier.PREMIUM);
     clock.set("2025-02-01T08:00:00Z");
@@ -65,6 +72,9 @@ class QuotaManagementTest {
   void anOverrideThatChangesOnlyItsRolloverIsAuditedAsAChangeAndIsNotARepeat() {
     Quota plain = Quota.monthly(QuotaType.REQUESTS, 1_000);
     Quota carrying = plain.withRollover(RolloverPolicy.carryUpTo(500).expiringAfter(3));
+    assertThat(quotas.updateQuota("u", plain.withRollover(RolloverPolicy.carryUpToPercent(50)), "admin", "half")
+        .override(QuotaType.REQUESTS)).isPresent();
+    assertThat(last(quotas.auditTrail("u")).newValue()).isEqualTo("1000/month hard carry up to 50%");
     quotas.updateQuota("u", plain, ChangeRequest.of("admin", "plain").withRequestId("r-1"));
     quotas.updateQuota("u", carrying, "admin", "carry the unused part");
 

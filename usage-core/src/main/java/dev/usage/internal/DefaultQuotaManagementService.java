@@ -251,7 +251,9 @@ public final class DefaultQuotaManagementService implements QuotaManagementServi
     if (billingAnchorDay < 1 || billingAnchorDay > 31) {
       throw new InvalidUsageException("billingAnchorDay", "must be within 1..31, was " + billingAnchorDay);
     }
-    Function<UserQuota, String> render = u -> "zone=" + u.zone() + " anchorDay=" + u.billingAnchorDay();
+    // a tier change scheduled for the next period moves with the cycle: both values name it
+    Function<UserQuota, String> render = u -> "zone=" + u.zone() + " anchorDay=" + u.billingAnchorDay()
+        + u.scheduled().map(c -> " (scheduled: " + scheduled(u) + ")").orElse("");
     return change(userId, request, "billing-cycle", Optional.empty(),
         Optional.of("zone=" + zone + " anchorDay=" + billingAnchorDay),
         u -> keepResets(u, nextPeriodChange(u.withZone(zone).withBillingAnchorDay(billingAnchorDay))), render);
@@ -370,9 +372,10 @@ public final class DefaultQuotaManagementService implements QuotaManagementServi
         Optional<AuditEntry> done = trails.byRequestId(userId, request.requestId().get());
         if (done.isPresent()) {
           AuditEntry e = done.get();
-          // a scheduled change's value names its instant, which a repeat after the boundary computes anew
-          if (!e.action().equals(action) || !e.quotaType().equals(type)
-              || requested.filter(r -> !r.equals(e.newValue()) && !e.newValue().startsWith(r + " from ")).isPresent()) {
+          // a scheduled change's value names its instant, which a repeat after the boundary computes anew; a
+          // billing-cycle change's names the scheduled change it moved
+          if (!e.action().equals(action) || !e.quotaType().equals(type) || requested.filter(r -> !r.equals(e.newValue())
+              && !e.newValue().startsWith(r + " from ") && !e.newValue().startsWith(r + " (scheduled: ")).isPresent()) {
             throw new IdempotencyConflictException(userId, request.requestId().get());
           }
           // re-read: the change under this id may have been saved after the read above
@@ -499,7 +502,8 @@ public final class DefaultQuotaManagementService implements QuotaManagementServi
     }
     dev.usage.RolloverPolicy r = q.rollover();
     // a carrying policy gives the next periods more: a change of it is a change of the quota (and of a repeat)
-    String carry = !r.carry() ? "" : " carry" + (r.capAmount() != Quota.UNLIMITED ? " up to " + r.capAmount() : "")
+    String carry = !r.carry() ? "" : " carry"
+        + (r.capAmount() != Quota.UNLIMITED && r.capAmount() > 0 ? " up to " + r.capAmount() : "")
         + (r.capPercent() > 0 ? " up to " + r.capPercent() + "%" : "")
         + (r.expiresAfterPeriods() > 0 ? " for " + r.expiresAfterPeriods() + " periods" : "");
     return (q.isUnlimited() ? "unlimited" : q.limit()) + "/" + q.period().name().toLowerCase(java.util.Locale.ROOT)
