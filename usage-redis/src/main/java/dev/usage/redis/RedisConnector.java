@@ -17,6 +17,7 @@ import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.codec.StringCodec;
 import io.netty.util.Timer;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -28,6 +29,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,6 +47,8 @@ import org.slf4j.LoggerFactory;
 final class RedisConnector implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(RedisConnector.class);
+  /** How often Redis's clock is compared with this host's. */
+  static final int CLOCK_CHECK_SECONDS = 60;
 
   /** One connection and its views. */
   private record View(StatefulConnection<String, String> connection, RedisClusterCommands<String, String> sync,
@@ -57,28 +61,41 @@ final class RedisConnector implements AutoCloseable {
   private final AtomicLong nonces = new AtomicLong();
   private final Set<StatefulConnection<String, String>> retiring = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean replacing = new AtomicBoolean();
+  /** This host's wall clock, in microseconds since the epoch. */
+  private final LongSupplier wallMicros;
   private volatile View view;
   private volatile boolean closed;
+  /** Redis's clock less this host's, in microseconds ({@link #measureClock}). */
+  private volatile long clockOffsetMicros;
 
-  private RedisConnector(Supplier<View> connect, Duration timeout, boolean isCluster) {
+  private RedisConnector(Supplier<View> connect, Duration timeout, boolean isCluster, LongSupplier wallMicros) {
     this.connect = connect;
     this.timeout = timeout;
     this.isCluster = isCluster;
+    this.wallMicros = wallMicros;
     this.view = connect.get();
     this.reconnector = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "usage-redis-reconnect");
       t.setDaemon(true);
       return t;
     });
+    measureClockQuietly();
+    reconnector.scheduleWithFixedDelay(this::measureClockQuietly, CLOCK_CHECK_SECONDS, CLOCK_CHECK_SECONDS,
+        TimeUnit.SECONDS);
   }
 
   /** A connector on a standalone server (or Sentinel-managed master) through the host's client. */
   static RedisConnector standalone(RedisClient client, Duration timeout) {
+    return standalone(client, timeout, RedisConnector::systemMicros);
+  }
+
+  /** As {@link #standalone(RedisClient, Duration)}, with this host's wall clock read from {@code wallMicros}. */
+  static RedisConnector standalone(RedisClient client, Duration timeout, LongSupplier wallMicros) {
     return new RedisConnector(() -> {
       StatefulRedisConnection<String, String> c = client.connect(StringCodec.UTF8);
       c.setTimeout(timeout);
       return new View(c, c.sync(), c.async(), null);
-    }, timeout, false);
+    }, timeout, false, wallMicros);
   }
 
   /** A connector on a Cluster through the host's client. */
@@ -87,7 +104,55 @@ final class RedisConnector implements AutoCloseable {
       StatefulRedisClusterConnection<String, String> c = client.connect(StringCodec.UTF8);
       c.setTimeout(timeout);
       return new View(c, c.sync(), c.async(), c);
-    }, timeout, true);
+    }, timeout, true, RedisConnector::systemMicros);
+  }
+
+  /** The system's wall clock, in microseconds since the epoch. */
+  static long systemMicros() {
+    Instant now = Instant.now();
+    return now.getEpochSecond() * 1_000_000 + now.getNano() / 1_000;
+  }
+
+  /**
+   * Measures how far Redis's clock ({@code TIME}) is ahead of this host's, in microseconds (negative: behind), on
+   * the standalone server or on each Cluster master, keeping the largest: the deadlines the scripts compare with
+   * Redis's clock ({@link #deadline}) are sent in Redis's time. Each reading is taken against the midpoint of its
+   * round trip. Called at start and every {@value #CLOCK_CHECK_SECONDS} seconds.
+   *
+   * @throws RedisException a node did not answer
+   */
+  long measureClock() {
+    long largest = Long.MIN_VALUE;
+    for (RedisClusterCommands<String, String> node : nodes()) {
+      long before = wallMicros.getAsLong();
+      List<String> time = node.time();
+      long after = wallMicros.getAsLong();
+      long redis = Long.parseLong(time.get(0)) * 1_000_000 + Long.parseLong(time.get(1));
+      largest = Math.max(largest, redis - (before + after) / 2);
+    }
+    if (largest != Long.MIN_VALUE) {
+      clockOffsetMicros = largest;
+    }
+    return clockOffsetMicros;
+  }
+
+  private void measureClockQuietly() {
+    try {
+      measureClock();
+    } catch (RuntimeException e) {
+      // the last reading stands; the next check tries again
+      log.debug("Could not read Redis's clock", e);
+    }
+  }
+
+  /** Now by Redis's clock, in microseconds since the epoch: this host's, corrected ({@link #measureClock}). */
+  long redisNowMicros() {
+    return wallMicros.getAsLong() + clockOffsetMicros;
+  }
+
+  /** Redis's clock less this host's, in microseconds, as last measured ({@link #measureClock}). */
+  long clockOffsetMicros() {
+    return clockOffsetMicros;
   }
 
   /** Blocking commands, each bounded by {@link #timeout()}. */
@@ -127,14 +192,16 @@ final class RedisConnector implements AutoCloseable {
   }
 
   /**
-   * The instant, in microseconds of the wall clock, after which a write sent now by an operation that gives up
+   * The instant, in microseconds of Redis's clock, after which a write sent now by an operation that gives up
    * at {@code giveUpAt} ({@link #giveUpAt()}) must no longer be applied: half of what is left of its time from
    * now, so that a write applied in time has the other half to get its reply back to its caller before the
-   * caller is told the outcome is unknown (the scripts compare it with Redis's clock).
+   * caller is told the outcome is unknown (the scripts compare it with Redis's clock). This host's clock is
+   * brought to Redis's by the offset last measured ({@link #measureClock}): a Redis clock ahead by half a timeout
+   * would otherwise refuse every write as late.
    */
   String deadline(long giveUpAt) {
     long left = Math.max(0, giveUpAt - System.nanoTime());
-    return Long.toString(System.currentTimeMillis() * 1_000 + left / 2_000);
+    return Long.toString(wallMicros.getAsLong() + clockOffsetMicros + left / 2_000);
   }
 
   /** A value no other command of this connector carries (see {@link RedisScripts#run}). */

@@ -111,6 +111,7 @@ public final class RedisEventStore implements EventStore {
     }
     // in the batch's order, so that the live feed publishes in it
     Appended[] out = new Appended[events.size()];
+    long now = redis.redisNowMicros();
     for (Map.Entry<String, List<Integer>> user : byUser.entrySet()) {
       List<Integer> at = user.getValue();
       // the user's events older than the retention before their newest in the batch leave the log, never the
@@ -123,7 +124,9 @@ public final class RedisEventStore implements EventStore {
         newest = Math.max(newest, micros);
         oldest = Math.min(oldest, micros);
       }
-      String cutoff = Long.toString(Math.min(newest - retentionMicros, oldest));
+      // never counted from later than now: an event stamped ahead (up to a day is accepted) would otherwise drop
+      // the user's events of the last hours that are still within the retention
+      String cutoff = Long.toString(Math.min(Math.min(newest, now) - retentionMicros, oldest));
       for (int i = 0; i < at.size(); i += CHUNK) {
         List<Integer> chunk = at.subList(i, Math.min(at.size(), i + CHUNK));
         List<Appended> done = appendUser(user.getKey(), cutoff, chunk.stream().map(events::get).toList());
@@ -180,7 +183,9 @@ public final class RedisEventStore implements EventStore {
     // Hours older than the retention before the batch's newest event leave the index, never the batch's own (as
     // the users' indexes in append_events.lua): the hour of the instant a retention before the newest event, so
     // that an hour still holding a live event stays whatever the retention (not only whole hours)
-    long newest = appended.stream().mapToLong(e -> e.stored().micros()).max().orElseThrow();
+    // (and never from later than now: an event stamped ahead would drop every user's hours still in the retention)
+    long newest = Math.min(appended.stream().mapToLong(e -> e.stored().micros()).max().orElseThrow(),
+        redis.redisNowMicros());
     long cutoff = Math.min(TimeBuckets.hourOf(newest - retentionMicros), byHour.firstKey());
     List<String> index = new ArrayList<>(2 + 2 * byHour.size());
     index.add(ttl);

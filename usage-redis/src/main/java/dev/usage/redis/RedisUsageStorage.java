@@ -98,6 +98,7 @@ public final class RedisUsageStorage implements UsageStorage {
     try {
       requireVersion();
       checkMemoryPolicy();
+      checkClock(b.commandTimeout);
       RedisSentinels.State sentinels = new RedisSentinels(redis, keys).ensure();
       if (sentinels == RedisSentinels.State.PARTLY_MISSING) {
         warn("Redis has lost the data of some hash slots (their sentinels under '" + keys.prefix() + "' are gone):"
@@ -150,6 +151,13 @@ public final class RedisUsageStorage implements UsageStorage {
     Checks.notNull("client", client);
     requireRejectingWhileDisconnected(client.getOptions(), "RedisUsageStorage.recommendedOptions()");
     return new Builder(timeout -> RedisConnector.standalone(client, timeout), null);
+  }
+
+  /** As {@link #builder(RedisClient)}, with this host's wall clock read from {@code wallMicros} (for tests). */
+  static Builder builder(RedisClient client, java.util.function.LongSupplier wallMicros) {
+    Checks.notNull("client", client);
+    requireRejectingWhileDisconnected(client.getOptions(), "RedisUsageStorage.recommendedOptions()");
+    return new Builder(timeout -> RedisConnector.standalone(client, timeout, wallMicros), null);
   }
 
   /** A builder over a Redis Cluster through the host's client. */
@@ -280,6 +288,20 @@ public final class RedisUsageStorage implements UsageStorage {
     } catch (UsageStorageException e) {
       log.debug("Cannot read Redis maxmemory-policy with INFO memory: {}", e.toString());
       return "";
+    }
+  }
+
+  /**
+   * Warns when Redis's clock is far from this host's: the deadlines of writes are corrected by the difference
+   * (measured every minute, see {@link RedisConnector#deadline}), but a clock that jumps between two measurements
+   * makes writes refused as late (Redis ahead) or applied after their caller gave up (Redis behind) until the next.
+   */
+  private void checkClock(Duration timeout) {
+    long offset = redis.clockOffsetMicros();
+    if (Math.abs(offset) * 4 >= timeout.toNanos() / 1_000) {
+      warn("Redis's clock is " + Math.abs(offset / 1_000) + " ms " + (offset > 0 ? "ahead of" : "behind")
+          + " this host's, a quarter of the command timeout (" + timeout.toMillis() + " ms) or more: this storage"
+          + " corrects the deadlines of its writes by it, measured every minute; keep both clocks in step (NTP)");
     }
   }
 

@@ -10,6 +10,7 @@ import dev.usage.UsageEvent;
 import dev.usage.testkit.Hammer;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -311,6 +312,21 @@ class RedisEventStoreIT {
         .containsExactly(TimeBuckets.hourLabel(TimeBuckets.hourOf(TimeBuckets.floorMicros(T0.plus(Duration.ofHours(3))))));
     // its TTL is set in the same script as its hours (none of its keys outlives the retention unwritten)
     assertThat(redis.connector.sync().pttl(keys.systemHours())).isBetween(1L, Duration.ofHours(1).toMillis());
+  }
+
+  @Test
+  void anEventStampedAheadDropsNoEventOrHourStillWithinTheRetention() {
+    RedisKeys keys = redis.freshKeys();
+    RedisEventStore store = new RedisEventStore(redis.connector, keys, Duration.ofHours(6));
+    Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+    store.append(List.of(event("a", "1", now.minus(Duration.ofHours(1)), 3, true)));
+    store.append(List.of(event("b", "2", now.minus(Duration.ofHours(2)), 4, true)));
+    // a client's clock seven hours ahead (the engine takes events up to a day ahead of its own clock)
+    store.append(List.of(event("b", "3", now.plus(Duration.ofHours(7)), 5, true)));
+
+    assertThat(store.systemUsage(now.minus(Duration.ofHours(3)), now).events()).isEqualTo(2);
+    assertThat(store.userTotals("b", now.minus(Duration.ofHours(3)), now)).containsEntry(QuotaType.CHARACTERS, 4L);
+    assertThat(store.userTotals("a", now.minus(Duration.ofHours(3)), now)).containsEntry(QuotaType.CHARACTERS, 3L);
   }
 
   @Test

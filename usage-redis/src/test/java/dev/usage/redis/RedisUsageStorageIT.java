@@ -90,6 +90,29 @@ class RedisUsageStorageIT {
   }
 
   @Test
+  void writesAreNotRefusedAsLateWhenRedisClockIsAheadOfThisHosts() {
+    redis = RedisProcess.start();
+    client = RedisClient.create(redis.uri());
+    client.setOptions(RedisUsageStorage.recommendedOptions());
+    // this host's clock 3 s behind Redis's: a deadline in this host's time has passed in Redis's (a timeout of 1 s)
+    storage = RedisUsageStorage.builder(client, () -> RedisConnector.systemMicros() - 3_000_000).keyPrefix("st")
+        .build();
+    assertThat(storage.startupWarnings()).filteredOn(w -> w.contains("clock")).singleElement().asString()
+        .contains("ahead of this host's");
+    String user = "u-" + UUID.randomUUID();
+    try (UsageEngine engine = engine()) {
+      assertThat(engine.tracking().consumeQuota(Consumption.of(user, QuotaType.REQUESTS, 1)).allowed()).isTrue();
+      assertThat(engine.tracking().consumeQuota(Consumption.builder(user).requests(1).idempotencyKey("k").build())
+          .allowed()).isTrue();
+      Reservation held = engine.tracking().reserveQuota(Consumption.of(user, QuotaType.REQUESTS, 5)).reservation()
+          .orElseThrow();
+      engine.tracking().commitReservation(held, Map.of(QuotaType.REQUESTS, 3L));
+      assertThat(engine.quotas().getQuotaStatus(user)).filteredOn(q -> q.type().equals(QuotaType.REQUESTS))
+          .singleElement().extracting(QuotaStatus::used).isEqualTo(5L);
+    }
+  }
+
+  @Test
   void aNewUsersRecordLivesAsLongAsTheLongestLivedOfTheirCounters() {
     redis = RedisProcess.start();
     storage = builder().build();
