@@ -45,10 +45,11 @@ public final class JdbcUsageStorage implements UsageStorage {
 
   private JdbcUsageStorage(Builder b, DataSource dataSource, JdbcDialect dialect, AutoCloseable ownedPool) {
     this.dialect = dialect;
+    // before anything starts a thread: it may fail (H2 reads the database URL)
+    this.capabilities = capabilities(dataSource, dialect);
     this.db = new Db(dataSource, dialect, b.queryTimeout, b.maxAttempts);
     // reports and exports scan months of events: their own, longer timeout, so the hot path's stays short
     this.analyticsDb = new Db(dataSource, dialect, b.analyticsTimeout, b.maxAttempts);
-    this.capabilities = capabilities(dataSource, dialect);
     this.counters = new JdbcCounterStore(db);
     this.aggregations = new JdbcAggregations(db, new DirtyDays(db));
     this.events = new JdbcEventStore(db, analyticsDb, b.ipTruncation, aggregations);
@@ -239,16 +240,18 @@ public final class JdbcUsageStorage implements UsageStorage {
 
     /** The storage; creates the schema first when asked. */
     public JdbcUsageStorage build() {
-      DataSource ds = dataSource != null ? dataSource : pool.open();
+      // a pool per storage: a second build() must neither share the first's nor leave it unclosed
+      OwnedPool owned = pool == null ? null : pool.another();
+      DataSource ds = dataSource != null ? dataSource : owned.open();
       try {
         JdbcDialect d = dialect != null ? dialect : JdbcDialect.detect(ds);
         if (initializeSchema) {
           JdbcSchema.create(ds, d);
         }
-        return new JdbcUsageStorage(this, ds, d, pool);
+        return new JdbcUsageStorage(this, ds, d, owned);
       } catch (RuntimeException e) {
-        if (pool != null) {
-          pool.close();
+        if (owned != null) {
+          owned.close();
         }
         throw e;
       }

@@ -19,6 +19,11 @@ final class OwnedPool implements AutoCloseable {
     this.password = password;
   }
 
+  /** A pool of its own with the same settings, not opened: each storage built opens and closes its own. */
+  OwnedPool another() {
+    return new OwnedPool(url, username, password);
+  }
+
   DataSource open() {
     try {
       HikariConfig config = new HikariConfig();
