@@ -10,6 +10,9 @@ import java.time.Instant;
  */
 public interface NotificationLedger {
 
+  /** The longest claimant a ledger takes (SQL stores keep it in a column of 64 characters). */
+  int MAX_CLAIMANT_LENGTH = 64;
+
   /**
    * Records {@code key} for {@code claimant} unless it is recorded, atomically: of any number of concurrent
    * callers with different claimants, in any number of processes, exactly one is told {@code true}. A call
@@ -17,7 +20,7 @@ public interface NotificationLedger {
    * recorded it. The entry is kept at least until {@code keepUntil}; a backend may forget it afterwards (the
    * period it is about is long over by then).
    *
-   * @param claimant a token unique to this claim (a random UUID), at most 64 characters
+   * @param claimant a token unique to this claim (a random UUID), at most {@value #MAX_CLAIMANT_LENGTH} characters
    * @param at when it is claimed (engine clock)
    * @return whether the key is recorded for {@code claimant}
    */
@@ -39,7 +42,7 @@ public interface NotificationLedger {
    */
   static void checkClaim(NotificationKey key, String claimant, Instant at, Instant keepUntil) {
     Checks.notNull("key", key);
-    Checks.id("claimant", claimant);
+    Checks.text("claimant", claimant, MAX_CLAIMANT_LENGTH);
     Checks.notNull("at", at);
     Checks.notNull("keepUntil", keepUntil);
   }

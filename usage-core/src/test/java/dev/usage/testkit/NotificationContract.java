@@ -1,10 +1,12 @@
 package dev.usage.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 import dev.usage.Consumption;
+import dev.usage.InvalidUsageException;
 import dev.usage.Notification;
 import dev.usage.NotificationKind;
 import dev.usage.NotificationSettings;
@@ -56,6 +58,19 @@ public abstract class NotificationContract extends AbstractStorageContract {
       assertThat(ledger().claimed(key(user, k + 1))).isTrue();
     }
     assertThat(winners).as("winners per key").containsOnly(1);
+  }
+
+  @Test
+  void aClaimantLongerThanALedgerKeepsIsRefusedNamingIt() {
+    String user = user("ledger-claimant");
+    NotificationKey k = key(user, 80);
+    String longest = "c".repeat(NotificationLedger.MAX_CLAIMANT_LENGTH);
+    assertThatThrownBy(() -> ledger().claim(k, longest + "c", clock.instant(), APRIL))
+        .isInstanceOfSatisfying(InvalidUsageException.class, e -> assertThat(e.field()).isEqualTo("claimant"));
+    assertThat(ledger().claimed(k)).isFalse();
+    // the longest is kept whole: its repeat is its own
+    assertThat(ledger().claim(k, longest, clock.instant(), APRIL)).isTrue();
+    assertThat(ledger().claim(k, longest, clock.instant(), APRIL)).isTrue();
   }
 
   @Test
