@@ -67,6 +67,8 @@ final class RedisConnector implements AutoCloseable {
   private volatile boolean closed;
   /** Redis's clock less this host's, in microseconds ({@link #measureClock}). */
   private volatile long clockOffsetMicros;
+  private volatile long clockSpreadMicros;
+  private volatile ScheduledExecutorService clockChecks;
 
   private RedisConnector(Supplier<View> connect, Duration timeout, boolean isCluster, LongSupplier wallMicros) {
     this.connect = connect;
@@ -79,9 +81,6 @@ final class RedisConnector implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
-    measureClockQuietly();
-    reconnector.scheduleWithFixedDelay(this::measureClockQuietly, CLOCK_CHECK_SECONDS, CLOCK_CHECK_SECONDS,
-        TimeUnit.SECONDS);
   }
 
   /** A connector on a standalone server (or Sentinel-managed master) through the host's client. */
@@ -114,35 +113,68 @@ final class RedisConnector implements AutoCloseable {
   }
 
   /**
+   * Measures Redis's clock now and then every {@value #CLOCK_CHECK_SECONDS} seconds, on a thread of its own (the
+   * reconnecting thread must not wait for it). For the connector the stores use; a subscription's needs none.
+   *
+   * @return whether the first measurement succeeded
+   */
+  boolean startClockChecks() {
+    boolean measured;
+    try {
+      measureClock();
+      measured = true;
+    } catch (RuntimeException e) {
+      log.debug("Could not read Redis's clock", e);
+      measured = false;
+    }
+    ScheduledExecutorService checks = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "usage-redis-clock");
+      t.setDaemon(true);
+      return t;
+    });
+    clockChecks = checks;
+    checks.scheduleWithFixedDelay(() -> {
+      try {
+        measureClock();
+      } catch (RuntimeException e) {
+        // the last reading stands; the next check tries again
+        log.debug("Could not read Redis's clock", e);
+      }
+    }, CLOCK_CHECK_SECONDS, CLOCK_CHECK_SECONDS, TimeUnit.SECONDS);
+    return measured;
+  }
+
+  /**
    * Measures how far Redis's clock ({@code TIME}) is ahead of this host's, in microseconds (negative: behind), on
-   * the standalone server or on each Cluster master, keeping the largest: the deadlines the scripts compare with
-   * Redis's clock ({@link #deadline}) are sent in Redis's time. Each reading is taken against the midpoint of its
-   * round trip. Called at start and every {@value #CLOCK_CHECK_SECONDS} seconds.
+   * the standalone server or on each Cluster master: the deadlines the scripts compare with Redis's clock
+   * ({@link #deadline}) are sent in Redis's time. Each reading is the least the offset can be (Redis's time less
+   * this host's when the answer came back), and the offset kept is the least of the masters': a deadline is then
+   * never later in any master's time than it should be, so no write is applied after its caller gave up; a
+   * master whose clock is ahead of the others' by more than half a timeout refuses writes as late (see
+   * {@link #clockSpreadMicros()}).
    *
    * @throws RedisException a node did not answer
    */
   long measureClock() {
-    long largest = Long.MIN_VALUE;
+    long least = Long.MAX_VALUE;
+    long most = Long.MIN_VALUE;
     for (RedisClusterCommands<String, String> node : nodes()) {
-      long before = wallMicros.getAsLong();
       List<String> time = node.time();
       long after = wallMicros.getAsLong();
-      long redis = Long.parseLong(time.get(0)) * 1_000_000 + Long.parseLong(time.get(1));
-      largest = Math.max(largest, redis - (before + after) / 2);
+      long offset = Long.parseLong(time.get(0)) * 1_000_000 + Long.parseLong(time.get(1)) - after;
+      least = Math.min(least, offset);
+      most = Math.max(most, offset);
     }
-    if (largest != Long.MIN_VALUE) {
-      clockOffsetMicros = largest;
+    if (least != Long.MAX_VALUE) {
+      clockOffsetMicros = least;
+      clockSpreadMicros = most - least;
     }
     return clockOffsetMicros;
   }
 
-  private void measureClockQuietly() {
-    try {
-      measureClock();
-    } catch (RuntimeException e) {
-      // the last reading stands; the next check tries again
-      log.debug("Could not read Redis's clock", e);
-    }
+  /** How far apart the Cluster masters' clocks were at the last measurement, in microseconds (0 standalone). */
+  long clockSpreadMicros() {
+    return clockSpreadMicros;
   }
 
   /** Now by Redis's clock, in microseconds since the epoch: this host's, corrected ({@link #measureClock}). */
@@ -410,6 +442,10 @@ final class RedisConnector implements AutoCloseable {
   public void close() {
     closed = true;
     reconnector.shutdownNow();
+    ScheduledExecutorService checks = clockChecks;
+    if (checks != null) {
+      checks.shutdownNow();
+    }
     retiring.forEach(StatefulConnection::close);
     view.connection().close();
   }

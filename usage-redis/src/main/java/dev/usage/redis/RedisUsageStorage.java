@@ -297,11 +297,23 @@ public final class RedisUsageStorage implements UsageStorage {
    * makes writes refused as late (Redis ahead) or applied after their caller gave up (Redis behind) until the next.
    */
   private void checkClock(Duration timeout) {
+    if (!redis.startClockChecks()) {
+      warn("Could not read Redis's clock (TIME): the deadlines of writes are sent in this host's time until it is"
+          + " read (every minute); a Redis clock ahead of this host's by half the command timeout refuses writes"
+          + " as late");
+      return;
+    }
+    long quarter = timeout.toNanos() / 4_000;
     long offset = redis.clockOffsetMicros();
-    if (Math.abs(offset) * 4 >= timeout.toNanos() / 1_000) {
+    if (Math.abs(offset) >= quarter) {
       warn("Redis's clock is " + Math.abs(offset / 1_000) + " ms " + (offset > 0 ? "ahead of" : "behind")
           + " this host's, a quarter of the command timeout (" + timeout.toMillis() + " ms) or more: this storage"
           + " corrects the deadlines of its writes by it, measured every minute; keep both clocks in step (NTP)");
+    }
+    if (redis.clockSpreadMicros() >= quarter) {
+      warn("The Redis Cluster masters' clocks are " + redis.clockSpreadMicros() / 1_000 + " ms apart, a quarter of"
+          + " the command timeout (" + timeout.toMillis() + " ms) or more: deadlines follow the master furthest"
+          + " behind, and a master ahead of it by half the timeout refuses writes as late; keep them in step (NTP)");
     }
   }
 
