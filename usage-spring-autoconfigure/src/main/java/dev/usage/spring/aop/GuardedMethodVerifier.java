@@ -76,6 +76,9 @@ public final class GuardedMethodVerifier implements SmartInitializingSingleton, 
       for (Method m : annotated) {
         check(name, instance instanceof FactoryBean ? null : instance, userClass, m, hasResolver, problems);
       }
+      if (!annotated.isEmpty() && instance instanceof org.springframework.aop.framework.Advised advised) {
+        ValidationBeforeGuard.moveAhead(name, advised);
+      }
       if (!annotated.isEmpty() && scanned.add(userClass)) {
         for (String call : SelfInvocations.find(userClass, annotated)) {
           String finding = userClass.getName() + ": " + call;

@@ -12,7 +12,9 @@ import org.springframework.beans.factory.config.BeanPostProcessor;
  * the auto-proxy creator already proxied after the advisors there, inside the guard: a call with invalid arguments
  * was charged (and the guard's expressions evaluated on them) before it was refused. Not {@code Ordered}, so it runs
  * after every ordered post-processor, that one included, for every bean as it is made (lazy, prototype and scoped
- * beans too). A frozen proxy is wrapped by Spring in a new one with validation outside the guard already.
+ * beans too); {@link GuardedMethodVerifier} does the same at start-up for singletons made before it was registered
+ * (a dependency of a post-processor). A frozen proxy is wrapped by Spring in a new one with validation outside the
+ * guard already.
  */
 public final class ValidationBeforeGuard implements BeanPostProcessor {
 
@@ -21,7 +23,18 @@ public final class ValidationBeforeGuard implements BeanPostProcessor {
 
   @Override
   public Object postProcessAfterInitialization(Object bean, String beanName) {
-    if (bean instanceof Advised advised && !advised.isFrozen()) {
+    if (bean instanceof Advised advised) {
+      moveAhead(beanName, advised);
+    }
+    return bean;
+  }
+
+  /**
+   * Moves method validation ahead of the guard in {@code advised}'s chain, if it is behind it; also called by
+   * {@link GuardedMethodVerifier} at start-up for singletons made before this post-processor was registered.
+   */
+  static void moveAhead(String beanName, Advised advised) {
+    if (!advised.isFrozen()) {
       Advisor[] advisors = advised.getAdvisors();
       int guard = -1;
       for (int i = 0; i < advisors.length && guard < 0; i++) {
@@ -38,7 +51,6 @@ public final class ValidationBeforeGuard implements BeanPostProcessor {
         }
       }
     }
-    return bean;
   }
 
   /** Whether the advisor is method validation's (by name: Bean Validation may be absent, and the class with it). */
