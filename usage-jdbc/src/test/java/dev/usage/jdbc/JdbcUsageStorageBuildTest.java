@@ -27,7 +27,7 @@ class JdbcUsageStorageBuildTest {
     try (JdbcUsageStorage second = builder.build()) {
       first.close();
 
-      // closing the first closed the second's pool (and the first's was never closed)
+      // the second still has its pool (the two shared one, which closing the first closed)
       assertThat(second.events().append(List.of(UsageEvent.builder().eventId("e").userId("u")
           .occurredAt(Instant.parse("2026-03-15T10:00:00Z")).characters(3).build()))).isEqualTo(1);
     }
@@ -82,7 +82,8 @@ class JdbcUsageStorageBuildTest {
     assertThatThrownBy(() -> JdbcUsageStorage.builder(down).dialect(JdbcDialect.H2).build())
         .isInstanceOf(UsageStorageException.class);
 
-    assertThat(watchdogs()).as("statement watchdog threads alive").isEqualTo(before);
+    // at most as many: a storage an earlier test closed may still be stopping its thread
+    assertThat(watchdogs()).as("statement watchdog threads alive").isLessThanOrEqualTo(before);
   }
 
   private static long watchdogs() {
