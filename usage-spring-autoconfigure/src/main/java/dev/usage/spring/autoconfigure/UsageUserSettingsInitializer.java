@@ -31,6 +31,9 @@ import org.springframework.core.env.PropertySource;
  * cheap listing of users or of audit entries by actor, so such users are not looked for; remove their
  * overrides with {@link QuotaManagementService#removeQuotaOverride}. A tier, zone or billing day whose
  * property is removed keeps its stored value likewise.
+ *
+ * <p>Every user's limits, ids and billing anchor days are checked before anything is applied, so such a mistake
+ * fails start-up with nothing written.
  */
 public class UsageUserSettingsInitializer implements InitializingBean {
 
@@ -67,7 +70,29 @@ public class UsageUserSettingsInitializer implements InitializingBean {
   @Override
   public void afterPropertiesSet() {
     requireBracketedIds(environment);
+    // every user's settings are checked before any is applied: a bad value fails start-up with nothing written
+    properties.getUsers().forEach(this::check);
     properties.getUsers().forEach(this::apply);
+  }
+
+  /**
+   * Refuses, naming the property, what {@link #apply} would be refused by the service for: a bad limit, id or
+   * billing anchor day, or more overrides than a user may have. A tier not configured is refused only when it is
+   * applied (tiers may come from the host's engine customizers too).
+   */
+  private void check(String userId, UserProperties u) {
+    String prefix = "usage.users." + userId;
+    Map<QuotaType, Quota> overrides = UsagePropertiesMapper.quotas(prefix, u);
+    if (overrides.size() > UserQuota.MAX_OVERRIDES) {
+      throw new InvalidConfigurationPropertyValueException(prefix, overrides.size() + " limits",
+          "a user may have at most " + UserQuota.MAX_OVERRIDES + " overrides");
+    }
+    Integer anchor = u.getBillingAnchorDay();
+    if (anchor != null && (anchor < 1 || anchor > 31)) {
+      throw new InvalidConfigurationPropertyValueException(prefix + ".billing-anchor-day", anchor,
+          "must be within 1..31");
+    }
+    UsagePropertiesMapper.named(prefix, userId, () -> quotas.getUserQuota(userId));
   }
 
   /**

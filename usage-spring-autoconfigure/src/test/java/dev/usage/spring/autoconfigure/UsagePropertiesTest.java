@@ -101,6 +101,18 @@ class UsagePropertiesTest {
   }
 
   @Test
+  void aBadSettingOfOneUserFailsStartUpWithNoUsersSettingsApplied() {
+    InMemoryUsageStorage storage = InMemoryUsageStorage.create();
+    runner.withBean("sharedStorage", UsageStorage.class, () -> storage, bd -> bd.setDestroyMethodName(""))
+        .withPropertyValues("usage.users.alice.monthly.tokens=500", "usage.users.bob.billing-anchor-day=40")
+        .run(ctx -> assertThat(org.springframework.core.NestedExceptionUtils.getMostSpecificCause(
+            ctx.getStartupFailure())).isInstanceOfSatisfying(InvalidConfigurationPropertyValueException.class,
+                e -> assertThat(e.getName()).isEqualTo("usage.users.bob.billing-anchor-day")));
+
+    assertThat(storage.userQuotas().find("alice")).as("alice's settings, before bob's").isEmpty();
+  }
+
+  @Test
   void aUserWithTheMostOverridesSwapsOneForAnotherAtARestart() {
     InMemoryUsageStorage storage = InMemoryUsageStorage.create();
     ApplicationContextRunner shared = runner.withBean("sharedStorage", UsageStorage.class, () -> storage,
