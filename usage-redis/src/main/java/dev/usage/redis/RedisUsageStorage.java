@@ -148,12 +148,10 @@ public final class RedisUsageStorage implements UsageStorage {
 
   /** A builder over a standalone (or Sentinel-managed) Redis through the host's client. */
   public static Builder builder(RedisClient client) {
-    Checks.notNull("client", client);
-    requireRejectingWhileDisconnected(client.getOptions(), "RedisUsageStorage.recommendedOptions()");
-    return new Builder(timeout -> RedisConnector.standalone(client, timeout), null);
+    return builder(client, RedisConnector::systemMicros);
   }
 
-  /** As {@link #builder(RedisClient)}, with this host's wall clock read from {@code wallMicros} (for tests). */
+  /** A builder over a standalone Redis, with this host's wall clock read from {@code wallMicros} (tests set it). */
   static Builder builder(RedisClient client, java.util.function.LongSupplier wallMicros) {
     Checks.notNull("client", client);
     requireRejectingWhileDisconnected(client.getOptions(), "RedisUsageStorage.recommendedOptions()");

@@ -16,6 +16,7 @@ import java.util.concurrent.Future;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.aop.framework.Advised;
 import org.springframework.aop.support.AopUtils;
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.BeanFactoryAware;
@@ -76,7 +77,7 @@ public final class GuardedMethodVerifier implements SmartInitializingSingleton, 
       for (Method m : annotated) {
         check(name, instance instanceof FactoryBean ? null : instance, userClass, m, hasResolver, problems);
       }
-      if (!annotated.isEmpty() && instance instanceof org.springframework.aop.framework.Advised advised) {
+      if (!annotated.isEmpty() && instance instanceof Advised advised) {
         ValidationBeforeGuard.moveAhead(name, advised);
       }
       if (!annotated.isEmpty() && scanned.add(userClass)) {
