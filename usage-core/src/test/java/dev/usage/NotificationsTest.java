@@ -146,6 +146,29 @@ class NotificationsTest {
     assertThat(storage.notifications().claimed(key)).isTrue();
   }
 
+  @Test
+  void aHundredPercentNoChannelDeliveredIsSentAgainByTheNextRefusedCall() {
+    // at a HARD limit's 100 % every later call is refused: the refusal is the only trigger left
+    RecordingChannel once = new RecordingChannel("mail", 1);
+    UsageEngine e = engine(NotificationSettings.builder().channel(once).thresholds(100).maxAttempts(1)
+        .backoff(Duration.ZERO, Duration.ZERO));
+    consume(e, "full", 10);
+    await().atMost(Duration.ofSeconds(10)).until(() -> e.notificationStats().failed() == 1);
+    NotificationKey key = new NotificationKey("full", NotificationKind.THRESHOLD_REACHED, "requests", 100,
+        Instant.parse("2026-03-01T00:00:00Z"));
+    await().atMost(Duration.ofSeconds(10)).until(() -> !storage.notifications().claimed(key));
+
+    assertThat(e.tracking().consumeQuota(Consumption.of("full", QuotaType.REQUESTS, 1)).allowed()).isFalse();
+    await().atMost(Duration.ofSeconds(10)).until(() -> once.sent.size() == 1);
+    assertThat(once.sent.get(0).thresholdPercent()).isEqualTo(100);
+    assertThat(once.sent.get(0).status().orElseThrow().used()).isEqualTo(10);
+    assertThat(storage.notifications().claimed(key)).isTrue();
+
+    e.tracking().consumeQuota(Consumption.of("full", QuotaType.REQUESTS, 1)); // refused again: told once only
+    e.close();
+    assertThat(once.sent).hasSize(1);
+  }
+
   private static NotificationKey halfway(String user) {
     return new NotificationKey(user, NotificationKind.THRESHOLD_REACHED, "requests", 50,
         Instant.parse("2026-03-01T00:00:00Z"));

@@ -90,11 +90,13 @@ public final class Notifier implements UsageListener, AutoCloseable {
   public void onQuotaChange(QuotaChange change) {
     if (!settings.kinds().contains(NotificationKind.THRESHOLD_REACHED)
         || change.kind() != QuotaChange.Kind.CONSUMED && change.kind() != QuotaChange.Kind.COMMITTED
-        && change.kind() != QuotaChange.Kind.SETTINGS_CHANGED) {
+        && change.kind() != QuotaChange.Kind.SETTINGS_CHANGED && change.kind() != QuotaChange.Kind.DENIED) {
       return;
     }
     for (QuotaStatus s : change.statuses()) {
-      // a settings change moves every threshold at once: all that it reached count as crossed by it
+      // a settings change moves every threshold at once: all that it reached count as crossed by it. A refusal
+      // crosses none (it counted nothing), but tells again a threshold reached whose message was withdrawn: at a
+      // HARD limit's 100 % every later call is refused, and no consume would ever trigger it again
       long before = change.kind() == QuotaChange.Kind.SETTINGS_CHANGED ? 0
           : s.used() - change.counted().getOrDefault(s.type(), 0L);
       if (change.kind() == QuotaChange.Kind.SETTINGS_CHANGED) {
