@@ -49,6 +49,16 @@ final class RedisConnector implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RedisConnector.class);
   /** How often Redis's clock is compared with this host's. */
   static final int CLOCK_CHECK_SECONDS = 60;
+  /** How many times each node's clock is read per check: the best reading is kept ({@link #measureClock}). */
+  static final int CLOCK_READINGS = 3;
+
+  /**
+   * This host's clocks, in microseconds: the wall clock (since the epoch) and a monotonic one (any origin, never
+   * stepped). Tests set them.
+   */
+  record HostClock(LongSupplier wallMicros, LongSupplier monoMicros) {
+    static final HostClock SYSTEM = new HostClock(RedisConnector::systemMicros, () -> System.nanoTime() / 1_000);
+  }
 
   /** One connection and its views. */
   private record View(StatefulConnection<String, String> connection, RedisClusterCommands<String, String> sync,
@@ -61,20 +71,26 @@ final class RedisConnector implements AutoCloseable {
   private final AtomicLong nonces = new AtomicLong();
   private final Set<StatefulConnection<String, String>> retiring = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean replacing = new AtomicBoolean();
-  /** This host's wall clock, in microseconds since the epoch. */
-  private final LongSupplier wallMicros;
+  private final HostClock hostClock;
   private volatile View view;
   private volatile boolean closed;
-  /** Redis's clock less this host's, in microseconds ({@link #measureClock}). */
+  /** Redis's clock less this host's wall clock, in microseconds ({@link #measureClock}). */
   private volatile long clockOffsetMicros;
+  /**
+   * Redis's clock less this host's monotonic one, in microseconds ({@link #measureClock}): Redis's now is told by
+   * the monotonic clock from the last measurement on, so that this host's wall clock stepped meanwhile (NTP) moves
+   * no deadline. Until the first measurement, this host's wall clock stands for Redis's.
+   */
+  private volatile long redisLessMonoMicros;
   private volatile long clockSpreadMicros;
   private volatile ScheduledExecutorService clockChecks;
 
-  private RedisConnector(Supplier<View> connect, Duration timeout, boolean isCluster, LongSupplier wallMicros) {
+  private RedisConnector(Supplier<View> connect, Duration timeout, boolean isCluster, HostClock hostClock) {
     this.connect = connect;
     this.timeout = timeout;
     this.isCluster = isCluster;
-    this.wallMicros = wallMicros;
+    this.hostClock = hostClock;
+    this.redisLessMonoMicros = hostClock.wallMicros().getAsLong() - hostClock.monoMicros().getAsLong();
     this.view = connect.get();
     this.reconnector = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "usage-redis-reconnect");
@@ -85,16 +101,16 @@ final class RedisConnector implements AutoCloseable {
 
   /** A connector on a standalone server (or Sentinel-managed master) through the host's client. */
   static RedisConnector standalone(RedisClient client, Duration timeout) {
-    return standalone(client, timeout, RedisConnector::systemMicros);
+    return standalone(client, timeout, HostClock.SYSTEM);
   }
 
-  /** As {@link #standalone(RedisClient, Duration)}, with this host's wall clock read from {@code wallMicros}. */
-  static RedisConnector standalone(RedisClient client, Duration timeout, LongSupplier wallMicros) {
+  /** As {@link #standalone(RedisClient, Duration)}, with this host's clocks read from {@code hostClock}. */
+  static RedisConnector standalone(RedisClient client, Duration timeout, HostClock hostClock) {
     return new RedisConnector(() -> {
       StatefulRedisConnection<String, String> c = client.connect(StringCodec.UTF8);
       c.setTimeout(timeout);
       return new View(c, c.sync(), c.async(), null);
-    }, timeout, false, wallMicros);
+    }, timeout, false, hostClock);
   }
 
   /** A connector on a Cluster through the host's client. */
@@ -103,7 +119,7 @@ final class RedisConnector implements AutoCloseable {
       StatefulRedisClusterConnection<String, String> c = client.connect(StringCodec.UTF8);
       c.setTimeout(timeout);
       return new View(c, c.sync(), c.async(), c);
-    }, timeout, true, RedisConnector::systemMicros);
+    }, timeout, true, HostClock.SYSTEM);
   }
 
   /** The system's wall clock, in microseconds since the epoch. */
@@ -148,25 +164,42 @@ final class RedisConnector implements AutoCloseable {
    * Measures how far Redis's clock ({@code TIME}) is ahead of this host's, in microseconds (negative: behind), on
    * the standalone server or on each Cluster master: the deadlines the scripts compare with Redis's clock
    * ({@link #deadline}) are sent in Redis's time. Each reading is the least the offset can be (Redis's time less
-   * this host's when the answer came back), and the offset kept is the least of the masters': a deadline is then
-   * never later in any master's time than it should be, so no write is applied after its caller gave up; a
-   * master whose clock is ahead of the others' by more than half a timeout refuses writes as late (see
+   * this host's when the answer came back): of a node's {@value #CLOCK_READINGS} readings the greatest is kept
+   * (one the host was late to take, a pause of its own after the answer came, would make every deadline early by
+   * that much until the next check), and the offset kept is the least of the masters': a deadline is then never
+   * later in any master's time than it should be, so no write is applied after its caller gave up; a master
+   * whose clock is ahead of the others' by more than half a timeout refuses writes as late (see
    * {@link #clockSpreadMicros()}).
    *
+   * @return Redis's clock less this host's wall clock
    * @throws RedisException a node did not answer
    */
   long measureClock() {
     long least = Long.MAX_VALUE;
+    long leastWall = 0;
     long most = Long.MIN_VALUE;
     for (RedisClusterCommands<String, String> node : nodes()) {
-      List<String> time = node.time();
-      long after = wallMicros.getAsLong();
-      long offset = Long.parseLong(time.get(0)) * 1_000_000 + Long.parseLong(time.get(1)) - after;
-      least = Math.min(least, offset);
-      most = Math.max(most, offset);
+      long best = Long.MIN_VALUE;
+      long bestWall = 0;
+      for (int i = 0; i < CLOCK_READINGS; i++) {
+        List<String> time = node.time();
+        long mono = hostClock.monoMicros().getAsLong();
+        long wall = hostClock.wallMicros().getAsLong();
+        long redis = Long.parseLong(time.get(0)) * 1_000_000 + Long.parseLong(time.get(1));
+        if (redis - mono > best) {
+          best = redis - mono;
+          bestWall = redis - wall;
+        }
+      }
+      if (best < least) {
+        least = best;
+        leastWall = bestWall;
+      }
+      most = Math.max(most, best);
     }
     if (least != Long.MAX_VALUE) {
-      clockOffsetMicros = least;
+      redisLessMonoMicros = least;
+      clockOffsetMicros = leastWall;
       clockSpreadMicros = most - least;
     }
     return clockOffsetMicros;
@@ -177,12 +210,15 @@ final class RedisConnector implements AutoCloseable {
     return clockSpreadMicros;
   }
 
-  /** Now by Redis's clock, in microseconds since the epoch: this host's, corrected ({@link #measureClock}). */
+  /**
+   * Now by Redis's clock, in microseconds since the epoch: as last measured ({@link #measureClock}), moved on by
+   * this host's monotonic clock.
+   */
   long redisNowMicros() {
-    return wallMicros.getAsLong() + clockOffsetMicros;
+    return hostClock.monoMicros().getAsLong() + redisLessMonoMicros;
   }
 
-  /** Redis's clock less this host's, in microseconds, as last measured ({@link #measureClock}). */
+  /** Redis's clock less this host's wall clock, in microseconds, as last measured ({@link #measureClock}). */
   long clockOffsetMicros() {
     return clockOffsetMicros;
   }
@@ -227,13 +263,12 @@ final class RedisConnector implements AutoCloseable {
    * The instant, in microseconds of Redis's clock, after which a write sent now by an operation that gives up
    * at {@code giveUpAt} ({@link #giveUpAt()}) must no longer be applied: half of what is left of its time from
    * now, so that a write applied in time has the other half to get its reply back to its caller before the
-   * caller is told the outcome is unknown (the scripts compare it with Redis's clock). This host's clock is
-   * brought to Redis's by the offset last measured ({@link #measureClock}): a Redis clock ahead by half a timeout
-   * would otherwise refuse every write as late.
+   * caller is told the outcome is unknown (the scripts compare it with Redis's clock). It is told in Redis's time
+   * ({@link #redisNowMicros}): a Redis clock ahead by half a timeout would otherwise refuse every write as late.
    */
   String deadline(long giveUpAt) {
     long left = Math.max(0, giveUpAt - System.nanoTime());
-    return Long.toString(wallMicros.getAsLong() + clockOffsetMicros + left / 2_000);
+    return Long.toString(redisNowMicros() + left / 2_000);
   }
 
   /** A value no other command of this connector carries (see {@link RedisScripts#run}). */

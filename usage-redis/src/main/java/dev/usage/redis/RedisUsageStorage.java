@@ -148,14 +148,14 @@ public final class RedisUsageStorage implements UsageStorage {
 
   /** A builder over a standalone (or Sentinel-managed) Redis through the host's client. */
   public static Builder builder(RedisClient client) {
-    return builder(client, RedisConnector::systemMicros);
+    return builder(client, RedisConnector.HostClock.SYSTEM);
   }
 
-  /** A builder over a standalone Redis, with this host's wall clock read from {@code wallMicros} (tests set it). */
-  static Builder builder(RedisClient client, java.util.function.LongSupplier wallMicros) {
+  /** A builder over a standalone Redis, with this host's clocks read from {@code hostClock} (tests set them). */
+  static Builder builder(RedisClient client, RedisConnector.HostClock hostClock) {
     Checks.notNull("client", client);
     requireRejectingWhileDisconnected(client.getOptions(), "RedisUsageStorage.recommendedOptions()");
-    return new Builder(timeout -> RedisConnector.standalone(client, timeout, wallMicros), null);
+    return new Builder(timeout -> RedisConnector.standalone(client, timeout, hostClock), null);
   }
 
   /** A builder over a Redis Cluster through the host's client. */
@@ -291,8 +291,9 @@ public final class RedisUsageStorage implements UsageStorage {
 
   /**
    * Warns when Redis's clock is far from this host's: the deadlines of writes are corrected by the difference
-   * (measured every minute, see {@link RedisConnector#deadline}), but a clock that jumps between two measurements
-   * makes writes refused as late (Redis ahead) or applied after their caller gave up (Redis behind) until the next.
+   * (measured every minute and carried on by this host's monotonic clock, see {@link RedisConnector#deadline}), but
+   * a Redis clock that jumps between two measurements makes writes refused as late (jumped ahead) or applied after
+   * their caller gave up (jumped back) until the next.
    */
   private void checkClock(Duration timeout) {
     if (!redis.startClockChecks()) {

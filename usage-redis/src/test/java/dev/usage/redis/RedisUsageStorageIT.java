@@ -36,6 +36,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -95,8 +96,9 @@ class RedisUsageStorageIT {
     client = RedisClient.create(redis.uri());
     client.setOptions(RedisUsageStorage.recommendedOptions());
     // this host's clock 3 s behind Redis's: a deadline in this host's time has passed in Redis's (a timeout of 1 s)
-    storage = RedisUsageStorage.builder(client, () -> RedisConnector.systemMicros() - 3_000_000).keyPrefix("st")
-        .build();
+    storage = RedisUsageStorage.builder(client, new RedisConnector.HostClock(
+        () -> RedisConnector.systemMicros() - 3_000_000, RedisConnector.HostClock.SYSTEM.monoMicros()))
+        .keyPrefix("st").build();
     assertThat(storage.startupWarnings()).filteredOn(w -> w.contains("clock")).singleElement().asString()
         .contains("ahead of this host's");
     String user = "u-" + UUID.randomUUID();
@@ -109,6 +111,47 @@ class RedisUsageStorageIT {
       engine.tracking().commitReservation(held, Map.of(QuotaType.REQUESTS, 3L));
       assertThat(engine.quotas().getQuotaStatus(user)).filteredOn(q -> q.type().equals(QuotaType.REQUESTS))
           .singleElement().extracting(QuotaStatus::used).isEqualTo(5L);
+    }
+  }
+
+  @Test
+  void writesAreNotRefusedAsLateWhenThisHostsWallClockIsSteppedBackAfterRedisClockWasMeasured() {
+    redis = RedisProcess.start();
+    client = RedisClient.create(redis.uri());
+    client.setOptions(RedisUsageStorage.recommendedOptions());
+    AtomicLong step = new AtomicLong();
+    storage = RedisUsageStorage.builder(client, new RedisConnector.HostClock(
+        () -> RedisConnector.systemMicros() + step.get(), RedisConnector.HostClock.SYSTEM.monoMicros()))
+        .keyPrefix("st").build();
+    assertThat(storage.startupWarnings()).noneMatch(w -> w.contains("clock"));
+    step.set(-3_000_000); // NTP steps this host's clock 3 s back (a timeout of 1 s); the next check is a minute away
+    String user = "u-" + UUID.randomUUID();
+    try (UsageEngine engine = engine()) {
+      assertThat(engine.tracking().consumeQuota(Consumption.of(user, QuotaType.REQUESTS, 1)).allowed()).isTrue();
+      Reservation held = engine.tracking().reserveQuota(Consumption.of(user, QuotaType.REQUESTS, 5)).reservation()
+          .orElseThrow();
+      engine.tracking().commitReservation(held, Map.of(QuotaType.REQUESTS, 3L));
+      assertThat(engine.quotas().getQuotaStatus(user)).filteredOn(q -> q.type().equals(QuotaType.REQUESTS))
+          .singleElement().extracting(QuotaStatus::used).isEqualTo(4L);
+    }
+  }
+
+  @Test
+  void oneReadingOfRedisClockThisHostTookLateDoesNotPutRedisNowBehind() {
+    redis = RedisProcess.start();
+    client = RedisClient.create(redis.uri());
+    client.setOptions(RedisUsageStorage.recommendedOptions());
+    // the next reading of the monotonic clock comes 2 s late: a pause of this host's after Redis's TIME answered
+    AtomicLong late = new AtomicLong();
+    RedisConnector.HostClock clock = new RedisConnector.HostClock(RedisConnector::systemMicros,
+        () -> System.nanoTime() / 1_000 + late.getAndSet(0));
+    try (RedisConnector connector = RedisConnector.standalone(client, Duration.ofSeconds(1), clock)) {
+      late.set(2_000_000);
+      connector.measureClock();
+      List<String> time = connector.sync().time();
+      long redisNow = Long.parseLong(time.get(0)) * 1_000_000 + Long.parseLong(time.get(1));
+      // every deadline is told from Redis's now: 2 s behind, each would have passed before it was sent
+      assertThat(connector.redisNowMicros()).isBetween(redisNow - 100_000, redisNow + 100_000);
     }
   }
 
