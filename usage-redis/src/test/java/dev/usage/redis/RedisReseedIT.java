@@ -121,6 +121,42 @@ class RedisReseedIT {
   }
 
   @Test
+  void aCounterOfAPeriodBegunAfterTheUserWasSeededStartsAtZeroWhenAnotherOfItsCommandIsSeeded() {
+    SettableClock clock = SettableClock.at("2026-03-20T23:59:59Z");
+    engine(clock, b -> b.defaultQuota(Quota.daily(QuotaType.REQUESTS, 2))
+        .defaultQuota(Quota.monthly(QuotaType.CHARACTERS, 1_000)));
+    assertThat(engine.tracking().consumeQuota(Consumption.of(user, QuotaType.REQUESTS, 1)).allowed()).isTrue();
+    engine.tracking().trackUsage(UsageEvent.builder().eventId("e-" + UUID.randomUUID()).userId(user)
+        .occurredAt(Instant.parse("2026-03-21T00:00:01Z")).requests(1).build());
+
+    clock.set("2026-03-21T00:00:02Z");
+    // one command: the month's characters counter, never made and of a period begun before the user was seeded,
+    // is seeded from the log; the day's requests counter, of a period begun since, is new
+    assertThat(engine.tracking().consumeQuota(Consumption.builder(user).requests(1).characters(50).build())
+        .allowed()).isTrue();
+    assertThat(requests().used()).as("the new day counts its own call only").isEqualTo(1);
+    assertThat(engine.tracking().consumeQuota(Consumption.of(user, QuotaType.REQUESTS, 1)).allowed()).isTrue();
+  }
+
+  @Test
+  void aUserSeededAgainWithTheirRecordKeepsWhenTheyWereFirstSeeded() {
+    SettableClock clock = SettableClock.at("2026-03-20T23:59:59Z");
+    engine(clock, b -> b.defaultQuota(Quota.daily(QuotaType.REQUESTS, 2))
+        .defaultQuota(Quota.monthly(QuotaType.CHARACTERS, 1_000)));
+    assertThat(engine.tracking().consumeQuota(Consumption.of(user, QuotaType.REQUESTS, 1)).allowed()).isTrue();
+    engine.tracking().trackUsage(UsageEvent.builder().eventId("e-" + UUID.randomUUID()).userId(user)
+        .occurredAt(Instant.parse("2026-03-21T00:00:01Z")).requests(1).build());
+
+    clock.set("2026-03-21T00:00:10Z");
+    // the month's characters counter is seeded (of a period begun before the user was first seeded)
+    assertThat(engine.tracking().consumeQuota(Consumption.of(user, QuotaType.CHARACTERS, 50)).allowed()).isTrue();
+    clock.set("2026-03-21T00:00:20Z");
+    // the day began before that seeding, not before the first: its counter is new
+    assertThat(engine.tracking().consumeQuota(Consumption.of(user, QuotaType.REQUESTS, 1)).allowed()).isTrue();
+    assertThat(requests().used()).as("the new day counts its own call only").isEqualTo(1);
+  }
+
+  @Test
   void anAdminResetAfterTheUsersRecordWasEvictedAloneForgivesWhatTheCounterHolds() {
     // no events: the consume records none, so only the live counter knows the 600
     SettableClock clock = SettableClock.at("2026-03-20T12:00:00Z");

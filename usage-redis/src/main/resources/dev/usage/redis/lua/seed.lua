@@ -23,6 +23,10 @@ local epoch = redis.call('GET', KEYS[1])
 if not epoch then
   return {'L', 'sentinel'}
 end
+-- a user without a root may have lost every counter with it; one with a root lost only those it records alive,
+-- and, when they were re-seeded before ('sd'), those of periods begun before then that it does not record
+local rv = redis.call('HMGET', root, 'epoch', 'sd')
+local fresh = not rv[1]
 prune(root, now)
 -- as for a user without a root (see consume.lua): expired holds lapse, and the root learns the earliest other
 lapse(ARGV[1], root, now, '-9007199254740991')
@@ -30,20 +34,33 @@ for i = 0, n - 1 do
   local b = 5 + i * 6
   local t, p, s, e, x, used = ARGV[b], ARGV[b + 1], ARGV[b + 2], ARGV[b + 3], ARGV[b + 4], ARGV[b + 5]
   local ck = KEYS[3 + i]
-  if not live(ck, t, now) and num(x) > num(now) then
+  local known = redis.call('HGET', root, 'k:' .. p .. ':' .. t)
+  local alive = live(ck, t, now)
+  -- a counter the root does not know, of a period begun since the user was seeded (or of a user never seeded), is
+  -- new, not lost: the consume that asked for this seeding makes it, at zero (a command's other counter may have
+  -- been the lost one)
+  local lost = fresh or (known and num(known) > num(now)) or (not known and rv[2] and num(s) < num(rv[2]))
+  if not alive and lost and num(x) > num(now) then
     redis.call('HSET', ck, 'u:' .. t, used, 'r:' .. t, held_on(ARGV[1], p, t), 's:' .. t, s, 'e:' .. t, e, 'x:' .. t,
       x, 'id', ARGV[3])
     keep(ck, x, now)
+    alive = true
   end
-  local known = redis.call('HGET', root, 'k:' .. p .. ':' .. t)
-  if not known or num(known) < num(x) then
-    redis.call('HSET', root, 'k:' .. p .. ':' .. t, x)
+  if alive then
+    if not known or num(known) < num(x) then
+      redis.call('HSET', root, 'k:' .. p .. ':' .. t, x)
+    end
+    keep(root, x, now)
   end
-  keep(root, x, now)
 end
--- 'sd': when this user was re-seeded. A counter of theirs that the root does not know, of a period begun before
--- then, may have been lost with the rest: it is seeded too when met (see consume.lua). One of a period begun since
--- is new (the root records every counter made after this), and starts at zero: the events of its first moments
--- may have been charged to the period before (a call's event is stamped when it ends)
-redis.call('HSET', root, 'epoch', epoch, 'sd', now)
+-- 'sd': when this user was re-seeded without a root. A counter of theirs that the root does not know, of a period
+-- begun before then, may have been lost with the rest: it is seeded too when met (see consume.lua). One of a period
+-- begun since is new (the root records every counter made after this), and starts at zero: the events of its first
+-- moments may have been charged to the period before (a call's event is stamped when it ends). A user re-seeded
+-- with a root keeps their 'sd': moved on, it would make periods begun before it look lost
+if fresh then
+  redis.call('HSET', root, 'epoch', epoch, 'sd', now)
+else
+  redis.call('HSET', root, 'epoch', epoch)
+end
 return {'OK'}
