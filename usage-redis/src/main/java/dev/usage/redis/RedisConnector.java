@@ -278,7 +278,8 @@ final class RedisConnector implements AutoCloseable {
 
   /**
    * The servers holding data, in a stable order: the standalone server, or each Cluster master (by node
-   * id), each through a connection of its own (for node-wide commands such as {@code SCAN} and {@code INFO}).
+   * id; not a failed one that serves no slot), each through a connection of its own (for node-wide commands such
+   * as {@code SCAN} and {@code INFO}).
    */
   List<RedisClusterCommands<String, String>> nodes() {
     return List.copyOf(nodesById().values());
@@ -335,7 +336,12 @@ final class RedisConnector implements AutoCloseable {
     }
     try {
       for (RedisClusterNode n : v.cluster().getPartitions()) {
-        if (n.is(RedisClusterNode.NodeFlag.UPSTREAM)) {
+        // a master that failed and serves no slot (its replica took them over) stays in the Cluster's node table
+        // until it is forgotten: it holds none of the data. One that failed holding slots, or is only suspected
+        // (PFAIL), does: an operation over every master must not pass over its keys
+        boolean gone = n.getSlots().isEmpty()
+            && (n.is(RedisClusterNode.NodeFlag.FAIL) || n.is(RedisClusterNode.NodeFlag.NOADDR));
+        if (n.is(RedisClusterNode.NodeFlag.UPSTREAM) && !gone) {
           StatefulRedisConnection<String, String> c = v.cluster().getConnection(n.getNodeId());
           c.setTimeout(timeout);
           out.put(n.getNodeId(), c.sync());
