@@ -86,7 +86,7 @@ public final class UsageEngine implements AutoCloseable {
     this.tracking = new DefaultUsageTrackingService(engine, recorder, storage.events(), settings.clock(), listeners);
     this.quotas = new DefaultQuotaManagementService(engine, storage, settings, Optional.ofNullable(b.notifications)
         .filter(n -> n.kinds().contains(NotificationKind.RESET_REMINDER)).map(NotificationSettings::reminderLead),
-        b.auditHashChain);
+        b.auditHashChain, notifier);
     this.analytics = new DefaultAnalyticsService(engine, storage, settings, b.unusualUsage, listeners);
     if (b.closeOnShutdown) {
       shutdownHook = new Thread(this::close, "usage-engine-shutdown");

@@ -169,6 +169,28 @@ class NotificationsTest {
     assertThat(once.sent).hasSize(1);
   }
 
+  @Test
+  void aZoneChangeThatKeepsThePeriodDoesNotTellItsThresholdsAgain() {
+    RecordingChannel mail = new RecordingChannel("mail");
+    UsageEngine e = engine(NotificationSettings.builder().channel(mail).thresholds(50, 100));
+    consume(e, "moved", 6); // 60 % of March (UTC)
+    await().atMost(Duration.ofSeconds(10)).until(() -> mail.sent.size() == 1);
+
+    // March goes on in New York, from 05:00 UTC, with its 6 requests: 50 % was told for it already
+    e.quotas().changeBillingCycle("moved", java.time.ZoneId.of("America/New_York"), 1,
+        ChangeRequest.of("support", "moved to New York"));
+    consume(e, "moved", 1);
+    assertThat(e.quotas().getQuotaStatus("moved")).filteredOn(st -> st.type().equals(QuotaType.REQUESTS))
+        .singleElement().satisfies(st -> {
+      assertThat(st.used()).isEqualTo(7);
+      assertThat(st.periodStart()).isEqualTo(Instant.parse("2026-03-01T05:00:00Z"));
+    });
+    consume(e, "moved", 3); // 100 %: told
+    await().atMost(Duration.ofSeconds(10)).until(() -> mail.sent.size() >= 2);
+    e.close();
+    assertThat(mail.sent).extracting(Notification::thresholdPercent).containsExactly(50, 100);
+  }
+
   private static NotificationKey halfway(String user) {
     return new NotificationKey(user, NotificationKind.THRESHOLD_REACHED, "requests", 50,
         Instant.parse("2026-03-01T00:00:00Z"));

@@ -68,14 +68,17 @@ public final class DefaultQuotaManagementService implements QuotaManagementServi
   private final Duration counterRetention;
   private final boolean hashChain;
   private final AuditTrailReader trails;
+  private final Optional<Notifier> notifier;
 
   /**
    * @param reminderLead when the reset job tells of monthly periods ending within it (reset reminders), that lead
    * @param hashChain whether audit entries are chained by hashes (tamper evidence)
+   * @param notifier the engine's notifications, if any (told of periods a billing-cycle change moves)
    */
   public DefaultQuotaManagementService(QuotaEngine engine, UsageStorage storage, EngineSettings settings,
-      Optional<Duration> reminderLead, boolean hashChain) {
+      Optional<Duration> reminderLead, boolean hashChain, Optional<Notifier> notifier) {
     this.engine = engine;
+    this.notifier = notifier;
     this.store = storage.userQuotas();
     this.history = storage.history();
     this.closer = new PeriodCloser(storage.counters(), storage.history(), engine, settings, reminderLead,
@@ -256,7 +259,27 @@ public final class DefaultQuotaManagementService implements QuotaManagementServi
         + u.scheduled().map(c -> " (scheduled: " + scheduled(u) + ")").orElse("");
     return change(userId, request, "billing-cycle", Optional.empty(),
         Optional.of("zone=" + zone + " anchorDay=" + billingAnchorDay),
-        u -> keepResets(u, nextPeriodChange(u.withZone(zone).withBillingAnchorDay(billingAnchorDay))), render);
+        u -> keepNotified(u, keepResets(u, nextPeriodChange(u.withZone(zone).withBillingAnchorDay(billingAnchorDay)))),
+        render);
+  }
+
+  /**
+   * {@code after}; first tells the notifier of {@code before}'s current periods that go on in the new cycle from
+   * another first instant (see {@link #keepResets}), so that what was told of them is not told again.
+   */
+  private UserQuota keepNotified(UserQuota before, UserQuota after) {
+    if (notifier.isEmpty()) {
+      return after;
+    }
+    Instant now = clock.instant();
+    for (Quota q : engine.plan().effective(before.asOf(now)).values()) {
+      PeriodWindow was = Periods.compute(q.period(), now, before.zone(), before.billingAnchorDay());
+      PeriodWindow is = Periods.compute(q.period(), now, after.zone(), after.billingAnchorDay());
+      if (is.id().equals(was.id()) && !is.start().equals(was.start())) {
+        notifier.get().periodMoved(before.userId(), q.type(), q.period(), was.start(), is.start(), is.end());
+      }
+    }
+    return after;
   }
 
   /**

@@ -107,6 +107,34 @@ public final class Notifier implements UsageListener, AutoCloseable {
   }
 
   /**
+   * A period of the user's that goes on from another first instant: a billing-cycle change to another zone keeps
+   * the period (its id is its local dates) and its usage, but moves its start, by which its notifications are keyed.
+   * What was claimed for it under its old start is claimed under the new one too, so that what was told of it is not
+   * told again (the settings change that follows tells every threshold reached and not claimed). Called before the
+   * change is saved.
+   *
+   * @param end the period's end in the new cycle
+   */
+  public void periodMoved(String userId, QuotaType type, QuotaPeriod period, Instant was, Instant is, Instant end) {
+    List<NotificationKey> keys = new ArrayList<>();
+    for (int t : settings.thresholds()) {
+      keys.add(new NotificationKey(userId, NotificationKind.THRESHOLD_REACHED, type.name(), t, was));
+    }
+    if (period == QuotaPeriod.MONTH) {
+      keys.add(new NotificationKey(userId, NotificationKind.RESET_REMINDER, "", 0, was));
+    }
+    for (NotificationKey k : keys) {
+      try {
+        if (ledger.claimed(k)) {
+          claim(new NotificationKey(userId, k.kind(), k.quotaType(), k.threshold(), is), end.plus(KEEP_AFTER_PERIOD));
+        }
+      } catch (RuntimeException e) {
+        log.warn("{} could not be carried to the period's new start ({}); it may be told again", k, is, e);
+      }
+    }
+  }
+
+  /**
    * After a settings change, withdraws the claims of this period's thresholds the usage is now below (a limit
    * raised after the user was told of 100 %, or an admin reset of the usage), so that reaching them again is
    * told again. Other engines that remember the claims (for up to an hour) claim them again only after that.
