@@ -30,6 +30,17 @@ local fresh = not rv[1]
 prune(root, now)
 -- as for a user without a root (see consume.lua): expired holds lapse, and the root learns the earliest other
 lapse(ARGV[1], root, now, '-9007199254740991')
+-- 'sd': when this user was re-seeded without a root. A counter of theirs that the root does not know, of a period
+-- begun before then, may have been lost with the rest: it is seeded too when met (see consume.lua). One of a period
+-- begun since is new (the root records every counter made after this), and starts at zero: the events of its first
+-- moments may have been charged to the period before (a call's event is stamped when it ends). A user re-seeded
+-- with a root keeps their 'sd': moved on, it would make periods begun before it look lost. (Written before the
+-- counters, so that the root is there for their expiries.)
+if fresh then
+  redis.call('HSET', root, 'epoch', epoch, 'sd', now)
+else
+  redis.call('HSET', root, 'epoch', epoch)
+end
 for i = 0, n - 1 do
   local b = 5 + i * 6
   local t, p, s, e, x, used = ARGV[b], ARGV[b + 1], ARGV[b + 2], ARGV[b + 3], ARGV[b + 4], ARGV[b + 5]
@@ -46,21 +57,9 @@ for i = 0, n - 1 do
     keep(ck, x, now)
     alive = true
   end
-  if alive then
-    if not known or num(known) < num(x) then
-      redis.call('HSET', root, 'k:' .. p .. ':' .. t, x)
-    end
-    keep(root, x, now)
+  if alive and (not known or num(known) < num(x)) then
+    redis.call('HSET', root, 'k:' .. p .. ':' .. t, x)
   end
-end
--- 'sd': when this user was re-seeded without a root. A counter of theirs that the root does not know, of a period
--- begun before then, may have been lost with the rest: it is seeded too when met (see consume.lua). One of a period
--- begun since is new (the root records every counter made after this), and starts at zero: the events of its first
--- moments may have been charged to the period before (a call's event is stamped when it ends). A user re-seeded
--- with a root keeps their 'sd': moved on, it would make periods begun before it look lost
-if fresh then
-  redis.call('HSET', root, 'epoch', epoch, 'sd', now)
-else
-  redis.call('HSET', root, 'epoch', epoch)
+  keep(root, x, now)
 end
 return {'OK'}
