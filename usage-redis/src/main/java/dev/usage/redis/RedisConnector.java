@@ -92,11 +92,15 @@ final class RedisConnector implements AutoCloseable {
     this.hostClock = hostClock;
     this.redisLessMonoMicros = hostClock.wallMicros().getAsLong() - hostClock.monoMicros().getAsLong();
     this.view = connect.get();
-    this.reconnector = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "usage-redis-reconnect");
-      t.setDaemon(true);
-      return t;
-    });
+    java.util.concurrent.ScheduledThreadPoolExecutor reconnecting = new java.util.concurrent.ScheduledThreadPoolExecutor(
+        1, r -> {
+          Thread t = new Thread(r, "usage-redis-reconnect");
+          t.setDaemon(true);
+          return t;
+        });
+    // on close, the old connections' delayed closes are not waited for: close() closes them
+    reconnecting.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+    this.reconnector = reconnecting;
   }
 
   /** A connector on a standalone server (or Sentinel-managed master) through the host's client. */
@@ -482,7 +486,9 @@ final class RedisConnector implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
-    reconnector.shutdownNow();
+    // not interrupted: a replacement connecting now would give up waiting while Lettuce goes on connecting, and
+    // the connection it opens would be no one's. It finds the connector closed and closes that connection itself
+    reconnector.shutdown();
     ScheduledExecutorService checks = clockChecks;
     if (checks != null) {
       checks.shutdownNow();

@@ -156,6 +156,23 @@ class RedisUsageStorageIT {
   }
 
   @Test
+  void aConnectionStillOpeningWhenTheStorageClosesIsClosedOnceOpen() {
+    redis = RedisProcess.start();
+    try (TcpProxy proxy = TcpProxy.start(RedisProcess.HOST, redis.port())) {
+      client = RedisClient.create(proxy.uri());
+      client.setOptions(RedisUsageStorage.recommendedOptions());
+      RedisConnector connector = RedisConnector.standalone(client, Duration.ofSeconds(1));
+      assertThat(proxy.openConnections()).isOne();
+      proxy.blackHole(); // the replacement's handshake waits
+      connector.replaceAfterTimeout();
+      await().atMost(Duration.ofSeconds(10)).until(() -> proxy.connectionsAccepted() == 2);
+      connector.close();
+      proxy.pass(); // the replacement opens after the close
+      await().atMost(Duration.ofSeconds(10)).until(() -> proxy.openConnections() == 0);
+    }
+  }
+
+  @Test
   void aNewUsersRecordLivesAsLongAsTheLongestLivedOfTheirCounters() {
     redis = RedisProcess.start();
     storage = builder().build();
