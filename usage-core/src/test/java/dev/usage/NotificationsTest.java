@@ -191,6 +191,34 @@ class NotificationsTest {
     assertThat(mail.sent).extracting(Notification::thresholdPercent).containsExactly(50, 100);
   }
 
+  @Test
+  void aCallerClosingTheEngineFromAnInterruptedThreadStillGetsItsNotificationsDelivered() {
+    List<Notification> sent = new java.util.concurrent.CopyOnWriteArrayList<>();
+    NotificationChannel slow = new NotificationChannel() {
+      @Override
+      public String name() {
+        return "slow";
+      }
+
+      @Override
+      public void send(Notification n) throws InterruptedException {
+        Thread.sleep(300);
+        sent.add(n);
+      }
+    };
+    UsageEngine e = engine(NotificationSettings.builder().channel(slow).thresholds(50));
+    consume(e, "closing", 6);
+    Thread.currentThread().interrupt();
+    try {
+      e.close();
+      assertThat(Thread.currentThread().isInterrupted()).as("the flag is set again").isTrue();
+    } finally {
+      Thread.interrupted();
+    }
+    assertThat(sent).extracting(Notification::userId).containsExactly("closing");
+    assertThat(e.notificationStats().sent()).isEqualTo(1);
+  }
+
   private static NotificationKey halfway(String user) {
     return new NotificationKey(user, NotificationKind.THRESHOLD_REACHED, "requests", 50,
         Instant.parse("2026-03-01T00:00:00Z"));

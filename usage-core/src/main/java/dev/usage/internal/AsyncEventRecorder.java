@@ -83,7 +83,14 @@ final class AsyncEventRecorder implements EventRecorder {
     LockSupport.unpark(writer); // a full buffer is more than a full batch
     OverflowPolicy policy = settings.overflowPolicy();
     switch (policy) {
-      case DROP -> dropped.increment();
+      case DROP -> {
+        dropped.increment();
+        long n = dropped.sum();
+        if (n % 10_000 == 1) {
+          log.warn("Event buffer full ({} events): {} usage events dropped so far (overflow policy DROP)",
+              settings.bufferCapacity(), n);
+        }
+      }
       case FAIL -> throw new TrackingRejectedException("event buffer full (" + settings.bufferCapacity() + " events)");
       case BLOCK -> {
         try {
@@ -221,15 +228,17 @@ final class AsyncEventRecorder implements EventRecorder {
         written.add(batch.size());
         return;
       } catch (RuntimeException | Error e) {
+        // closed first: close() sets the deadline before it (a deadline read first may be the 0 before close())
+        boolean closing = closed;
         long left = closeDeadline - System.nanoTime();
-        if (attempt >= settings.writeAttempts() || (closed && left <= 0)) {
+        if (attempt >= settings.writeAttempts() || (closing && left <= 0)) {
           fail(batch, attempt + " failed attempts", e);
           return;
         }
         log.warn("Storing {} usage events failed (attempt {} of {}), retrying in {} ms: {}", batch.size(), attempt,
             settings.writeAttempts(), backoffMillis, e.toString());
         try {
-          Thread.sleep(closed ? Math.max(1, Math.min(backoffMillis, left / 1_000_000)) : backoffMillis);
+          Thread.sleep(closing ? Math.max(1, Math.min(backoffMillis, left / 1_000_000)) : backoffMillis);
         } catch (InterruptedException interrupted) {
           if (closed) {
             // close() gave up waiting

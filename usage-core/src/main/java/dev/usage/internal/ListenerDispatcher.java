@@ -57,7 +57,8 @@ public final class ListenerDispatcher implements UsageListeners, AutoCloseable {
     if (listeners.isEmpty()) {
       return;
     }
-    if (closed || !queue.offer(notification)) {
+    // taken back when close() began meanwhile: its thread may have found the queue empty and ended
+    if (closed || !queue.offer(notification) || closed && queue.remove(notification)) {
       if (dropped.incrementAndGet() % 10_000 == 1) {
         log.warn("Usage listener queue full or closed: {} notifications dropped so far", dropped.get());
       }
@@ -109,7 +110,10 @@ public final class ListenerDispatcher implements UsageListeners, AutoCloseable {
     }
   }
 
-  /** Stops accepting notifications and delivers the queued ones, waiting up to the close timeout. */
+  /**
+   * Stops accepting notifications and delivers the queued ones, waiting up to the close timeout (an interrupt
+   * does not end the wait; the caller's interrupt flag is set again).
+   */
   @Override
   public void close() {
     Thread t;
@@ -120,14 +124,9 @@ public final class ListenerDispatcher implements UsageListeners, AutoCloseable {
     if (t == null) {
       return;
     }
-    try {
-      t.join(closeTimeout.toMillis());
-      if (t.isAlive()) {
-        log.warn("Usage listeners still busy after {}; {} notifications not delivered", closeTimeout, queue.size());
-        t.interrupt();
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    if (!Waits.join(t, System.nanoTime() + closeTimeout.toNanos())) {
+      log.warn("Usage listeners still busy after {}; {} notifications not delivered", closeTimeout, queue.size());
+      t.interrupt();
     }
   }
 

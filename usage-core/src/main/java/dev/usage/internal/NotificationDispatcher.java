@@ -150,8 +150,9 @@ final class NotificationDispatcher implements AutoCloseable {
 
   /**
    * Stops accepting notifications, abandons retries still waiting (their notifications count as not
-   * delivered), and waits up to the close timeout for the deliveries under way and queued; those a channel
-   * has not started by then count as not delivered too.
+   * delivered), and waits up to the close timeout for the deliveries under way and queued (an interrupt does
+   * not end the wait; the caller's interrupt flag is set again); those a channel has not started by then count as
+   * not delivered too.
    */
   @Override
   public void close() {
@@ -165,16 +166,11 @@ final class NotificationDispatcher implements AutoCloseable {
     });
     executors.values().forEach(ScheduledThreadPoolExecutor::shutdown);
     long deadline = System.nanoTime() + closeTimeout.toNanos();
-    try {
-      for (ScheduledThreadPoolExecutor e : executors.values()) {
-        if (!e.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
-          log.warn("Notification channel still busy after {}; stopping it", closeTimeout);
-          e.shutdownNow();
-        }
+    for (ScheduledThreadPoolExecutor e : executors.values()) {
+      if (!Waits.untilDeadline(deadline, nanos -> e.awaitTermination(nanos, TimeUnit.NANOSECONDS))) {
+        log.warn("Notification channel still busy after {}; stopping it", closeTimeout);
+        e.shutdownNow();
       }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      executors.values().forEach(ScheduledThreadPoolExecutor::shutdownNow);
     }
     // deliveries a stopped channel never started count as not delivered, so their claims are withdrawn
     for (Attempt a : queued) {

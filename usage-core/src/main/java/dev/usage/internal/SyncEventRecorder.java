@@ -43,7 +43,7 @@ final class SyncEventRecorder implements EventRecorder {
       accepted.increment();
       try {
         QuotaEngine.store(() -> store.append(List.of(event)));
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | Error e) {
         failed.increment();
         throw e;
       }

@@ -181,6 +181,23 @@ class AsyncTrackingTest {
   }
 
   @Test
+  void anErrorFromTheStoreOfASynchronousEngineCountsTheEventFailedAndReachesTheCaller() {
+    errorsLeft.set(1);
+    open.countDown();
+    UsageStorage storage = UsageStorage.composite(real.counters(), gated, real.userQuotas(), real.history(),
+        real.capabilities());
+    engine = UsageEngine.builder().storage(storage).trackingMode(TrackingMode.SYNC).closeOnShutdown(false).build();
+    assertThatThrownBy(() -> engine.tracking().trackUsage(event(1))).isInstanceOf(NoClassDefFoundError.class);
+    engine.tracking().trackUsage(event(2));
+    assertThat(engine.tracking().trackingStats()).satisfies(st -> {
+      assertThat(st.accepted()).isEqualTo(2);
+      assertThat(st.written()).isEqualTo(1);
+      assertThat(st.failed()).isEqualTo(1);
+      assertThat(st.pending()).isZero();
+    });
+  }
+
+  @Test
   void aSynchronousEngineClosesOnlyOnceTheWritesUnderWayAreDone() throws Exception {
     UsageStorage storage = UsageStorage.composite(real.counters(), gated, real.userQuotas(), real.history(),
         real.capabilities());

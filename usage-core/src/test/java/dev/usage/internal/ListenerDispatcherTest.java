@@ -35,4 +35,30 @@ class ListenerDispatcherTest {
 
     assertThat(heard).containsExactly("ann", "ann", "bob");
   }
+
+  @Test
+  void aCloseTimeoutUnderAMillisecondStillEndsTheWaitForABusyListener() {
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch busy = new java.util.concurrent.CountDownLatch(1);
+    ListenerDispatcher dispatcher = new ListenerDispatcher(10, Duration.ofNanos(500_000));
+    dispatcher.register(new UsageListener() {
+      @Override
+      public void onResetApproaching(String userId, List<QuotaStatus> monthly) {
+        busy.countDown();
+        try {
+          release.await(); // a hung call of the host's, until interrupted
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    });
+    dispatcher.publish(l -> l.onResetApproaching("ann", List.of()));
+    try {
+      await().atMost(Duration.ofSeconds(10)).until(() -> busy.getCount() == 0);
+      // Thread.join(0) waits for good: a timeout of 0 ms must not become one
+      org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(10), dispatcher::close);
+    } finally {
+      release.countDown();
+    }
+  }
 }
