@@ -48,8 +48,8 @@ public interface AnalyticsService {
    * Writes the events of {@code filter}, oldest first, to {@code out} as CSV or JSON (see
    * {@link UsageExports} for the layout and the CSV formula escaping), streamed from the store: memory stays
    * bounded whatever the count. {@code out} is flushed, not closed. When the store or {@code out} fails
-   * part-way, the document is left unfinished (a JSON export then does not parse), never completed without
-   * the events it lacks.
+   * part-way, the document is left unfinished (a JSON export then does not parse; a CSV one ends in a quoted cell
+   * never closed, on which CSV readers fail), never completed without the events it lacks.
    *
    * @return how many events were written
    * @throws UsageExportException writing to {@code out} failed

@@ -1,6 +1,8 @@
 package dev.usage;
 
 import dev.usage.internal.Checks;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
@@ -62,12 +64,22 @@ public record AuditFilter(Optional<TimeRange> range, Set<String> users, Set<Stri
 
   /** Whether {@code e} is one of the entries this filter covers. */
   public boolean matches(AuditEntry e) {
-    return (range.isEmpty() || range.get().contains(e.at()))
+    return (range.isEmpty() || within(e.at(), range.get()))
         && (users.isEmpty() || users.contains(e.userId()))
         && (actors.isEmpty() || actors.contains(e.actor()))
         && (actions.isEmpty() || actions.contains(e.action()))
         && (quotaTypes.isEmpty() || e.quotaType().filter(quotaTypes::contains).isPresent())
         && (requestIds.isEmpty() || e.requestId().filter(requestIds::contains).isPresent());
+  }
+
+  /**
+   * {@code from <= at < to} at the microsecond, the precision every store keeps of an entry: the SQL stores compare
+   * the bounds cut to it, and so does this.
+   */
+  private static boolean within(Instant at, TimeRange r) {
+    Instant t = at.truncatedTo(ChronoUnit.MICROS);
+    return !t.isBefore(r.from().truncatedTo(ChronoUnit.MICROS))
+        && t.isBefore(r.to().truncatedTo(ChronoUnit.MICROS));
   }
 
   /** Builds an {@link AuditFilter}; the sets add up across calls. Not thread-safe. */

@@ -43,8 +43,8 @@ final class AuditTrailReader {
     Checks.notNull("format", format);
     Checks.notNull("out", out);
     AuditExportWriter writer = new AuditExportWriter(format, out);
-    DefaultAnalyticsService.streamOrFlush(() -> store.forEachAuditEntry(filter, order, 0, Long.MAX_VALUE, writer),
-        writer::flush);
+    DefaultAnalyticsService.streamOrAbort(() -> store.forEachAuditEntry(filter, order, 0, Long.MAX_VALUE, writer),
+        writer::flush, format, out);
     writer.finish();
     return writer.rows();
   }

@@ -318,17 +318,18 @@ public final class DefaultAnalyticsService implements AnalyticsService {
     Checks.notNull("out", out);
     EventAnalytics a = analytics();
     EventWriter writer = UsageExports.writer(format, out);
-    streamOrFlush(() -> a.forEachEvent(query(filter), sort, writer), writer::flush);
+    streamOrAbort(() -> a.forEachEvent(query(filter), sort, writer), writer::flush, format, out);
     writer.close();
     return writer.rows();
   }
 
   /**
-   * Runs an export's {@code stream} from the store; when it fails, what was written goes out unterminated
-   * ({@code flush}), so that a failed JSON export never parses as a complete document, and the failure is
-   * rethrown.
+   * Runs an export's {@code stream} from the store; when it fails, what was written goes out unfinished, so that a
+   * failed export never reads as a complete document, and the failure is rethrown: {@code flush} sends what the
+   * writer holds (JSON then lacks its closing bracket); CSV, which has no end of its own (the records written are
+   * a complete file), then ends in a quoted cell that is never closed, on which CSV readers fail.
    */
-  static void streamOrFlush(Runnable stream, Runnable flush) {
+  static void streamOrAbort(Runnable stream, Runnable flush, ExportFormat format, OutputStream out) {
     try {
       QuotaEngine.store(() -> {
         stream.run();
@@ -337,12 +338,20 @@ public final class DefaultAnalyticsService implements AnalyticsService {
     } catch (RuntimeException e) {
       try {
         flush.run();
-      } catch (RuntimeException flushFailed) {
+        if (format == ExportFormat.CSV) {
+          out.write(UNFINISHED_CSV);
+          out.flush();
+        }
+      } catch (RuntimeException | java.io.IOException flushFailed) {
         e.addSuppressed(flushFailed);
       }
       throw e;
     }
   }
+
+  /** What ends a CSV export that failed part-way: an unclosed quoted cell (see {@link #streamOrAbort}). */
+  private static final byte[] UNFINISHED_CSV =
+      "\"the export failed here: this file is incomplete".getBytes(java.nio.charset.StandardCharsets.UTF_8);
 
   @Override
   public List<UnusualUsageAlert> detectUnusualUsage() {

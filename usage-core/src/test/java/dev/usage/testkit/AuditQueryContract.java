@@ -66,6 +66,12 @@ public abstract class AuditQueryContract extends AbstractStorageContract {
     TimeRange middle = TimeRange.of(t0.plus(Duration.ofMinutes(1)), t0.plus(Duration.ofMinutes(3)));
     assertThat(reasons(quotas, AuditFilter.builder().actor(actor).range(middle).build(), AuditOrder.OLDEST_FIRST))
         .as("[from, to)").containsExactly("2", "3");
+    // bounds finer than the microsecond, which every store keeps of an entry, count as cut to it (as SQL compares)
+    List<AuditEntry> all = quotas.findAuditEntries(AuditQuery.of(AuditFilter.builder().actor(actor).build())
+        .order(AuditOrder.OLDEST_FIRST)).entries();
+    TimeRange fine = TimeRange.of(all.get(1).at().plusNanos(500), all.get(3).at().plusNanos(500));
+    assertThat(reasons(quotas, AuditFilter.builder().actor(actor).range(fine).build(), AuditOrder.OLDEST_FIRST))
+        .as("[from, to) at the microsecond").containsExactly("2", "3");
 
     AuditPage first = quotas.findAuditEntries(AuditQuery.of(AuditFilter.builder().actor(actor).build()).limit(3));
     assertThat(first.entries()).extracting(AuditEntry::reason).containsExactly("4", "3", "2");
