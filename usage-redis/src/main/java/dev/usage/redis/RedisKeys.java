@@ -40,7 +40,8 @@ import java.util.Optional;
  *       (sorted sets of bucket labels by hour or day number since the epoch).</li>
  * </ul>
  * Per Cluster slot, {@code <prefix>:sentinel:{<tag>}} holds a data epoch: while it is there, the slot has kept
- * its data (see {@link RedisCounterStore}).
+ * its data (see {@link RedisCounterStore}); {@code <prefix>:sentinels-creating} is there while they are first
+ * created (see {@link RedisSentinels}).
  *
  * <p>System-wide, per UTC hour ({@code S} = {@code <prefix>:sys:{h<yyyyMMddHH>}:}, one slot per hour):
  * {@code S t} (hash) totals as in a rollup, {@code S u} (set) encoded users, {@code S r} (sorted set)
@@ -165,6 +166,11 @@ final class RedisKeys {
   /** The sentinel of one slot. */
   String sentinel(int slot) {
     return prefix + ":sentinel:{" + SLOT_TAGS[slot] + "}";
+  }
+
+  /** There while the sentinels are created: a start that finds it finishes what an interrupted one began. */
+  String sentinelsCreating() {
+    return prefix + ":sentinels-creating";
   }
 
   /** Number of slots (and so of sentinels). */

@@ -28,7 +28,9 @@ final class RedisSentinels {
   /**
    * At start-up: when no sentinel exists (a new installation, or one that lost everything while no instance
    * ran), creates all with a new epoch; when some are missing (a node or part of the data was lost while
-   * others kept theirs), leaves them missing so that the users of those slots are detected as lost.
+   * others kept theirs), leaves them missing so that the users of those slots are detected as lost, unless the
+   * marker a creation writes first is still there: then a creation was cut short (a start that failed or was
+   * stopped part-way, or one still running on another instance), and the missing ones are created.
    */
   State ensure() {
     long present = 0;
@@ -42,13 +44,24 @@ final class RedisSentinels {
       }
     }
     if (present == RedisKeys.slots()) {
+      // a creation that wrote every sentinel and then failed to remove its marker: left, it would make a later
+      // loss look like a creation cut short
+      RedisScripts.await(redis, redis.async().del(keys.sentinelsCreating()), "check sentinels");
       return State.PRESENT;
     }
-    if (present > 0) {
+    if (present > 0 && RedisScripts.await(redis, redis.async().exists(keys.sentinelsCreating()), "check sentinels")
+        == 0) {
       return State.PARTLY_MISSING;
     }
-    createMissing();
+    create();
     return State.CREATED;
+  }
+
+  /** Creates every missing sentinel, between the marker's writing and its removal. */
+  private void create() {
+    RedisScripts.await(redis, redis.async().set(keys.sentinelsCreating(), "1"), "write sentinels");
+    createMissing();
+    RedisScripts.await(redis, redis.async().del(keys.sentinelsCreating()), "write sentinels");
   }
 
   /** Creates every missing sentinel with one new epoch: the users of those slots start afresh. */

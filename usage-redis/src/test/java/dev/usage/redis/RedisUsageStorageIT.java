@@ -217,6 +217,37 @@ class RedisUsageStorageIT {
   }
 
   @Test
+  void aFirstStartCutShortWhileWritingTheSentinelsIsFinishedByTheNextNotTakenForALoss() {
+    redis = RedisProcess.start();
+    storage = builder().build();
+    storage.close();
+    storage = null;
+    // as a first start stopped after writing 100 sentinels: the marker it wrote first is still there
+    RedisKeys keys = new RedisKeys("st");
+    try (StatefulRedisConnection<String, String> c = client.connect()) {
+      String[] unwritten = new String[RedisKeys.slots() - 100];
+      for (int slot = 100; slot < RedisKeys.slots(); slot++) {
+        unwritten[slot - 100] = keys.sentinel(slot);
+      }
+      assertThat(c.sync().del(unwritten)).isEqualTo(unwritten.length);
+      c.sync().set(keys.sentinelsCreating(), "1");
+    }
+    client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    String user = "u-0";
+    for (int i = 1; io.lettuce.core.cluster.SlotHash.getSlot(keys.user(user)) < 100; i++) {
+      user = "u-" + i; // a user of a slot whose sentinel was never written
+    }
+
+    storage = builder().build();
+    assertThat(storage.startupWarnings()).noneMatch(w -> w.contains("lost the data"));
+    assertThat(redis.command("EXISTS", keys.sentinel(RedisKeys.slots() - 1))).isEqualTo("1");
+    assertThat(redis.command("EXISTS", keys.sentinelsCreating())).isEqualTo("0");
+    try (UsageEngine engine = engine()) {
+      assertThat(engine.tracking().consumeQuota(Consumption.of(user, QuotaType.REQUESTS, 1)).allowed()).isTrue();
+    }
+  }
+
+  @Test
   void aSlotThatLostItsDataRefusesItsUsersUntilTheLossIsAccepted() {
     redis = RedisProcess.start();
     storage = builder().build();
