@@ -219,6 +219,60 @@ class NotificationsTest {
     assertThat(e.notificationStats().sent()).isEqualTo(1);
   }
 
+  @Test
+  void aZoneChangeRightAfterAThresholdWasCrossedDoesNotTellItAgain() throws Exception {
+    RecordingChannel mail = new RecordingChannel("mail");
+    java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+    UsageListener slow = new UsageListener() {
+      @Override
+      public void onQuotaChange(QuotaChange change) {
+        try {
+          go.await(); // the listener thread is behind: the consume's change is not handled yet
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    };
+    UsageEngine e = UsageEngine.builder().storage(Storages.shared(storage)).clock(clock).closeOnShutdown(false)
+        .trackingMode(TrackingMode.SYNC).defaultQuota(Quota.monthly(QuotaType.REQUESTS, 10)).listener(slow)
+        .notifications(NotificationSettings.builder().channel(mail).thresholds(50).build()).build();
+    engines.add(e);
+    consume(e, "quick", 6);
+    e.quotas().changeBillingCycle("quick", java.time.ZoneId.of("America/New_York"), 1,
+        ChangeRequest.of("support", "moved to New York"));
+    go.countDown();
+    e.close();
+    assertThat(mail.sent).extracting(Notification::thresholdPercent).containsExactly(50);
+  }
+
+  @Test
+  void aRefusalInAnotherEngineBeforeTheCrossingConsumesListenerRanTellsTheHighestOnly() {
+    RecordingChannel mail = new RecordingChannel("mail");
+    java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+    UsageListener slow = new UsageListener() {
+      @Override
+      public void onQuotaChange(QuotaChange change) {
+        try {
+          go.await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    };
+    UsageEngine crossing = UsageEngine.builder().storage(Storages.shared(storage)).clock(clock).closeOnShutdown(false)
+        .trackingMode(TrackingMode.SYNC).defaultQuota(Quota.monthly(QuotaType.REQUESTS, 10)).listener(slow)
+        .notifications(NotificationSettings.builder().channel(mail).thresholds(80, 100).build()).build();
+    engines.add(crossing);
+    UsageEngine refusing = engine(NotificationSettings.builder().channel(mail).thresholds(80, 100));
+    consume(crossing, "shared", 10); // past 80 and 100 at once; its listener is behind
+    assertThat(refusing.tracking().consumeQuota(Consumption.of("shared", QuotaType.REQUESTS, 1)).allowed()).isFalse();
+    await().atMost(Duration.ofSeconds(10)).until(() -> !mail.sent.isEmpty());
+    go.countDown();
+    crossing.close();
+    refusing.close();
+    assertThat(mail.sent).extracting(Notification::thresholdPercent).containsExactly(100);
+  }
+
   private static NotificationKey halfway(String user) {
     return new NotificationKey(user, NotificationKind.THRESHOLD_REACHED, "requests", 50,
         Instant.parse("2026-03-01T00:00:00Z"));

@@ -38,6 +38,8 @@ final class AsyncEventRecorder implements EventRecorder {
   private final LongAdder accepted = new LongAdder();
   private final LongAdder written = new LongAdder();
   private final LongAdder dropped = new LongAdder();
+  /** Drops counted one by one, for a warning every 10,000 (a LongAdder's sum may skip the first). */
+  private final java.util.concurrent.atomic.AtomicLong dropWarnings = new java.util.concurrent.atomic.AtomicLong();
   private final LongAdder failed = new LongAdder();
   private final LongAdder rejected = new LongAdder();
   /**
@@ -85,8 +87,8 @@ final class AsyncEventRecorder implements EventRecorder {
     switch (policy) {
       case DROP -> {
         dropped.increment();
-        long n = dropped.sum();
-        if (n % 10_000 == 1) {
+        if (dropWarnings.incrementAndGet() % 10_000 == 1) {
+          long n = dropped.sum();
           log.warn("Event buffer full ({} events): {} usage events dropped so far (overflow policy DROP)",
               settings.bufferCapacity(), n);
         }

@@ -265,18 +265,26 @@ public final class DefaultQuotaManagementService implements QuotaManagementServi
 
   /**
    * {@code after}; first tells the notifier of {@code before}'s current periods that go on in the new cycle from
-   * another first instant (see {@link #keepResets}), so that what was told of them is not told again.
+   * another first instant (see {@link #keepResets}), so that what was told of them is not told again. Told on the
+   * listener thread, after the changes told before (a threshold a consume just crossed is claimed under the old
+   * start first) and before the settings change that follows the save. A change not saved after all leaves claims
+   * under starts the user's periods do not have, which nothing looks up.
    */
   private UserQuota keepNotified(UserQuota before, UserQuota after) {
     if (notifier.isEmpty()) {
       return after;
     }
+    Notifier n = notifier.get();
     Instant now = clock.instant();
     for (Quota q : engine.plan().effective(before.asOf(now)).values()) {
       PeriodWindow was = Periods.compute(q.period(), now, before.zone(), before.billingAnchorDay());
       PeriodWindow is = Periods.compute(q.period(), now, after.zone(), after.billingAnchorDay());
       if (is.id().equals(was.id()) && !is.start().equals(was.start())) {
-        notifier.get().periodMoved(before.userId(), q.type(), q.period(), was.start(), is.start(), is.end());
+        engine.publish(l -> {
+          if (l == n) {
+            n.periodMoved(before.userId(), q.type(), q.period(), was.start(), is.start(), is.end());
+          }
+        });
       }
     }
     return after;

@@ -94,11 +94,12 @@ public final class Notifier implements UsageListener, AutoCloseable {
       return;
     }
     for (QuotaStatus s : change.statuses()) {
-      // a settings change moves every threshold at once: all that it reached count as crossed by it. A refusal
-      // crosses none (it counted nothing), but tells again a threshold reached whose message was withdrawn: at a
-      // HARD limit's 100 % every later call is refused, and no consume would ever trigger it again
-      long before = change.kind() == QuotaChange.Kind.SETTINGS_CHANGED ? 0
-          : s.used() - change.counted().getOrDefault(s.type(), 0L);
+      // a settings change moves every threshold at once: all that it reached count as crossed by it. So does a
+      // refusal, for the thresholds no one has claimed: it tells again one whose message was withdrawn (at a HARD
+      // limit's 100 % every later call is refused, and no consume would ever trigger it again), the highest only,
+      // as the consume that crossed them would (its listener, here or in another engine, may not have run yet)
+      long before = change.kind() == QuotaChange.Kind.SETTINGS_CHANGED || change.kind() == QuotaChange.Kind.DENIED
+          ? 0 : s.used() - change.counted().getOrDefault(s.type(), 0L);
       if (change.kind() == QuotaChange.Kind.SETTINGS_CHANGED) {
         rearm(change.userId(), s);
       }
@@ -110,8 +111,8 @@ public final class Notifier implements UsageListener, AutoCloseable {
    * A period of the user's that goes on from another first instant: a billing-cycle change to another zone keeps
    * the period (its id is its local dates) and its usage, but moves its start, by which its notifications are keyed.
    * What was claimed for it under its old start is claimed under the new one too, so that what was told of it is not
-   * told again (the settings change that follows tells every threshold reached and not claimed). Called before the
-   * change is saved.
+   * told again (the settings change that follows tells every threshold reached and not claimed). Called on the
+   * listener thread, before the settings change is told.
    *
    * @param end the period's end in the new cycle
    */

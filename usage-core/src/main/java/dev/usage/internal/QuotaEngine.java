@@ -483,6 +483,11 @@ public final class QuotaEngine {
     }
   }
 
+  /** Hands {@code notification} to the listeners, in order with every change told before and after it. */
+  public void publish(java.util.function.Consumer<dev.usage.UsageListener> notification) {
+    listeners.publish(notification);
+  }
+
   /** Tells the listeners that a user's settings changed; the statuses are read on the listener thread. */
   public void tellSettingsChanged(String userId, AuditEntry audit) {
     if (!listeners.active()) {
