@@ -82,6 +82,15 @@ final class RedisConnector implements AutoCloseable {
    * no deadline. Until the first measurement, this host's wall clock stands for Redis's.
    */
   private volatile long redisLessMonoMicros;
+  /**
+   * This host's wall clock less its monotonic one at the last measurement: when it moves by a quarter of the
+   * timeout, one of them jumped (the monotonic clock stands still while the host sleeps; NTP steps the wall clock),
+   * and Redis's clock is measured again at once ({@link #redisNowMicros}).
+   */
+  private volatile long wallLessMonoMicros;
+  /** Whether a measurement asked for by a jump is on its way, and when the last was asked for (nanoTime). */
+  private final AtomicBoolean remeasuring = new AtomicBoolean();
+  private volatile long remeasuredAt = System.nanoTime() - 1_000_000_000L;
   private volatile long clockSpreadMicros;
   private volatile ScheduledExecutorService clockChecks;
 
@@ -91,6 +100,7 @@ final class RedisConnector implements AutoCloseable {
     this.isCluster = isCluster;
     this.hostClock = hostClock;
     this.redisLessMonoMicros = hostClock.wallMicros().getAsLong() - hostClock.monoMicros().getAsLong();
+    this.wallLessMonoMicros = redisLessMonoMicros;
     this.view = connect.get();
     java.util.concurrent.ScheduledThreadPoolExecutor reconnecting = new java.util.concurrent.ScheduledThreadPoolExecutor(
         1, r -> {
@@ -204,6 +214,7 @@ final class RedisConnector implements AutoCloseable {
     if (least != Long.MAX_VALUE) {
       redisLessMonoMicros = least;
       clockOffsetMicros = leastWall;
+      wallLessMonoMicros = least - leastWall;
       clockSpreadMicros = most - least;
     }
     return clockOffsetMicros;
@@ -219,7 +230,40 @@ final class RedisConnector implements AutoCloseable {
    * this host's monotonic clock.
    */
   long redisNowMicros() {
-    return hostClock.monoMicros().getAsLong() + redisLessMonoMicros;
+    long mono = hostClock.monoMicros().getAsLong();
+    long jump = hostClock.wallMicros().getAsLong() - mono - wallLessMonoMicros;
+    if (Math.abs(jump) >= timeout.toNanos() / 4_000) {
+      // until measured again (a few milliseconds), a host that slept is behind: writes are refused as late, never
+      // applied after their callers gave up
+      measureSoon();
+    }
+    return mono + redisLessMonoMicros;
+  }
+
+  /**
+   * Measures Redis's clock on the clock checks' thread now, unless a measurement is under way or one was asked for
+   * less than a second ago.
+   */
+  private void measureSoon() {
+    ScheduledExecutorService checks = clockChecks;
+    if (checks == null || System.nanoTime() - remeasuredAt < 1_000_000_000L
+        || !remeasuring.compareAndSet(false, true)) {
+      return;
+    }
+    remeasuredAt = System.nanoTime();
+    try {
+      checks.execute(() -> {
+        try {
+          measureClock();
+        } catch (RuntimeException e) {
+          log.debug("Could not read Redis's clock", e);
+        } finally {
+          remeasuring.set(false);
+        }
+      });
+    } catch (java.util.concurrent.RejectedExecutionException closing) {
+      remeasuring.set(false);
+    }
   }
 
   /** Redis's clock less this host's wall clock, in microseconds, as last measured ({@link #measureClock}). */

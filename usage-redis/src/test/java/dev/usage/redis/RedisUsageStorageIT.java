@@ -156,6 +156,26 @@ class RedisUsageStorageIT {
   }
 
   @Test
+  void aHostThatSleptMeasuresRedisClockAgainAtItsNextWrite() {
+    redis = RedisProcess.start();
+    client = RedisClient.create(redis.uri());
+    client.setOptions(RedisUsageStorage.recommendedOptions());
+    AtomicLong slept = new AtomicLong();
+    RedisConnector.HostClock clock = new RedisConnector.HostClock(RedisConnector::systemMicros,
+        () -> System.nanoTime() / 1_000 - slept.get());
+    try (RedisConnector connector = RedisConnector.standalone(client, Duration.ofSeconds(1), clock)) {
+      assertThat(connector.startClockChecks()).isTrue();
+      slept.set(30_000_000); // the monotonic clock stood still for 30 s while the host slept; the next check is later
+      connector.deadline(connector.giveUpAt()); // the next write notices
+      await().atMost(Duration.ofSeconds(5)).until(() -> {
+        List<String> time = connector.sync().time();
+        long redisNow = Long.parseLong(time.get(0)) * 1_000_000 + Long.parseLong(time.get(1));
+        return Math.abs(connector.redisNowMicros() - redisNow) < 1_000_000;
+      });
+    }
+  }
+
+  @Test
   void aConnectionStillOpeningWhenTheStorageClosesIsClosedOnceOpen() {
     redis = RedisProcess.start();
     try (TcpProxy proxy = TcpProxy.start(RedisProcess.HOST, redis.port())) {
