@@ -44,6 +44,24 @@ class NotificationsTest {
     return e;
   }
 
+  /** An engine whose listener thread waits for {@code go} at every quota change, before its notifier hears it. */
+  private UsageEngine engineBehind(java.util.concurrent.CountDownLatch go, NotificationSettings.Builder notifications) {
+    UsageEngine e = UsageEngine.builder().storage(Storages.shared(storage)).clock(clock).closeOnShutdown(false)
+        .trackingMode(TrackingMode.SYNC).defaultQuota(Quota.monthly(QuotaType.REQUESTS, 10))
+        .listener(new UsageListener() {
+          @Override
+          public void onQuotaChange(QuotaChange change) {
+            try {
+              go.await();
+            } catch (InterruptedException interrupted) {
+              Thread.currentThread().interrupt();
+            }
+          }
+        }).notifications(notifications.build()).build();
+    engines.add(e);
+    return e;
+  }
+
   @AfterEach
   void close() {
     engines.forEach(UsageEngine::close);
@@ -223,20 +241,8 @@ class NotificationsTest {
   void aZoneChangeRightAfterAThresholdWasCrossedDoesNotTellItAgain() throws Exception {
     RecordingChannel mail = new RecordingChannel("mail");
     java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
-    UsageListener slow = new UsageListener() {
-      @Override
-      public void onQuotaChange(QuotaChange change) {
-        try {
-          go.await(); // the listener thread is behind: the consume's change is not handled yet
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }
-    };
-    UsageEngine e = UsageEngine.builder().storage(Storages.shared(storage)).clock(clock).closeOnShutdown(false)
-        .trackingMode(TrackingMode.SYNC).defaultQuota(Quota.monthly(QuotaType.REQUESTS, 10)).listener(slow)
-        .notifications(NotificationSettings.builder().channel(mail).thresholds(50).build()).build();
-    engines.add(e);
+    // the listener thread is behind: the consume's change is not handled yet
+    UsageEngine e = engineBehind(go, NotificationSettings.builder().channel(mail).thresholds(50));
     consume(e, "quick", 6);
     e.quotas().changeBillingCycle("quick", java.time.ZoneId.of("America/New_York"), 1,
         ChangeRequest.of("support", "moved to New York"));
@@ -249,20 +255,7 @@ class NotificationsTest {
   void aRefusalInAnotherEngineBeforeTheCrossingConsumesListenerRanTellsTheHighestOnly() {
     RecordingChannel mail = new RecordingChannel("mail");
     java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
-    UsageListener slow = new UsageListener() {
-      @Override
-      public void onQuotaChange(QuotaChange change) {
-        try {
-          go.await();
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }
-    };
-    UsageEngine crossing = UsageEngine.builder().storage(Storages.shared(storage)).clock(clock).closeOnShutdown(false)
-        .trackingMode(TrackingMode.SYNC).defaultQuota(Quota.monthly(QuotaType.REQUESTS, 10)).listener(slow)
-        .notifications(NotificationSettings.builder().channel(mail).thresholds(80, 100).build()).build();
-    engines.add(crossing);
+    UsageEngine crossing = engineBehind(go, NotificationSettings.builder().channel(mail).thresholds(80, 100));
     UsageEngine refusing = engine(NotificationSettings.builder().channel(mail).thresholds(80, 100));
     consume(crossing, "shared", 10); // past 80 and 100 at once; its listener is behind
     assertThat(refusing.tracking().consumeQuota(Consumption.of("shared", QuotaType.REQUESTS, 1)).allowed()).isFalse();

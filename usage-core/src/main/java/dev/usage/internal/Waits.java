@@ -27,8 +27,7 @@ final class Waits {
             return true;
           }
         } catch (InterruptedException e) {
-          interrupted = true;
-          continue;
+          interrupted = true; // and waits on, unless the deadline has passed
         }
         if (deadline - System.nanoTime() <= 0) {
           return false;

@@ -26,6 +26,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -102,12 +103,11 @@ final class RedisConnector implements AutoCloseable {
     this.redisLessMonoMicros = hostClock.wallMicros().getAsLong() - hostClock.monoMicros().getAsLong();
     this.wallLessMonoMicros = redisLessMonoMicros;
     this.view = connect.get();
-    java.util.concurrent.ScheduledThreadPoolExecutor reconnecting = new java.util.concurrent.ScheduledThreadPoolExecutor(
-        1, r -> {
-          Thread t = new Thread(r, "usage-redis-reconnect");
-          t.setDaemon(true);
-          return t;
-        });
+    ScheduledThreadPoolExecutor reconnecting = new ScheduledThreadPoolExecutor(1, r -> {
+      Thread t = new Thread(r, "usage-redis-reconnect");
+      t.setDaemon(true);
+      return t;
+    });
     // on close, the old connections' delayed closes are not waited for: close() closes them
     reconnecting.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
     this.reconnector = reconnecting;

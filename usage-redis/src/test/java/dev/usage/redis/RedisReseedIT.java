@@ -122,12 +122,7 @@ class RedisReseedIT {
 
   @Test
   void aCounterOfAPeriodBegunAfterTheUserWasSeededStartsAtZeroWhenAnotherOfItsCommandIsSeeded() {
-    SettableClock clock = SettableClock.at("2026-03-20T23:59:59Z");
-    engine(clock, b -> b.defaultQuota(Quota.daily(QuotaType.REQUESTS, 2))
-        .defaultQuota(Quota.monthly(QuotaType.CHARACTERS, 1_000)));
-    assertThat(engine.tracking().consumeQuota(Consumption.of(user, QuotaType.REQUESTS, 1)).allowed()).isTrue();
-    engine.tracking().trackUsage(UsageEvent.builder().eventId("e-" + UUID.randomUUID()).userId(user)
-        .occurredAt(Instant.parse("2026-03-21T00:00:01Z")).requests(1).build());
+    SettableClock clock = seededAtTheEndOfADay();
 
     clock.set("2026-03-21T00:00:02Z");
     // one command: the month's characters counter, never made and of a period begun before the user was seeded,
@@ -140,12 +135,7 @@ class RedisReseedIT {
 
   @Test
   void aUserSeededAgainWithTheirRecordKeepsWhenTheyWereFirstSeeded() {
-    SettableClock clock = SettableClock.at("2026-03-20T23:59:59Z");
-    engine(clock, b -> b.defaultQuota(Quota.daily(QuotaType.REQUESTS, 2))
-        .defaultQuota(Quota.monthly(QuotaType.CHARACTERS, 1_000)));
-    assertThat(engine.tracking().consumeQuota(Consumption.of(user, QuotaType.REQUESTS, 1)).allowed()).isTrue();
-    engine.tracking().trackUsage(UsageEvent.builder().eventId("e-" + UUID.randomUUID()).userId(user)
-        .occurredAt(Instant.parse("2026-03-21T00:00:01Z")).requests(1).build());
+    SettableClock clock = seededAtTheEndOfADay();
 
     clock.set("2026-03-21T00:00:10Z");
     // the month's characters counter is seeded (of a period begun before the user was first seeded)
@@ -225,6 +215,20 @@ class RedisReseedIT {
         QuotaType.TOKENS, 2L, IMAGES, 2L));
     assertThat(engine.quotas().getQuotaStatus(user)).hasSize(4)
         .allSatisfy(s -> assertThat(List.of(s.used(), s.reserved())).as(s.type().name()).containsExactly(7L, 0L));
+  }
+
+  /**
+   * Daily requests (2) and monthly characters: the user's first call (seeded) at 23:59:59 on 2026-03-20, its event
+   * stamped when it ended, in the next day.
+   */
+  private SettableClock seededAtTheEndOfADay() {
+    SettableClock clock = SettableClock.at("2026-03-20T23:59:59Z");
+    engine(clock, b -> b.defaultQuota(Quota.daily(QuotaType.REQUESTS, 2))
+        .defaultQuota(Quota.monthly(QuotaType.CHARACTERS, 1_000)));
+    assertThat(engine.tracking().consumeQuota(Consumption.of(user, QuotaType.REQUESTS, 1)).allowed()).isTrue();
+    engine.tracking().trackUsage(UsageEvent.builder().eventId("e-" + UUID.randomUUID()).userId(user)
+        .occurredAt(Instant.parse("2026-03-21T00:00:01Z")).requests(1).build());
+    return clock;
   }
 
   private void engine(Clock clock, Consumer<UsageEngine.Builder> options) {
