@@ -154,8 +154,7 @@ class NotificationsTest {
         .backoff(Duration.ZERO, Duration.ZERO));
     consume(e, "retry", 5);
     await().atMost(Duration.ofSeconds(10)).until(() -> e.notificationStats().failed() == 1);
-    NotificationKey key = new NotificationKey("retry", NotificationKind.THRESHOLD_REACHED, "requests", 50,
-        Instant.parse("2026-03-01T00:00:00Z"));
+    NotificationKey key = threshold("retry", 50);
     await().atMost(Duration.ofSeconds(10)).until(() -> !storage.notifications().claimed(key));
 
     consume(e, "retry", 1); // still past 50 %: claimed and sent again
@@ -172,8 +171,7 @@ class NotificationsTest {
         .backoff(Duration.ZERO, Duration.ZERO));
     consume(e, "full", 10);
     await().atMost(Duration.ofSeconds(10)).until(() -> e.notificationStats().failed() == 1);
-    NotificationKey key = new NotificationKey("full", NotificationKind.THRESHOLD_REACHED, "requests", 100,
-        Instant.parse("2026-03-01T00:00:00Z"));
+    NotificationKey key = threshold("full", 100);
     await().atMost(Duration.ofSeconds(10)).until(() -> !storage.notifications().claimed(key));
 
     assertThat(e.tracking().consumeQuota(Consumption.of("full", QuotaType.REQUESTS, 1)).allowed()).isFalse();
@@ -266,8 +264,9 @@ class NotificationsTest {
     assertThat(mail.sent).extracting(Notification::thresholdPercent).containsExactly(100);
   }
 
-  private static NotificationKey halfway(String user) {
-    return new NotificationKey(user, NotificationKind.THRESHOLD_REACHED, "requests", 50,
+  /** The ledger's key of a requests threshold in March (UTC). */
+  private static NotificationKey threshold(String user, int percent) {
+    return new NotificationKey(user, NotificationKind.THRESHOLD_REACHED, "requests", percent,
         Instant.parse("2026-03-01T00:00:00Z"));
   }
 
@@ -279,7 +278,7 @@ class NotificationsTest {
     await().atMost(Duration.ofSeconds(10)).until(() -> mail.sent.size() == 1);
 
     e.quotas().updateQuota("raised", Quota.monthly(QuotaType.REQUESTS, 40), "support", "more room"); // now 25 %
-    await().atMost(Duration.ofSeconds(10)).until(() -> !storage.notifications().claimed(halfway("raised")));
+    await().atMost(Duration.ofSeconds(10)).until(() -> !storage.notifications().claimed(threshold("raised", 50)));
     consume(e, "raised", 10); // 50 % of the new limit
     await().atMost(Duration.ofSeconds(10)).until(() -> mail.sent.size() == 2);
     e.close();
@@ -308,7 +307,7 @@ class NotificationsTest {
     consume(e, "plain", 5);
     // each claimed, then looked up (and failed), then withdrawn
     await().atMost(Duration.ofSeconds(10)).until(() -> lookups.get() == 2
-        && !storage.notifications().claimed(halfway("quiet")) && !storage.notifications().claimed(halfway("plain")));
+        && !storage.notifications().claimed(threshold("quiet", 50)) && !storage.notifications().claimed(threshold("plain", 50)));
     assertThat(mail.sent).as("not sent with the defaults to a user who may have opted out").isEmpty();
 
     // heard after the notifier, which the engine registered first, on the same listener thread
@@ -332,7 +331,7 @@ class NotificationsTest {
       assertThat(n.userId()).isEqualTo("plain");
       assertThat(n.status().orElseThrow().used()).isEqualTo(7);
     });
-    assertThat(storage.notifications().claimed(halfway("quiet"))).as("opted out: claimed as if sent").isTrue();
+    assertThat(storage.notifications().claimed(threshold("quiet", 50))).as("opted out: claimed as if sent").isTrue();
   }
 
   @Test
@@ -354,11 +353,11 @@ class NotificationsTest {
     consume(e, "first", 5);
     assertThat(entered.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
     consume(e, "second", 5); // queued behind the first on the channel's one thread
-    await().atMost(Duration.ofSeconds(10)).until(() -> storage.notifications().claimed(halfway("second")));
+    await().atMost(Duration.ofSeconds(10)).until(() -> storage.notifications().claimed(threshold("second", 50)));
 
     e.close();
-    await().atMost(Duration.ofSeconds(10)).until(() -> !storage.notifications().claimed(halfway("first")));
-    assertThat(storage.notifications().claimed(halfway("second"))).as("queued, never started").isFalse();
+    await().atMost(Duration.ofSeconds(10)).until(() -> !storage.notifications().claimed(threshold("first", 50)));
+    assertThat(storage.notifications().claimed(threshold("second", 50))).as("queued, never started").isFalse();
     assertThat(e.notificationStats().failed()).isEqualTo(2);
     assertThat(e.notificationStats().pending()).isZero();
   }

@@ -62,9 +62,15 @@ class RedisUsageStorageIT {
     }
   }
 
+  /** A client with the options the storage asks for. */
+  private static RedisClient client(io.lettuce.core.RedisURI uri) {
+    RedisClient c = RedisClient.create(uri);
+    c.setOptions(RedisUsageStorage.recommendedOptions());
+    return c;
+  }
+
   private RedisUsageStorage.Builder builder() {
-    client = RedisClient.create(redis.uri());
-    client.setOptions(RedisUsageStorage.recommendedOptions());
+    client = client(redis.uri());
     return RedisUsageStorage.builder(client).keyPrefix("st");
   }
 
@@ -93,8 +99,7 @@ class RedisUsageStorageIT {
   @Test
   void writesAreNotRefusedAsLateWhenRedisClockIsAheadOfThisHosts() {
     redis = RedisProcess.start();
-    client = RedisClient.create(redis.uri());
-    client.setOptions(RedisUsageStorage.recommendedOptions());
+    client = client(redis.uri());
     // this host's clock 3 s behind Redis's: a deadline in this host's time has passed in Redis's (a timeout of 1 s)
     storage = RedisUsageStorage.builder(client, new RedisConnector.HostClock(
         () -> RedisConnector.systemMicros() - 3_000_000, RedisConnector.HostClock.SYSTEM.monoMicros()))
@@ -117,8 +122,7 @@ class RedisUsageStorageIT {
   @Test
   void writesAreNotRefusedAsLateWhenThisHostsWallClockIsSteppedBackAfterRedisClockWasMeasured() {
     redis = RedisProcess.start();
-    client = RedisClient.create(redis.uri());
-    client.setOptions(RedisUsageStorage.recommendedOptions());
+    client = client(redis.uri());
     AtomicLong step = new AtomicLong();
     storage = RedisUsageStorage.builder(client, new RedisConnector.HostClock(
         () -> RedisConnector.systemMicros() + step.get(), RedisConnector.HostClock.SYSTEM.monoMicros()))
@@ -139,8 +143,7 @@ class RedisUsageStorageIT {
   @Test
   void oneReadingOfRedisClockThisHostTookLateDoesNotPutRedisNowBehind() {
     redis = RedisProcess.start();
-    client = RedisClient.create(redis.uri());
-    client.setOptions(RedisUsageStorage.recommendedOptions());
+    client = client(redis.uri());
     // the next reading of the monotonic clock comes 2 s late: a pause of this host's after Redis's TIME answered
     AtomicLong late = new AtomicLong();
     RedisConnector.HostClock clock = new RedisConnector.HostClock(RedisConnector::systemMicros,
@@ -158,8 +161,7 @@ class RedisUsageStorageIT {
   @Test
   void aHostThatSleptMeasuresRedisClockAgainAtItsNextWrite() {
     redis = RedisProcess.start();
-    client = RedisClient.create(redis.uri());
-    client.setOptions(RedisUsageStorage.recommendedOptions());
+    client = client(redis.uri());
     AtomicLong slept = new AtomicLong();
     RedisConnector.HostClock clock = new RedisConnector.HostClock(RedisConnector::systemMicros,
         () -> System.nanoTime() / 1_000 - slept.get());
@@ -179,8 +181,7 @@ class RedisUsageStorageIT {
   void aConnectionStillOpeningWhenTheStorageClosesIsClosedOnceOpen() {
     redis = RedisProcess.start();
     try (TcpProxy proxy = TcpProxy.start(RedisProcess.HOST, redis.port())) {
-      client = RedisClient.create(proxy.uri());
-      client.setOptions(RedisUsageStorage.recommendedOptions());
+      client = client(proxy.uri());
       RedisConnector connector = RedisConnector.standalone(client, Duration.ofSeconds(1));
       assertThat(proxy.openConnections()).isOne();
       proxy.blackHole(); // the replacement's handshake waits
